@@ -1,0 +1,32 @@
+"""The JSON API (django-ninja): one ``NinjaAPI``; each app contributes a router.
+
+OpenAPI is generated from type hints and served at ``/api/docs`` with the Swagger UI files
+bundled in django-ninja's static directory (no CDN: the platform must work offline).
+Errors from the domain core (:class:`urikake.domain.errors.DomainError`) become structured
+JSON ``{"error": {"code", "message", "field"?, "line"?}}`` with status 422.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI, Swagger
+
+from urikake.domain.errors import DomainError
+from urikake.system.api import router as system_router
+
+api = NinjaAPI(
+    title="Urikake API",
+    version="1",
+    description="売掛債権流動化プラットフォーム Urikake の API。",
+    docs=Swagger(settings={"persistAuthorization": False}),
+    docs_url="/docs",
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return api.create_response(request, {"error": exc.as_dict()}, status=422)
+
+
+api.add_router("/system", system_router)

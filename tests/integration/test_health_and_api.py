@@ -1,0 +1,80 @@
+"""/healthz, the API's system endpoints and the offline OpenAPI docs (issue 2, item 7)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from urikake.system.models import WorkerHeartbeat
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthz_reports_degraded_without_a_worker(client: Client) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["database"]["ok"] is True
+    assert body["worker"]["ok"] is False
+    assert body["status"] == "degraded"
+
+
+def test_healthz_reports_ok_with_a_fresh_heartbeat(client: Client) -> None:
+    now = timezone.now()
+    WorkerHeartbeat.objects.create(
+        worker_id="w1", hostname="h", pid=1, started_at=now, last_seen=now
+    )
+    body = client.get("/healthz").json()
+    assert body["status"] == "ok"
+    assert body["worker"]["workers"] == 1
+
+
+def test_stale_heartbeat_means_worker_down(client: Client, settings) -> None:
+    old = timezone.now() - dt.timedelta(seconds=settings.WORKER_STALE_AFTER_SECONDS + 5)
+    WorkerHeartbeat.objects.create(
+        worker_id="w1", hostname="h", pid=1, started_at=old, last_seen=old
+    )
+    assert client.get("/healthz").json()["worker"]["ok"] is False
+
+
+def test_healthz_refuses_post(client: Client) -> None:
+    assert client.post("/healthz").status_code == 405
+
+
+def test_api_version_and_health(client: Client) -> None:
+    assert client.get("/api/system/version").json()["name"] == "urikake"
+    assert client.get("/api/system/health").json()["database"]["ok"] is True
+
+
+def test_openapi_schema_lists_the_routes(client: Client) -> None:
+    schema = client.get("/api/openapi.json").json()
+    assert schema["info"]["title"] == "Urikake API"
+    assert "/api/system/health" in schema["paths"]
+
+
+def test_api_docs_load_no_external_assets(client: Client) -> None:
+    html = client.get("/api/docs").content.decode()
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert assets, "the docs page should reference its bundled assets"
+    assert all(a.startswith("/") and not a.startswith("//") for a in assets), assets
+    for asset in assets:
+        if asset.startswith("/static/"):
+            assert client.get(asset).status_code == 200, asset
+
+
+def test_top_page_is_japanese_and_explains_the_service(client: Client) -> None:
+    response = client.get("/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<html lang="ja">' in html
+    assert "売掛債権" in html
+    assert 'name="viewport"' in html
+
+
+def test_api_unknown_route_is_json_404(client: Client) -> None:
+    response = client.get("/api/nope")
+    assert response.status_code == 404

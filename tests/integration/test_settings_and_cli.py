@@ -1,0 +1,99 @@
+"""Settings from the environment, production refusal, the `urikake` command, demo data."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from urikake.audit.models import AuditRecord
+
+PROBE = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
+STRONG_SECRET = "s" * 60
+
+
+def run_settings(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "AUDIT_SIGNING_KEY"}
+    }
+    clean.update(
+        {"DJANGO_SETTINGS_MODULE": "urikake.settings", "URIKAKE_VAR_DIR": str(tmp_path)}, **env
+    )
+    return subprocess.run(
+        [sys.executable, "-c", PROBE], env=clean, capture_output=True, text=True, check=False
+    )
+
+
+PRODUCTION_OK = {
+    "URIKAKE_ENV": "production",
+    "SECRET_KEY": STRONG_SECRET,
+    "DATABASE_URL": "postgres://u@db.example/urikake",
+    "ALLOWED_HOSTS": "urikake.example",
+    "AUDIT_SIGNING_KEY": "/etc/urikake/audit.pem",
+}
+
+
+def test_production_starts_when_configured(tmp_path: Path) -> None:
+    proc = run_settings(tmp_path, **PRODUCTION_OK)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ({"DEBUG": "1"}, "DEBUG is on"),
+        ({"SECRET_KEY": ""}, "SECRET_KEY"),
+        ({"SECRET_KEY": "django-insecure-" + "x" * 50}, "SECRET_KEY"),
+        ({"DATABASE_URL": "sqlite:///tmp/x.sqlite3"}, "SQLite"),
+        ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS"),
+        ({"AUDIT_SIGNING_KEY": ""}, "AUDIT_SIGNING_KEY"),
+    ],
+)
+def test_production_refuses_unsafe_settings(
+    tmp_path: Path, override: dict[str, str], message: str
+) -> None:
+    proc = run_settings(tmp_path, **{**PRODUCTION_OK, **override})
+    assert proc.returncode != 0
+    assert "URIKAKE_ENV=production refuses to start" in proc.stderr
+    assert message in proc.stderr
+
+
+def test_development_generates_its_secret_once(tmp_path: Path) -> None:
+    first = run_settings(tmp_path)
+    assert first.returncode == 0, first.stderr
+    secret = (tmp_path / "secret_key").read_text()
+    assert len(secret) >= 50
+    run_settings(tmp_path)
+    assert (tmp_path / "secret_key").read_text() == secret
+    assert (tmp_path / "urikake.sqlite3").parent.exists()
+
+
+def test_settings_defaults(settings) -> None:
+    assert settings.LANGUAGE_CODE == "ja"
+    assert ("en", "English") in [(c, str(n)) for c, n in settings.LANGUAGES]
+    assert settings.TIME_ZONE == "Asia/Tokyo"
+    assert settings.USE_TZ is True
+    assert settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+def test_urikake_command_lists_our_commands() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "urikake", "help"], capture_output=True, text=True, check=True
+    )
+    for name in ("audit", "worker", "demo", "migrate", "runserver", "createsuperuser"):
+        assert name in proc.stdout
+
+
+@pytest.mark.django_db
+def test_demo_data_is_idempotent_and_audited(django_user_model) -> None:
+    call_command("demo")
+    call_command("demo")
+    assert django_user_model.objects.filter(email="admin@demo.urikake.example").count() == 1
+    assert AuditRecord.objects.filter(action="demo.user_created").count() == 1
