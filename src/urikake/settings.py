@@ -132,7 +132,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets the web app read while the worker writes; IMMEDIATE takes the write lock at
         # BEGIN so that read-then-write transactions (the audit chain) serialise instead of
         # failing with "database is locked" half-way.
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+        ),
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,
     }
@@ -144,9 +146,7 @@ AUTH_USER_MODEL = "accounts.User"
 # --- Background tasks (django-tasks; Django 6's tasks API) ---------------------------------
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get(
-            "URIKAKE_TASK_BACKEND", "django_tasks_db.DatabaseBackend"
-        ),
+        "BACKEND": os.environ.get("URIKAKE_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
 # A worker that has not written a heartbeat for this long is reported as down by /healthz.
@@ -239,8 +239,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
-
-DEMO_PASSWORD_HINT = "README.md"
 
 
 def _check_production() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 from collections.abc import Iterator
@@ -30,9 +31,7 @@ def tamper_access() -> Iterator[None]:
             yield
         finally:
             with connection.cursor() as cur:
-                cur.execute(
-                    "ALTER TABLE audit_auditrecord ENABLE TRIGGER audit_record_append_only"
-                )
+                cur.execute("ALTER TABLE audit_auditrecord ENABLE TRIGGER audit_record_append_only")
     else:
         yield
 
@@ -54,7 +53,7 @@ def test_records_form_a_chain() -> None:
     records = write_records(5)
     assert [r.seq for r in records] == [1, 2, 3, 4, 5]
     assert records[0].prev_hash == GENESIS_HASH
-    for prev, cur in zip(records, records[1:], strict=False):
+    for prev, cur in itertools.pairwise(records):
         assert cur.prev_hash == prev.hash
     report = verify_stored_chain()
     assert report.ok

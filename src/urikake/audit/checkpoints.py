@@ -20,7 +20,13 @@ from django.utils import timezone
 
 from urikake.audit.keys import public_key_raw_hex, signing_key
 from urikake.audit.models import AuditRecord
-from urikake.domain.audit_chain import ChainEntry, ChainReport, canonical_json, verify_chain
+from urikake.domain.audit_chain import (
+    ChainEntry,
+    ChainReport,
+    JsonValue,
+    canonical_json,
+    verify_chain,
+)
 
 CHECKPOINT_VERSION = 1
 
@@ -43,7 +49,7 @@ class Checkpoint:
     signature: str
 
     def signed_document(self) -> bytes:
-        body = {
+        body: dict[str, JsonValue] = {
             "version": CHECKPOINT_VERSION,
             "seq": self.seq,
             "hash": self.hash,
@@ -113,7 +119,6 @@ def check_checkpoint(checkpoint: Checkpoint) -> str | None:
         return f"record {checkpoint.seq} named by the checkpoint is missing"
     if row.hash != checkpoint.hash:
         return (
-            f"record {checkpoint.seq} differs from the signed checkpoint: "
-            "the chain was rewritten"
+            f"record {checkpoint.seq} differs from the signed checkpoint: the chain was rewritten"
         )
     return None

@@ -99,7 +99,7 @@ def compute_hash(
     payload: JsonValue,
     prev_hash: str,
 ) -> str:
-    document = {
+    document: dict[str, JsonValue] = {
         "seq": seq,
         "time": format_timestamp(created_at),
         "actor": actor,

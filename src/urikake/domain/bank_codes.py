@@ -98,7 +98,7 @@ class _ZenginBank(Protocol):
 def _zengin() -> ModuleType:
     # Imported lazily: zengin_code loads ~30,000 branches from JSON at import time (~0.2 s),
     # which code that only needs the identifiers module should not pay for.
-    import zengin_code  # type: ignore[import-untyped]
+    import zengin_code
 
     return cast(ModuleType, zengin_code)
 

@@ -26,7 +26,7 @@ DEMO_LOGINS = (
     DemoLogin(
         role="管理者 (admin)",
         email="admin@demo.urikake.example",
-        password="urikake-demo-admin-2026",
+        password="urikake-demo-admin-2026",  # noqa: S106 — published demo login, dev only
     ),
 )
 
@@ -41,9 +41,7 @@ def load_demo_data() -> list[str]:
         for login in DEMO_LOGINS:
             if user_model.objects.filter(email=login.email).exists():
                 continue
-            user = user_model.objects.create_superuser(
-                email=login.email, password=login.password
-            )
+            user = user_model.objects.create_superuser(email=login.email, password=login.password)
             audit.record(
                 "demo.user_created",
                 actor="system:demo",

@@ -10,4 +10,6 @@ from urikake.system.health import health
 def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness and readiness in one: 200 while the database answers, 503 when it does not."""
     report, serving = health()
-    return JsonResponse(report, status=200 if serving else 503, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        report, status=200 if serving else 503, json_dumps_params={"ensure_ascii": False}
+    )

@@ -4,32 +4,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuditRecord',
+            name="AuditRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.BigIntegerField(unique=True, verbose_name='連番')),
-                ('created_at', models.DateTimeField(verbose_name='日時 (UTC)')),
-                ('actor', models.CharField(max_length=200, verbose_name='実行者')),
-                ('action', models.CharField(db_index=True, max_length=100, verbose_name='操作')),
-                ('object_type', models.CharField(blank=True, max_length=100, verbose_name='対象種別')),
-                ('object_id', models.CharField(blank=True, max_length=100, verbose_name='対象ID')),
-                ('payload', models.JSONField(default=dict, verbose_name='内容')),
-                ('prev_hash', models.CharField(max_length=64, verbose_name='直前のハッシュ')),
-                ('hash', models.CharField(max_length=64, unique=True, verbose_name='ハッシュ')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seq", models.BigIntegerField(unique=True, verbose_name="連番")),
+                ("created_at", models.DateTimeField(verbose_name="日時 (UTC)")),
+                ("actor", models.CharField(max_length=200, verbose_name="実行者")),
+                ("action", models.CharField(db_index=True, max_length=100, verbose_name="操作")),
+                (
+                    "object_type",
+                    models.CharField(blank=True, max_length=100, verbose_name="対象種別"),
+                ),
+                ("object_id", models.CharField(blank=True, max_length=100, verbose_name="対象ID")),
+                ("payload", models.JSONField(default=dict, verbose_name="内容")),
+                ("prev_hash", models.CharField(max_length=64, verbose_name="直前のハッシュ")),
+                ("hash", models.CharField(max_length=64, unique=True, verbose_name="ハッシュ")),
             ],
             options={
-                'verbose_name': '監査記録',
-                'verbose_name_plural': '監査記録',
-                'ordering': ['seq'],
-                'indexes': [models.Index(fields=['object_type', 'object_id'], name='audit_object_idx')],
+                "verbose_name": "監査記録",
+                "verbose_name_plural": "監査記録",
+                "ordering": ["seq"],
+                "indexes": [
+                    models.Index(fields=["object_type", "object_id"], name="audit_object_idx")
+                ],
             },
         ),
     ]

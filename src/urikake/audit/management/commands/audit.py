@@ -35,7 +35,9 @@ class Command(BaseCommand):
             help="also check a signed checkpoint file (may be repeated)",
         )
         cp = sub.add_parser("checkpoint", help="sign the chain head and write it to a file")
-        cp.add_argument("--out", type=Path, help="file to write (default: ./var/audit-checkpoints/)")
+        cp.add_argument(
+            "--out", type=Path, help="file to write (default: ./var/audit-checkpoints/)"
+        )
         sub.add_parser("keygen", help="print a new Ed25519 private key (PEM) for AUDIT_SIGNING_KEY")
 
     def handle(self, *args: Any, **options: Any) -> None:
