@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _report import Row, print_table, sizes, timed  # noqa: E402
+from _report import Row, print_table, sizes, timed
 
 tmp = tempfile.mkdtemp(prefix="urikake-bench-")
 os.environ["URIKAKE_VAR_DIR"] = tmp
