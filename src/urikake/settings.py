@@ -83,12 +83,22 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
     # Our bounded contexts (one Django app each). See docs/architecture.md.
     "urikake.accounts",
+    "urikake.applicants",
+    "urikake.kyc",
+    "urikake.security",
+    "urikake.backoffice",
     "urikake.audit",
     "urikake.system",
     "urikake.web",
 ]
+if not PRODUCTION:
+    INSTALLED_APPS.append("urikake.integrations.ekyc")  # the local eKYC vendor simulator
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -98,8 +108,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "urikake.accounts.middleware.SessionTimeoutMiddleware",
+    "urikake.accounts.middleware.StaffMFARequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "urikake.security.middleware.PermissionsPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "urikake.urls"
@@ -153,19 +169,71 @@ TASKS = {
 WORKER_HEARTBEAT_SECONDS = 5
 WORKER_STALE_AFTER_SECONDS = int(os.environ.get("URIKAKE_WORKER_STALE_AFTER", "30"))
 
-# --- Passwords -----------------------------------------------------------------------------
+# --- Authentication (django-allauth + allauth.mfa; see docs/security.md) -------------------
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",  # Argon2id
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# NIST SP 800-63B rev. 4: length, not composition; 8+ with MFA, 15+ without; a blocklist.
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "urikake.accounts.passwords.LengthForMFAValidator"},
+    {"NAME": "urikake.accounts.passwords.BlocklistValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 15},
-    },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "applicants:home"
+LOGOUT_REDIRECT_URL = "web:top"
+
+ACCOUNT_ADAPTER = "urikake.accounts.adapter.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False  # this session stays; all others end (auth hash)
+ACCOUNT_REAUTHENTICATION_REQUIRED = True  # e-mail, password and MFA changes
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+ACCOUNT_SESSION_REMEMBER = None  # the user chooses "keep me logged in" on this device
+# allauth counts in days; e-mail links (change of address) live 30 minutes.
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 30 / (24 * 60)
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Urikake] "
+ACCOUNT_PASSWORD_INPUT_RENDER_VALUE = False
+ACCOUNT_RATE_LIMITS = {
+    # Per IP and per e-mail; our own lockout (urikake.accounts.lockout) adds growing delays.
+    "login_failed": "30/10m/ip,10/15m/key",
+    "signup": "20/h/ip",
+    "reset_password": "20/h/ip,5/h/key",
+    "reset_password_from_key": "20/h/ip",
+}
+PASSWORD_RESET_TIMEOUT = 30 * 60
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = "Urikake"
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION  # http://localhost in development
+USERSESSIONS_TRACK_ACTIVITY = True
+
+# Session lifetimes (seconds): idle and absolute, by kind of user (ASVS V3.3).
+SESSION_LIMITS = {
+    "applicant": {"idle": 60 * 60, "absolute": 24 * 60 * 60},
+    "staff": {"idle": 15 * 60, "absolute": 12 * 60 * 60},
+}
+SESSION_COOKIE_AGE = 24 * 60 * 60  # "keep me logged in" never outlives the absolute limit
+LOGIN_LOCKOUT = {
+    "free_failures": 3,  # attempts before delays start
+    "base_delay_seconds": 2,  # then 2, 4, 8, … seconds between attempts
+    "max_delay_seconds": 60,
+    "lock_after": 10,  # failures in a row → temporary lock
+    "lock_seconds": 15 * 60,
+}
 
 # --- Internationalisation and time ---------------------------------------------------------
 LANGUAGE_CODE = "ja"
@@ -211,6 +279,42 @@ EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", default=False)
 EMAIL_USE_SSL = _env_bool("EMAIL_USE_SSL", default=False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Urikake <no-reply@urikake.invalid>")
 
+# --- Encryption at rest (urikake.security.crypto) -------------------------------------------
+# Comma-separated Fernet keys; the first encrypts, all decrypt. `urikake security rotate-keys`
+# re-encrypts stored values with the first key after you put a new key in front.
+FIELD_ENCRYPTION_KEYS = _env_list("FIELD_ENCRYPTION_KEYS", "")
+UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+
+# --- eKYC vendor (urikake.integrations.ekyc) --------------------------------------------------
+EKYC_VENDOR_URL = os.environ.get("EKYC_VENDOR_URL", "http://127.0.0.1:8765")
+EKYC_API_KEY = os.environ.get("EKYC_API_KEY", "" if PRODUCTION else "dev-ekyc-api-key")
+EKYC_WEBHOOK_SECRET = os.environ.get(
+    "EKYC_WEBHOOK_SECRET", "" if PRODUCTION else "dev-ekyc-webhook-secret"
+)
+EKYC_WEBHOOK_TOLERANCE_SECONDS = 300
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
+# --- Content Security Policy (django-csp 4): no inline scripts, nothing from other origins ---
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        # Inline *styles* are allowed (Swagger UI and allauth set some); inline scripts never.
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+PERMISSIONS_POLICY = (
+    "camera=(self), microphone=(), geolocation=(), payment=(), usb=(), "
+    "publickey-credentials-get=(self), publickey-credentials-create=(self)"
+)
+
 # --- Audit trail ---------------------------------------------------------------------------
 # Ed25519 private key (PEM, or a path to a PEM file) that signs audit checkpoints.
 AUDIT_SIGNING_KEY = os.environ.get("AUDIT_SIGNING_KEY", "")
@@ -218,6 +322,8 @@ AUDIT_SIGNING_KEY = os.environ.get("AUDIT_SIGNING_KEY", "")
 # --- Security ------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_NAME = "__Host-urikake_session" if PRODUCTION else "urikake_session"
+CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -235,7 +341,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact": {"()": "urikake.security.logging.RedactPersonalDataFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
@@ -254,6 +367,10 @@ def _check_production() -> None:
         problems.append("ALLOWED_HOSTS is empty (list the host names this site answers to)")
     if not AUDIT_SIGNING_KEY:
         problems.append("AUDIT_SIGNING_KEY is missing (an Ed25519 private key in PEM)")
+    if not FIELD_ENCRYPTION_KEYS:
+        problems.append("FIELD_ENCRYPTION_KEYS is missing (urikake security keygen)")
+    if not EKYC_API_KEY or not EKYC_WEBHOOK_SECRET:
+        problems.append("EKYC_API_KEY / EKYC_WEBHOOK_SECRET are missing")
     if problems:
         raise ImproperlyConfigured(
             "URIKAKE_ENV=production refuses to start: " + "; ".join(problems) + "."

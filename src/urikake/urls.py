@@ -1,4 +1,8 @@
-"""Top-level URL configuration: each app owns its own ``urls.py``."""
+"""Top-level URL configuration: each app owns its own ``urls.py``.
+
+Every view must carry an access rule (``urikake.accounts.access``); the authorization-matrix
+test walks these patterns and fails on any route without one.
+"""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -8,8 +12,13 @@ from urikake.system import views as system_views
 
 urlpatterns = [
     path("", include("urikake.web.urls")),
+    path("", include("urikake.applicants.urls")),
+    path("my/kyc/", include("urikake.kyc.urls")),
+    path("backoffice/", include("urikake.backoffice.urls")),
     path("healthz", system_views.healthz, name="healthz"),
     path("api/", api.urls),
+    path("accounts/", include("urikake.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -20,7 +20,17 @@ def run_settings(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]
     clean = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "AUDIT_SIGNING_KEY"}
+        if k
+        not in {
+            "DEBUG",
+            "SECRET_KEY",
+            "DATABASE_URL",
+            "ALLOWED_HOSTS",
+            "AUDIT_SIGNING_KEY",
+            "FIELD_ENCRYPTION_KEYS",
+            "EKYC_API_KEY",
+            "EKYC_WEBHOOK_SECRET",
+        }
     }
     clean.update(
         {"DJANGO_SETTINGS_MODULE": "urikake.settings", "URIKAKE_VAR_DIR": str(tmp_path)}, **env
@@ -36,6 +46,9 @@ PRODUCTION_OK = {
     "DATABASE_URL": "postgres://u@db.example/urikake",
     "ALLOWED_HOSTS": "urikake.example",
     "AUDIT_SIGNING_KEY": "/etc/urikake/audit.pem",
+    "FIELD_ENCRYPTION_KEYS": "k" * 43 + "=",
+    "EKYC_API_KEY": "prod-key",
+    "EKYC_WEBHOOK_SECRET": "prod-secret",
 }
 
 
@@ -54,6 +67,8 @@ def test_production_starts_when_configured(tmp_path: Path) -> None:
         ({"DATABASE_URL": "sqlite:///tmp/x.sqlite3"}, "SQLite"),
         ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS"),
         ({"AUDIT_SIGNING_KEY": ""}, "AUDIT_SIGNING_KEY"),
+        ({"FIELD_ENCRYPTION_KEYS": ""}, "FIELD_ENCRYPTION_KEYS"),
+        ({"EKYC_WEBHOOK_SECRET": ""}, "EKYC_WEBHOOK_SECRET"),
     ],
 )
 def test_production_refuses_unsafe_settings(

@@ -13,6 +13,8 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
 
+from urikake.accounts.roles import StaffRole
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -33,6 +35,7 @@ class UserManager(BaseUserManager["User"]):
     def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
         extra["is_staff"] = True
         extra["is_superuser"] = True
+        extra.setdefault("staff_role", StaffRole.ADMIN)
         return self._create_user(email, password, **extra)
 
 
@@ -40,6 +43,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField("メールアドレス", unique=True)
     full_name = models.CharField("氏名", max_length=150, blank=True)
     is_staff = models.BooleanField("運営スタッフ", default=False)
+    # The one staff role of this user (None for applicants). See urikake.accounts.roles.
+    staff_role = models.CharField(
+        "スタッフ権限", max_length=20, choices=StaffRole.choices, blank=True, default=""
+    )
     is_active = models.BooleanField("有効", default=True)
     date_joined = models.DateTimeField("登録日時", default=timezone.now)
 

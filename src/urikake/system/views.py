@@ -2,9 +2,11 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from urikake.accounts.access import public
 from urikake.system.health import health
 
 
+@public
 @require_GET
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -1,0 +1,54 @@
+"""Authorization for JSON API routes (django-ninja), mirroring ``urikake.accounts.access``.
+
+Every operation passes ``auth=`` one of these (or is listed in :data:`PUBLIC_API_ROUTES`);
+the authorization-matrix test fails on an operation that does neither. Session cookies are
+used for the browser (CSRF-checked by ninja's ``SessionAuth``); partner API keys come with
+connection approval in a later issue.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.security import SessionAuth
+
+from urikake.accounts.access import Access, AccessRule, current_organization, has_capability
+from urikake.accounts.roles import Capability
+
+# URL names ("api:<name>") of operations that anyone may call.
+PUBLIC_API_ROUTES = {"system_version", "system_health", "openapi-json", "openapi-view"}
+
+
+class AuthenticatedAuth(SessionAuth):
+    """Any logged-in user, acting on themselves."""
+
+    rule = AccessRule(Access.AUTHENTICATED)
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = request.user
+        return user if user.is_authenticated and user.is_active else None
+
+
+class ApplicantAuth(SessionAuth):
+    """A member of an applicant organisation; handlers scope every query to it."""
+
+    rule = AccessRule(Access.APPLICANT)
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = request.user
+        if not user.is_authenticated or user.is_staff:
+            return None
+        return current_organization(request)
+
+
+class StaffAuth(SessionAuth):
+    """Staff holding ``capability``."""
+
+    def __init__(self, capability: Capability) -> None:
+        super().__init__()
+        self.capability = capability
+        self.rule = AccessRule(Access.STAFF, capability=capability)
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        return request.user if has_capability(request.user, self.capability) else None
