@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 
 from urikake.accounts.roles import Capability, capabilities_of
 
@@ -88,9 +89,9 @@ def current_organization(request: HttpRequest) -> Organization | None:
     user = request.user
     if not user.is_authenticated or user.is_staff:
         return None
-    cached = getattr(request, "_urikake_org", False)
-    if cached is not False:
-        return cached  # type: ignore[no-any-return]
+    if hasattr(request, "_urikake_org"):
+        cached: Organization | None = request._urikake_org
+        return cached
     membership = (
         Membership.objects.select_related("organization")
         .filter(user=user, is_active=True)
@@ -122,11 +123,12 @@ def applicant(
                 return redirect_to_login(request.get_full_path())
             if request.user.is_staff and not allow_staff:
                 raise PermissionDenied("applicant pages are not for staff accounts")
-            if require_organization and not request.user.is_staff:
-                if current_organization(request) is None:
-                    from django.shortcuts import redirect
-
-                    return redirect("applicants:onboarding")
+            if (
+                require_organization
+                and not request.user.is_staff
+                and current_organization(request) is None
+            ):
+                return redirect("applicants:onboarding")
             return fn(request, *args, **kwargs)
 
         _mark(
@@ -193,7 +195,7 @@ def owned_or_404(request: HttpRequest, queryset: models.QuerySet[M], **lookup: A
         raise Http404
     try:
         return queryset.get(organization=org, **lookup)
-    except queryset.model.DoesNotExist as exc:
+    except ObjectDoesNotExist as exc:
         raise Http404 from exc
 
 

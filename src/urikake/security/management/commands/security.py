@@ -31,7 +31,7 @@ class Command(BaseCommand):
         for model, field in crypto.encrypted_fields():
             table = connection.ops.quote_name(model._meta.db_table)
             column = connection.ops.quote_name(field.column)
-            pk = connection.ops.quote_name(model._meta.pk.column)  # type: ignore[union-attr]
+            pk = connection.ops.quote_name(model._meta.pk.column)
             count = 0
             with transaction.atomic():
                 # Raw SQL: read the stored ciphertext, not the decrypted value.
