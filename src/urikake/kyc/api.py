@@ -1,0 +1,5 @@
+"""API routes of the kyc app (mounted at /api/kyc/)."""
+
+from ninja import Router
+
+router = Router(tags=["kyc"])
