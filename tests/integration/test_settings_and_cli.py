@@ -112,3 +112,20 @@ def test_demo_data_is_idempotent_and_audited(django_user_model) -> None:
     call_command("demo")
     assert django_user_model.objects.filter(email="admin@demo.urikake.example").count() == 1
     assert AuditRecord.objects.filter(action="demo.user_created").count() == 1
+
+
+def test_production_hardens_cookies_and_transport(tmp_path: Path) -> None:
+    probe = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS, "
+        "s.SESSION_COOKIE_NAME, s.SECURE_SSL_REDIRECT)"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in PRODUCTION_OK and k != "DEBUG"}
+    env.update(
+        PRODUCTION_OK, DJANGO_SETTINGS_MODULE="urikake.settings", URIKAKE_VAR_DIR=str(tmp_path)
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["True", "True", "31536000", "__Host-urikake_session", "True"]
