@@ -7,3 +7,13 @@ Fixtures shared across layers live in ``tests/fixtures/`` and are registered her
 """
 
 pytest_plugins = ["tests.fixtures.smtp"]
+
+import os
+
+from hypothesis import settings as hypothesis_settings
+
+# CI explores the same examples on every run (a red build must be reproducible); developers'
+# runs keep exploring new ones.
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")

@@ -21,6 +21,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from urikake.devsecrets import read_or_create
+
 BASE_DIR = Path(__file__).resolve().parent
 URIKAKE_ENV = os.environ.get("URIKAKE_ENV", "development").strip().lower()
 PRODUCTION = URIKAKE_ENV == "production"
@@ -46,18 +48,8 @@ def _env_list(name: str, default: str) -> list[str]:
 
 def _dev_secret(filename: str, nbytes: int = 50) -> str:
     """A secret generated once into ./var/ for development (never used in production)."""
-    path = VAR_DIR / filename
-    if not path.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        # O_EXCL: two processes starting at once must not write two different keys.
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "w") as fh:
-                fh.write(secrets.token_urlsafe(nbytes))
-    return path.read_text().strip()
+    secret = read_or_create(VAR_DIR / filename, lambda: secrets.token_urlsafe(nbytes).encode())
+    return secret.decode().strip()
 
 
 DEBUG = _env_bool("DEBUG", default=not PRODUCTION)

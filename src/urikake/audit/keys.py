@@ -7,13 +7,14 @@ once into ``./var/audit_signing_key.pem``.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+from urikake.devsecrets import read_or_create
 
 
 def generate_private_key_pem() -> bytes:
@@ -40,16 +41,7 @@ def signing_key() -> Ed25519PrivateKey:
     if settings.PRODUCTION:
         raise ImproperlyConfigured("AUDIT_SIGNING_KEY is required in production")
     path = Path(settings.VAR_DIR) / "audit_signing_key.pem"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(generate_private_key_pem())
-    return _load_pem(path.read_bytes())
+    return _load_pem(read_or_create(path, generate_private_key_pem))
 
 
 def public_key_raw_hex(key: Ed25519PrivateKey) -> str:

@@ -30,10 +30,11 @@ import enum
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import jpholiday
 
+from urikake.domain.dates import require_date
 from urikake.domain.errors import DomainError
 
 __all__ = [
@@ -71,20 +72,6 @@ class BusinessDayConvention(enum.Enum):
     MODIFIED_FOLLOWING = "modified_following"
 
 
-def _require_date(value: object, name: str) -> date:
-    # datetime is a date subclass: accepting it would make the arithmetic below return
-    # datetimes and quietly mix in times and time zones. Business days are about dates.
-    if isinstance(value, datetime):
-        raise DomainError(
-            "calendar.datetime_not_allowed",
-            "日付には date を指定してください(datetime は使えません)。",
-            field=name,
-        )
-    if not isinstance(value, date):
-        raise DomainError("calendar.invalid_date", "日付を指定してください。", field=name)
-    return value
-
-
 def _step(d: date, delta: timedelta) -> date:
     try:
         return d + delta
@@ -112,8 +99,8 @@ def _is_standard_bank_business_day(d: date) -> bool:
 
 def _as_date_set(values: Iterable[date], name: str) -> frozenset[date]:
     if isinstance(values, str | bytes | date):
-        raise DomainError("calendar.invalid_date", "日付の集合を指定してください。", field=name)
-    return frozenset(_require_date(v, name) for v in values)
+        raise DomainError("date.invalid_type", "日付の集合を指定してください。", field=name)
+    return frozenset(require_date(v, name) for v in values)
 
 
 @dataclass(frozen=True)
@@ -144,7 +131,7 @@ class BankCalendar:
 
     def is_business_day(self, d: date) -> bool:
         """Whether banks are open on ``d``."""
-        day = _require_date(d, "d")
+        day = require_date(d, "d")
         if day in self.extra_open_days:
             return True
         if day in self.extra_closed_days:
@@ -167,11 +154,11 @@ class BankCalendar:
 
     def next_business_day(self, d: date) -> date:
         """The first business day strictly after ``d``."""
-        return self._search(_require_date(d, "d"), _ONE_DAY)
+        return self._search(require_date(d, "d"), _ONE_DAY)
 
     def previous_business_day(self, d: date) -> date:
         """The last business day strictly before ``d``."""
-        return self._search(_require_date(d, "d"), -_ONE_DAY)
+        return self._search(require_date(d, "d"), -_ONE_DAY)
 
     def add_business_days(self, d: date, n: int) -> date:
         """Move ``n`` business days from ``d`` (T+n); ``n`` may be negative or zero.
@@ -182,7 +169,7 @@ class BankCalendar:
         result is ``d`` if it is a business day and otherwise the following business day
         (the FOLLOWING convention), so the result is always a business day.
         """
-        day = _require_date(d, "d")
+        day = require_date(d, "d")
         if isinstance(n, bool) or not isinstance(n, int):
             raise DomainError(
                 "calendar.invalid_count", "営業日数は整数で指定してください。", field="n"
@@ -203,8 +190,8 @@ class BankCalendar:
         ``(end, start]``, so the identity also holds for negative ``n`` when ``d`` is a
         business day.
         """
-        first = _require_date(start, "start")
-        last = _require_date(end, "end")
+        first = require_date(start, "start")
+        last = require_date(end, "end")
         if last < first:
             return -self.business_days_between(last, first)
         count = 0
@@ -221,7 +208,7 @@ class BankCalendar:
         convention: BusinessDayConvention = BusinessDayConvention.FOLLOWING,
     ) -> date:
         """``d`` if it is a business day, otherwise moved according to ``convention``."""
-        day = _require_date(d, "d")
+        day = require_date(d, "d")
         if not isinstance(convention, BusinessDayConvention):
             raise DomainError(
                 "calendar.invalid_convention",

@@ -40,11 +40,12 @@ import math
 import re
 import unicodedata
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from typing import TypeAlias
 
+from urikake.domain.dates import require_date
 from urikake.domain.errors import DomainError
 
 __all__ = [
@@ -176,20 +177,6 @@ def _require_int(value: object, field: str, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise DomainError("money.invalid_type", f"{what}は整数で指定してください。", field=field)
     return int(value)
-
-
-def _require_date(value: object, field: str) -> date:
-    # datetime is a date subclass; subtracting datetimes would silently count partial days
-    # and drag time zones in. Day counts are about calendar dates only.
-    if isinstance(value, datetime):
-        raise DomainError(
-            "date.datetime_not_allowed",
-            "日付には date を指定してください(datetime は使えません)。",
-            field=field,
-        )
-    if not isinstance(value, date):
-        raise DomainError("date.invalid_type", "日付を指定してください。", field=field)
-    return value
 
 
 # --------------------------------------------------------------------------------------
@@ -479,7 +466,7 @@ def days_between(start: date, end: date) -> int:
     This counts one of the two end points (片端入れ), the usual convention for interest and
     discount periods.
     """
-    return (_require_date(end, "end") - _require_date(start, "start")).days
+    return (require_date(end, "end") - require_date(start, "start")).days
 
 
 def _decimal_context() -> decimal.Context:

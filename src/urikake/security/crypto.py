@@ -13,7 +13,6 @@ non-sensitive column (e.g. the last four digits) for display and lookups.
 from __future__ import annotations
 
 import functools
-import os
 from pathlib import Path
 from typing import Any
 
@@ -22,21 +21,14 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
+from urikake.devsecrets import read_or_create
+
 PREFIX = "fernet:"
 
 
 def _dev_keys() -> list[str]:
-    path = Path(settings.VAR_DIR) / "field_encryption_keys"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "w") as fh:
-                fh.write(Fernet.generate_key().decode())
-    return [k.strip() for k in path.read_text().split(",") if k.strip()]
+    stored = read_or_create(Path(settings.VAR_DIR) / "field_encryption_keys", Fernet.generate_key)
+    return [k.strip() for k in stored.decode().split(",") if k.strip()]
 
 
 def configured_keys() -> list[str]:

@@ -260,10 +260,10 @@ def test_calendar_rejects_conflicting_or_bad_overrides() -> None:
     assert "2026-03-09" in exc.value.message
     with pytest.raises(DomainError) as exc:
         BankCalendar(extra_closed_days=frozenset({"2026-03-09"}))  # type: ignore[arg-type]
-    assert exc.value.code == "calendar.invalid_date"
+    assert exc.value.code == "date.invalid_type"
     with pytest.raises(DomainError) as exc:
         BankCalendar(extra_closed_days=day)  # type: ignore[arg-type]
-    assert exc.value.code == "calendar.invalid_date"
+    assert exc.value.code == "date.invalid_type"
 
 
 def test_search_is_bounded() -> None:
@@ -288,10 +288,10 @@ def test_date_range_overflow() -> None:
 def test_rejects_datetime_and_non_dates() -> None:
     with pytest.raises(DomainError) as exc:
         is_bank_business_day(datetime(2026, 3, 9, 10, 0))
-    assert exc.value.code == "calendar.datetime_not_allowed"
+    assert exc.value.code == "date.datetime_not_allowed"
     with pytest.raises(DomainError) as exc:
         is_bank_business_day("2026-03-09")  # type: ignore[arg-type]
-    assert exc.value.code == "calendar.invalid_date"
+    assert exc.value.code == "date.invalid_type"
 
 
 @pytest.mark.parametrize(
