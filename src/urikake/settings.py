@@ -105,6 +105,7 @@ MIDDLEWARE = [
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "urikake.accounts.middleware.SessionTimeoutMiddleware",
     "urikake.accounts.middleware.StaffMFARequiredMiddleware",
+    "urikake.applicants.middleware.TermsConsentMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -211,6 +212,7 @@ PASSWORD_RESET_TIMEOUT = 30 * 60
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "Urikake"
+MFA_TOTP_TOLERANCE = 1  # accept the neighbouring 30-second window (clock drift); codes stay single-use
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION  # http://localhost in development
 USERSESSIONS_TRACK_ACTIVITY = True
 

@@ -20,6 +20,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -28,12 +29,17 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls import path as _path
+from django.utils import timezone
 
 from urikake.accounts.access import THIRD_PARTY_RULES, Access, AccessRule
 from urikake.accounts.api_auth import PUBLIC_API_ROUTES
+from urikake.accounts.models import User
 from urikake.accounts.roles import ROLE_CAPABILITIES, StaffRole
 from urikake.api import api
-from urikake.applicants.models import Membership, Organization
+from urikake.applicants import services as applicant_services
+from urikake.applicants import terms
+from urikake.applicants.models import Invitation, Membership, Organization
+from urikake.applicants.tokens import new_token
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +54,25 @@ def factory(kind: str) -> Callable[[Callable[[Organization, Any], Any]], Any]:
         return fn
 
     return register
+
+
+@factory("membership")
+def _membership(org: Organization, owner: Any) -> int:
+    user = User.objects.create_user(email=f"member-{uuid.uuid4().hex[:8]}@example.com")
+    return Membership.objects.create(user=user, organization=org, role="member").pk
+
+
+@factory("invitation")
+def _invitation(org: Organization, owner: Any) -> int:
+    now = timezone.now()
+    return Invitation.objects.create(
+        organization=org,
+        email=f"invitee-{uuid.uuid4().hex[:8]}@example.com",
+        token_hash=new_token()[1],
+        invited_by=owner,
+        created_at=now,
+        expires_at=now + timedelta(days=7),
+    ).pk
 
 
 @dataclass(frozen=True)
@@ -121,6 +146,14 @@ class World:
 def _user(django_user_model: Any, email: str, **extra: Any) -> Any:
     user = django_user_model.objects.create_user(email=email, password="x" * 20, **extra)
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    if not user.is_staff:  # applicants who accepted the current terms (else: consent page)
+        versions = terms.current_versions()
+        applicant_services.give_consent(
+            acting_user=user,
+            ip=None,
+            terms_version=versions["terms"],
+            privacy_version=versions["privacy"],
+        )
     return user
 
 

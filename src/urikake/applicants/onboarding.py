@@ -1,0 +1,79 @@
+"""Where an applicant stands in onboarding (read-only: computed from the saved rows).
+
+There is no "current step" column: each step is done when its data exists, so a user who
+leaves half-way and comes back (or edits later) always lands on the first step still missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from urikake.applicants.models import NotificationSettings, Organization
+from urikake.applicants.services import current_payout_account, has_current_consent
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    label: str
+    url_name: str
+    done: bool
+
+
+def onboarding_steps(organization: Organization | None, user: Any) -> list[Step]:
+    org = organization
+    return [
+        Step("profile", str(_("事業者情報")), "applicants:onboarding_profile", org is not None),
+        Step(
+            "phone",
+            str(_("携帯電話番号")),
+            "applicants:onboarding_phone",
+            bool(org and org.contact_phone),
+        ),
+        Step(
+            "payout",
+            str(_("振込先口座")),
+            "applicants:onboarding_payout",
+            org is not None and current_payout_account(org) is not None,
+        ),
+        Step(
+            "notifications",
+            str(_("通知設定")),
+            "applicants:onboarding_notifications",
+            org is not None and NotificationSettings.objects.filter(organization=org).exists(),
+        ),
+        Step("consent", str(_("規約への同意")), "applicants:consent", has_current_consent(user)),
+    ]
+
+
+def first_missing(steps: list[Step]) -> Step | None:
+    return next((s for s in steps if not s.done), None)
+
+
+@dataclass(frozen=True)
+class KycItem:
+    available: bool  # the kyc app provides a status (it is being built in parallel)
+    label: str
+    done: bool
+
+
+def kyc_item(organization: Organization) -> KycItem:
+    """The eKYC line of the checklist, from ``urikake.kyc.services.kyc_status`` if it exists.
+
+    Assumed contract: ``kyc_status(org)`` returns an object with a human ``label`` (or a
+    printable value) and says it is complete through ``is_verified``/``done`` or a value of
+    ``"verified"``/``"approved"``. Anything else is shown as not yet done.
+    """
+    try:
+        from urikake.kyc.services import kyc_status  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return KycItem(available=False, label=str(_("準備中")), done=False)
+    status = kyc_status(organization)
+    label = str(getattr(status, "label", status))
+    done = bool(getattr(status, "is_verified", False) or getattr(status, "done", False)) or (
+        str(getattr(status, "value", status)) in {"verified", "approved"}
+    )
+    return KycItem(available=True, label=label, done=done)
