@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from urikake.applicants.services import current_payout_account
 from urikake.audit.models import AuditRecord
+from urikake.system.demo import DEMO_LOGINS
 
 PROBE = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
 STRONG_SECRET = "s" * 60
@@ -111,7 +113,14 @@ def test_demo_data_is_idempotent_and_audited(django_user_model) -> None:
     call_command("demo")
     call_command("demo")
     assert django_user_model.objects.filter(email="admin@demo.urikake.example").count() == 1
-    assert AuditRecord.objects.filter(action="demo.user_created").count() == 1
+    assert AuditRecord.objects.filter(action="demo.user_created").count() == len(DEMO_LOGINS)
+    applicant = django_user_model.objects.get(email="applicant@demo.urikake.example")
+    org = applicant.memberships.get().organization
+    assert org.corporate_number == "1180301018771"
+    assert current_payout_account(org) is not None
+    staff = django_user_model.objects.get(email="reviewer@demo.urikake.example")
+    assert staff.is_staff
+    assert staff.staff_role == "reviewer"
 
 
 def test_production_hardens_cookies_and_transport(tmp_path: Path) -> None:

@@ -1,34 +1,110 @@
 """Demo data for development and trials: created idempotently by ``urikake demo``.
 
 Demo logins are printed by ``make run`` and listed in the README. They never exist in
-production: the command refuses to run there.
+production: the command refuses to run there. Everything is created through the same service
+functions users go through, so demo data obeys the same rules and is audited.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from urikake.accounts.roles import StaffRole
+from urikake.applicants import services as applicants
+from urikake.applicants import terms
 from urikake.audit import services as audit
+
+PASSWORD = "urikake-demo-2026-password"  # noqa: S105 — published demo login, development only
 
 
 @dataclass(frozen=True)
 class DemoLogin:
     role: str
     email: str
-    password: str
+    password: str = PASSWORD
+    staff_role: str = ""
 
 
 DEMO_LOGINS = (
+    DemoLogin(role="申込者 (法人オーナー)", email="applicant@demo.urikake.example"),
     DemoLogin(
-        role="管理者 (admin)",
-        email="admin@demo.urikake.example",
-        password="urikake-demo-admin-2026",  # noqa: S106 — published demo login, dev only
+        role="審査担当", email="reviewer@demo.urikake.example", staff_role=StaffRole.REVIEWER
+    ),
+    DemoLogin(
+        role="送金・回収担当",
+        email="treasury@demo.urikake.example",
+        staff_role=StaffRole.TREASURY,
+    ),
+    DemoLogin(
+        role="コンプライアンス担当",
+        email="compliance@demo.urikake.example",
+        staff_role=StaffRole.COMPLIANCE,
+    ),
+    DemoLogin(
+        role="システム管理者", email="admin@demo.urikake.example", staff_role=StaffRole.ADMIN
     ),
 )
+
+
+def _create_user(login: DemoLogin) -> object:
+    user_model = get_user_model()
+    if login.staff_role == StaffRole.ADMIN:
+        user = user_model.objects.create_superuser(email=login.email, password=login.password)
+    else:
+        user = user_model.objects.create_user(
+            email=login.email,
+            password=login.password,
+            is_staff=bool(login.staff_role),
+            staff_role=login.staff_role,
+        )
+    EmailAddress.objects.create(user=user, email=login.email, verified=True, primary=True)
+    audit.record("demo.user_created", actor="system:demo", obj=user, payload={"role": login.role})
+    return user
+
+
+def _onboard_demo_applicant(user: object) -> None:
+    versions = terms.current_versions()
+    applicants.give_consent(
+        acting_user=user,  # type: ignore[arg-type]
+        ip=None,
+        terms_version=versions["terms"],
+        privacy_version=versions["privacy"],
+    )
+    org = applicants.save_profile(
+        None,
+        applicants.ProfileData(
+            kind="corporation",
+            name="株式会社ウリカケデモ商事",
+            name_kana="ウリカケデモシヨウジ",
+            corporate_number="1180301018771",
+            representative_name="売掛 太郎",
+            address="東京都千代田区丸の内1-1-1",
+            industry="wholesale",
+            established_year=2015,
+            established_month=4,
+        ),
+        acting_user=user,  # type: ignore[arg-type]
+    )
+    applicants.set_contact_phone(org, "+819012345678", acting_user=user)  # type: ignore[arg-type]
+    draft = applicants.draft_payout_account(
+        org,
+        bank_code="0001",
+        branch_code="001",
+        account_type=1,
+        account_number="1234567",
+        holder_name="カブシキガイシャウリカケデモシヨウジ",
+    )
+    applicants.save_payout_account(org, draft, acting_user=user)  # type: ignore[arg-type]
+    applicants.save_notification_settings(
+        org,
+        dict.fromkeys(applicants.NOTIFICATION_FIELDS, True),
+        acting_user=user,  # type: ignore[arg-type]
+    )
 
 
 def load_demo_data() -> list[str]:
@@ -41,12 +117,8 @@ def load_demo_data() -> list[str]:
         for login in DEMO_LOGINS:
             if user_model.objects.filter(email=login.email).exists():
                 continue
-            user = user_model.objects.create_superuser(email=login.email, password=login.password)
-            audit.record(
-                "demo.user_created",
-                actor="system:demo",
-                obj=user,
-                payload={"role": login.role},
-            )
+            user = _create_user(login)
+            if not login.staff_role:
+                _onboard_demo_applicant(user)
             created.append(login.email)
     return created

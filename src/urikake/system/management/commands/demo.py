@@ -22,3 +22,7 @@ class Command(BaseCommand):
         self.stdout.write("デモ用ログイン / demo logins:")
         for login in DEMO_LOGINS:
             self.stdout.write(f"  {login.role}: {login.email} / {login.password}")
+        self.stdout.write(
+            "  (スタッフは初回ログイン時に認証アプリ(TOTP)の登録が必要です /"
+            " staff enrol an authenticator app at first login)"
+        )
