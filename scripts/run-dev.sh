@@ -5,9 +5,12 @@ set -euo pipefail
 HOST="${1:-127.0.0.1}"
 PORT="${2:-8000}"
 BIN=.venv/bin
+# Where the eKYC simulator sends its webhooks, and the links in mails point.
+export SITE_URL="${SITE_URL:-http://${HOST}:${PORT}}"
 
 mkdir -p var
 "$BIN/urikake" migrate --no-input -v 0
+"$BIN/urikake" createcachetable
 "$BIN/urikake" demo
 
 pids=()
@@ -19,6 +22,10 @@ trap cleanup EXIT INT TERM
 
 "$BIN/urikake" worker --no-startup-delay >> var/worker.log 2>&1 &
 pids+=($!)
+# A local stand-in for the eKYC vendor: decides each check after 3 seconds (verified, unless
+# the name contains 却下) and calls our signed webhook.
+"$BIN/urikake" ekyc_simulator --auto-complete-after 3 >> var/ekyc-simulator.log 2>&1 &
+pids+=($!)
 
 cat <<MSG
 
@@ -28,8 +35,9 @@ cat <<MSG
     http://${HOST}:${PORT}/healthz     稼働状況 / health (database, worker)
     http://${HOST}:${PORT}/api/docs    API ドキュメント / OpenAPI docs
     http://${HOST}:${PORT}/admin/      管理画面 / admin
+    http://127.0.0.1:8765/_simulator/   eKYC シミュレーター / eKYC vendor simulator
 
-  ワーカーのログ / worker log: var/worker.log    終了 / stop: Ctrl+C
+  ログ / logs: var/worker.log, var/ekyc-simulator.log    終了 / stop: Ctrl+C
 
 MSG
 "$BIN/urikake" runserver "${HOST}:${PORT}" --noreload

@@ -6,11 +6,11 @@ settings put keys, mail and artifacts in ``./var/test`` (see ``urikake.settings.
 Fixtures shared across layers live in ``tests/fixtures/`` and are registered here.
 """
 
-pytest_plugins = ["tests.fixtures.smtp"]
-
 import os
 
 from hypothesis import settings as hypothesis_settings
+
+pytest_plugins = ["tests.fixtures.smtp", "tests.fixtures.ekyc"]
 
 # CI explores the same examples on every run (a red build must be reproducible); developers'
 # runs keep exploring new ones.

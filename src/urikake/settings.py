@@ -76,10 +76,6 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",
-    "allauth",
-    "allauth.account",
-    "allauth.mfa",
-    "allauth.usersessions",
     # Our bounded contexts (one Django app each). See docs/architecture.md.
     "urikake.accounts",
     "urikake.applicants",
@@ -89,6 +85,11 @@ INSTALLED_APPS = [
     "urikake.audit",
     "urikake.system",
     "urikake.web",
+    # After our apps: Django uses the first template it finds, and ours override allauth's.
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
 ]
 if not PRODUCTION:
     INSTALLED_APPS.append("urikake.integrations.ekyc")  # the local eKYC vendor simulator
@@ -151,6 +152,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test_urikake.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# A cache shared by every process (allauth keeps rate limits and used TOTP codes in it, so a
+# per-process cache would let a code be replayed on another worker). The database cache works
+# everywhere with no extra service; CACHE_URL=redis://… switches to Redis.
+if os.environ.get("CACHE_URL", "").startswith("redis"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["CACHE_URL"],
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "urikake_cache",
+        }
+    }
 AUTH_USER_MODEL = "accounts.User"
 
 # --- Background tasks (django-tasks; Django 6's tasks API) ---------------------------------
@@ -212,9 +231,17 @@ PASSWORD_RESET_TIMEOUT = 30 * 60
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "Urikake"
-MFA_TOTP_TOLERANCE = 1  # accept the neighbouring 30-second window (clock drift); codes stay single-use
+MFA_TOTP_TOLERANCE = (
+    1  # accept the neighbouring 30-second window (clock drift); codes stay single-use
+)
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION  # http://localhost in development
 USERSESSIONS_TRACK_ACTIVITY = True
+# Verification is mandatory, so nobody with MFA has an unverified address; without this,
+# allauth refuses e-mail changes for MFA users.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # mail the user when password, e-mail or MFA change
+# Behind a reverse proxy, how many X-Forwarded-For hops to trust for the client IP.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 # Session lifetimes (seconds): idle and absolute, by kind of user (ASVS V3.3).
 SESSION_LIMITS = {

@@ -62,3 +62,74 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return f"user:{self.pk}"
+
+
+class LoginThrottle(models.Model):
+    """Failed logins for one typed e-mail address, and when the next attempt may happen.
+
+    The key is an HMAC of the normalised address (``urikake.accounts.lockout``), never the
+    address: unknown and registered addresses get the same row and the same treatment, and the
+    table reveals nobody's address. A successful login deletes the row.
+    """
+
+    key = models.CharField("キー (HMAC)", max_length=64, unique=True)
+    failures = models.PositiveIntegerField("連続失敗回数", default=0)
+    last_failure_at = models.DateTimeField("最終失敗日時", null=True, blank=True)
+    # No password is checked before this moment (a growing delay, or the lock).
+    next_attempt_at = models.DateTimeField("次に試行できる日時", null=True, blank=True)
+    locked_until = models.DateTimeField("ロック解除日時", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "ログイン試行制限"
+        verbose_name_plural = "ログイン試行制限"
+
+    def __str__(self) -> str:
+        return f"throttle:{self.key[:12]}"
+
+
+class KnownDevice(models.Model):
+    """A browser a user has logged in from (identified by a random id in a signed cookie).
+
+    Only an HMAC of the cookie's id is stored, so a copy of this table cannot be turned into
+    cookies. A login from a browser that is not listed here mails the user.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="known_devices")
+    device_hash = models.CharField("端末ID (HMAC)", max_length=64)
+    user_agent_summary = models.CharField("ブラウザ", max_length=100, blank=True)
+    first_seen_at = models.DateTimeField("初回ログイン", default=timezone.now)
+    last_seen_at = models.DateTimeField("最終ログイン", default=timezone.now)
+
+    class Meta:
+        verbose_name = "ログイン済み端末"
+        verbose_name_plural = "ログイン済み端末"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "device_hash"], name="accounts_knowndevice_user_device"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"device:{self.pk} of user:{self.user_id}"
+
+
+class PasswordPolicyRecord(models.Model):
+    """Whether the user's current password is long enough for an account without MFA.
+
+    Passwords of 8–14 characters are allowed only while MFA is on (NIST SP 800-63B rev. 4).
+    The password itself is never kept; this flag, written when the password is set, lets us
+    ask for a longer one when the user turns MFA off.
+    """
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="password_policy_record"
+    )
+    long_enough_without_mfa = models.BooleanField("MFAなしで有効な長さ", default=True)
+    changed_at = models.DateTimeField("設定日時", default=timezone.now)
+
+    class Meta:
+        verbose_name = "パスワード長の記録"
+        verbose_name_plural = "パスワード長の記録"
+
+    def __str__(self) -> str:
+        return f"password-policy of user:{self.user_id}"

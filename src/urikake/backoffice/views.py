@@ -1,18 +1,36 @@
-"""The operator's back office: one home page, then one section per capability."""
+"""The operator's back office: one home page listing what the user's role may open."""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from urikake.accounts.access import staff_member
-from urikake.accounts.roles import ROLE_CAPABILITIES, StaffRole
+from urikake.accounts.roles import Capability, StaffRole, capabilities_of
+
+# Each capability's section: its label and the page that serves it (None: a later issue).
+SECTIONS: dict[Capability, tuple[str, str | None]] = {
+    Capability.REVIEW_KYC: ("本人確認（eKYC）の確認", "kyc_backoffice:list"),
+    Capability.VIEW_APPLICANTS: ("申込者の一覧", None),
+    Capability.REVIEW_APPLICATIONS: ("審査（要確認案件）", None),
+    Capability.MANAGE_TREASURY: ("送金・回収・消込", None),
+    Capability.MANAGE_STRUCTURING: ("証券化", None),
+    Capability.VIEW_AUDIT: ("監査証跡", None),
+    Capability.MANAGE_CONNECTIONS: ("接続許可", None),
+    Capability.MANAGE_STAFF: ("スタッフ権限の管理", None),
+}
 
 
 @staff_member
 def home(request: HttpRequest) -> HttpResponse:
     role = request.user.staff_role  # type: ignore[union-attr]
-    capabilities = ROLE_CAPABILITIES.get(StaffRole(role), frozenset()) if role else frozenset()
+    granted = capabilities_of(role)
+    sections = [
+        {"label": label, "url": reverse(url_name) if url_name else None}
+        for capability, (label, url_name) in SECTIONS.items()
+        if capability in granted
+    ]
     return render(
         request,
         "backoffice/home.html",
-        {"role_label": StaffRole(role).label if role else "", "capabilities": capabilities},
+        {"role_label": StaffRole(role).label if role else "", "sections": sections},
     )

@@ -1,0 +1,46 @@
+"""``urikake ekyc_simulator`` — run the local eKYC vendor simulator in the foreground.
+
+The API key and webhook secret come from settings (``EKYC_API_KEY``,
+``EKYC_WEBHOOK_SECRET``), so the simulator and the web app always agree; the default host and
+port come from ``EKYC_VENDOR_URL``. Development only: this app is not installed in production.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from argparse import ArgumentParser
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from urikake.integrations.ekyc import simulator
+
+
+class Command(BaseCommand):
+    help = "eKYC ベンダー・シミュレーターを起動 (local eKYC vendor simulator)"
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        simulator.add_arguments(parser)
+        vendor = urllib.parse.urlsplit(settings.EKYC_VENDOR_URL)
+        parser.set_defaults(host=vendor.hostname or "127.0.0.1", port=vendor.port or 8765)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION:
+            raise CommandError("the eKYC simulator never runs in production")
+        if not settings.EKYC_API_KEY or not settings.EKYC_WEBHOOK_SECRET:
+            raise CommandError("EKYC_API_KEY and EKYC_WEBHOOK_SECRET must be set")
+        try:
+            simulator.run(
+                host=options["host"],
+                port=options["port"],
+                api_key=settings.EKYC_API_KEY,
+                webhook_secret=settings.EKYC_WEBHOOK_SECRET,
+                auto_complete_after=options["auto_complete_after"],
+                write=self.stdout.write,
+            )
+        except OSError as exc:  # typically: the port is already in use
+            raise CommandError(
+                f"シミュレーターを起動できません / cannot listen on "
+                f"{options['host']}:{options['port']}: {exc}"
+            ) from exc
