@@ -261,7 +261,8 @@ LOGIN_LOCKOUT = {
 LANGUAGE_CODE = "ja"
 # Each language is named in itself, as language pickers should.
 LANGUAGES = [("ja", "日本語"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Each app keeps its own catalog in <app>/locale/ (found by Django automatically).
+LOCALE_PATHS: list[Path] = []
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Tokyo")
 USE_I18N = True
 USE_TZ = True  # store UTC, show Asia/Tokyo
