@@ -1,0 +1,80 @@
+"""Bank statements as the domain sees them, whatever file or API they came from.
+
+Parsers (全銀 入出金取引明細 / 振込入金通知 files, net-banking CSV, the bank API) produce a
+:class:`Statement`; screening (transaction reality) and reconciliation (消込) consume it.
+Amounts are yen as ``int`` and always positive; :class:`Direction` says which way the money
+went. ``fingerprint`` identifies the statement's content so that importing the same file
+twice is recognised.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+
+
+class Direction(enum.Enum):
+    DEPOSIT = "deposit"  # 入金
+    WITHDRAWAL = "withdrawal"  # 出金
+
+
+class SourceFormat(enum.Enum):
+    ZENGIN_STATEMENT = "zengin_03"  # 入出金取引明細 (種別コード 03)
+    ZENGIN_DEPOSIT_NOTICE = "zengin_01"  # 振込入金通知 (種別コード 01)
+    CSV = "csv"  # net-banking CSV with a column mapping
+    BANK_API = "bank_api"
+
+
+@dataclass(frozen=True, slots=True)
+class StatementLine:
+    value_date: date  # 勘定日 (the day the money moved on the account)
+    direction: Direction
+    amount: int  # yen, > 0
+    counterparty: str  # 振込依頼人名 (half-width kana as the bank wrote it) or 摘要
+    description: str = ""  # 摘要 / 取引名
+    reference: str = ""  # 照会番号 or the bank's own line id
+    balance_after: int | None = None  # 残高, when the source gives it
+    edi: str = ""  # EDI情報 (often carries an invoice number)
+    line_number: int = 0  # where it was in the source file (for error messages)
+
+    def key(self) -> str:
+        """A stable identity of the movement (used to recognise duplicates across imports)."""
+        raw = "|".join(
+            [
+                self.value_date.isoformat(),
+                self.direction.value,
+                str(self.amount),
+                self.counterparty,
+                self.description,
+                self.reference,
+                "" if self.balance_after is None else str(self.balance_after),
+            ]
+        )
+        return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    source: SourceFormat
+    bank_code: str  # 4 digits ("" when the source does not say)
+    branch_code: str  # 3 digits
+    account_type: int | None  # 1 普通, 2 当座, 4 貯蓄, 9 その他
+    account_number: str  # 7 digits
+    account_name: str  # 口座名 (kana)
+    period_start: date | None
+    period_end: date | None
+    lines: tuple[StatementLine, ...] = field(default_factory=tuple)
+
+    @property
+    def deposits(self) -> tuple[StatementLine, ...]:
+        return tuple(line for line in self.lines if line.direction is Direction.DEPOSIT)
+
+    def fingerprint(self) -> str:
+        """Same account and same movements → same fingerprint, whatever the file looked like."""
+        digest = hashlib.sha256()
+        digest.update(f"{self.bank_code}|{self.branch_code}|{self.account_number}".encode())
+        for line in self.lines:
+            digest.update(line.key().encode())
+        return digest.hexdigest()
