@@ -76,25 +76,14 @@ def record(
         last = AuditRecord.objects.order_by("-seq").only("seq", "hash").first()
         seq = 1 if last is None else last.seq + 1
         prev_hash = GENESIS_HASH if last is None else last.hash
-        now = timezone.now()
-        digest = compute_hash(
-            seq=seq,
-            created_at=now,
-            actor=label,
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            payload=safe_payload,
-            prev_hash=prev_hash,
-        )
-        return AuditRecord.objects.create(
-            seq=seq,
-            created_at=now,
-            actor=label,
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            payload=safe_payload,
-            prev_hash=prev_hash,
-            hash=digest,
-        )
+        fields: dict[str, Any] = {
+            "seq": seq,
+            "created_at": timezone.now(),
+            "actor": label,
+            "action": action,
+            "object_type": object_type,
+            "object_id": str(object_id),
+            "payload": safe_payload,
+            "prev_hash": prev_hash,
+        }
+        return AuditRecord.objects.create(**fields, hash=compute_hash(**fields))
