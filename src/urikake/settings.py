@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "urikake.accounts",
     "urikake.applicants",
     "urikake.kyc",
+    "urikake.receivables",
     "urikake.security",
     "urikake.backoffice",
     "urikake.audit",

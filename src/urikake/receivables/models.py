@@ -1,0 +1,140 @@
+"""Debtors (売掛先), their platform-wide identity, and imported bank statements.
+
+A debtor belongs to one applicant organisation; its :class:`DebtorIdentity` is shared by every
+applicant that sells invoices on the same company (by 法人番号 when known, else by the
+normalised kana name), so exposure and concentration can be seen across the platform and
+double assignment caught across applicants.
+
+Statements are stored line by line (:class:`StatementEntry`) as evidence for screening and,
+later, for reconciliation. A statement's fingerprint makes a repeated import recognisable; a
+movement's key makes overlapping statements add each movement once.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from urikake.security.crypto import EncryptedTextField
+
+
+class DebtorIdentity(models.Model):
+    key = models.CharField("識別キー", max_length=200, unique=True)
+    corporate_number = models.CharField("法人番号", max_length=13, blank=True)
+    display_name = models.CharField("名称", max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "売掛先（プラットフォーム共通）"
+        verbose_name_plural = "売掛先（プラットフォーム共通）"
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class Debtor(models.Model):
+    organization = models.ForeignKey(
+        "applicants.Organization", on_delete=models.PROTECT, related_name="debtors"
+    )
+    identity = models.ForeignKey(DebtorIdentity, on_delete=models.PROTECT, related_name="debtors")
+    name = models.CharField("売掛先名", max_length=200)
+    name_kana = models.CharField("売掛先名フリガナ", max_length=200)
+    corporate_number = models.CharField("法人番号", max_length=13, blank=True)
+    address = models.CharField("所在地", max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "売掛先"
+        verbose_name_plural = "売掛先"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "identity"], name="uniq_debtor_per_organization"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StatementImport(models.Model):
+    class Source(models.TextChoices):
+        ZENGIN_STATEMENT = "zengin_03", "全銀 入出金取引明細"
+        ZENGIN_DEPOSIT_NOTICE = "zengin_01", "全銀 振込入金通知"
+        CSV = "csv", "CSV"
+        BANK_API = "bank_api", "銀行API"
+
+    organization = models.ForeignKey(
+        "applicants.Organization", on_delete=models.PROTECT, related_name="statement_imports"
+    )
+    source = models.CharField("取込形式", max_length=20, choices=Source.choices)
+    filename = models.CharField("ファイル名", max_length=255, blank=True)
+    content_sha256 = models.CharField(max_length=64)
+    fingerprint = models.CharField(max_length=64)
+    bank_code = models.CharField("金融機関コード", max_length=4, blank=True)
+    branch_code = models.CharField("支店コード", max_length=3, blank=True)
+    account_type = models.PositiveSmallIntegerField("預金種目", null=True, blank=True)
+    account_number = EncryptedTextField("口座番号", blank=True)
+    account_number_last4 = models.CharField(max_length=4, blank=True)
+    account_name = models.CharField("口座名", max_length=100, blank=True)
+    period_start = models.DateField(null=True, blank=True)
+    period_end = models.DateField(null=True, blank=True)
+    line_count = models.PositiveIntegerField(default=0)
+    new_line_count = models.PositiveIntegerField(default=0)
+    deposit_total = models.BigIntegerField(default=0)
+    withdrawal_total = models.BigIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "入出金明細の取込"
+        verbose_name_plural = "入出金明細の取込"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "fingerprint"], name="uniq_statement_per_organization"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"statement:{self.pk}"
+
+
+class StatementEntry(models.Model):
+    class Direction(models.TextChoices):
+        DEPOSIT = "deposit", "入金"
+        WITHDRAWAL = "withdrawal", "出金"
+
+    statement = models.ForeignKey(StatementImport, on_delete=models.PROTECT, related_name="entries")
+    organization = models.ForeignKey(
+        "applicants.Organization", on_delete=models.PROTECT, related_name="+"
+    )
+    value_date = models.DateField("勘定日")
+    direction = models.CharField("入払区分", max_length=10, choices=Direction.choices)
+    amount = models.BigIntegerField("金額")
+    counterparty = models.CharField("振込依頼人・摘要", max_length=200, blank=True)
+    description = models.CharField("摘要", max_length=200, blank=True)
+    reference = models.CharField("照会番号", max_length=50, blank=True)
+    balance_after = models.BigIntegerField("残高", null=True, blank=True)
+    edi = models.CharField("EDI情報", max_length=40, blank=True)
+    line_number = models.PositiveIntegerField(default=0)
+    line_key = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = "入出金明細"
+        verbose_name_plural = "入出金明細"
+        indexes = [models.Index(fields=["organization", "value_date"], name="stmt_entry_org_date")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "line_key"], name="uniq_statement_entry_per_organization"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="statement_entry_amount_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"statement_entry:{self.pk}"
