@@ -25,20 +25,22 @@ from urikake.receivables.models import Debtor, DebtorIdentity, StatementEntry, S
 def debtor_identity_key(*, name_kana: str, corporate_number: str = "") -> str:
     """The platform-wide identity of a debtor: its 法人番号, else its normalised kana name.
 
-    The kana key drops legal-form words and spaces, so 「カブシキガイシャヤマダ」 and
-    「ヤマダ（カ」 are one debtor; two different companies with the same reading and no
-    法人番号 would be merged — which errs on the side of seeing exposure, not hiding it.
+    The same scheme as the double-assignment fingerprints
+    (:func:`urikake.domain.screening.fingerprints.debtor_key`): the kana key drops legal-form
+    words, spaces and ﾞ/ﾟ, so 「カブシキガイシャヤマダ」 and 「ヤマダ（カ」 are one debtor; two
+    different companies with the same reading and no 法人番号 would be merged — which errs on
+    the side of seeing exposure, not hiding it.
     """
     if corporate_number:
         return f"cn:{parse_corporate_number(corporate_number).value}"
-    key = normalize_name(name_kana).key
+    key = normalize_name(name_kana).loose_key
     if not key:
         raise DomainError(
             "debtor.kana_required",
             "売掛先名のフリガナ（カタカナ）を入力してください。",
             field="name_kana",
         )
-    return f"name:{key}"
+    return f"nm:{key}"
 
 
 def register_debtor(
