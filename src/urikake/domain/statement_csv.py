@@ -1,0 +1,387 @@
+"""Net-banking CSV statements (入出金明細のCSVダウンロード) → :class:`Statement`.
+
+Banks' CSV exports differ (column names and order, Shift_JIS or UTF-8, one signed amount
+column or separate お支払/お預り columns, 西暦 or 和暦 dates). There is no common public
+standard, so a :class:`CsvMapping` says where everything is, and :data:`PRESETS` holds a few
+*generic* mappings shaped like typical exports — they are not any particular bank's
+documented format; check a real export before relying on one and write a mapping if needed.
+
+Rules:
+
+* Columns are named by header text (matched after trimming, in the last header row) or by
+  0-based index.
+* Dates: ``2026/11/01``, ``2026-11-01``, ``2026.11.1``, ``20261101``, ``2026年11月1日``,
+  ``R8.11.1`` / ``R08/11/01`` / ``H31.4.30``, ``令和8年11月1日`` / ``令和元年5月1日`` /
+  ``平成31年4月30日`` (full-width digits accepted). An explicit era must contain the date
+  (平成 until 2019-04-30, 令和 from 2019-05-01).
+* Amounts: ``1234``, ``1,234``, ``￥1,234``, ``¥1,234円``, ``+1,234``, ``-1,234``, ``△1,234`` /
+  ``▲1,234`` (Japanese minus); an empty cell is "no amount". With separate deposit /
+  withdrawal columns exactly one must hold a positive amount (the other empty or 0).
+* Blank rows are skipped; every other row is a line. Parsing is all-or-nothing: the first
+  problem raises :class:`DomainError` with ``line`` (the physical line in the file, from 1)
+  and ``field`` (the column).
+"""
+
+from __future__ import annotations
+
+import csv
+import enum
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+from urikake.domain.errors import DomainError
+from urikake.domain.statements import Direction, SourceFormat, Statement, StatementLine
+
+__all__ = [
+    "PRESETS",
+    "CsvMapping",
+    "SignConvention",
+    "parse_amount",
+    "parse_csv",
+    "parse_jp_date",
+]
+
+Column = int | str
+
+
+class SignConvention(enum.Enum):
+    """How a single signed amount column says which way the money went."""
+
+    POSITIVE_IS_DEPOSIT = "positive_is_deposit"
+    POSITIVE_IS_WITHDRAWAL = "positive_is_withdrawal"
+
+
+@dataclass(frozen=True, slots=True)
+class CsvMapping:
+    """Where a CSV export keeps each piece of a statement line.
+
+    Give either ``deposit_column`` and/or ``withdrawal_column``, or ``amount_column`` (signed,
+    read with ``sign``), or ``amount_column`` plus ``direction_column`` (an unsigned amount and
+    a cell saying 入金/deposit or 出金/withdrawal).
+    """
+
+    name: str
+    date_column: Column
+    encoding: str = "utf-8-sig"  # "utf-8-sig" (also reads plain UTF-8) or "cp932"
+    delimiter: str = ","
+    header_rows: int = 1
+    deposit_column: Column | None = None
+    withdrawal_column: Column | None = None
+    amount_column: Column | None = None
+    sign: SignConvention = SignConvention.POSITIVE_IS_DEPOSIT
+    direction_column: Column | None = None
+    counterparty_column: Column | None = None
+    description_column: Column | None = None
+    balance_column: Column | None = None
+    reference_column: Column | None = None
+
+    def __post_init__(self) -> None:
+        split = self.deposit_column is not None or self.withdrawal_column is not None
+        if split == (self.amount_column is not None):
+            raise DomainError(
+                "csv.bad_mapping",
+                "入金・出金の列か、金額の列のどちらか一方を指定してください",
+                field="amount_column",
+            )
+        if self.direction_column is not None and self.amount_column is None:
+            raise DomainError(
+                "csv.bad_mapping",
+                "入出金区分の列は金額の列と一緒に指定してください",
+                field="direction_column",
+            )
+        if self.header_rows < 0 or len(self.delimiter) != 1:
+            raise DomainError(
+                "csv.bad_mapping", "見出し行数または区切り文字が不正です", field="delimiter"
+            )
+        try:
+            "".encode(self.encoding)
+        except LookupError:
+            raise DomainError(
+                "csv.bad_mapping", f"文字コード「{self.encoding}」は使えません", field="encoding"
+            ) from None
+
+
+PRESETS: dict[str, CsvMapping] = {
+    # A generic Shift_JIS export with separate お支払/お預り columns, as many Japanese banks
+    # offer (日付,摘要,お支払金額,お預り金額,差引残高). Not a specific bank's documented format.
+    "generic_jp_bank": CsvMapping(
+        name="generic_jp_bank",
+        encoding="cp932",
+        date_column="日付",
+        counterparty_column="摘要",
+        withdrawal_column="お支払金額",
+        deposit_column="お預り金額",
+        balance_column="差引残高",
+    ),
+    # A generic export with one signed amount column (取引日,内容,金額,残高); + = 入金.
+    "generic_signed": CsvMapping(
+        name="generic_signed",
+        date_column="取引日",
+        counterparty_column="内容",
+        amount_column="金額",
+        sign=SignConvention.POSITIVE_IS_DEPOSIT,
+        balance_column="残高",
+    ),
+    # Urikake's own minimal CSV (value_date,amount,payer_kana,direction), UTF-8.
+    "urikake_simple": CsvMapping(
+        name="urikake_simple",
+        date_column="value_date",
+        amount_column="amount",
+        counterparty_column="payer_kana",
+        direction_column="direction",
+    ),
+}
+
+
+# ---------------------------------------------------------------------------------------
+# Cells
+# ---------------------------------------------------------------------------------------
+
+_ERAS = {"R": (2018, date(2019, 5, 1), None), "H": (1988, date(1989, 1, 8), date(2019, 4, 30))}
+_ERA_NAMES = {"令和": "R", "平成": "H"}
+_ISO_LIKE = re.compile(r"(\d{4})[/\-.](\d{1,2})[/\-.](\d{1,2})")
+_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_KANJI = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+_ERA_SHORT = re.compile(r"([RH])(\d{1,2}|元)[/\-.](\d{1,2})[/\-.](\d{1,2})")
+_ERA_KANJI = re.compile(r"(令和|平成)(\d{1,2}|元)年(\d{1,2})月(\d{1,2})日")
+
+
+def parse_jp_date(text: str, *, field: str | None = None, line: int | None = None) -> date:
+    """Parse the date spellings Japanese bank exports use (see the module docstring)."""
+
+    def bad(why: str) -> DomainError:
+        return DomainError(
+            "csv.bad_date", f"日付「{text}」を読めません({why})", field=field, line=line
+        )
+
+    s = unicodedata.normalize("NFKC", text).strip().upper()
+    era: str | None = None
+    m = _ERA_SHORT.fullmatch(s)
+    if m:
+        era, y, mo, d = m.groups()
+    elif m := _ERA_KANJI.fullmatch(s):
+        name, y, mo, d = m.groups()
+        era = _ERA_NAMES[name]
+    elif m := (_ISO_LIKE.fullmatch(s) or _COMPACT.fullmatch(s) or _KANJI.fullmatch(s)):
+        y, mo, d = m.groups()
+    else:
+        raise bad("形式が不明です")
+    year = 1 if y == "元" else int(y)
+    if era is not None:
+        offset, first, last = _ERAS[era]
+        year += offset
+    try:
+        result = date(year, int(mo), int(d))
+    except ValueError:
+        raise bad("存在しない日付です") from None
+    if era is not None:
+        _, first, last = _ERAS[era]
+        if result < first or (last is not None and result > last):
+            raise bad("元号の期間外です")
+    return result
+
+
+_AMOUNT_JUNK = str.maketrans("", "", "¥\\円, ")
+
+
+def parse_amount(text: str, *, field: str | None = None, line: int | None = None) -> int | None:
+    """``"1,234"`` / ``"￥1,234"`` / ``"-1,234"`` / ``"△1,234"`` → int; empty → None."""
+    s = unicodedata.normalize("NFKC", text).strip()
+    if not s:
+        return None
+    negative = False
+    if s[0] in "-−△▲":
+        negative, s = True, s[1:]
+    elif s[0] == "+":
+        s = s[1:]
+    s = s.translate(_AMOUNT_JUNK)
+    if not (s.isascii() and s.isdigit()) or len(s) > 15:
+        raise DomainError("csv.bad_amount", f"金額「{text}」を読めません", field=field, line=line)
+    value = int(s)
+    return -value if negative else value
+
+
+_DEPOSIT_WORDS = {"入金", "DEPOSIT", "IN", "+", "1"}
+_WITHDRAWAL_WORDS = {"出金", "WITHDRAWAL", "OUT", "-", "2"}
+
+
+# ---------------------------------------------------------------------------------------
+# Parsing
+# ---------------------------------------------------------------------------------------
+
+
+def _decode(data: bytes, encoding: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        raise DomainError(
+            "csv.bad_encoding",
+            f"文字コード{encoding}として読めないバイトがあります",
+            field="encoding",
+            line=line,
+        ) from None
+
+
+def _resolve(mapping: CsvMapping, header: list[str], line: int) -> dict[str, int | None]:
+    wanted = {
+        "date": mapping.date_column,
+        "deposit": mapping.deposit_column,
+        "withdrawal": mapping.withdrawal_column,
+        "amount": mapping.amount_column,
+        "direction": mapping.direction_column,
+        "counterparty": mapping.counterparty_column,
+        "description": mapping.description_column,
+        "balance": mapping.balance_column,
+        "reference": mapping.reference_column,
+    }
+    names = [unicodedata.normalize("NFKC", h).strip() for h in header]
+    out: dict[str, int | None] = {}
+    for key, col in wanted.items():
+        if col is None or isinstance(col, int):
+            out[key] = col
+            continue
+        target = unicodedata.normalize("NFKC", col).strip()
+        if target not in names:
+            raise DomainError(
+                "csv.missing_column", f"列「{col}」が見出しにありません", field=col, line=line
+            )
+        out[key] = names.index(target)
+    return out
+
+
+def parse_csv(
+    data: bytes,
+    mapping: CsvMapping,
+    *,
+    bank_code: str = "",
+    branch_code: str = "",
+    account_type: int | None = None,
+    account_number: str = "",
+    account_name: str = "",
+) -> Statement:
+    """Parse a net-banking CSV with ``mapping``; all-or-nothing (raise :class:`DomainError`).
+
+    The account is not in the CSV: pass it in. The period is the first and last value date.
+    """
+    text = _decode(data, mapping.encoding)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=mapping.delimiter, strict=True)
+    lines: list[StatementLine] = []
+    cols = _resolve(mapping, [], 1) if mapping.header_rows == 0 else None
+    record = 0
+    try:
+        for row in reader:
+            record += 1
+            line = reader.line_num
+            if record < mapping.header_rows:
+                continue
+            if cols is None:
+                cols = _resolve(mapping, row, line)
+                continue
+            if not any(cell.strip() for cell in row):
+                continue
+            lines.append(_parse_row(row, cols, mapping, line))
+    except csv.Error as e:
+        raise DomainError(
+            "csv.bad_syntax", f"CSVの形式が不正です({e})", line=max(reader.line_num, 1)
+        ) from None
+    if cols is None and text.strip():
+        raise DomainError(
+            "csv.missing_header", "見出し行が足りません", line=max(reader.line_num, 1)
+        )
+    dates = [x.value_date for x in lines]
+    return Statement(
+        source=SourceFormat.CSV,
+        bank_code=bank_code,
+        branch_code=branch_code,
+        account_type=account_type,
+        account_number=account_number,
+        account_name=account_name,
+        period_start=min(dates) if dates else None,
+        period_end=max(dates) if dates else None,
+        lines=tuple(lines),
+    )
+
+
+def _column_name(mapping: CsvMapping, key: str) -> str:
+    col: Column | None = getattr(mapping, f"{key}_column")
+    return str(col)
+
+
+def _parse_row(
+    row: list[str], cols: dict[str, int | None], mapping: CsvMapping, line: int
+) -> StatementLine:
+    def cell(key: str) -> str:
+        i = cols[key]
+        return row[i].strip() if i is not None and i < len(row) else ""
+
+    def name(key: str) -> str:
+        return _column_name(mapping, key)
+
+    raw_date = cell("date")
+    if not raw_date:
+        raise DomainError("csv.missing_date", "日付が空です", field=name("date"), line=line)
+    value_date = parse_jp_date(raw_date, field=name("date"), line=line)
+
+    if mapping.amount_column is None:
+        dep = parse_amount(cell("deposit"), field=name("deposit"), line=line) or 0
+        wd = parse_amount(cell("withdrawal"), field=name("withdrawal"), line=line) or 0
+        if dep < 0 or wd < 0:
+            bad = "deposit" if dep < 0 else "withdrawal"
+            raise DomainError("csv.bad_amount", "金額がマイナスです", field=name(bad), line=line)
+        if (dep > 0) == (wd > 0):
+            raise DomainError(
+                "csv.bad_amount",
+                "入金額と出金額のどちらか一方だけを書いてください",
+                field=name("deposit" if mapping.deposit_column is not None else "withdrawal"),
+                line=line,
+            )
+        direction = Direction.DEPOSIT if dep > 0 else Direction.WITHDRAWAL
+        amount = dep or wd
+    else:
+        value = parse_amount(cell("amount"), field=name("amount"), line=line)
+        if not value:
+            raise DomainError("csv.bad_amount", "金額が空か0です", field=name("amount"), line=line)
+        if mapping.direction_column is not None:
+            if value < 0:
+                raise DomainError(
+                    "csv.bad_amount", "金額がマイナスです", field=name("amount"), line=line
+                )
+            word = unicodedata.normalize("NFKC", cell("direction")).strip().upper()
+            if word in _DEPOSIT_WORDS:
+                direction = Direction.DEPOSIT
+            elif word in _WITHDRAWAL_WORDS:
+                direction = Direction.WITHDRAWAL
+            else:
+                raise DomainError(
+                    "csv.bad_direction",
+                    f"入出金区分「{cell('direction')}」が不明です(入金/出金)",
+                    field=name("direction"),
+                    line=line,
+                )
+        else:
+            positive = Direction.DEPOSIT
+            if mapping.sign is SignConvention.POSITIVE_IS_WITHDRAWAL:
+                positive = Direction.WITHDRAWAL
+            negative = Direction.WITHDRAWAL if positive is Direction.DEPOSIT else Direction.DEPOSIT
+            direction = positive if value > 0 else negative
+        amount = abs(value)
+
+    balance = (
+        parse_amount(cell("balance"), field=name("balance"), line=line)
+        if cols["balance"] is not None
+        else None
+    )
+    return StatementLine(
+        value_date=value_date,
+        direction=direction,
+        amount=amount,
+        counterparty=cell("counterparty"),
+        description=cell("description"),
+        reference=cell("reference"),
+        balance_after=balance,
+        line_number=line,
+    )

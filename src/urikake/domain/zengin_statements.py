@@ -1,0 +1,771 @@
+"""全銀協規定形式の受取明細: 入出金取引明細 (種別コード 03) and 振込入金通知 (種別コード 01).
+
+Parsers turn a bank file (bytes) into a :class:`~urikake.domain.statements.Statement`; writers
+produce the same formats from a Statement (for tests, the bank simulator and demo data), and
+``parse(write(s)) == s`` for every Statement a writer accepts.
+
+Layout sources (public bank manuals restating the 全銀協 layout; offsets below are 0-based):
+
+* 振込入金通知 (01): 阿波銀行「振込入金通知(全銀協制定フォーマット)」
+  http://www.awabank.co.jp/houjin/service/fb/zengin/tsuchi/
+* 入出金取引明細 (03): きらぼし銀行「入出金明細(全銀)明細ファイル・フォーマット
+  (全銀協規定形式・改行なし)」(2018-05-01 版; header layout), as republished on
+  https://123deta.com (search that title), and 京都銀行「京銀インターネットEBサービス
+  ご利用マニュアル」ファイルフォーマット「入出金明細ファイル(全銀協規定形式)」. The data-record
+  offsets agree with an independent public implementation of the format; the trailer layout
+  is the 全銀協 one banks restate (入金件数 N6, 入金額合計 N13, 出金件数 N6, 出金額合計 N13,
+  貸越区分, 取引後残高 N14) — check it against your bank's manual. 取引区分 codes: 10 現金,
+  11 振込, 12 他店券入金, 13 交換, 14 振替, 15 継続, 18 その他, 19 訂正.
+
+Common: 200-byte records, JIS X0201 (1 byte per character; half-width kana 0xA1–0xDF).
+N = digits, right-aligned, zero-filled; C = text, left-aligned, space-filled. Records may be
+separated by CR/LF or LF or nothing; a trailing EOF byte 0x1A is accepted. A file is one or
+more (header 1, data 2…, trailer 8) groups followed by one end record 9.
+
+01 header  データ区分 N1 @0 · 種別コード N2 @1 · コード区分 N1 @3 · 作成日 N6 @4 ·
+           勘定日(自) N6 @10 · 勘定日(至) N6 @16 · 銀行コード N4 @22 · 銀行名 C15 @26 ·
+           支店コード N3 @41 · 支店名 C15 @44 · 預金種目 N1 @59 · 口座番号 N7 @60 ·
+           口座名 C40 @67 · ダミー C93 @107
+01 data    データ区分 N1 @0 · 照会番号 N6 @1 · 勘定日 N6 @7 · 起算日 N6 @13 · 金額 N10 @19 ·
+           うち他店券金額 N10 @29 · 振込依頼人コード N10 @39 · 振込依頼人名 C48 @49 ·
+           仕向銀行名 C15 @97 · 仕向支店名 C15 @112 · 取消区分 N1 @127 · EDI情報 C20 @128 ·
+           ダミー C52 @148
+01 trailer データ区分 N1 · 合計件数 N6 @1 · 合計金額 N12 @7 · 取消件数 N6 @19 ·
+           取消金額 N12 @25 · ダミー C163 @37
+03 header  データ区分 N1 @0 · 種別コード N2 @1 · コード区分 N1 @3 · 作成日 N6 @4 ·
+           勘定日(自) N6 @10 · 勘定日(至) N6 @16 · 銀行コード N4 @22 · 銀行名 C15 @26 ·
+           支店コード N3 @41 · 支店名 C15 @44 · ダミー N3 @59 · 預金種目 N1 @62 ·
+           口座番号 N7 @63 · 口座名 C40 @70 · 貸越区分 N1 @110 · 通帳・証書区分 N1 @111 ·
+           取引前残高 N14 @112 · ダミー C74 @126
+03 data    データ区分 N1 @0 · 照会番号 N8 @1 · 勘定日 N6 @9 · 預入・払出日(起算日) N6 @15 ·
+           入払区分 N1 @21 (1 入金, 2 出金) · 取引区分 N2 @22 · 取引金額 N12 @24 ·
+           うち他店券金額 N12 @36 · 交換呈示日 N6 @48 · 不渡返還日 N6 @54 ·
+           手形・小切手区分 N1 @60 · 手形・小切手番号 N7 @61 · 僚店番号 N3 @68 ·
+           振込依頼人コード N10 @71 · 振込依頼人名 C48 @81 · 仕向銀行名 C15 @129 ·
+           仕向店名 C15 @144 · 摘要内容 C20 @159 · EDI情報 C20 @179 · ダミー C1 @199
+03 trailer データ区分 N1 · 入金件数 N6 @1 · 入金額合計 N13 @7 · 出金件数 N6 @20 ·
+           出金額合計 N13 @26 · 貸越区分 N1 @39 · 取引後残高 N14 @40 · ダミー C146 @54
+end        データ区分 N1 = 9 · ダミー C199
+
+Decisions
+---------
+* Dates are 和暦 YYMMDD without an era digit (the layouts' own example reads 280503 as
+  平成28年5月3日; FORMATS.md reads 080503 as 令和8年). :func:`wareki_to_date` reads YY = 31 as
+  平成31年 = 2019 (also for May–December: files written just after the 改元 kept 平成) and
+  01 ≤ YY ≤ 30 as 令和 (令和元年 from 2019-05-01, up to 令和30年 = 2048). Anything else (平成
+  before 2019, 令和元年 before 05-01, YY 00 or ≥ 32) raises. Writers write 平成31 before
+  2019-05-01 and 令和 from then on.
+* An empty ``reference`` is written as zeros (and read back as ``"000000"``).
+* StatementLine mapping: value_date = 勘定日, amount = 金額/取引金額, counterparty = 振込依頼人名,
+  reference = 照会番号 (the digits as written), edi = EDI情報, description = 摘要内容 (03) / ""
+  (01). 起算日, 取引区分, 振込依頼人コード and the 仕向銀行/支店名 are validated but not carried
+  (the Statement type has no place for them); bank/branch names likewise.
+* 01 取消区分 1 (a cancelled notice) becomes a WITHDRAWAL line (the reversal of the deposit);
+  合計件数/金額 count every data record, 取消件数/金額 the cancellations.
+* 03 balances: when the header's 取引前残高 is filled, each line's ``balance_after`` is the
+  running balance and the trailer's 取引後残高 must agree; when it is blank (spaces) lines
+  have no balance.
+* Several groups are allowed when they are for the same account (lines are concatenated,
+  the period is the union); groups for different accounts raise ``zengin.account_mismatch``.
+* Parsing is all-or-nothing; every failure is a :class:`DomainError` with ``line`` (record
+  number, from 1) and, where there is one, ``field``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from urikake.domain.errors import DomainError
+from urikake.domain.statements import Direction, SourceFormat, Statement, StatementLine
+
+__all__ = [
+    "RECORD_LENGTH",
+    "date_to_wareki",
+    "parse_deposit_notice_file",
+    "parse_receipt_file",
+    "parse_statement_file",
+    "wareki_to_date",
+    "write_deposit_notice_file",
+    "write_statement_file",
+]
+
+RECORD_LENGTH = 200
+_EOF = 0x1A
+_REIWA_START = date(2019, 5, 1)
+_HEISEI_OFFSET = 1988
+_REIWA_OFFSET = 2018
+
+
+# ---------------------------------------------------------------------------------------
+# 和暦
+# ---------------------------------------------------------------------------------------
+
+
+def wareki_to_date(yymmdd: str, *, field: str | None = None, line: int | None = None) -> date:
+    """A 全銀 和暦 date ``YYMMDD`` (no era digit) → :class:`date`.
+
+    YY ≥ 31 → 平成 (only 平成31年 = 2019 exists), YY ≤ 30 → 令和 (令和元年 starts 2019-05-01).
+    平成31年5月以降 is accepted as 2019 (files written just after the 改元 kept 平成).
+    """
+
+    def bad(why: str) -> DomainError:
+        return DomainError(
+            "zengin.bad_date", f"日付「{yymmdd}」が不正です({why})", field=field, line=line
+        )
+
+    if len(yymmdd) != 6 or not (yymmdd.isascii() and yymmdd.isdigit()):
+        raise bad("和暦YYMMDDの数字6桁ではありません")
+    yy, mm, dd = int(yymmdd[:2]), int(yymmdd[2:4]), int(yymmdd[4:])
+    if yy >= 31:
+        if yy != 31:
+            raise bad("平成は31年までです")
+        year = _HEISEI_OFFSET + yy
+    else:
+        if yy == 0:
+            raise bad("令和0年はありません")
+        year = _REIWA_OFFSET + yy
+    try:
+        result = date(year, mm, dd)
+    except ValueError:
+        raise bad("存在しない日付です") from None
+    if yy < 31 and result < _REIWA_START:
+        raise bad("令和は2019年5月1日からです")
+    return result
+
+
+def date_to_wareki(d: date, *, field: str | None = None, line: int | None = None) -> str:
+    """:class:`date` → 全銀 和暦 ``YYMMDD`` (平成31 before 2019-05-01, 令和 from then on)."""
+    if d >= _REIWA_START:
+        yy = d.year - _REIWA_OFFSET
+        if yy > 30:
+            raise DomainError(
+                "zengin.date_out_of_range",
+                f"{d.isoformat()}は全銀の和暦(令和30年まで)で表せません",
+                field=field,
+                line=line,
+            )
+    elif d.year == 2019:
+        yy = 31
+    else:
+        raise DomainError(
+            "zengin.date_out_of_range",
+            f"{d.isoformat()}は全銀の和暦(2019年以降)で表せません",
+            field=field,
+            line=line,
+        )
+    return f"{yy:02d}{d.month:02d}{d.day:02d}"
+
+
+# ---------------------------------------------------------------------------------------
+# Bytes ↔ JIS X0201 text
+# ---------------------------------------------------------------------------------------
+
+
+def _decode_byte(b: int) -> str | None:
+    if 0x20 <= b <= 0x7E:
+        return chr(b)
+    if 0xA1 <= b <= 0xDF:  # half-width katakana: cp932 / JIS X0201 → U+FF61…U+FF9F
+        return chr(0xFF61 + b - 0xA1)
+    return None
+
+
+def _encode_char(c: str) -> int | None:
+    o = ord(c)
+    if 0x20 <= o <= 0x7E:
+        return o
+    if 0xFF61 <= o <= 0xFF9F:
+        return 0xA1 + o - 0xFF61
+    return None
+
+
+class _Record:
+    """One 200-byte record with typed field readers that raise DomainError(line=, field=)."""
+
+    __slots__ = ("data", "line")
+
+    def __init__(self, data: bytes, line: int) -> None:
+        self.data = data
+        self.line = line
+
+    def error(self, code: str, message: str, field: str | None = None) -> DomainError:
+        return DomainError(code, message, field=field, line=self.line)
+
+    def digits(self, name: str, offset: int, length: int) -> str:
+        raw = self.data[offset : offset + length]
+        if not all(0x30 <= b <= 0x39 for b in raw):
+            shown = raw.decode("latin-1").replace("\x00", "\\0")
+            raise self.error(
+                "zengin.bad_digits", f"数字項目に数字以外が含まれています: {shown!r}", name
+            )
+        return raw.decode("ascii")
+
+    def number(self, name: str, offset: int, length: int) -> int:
+        return int(self.digits(name, offset, length))
+
+    def blank(self, offset: int, length: int) -> bool:
+        return self.data[offset : offset + length] == b" " * length
+
+    def optional_number(self, name: str, offset: int, length: int) -> int | None:
+        return None if self.blank(offset, length) else self.number(name, offset, length)
+
+    def text(self, name: str, offset: int, length: int) -> str:
+        out: list[str] = []
+        for i, b in enumerate(self.data[offset : offset + length]):
+            c = _decode_byte(b)
+            if c is None:
+                raise self.error(
+                    "zengin.bad_char",
+                    f"{i + 1}文字目に使えない文字コード(0x{b:02X})があります",
+                    name,
+                )
+            out.append(c)
+        return "".join(out).rstrip(" ")
+
+    def date(self, name: str, offset: int) -> date:
+        return wareki_to_date(self.digits(name, offset, 6), field=name, line=self.line)
+
+
+def _split_records(data: bytes) -> list[_Record]:
+    if data.endswith(bytes([_EOF])):
+        data = data[:-1]
+    if b"\n" in data or b"\r" in data:
+        chunks = data.replace(b"\r\n", b"\n").split(b"\n")
+        if chunks and chunks[-1] == b"":
+            chunks.pop()
+    else:
+        chunks = [data[i : i + RECORD_LENGTH] for i in range(0, len(data), RECORD_LENGTH)]
+    records = []
+    for i, chunk in enumerate(chunks, start=1):
+        if len(chunk) != RECORD_LENGTH:
+            raise DomainError(
+                "zengin.record_length",
+                f"レコード長が{len(chunk)}バイトです({RECORD_LENGTH}バイトのはずです)",
+                field="レコード長",
+                line=i,
+            )
+        records.append(_Record(chunk, i))
+    if not records:
+        raise DomainError("zengin.empty", "ファイルが空です", line=1)
+    return records
+
+
+# ---------------------------------------------------------------------------------------
+# Parsing
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Header:
+    bank_code: str
+    branch_code: str
+    account_type: int
+    account_number: str
+    account_name: str
+    start: date
+    end: date
+    opening_balance: int | None  # 03 only
+
+
+_Kind = str  # "01" or "03"
+
+
+def _parse_header(rec: _Record, kind: _Kind) -> _Header:
+    code = rec.digits("種別コード", 1, 2)
+    if code != kind:
+        raise rec.error(
+            "zengin.wrong_kind", f"種別コードが{code}です({kind}のはずです)", "種別コード"
+        )
+    rec.digits("コード区分", 3, 1)
+    rec.date("作成日", 4)
+    start = rec.date("勘定日(自)", 10)
+    end = rec.date("勘定日(至)", 16)
+    if start > end:
+        raise rec.error("zengin.bad_period", "勘定日(自)が勘定日(至)より後です", "勘定日(自)")
+    bank_code = rec.digits("銀行コード", 22, 4)
+    rec.text("銀行名", 26, 15)
+    branch_code = rec.digits("支店コード", 41, 3)
+    rec.text("支店名", 44, 15)
+    opening: int | None = None
+    if kind == "01":
+        type_off, acct_off, name_off = 59, 60, 67
+    else:
+        rec.digits("ダミー", 59, 3)
+        type_off, acct_off, name_off = 62, 63, 70
+        opening = _balance(rec, 110, 112, "取引前残高")
+        if not rec.blank(111, 1):
+            rec.digits("通帳・証書区分", 111, 1)
+    account_type = rec.number("預金種目", type_off, 1)
+    account_number = rec.digits("口座番号", acct_off, 7)
+    account_name = rec.text("口座名", name_off, 40)
+    return _Header(
+        bank_code, branch_code, account_type, account_number, account_name, start, end, opening
+    )
+
+
+def _balance(rec: _Record, sign_off: int, amount_off: int, name: str) -> int | None:
+    """貸越区分 (1 プラス / 2 マイナス) + N14 残高; all blank → None."""
+    if rec.blank(sign_off, 1) and rec.blank(amount_off, 14):
+        return None
+    sign = rec.number("貸越区分", sign_off, 1)
+    if sign not in (1, 2):
+        raise rec.error("zengin.bad_code", f"貸越区分{sign}は不正です(1か2)", "貸越区分")
+    amount = rec.number(name, amount_off, 14)
+    return -amount if sign == 2 else amount
+
+
+def _check_in_period(rec: _Record, d: date, header: _Header) -> None:
+    if not header.start <= d <= header.end:
+        raise rec.error("zengin.out_of_period", "勘定日がヘッダーの勘定日の期間外です", "勘定日")
+
+
+def _parse_data_01(rec: _Record, header: _Header) -> StatementLine:
+    reference = rec.digits("照会番号", 1, 6)
+    value_date = rec.date("勘定日", 7)
+    _check_in_period(rec, value_date, header)
+    rec.date("起算日", 13)
+    amount = rec.number("金額", 19, 10)
+    rec.digits("うち他店券金額", 29, 10)
+    rec.digits("振込依頼人コード", 39, 10)
+    counterparty = rec.text("振込依頼人名", 49, 48)
+    rec.text("仕向銀行名", 97, 15)
+    rec.text("仕向支店名", 112, 15)
+    cancel = 0 if rec.blank(127, 1) else rec.number("取消区分", 127, 1)
+    if cancel not in (0, 1):
+        raise rec.error("zengin.bad_code", f"取消区分{cancel}は不正です(0か1)", "取消区分")
+    edi = rec.text("EDI情報", 128, 20)
+    if amount <= 0:
+        raise rec.error("zengin.zero_amount", "金額が0円です", "金額")
+    return StatementLine(
+        value_date=value_date,
+        direction=Direction.WITHDRAWAL if cancel == 1 else Direction.DEPOSIT,
+        amount=amount,
+        counterparty=counterparty,
+        reference=reference,
+        edi=edi,
+        line_number=rec.line,
+    )
+
+
+def _parse_data_03(rec: _Record, header: _Header, balance: int | None) -> StatementLine:
+    reference = rec.digits("照会番号", 1, 8)
+    value_date = rec.date("勘定日", 9)
+    _check_in_period(rec, value_date, header)
+    rec.date("預入・払出日", 15)
+    flag = rec.number("入払区分", 21, 1)
+    if flag not in (1, 2):
+        raise rec.error("zengin.bad_code", f"入払区分{flag}は不正です(1 入金か2 出金)", "入払区分")
+    rec.digits("取引区分", 22, 2)
+    amount = rec.number("取引金額", 24, 12)
+    if amount <= 0:
+        raise rec.error("zengin.zero_amount", "取引金額が0円です", "取引金額")
+    rec.digits("うち他店券金額", 36, 12)
+    for name, off, length in (
+        ("交換呈示日", 48, 6),
+        ("不渡返還日", 54, 6),
+        ("手形・小切手区分", 60, 1),
+        ("手形・小切手番号", 61, 7),
+        ("僚店番号", 68, 3),
+        ("振込依頼人コード", 71, 10),
+    ):
+        rec.digits(name, off, length)
+    counterparty = rec.text("振込依頼人名", 81, 48)
+    rec.text("仕向銀行名", 129, 15)
+    rec.text("仕向店名", 144, 15)
+    description = rec.text("摘要内容", 159, 20)
+    edi = rec.text("EDI情報", 179, 20)
+    rec.text("ダミー", 199, 1)
+    direction = Direction.DEPOSIT if flag == 1 else Direction.WITHDRAWAL
+    if balance is not None:
+        balance += amount if direction is Direction.DEPOSIT else -amount
+    return StatementLine(
+        value_date=value_date,
+        direction=direction,
+        amount=amount,
+        counterparty=counterparty,
+        description=description,
+        reference=reference,
+        balance_after=balance,
+        edi=edi,
+        line_number=rec.line,
+    )
+
+
+def _check_trailer_01(rec: _Record, lines: list[StatementLine]) -> None:
+    cancelled = [x for x in lines if x.direction is Direction.WITHDRAWAL]
+    _expect(rec, "合計件数", rec.number("合計件数", 1, 6), len(lines))
+    _expect(rec, "合計金額", rec.number("合計金額", 7, 12), sum(x.amount for x in lines))
+    _expect(rec, "取消件数", rec.number("取消件数", 19, 6), len(cancelled))
+    _expect(rec, "取消金額", rec.number("取消金額", 25, 12), sum(x.amount for x in cancelled))
+
+
+def _check_trailer_03(
+    rec: _Record, lines: list[StatementLine], opening: int | None, closing: int | None
+) -> None:
+    dep = [x.amount for x in lines if x.direction is Direction.DEPOSIT]
+    wd = [x.amount for x in lines if x.direction is Direction.WITHDRAWAL]
+    _expect(rec, "入金件数", rec.number("入金件数", 1, 6), len(dep))
+    _expect(rec, "入金額合計", rec.number("入金額合計", 7, 13), sum(dep))
+    _expect(rec, "出金件数", rec.number("出金件数", 20, 6), len(wd))
+    _expect(rec, "出金額合計", rec.number("出金額合計", 26, 13), sum(wd))
+    after = _balance(rec, 39, 40, "取引後残高")
+    if opening is None:
+        if after is not None:
+            raise rec.error(
+                "zengin.trailer_mismatch",
+                "ヘッダーに取引前残高がないのに取引後残高があります",
+                "取引後残高",
+            )
+    else:
+        _expect(rec, "取引後残高", after, closing)
+
+
+def _expect(rec: _Record, name: str, found: int | None, expected: int | None) -> None:
+    if found != expected:
+        raise rec.error(
+            "zengin.trailer_mismatch",
+            f"{name}が{found}ですが、データ・レコードからは{expected}になります",
+            name,
+        )
+
+
+def _parse(data: bytes, kind: _Kind) -> Statement:
+    records = _split_records(data)
+    headers: list[_Header] = []
+    lines: list[StatementLine] = []
+    state = "start"  # start → header → (data…) → trailer → header… | end
+    header: _Header | None = None
+    group: list[StatementLine] = []
+    balance: int | None = None
+    for rec in records:
+        kubun = rec.data[:1]
+        if state == "end":
+            raise rec.error(
+                "zengin.record_order", "エンド・レコードの後にレコードがあります", "データ区分"
+            )
+        if kubun == b"1":
+            if state not in ("start", "trailer"):
+                raise rec.error(
+                    "zengin.record_order",
+                    "トレーラー・レコードの前にヘッダーがあります",
+                    "データ区分",
+                )
+            header = _parse_header(rec, kind)
+            if headers and (header.bank_code, header.branch_code, header.account_number) != (
+                headers[0].bank_code,
+                headers[0].branch_code,
+                headers[0].account_number,
+            ):
+                raise rec.error(
+                    "zengin.account_mismatch",
+                    "ひとつのファイルに別の口座の明細があります",
+                    "口座番号",
+                )
+            headers.append(header)
+            group, balance, state = [], header.opening_balance, "header"
+        elif kubun == b"2":
+            if header is None or state not in ("header", "data"):
+                raise rec.error(
+                    "zengin.record_order", "ヘッダーの前にデータ・レコードがあります", "データ区分"
+                )
+            if kind == "01":
+                line = _parse_data_01(rec, header)
+            else:
+                line = _parse_data_03(rec, header, balance)
+                balance = line.balance_after
+            group.append(line)
+            state = "data"
+        elif kubun == b"8":
+            if header is None or state not in ("header", "data"):
+                raise rec.error(
+                    "zengin.record_order",
+                    "ヘッダーの前にトレーラー・レコードがあります",
+                    "データ区分",
+                )
+            if kind == "01":
+                _check_trailer_01(rec, group)
+            else:
+                _check_trailer_03(rec, group, header.opening_balance, balance)
+            lines.extend(group)
+            state = "trailer"
+        elif kubun == b"9":
+            if state != "trailer":
+                raise rec.error(
+                    "zengin.record_order",
+                    "トレーラー・レコードの前にエンド・レコードがあります",
+                    "データ区分",
+                )
+            state = "end"
+        else:
+            shown = kubun.decode("latin-1")
+            raise rec.error(
+                "zengin.unknown_record", f"データ区分「{shown}」は不明です", "データ区分"
+            )
+    if state != "end":
+        raise DomainError(
+            "zengin.missing_end",
+            "エンド・レコードがありません(ファイルが途中で切れています)",
+            field="データ区分",
+            line=len(records),
+        )
+    first = headers[0]
+    return Statement(
+        source=SourceFormat.ZENGIN_DEPOSIT_NOTICE
+        if kind == "01"
+        else SourceFormat.ZENGIN_STATEMENT,
+        bank_code=first.bank_code,
+        branch_code=first.branch_code,
+        account_type=first.account_type,
+        account_number=first.account_number,
+        account_name=first.account_name,
+        period_start=min(h.start for h in headers),
+        period_end=max(h.end for h in headers),
+        lines=tuple(lines),
+    )
+
+
+def parse_statement_file(data: bytes) -> Statement:
+    """Parse a 入出金取引明細 (種別コード 03) file; raise :class:`DomainError` if invalid."""
+    return _parse(data, "03")
+
+
+def parse_deposit_notice_file(data: bytes) -> Statement:
+    """Parse a 振込入金通知 (種別コード 01) file; raise :class:`DomainError` if invalid."""
+    return _parse(data, "01")
+
+
+def parse_receipt_file(data: bytes) -> Statement:
+    """Parse either format, chosen by the first header's 種別コード (01 or 03)."""
+    kind = data[1:3]
+    if data[:1] == b"1" and kind in (b"01", b"03"):
+        return _parse(data, kind.decode("ascii"))
+    raise DomainError(
+        "zengin.wrong_kind",
+        "入出金取引明細(03)・振込入金通知(01)のファイルではありません",
+        field="種別コード",
+        line=1,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Writing
+# ---------------------------------------------------------------------------------------
+
+
+class _Writer:
+    """Builds one 200-byte record; every field is checked (DomainError names line and field)."""
+
+    def __init__(self, line: int) -> None:
+        self.buf = bytearray(b" " * RECORD_LENGTH)
+        self.line = line
+
+    def error(self, code: str, message: str, field: str) -> DomainError:
+        return DomainError(code, message, field=field, line=self.line)
+
+    def num(self, name: str, offset: int, length: int, value: int | str) -> None:
+        s = str(value)
+        if not (s.isascii() and s.isdigit()) or len(s) > length:
+            raise self.error("zengin.bad_value", f"{length}桁の数字で表せません: {s!r}", name)
+        self.buf[offset : offset + length] = s.zfill(length).encode("ascii")
+
+    def text(self, name: str, offset: int, length: int, value: str) -> None:
+        encoded = bytearray()
+        for i, c in enumerate(value):
+            b = _encode_char(c)
+            if b is None:
+                raise self.error("zengin.bad_char", f"{i + 1}文字目『{c}』は書けません", name)
+            encoded.append(b)
+        if len(encoded) > length:
+            raise self.error("zengin.too_long", f"{length}文字を超えています", name)
+        if value != value.rstrip(" "):
+            raise self.error("zengin.bad_value", "末尾の空白は書けません", name)
+        self.buf[offset : offset + len(encoded)] = encoded
+
+    def date(self, name: str, offset: int, d: date) -> None:
+        self.num(name, offset, 6, date_to_wareki(d, field=name, line=self.line))
+
+    def balance(self, sign_off: int, amount_off: int, name: str, value: int | None) -> None:
+        if value is not None:
+            self.num("貸越区分", sign_off, 1, 2 if value < 0 else 1)
+            self.num(name, amount_off, 14, abs(value))
+
+    def bytes(self) -> bytes:
+        return bytes(self.buf)
+
+
+def _header_common(
+    w: _Writer, s: Statement, kind: str, created: date, bank: str, branch: str
+) -> None:
+    start, end = _period(s)
+    w.num("データ区分", 0, 1, 1)
+    w.num("種別コード", 1, 2, kind)
+    w.num("コード区分", 3, 1, 0)
+    w.date("作成日", 4, created)
+    w.date("勘定日(自)", 10, start)
+    w.date("勘定日(至)", 16, end)
+    if len(s.bank_code) != 4:
+        raise w.error("zengin.bad_value", "銀行コードは4桁です", "銀行コード")
+    if len(s.branch_code) != 3:
+        raise w.error("zengin.bad_value", "支店コードは3桁です", "支店コード")
+    if len(s.account_number) != 7:
+        raise w.error("zengin.bad_value", "口座番号は7桁です", "口座番号")
+    w.num("銀行コード", 22, 4, s.bank_code)
+    w.text("銀行名", 26, 15, bank)
+    w.num("支店コード", 41, 3, s.branch_code)
+    w.text("支店名", 44, 15, branch)
+    if s.account_type is None:
+        raise w.error("zengin.bad_value", "預金種目がありません", "預金種目")
+
+
+def _period(s: Statement) -> tuple[date, date]:
+    dates = [x.value_date for x in s.lines]
+    start = s.period_start or (min(dates) if dates else None)
+    end = s.period_end or (max(dates) if dates else None)
+    if start is None or end is None:
+        raise DomainError("zengin.bad_value", "明細の期間がありません", field="勘定日(自)", line=1)
+    return start, end
+
+
+def _end_record(line: int) -> bytes:
+    w = _Writer(line)
+    w.num("データ区分", 0, 1, 9)
+    return w.bytes()
+
+
+def _join(records: list[bytes], newline: bool, eof: bool) -> bytes:
+    out = (b"\r\n" if newline else b"").join(records) + (b"\r\n" if newline else b"")
+    return out + (bytes([_EOF]) if eof else b"")
+
+
+def _common_line_checks(w: _Writer, x: StatementLine, ref_len: int) -> None:
+    if x.amount <= 0:
+        raise w.error("zengin.bad_value", "金額は1円以上です", "金額")
+    if len(x.reference) not in (0, ref_len):
+        raise w.error("zengin.bad_value", f"照会番号は{ref_len}桁の数字です", "照会番号")
+
+
+def write_deposit_notice_file(
+    statement: Statement,
+    *,
+    created: date,
+    bank_name: str = "",
+    branch_name: str = "",
+    newline: bool = True,
+    eof: bool = False,
+) -> bytes:
+    """Write a 振込入金通知 (01) file: one group + end. WITHDRAWAL lines become 取消区分 1."""
+    w = _Writer(1)
+    _header_common(w, statement, "01", created, bank_name, branch_name)
+    w.num("預金種目", 59, 1, statement.account_type or 0)
+    w.num("口座番号", 60, 7, statement.account_number)
+    w.text("口座名", 67, 40, statement.account_name)
+    records = [w.bytes()]
+    for x in statement.lines:
+        w = _Writer(len(records) + 1)
+        _common_line_checks(w, x, 6)
+        if x.description or x.balance_after is not None:
+            raise w.error("zengin.bad_value", "振込入金通知には摘要・残高を書けません", "摘要")
+        w.num("データ区分", 0, 1, 2)
+        w.num("照会番号", 1, 6, x.reference or "0")
+        w.date("勘定日", 7, x.value_date)
+        w.date("起算日", 13, x.value_date)
+        w.num("金額", 19, 10, x.amount)
+        w.num("うち他店券金額", 29, 10, 0)
+        w.num("振込依頼人コード", 39, 10, 0)
+        w.text("振込依頼人名", 49, 48, x.counterparty)
+        w.num("取消区分", 127, 1, 1 if x.direction is Direction.WITHDRAWAL else 0)
+        w.text("EDI情報", 128, 20, x.edi)
+        records.append(w.bytes())
+    cancelled = [x.amount for x in statement.lines if x.direction is Direction.WITHDRAWAL]
+    w = _Writer(len(records) + 1)
+    w.num("データ区分", 0, 1, 8)
+    w.num("合計件数", 1, 6, len(statement.lines))
+    w.num("合計金額", 7, 12, sum(x.amount for x in statement.lines))
+    w.num("取消件数", 19, 6, len(cancelled))
+    w.num("取消金額", 25, 12, sum(cancelled))
+    records.append(w.bytes())
+    records.append(_end_record(len(records) + 1))
+    return _join(records, newline, eof)
+
+
+def write_statement_file(
+    statement: Statement,
+    *,
+    created: date,
+    bank_name: str = "",
+    branch_name: str = "",
+    newline: bool = True,
+    eof: bool = False,
+) -> bytes:
+    """Write a 入出金取引明細 (03) file: one group + end.
+
+    Balances: either every line has ``balance_after`` (consistent running balances; the
+    header's 取引前残高 is derived from the first line) or none has (balance fields blank).
+    """
+    lines = statement.lines
+    with_balance = [x.balance_after is not None for x in lines]
+    if any(with_balance) and not all(with_balance):
+        raise DomainError(
+            "zengin.bad_value", "残高のある明細とない明細が混在しています", field="残高", line=1
+        )
+
+    def signed(x: StatementLine) -> int:
+        return x.amount if x.direction is Direction.DEPOSIT else -x.amount
+
+    opening: int | None = None
+    if lines and all(with_balance):
+        assert lines[0].balance_after is not None
+        opening = lines[0].balance_after - signed(lines[0])
+        running = opening
+        for i, x in enumerate(lines, start=2):
+            running += signed(x)
+            if x.balance_after != running:
+                raise DomainError(
+                    "zengin.bad_value", "残高が入出金と合いません", field="残高", line=i
+                )
+    w = _Writer(1)
+    _header_common(w, statement, "03", created, bank_name, branch_name)
+    w.num("ダミー", 59, 3, 0)
+    w.num("預金種目", 62, 1, statement.account_type or 0)
+    w.num("口座番号", 63, 7, statement.account_number)
+    w.text("口座名", 70, 40, statement.account_name)
+    w.balance(110, 112, "取引前残高", opening)
+    if opening is not None:
+        w.num("通帳・証書区分", 111, 1, 1)
+    records = [w.bytes()]
+    for x in lines:
+        w = _Writer(len(records) + 1)
+        _common_line_checks(w, x, 8)
+        w.num("データ区分", 0, 1, 2)
+        w.num("照会番号", 1, 8, x.reference or "0")
+        w.date("勘定日", 9, x.value_date)
+        w.date("預入・払出日", 15, x.value_date)
+        w.num("入払区分", 21, 1, 1 if x.direction is Direction.DEPOSIT else 2)
+        w.num("取引区分", 22, 2, 18)  # 18 その他: the Statement does not keep 取引区分
+        w.num("取引金額", 24, 12, x.amount)
+        for name, off, length in (
+            ("うち他店券金額", 36, 12),
+            ("交換呈示日", 48, 6),
+            ("不渡返還日", 54, 6),
+            ("手形・小切手区分", 60, 1),
+            ("手形・小切手番号", 61, 7),
+            ("僚店番号", 68, 3),
+            ("振込依頼人コード", 71, 10),
+        ):
+            w.num(name, off, length, 0)
+        w.text("振込依頼人名", 81, 48, x.counterparty)
+        w.text("摘要内容", 159, 20, x.description)
+        w.text("EDI情報", 179, 20, x.edi)
+        records.append(w.bytes())
+    dep = [x.amount for x in lines if x.direction is Direction.DEPOSIT]
+    wd = [x.amount for x in lines if x.direction is Direction.WITHDRAWAL]
+    w = _Writer(len(records) + 1)
+    w.num("データ区分", 0, 1, 8)
+    w.num("入金件数", 1, 6, len(dep))
+    w.num("入金額合計", 7, 13, sum(dep))
+    w.num("出金件数", 20, 6, len(wd))
+    w.num("出金額合計", 26, 13, sum(wd))
+    w.balance(39, 40, "取引後残高", None if opening is None else opening + sum(dep) - sum(wd))
+    records.append(w.bytes())
+    records.append(_end_record(len(records) + 1))
+    return _join(records, newline, eof)
