@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("urikake.web.urls")),
     path("", include("urikake.applicants.urls")),
     path("my/kyc/", include("urikake.kyc.urls")),
+    path("my/", include("urikake.receivables.urls")),
     path("backoffice/kyc/", include("urikake.kyc.backoffice_urls")),
     path("backoffice/", include("urikake.backoffice.urls")),
     path("webhooks/", include("urikake.kyc.webhook_urls")),

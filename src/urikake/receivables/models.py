@@ -138,3 +138,109 @@ class StatementEntry(models.Model):
 
     def __str__(self) -> str:
         return f"statement_entry:{self.pk}"
+
+
+class Invoice(models.Model):
+    """A receivable (売掛債権) the applicant may sell or pledge: one invoice to one debtor."""
+
+    class Source(models.TextChoices):
+        FORM = "form", "フォーム入力"
+        PDF = "pdf", "PDF請求書"
+        JP_PINT = "jp_pint", "デジタルインボイス (JP PINT)"
+
+    class Status(models.TextChoices):
+        REGISTERED = "registered", "登録済み"
+        IN_APPLICATION = "in_application", "申込み中"
+        ASSIGNED = "assigned", "譲渡済み"
+        SETTLED = "settled", "回収済み"
+        WITHDRAWN = "withdrawn", "取下げ"
+
+    organization = models.ForeignKey(
+        "applicants.Organization", on_delete=models.PROTECT, related_name="invoices"
+    )
+    debtor = models.ForeignKey(Debtor, on_delete=models.PROTECT, related_name="invoices")
+    invoice_number = models.CharField("請求書番号", max_length=100)
+    issue_date = models.DateField("請求日")
+    due_date = models.DateField("支払期日")
+    total_amount = models.BigIntegerField("請求金額（税込）")
+    issuer_registration_number = models.CharField("登録番号（T番号）", max_length=14, blank=True)
+    tax_breakdown = models.JSONField("税率ごとの内訳", default=list, blank=True)
+    source = models.CharField("登録方法", max_length=10, choices=Source.choices)
+    evidence = models.FileField("証憑", upload_to="evidence/%Y/%m/", blank=True)
+    evidence_sha256 = models.CharField(max_length=64, blank=True)
+    fingerprint = models.CharField(max_length=64, db_index=True)
+    status = models.CharField(
+        "状態", max_length=20, choices=Status.choices, default=Status.REGISTERED
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "請求書"
+        verbose_name_plural = "請求書"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "fingerprint"], name="uniq_invoice_per_organization"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(total_amount__gt=0), name="invoice_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(due_date__gt=models.F("issue_date")),
+                name="invoice_due_after_issue",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"invoice:{self.pk}"
+
+
+class InvoiceNearKey(models.Model):
+    """Keys shared by near-duplicate invoices (same debtor + amount + due date, or number)."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="near_keys")
+    key = models.CharField(max_length=80, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["invoice", "key"], name="uniq_invoice_near_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"invoice_near_key:{self.pk}"
+
+
+class FinancingApplication(models.Model):
+    """An application to turn chosen invoices into cash (state machine in the domain core)."""
+
+    class Product(models.TextChoices):
+        TWO_PARTY = "two_party", "2社間ファクタリング"
+        THREE_PARTY = "three_party", "3社間ファクタリング"
+
+    organization = models.ForeignKey(
+        "applicants.Organization", on_delete=models.PROTECT, related_name="applications"
+    )
+    product = models.CharField("商品", max_length=20, choices=Product.choices)
+    requested_amount = models.BigIntegerField("希望金額")
+    status = models.CharField("状態", max_length=20, default="draft", db_index=True)
+    invoices = models.ManyToManyField(Invoice, related_name="applications")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "資金化の申込み"
+        verbose_name_plural = "資金化の申込み"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(requested_amount__gt=0), name="application_amount_positive"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"application:{self.pk}"

@@ -9,17 +9,32 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from urikake.accounts.models import User
 from urikake.applicants.models import Organization
 from urikake.audit import services as audit
+from urikake.domain.applications import ApplicationStatus, check_transition
 from urikake.domain.errors import DomainError
 from urikake.domain.identifiers import parse_corporate_number
+from urikake.domain.invoices import InvoiceData, validate_invoice
 from urikake.domain.name_matching import normalize_name
+from urikake.domain.screening.fingerprints import invoice_fingerprint, near_duplicate_keys
 from urikake.domain.statements import Direction, Statement
-from urikake.receivables.models import Debtor, DebtorIdentity, StatementEntry, StatementImport
+from urikake.receivables.models import (
+    Debtor,
+    DebtorIdentity,
+    FinancingApplication,
+    Invoice,
+    InvoiceNearKey,
+    StatementEntry,
+    StatementImport,
+)
 
 
 def debtor_identity_key(*, name_kana: str, corporate_number: str = "") -> str:
@@ -181,3 +196,176 @@ def import_statement(
             },
         )
     return ImportResult(record, duplicate=False, new_lines=record.new_line_count)
+
+
+def register_invoice(
+    organization: Organization,
+    data: InvoiceData,
+    *,
+    acting_user: User,
+    debtor: Debtor,
+    source: str,
+    evidence: bytes = b"",
+    evidence_name: str = "",
+    today: date | None = None,
+) -> Invoice:
+    """Register an invoice the applicant confirmed (from a form, a PDF or JP PINT XML).
+
+    Every problem is reported at once (:class:`InvoiceRejected`); nothing is stored then.
+    """
+    if debtor.organization_id != organization.pk:
+        raise DomainError("invoice.debtor_unknown", "売掛先が見つかりません。", field="debtor")
+    applicant_names = tuple(
+        n for n in (organization.name, getattr(organization, "trade_name", "")) if n
+    )
+    problems = validate_invoice(
+        data, today=today or timezone.localdate(), applicant_names=applicant_names
+    )
+    if problems:
+        raise InvoiceRejected(problems)
+    key = invoice_debtor_key(debtor)
+    fingerprint = invoice_fingerprint(data, key)
+    try:
+        with transaction.atomic():
+            invoice = Invoice.objects.create(
+                organization=organization,
+                debtor=debtor,
+                invoice_number=data.invoice_number.strip(),
+                issue_date=data.issue_date,
+                due_date=data.due_date,
+                total_amount=data.total_amount,
+                issuer_registration_number=data.issuer_registration_number,
+                tax_breakdown=[
+                    {"rate": str(t.rate), "taxable": t.taxable_amount, "tax": t.tax_amount}
+                    for t in data.tax_breakdown
+                ],
+                source=source,
+                evidence_sha256=hashlib.sha256(evidence).hexdigest() if evidence else "",
+                fingerprint=fingerprint,
+                created_by=acting_user,
+            )
+            if evidence:
+                invoice.evidence.save(evidence_name or "invoice", ContentFile(evidence), save=True)
+            InvoiceNearKey.objects.bulk_create(
+                [InvoiceNearKey(invoice=invoice, key=k) for k in near_duplicate_keys(data, key)]
+            )
+            audit.record(
+                "invoice.registered",
+                actor=acting_user,
+                obj=invoice,
+                payload={
+                    "organization": organization.pk,
+                    "debtor": debtor.pk,
+                    "amount": data.total_amount,
+                    "source": source,
+                },
+            )
+    except IntegrityError as exc:
+        raise DomainError(
+            "invoice.duplicate", "この請求書はすでに登録されています。", field="invoice_number"
+        ) from exc
+    return invoice
+
+
+def invoice_debtor_key(debtor: Debtor) -> str:
+    """The debtor part of an invoice fingerprint (the debtor's platform-wide identity)."""
+    return debtor.identity.key
+
+
+def create_application(
+    organization: Organization,
+    *,
+    acting_user: User,
+    product: str,
+    invoices: list[Invoice],
+    requested_amount: int | None = None,
+) -> FinancingApplication:
+    """A draft application for chosen invoices of the organisation."""
+    if product not in FinancingApplication.Product.values:
+        raise DomainError("application.product", "商品を選んでください。", field="product")
+    if not invoices:
+        raise DomainError("application.no_invoices", "請求書を選んでください。", field="invoices")
+    if any(inv.organization_id != organization.pk for inv in invoices):
+        raise DomainError(
+            "application.invoice_unknown", "請求書が見つかりません。", field="invoices"
+        )
+    face = sum(inv.total_amount for inv in invoices)
+    amount = face if requested_amount is None else requested_amount
+    if not 0 < amount <= face:
+        raise DomainError(
+            "application.amount",
+            f"希望金額は1円以上、請求金額の合計（{face:,}円）以下で入力してください。",
+            field="requested_amount",
+        )
+    with transaction.atomic():
+        application = FinancingApplication.objects.create(
+            organization=organization,
+            product=product,
+            requested_amount=amount,
+            status=ApplicationStatus.DRAFT,
+            created_by=acting_user,
+        )
+        application.invoices.set(invoices)
+        audit.record(
+            "application.created",
+            actor=acting_user,
+            obj=application,
+            payload={"product": product, "amount": amount, "invoices": [i.pk for i in invoices]},
+        )
+    return application
+
+
+def _move(
+    application: FinancingApplication,
+    target: ApplicationStatus,
+    *,
+    actor: Any,
+    action: str,
+    payload: dict[str, Any] | None = None,
+) -> FinancingApplication:
+    """Lock the row, check the transition in the domain state machine, save, audit."""
+    with transaction.atomic():
+        locked = FinancingApplication.objects.select_for_update().get(pk=application.pk)
+        check_transition(ApplicationStatus(locked.status), target)
+        locked.status = target
+        if target is ApplicationStatus.SUBMITTED:
+            locked.submitted_at = timezone.now()
+        locked.save()
+        audit.record(
+            action,
+            actor=actor,
+            obj=locked,
+            payload={"status": target.value, **(payload or {})},
+        )
+    return locked
+
+
+def submit_application(
+    application: FinancingApplication, *, acting_user: User
+) -> FinancingApplication:
+    """Submit a draft: only for an organisation whose eKYC is verified."""
+    from urikake.kyc.services import ensure_can_apply
+
+    ensure_can_apply(application.organization)
+    return _move(
+        application, ApplicationStatus.SUBMITTED, actor=acting_user, action="application.submitted"
+    )
+
+
+def cancel_application(
+    application: FinancingApplication, *, acting_user: User
+) -> FinancingApplication:
+    return _move(
+        application, ApplicationStatus.CANCELLED, actor=acting_user, action="application.cancelled"
+    )
+
+
+class InvoiceRejected(DomainError):
+    """An invoice with one or more problems; ``problems`` holds each, with its field."""
+
+    def __init__(self, problems: list[DomainError]) -> None:
+        super().__init__(
+            "invoice.invalid",
+            "請求書の内容を確認してください: " + " / ".join(p.message for p in problems),
+        )
+        self.problems = problems
