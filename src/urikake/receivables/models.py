@@ -232,6 +232,12 @@ class FinancingApplication(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # The screening's explanation (decision, reasons, risks, reality per invoice) and the
+    # offer as numbers a person can check; written once by the screening service.
+    screening_result = models.JSONField(default=dict, blank=True)
+    offer = models.JSONField(default=dict, blank=True)
+    offer_expires_on = models.DateField(null=True, blank=True)
 
     class Meta:
         verbose_name = "資金化の申込み"

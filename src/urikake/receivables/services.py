@@ -347,9 +347,21 @@ def submit_application(
     from urikake.kyc.services import ensure_can_apply
 
     ensure_can_apply(application.organization)
-    return _move(
-        application, ApplicationStatus.SUBMITTED, actor=acting_user, action="application.submitted"
-    )
+    with transaction.atomic():
+        submitted = _move(
+            application,
+            ApplicationStatus.SUBMITTED,
+            actor=acting_user,
+            action="application.submitted",
+        )
+        transaction.on_commit(lambda: _enqueue_screening(submitted.pk))
+    return submitted
+
+
+def _enqueue_screening(application_id: int) -> None:
+    from urikake.receivables.tasks import screen_application
+
+    screen_application.enqueue(application_id)
 
 
 def cancel_application(

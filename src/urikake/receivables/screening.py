@@ -1,0 +1,262 @@
+"""Running the screening engine (``urikake.domain.screening``) on a submitted application.
+
+The domain decides; this module only gathers its inputs from the database (the applicant's
+statements, the debtor, what the platform already holds for double-assignment checks) and
+stores the explained result. It runs as a background task enqueued when an application is
+submitted (:mod:`urikake.receivables.tasks`), and is idempotent: an application that has left
+``submitted`` is not screened again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import json
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from urikake.audit import services as audit
+from urikake.domain.applications import ApplicationStatus, check_transition
+from urikake.domain.screening import (
+    ApplicantProfile,
+    DebtorProfile,
+    Outcome,
+    PlatformContext,
+    PriorInvoice,
+    Product,
+    ScreeningInput,
+    ScreeningResult,
+    screen,
+)
+from urikake.domain.statements import Direction, SourceFormat, Statement, StatementLine
+from urikake.receivables.models import (
+    FinancingApplication,
+    Invoice,
+    InvoiceNearKey,
+    StatementEntry,
+)
+
+ACTIVE = [
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.SCREENING,
+    ApplicationStatus.OFFERED,
+    ApplicationStatus.REFERRED,
+    ApplicationStatus.ACCEPTED,
+    ApplicationStatus.CONTRACTED,
+    ApplicationStatus.FUNDED,
+]
+_SEVERITY = {Outcome.APPROVE: 0, Outcome.REFER: 1, Outcome.DECLINE: 2}
+
+
+def _statement_of(organization_id: int) -> Statement:
+    """All the organisation's imported movements as one statement (screening reads lines)."""
+    lines = tuple(
+        StatementLine(
+            value_date=e.value_date,
+            direction=Direction(e.direction),
+            amount=e.amount,
+            counterparty=e.counterparty,
+            description=e.description,
+            reference=e.reference,
+            balance_after=e.balance_after,
+            edi=e.edi,
+            line_number=e.line_number,
+        )
+        for e in StatementEntry.objects.filter(organization_id=organization_id).order_by(
+            "value_date", "id"
+        )
+    )
+    return Statement(SourceFormat.BANK_API, "", "", None, "", "", None, None, lines)
+
+
+def _invoice_data(invoice: Invoice) -> Any:
+    from urikake.domain.invoices import InvoiceData, TaxBreakdown
+
+    return InvoiceData(
+        issuer_name=invoice.organization.name,
+        debtor_name=invoice.debtor.name_kana or invoice.debtor.name,
+        invoice_number=invoice.invoice_number,
+        issue_date=invoice.issue_date,
+        due_date=invoice.due_date,
+        total_amount=invoice.total_amount,
+        issuer_registration_number=invoice.issuer_registration_number,
+        debtor_corporate_number=invoice.debtor.corporate_number,
+        tax_breakdown=tuple(
+            TaxBreakdown(Decimal(t["rate"]), int(t["taxable"]), int(t["tax"]))
+            for t in invoice.tax_breakdown
+        ),
+    )
+
+
+def _platform_context(invoice: Invoice, application: FinancingApplication) -> PlatformContext:
+    """What the rest of the platform already holds: other active applications' invoices."""
+    others = Invoice.objects.filter(applications__status__in=ACTIVE).exclude(
+        applications=application
+    )
+    exposure = (
+        Invoice.objects.filter(
+            debtor__identity_id=invoice.debtor.identity_id, status=Invoice.Status.ASSIGNED
+        ).aggregate(total=Sum("total_amount"))["total"]
+        or 0
+    )
+    return PlatformContext(
+        existing_fingerprints=frozenset(others.values_list("fingerprint", flat=True)),
+        existing_near_keys=frozenset(
+            InvoiceNearKey.objects.filter(invoice__in=others).values_list("key", flat=True)
+        ),
+        debtor_exposure_yen=int(exposure),
+    )
+
+
+def _established(year: int | None, month: int | None) -> date | None:
+    return date(year, month or 1, 1) if year else None
+
+
+def screen_invoice(application: FinancingApplication, invoice: Invoice) -> ScreeningResult:
+    org = application.organization
+    debtor = invoice.debtor
+    earlier = Invoice.objects.filter(organization=org, debtor=debtor).exclude(pk=invoice.pk)
+    return screen(
+        ScreeningInput(
+            applicant=ApplicantProfile(
+                names=tuple(
+                    n for n in (org.name, getattr(org, "name_kana", ""), org.trade_name) if n
+                ),
+                corporate_number=getattr(org, "corporate_number", ""),
+                established=_established(
+                    getattr(org, "established_year", None), getattr(org, "established_month", None)
+                ),
+            ),
+            debtor=DebtorProfile(
+                names=tuple(n for n in (debtor.name_kana, debtor.name) if n),
+                corporate_number=debtor.corporate_number,
+            ),
+            invoice=_invoice_data(invoice),
+            statements=(_statement_of(org.pk),),
+            product=Product(application.product),
+            now=timezone.localtime(),
+            platform=_platform_context(invoice, application),
+            history=tuple(
+                PriorInvoice(
+                    invoice_number=e.invoice_number,
+                    issue_date=e.issue_date,
+                    due_date=e.due_date,
+                    amount=e.total_amount,
+                )
+                for e in earlier
+            ),
+            previous_numbers=tuple(earlier.values_list("invoice_number", flat=True)),
+        )
+    )
+
+
+def _explain(invoice: Invoice, result: ScreeningResult) -> dict[str, Any]:
+    reality = result.reality
+    return {
+        "invoice": invoice.pk,
+        "invoice_number": invoice.invoice_number,
+        "debtor": invoice.debtor.name,
+        "outcome": result.decision.outcome.value,
+        "reasons": [{"code": r.code, "message": r.message} for r in result.decision.reasons],
+        "grade": result.risks.grade,
+        "risks": [
+            {
+                "kind": s.kind.value,
+                "label": s.label,
+                "score": s.score,
+                "level": s.level.value,
+                "reasons": [{"code": r.code, "message": r.message} for r in s.reasons],
+            }
+            for s in result.risks.scores
+        ],
+        "reality": {
+            "payments_12m": reality.payments_12m,
+            "months_with_payment": reality.months_with_payment,
+            "median_amount": reality.median_amount,
+            "regularity": round(reality.regularity, 3),
+            "days_since_last_payment": reality.days_since_last_payment,
+            "matched_line_keys": list(reality.matched_line_keys),
+        },
+        "offer": None if result.offer is None else dataclasses.asdict(result.offer),
+    }
+
+
+class _Encoder(DjangoJSONEncoder):
+    def default(self, o: Any) -> Any:
+        if isinstance(o, enum.Enum):
+            return o.value
+        return super().default(o)
+
+
+def _json(value: Any) -> Any:
+    """Plain JSON for a JSONField: dates as ISO text, Decimals as exact strings, enums as
+    their values (floats such as similarity scores are fine here: they are not money)."""
+    return json.loads(json.dumps(value, cls=_Encoder, ensure_ascii=False))
+
+
+def run_screening(application_id: int) -> FinancingApplication:
+    """Screen a submitted application; store the decision and the offer (or do nothing if it
+    is no longer waiting for screening)."""
+    with transaction.atomic():
+        application = FinancingApplication.objects.select_for_update().get(pk=application_id)
+        if application.status != ApplicationStatus.SUBMITTED:
+            return application
+        check_transition(ApplicationStatus.SUBMITTED, ApplicationStatus.SCREENING)
+        application.status = ApplicationStatus.SCREENING
+        application.save(update_fields=["status", "updated_at"])
+        invoices = list(application.invoices.select_related("debtor", "organization"))
+        results = [(inv, screen_invoice(application, inv)) for inv in invoices]
+        worst = max((r.decision.outcome for _, r in results), key=_SEVERITY.__getitem__)
+        target = {
+            Outcome.APPROVE: ApplicationStatus.OFFERED,
+            Outcome.REFER: ApplicationStatus.REFERRED,
+            Outcome.DECLINE: ApplicationStatus.DECLINED,
+        }[worst]
+        check_transition(ApplicationStatus.SCREENING, target)
+        offers = [r.offer for _, r in results if r.offer is not None]
+        totals: dict[str, int] = defaultdict(int)
+        for offer in offers:
+            for name in (
+                "face_amount",
+                "advance_amount",
+                "fee",
+                "admin_fee",
+                "net_payout",
+                "holdback",
+            ):
+                totals[name] += getattr(offer, name)
+        application.status = target
+        application.decided_at = timezone.now()
+        application.screening_result = _json(
+            {"outcome": worst.value, "invoices": [_explain(inv, r) for inv, r in results]}
+        )
+        application.offer = (
+            _json(
+                {
+                    **totals,
+                    "payout_date": min(o.payout_date for o in offers),
+                    "expires_on": min(o.expires_on for o in offers),
+                    "invoices": [dataclasses.asdict(o) for o in offers],
+                }
+            )
+            if offers and target is not ApplicationStatus.DECLINED
+            else {}
+        )
+        application.offer_expires_on = (
+            min(o.expires_on for o in offers) if application.offer else None
+        )
+        application.save()
+        audit.record(
+            f"application.{target.value}",
+            actor="system:screening",
+            obj=application,
+            payload={"outcome": worst.value, "net_payout": totals.get("net_payout", 0)},
+        )
+    return application
