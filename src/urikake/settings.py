@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "urikake.applicants",
     "urikake.kyc",
     "urikake.receivables",
+    "urikake.scoring",
     "urikake.security",
     "urikake.backoffice",
     "urikake.audit",
