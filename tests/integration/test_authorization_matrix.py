@@ -40,6 +40,8 @@ from urikake.applicants import services as applicant_services
 from urikake.applicants import terms
 from urikake.applicants.models import Invitation, Membership, Organization
 from urikake.applicants.tokens import new_token
+from urikake.domain.invoices import InvoiceData
+from urikake.receivables import services as receivables
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +62,30 @@ def factory(kind: str) -> Callable[[Callable[[Organization, Any], Any]], Any]:
 def _membership(org: Organization, owner: Any) -> int:
     user = User.objects.create_user(email=f"member-{uuid.uuid4().hex[:8]}@example.com")
     return Membership.objects.create(user=user, organization=org, role="member").pk
+
+
+@factory("application")
+def _application(org: Organization, owner: Any) -> int:
+    debtor = org.debtors.first() or receivables.register_debtor(
+        org, acting_user=owner, name="株式会社ヤマダ", name_kana="ヤマダ"
+    )
+    invoice = receivables.register_invoice(
+        org,
+        InvoiceData(
+            issuer_name=org.name,
+            debtor_name=debtor.name,
+            invoice_number=f"M-{uuid.uuid4().hex[:6]}",
+            issue_date=timezone.localdate() - timedelta(days=1),
+            due_date=timezone.localdate() + timedelta(days=60),
+            total_amount=110_000,
+        ),
+        acting_user=owner,
+        debtor=debtor,
+        source="form",
+    )
+    return receivables.create_application(
+        org, acting_user=owner, product="three_party", invoices=[invoice]
+    ).pk
 
 
 @factory("invitation")

@@ -27,6 +27,7 @@ from urikake.domain.applications import ApplicationStatus, check_transition
 from urikake.domain.screening import (
     ApplicantProfile,
     DebtorProfile,
+    ModelScore,
     Outcome,
     PlatformContext,
     PriorInvoice,
@@ -119,7 +120,33 @@ def _established(year: int | None, month: int | None) -> date | None:
     return date(year, month or 1, 1) if year else None
 
 
-def screen_invoice(application: FinancingApplication, invoice: Invoice) -> ScreeningResult:
+class BaselineScoreProvider:
+    """The trained scoring model (``urikake.scoring``) as the screening engine's ScoreProvider.
+
+    The shipped baseline was trained on synthetic data; the explanation stored with every
+    application says so (``model_notice``) until an operator retrains on real outcomes.
+    """
+
+    def __init__(self) -> None:
+        from urikake.scoring.model import load_baseline
+
+        self.model = load_baseline()
+        self.notice = ""
+
+    def score(self, features: Any) -> ModelScore:
+        known = set(self.model.schema.names)
+        result = self.model.predict_one({k: v for k, v in features.items() if k in known})
+        self.notice = result.notice if result.synthetic else ""
+        return ModelScore(
+            probability=result.probability,
+            grade=result.grade,
+            reasons=tuple(r.code for r in result.reasons),
+        )
+
+
+def screen_invoice(
+    application: FinancingApplication, invoice: Invoice, provider: BaselineScoreProvider
+) -> ScreeningResult:
     org = application.organization
     debtor = invoice.debtor
     earlier = Invoice.objects.filter(organization=org, debtor=debtor).exclude(pk=invoice.pk)
@@ -153,6 +180,7 @@ def screen_invoice(application: FinancingApplication, invoice: Invoice) -> Scree
                 for e in earlier
             ),
             previous_numbers=tuple(earlier.values_list("invoice_number", flat=True)),
+            score_provider=provider,
         )
     )
 
@@ -212,7 +240,8 @@ def run_screening(application_id: int) -> FinancingApplication:
         application.status = ApplicationStatus.SCREENING
         application.save(update_fields=["status", "updated_at"])
         invoices = list(application.invoices.select_related("debtor", "organization"))
-        results = [(inv, screen_invoice(application, inv)) for inv in invoices]
+        provider = BaselineScoreProvider()
+        results = [(inv, screen_invoice(application, inv, provider)) for inv in invoices]
         worst = max((r.decision.outcome for _, r in results), key=_SEVERITY.__getitem__)
         target = {
             Outcome.APPROVE: ApplicationStatus.OFFERED,
@@ -235,7 +264,11 @@ def run_screening(application_id: int) -> FinancingApplication:
         application.status = target
         application.decided_at = timezone.now()
         application.screening_result = _json(
-            {"outcome": worst.value, "invoices": [_explain(inv, r) for inv, r in results]}
+            {
+                "outcome": worst.value,
+                "model_notice": provider.notice,
+                "invoices": [_explain(inv, r) for inv, r in results],
+            }
         )
         application.offer = (
             _json(

@@ -364,6 +364,25 @@ def _enqueue_screening(application_id: int) -> None:
     screen_application.enqueue(application_id)
 
 
+def accept_offer(application: FinancingApplication, *, acting_user: User) -> FinancingApplication:
+    """The applicant accepts the offer (refused, and the offer expired, once it has lapsed)."""
+    if (
+        application.status == ApplicationStatus.OFFERED
+        and application.offer_expires_on is not None
+        and timezone.localdate() > application.offer_expires_on
+    ):
+        _move(
+            application, ApplicationStatus.EXPIRED, actor=acting_user, action="application.expired"
+        )
+        raise DomainError(
+            "application.offer_expired",
+            "ご提示した条件の有効期限が過ぎています。お手数ですが、もう一度お申込みください。",
+        )
+    return _move(
+        application, ApplicationStatus.ACCEPTED, actor=acting_user, action="application.accepted"
+    )
+
+
 def cancel_application(
     application: FinancingApplication, *, acting_user: User
 ) -> FinancingApplication:

@@ -1,9 +1,17 @@
 from django.urls import path
 
-from urikake.receivables import views
+from urikake.receivables import application_views, views
 
 app_name = "receivables"
 urlpatterns = [
     path("statements/", views.statements, name="statements"),
     path("debtors/", views.debtors, name="debtors"),
+    path("invoices/", application_views.invoices, name="invoices"),
+    path("applications/", application_views.applications, name="applications"),
+    path("applications/<int:pk>/", application_views.application, name="application"),
+    path(
+        "applications/<int:pk>/answer/",
+        application_views.application_answer,
+        name="application_answer",
+    ),
 ]

@@ -1,0 +1,56 @@
+"""Forms for invoices and financing applications."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from urikake.applicants.models import Organization
+from urikake.receivables.models import Debtor, FinancingApplication, Invoice
+
+
+class InvoiceForm(forms.Form):
+    debtor = forms.ModelChoiceField(label=_("売掛先"), queryset=Debtor.objects.none())
+    invoice_number = forms.CharField(label=_("請求書番号"), max_length=100)
+    issue_date = forms.DateField(label=_("請求日"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(label=_("支払期日"), widget=forms.DateInput(attrs={"type": "date"}))
+    total_amount = forms.IntegerField(label=_("請求金額（税込・円）"), min_value=1)
+    issuer_registration_number = forms.CharField(
+        label=_("登録番号（T番号）"), max_length=20, required=False
+    )
+    taxable_10 = forms.IntegerField(label=_("10%対象（税抜）"), min_value=0, required=False)
+    tax_10 = forms.IntegerField(label=_("消費税（10%）"), min_value=0, required=False)
+    taxable_8 = forms.IntegerField(label=_("8%対象（税抜）"), min_value=0, required=False)
+    tax_8 = forms.IntegerField(label=_("消費税（8%）"), min_value=0, required=False)
+
+    def __init__(self, *args: object, organization: Organization, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["debtor"].queryset = Debtor.objects.filter(  # type: ignore[attr-defined]
+            organization=organization
+        ).order_by("name")
+
+
+class InvoiceUploadForm(forms.Form):
+    document = forms.FileField(
+        label=_("請求書ファイル（PDF またはデジタルインボイス XML）"),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.xml,text/xml"}),
+    )
+
+
+class ApplicationForm(forms.Form):
+    product = forms.ChoiceField(
+        label=_("資金化の方法"),
+        choices=FinancingApplication.Product.choices,
+        widget=forms.RadioSelect,
+    )
+    invoices = forms.ModelMultipleChoiceField(
+        label=_("資金化する請求書"),
+        queryset=Invoice.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: object, organization: Organization, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["invoices"].queryset = Invoice.objects.filter(  # type: ignore[attr-defined]
+            organization=organization, status=Invoice.Status.REGISTERED
+        ).order_by("due_date")

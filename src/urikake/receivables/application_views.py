@@ -1,0 +1,206 @@
+"""Applicant pages: invoices (form, PDF, JP PINT XML) and financing applications."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from urikake.accounts.access import applicant, current_organization, owned_or_404
+from urikake.domain.applications import ApplicationStatus
+from urikake.domain.errors import DomainError
+from urikake.domain.invoice_text import extract_pdf_text, propose_invoice_fields
+from urikake.domain.invoices import InvoiceData, TaxBreakdown
+from urikake.domain.jp_pint import parse_jp_pint
+from urikake.receivables import services
+from urikake.receivables.application_forms import ApplicationForm, InvoiceForm, InvoiceUploadForm
+from urikake.receivables.models import FinancingApplication, Invoice
+from urikake.security.uploads import validate_upload
+
+_PENDING = "receivables.pending_evidence"
+
+
+def _initial_from_upload(
+    request: HttpRequest, org: Any, content: bytes, kind: str
+) -> dict[str, Any]:
+    """Fields read from a PDF (proposals) or JP PINT XML (exact) for the applicant to confirm."""
+    if kind == "xml":
+        data = parse_jp_pint(content)
+        values: dict[str, Any] = {
+            "invoice_number": data.invoice_number,
+            "issue_date": data.issue_date,
+            "due_date": data.due_date,
+            "total_amount": data.total_amount,
+            "issuer_registration_number": data.issuer_registration_number,
+        }
+        debtor_name = data.debtor_name
+        breakdown = data.tax_breakdown
+    else:
+        proposed = propose_invoice_fields(extract_pdf_text(content))
+        values = {
+            name: getattr(proposed, name).value
+            for name in (
+                "invoice_number",
+                "issue_date",
+                "due_date",
+                "total_amount",
+                "issuer_registration_number",
+            )
+            if getattr(proposed, name) is not None
+        }
+        debtor_name = proposed.debtor_name.value if proposed.debtor_name else ""
+        breakdown = proposed.tax_breakdown.value if proposed.tax_breakdown else ()
+    for line in breakdown:
+        suffix = (
+            "10" if line.rate == Decimal("0.10") else "8" if line.rate == Decimal("0.08") else ""
+        )
+        if suffix:
+            values[f"taxable_{suffix}"] = line.taxable_amount
+            values[f"tax_{suffix}"] = line.tax_amount
+    match = org.debtors.filter(name=debtor_name.strip()).first() if debtor_name else None
+    if match is not None:
+        values["debtor"] = match.pk
+    return values
+
+
+@applicant
+def invoices(request: HttpRequest) -> HttpResponse:
+    """請求書: register by form, or read a PDF / JP PINT XML and confirm what was read."""
+    org = current_organization(request)
+    assert org is not None
+    upload_form = InvoiceUploadForm()
+    form = InvoiceForm(organization=org)
+    if request.method == "POST" and "document" in request.FILES:
+        upload_form = InvoiceUploadForm(request.POST, request.FILES)
+        if upload_form.is_valid():
+            try:
+                sniffed = validate_upload(
+                    upload_form.cleaned_data["document"], kinds={"pdf", "xml"}
+                )
+                initial = _initial_from_upload(request, org, sniffed.content, sniffed.kind)
+            except ValidationError as exc:
+                upload_form.add_error("document", exc)
+            except DomainError as exc:
+                upload_form.add_error("document", str(exc))
+            else:
+                request.session[_PENDING] = {
+                    "name": upload_form.cleaned_data["document"].name,
+                    "kind": sniffed.kind,
+                    "content": sniffed.content.hex(),
+                }
+                form = InvoiceForm(initial=initial, organization=org)
+                messages.info(
+                    request, _("請求書から読み取った内容です。確認・修正してから登録してください。")
+                )
+    elif request.method == "POST":
+        form = InvoiceForm(request.POST, organization=org)
+        if form.is_valid():
+            c = form.cleaned_data
+            breakdown = tuple(
+                TaxBreakdown(rate, c[f"taxable_{s}"] or 0, c[f"tax_{s}"] or 0)
+                for s, rate in (("10", Decimal("0.10")), ("8", Decimal("0.08")))
+                if c[f"taxable_{s}"] or c[f"tax_{s}"]
+            )
+            data = InvoiceData(
+                issuer_name=org.name,
+                debtor_name=c["debtor"].name,
+                invoice_number=c["invoice_number"],
+                issue_date=c["issue_date"],
+                due_date=c["due_date"],
+                total_amount=c["total_amount"],
+                issuer_registration_number=c["issuer_registration_number"].strip().upper(),
+                debtor_corporate_number=c["debtor"].corporate_number,
+                tax_breakdown=breakdown,
+            )
+            pending = request.session.get(_PENDING) or {}
+            try:
+                services.register_invoice(
+                    org,
+                    data,
+                    acting_user=request.user,  # type: ignore[arg-type]
+                    debtor=c["debtor"],
+                    source={"pdf": "pdf", "xml": "jp_pint"}.get(pending.get("kind", ""), "form"),
+                    evidence=bytes.fromhex(pending.get("content", "")),
+                    evidence_name=pending.get("name", ""),
+                )
+            except services.InvoiceRejected as exc:
+                for problem in exc.problems:
+                    form.add_error(
+                        problem.field if problem.field in form.fields else None, problem.message
+                    )
+            except DomainError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                request.session.pop(_PENDING, None)
+                messages.success(request, _("請求書を登録しました。"))
+                return redirect("receivables:invoices")
+    rows = Invoice.objects.filter(organization=org).select_related("debtor").order_by("-created_at")
+    return render(
+        request,
+        "receivables/invoices.html",
+        {"form": form, "upload_form": upload_form, "invoices": rows[:100]},
+    )
+
+
+@applicant
+def applications(request: HttpRequest) -> HttpResponse:
+    """資金化の申込み: choose invoices and a product, then submit."""
+    org = current_organization(request)
+    assert org is not None
+    form = ApplicationForm(request.POST or None, organization=org)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = services.create_application(
+                org,
+                acting_user=request.user,  # type: ignore[arg-type]
+                product=form.cleaned_data["product"],
+                invoices=list(form.cleaned_data["invoices"]),
+            )
+            services.submit_application(application, acting_user=request.user)  # type: ignore[arg-type]
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request, _("お申込みを受け付けました。審査結果はこのページに表示されます。")
+            )
+            return redirect("receivables:application", pk=application.pk)
+    rows = FinancingApplication.objects.filter(organization=org).order_by("-created_at")[:50]
+    return render(request, "receivables/applications.html", {"form": form, "applications": rows})
+
+
+@applicant(owned_kwarg="pk", owned_object="application")
+def application(request: HttpRequest, pk: int) -> HttpResponse:
+    """One application: status, the offer with its fee breakdown, accept or decline."""
+    app = owned_or_404(request, FinancingApplication.objects.all(), pk=pk)
+    return render(
+        request,
+        "receivables/application.html",
+        {
+            "application": app,
+            "status": ApplicationStatus(app.status),
+            "can_answer": app.status == ApplicationStatus.OFFERED,
+            "pending": app.status in (ApplicationStatus.SUBMITTED, ApplicationStatus.SCREENING),
+        },
+    )
+
+
+@applicant(owned_kwarg="pk", owned_object="application")
+@require_POST
+def application_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    app = owned_or_404(request, FinancingApplication.objects.all(), pk=pk)
+    try:
+        if request.POST.get("answer") == "accept":
+            services.accept_offer(app, acting_user=request.user)  # type: ignore[arg-type]
+            messages.success(request, _("条件を承諾しました。次は電子契約です。"))
+        else:
+            services.cancel_application(app, acting_user=request.user)  # type: ignore[arg-type]
+            messages.info(request, _("お申込みを取り消しました。"))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("receivables:application", pk=app.pk)

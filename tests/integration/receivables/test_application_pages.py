@@ -1,0 +1,148 @@
+"""Applicant pages: a real PDF invoice and a JP PINT XML read into the form, confirmed and
+registered; then apply, get screened, see the offer with its breakdown, accept."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
+
+from tests.fixtures.invoice_pdf import make_invoice_pdf
+from urikake.applicants import services as applicants
+from urikake.applicants import terms
+from urikake.applicants.models import Membership, Organization
+from urikake.domain.invoices import TaxBreakdown
+from urikake.kyc.models import KycCheck
+from urikake.receivables import services
+from urikake.receivables.models import FinancingApplication, Invoice
+from urikake.receivables.tasks import screen_application
+
+pytestmark = pytest.mark.django_db
+PINT = Path(__file__).parents[2] / "fixtures" / "jp_pint"
+
+
+@pytest.fixture
+def owner(django_user_model):
+    user = django_user_model.objects.create_user(email="owner@example.jp", password="x" * 20)
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    versions = terms.current_versions()
+    applicants.give_consent(
+        acting_user=user,
+        ip=None,
+        terms_version=versions["terms"],
+        privacy_version=versions["privacy"],
+    )
+    org = Organization.objects.create(kind="corporation", name="株式会社サンプル製作所")
+    Membership.objects.create(user=user, organization=org, role="owner")
+    now = timezone.now()
+    KycCheck.objects.create(
+        organization=org,
+        requested_by=user,
+        status="verified",
+        submitted_at=now,
+        decided_at=now,
+        expires_at=now + timedelta(days=365),
+    )
+    client = Client()
+    client.force_login(user)
+    return user, org, client
+
+
+def test_a_pdf_invoice_is_read_confirmed_and_kept_as_evidence(owner) -> None:
+    user, org, client = owner
+    services.register_debtor(
+        org, acting_user=user, name="株式会社みなと商事", name_kana="ミナトシヨウジ"
+    )
+    today = timezone.localdate()
+    pdf = make_invoice_pdf(
+        invoice_number="INV-7001",
+        issue_date=today - timedelta(days=2),
+        due_date=today + timedelta(days=45),
+        tax_breakdown=(TaxBreakdown(Decimal("0.10"), 300_000, 30_000),),
+    )
+    page = client.post("/my/invoices/", {"document": SimpleUploadedFile("inv.pdf", pdf)})
+    html = page.content.decode()
+    assert "読み取った内容" in html
+    assert 'value="INV-7001"' in html
+    assert 'value="330000"' in html
+    debtor = org.debtors.get()
+    form = {
+        "debtor": debtor.pk,
+        "invoice_number": "INV-7001",
+        "issue_date": (today - timedelta(days=2)).isoformat(),
+        "due_date": (today + timedelta(days=45)).isoformat(),
+        "total_amount": 330_000,
+        "issuer_registration_number": "T1180301018771",
+        "taxable_10": 300_000,
+        "tax_10": 30_000,
+    }
+    client.post("/my/invoices/", form)
+    invoice = Invoice.objects.get()
+    assert invoice.source == "pdf"
+    assert invoice.evidence_sha256
+    assert invoice.evidence.read() == pdf
+
+
+def test_a_jp_pint_invoice_fills_the_form_exactly(owner) -> None:
+    _, _, client = owner
+    data = (PINT / "standard_10.xml").read_bytes()
+    html = client.post(
+        "/my/invoices/", {"document": SimpleUploadedFile("i.xml", data)}
+    ).content.decode()
+    assert "読み取った内容" in html
+
+
+def test_a_bad_file_is_refused_without_storing_anything(owner) -> None:
+    _, _, client = owner
+    html = client.post(
+        "/my/invoices/", {"document": SimpleUploadedFile("x.pdf", b"MZ not a pdf")}
+    ).content.decode()
+    assert "対応していません" in html
+    assert not Invoice.objects.exists()
+
+
+def test_apply_see_the_offer_and_accept(owner) -> None:
+    user, org, client = owner
+    debtor = services.register_debtor(
+        org, acting_user=user, name="株式会社みなと商事", name_kana="ミナトシヨウジ"
+    )
+    today = timezone.localdate()
+    from urikake.domain.invoices import InvoiceData
+
+    invoice = services.register_invoice(
+        org,
+        InvoiceData(
+            issuer_name=org.name,
+            debtor_name=debtor.name,
+            invoice_number="A-1",
+            issue_date=today - timedelta(days=1),
+            due_date=today + timedelta(days=60),
+            total_amount=550_000,
+        ),
+        acting_user=user,
+        debtor=debtor,
+        source="form",
+    )
+    response = client.post(
+        "/my/applications/", {"product": "three_party", "invoices": [invoice.pk]}
+    )
+    application = FinancingApplication.objects.get()
+    assert response.headers["Location"] == f"/my/applications/{application.pk}/"
+    screen_application.call(application.pk)  # what the worker does after commit
+    application.refresh_from_db()
+    html = client.get(f"/my/applications/{application.pk}/").content.decode()
+    assert "審査の理由" in html
+    if application.status == "offered":
+        assert "お振込金額" in html
+        client.post(f"/my/applications/{application.pk}/answer/", {"answer": "accept"})
+        application.refresh_from_db()
+        assert application.status == "accepted"
+    else:  # a debtor without payment history is referred to a reviewer, with the reason shown
+        assert application.status == "referred"
+        assert application.screening_result["invoices"][0]["reasons"]
