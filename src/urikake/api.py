@@ -14,6 +14,7 @@ from ninja import NinjaAPI, Swagger
 from urikake.applicants.api import router as applicants_router
 from urikake.domain.errors import DomainError
 from urikake.kyc.api import router as kyc_router
+from urikake.receivables.api import router as receivables_router
 from urikake.system.api import router as system_router
 
 api = NinjaAPI(
@@ -34,3 +35,4 @@ def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 api.add_router("/system", system_router)
 api.add_router("/applicants", applicants_router)
 api.add_router("/kyc", kyc_router)
+api.add_router("/receivables", receivables_router)

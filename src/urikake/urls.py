@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("urikake.applicants.urls")),
     path("my/kyc/", include("urikake.kyc.urls")),
     path("my/", include("urikake.receivables.urls")),
+    path("my/bank/", include("urikake.receivables.bank_urls")),
     path("backoffice/kyc/", include("urikake.kyc.backoffice_urls")),
     path("backoffice/", include("urikake.backoffice.urls")),
     path("webhooks/", include("urikake.kyc.webhook_urls")),
