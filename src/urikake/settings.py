@@ -304,6 +304,10 @@ EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", default=False)
 EMAIL_USE_SSL = _env_bool("EMAIL_USE_SSL", default=False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Urikake <no-reply@urikake.invalid>")
 
+# --- Screening ------------------------------------------------------------------------------
+# Referred applications at or above this amount need two different reviewers to approve.
+FOUR_EYES_THRESHOLD_YEN = int(os.environ.get("FOUR_EYES_THRESHOLD_YEN", "3000000"))
+
 # --- Encryption at rest (urikake.security.crypto) -------------------------------------------
 # Comma-separated Fernet keys; the first encrypts, all decrypt. `urikake security rotate-keys`
 # re-encrypts stored values with the first key after you put a new key in front.

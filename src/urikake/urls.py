@@ -17,6 +17,7 @@ urlpatterns = [
     path("my/", include("urikake.receivables.urls")),
     path("my/bank/", include("urikake.receivables.bank_urls")),
     path("backoffice/kyc/", include("urikake.kyc.backoffice_urls")),
+    path("backoffice/screening/", include("urikake.receivables.backoffice_urls")),
     path("backoffice/", include("urikake.backoffice.urls")),
     path("webhooks/", include("urikake.kyc.webhook_urls")),
     path("healthz", system_views.healthz, name="healthz"),

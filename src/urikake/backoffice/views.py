@@ -11,7 +11,7 @@ from urikake.accounts.roles import Capability, StaffRole, capabilities_of
 SECTIONS: dict[Capability, tuple[str, str | None]] = {
     Capability.REVIEW_KYC: ("本人確認（eKYC）の確認", "kyc_backoffice:list"),
     Capability.VIEW_APPLICANTS: ("申込者の一覧", None),
-    Capability.REVIEW_APPLICATIONS: ("審査（要確認案件）", None),
+    Capability.REVIEW_APPLICATIONS: ("審査（要確認案件）", "receivables_backoffice:queue"),
     Capability.MANAGE_TREASURY: ("送金・回収・消込", None),
     Capability.MANAGE_STRUCTURING: ("証券化", None),
     Capability.VIEW_AUDIT: ("監査証跡", None),

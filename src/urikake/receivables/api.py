@@ -1,5 +1,450 @@
-"""JSON API of the receivables context (mounted at /api/receivables/)."""
+"""JSON API of the receivables context (mounted at /api/receivables/).
 
-from ninja import Router
+Applicants (``ApplicantAuth``: ``request.auth`` is their organisation) list their debtors and
+invoices, register invoices, and create → submit → follow → accept financing applications.
+Every query is scoped to the organisation: another organisation's application is a 404,
+indistinguishable from a missing one. Bad input is a
+:class:`~urikake.domain.errors.DomainError`, returned as ``{"error": {"code", "message",
+"field"?}}`` with status 422; a rejected invoice lists every problem under ``problems``.
+
+``POST /applications`` honours an ``Idempotency-Key`` header: the same key from the same
+organisation returns the application the first request created (200) instead of creating
+another. The key is kept for 24 hours in Django's shared cache (the database cache by default,
+Redis with ``CACHE_URL``), not in a table of its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from datetime import date, datetime
+from typing import Any
+
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest
+from ninja import Field, Header, Router, Schema
+from pydantic import StrictInt
+
+from urikake.accounts.api_auth import ApplicantAuth
+from urikake.accounts.models import User
+from urikake.applicants.models import Organization
+from urikake.domain.applications import ApplicationStatus
+from urikake.domain.errors import DomainError
+from urikake.domain.invoices import InvoiceData, TaxBreakdown
+from urikake.domain.money import rate
+from urikake.receivables import services
+from urikake.receivables.models import Debtor, FinancingApplication, Invoice
 
 router = Router(tags=["receivables"])
+
+IDEMPOTENCY_TTL = 24 * 60 * 60  # seconds a key is remembered
+IDEMPOTENCY_PENDING_TTL = 60  # a request that died half-way frees its key after this
+IDEMPOTENCY_WAIT = 5.0  # seconds a repeated request waits for the first one to finish
+MAX_IDEMPOTENCY_KEY = 255
+MAX_LIMIT = 500
+
+
+# --- schemas -------------------------------------------------------------------------------
+
+
+class ProblemOut(Schema):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class ErrorDetail(Schema):
+    code: str
+    message: str
+    field: str | None = None
+    line: int | None = None
+    problems: list[ProblemOut] | None = None
+
+
+class ErrorOut(Schema):
+    error: ErrorDetail
+
+
+class DebtorOut(Schema):
+    id: int
+    name: str
+    name_kana: str
+    corporate_number: str
+    address: str
+
+
+class TaxBreakdownIn(Schema):
+    rate: str = Field(..., description="税率（文字列の小数: 0.10 / 0.08）")
+    taxable_amount: StrictInt
+    tax_amount: StrictInt
+
+
+class TaxBreakdownOut(Schema):
+    rate: str
+    taxable_amount: int
+    tax_amount: int
+
+
+class InvoiceIn(Schema):
+    debtor: StrictInt
+    invoice_number: str
+    issue_date: date
+    due_date: date
+    total_amount: StrictInt
+    issuer_registration_number: str = ""
+    tax_breakdown: list[TaxBreakdownIn] = []
+
+
+class InvoiceOut(Schema):
+    id: int
+    debtor: int
+    debtor_name: str
+    invoice_number: str
+    issue_date: date
+    due_date: date
+    total_amount: int
+    issuer_registration_number: str
+    tax_breakdown: list[TaxBreakdownOut]
+    source: str
+    status: str
+    created_at: datetime
+
+
+class ApplicationIn(Schema):
+    product: str
+    invoice_ids: list[StrictInt]
+    requested_amount: StrictInt | None = None
+
+
+class ReasonOut(Schema):
+    invoice: int | None = None
+    code: str
+    message: str
+
+
+class ApplicationOut(Schema):
+    id: int
+    status: str
+    status_label: str
+    product: str
+    requested_amount: int
+    invoice_ids: list[int]
+    submitted_at: datetime | None
+    decided_at: datetime | None
+    outcome: str | None
+    reasons: list[ReasonOut]
+    offer: dict[str, Any] | None
+    offer_expires_on: date | None
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _org(request: HttpRequest) -> Organization:
+    org: Organization = request.auth  # type: ignore[attr-defined]  # set by ApplicantAuth
+    return org
+
+
+def _user(request: HttpRequest) -> User:
+    user: User = request.user  # type: ignore[assignment]
+    return user
+
+
+def _not_found(what: str = "application") -> tuple[int, dict[str, Any]]:
+    return 404, {"error": {"code": f"{what}.not_found", "message": "見つかりません。"}}
+
+
+def _debtor_out(d: Debtor) -> dict[str, Any]:
+    return {
+        "id": d.pk,
+        "name": d.name,
+        "name_kana": d.name_kana,
+        "corporate_number": d.corporate_number,
+        "address": d.address,
+    }
+
+
+def _invoice_out(inv: Invoice) -> dict[str, Any]:
+    return {
+        "id": inv.pk,
+        "debtor": inv.debtor_id,
+        "debtor_name": inv.debtor.name,
+        "invoice_number": inv.invoice_number,
+        "issue_date": inv.issue_date,
+        "due_date": inv.due_date,
+        "total_amount": inv.total_amount,
+        "issuer_registration_number": inv.issuer_registration_number,
+        "tax_breakdown": [
+            {"rate": t["rate"], "taxable_amount": t["taxable"], "tax_amount": t["tax"]}
+            for t in inv.tax_breakdown
+        ],
+        "source": inv.source,
+        "status": inv.status,
+        "created_at": inv.created_at,
+    }
+
+
+def _application_out(app: FinancingApplication) -> dict[str, Any]:
+    result = app.screening_result or {}
+    reasons = [
+        {"invoice": item.get("invoice"), "code": r["code"], "message": r["message"]}
+        for item in result.get("invoices", [])
+        for r in item.get("reasons", [])
+    ]
+    status = ApplicationStatus(app.status)
+    return {
+        "id": app.pk,
+        "status": status.value,
+        "status_label": status.label,
+        "product": app.product,
+        "requested_amount": app.requested_amount,
+        "invoice_ids": sorted(inv.pk for inv in app.invoices.all()),
+        "submitted_at": app.submitted_at,
+        "decided_at": app.decided_at,
+        "outcome": result.get("outcome"),
+        "reasons": reasons,
+        "offer": app.offer or None,
+        "offer_expires_on": app.offer_expires_on,
+    }
+
+
+def _fresh(application: FinancingApplication) -> dict[str, Any]:
+    """The application as stored now (after a service changed it), for the response."""
+    reloaded = FinancingApplication.objects.prefetch_related("invoices").get(pk=application.pk)
+    return _application_out(reloaded)
+
+
+def _owned_application(org: Organization, application_id: int) -> FinancingApplication | None:
+    return (
+        FinancingApplication.objects.filter(organization=org, pk=application_id)
+        .prefetch_related("invoices")
+        .first()
+    )
+
+
+# --- debtors and invoices ------------------------------------------------------------------
+
+
+@router.get(
+    "/debtors",
+    response=list[DebtorOut],
+    auth=ApplicantAuth(),
+    url_name="receivables_debtors",
+    summary="売掛先の一覧",
+)
+def list_debtors(request: HttpRequest) -> list[dict[str, Any]]:
+    debtors = Debtor.objects.filter(organization=_org(request)).order_by("name", "id")
+    return [_debtor_out(d) for d in debtors]
+
+
+@router.get(
+    "/invoices",
+    response={200: list[InvoiceOut], 422: ErrorOut},
+    auth=ApplicantAuth(),
+    url_name="receivables_invoices",
+    summary="請求書の一覧（新しい順）",
+)
+def list_invoices(request: HttpRequest, status: str = "", limit: int = 100, offset: int = 0) -> Any:
+    if status and status not in Invoice.Status.values:
+        raise DomainError("invoice.status", "状態の指定が正しくありません。", field="status")
+    if not 1 <= limit <= MAX_LIMIT or offset < 0:
+        raise DomainError(
+            "pagination.range",
+            f"limit は1〜{MAX_LIMIT}、offset は0以上で指定してください。",
+            field="limit",
+        )
+    invoices = Invoice.objects.filter(organization=_org(request)).select_related("debtor")
+    if status:
+        invoices = invoices.filter(status=status)
+    page = invoices.order_by("-created_at", "-id")[offset : offset + limit]
+    return [_invoice_out(inv) for inv in page]
+
+
+@router.post(
+    "/invoices",
+    response={201: InvoiceOut, 404: ErrorOut, 422: ErrorOut},
+    auth=ApplicantAuth(),
+    url_name="receivables_invoice_create",
+    summary="請求書の登録（すべての問題をまとめて返します）",
+)
+def create_invoice(request: HttpRequest, payload: InvoiceIn) -> Any:
+    org = _org(request)
+    debtor = Debtor.objects.filter(organization=org, pk=payload.debtor).first()
+    if debtor is None:
+        raise DomainError("invoice.debtor_unknown", "売掛先が見つかりません。", field="debtor")
+    data = InvoiceData(
+        issuer_name=org.name,
+        debtor_name=debtor.name,
+        invoice_number=payload.invoice_number,
+        issue_date=payload.issue_date,
+        due_date=payload.due_date,
+        total_amount=payload.total_amount,
+        issuer_registration_number=payload.issuer_registration_number.strip().upper(),
+        debtor_corporate_number=debtor.corporate_number,
+        tax_breakdown=tuple(
+            TaxBreakdown(
+                rate(t.rate, field=f"tax_breakdown[{i}].rate"), t.taxable_amount, t.tax_amount
+            )
+            for i, t in enumerate(payload.tax_breakdown)
+        ),
+    )
+    try:
+        invoice = services.register_invoice(
+            org, data, acting_user=_user(request), debtor=debtor, source="form"
+        )
+    except services.InvoiceRejected as exc:
+        return 422, {
+            "error": {
+                "code": exc.code,
+                "message": exc.message,
+                "problems": [
+                    {"code": p.code, "message": p.message, "field": p.field} for p in exc.problems
+                ],
+            }
+        }
+    invoice.debtor = debtor
+    return 201, _invoice_out(invoice)
+
+
+# --- applications --------------------------------------------------------------------------
+
+
+def _idempotency_cache_key(org: Organization, key: str) -> str:
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    return f"receivables:idempotency:application:{org.pk}:{digest}"
+
+
+def _request_digest(payload: ApplicationIn) -> str:
+    body = {
+        "product": payload.product,
+        "invoice_ids": sorted(payload.invoice_ids),
+        "requested_amount": payload.requested_amount,
+    }
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+def _replay(org: Organization, stored: dict[str, Any], digest: str) -> Any:
+    if stored.get("digest") != digest:
+        raise DomainError(
+            "idempotency.mismatch",
+            "同じ Idempotency-Key で異なる内容の申込みが送信されました。",
+            field="Idempotency-Key",
+        )
+    application = _owned_application(org, int(stored["id"]))
+    if application is None:  # pragma: no cover - the key was stored for this organisation
+        return _not_found()
+    return 200, _application_out(application)
+
+
+def _create_and_submit(
+    org: Organization, user: User, payload: ApplicationIn
+) -> FinancingApplication:
+    ids = set(payload.invoice_ids)
+    invoices = list(Invoice.objects.filter(organization=org, pk__in=ids).order_by("pk"))
+    if len(invoices) != len(ids):
+        raise DomainError(
+            "application.invoice_unknown", "請求書が見つかりません。", field="invoice_ids"
+        )
+    # One transaction: a refused submission (e.g. eKYC not verified) leaves no draft behind;
+    # the screening task is enqueued when it commits.
+    with transaction.atomic():
+        application = services.create_application(
+            org,
+            acting_user=user,
+            product=payload.product,
+            invoices=invoices,
+            requested_amount=payload.requested_amount,
+        )
+        return services.submit_application(application, acting_user=user)
+
+
+@router.post(
+    "/applications",
+    response={200: ApplicationOut, 201: ApplicationOut, 409: ErrorOut, 422: ErrorOut},
+    auth=ApplicantAuth(),
+    url_name="receivables_application_create",
+    summary="資金化の申込み（作成して審査へ送信。Idempotency-Key 対応）",
+)
+def create_application(
+    request: HttpRequest,
+    payload: ApplicationIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),  # type: ignore[type-arg]
+) -> Any:
+    org = _org(request)
+    user = _user(request)
+    if not idempotency_key:
+        application = _create_and_submit(org, user, payload)
+        return 201, _fresh(application)
+    if len(idempotency_key) > MAX_IDEMPOTENCY_KEY:
+        raise DomainError(
+            "idempotency.key_too_long",
+            f"Idempotency-Key は{MAX_IDEMPOTENCY_KEY}文字以内で指定してください。",
+            field="Idempotency-Key",
+        )
+    cache_key = _idempotency_cache_key(org, idempotency_key)
+    digest = _request_digest(payload)
+    if not cache.add(cache_key, {"pending": True}, IDEMPOTENCY_PENDING_TTL):
+        # A request with this key came first: answer with its application once it is there.
+        deadline = time.monotonic() + IDEMPOTENCY_WAIT
+        while True:
+            stored = cache.get(cache_key)
+            if stored is None:
+                break  # the first request failed (or its key lapsed): this one may proceed
+            if "id" in stored:
+                return _replay(org, stored, digest)
+            if time.monotonic() > deadline:
+                return 409, {
+                    "error": {
+                        "code": "idempotency.in_progress",
+                        "message": "同じ Idempotency-Key の申込みを処理中です。",
+                        "field": "Idempotency-Key",
+                    }
+                }
+            time.sleep(0.05)
+        if not cache.add(cache_key, {"pending": True}, IDEMPOTENCY_PENDING_TTL):
+            return 409, {
+                "error": {
+                    "code": "idempotency.in_progress",
+                    "message": "同じ Idempotency-Key の申込みを処理中です。",
+                    "field": "Idempotency-Key",
+                }
+            }
+    try:
+        application = _create_and_submit(org, user, payload)
+    except BaseException:
+        cache.delete(cache_key)  # nothing was created: the key may be used again
+        raise
+    cache.set(cache_key, {"id": application.pk, "digest": digest}, IDEMPOTENCY_TTL)
+    return 201, _fresh(application)
+
+
+@router.get(
+    "/applications/{application_id}",
+    response={200: ApplicationOut, 404: ErrorOut},
+    auth=ApplicantAuth(),
+    url_name="receivables_application_detail",
+    summary="申込みの状態・審査結果・提示条件",
+)
+def application_detail(request: HttpRequest, application_id: int) -> Any:
+    application = _owned_application(_org(request), application_id)
+    if application is None:
+        return _not_found()
+    return 200, _application_out(application)
+
+
+@router.post(
+    "/applications/{application_id}/accept",
+    response={200: ApplicationOut, 404: ErrorOut, 422: ErrorOut},
+    auth=ApplicantAuth(),
+    url_name="receivables_application_accept",
+    summary="提示条件の承諾",
+)
+def accept_application(request: HttpRequest, application_id: int) -> Any:
+    org = _org(request)
+    application = _owned_application(org, application_id)
+    if application is None:
+        return _not_found()
+    accepted = services.accept_offer(application, acting_user=_user(request))
+    return 200, _fresh(accepted)

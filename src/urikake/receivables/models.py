@@ -250,3 +250,34 @@ class FinancingApplication(models.Model):
 
     def __str__(self) -> str:
         return f"application:{self.pk}"
+
+
+class ReviewDecision(models.Model):
+    """A reviewer's decision on a referred application (two are needed above the four-eyes
+    threshold: two different reviewers must approve)."""
+
+    class Verdict(models.TextChoices):
+        APPROVE = "approve", "承認"
+        DECLINE = "decline", "否認"
+
+    application = models.ForeignKey(
+        FinancingApplication, on_delete=models.PROTECT, related_name="reviews"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    verdict = models.CharField("判断", max_length=10, choices=Verdict.choices)
+    comment = models.TextField("コメント")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "審査担当者の判断"
+        verbose_name_plural = "審査担当者の判断"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "reviewer"], name="uniq_review_per_reviewer"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"review:{self.pk}"

@@ -1,0 +1,1 @@
+"""Bank API: pull account statements (interface, HTTP client, local simulator)."""

@@ -1,0 +1,77 @@
+"""Back office: the reviewers' queue of referred applications and the decision page."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from urikake.accounts.access import staff
+from urikake.accounts.roles import Capability
+from urikake.domain.applications import ApplicationStatus
+from urikake.domain.errors import DomainError
+from urikake.receivables.models import FinancingApplication, ReviewDecision, StatementEntry
+from urikake.receivables.review import four_eyes_required, review_application
+
+
+class ReviewForm(forms.Form):
+    verdict = forms.ChoiceField(
+        label=gettext_lazy("判断"), choices=ReviewDecision.Verdict.choices, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(label=gettext_lazy("コメント（判断の理由）"), widget=forms.Textarea)
+
+
+@staff(Capability.REVIEW_APPLICATIONS)
+def queue(request: HttpRequest) -> HttpResponse:
+    rows = (
+        FinancingApplication.objects.filter(status=ApplicationStatus.REFERRED)
+        .select_related("organization")
+        .order_by("submitted_at")
+    )
+    return render(request, "receivables/backoffice/queue.html", {"applications": rows})
+
+
+@staff(Capability.REVIEW_APPLICATIONS)
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    app = get_object_or_404(FinancingApplication.objects.select_related("organization"), pk=pk)
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            review_application(
+                app,
+                acting_user=request.user,  # type: ignore[arg-type]
+                verdict=form.cleaned_data["verdict"],
+                comment=form.cleaned_data["comment"],
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("判断を記録しました。"))
+            return redirect("receivables_backoffice:detail", pk=app.pk)
+    highlighted = {
+        key
+        for inv in app.screening_result.get("invoices", [])
+        for key in inv.get("reality", {}).get("matched_line_keys", [])
+    }
+    since = timezone.localdate() - timedelta(days=365)
+    deposits = StatementEntry.objects.filter(
+        organization=app.organization, direction="deposit", value_date__gte=since
+    ).order_by("-value_date")[:200]
+    return render(
+        request,
+        "receivables/backoffice/detail.html",
+        {
+            "application": app,
+            "status": ApplicationStatus(app.status),
+            "form": form,
+            "reviews": app.reviews.select_related("reviewer").order_by("created_at"),
+            "four_eyes": four_eyes_required(app),
+            "deposits": [(d, d.line_key in highlighted) for d in deposits],
+        },
+    )
