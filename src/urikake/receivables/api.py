@@ -24,7 +24,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest
-from ninja import Field, Header, Router, Schema
+from ninja import Field, Header, Router, Schema, Status
 from pydantic import StrictInt
 
 from urikake.accounts.api_auth import ApplicantAuth
@@ -152,8 +152,8 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _not_found(what: str = "application") -> tuple[int, dict[str, Any]]:
-    return 404, {"error": {"code": f"{what}.not_found", "message": "見つかりません。"}}
+def _not_found(what: str = "application") -> Status[dict[str, Any]]:
+    return Status(404, {"error": {"code": f"{what}.not_found", "message": "見つかりません。"}})
 
 
 def _debtor_out(d: Debtor) -> dict[str, Any]:
@@ -295,17 +295,21 @@ def create_invoice(request: HttpRequest, payload: InvoiceIn) -> Any:
             org, data, acting_user=_user(request), debtor=debtor, source="form"
         )
     except services.InvoiceRejected as exc:
-        return 422, {
-            "error": {
-                "code": exc.code,
-                "message": exc.message,
-                "problems": [
-                    {"code": p.code, "message": p.message, "field": p.field} for p in exc.problems
-                ],
-            }
-        }
+        return Status(
+            422,
+            {
+                "error": {
+                    "code": exc.code,
+                    "message": exc.message,
+                    "problems": [
+                        {"code": p.code, "message": p.message, "field": p.field}
+                        for p in exc.problems
+                    ],
+                }
+            },
+        )
     invoice.debtor = debtor
-    return 201, _invoice_out(invoice)
+    return Status(201, _invoice_out(invoice))
 
 
 # --- applications --------------------------------------------------------------------------
@@ -335,7 +339,7 @@ def _replay(org: Organization, stored: dict[str, Any], digest: str) -> Any:
     application = _owned_application(org, int(stored["id"]))
     if application is None:  # pragma: no cover - the key was stored for this organisation
         return _not_found()
-    return 200, _application_out(application)
+    return Status(200, _application_out(application))
 
 
 def _create_and_submit(
@@ -376,7 +380,7 @@ def create_application(
     user = _user(request)
     if not idempotency_key:
         application = _create_and_submit(org, user, payload)
-        return 201, _fresh(application)
+        return Status(201, _fresh(application))
     if len(idempotency_key) > MAX_IDEMPOTENCY_KEY:
         raise DomainError(
             "idempotency.key_too_long",
@@ -395,29 +399,35 @@ def create_application(
             if "id" in stored:
                 return _replay(org, stored, digest)
             if time.monotonic() > deadline:
-                return 409, {
+                return Status(
+                    409,
+                    {
+                        "error": {
+                            "code": "idempotency.in_progress",
+                            "message": "同じ Idempotency-Key の申込みを処理中です。",
+                            "field": "Idempotency-Key",
+                        }
+                    },
+                )
+            time.sleep(0.05)
+        if not cache.add(cache_key, {"pending": True}, IDEMPOTENCY_PENDING_TTL):
+            return Status(
+                409,
+                {
                     "error": {
                         "code": "idempotency.in_progress",
                         "message": "同じ Idempotency-Key の申込みを処理中です。",
                         "field": "Idempotency-Key",
                     }
-                }
-            time.sleep(0.05)
-        if not cache.add(cache_key, {"pending": True}, IDEMPOTENCY_PENDING_TTL):
-            return 409, {
-                "error": {
-                    "code": "idempotency.in_progress",
-                    "message": "同じ Idempotency-Key の申込みを処理中です。",
-                    "field": "Idempotency-Key",
-                }
-            }
+                },
+            )
     try:
         application = _create_and_submit(org, user, payload)
     except BaseException:
         cache.delete(cache_key)  # nothing was created: the key may be used again
         raise
     cache.set(cache_key, {"id": application.pk, "digest": digest}, IDEMPOTENCY_TTL)
-    return 201, _fresh(application)
+    return Status(201, _fresh(application))
 
 
 @router.get(
@@ -431,7 +441,7 @@ def application_detail(request: HttpRequest, application_id: int) -> Any:
     application = _owned_application(_org(request), application_id)
     if application is None:
         return _not_found()
-    return 200, _application_out(application)
+    return Status(200, _application_out(application))
 
 
 @router.post(
@@ -447,4 +457,4 @@ def accept_application(request: HttpRequest, application_id: int) -> Any:
     if application is None:
         return _not_found()
     accepted = services.accept_offer(application, acting_user=_user(request))
-    return 200, _fresh(accepted)
+    return Status(200, _fresh(accepted))

@@ -33,7 +33,12 @@ class InvoiceForm(forms.Form):
 class InvoiceUploadForm(forms.Form):
     document = forms.FileField(
         label=_("請求書ファイル（PDF またはデジタルインボイス XML）"),
-        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.xml,text/xml"}),
+        help_text=_(
+            "スマートフォンでは請求書をカメラで撮影することもできます（画像は証憑として保存）。"
+        ),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "application/pdf,.xml,text/xml,image/*", "data-drop-upload": "1"}
+        ),
     )
 
 

@@ -29,7 +29,12 @@ _PENDING = "receivables.pending_evidence"
 def _initial_from_upload(
     request: HttpRequest, org: Any, content: bytes, kind: str
 ) -> dict[str, Any]:
-    """Fields read from a PDF (proposals) or JP PINT XML (exact) for the applicant to confirm."""
+    """Fields read from a PDF (proposals) or JP PINT XML (exact) for the applicant to confirm.
+
+    A photo or scan is kept as evidence only: there is no OCR, the applicant types the fields.
+    """
+    if kind == "image":
+        return {}
     if kind == "xml":
         data = parse_jp_pint(content)
         values: dict[str, Any] = {
@@ -81,7 +86,7 @@ def invoices(request: HttpRequest) -> HttpResponse:
         if upload_form.is_valid():
             try:
                 sniffed = validate_upload(
-                    upload_form.cleaned_data["document"], kinds={"pdf", "xml"}
+                    upload_form.cleaned_data["document"], kinds={"pdf", "xml", "image"}
                 )
                 initial = _initial_from_upload(request, org, sniffed.content, sniffed.kind)
             except ValidationError as exc:
@@ -95,9 +100,16 @@ def invoices(request: HttpRequest) -> HttpResponse:
                     "content": sniffed.content.hex(),
                 }
                 form = InvoiceForm(initial=initial, organization=org)
-                messages.info(
-                    request, _("請求書から読み取った内容です。確認・修正してから登録してください。")
-                )
+                if sniffed.kind == "image":
+                    messages.info(
+                        request,
+                        _("写真・画像は証憑として保存します。請求書の内容を入力してください。"),
+                    )
+                else:
+                    messages.info(
+                        request,
+                        _("請求書から読み取った内容です。確認・修正してから登録してください。"),
+                    )
     elif request.method == "POST":
         form = InvoiceForm(request.POST, organization=org)
         if form.is_valid():

@@ -146,3 +146,39 @@ def test_apply_see_the_offer_and_accept(owner) -> None:
     else:  # a debtor without payment history is referred to a reviewer, with the reason shown
         assert application.status == "referred"
         assert application.screening_result["invoices"][0]["reasons"]
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
+
+
+def test_a_photo_is_kept_as_evidence_and_the_fields_are_typed(owner) -> None:
+    user, org, client = owner
+    debtor = services.register_debtor(
+        org, acting_user=user, name="株式会社みなと商事", name_kana="ミナトシヨウジ"
+    )
+    html = client.post(
+        "/my/invoices/", {"document": SimpleUploadedFile("photo.png", PNG)}
+    ).content.decode()
+    assert "証憑として保存" in html
+    today = timezone.localdate()
+    client.post(
+        "/my/invoices/",
+        {
+            "debtor": debtor.pk,
+            "invoice_number": "P-1",
+            "issue_date": (today - timedelta(days=1)).isoformat(),
+            "due_date": (today + timedelta(days=30)).isoformat(),
+            "total_amount": 110_000,
+        },
+    )
+    invoice = Invoice.objects.get()
+    assert invoice.source == "form"
+    assert invoice.evidence.read() == PNG
+
+
+def test_the_upload_page_offers_camera_drop_and_progress(owner) -> None:
+    _, _, client = owner
+    html = client.get("/my/invoices/").content.decode()
+    assert 'accept="application/pdf,.xml,text/xml,image/*"' in html
+    assert "data-drop-upload" in html
+    assert "receivables/upload.js" in html
