@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from urikake.accounts.access import applicant, current_organization, owned_or_404
+from urikake.audit.models import AuditRecord
 from urikake.domain.applications import ApplicationStatus
 from urikake.domain.errors import DomainError
 from urikake.domain.invoice_text import extract_pdf_text, propose_invoice_fields
@@ -190,10 +191,19 @@ def applications(request: HttpRequest) -> HttpResponse:
 def application(request: HttpRequest, pk: int) -> HttpResponse:
     """One application: status, the offer with its fee breakdown, accept or decline."""
     app = owned_or_404(request, FinancingApplication.objects.all(), pk=pk)
+    # The status timeline comes from the audit trail: every transition wrote one record.
+    timeline = [
+        (record.created_at, ApplicationStatus(record.payload["status"]).label)
+        for record in AuditRecord.objects.filter(
+            object_type="receivables.financingapplication", object_id=str(app.pk)
+        ).order_by("seq")
+        if record.payload.get("status") in ApplicationStatus.__members__.values()
+    ]
     return render(
         request,
         "receivables/application.html",
         {
+            "timeline": [(app.created_at, ApplicationStatus.DRAFT.label), *timeline],
             "application": app,
             "status": ApplicationStatus(app.status),
             "can_answer": app.status == ApplicationStatus.OFFERED,

@@ -290,6 +290,10 @@ def run_screening(application_id: int) -> FinancingApplication:
             f"application.{target.value}",
             actor="system:screening",
             obj=application,
-            payload={"outcome": worst.value, "net_payout": totals.get("net_payout", 0)},
+            payload={
+                "status": target.value,
+                "outcome": worst.value,
+                "net_payout": totals.get("net_payout", 0),
+            },
         )
     return application

@@ -182,3 +182,35 @@ def test_the_upload_page_offers_camera_drop_and_progress(owner) -> None:
     assert 'accept="application/pdf,.xml,text/xml,image/*"' in html
     assert "data-drop-upload" in html
     assert "receivables/upload.js" in html
+
+
+def test_the_application_page_shows_its_timeline(owner) -> None:
+    user, org, client = owner
+    debtor = services.register_debtor(
+        org, acting_user=user, name="株式会社みなと商事", name_kana="ミナトシヨウジ"
+    )
+    today = timezone.localdate()
+    from urikake.domain.invoices import InvoiceData
+
+    invoice = services.register_invoice(
+        org,
+        InvoiceData(
+            issuer_name=org.name,
+            debtor_name=debtor.name,
+            invoice_number="T-1",
+            issue_date=today - timedelta(days=1),
+            due_date=today + timedelta(days=60),
+            total_amount=550_000,
+        ),
+        acting_user=user,
+        debtor=debtor,
+        source="form",
+    )
+    client.post("/my/applications/", {"product": "three_party", "invoices": [invoice.pk]})
+    application = FinancingApplication.objects.get()
+    screen_application.call(application.pk)
+    html = client.get(f"/my/applications/{application.pk}/").content.decode()
+    timeline = html[html.index('class="timeline"') : html.index("</ol>")]
+    assert "下書き" in timeline
+    assert "申込み済み" in timeline
+    assert ("条件提示" in timeline) or ("担当者確認中" in timeline)
