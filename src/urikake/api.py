@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Swagger
+from ninja.errors import ValidationError
 
 from urikake.applicants.api import router as applicants_router
 from urikake.domain.errors import DomainError
@@ -30,6 +31,35 @@ api = NinjaAPI(
 @api.exception_handler(DomainError)
 def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return api.create_response(request, {"error": exc.as_dict()}, status=422)
+
+
+@api.exception_handler(ValidationError)
+def _schema_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """Request bodies that do not match the schema: the same error shape as DomainError."""
+    problems = [
+        {
+            "code": "request.invalid",
+            "message": str(error.get("msg", "")),
+            # ("body", "payload", "debtor_id") → "debtor_id": the name the client sent.
+            "field": ".".join(
+                str(part)
+                for part in error.get("loc", ())
+                if part not in ("body", "payload", "query", "path", "header")
+            ),
+        }
+        for error in exc.errors
+    ]
+    return api.create_response(
+        request,
+        {
+            "error": {
+                "code": "request.invalid",
+                "message": "入力内容を確認してください。",
+                "problems": problems,
+            }
+        },
+        status=422,
+    )
 
 
 api.add_router("/system", system_router)

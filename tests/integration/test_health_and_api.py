@@ -78,3 +78,19 @@ def test_top_page_is_japanese_and_explains_the_service(client: Client) -> None:
 def test_api_unknown_route_is_json_404(client: Client) -> None:
     response = client.get("/api/nope")
     assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_schema_errors_have_the_same_shape_as_domain_errors(django_user_model) -> None:
+    from tests.integration.receivables.test_screening_flow import _verified_org
+
+    user, _org = _verified_org(django_user_model, "x@example.jp", "株式会社エックス", "エツクス")
+    client = Client()
+    client.force_login(user)
+    response = client.post(
+        "/api/receivables/invoices", {"debtor": "not a number"}, content_type="application/json"
+    )
+    assert response.status_code == 422
+    body = response.json()["error"]
+    assert body["code"] == "request.invalid"
+    assert any(p["field"] == "debtor" for p in body["problems"]), body

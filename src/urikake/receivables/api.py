@@ -9,20 +9,18 @@ indistinguishable from a missing one. Bad input is a
 
 ``POST /applications`` honours an ``Idempotency-Key`` header: the same key from the same
 organisation returns the application the first request created (200) instead of creating
-another. The key is kept for 24 hours in Django's shared cache (the database cache by default,
-Redis with ``CACHE_URL``), not in a table of its own.
+another. The key is stored on the application under a unique constraint, so concurrent
+retries and crashes cannot create two; a retry with another body is refused.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import time
 from datetime import date, datetime
 from typing import Any
 
-from django.core.cache import cache
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from ninja import Field, Header, Router, Schema, Status
 from pydantic import StrictInt
@@ -39,9 +37,6 @@ from urikake.receivables.models import Debtor, FinancingApplication, Invoice
 
 router = Router(tags=["receivables"])
 
-IDEMPOTENCY_TTL = 24 * 60 * 60  # seconds a key is remembered
-IDEMPOTENCY_PENDING_TTL = 60  # a request that died half-way frees its key after this
-IDEMPOTENCY_WAIT = 5.0  # seconds a repeated request waits for the first one to finish
 MAX_IDEMPOTENCY_KEY = 255
 MAX_LIMIT = 500
 
@@ -315,11 +310,6 @@ def create_invoice(request: HttpRequest, payload: InvoiceIn) -> Any:
 # --- applications --------------------------------------------------------------------------
 
 
-def _idempotency_cache_key(org: Organization, key: str) -> str:
-    digest = hashlib.sha256(key.encode()).hexdigest()
-    return f"receivables:idempotency:application:{org.pk}:{digest}"
-
-
 def _request_digest(payload: ApplicationIn) -> str:
     body = {
         "product": payload.product,
@@ -329,21 +319,18 @@ def _request_digest(payload: ApplicationIn) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
-def _replay(org: Organization, stored: dict[str, Any], digest: str) -> Any:
-    if stored.get("digest") != digest:
+def _replay(org: Organization, application: FinancingApplication, digest: str) -> Any:
+    if application.request_digest != digest:
         raise DomainError(
             "idempotency.mismatch",
             "同じ Idempotency-Key で異なる内容の申込みが送信されました。",
             field="Idempotency-Key",
         )
-    application = _owned_application(org, int(stored["id"]))
-    if application is None:  # pragma: no cover - the key was stored for this organisation
-        return _not_found()
     return Status(200, _application_out(application))
 
 
 def _create_and_submit(
-    org: Organization, user: User, payload: ApplicationIn
+    org: Organization, user: User, payload: ApplicationIn, *, key: str = "", digest: str = ""
 ) -> FinancingApplication:
     ids = set(payload.invoice_ids)
     invoices = list(Invoice.objects.filter(organization=org, pk__in=ids).order_by("pk"))
@@ -360,13 +347,15 @@ def _create_and_submit(
             product=payload.product,
             invoices=invoices,
             requested_amount=payload.requested_amount,
+            idempotency_key=key,
+            request_digest=digest,
         )
         return services.submit_application(application, acting_user=user)
 
 
 @router.post(
     "/applications",
-    response={200: ApplicationOut, 201: ApplicationOut, 409: ErrorOut, 422: ErrorOut},
+    response={200: ApplicationOut, 201: ApplicationOut, 422: ErrorOut},
     auth=ApplicantAuth(),
     url_name="receivables_application_create",
     summary="資金化の申込み（作成して審査へ送信。Idempotency-Key 対応）",
@@ -387,46 +376,19 @@ def create_application(
             f"Idempotency-Key は{MAX_IDEMPOTENCY_KEY}文字以内で指定してください。",
             field="Idempotency-Key",
         )
-    cache_key = _idempotency_cache_key(org, idempotency_key)
     digest = _request_digest(payload)
-    if not cache.add(cache_key, {"pending": True}, IDEMPOTENCY_PENDING_TTL):
-        # A request with this key came first: answer with its application once it is there.
-        deadline = time.monotonic() + IDEMPOTENCY_WAIT
-        while True:
-            stored = cache.get(cache_key)
-            if stored is None:
-                break  # the first request failed (or its key lapsed): this one may proceed
-            if "id" in stored:
-                return _replay(org, stored, digest)
-            if time.monotonic() > deadline:
-                return Status(
-                    409,
-                    {
-                        "error": {
-                            "code": "idempotency.in_progress",
-                            "message": "同じ Idempotency-Key の申込みを処理中です。",
-                            "field": "Idempotency-Key",
-                        }
-                    },
-                )
-            time.sleep(0.05)
-        if not cache.add(cache_key, {"pending": True}, IDEMPOTENCY_PENDING_TTL):
-            return Status(
-                409,
-                {
-                    "error": {
-                        "code": "idempotency.in_progress",
-                        "message": "同じ Idempotency-Key の申込みを処理中です。",
-                        "field": "Idempotency-Key",
-                    }
-                },
-            )
+    existing = FinancingApplication.objects.filter(
+        organization=org, idempotency_key=idempotency_key
+    ).first()
+    if existing is not None:
+        return _replay(org, existing, digest)
     try:
-        application = _create_and_submit(org, user, payload)
-    except BaseException:
-        cache.delete(cache_key)  # nothing was created: the key may be used again
-        raise
-    cache.set(cache_key, {"id": application.pk, "digest": digest}, IDEMPOTENCY_TTL)
+        application = _create_and_submit(org, user, payload, key=idempotency_key, digest=digest)
+    except IntegrityError:
+        # A concurrent request with the same key committed first (the unique constraint
+        # waited for it): answer with its application.
+        first = FinancingApplication.objects.get(organization=org, idempotency_key=idempotency_key)
+        return _replay(org, first, digest)
     return Status(201, _fresh(application))
 
 

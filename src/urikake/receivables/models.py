@@ -238,6 +238,10 @@ class FinancingApplication(models.Model):
     screening_result = models.JSONField(default=dict, blank=True)
     offer = models.JSONField(default=dict, blank=True)
     offer_expires_on = models.DateField(null=True, blank=True)
+    # API clients' Idempotency-Key (unique per organisation) and a digest of the request it
+    # came with: a retry returns this application instead of creating another.
+    idempotency_key = models.CharField(max_length=255, blank=True, default="")
+    request_digest = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = "資金化の申込み"
@@ -245,7 +249,12 @@ class FinancingApplication(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(requested_amount__gt=0), name="application_amount_positive"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="uniq_application_idempotency_key",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -279,8 +279,14 @@ def create_application(
     product: str,
     invoices: list[Invoice],
     requested_amount: int | None = None,
+    idempotency_key: str = "",
+    request_digest: str = "",
 ) -> FinancingApplication:
-    """A draft application for chosen invoices of the organisation."""
+    """A draft application for chosen invoices of the organisation.
+
+    With an ``idempotency_key`` the database refuses a second application under the same
+    key (IntegrityError): the caller then returns the first one.
+    """
     if product not in FinancingApplication.Product.values:
         raise DomainError("application.product", "商品を選んでください。", field="product")
     if not invoices:
@@ -304,6 +310,8 @@ def create_application(
             requested_amount=amount,
             status=ApplicationStatus.DRAFT,
             created_by=acting_user,
+            idempotency_key=idempotency_key,
+            request_digest=request_digest,
         )
         application.invoices.set(invoices)
         audit.record(
