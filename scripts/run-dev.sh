@@ -26,6 +26,9 @@ pids+=($!)
 # the name contains 却下) and calls our signed webhook.
 "$BIN/urikake" ekyc_simulator --auto-complete-after 3 >> var/ekyc-simulator.log 2>&1 &
 pids+=($!)
+# A local stand-in for the bank API: statement pulls at /my/bank/ (accounts acc_demo_main, acc_demo_sub).
+"$BIN/urikake" bank_simulator >> var/bank-simulator.log 2>&1 &
+pids+=($!)
 
 cat <<MSG
 
@@ -36,8 +39,9 @@ cat <<MSG
     http://${HOST}:${PORT}/api/docs    API ドキュメント / OpenAPI docs
     http://${HOST}:${PORT}/admin/      管理画面 / admin
     http://127.0.0.1:8765/_simulator/   eKYC シミュレーター / eKYC vendor simulator
+    http://127.0.0.1:8766/healthz       銀行API シミュレーター / bank API simulator
 
-  ログ / logs: var/worker.log, var/ekyc-simulator.log    終了 / stop: Ctrl+C
+  ログ / logs: var/worker.log, var/ekyc-simulator.log, var/bank-simulator.log    終了 / stop: Ctrl+C
 
 MSG
 "$BIN/urikake" runserver "${HOST}:${PORT}" --noreload

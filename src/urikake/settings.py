@@ -323,6 +323,10 @@ EKYC_WEBHOOK_SECRET = os.environ.get(
 EKYC_WEBHOOK_TOLERANCE_SECONDS = 300
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
+# --- Bank API for statement pulls (/my/bank/); the local simulator in development ---------
+BANK_API_URL = os.environ.get("BANK_API_URL", "http://127.0.0.1:8766")
+BANK_API_TOKEN = os.environ.get("BANK_API_TOKEN", "" if PRODUCTION else "dev-bank-api-token")
+
 # --- Content Security Policy (django-csp 4): no inline scripts, nothing from other origins ---
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

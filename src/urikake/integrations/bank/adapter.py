@@ -50,9 +50,7 @@ class BankApiError(Exception):
 
 
 UNREACHABLE = "銀行APIに接続できませんでした。時間をおいてもう一度お試しください。"
-UNAUTHORIZED = (
-    "銀行APIの認証に失敗しました。口座連携の設定（アクセストークン）を確認してください。"
-)
+UNAUTHORIZED = "銀行APIの認証に失敗しました。口座連携の設定（アクセストークン）を確認してください。"
 NOT_FOUND = "指定された口座が銀行APIに見つかりません。口座IDを確認してください。"
 BAD_REQUEST = "銀行APIが要求を受け付けませんでした。口座IDと期間を確認してください。"
 RATE_LIMITED = "銀行APIの利用回数の上限に達しました。しばらく待ってからもう一度お試しください。"

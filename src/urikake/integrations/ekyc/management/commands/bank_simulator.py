@@ -1,0 +1,47 @@
+"""``urikake bank_simulator`` — run the local bank API simulator in the foreground.
+
+The token comes from settings (``BANK_API_TOKEN``), so the simulator and the web app always
+agree; the default host and port come from ``BANK_API_URL``. It lives in the ``ekyc_simulator``
+app only because that is the development-only app that is installed (never in production);
+the simulator itself is :mod:`urikake.integrations.bank.simulator`.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from argparse import ArgumentParser
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from urikake.integrations.bank import simulator
+from urikake.integrations.bank.adapter import DEFAULT_BANK_API_URL, DEV_BANK_API_TOKEN
+
+
+class Command(BaseCommand):
+    help = "銀行API シミュレーターを起動 (local bank API simulator)"
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        simulator.add_arguments(parser)
+        bank = urllib.parse.urlsplit(getattr(settings, "BANK_API_URL", DEFAULT_BANK_API_URL))
+        parser.set_defaults(host=bank.hostname or "127.0.0.1", port=bank.port or 8766)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION:
+            raise CommandError("the bank API simulator never runs in production")
+        token = getattr(settings, "BANK_API_TOKEN", DEV_BANK_API_TOKEN)
+        if not token:
+            raise CommandError("BANK_API_TOKEN must be set")
+        try:
+            simulator.run(
+                host=options["host"],
+                port=options["port"],
+                token=token,
+                write=self.stdout.write,
+            )
+        except OSError as exc:  # typically: the port is already in use
+            raise CommandError(
+                f"シミュレーターを起動できません / cannot listen on "
+                f"{options['host']}:{options['port']}: {exc}"
+            ) from exc
