@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -13,11 +15,31 @@ FORMAT_CHOICES = [
 ]
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented pattern for ``multiple``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"data-drop-upload": "1"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)]
+
+
 class StatementUploadForm(forms.Form):
     file_format = forms.ChoiceField(label=_("ファイルの形式"), choices=FORMAT_CHOICES)
-    statement = forms.FileField(
+    statement = MultipleFileField(
         label=_("入出金明細ファイル"),
-        help_text=_("インターネットバンキングからダウンロードしたファイル（10MBまで）"),
+        help_text=_(
+            "インターネットバンキングからダウンロードしたファイル（1ファイル10MBまで、複数選択可）"
+        ),
     )
 
 

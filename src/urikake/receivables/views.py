@@ -32,34 +32,49 @@ def statements(request: HttpRequest) -> HttpResponse:
     assert org is not None
     form = StatementUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["statement"]
         file_format = form.cleaned_data["file_format"]
         kinds = {"zengin"} if file_format == "zengin" else {"csv"}
-        try:
-            sniffed = validate_upload(upload, kinds=kinds)
-            statement = _parse(file_format, sniffed.content)
-            result = services.import_statement(
-                org,
-                statement,
-                acting_user=request.user,  # type: ignore[arg-type]
-                content=sniffed.content,
-                filename=upload.name or "",
-            )
-        except ValidationError as exc:
-            form.add_error("statement", exc)
-        except DomainError as exc:
-            form.add_error("statement", str(exc))
-        else:
-            if result.duplicate:
-                messages.info(
-                    request, _("この明細はすでに取り込まれています（変更はありません）。")
+        failed = False
+        # Each file is its own all-or-nothing import: one bad file does not stop the others,
+        # and the page says which file failed and where.
+        for upload in form.cleaned_data["statement"]:
+            name = upload.name or ""
+            try:
+                sniffed = validate_upload(upload, kinds=kinds)
+                statement = _parse(file_format, sniffed.content)
+                result = services.import_statement(
+                    org,
+                    statement,
+                    acting_user=request.user,  # type: ignore[arg-type]
+                    content=sniffed.content,
+                    filename=name,
                 )
+            except ValidationError as exc:
+                failed = True
+                form.add_error("statement", f"{name}: {' '.join(exc.messages)}")
+            except DomainError as exc:
+                failed = True
+                form.add_error("statement", f"{name}: {exc}")
             else:
-                messages.success(
-                    request,
-                    _("%(lines)d件の明細を取り込みました（うち新しい明細 %(new)d件）。")
-                    % {"lines": result.statement.line_count, "new": result.new_lines},
-                )
+                if result.duplicate:
+                    messages.info(
+                        request,
+                        _("%(name)s: この明細はすでに取り込まれています（変更はありません）。")
+                        % {"name": name},
+                    )
+                else:
+                    messages.success(
+                        request,
+                        _(
+                            "%(name)s: %(lines)d件の明細を取り込みました（うち新しい明細 %(new)d件）。"  # noqa: E501
+                        )
+                        % {
+                            "name": name,
+                            "lines": result.statement.line_count,
+                            "new": result.new_lines,
+                        },
+                    )
+        if not failed:
             return redirect("receivables:statements")
     imports = StatementImport.objects.filter(organization=org).order_by("-created_at")[:50]
     return render(request, "receivables/statements.html", {"form": form, "imports": imports})

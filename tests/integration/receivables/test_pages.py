@@ -115,3 +115,24 @@ def test_register_a_debtor_with_a_bad_corporate_number_then_a_good_one(
     form["corporate_number"] = "1180301018771"
     owner_client.post("/my/debtors/", form)
     assert Debtor.objects.get().identity.key == "cn:1180301018771"
+
+
+def test_several_statement_files_at_once_each_all_or_nothing(owner_client: Client) -> None:
+    good = _zengin_file()
+    bad = bytearray(good)
+    bad[202 + 10] = ord("X")
+    response = owner_client.post(
+        "/my/statements/",
+        {
+            "file_format": "zengin",
+            "statement": [
+                SimpleUploadedFile("ok.txt", good),
+                SimpleUploadedFile("broken.txt", bytes(bad)),
+            ],
+        },
+    )
+    html = response.content.decode()
+    assert "broken.txt" in html
+    assert "行目" in html
+    assert StatementImport.objects.count() == 1  # the good file went in, the broken one did not
+    assert StatementEntry.objects.count() == 3
