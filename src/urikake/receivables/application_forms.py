@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from urikake.applicants.models import Organization
+from urikake.receivables.forms import MultipleFileField, MultipleFileInput
 from urikake.receivables.models import Debtor, FinancingApplication, Invoice
 
 
@@ -22,6 +23,7 @@ class InvoiceForm(forms.Form):
     tax_10 = forms.IntegerField(label=_("消費税（10%）"), min_value=0, required=False)
     taxable_8 = forms.IntegerField(label=_("8%対象（税抜）"), min_value=0, required=False)
     tax_8 = forms.IntegerField(label=_("消費税（8%）"), min_value=0, required=False)
+    draft = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: object, organization: Organization, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -31,12 +33,12 @@ class InvoiceForm(forms.Form):
 
 
 class InvoiceUploadForm(forms.Form):
-    document = forms.FileField(
+    document = MultipleFileField(
         label=_("請求書ファイル（PDF またはデジタルインボイス XML）"),
         help_text=_(
             "スマートフォンでは請求書をカメラで撮影することもできます（画像は証憑として保存）。"
         ),
-        widget=forms.ClearableFileInput(
+        widget=MultipleFileInput(
             attrs={"accept": "application/pdf,.xml,text/xml,image/*", "data-drop-upload": "1"}
         ),
     )

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,10 +21,8 @@ from urikake.domain.invoices import InvoiceData, TaxBreakdown
 from urikake.domain.jp_pint import parse_jp_pint
 from urikake.receivables import services
 from urikake.receivables.application_forms import ApplicationForm, InvoiceForm, InvoiceUploadForm
-from urikake.receivables.models import FinancingApplication, Invoice
+from urikake.receivables.models import FinancingApplication, Invoice, InvoiceDraft
 from urikake.security.uploads import validate_upload
-
-_PENDING = "receivables.pending_evidence"
 
 
 def _initial_from_upload(
@@ -75,9 +73,87 @@ def _initial_from_upload(
     return values
 
 
+def _read_upload(request: HttpRequest, org: Any, upload: Any) -> str | None:
+    """Keep one uploaded invoice file as a draft with the fields read from it.
+
+    Returns an error message for a file that is refused (type, size); a file that is accepted
+    but cannot be read (a scan, a PDF without text) is kept with an empty proposal.
+    """
+    name = upload.name or "invoice"
+    try:
+        sniffed = validate_upload(upload, kinds={"pdf", "xml", "image"})
+    except ValidationError as exc:
+        return f"{name}: {' '.join(exc.messages)}"
+    note = ""
+    try:
+        proposal = _initial_from_upload(request, org, sniffed.content, sniffed.kind)
+    except DomainError as exc:
+        proposal, note = {}, exc.message
+    services.create_invoice_draft(
+        org,
+        acting_user=request.user,  # type: ignore[arg-type]
+        filename=name,
+        kind=sniffed.kind,
+        content=sniffed.content,
+        proposal={
+            k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in proposal.items()
+        },
+        note=note,
+    )
+    return None
+
+
+def _register_from_form(request: HttpRequest, org: Any, form: InvoiceForm) -> bool:
+    c = form.cleaned_data
+    draft = None
+    if c.get("draft"):
+        draft = InvoiceDraft.objects.filter(organization=org, pk=c["draft"]).first()
+        if draft is None:
+            raise Http404
+    breakdown = tuple(
+        TaxBreakdown(rate, c[f"taxable_{s}"] or 0, c[f"tax_{s}"] or 0)
+        for s, rate in (("10", Decimal("0.10")), ("8", Decimal("0.08")))
+        if c[f"taxable_{s}"] or c[f"tax_{s}"]
+    )
+    data = InvoiceData(
+        issuer_name=org.name,
+        debtor_name=c["debtor"].name,
+        invoice_number=c["invoice_number"],
+        issue_date=c["issue_date"],
+        due_date=c["due_date"],
+        total_amount=c["total_amount"],
+        issuer_registration_number=c["issuer_registration_number"].strip().upper(),
+        debtor_corporate_number=c["debtor"].corporate_number,
+        tax_breakdown=breakdown,
+    )
+    evidence = draft.file.read() if draft else b""
+    try:
+        services.register_invoice(
+            org,
+            data,
+            acting_user=request.user,  # type: ignore[arg-type]
+            debtor=c["debtor"],
+            source={"pdf": "pdf", "xml": "jp_pint"}.get(draft.kind if draft else "", "form"),
+            evidence=evidence,
+            evidence_name=draft.filename if draft else "",
+        )
+    except services.InvoiceRejected as exc:
+        for problem in exc.problems:
+            form.add_error(problem.field if problem.field in form.fields else None, problem.message)
+        return False
+    except DomainError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        return False
+    if draft is not None:
+        draft.file.delete(save=False)
+        draft.delete()
+    return True
+
+
 @applicant
 def invoices(request: HttpRequest) -> HttpResponse:
-    """請求書: register by form, or read a PDF / JP PINT XML and confirm what was read."""
+    """請求書: type one in, or drop PDFs / JP PINT XML / photos (several at once); each file
+    becomes a draft whose fields the applicant confirms before it is registered."""
     org = current_organization(request)
     assert org is not None
     upload_form = InvoiceUploadForm()
@@ -85,79 +161,46 @@ def invoices(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and "document" in request.FILES:
         upload_form = InvoiceUploadForm(request.POST, request.FILES)
         if upload_form.is_valid():
-            try:
-                sniffed = validate_upload(
-                    upload_form.cleaned_data["document"], kinds={"pdf", "xml", "image"}
+            errors = [
+                e
+                for e in (
+                    _read_upload(request, org, f) for f in upload_form.cleaned_data["document"]
                 )
-                initial = _initial_from_upload(request, org, sniffed.content, sniffed.kind)
-            except ValidationError as exc:
-                upload_form.add_error("document", exc)
-            except DomainError as exc:
-                upload_form.add_error("document", str(exc))
-            else:
-                request.session[_PENDING] = {
-                    "name": upload_form.cleaned_data["document"].name,
-                    "kind": sniffed.kind,
-                    "content": sniffed.content.hex(),
-                }
-                form = InvoiceForm(initial=initial, organization=org)
-                if sniffed.kind == "image":
-                    messages.info(
-                        request,
-                        _("写真・画像は証憑として保存します。請求書の内容を入力してください。"),
-                    )
-                else:
-                    messages.info(
-                        request,
-                        _("請求書から読み取った内容です。確認・修正してから登録してください。"),
-                    )
+                if e
+            ]
+            for error in errors:
+                upload_form.add_error("document", error)
+            if not errors:
+                drafts = InvoiceDraft.objects.filter(organization=org).order_by("-pk")
+                if len(upload_form.cleaned_data["document"]) == 1 and drafts:
+                    return redirect(f"{request.path}?draft={drafts[0].pk}")
+                return redirect(request.path)
     elif request.method == "POST":
         form = InvoiceForm(request.POST, organization=org)
-        if form.is_valid():
-            c = form.cleaned_data
-            breakdown = tuple(
-                TaxBreakdown(rate, c[f"taxable_{s}"] or 0, c[f"tax_{s}"] or 0)
-                for s, rate in (("10", Decimal("0.10")), ("8", Decimal("0.08")))
-                if c[f"taxable_{s}"] or c[f"tax_{s}"]
+        if form.is_valid() and _register_from_form(request, org, form):
+            messages.success(request, _("請求書を登録しました。"))
+            return redirect("receivables:invoices")
+    elif request.GET.get("draft", "").isdigit():
+        draft = InvoiceDraft.objects.filter(organization=org, pk=int(request.GET["draft"])).first()
+        if draft is None:
+            raise Http404
+        form = InvoiceForm(initial={**draft.proposal, "draft": draft.pk}, organization=org)
+        if draft.kind == "image":
+            messages.info(
+                request, _("写真・画像は証憑として保存します。請求書の内容を入力してください。")
             )
-            data = InvoiceData(
-                issuer_name=org.name,
-                debtor_name=c["debtor"].name,
-                invoice_number=c["invoice_number"],
-                issue_date=c["issue_date"],
-                due_date=c["due_date"],
-                total_amount=c["total_amount"],
-                issuer_registration_number=c["issuer_registration_number"].strip().upper(),
-                debtor_corporate_number=c["debtor"].corporate_number,
-                tax_breakdown=breakdown,
+        elif draft.note:
+            messages.warning(request, f"{draft.filename}: {draft.note}")
+        else:
+            messages.info(
+                request, _("請求書から読み取った内容です。確認・修正してから登録してください。")
             )
-            pending = request.session.get(_PENDING) or {}
-            try:
-                services.register_invoice(
-                    org,
-                    data,
-                    acting_user=request.user,  # type: ignore[arg-type]
-                    debtor=c["debtor"],
-                    source={"pdf": "pdf", "xml": "jp_pint"}.get(pending.get("kind", ""), "form"),
-                    evidence=bytes.fromhex(pending.get("content", "")),
-                    evidence_name=pending.get("name", ""),
-                )
-            except services.InvoiceRejected as exc:
-                for problem in exc.problems:
-                    form.add_error(
-                        problem.field if problem.field in form.fields else None, problem.message
-                    )
-            except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-            else:
-                request.session.pop(_PENDING, None)
-                messages.success(request, _("請求書を登録しました。"))
-                return redirect("receivables:invoices")
     rows = Invoice.objects.filter(organization=org).select_related("debtor").order_by("-created_at")
+    drafts = InvoiceDraft.objects.filter(organization=org).order_by("created_at")
     return render(
         request,
         "receivables/invoices.html",
-        {"form": form, "upload_form": upload_form, "invoices": rows[:100]},
+        {"form": form, "upload_form": upload_form, "invoices": rows[:100], "drafts": drafts},
     )
 
 

@@ -290,3 +290,33 @@ class ReviewDecision(models.Model):
 
     def __str__(self) -> str:
         return f"review:{self.pk}"
+
+
+class InvoiceDraft(models.Model):
+    """An uploaded invoice file waiting for the applicant to confirm what was read from it.
+
+    Several files can be dropped at once; each becomes a draft holding the file (kept as the
+    invoice's evidence) and the fields proposed from it. Confirming registers the invoice and
+    removes the draft.
+    """
+
+    organization = models.ForeignKey(
+        "applicants.Organization", on_delete=models.CASCADE, related_name="invoice_drafts"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    file = models.FileField(upload_to="evidence/drafts/%Y/%m/")
+    filename = models.CharField(max_length=255)
+    kind = models.CharField(max_length=10)  # pdf / xml / image
+    sha256 = models.CharField(max_length=64)
+    proposal = models.JSONField(default=dict, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "確認待ちの請求書"
+        verbose_name_plural = "確認待ちの請求書"
+
+    def __str__(self) -> str:
+        return f"invoice_draft:{self.pk}"

@@ -31,6 +31,7 @@ from urikake.receivables.models import (
     DebtorIdentity,
     FinancingApplication,
     Invoice,
+    InvoiceDraft,
     InvoiceNearKey,
     StatementEntry,
     StatementImport,
@@ -265,6 +266,38 @@ def register_invoice(
             "invoice.duplicate", "この請求書はすでに登録されています。", field="invoice_number"
         ) from exc
     return invoice
+
+
+def create_invoice_draft(
+    organization: Organization,
+    *,
+    acting_user: User,
+    filename: str,
+    kind: str,
+    content: bytes,
+    proposal: dict[str, Any],
+    note: str = "",
+) -> InvoiceDraft:
+    """Keep an uploaded invoice file and what was read from it until the applicant confirms."""
+    with transaction.atomic():
+        draft = InvoiceDraft(
+            organization=organization,
+            created_by=acting_user,
+            filename=filename[:255],
+            kind=kind,
+            sha256=hashlib.sha256(content).hexdigest(),
+            proposal=proposal,
+            note=note[:300],
+        )
+        draft.file.save(filename or "invoice", ContentFile(content), save=False)
+        draft.save()
+        audit.record(
+            "invoice_draft.created",
+            actor=acting_user,
+            obj=draft,
+            payload={"organization": organization.pk, "kind": kind, "sha256": draft.sha256},
+        )
+    return draft
 
 
 def invoice_debtor_key(debtor: Debtor) -> str:

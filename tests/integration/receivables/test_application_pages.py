@@ -20,7 +20,7 @@ from urikake.applicants.models import Membership, Organization
 from urikake.domain.invoices import TaxBreakdown
 from urikake.kyc.models import KycCheck
 from urikake.receivables import services
-from urikake.receivables.models import FinancingApplication, Invoice
+from urikake.receivables.models import FinancingApplication, Invoice, InvoiceDraft
 from urikake.receivables.tasks import screen_application
 
 pytestmark = pytest.mark.django_db
@@ -66,9 +66,12 @@ def test_a_pdf_invoice_is_read_confirmed_and_kept_as_evidence(owner) -> None:
         due_date=today + timedelta(days=45),
         tax_breakdown=(TaxBreakdown(Decimal("0.10"), 300_000, 30_000),),
     )
-    page = client.post("/my/invoices/", {"document": SimpleUploadedFile("inv.pdf", pdf)})
+    page = client.post(
+        "/my/invoices/", {"document": SimpleUploadedFile("inv.pdf", pdf)}, follow=True
+    )
     html = page.content.decode()
-    assert "読み取った内容" in html
+    assert page.status_code == 200, page.redirect_chain
+    assert "読み取った内容" in html, page.redirect_chain
     assert 'value="INV-7001"' in html
     assert 'value="330000"' in html
     debtor = org.debtors.get()
@@ -81,8 +84,10 @@ def test_a_pdf_invoice_is_read_confirmed_and_kept_as_evidence(owner) -> None:
         "issuer_registration_number": "T1180301018771",
         "taxable_10": 300_000,
         "tax_10": 30_000,
+        "draft": InvoiceDraft.objects.get().pk,
     }
     client.post("/my/invoices/", form)
+    assert not InvoiceDraft.objects.exists()
     invoice = Invoice.objects.get()
     assert invoice.source == "pdf"
     assert invoice.evidence_sha256
@@ -93,7 +98,7 @@ def test_a_jp_pint_invoice_fills_the_form_exactly(owner) -> None:
     _, _, client = owner
     data = (PINT / "standard_10.xml").read_bytes()
     html = client.post(
-        "/my/invoices/", {"document": SimpleUploadedFile("i.xml", data)}
+        "/my/invoices/", {"document": SimpleUploadedFile("i.xml", data)}, follow=True
     ).content.decode()
     assert "読み取った内容" in html
 
@@ -157,7 +162,7 @@ def test_a_photo_is_kept_as_evidence_and_the_fields_are_typed(owner) -> None:
         org, acting_user=user, name="株式会社みなと商事", name_kana="ミナトシヨウジ"
     )
     html = client.post(
-        "/my/invoices/", {"document": SimpleUploadedFile("photo.png", PNG)}
+        "/my/invoices/", {"document": SimpleUploadedFile("photo.png", PNG)}, follow=True
     ).content.decode()
     assert "証憑として保存" in html
     today = timezone.localdate()
@@ -169,6 +174,7 @@ def test_a_photo_is_kept_as_evidence_and_the_fields_are_typed(owner) -> None:
             "issue_date": (today - timedelta(days=1)).isoformat(),
             "due_date": (today + timedelta(days=30)).isoformat(),
             "total_amount": 110_000,
+            "draft": InvoiceDraft.objects.get().pk,
         },
     )
     invoice = Invoice.objects.get()
@@ -214,3 +220,36 @@ def test_the_application_page_shows_its_timeline(owner) -> None:
     assert "下書き" in timeline
     assert "申込み済み" in timeline
     assert ("条件提示" in timeline) or ("担当者確認中" in timeline)
+
+
+def test_several_invoice_files_become_drafts_and_others_cannot_open_them(
+    owner, django_user_model
+) -> None:
+    _user, org, client = owner
+    pdf = make_invoice_pdf(invoice_number="INV-1")
+    data = (PINT / "standard_10.xml").read_bytes()
+    response = client.post(
+        "/my/invoices/",
+        {"document": [SimpleUploadedFile("a.pdf", pdf), SimpleUploadedFile("b.xml", data)]},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "確認待ちの請求書" in html
+    assert "a.pdf" in html
+    assert "b.xml" in html
+    assert InvoiceDraft.objects.filter(organization=org).count() == 2
+    draft = InvoiceDraft.objects.get(filename="a.pdf")
+    assert 'value="INV-1"' in client.get(f"/my/invoices/?draft={draft.pk}").content.decode()
+    other = django_user_model.objects.create_user(email="o@example.jp", password="x" * 20)
+    versions = terms.current_versions()
+    applicants.give_consent(
+        acting_user=other,
+        ip=None,
+        terms_version=versions["terms"],
+        privacy_version=versions["privacy"],
+    )
+    other_org = Organization.objects.create(kind="corporation", name="他社")
+    Membership.objects.create(user=other, organization=other_org, role="owner")
+    other_client = Client()
+    other_client.force_login(other)
+    assert other_client.get(f"/my/invoices/?draft={draft.pk}").status_code == 404
