@@ -6,31 +6,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('applicants', '0001_initial'),
-        ('receivables', '0004_financingapplication_idempotency_key_and_more'),
+        ("applicants", "0001_initial"),
+        ("receivables", "0004_financingapplication_idempotency_key_and_more"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='InvoiceDraft',
+            name="InvoiceDraft",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to='evidence/drafts/%Y/%m/')),
-                ('filename', models.CharField(max_length=255)),
-                ('kind', models.CharField(max_length=10)),
-                ('sha256', models.CharField(max_length=64)),
-                ('proposal', models.JSONField(blank=True, default=dict)),
-                ('note', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invoice_drafts', to='applicants.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file", models.FileField(upload_to="evidence/drafts/%Y/%m/")),
+                ("filename", models.CharField(max_length=255)),
+                ("kind", models.CharField(max_length=10)),
+                ("sha256", models.CharField(max_length=64)),
+                ("proposal", models.JSONField(blank=True, default=dict)),
+                ("note", models.CharField(blank=True, max_length=300)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invoice_drafts",
+                        to="applicants.organization",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '確認待ちの請求書',
-                'verbose_name_plural': '確認待ちの請求書',
+                "verbose_name": "確認待ちの請求書",
+                "verbose_name_plural": "確認待ちの請求書",
             },
         ),
     ]
