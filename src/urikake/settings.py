@@ -304,6 +304,14 @@ EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", default=False)
 EMAIL_USE_SSL = _env_bool("EMAIL_USE_SSL", default=False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Urikake <no-reply@urikake.invalid>")
 
+# --- Payouts: the originator (依頼人) of 全銀 総合振込 files -----------------------------------
+ZENGIN_REQUESTER_CODE = os.environ.get("URIKAKE_ZENGIN_REQUESTER_CODE", "")  # up to 10 digits
+ZENGIN_REQUESTER_NAME = os.environ.get("URIKAKE_ZENGIN_REQUESTER_NAME", "")  # e.g. 株式会社ウリカケ
+ZENGIN_BANK_CODE = os.environ.get("URIKAKE_ZENGIN_BANK_CODE", "")
+ZENGIN_BRANCH_CODE = os.environ.get("URIKAKE_ZENGIN_BRANCH_CODE", "")
+ZENGIN_ACCOUNT_TYPE = os.environ.get("URIKAKE_ZENGIN_ACCOUNT_TYPE", "1")
+ZENGIN_ACCOUNT_NUMBER = os.environ.get("URIKAKE_ZENGIN_ACCOUNT_NUMBER", "")
+
 # --- Screening ------------------------------------------------------------------------------
 # Referred applications at or above this amount need two different reviewers to approve.
 FOUR_EYES_THRESHOLD_YEN = int(os.environ.get("FOUR_EYES_THRESHOLD_YEN", "3000000"))

@@ -1,0 +1,175 @@
+"""総合振込 file writer/parser: byte-exact layout, round trip, all errors at once."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from urikake.domain.identifiers import AccountType
+from urikake.domain.zengin_transfer import (
+    Originator,
+    Transfer,
+    TransferFileError,
+    parse_transfer_file,
+    write_transfer_file,
+)
+
+ORIG = Originator("123", "株式会社ウリカケ", "0001", "001", AccountType.ORDINARY, "1234567")
+DAY = date(2026, 12, 1)
+
+
+def _t(**kw: object) -> Transfer:
+    base: dict[str, object] = {
+        "bank_code": "0005",
+        "branch_code": "001",
+        "account_type": AccountType.CURRENT,
+        "account_number": "7654321",
+        "holder_name": "やまだ　たろう",
+        "amount": 1000,
+    }
+    base.update(kw)
+    return Transfer(**base)  # type: ignore[arg-type]
+
+
+def _records(data: bytes) -> list[bytes]:
+    lines = data.split(b"\r\n")
+    assert lines[-1] == b""
+    return lines[:-1]
+
+
+def test_every_record_is_120_bytes_with_crlf() -> None:
+    recs = _records(write_transfer_file(ORIG, [_t(), _t()], transfer_date=DAY))
+    assert [r[:1] for r in recs] == [b"1", b"2", b"2", b"8", b"9"]
+    assert all(len(r) == 120 for r in recs)
+
+
+def test_header_layout() -> None:
+    h = _records(write_transfer_file(ORIG, [_t()], transfer_date=DAY))[0].decode("cp932")
+    assert h[0:1] == "1"
+    assert h[1:3] == "21"
+    assert h[3:4] == "0"
+    assert h[4:14] == "0000000123"
+    assert h[14:54] == "ｶ)ｳﾘｶｹ".ljust(40)
+    assert h[54:58] == "1201"
+    assert h[58:62] == "0001"
+    assert h[62:77] == "ﾐｽﾞﾎ".ljust(15)
+    assert h[77:80] == "001"
+    assert h[80:95] == "ﾄｳｷﾖｳ".ljust(15)
+    assert h[95:96] == "1"
+    assert h[96:103] == "1234567"
+    assert h[103:120] == " " * 17
+
+
+def test_data_layout() -> None:
+    t = _t(customer_code="42", amount=1_234_567)
+    d = _records(write_transfer_file(ORIG, [t], transfer_date=DAY))[1].decode("cp932")
+    assert d[0] == "2"
+    assert d[1:5] == "0005"
+    assert d[5:20] == "ﾐﾂﾋﾞｼﾕ-ｴﾌｼﾞｴｲ  "  # 三菱UFJ, cut to 15
+    assert d[20:23] == "001"
+    assert d[23:38] == "ﾎﾝﾃﾝ".ljust(15)
+    assert d[38:42] == "0000"
+    assert d[42] == "2"
+    assert d[43:50] == "7654321"
+    assert d[50:80] == "ﾔﾏﾀﾞ ﾀﾛｳ".ljust(30)
+    assert d[80:90] == "0001234567"
+    assert d[90] == "0"
+    assert d[91:101] == "0000000042"
+    assert d[101:111] == "0" * 10
+    assert d[111] == "7"
+    assert d[112] == " "
+    assert d[113:120] == " " * 7
+
+
+def test_edi_layout() -> None:
+    d = _records(write_transfer_file(ORIG, [_t(edi="INV-001")], transfer_date=DAY))[1]
+    assert d[91:111] == b"INV-001".ljust(20)
+    assert d[112:113] == b"Y"
+
+
+def test_trailer_and_end_layout() -> None:
+    recs = _records(write_transfer_file(ORIG, [_t(amount=5), _t(amount=7)], transfer_date=DAY))
+    assert recs[3] == b"8" + b"000002" + b"000000000012" + b" " * 101
+    assert recs[4] == b"9" + b" " * 119
+
+
+def test_legal_form_abbreviated_and_long_names_cut() -> None:
+    t = _t(holder_name="株式会社" + "ア" * 40)
+    d = _records(write_transfer_file(ORIG, [t], transfer_date=DAY))[1].decode("cp932")
+    assert d[50:80] == "ｶ)" + "ｱ" * 28
+
+
+def test_bytes_are_identical_for_same_input() -> None:
+    ts = [_t(amount=i + 1) for i in range(5)]
+    assert write_transfer_file(ORIG, ts, transfer_date=DAY) == write_transfer_file(
+        ORIG, ts, transfer_date=DAY
+    )
+
+
+def test_lf_newline() -> None:
+    data = write_transfer_file(ORIG, [_t()], transfer_date=DAY, newline=b"\n")
+    assert b"\r" not in data
+    assert len(data) == 4 * 121
+
+
+def test_all_problems_reported_at_once() -> None:
+    bad = [
+        _t(),
+        _t(bank_code="12", amount=0),
+        _t(),
+        _t(holder_name="漢字", account_number="abc"),
+        _t(customer_code="x"),
+    ]
+    with pytest.raises(TransferFileError) as info:
+        write_transfer_file(ORIG, bad, transfer_date=DAY)
+    found = {(p.line, p.field) for p in info.value.problems}
+    assert found == {
+        (3, "bank_code"),
+        (3, "amount"),
+        (5, "holder_name"),
+        (5, "account_number"),
+        (6, "customer_code"),
+    }
+    assert all(p.message for p in info.value.problems)
+
+
+def test_empty_file_is_refused() -> None:
+    with pytest.raises(TransferFileError):
+        write_transfer_file(ORIG, [], transfer_date=DAY)
+
+
+_kana = st.text(alphabet="ｱｲｳｴｵｶｷｸｹｺﾀﾁﾂﾃﾄﾊﾋﾌﾍﾎABC0123", min_size=1, max_size=30)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(list(AccountType)),
+            st.integers(1, 9_999_999),
+            _kana,
+            st.integers(1, 9_999_999_999),
+            st.none() | st.integers(1, 9_999_999_999).map(str),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_round_trip(rows: list[tuple[AccountType, int, str, int, str | None]]) -> None:
+    ts = [
+        _t(account_type=a, account_number=str(n).zfill(7), holder_name=h, amount=m, customer_code=c)
+        for a, n, h, m, c in rows
+    ]
+    orig, mmdd, back = parse_transfer_file(write_transfer_file(ORIG, ts, transfer_date=DAY))
+    assert mmdd == "1201"
+    assert orig.requester_name == "ｶ)ｳﾘｶｹ"
+    assert [(t.account_type, t.account_number, t.amount) for t in back] == [
+        (t.account_type, t.account_number, t.amount) for t in ts
+    ]
+    assert [t.holder_name for t in back] == [t.holder_name.rstrip() for t in ts]
+    assert [t.customer_code for t in back] == [
+        c.zfill(10) if c else None for c in (t.customer_code for t in ts)
+    ]
