@@ -1,0 +1,512 @@
+"""Pure double-entry ledger rules (複式簿記) for the factoring platform.
+
+Sign convention: a :class:`Leg` amount is signed yen — **positive = debit (借方),
+negative = credit (貸方)**. An entry is balanced (貸借一致) when its legs sum to exactly 0.
+Posted entries are immutable; a correction is a reversing entry (:func:`reverse`, 反対仕訳)
+followed by a new correct entry. Yen are ``int``; floats and bools are refused.
+
+Account codes are ``<purpose>`` or ``<purpose>:<parts>`` (e.g. ``receivable:C1:D9``); the
+purpose is looked up in a :class:`Chart` (勘定科目表). :data:`CHART` holds the platform's
+accounts and can be extended with :meth:`Chart.extend`.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from urikake.domain.dates import require_date
+from urikake.domain.errors import DomainError
+
+__all__ = [
+    "CHART",
+    "AccountKind",
+    "AccountType",
+    "Chart",
+    "JournalEntry",
+    "Leg",
+    "Side",
+    "StatementLine",
+    "TrialBalance",
+    "TrialBalanceRow",
+    "balance_of",
+    "balances",
+    "cash",
+    "client_payable",
+    "collection",
+    "journal_entry",
+    "payout",
+    "purchase_receivable",
+    "receivable",
+    "release_reserve",
+    "reserve",
+    "reverse",
+    "statement",
+    "trial_balance",
+    "write_off",
+]
+
+
+class Side(enum.Enum):
+    """借方 (debit) or 貸方 (credit)."""
+
+    DEBIT = "debit"
+    CREDIT = "credit"
+
+
+class AccountKind(enum.Enum):
+    """The five account classes and their normal balance side (正常残高)."""
+
+    ASSET = "asset"  # 資産
+    LIABILITY = "liability"  # 負債
+    EQUITY = "equity"  # 純資産
+    INCOME = "income"  # 収益
+    EXPENSE = "expense"  # 費用
+
+    @property
+    def normal_side(self) -> Side:
+        """Assets and expenses grow on the debit side; the rest on the credit side."""
+        if self in (AccountKind.ASSET, AccountKind.EXPENSE):
+            return Side.DEBIT
+        return Side.CREDIT
+
+
+@dataclass(frozen=True, slots=True)
+class AccountType:
+    """One line of the chart: a purpose (code prefix), its class and Japanese name.
+
+    ``parts`` is how many ``:``-separated parameters a code of this purpose carries
+    (``receivable:<client>:<debtor>`` has 2; ``fee_income`` has 0).
+    """
+
+    purpose: str
+    kind: AccountKind
+    name_ja: str
+    parts: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    """A chart of accounts (勘定科目表) keyed by purpose."""
+
+    types: tuple[AccountType, ...]
+
+    def _by_purpose(self) -> dict[str, AccountType]:
+        return {t.purpose: t for t in self.types}
+
+    def lookup(self, code: str) -> AccountType | None:
+        """The account type of ``code``, or ``None`` if it is not a valid code here."""
+        if not isinstance(code, str) or not code:
+            return None
+        purpose, *params = code.split(":")
+        account_type = self._by_purpose().get(purpose)
+        if account_type is None or len(params) != account_type.parts:
+            return None
+        if any(not p or p != p.strip() for p in params):
+            return None
+        return account_type
+
+    def knows(self, code: str) -> bool:
+        """Whether ``code`` is a well-formed account of this chart (the callable check)."""
+        return self.lookup(code) is not None
+
+    def kind_of(self, code: str) -> AccountKind:
+        return self._require(code).kind
+
+    def name_of(self, code: str) -> str:
+        """Japanese display name, with the parameters, e.g. ``買取債権(C1:D9)``."""
+        account_type = self._require(code)
+        _, _, params = code.partition(":")
+        return f"{account_type.name_ja}({params})" if params else account_type.name_ja
+
+    def extend(self, *types: AccountType) -> Chart:
+        """A new chart with extra account types (a purpose may not be redefined)."""
+        known = self._by_purpose()
+        for t in types:
+            if t.purpose in known:
+                raise DomainError(
+                    "ledger.duplicate_account_type",
+                    f"勘定科目「{t.purpose}」は既に定義されています。",
+                )
+        return Chart((*self.types, *types))
+
+    def _require(self, code: str) -> AccountType:
+        account_type = self.lookup(code)
+        if account_type is None:
+            raise DomainError(
+                "ledger.unknown_account", f"勘定科目表にない勘定科目です(「{code}」)。"
+            )
+        return account_type
+
+
+CHART = Chart(
+    (
+        AccountType("cash", AccountKind.ASSET, "普通預金", 1),
+        AccountType("receivable", AccountKind.ASSET, "買取債権", 2),
+        AccountType("suspense", AccountKind.LIABILITY, "仮受金(未消込入金)"),
+        AccountType("reserve", AccountKind.LIABILITY, "留保金(預り金)", 1),
+        AccountType("payable", AccountKind.LIABILITY, "未払金(顧客)", 1),
+        AccountType("fee_income", AccountKind.INCOME, "買取手数料収入"),
+        AccountType("transfer_fee", AccountKind.EXPENSE, "支払手数料(振込手数料)"),
+        AccountType("write_off", AccountKind.EXPENSE, "貸倒損失"),
+        AccountType("capital", AccountKind.EQUITY, "資本金"),
+    )
+)
+
+
+def _part(value: str, what: str, forbidden: str = ":") -> str:
+    if (
+        not isinstance(value, str)
+        or not value
+        or value != value.strip()
+        or any(c in value for c in forbidden)
+    ):
+        raise DomainError("ledger.invalid_account_part", f"{what}の指定が正しくありません。")
+    return value
+
+
+def cash(bank: str, branch: str, account: str) -> str:
+    """``cash:<bank>-<branch>-<account>`` — 普通預金 at one bank account."""
+    parts = tuple(
+        _part(v, what, ":-")
+        for v, what in ((bank, "銀行コード"), (branch, "支店コード"), (account, "口座番号"))
+    )
+    return "cash:" + "-".join(parts)
+
+
+def receivable(client: str, debtor: str) -> str:
+    """``receivable:<client>:<debtor>`` — 買取債権 bought from a client, owed by a debtor."""
+    return f"receivable:{_part(client, '顧客')}:{_part(debtor, '売掛先')}"
+
+
+def reserve(client: str) -> str:
+    """``reserve:<client>`` — 留保金: holdback owed back to the client after collection."""
+    return f"reserve:{_part(client, '顧客')}"
+
+
+def client_payable(client: str) -> str:
+    """``payable:<client>`` — 未払金: amount owed to the client, not yet transferred."""
+    return f"payable:{_part(client, '顧客')}"
+
+
+FEE_INCOME = "fee_income"
+TRANSFER_FEE = "transfer_fee"
+SUSPENSE = "suspense"
+WRITE_OFF = "write_off"
+
+
+@dataclass(frozen=True, slots=True)
+class Leg:
+    """One line of an entry: ``amount`` > 0 is a debit (借方), < 0 a credit (貸方)."""
+
+    account: str
+    amount: int
+
+
+@dataclass(frozen=True, slots=True)
+class JournalEntry:
+    """A balanced journal entry (仕訳). Build it with :func:`journal_entry` only."""
+
+    id: str
+    date: date
+    description: str
+    legs: tuple[Leg, ...]
+    reverses: str | None = None
+
+
+def _require_amount(value: object, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise DomainError(
+            "ledger.invalid_amount", "仕訳の金額は整数(円)で指定してください。", field=field
+        )
+    return int(value)
+
+
+def journal_entry(
+    id: str,
+    date: date,
+    description: str,
+    legs: Iterable[Leg | tuple[str, int]],
+    *,
+    reverses: str | None = None,
+    known: Callable[[str], bool] = CHART.knows,
+) -> JournalEntry:
+    """Validate and build a :class:`JournalEntry`.
+
+    Checks: id non-empty, a real date, at least two legs, every amount a non-zero
+    ``int``, every account accepted by ``known`` and the legs summing to exactly 0.
+    """
+    if not isinstance(id, str) or not id.strip():
+        raise DomainError("ledger.missing_id", "仕訳IDが指定されていません。", field="id")
+    entry_date = require_date(date, "date")
+    if not isinstance(description, str):
+        raise DomainError("ledger.invalid_description", "摘要は文字列で指定してください。")
+    checked: list[Leg] = []
+    for index, raw in enumerate(legs):
+        field = f"legs[{index}]"
+        leg = raw if isinstance(raw, Leg) else Leg(*raw)
+        amount = _require_amount(leg.amount, field)
+        if amount == 0:
+            raise DomainError("ledger.zero_leg", "金額が0円の明細は登録できません。", field=field)
+        if not isinstance(leg.account, str) or not known(leg.account):
+            raise DomainError(
+                "ledger.unknown_account",
+                f"勘定科目表にない勘定科目です(「{leg.account}」)。",
+                field=field,
+            )
+        checked.append(Leg(leg.account, amount))
+    if len(checked) < 2:
+        raise DomainError("ledger.too_few_legs", "仕訳には2行以上の明細が必要です。")
+    total = sum(leg.amount for leg in checked)
+    if total != 0:
+        raise DomainError(
+            "ledger.unbalanced",
+            f"借方と貸方の合計が一致しません(差額 {total:+,}円)。",
+        )
+    return JournalEntry(id, entry_date, description, tuple(checked), reverses)
+
+
+def reverse(entry: JournalEntry, *, id: str, date: date, description: str) -> JournalEntry:
+    """The reversing entry (反対仕訳/赤黒訂正の赤): every leg negated, linked by ``reverses``."""
+    return journal_entry(
+        id,
+        date,
+        description,
+        [Leg(leg.account, -leg.amount) for leg in entry.legs],
+        reverses=entry.id,
+        known=lambda _code: True,
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Balances and reports
+# --------------------------------------------------------------------------------------
+
+
+def balances(entries: Iterable[JournalEntry]) -> dict[str, int]:
+    """Signed balance per account (debit positive); accounts netting to 0 are kept."""
+    out: dict[str, int] = {}
+    for entry in entries:
+        for leg in entry.legs:
+            out[leg.account] = out.get(leg.account, 0) + leg.amount
+    return out
+
+
+def balance_of(entries: Iterable[JournalEntry], account: str) -> int:
+    """Signed balance (debit positive) of one account."""
+    return sum(leg.amount for e in entries for leg in e.legs if leg.account == account)
+
+
+@dataclass(frozen=True, slots=True)
+class TrialBalanceRow:
+    account: str
+    name_ja: str
+    kind: AccountKind
+    debit: int
+    credit: int
+
+
+@dataclass(frozen=True, slots=True)
+class TrialBalance:
+    """残高試算表: one row per account with a non-zero balance, sorted by code."""
+
+    rows: tuple[TrialBalanceRow, ...]
+    total_debits: int
+    total_credits: int
+    balanced: bool
+
+
+def trial_balance(entries: Iterable[JournalEntry], chart: Chart = CHART) -> TrialBalance:
+    rows: list[TrialBalanceRow] = []
+    for account, amount in sorted(balances(entries).items()):
+        if amount == 0:
+            continue
+        rows.append(
+            TrialBalanceRow(
+                account,
+                chart.name_of(account),
+                chart.kind_of(account),
+                max(amount, 0),
+                max(-amount, 0),
+            )
+        )
+    debits = sum(r.debit for r in rows)
+    credits = sum(r.credit for r in rows)
+    return TrialBalance(tuple(rows), debits, credits, debits == credits)
+
+
+@dataclass(frozen=True, slots=True)
+class StatementLine:
+    date: date
+    entry_id: str
+    description: str
+    amount: int
+    running_balance: int
+
+
+def statement(entries: Iterable[JournalEntry], account: str) -> list[StatementLine]:
+    """勘定元帳: movements of one account in (date, given order), with running balance."""
+    ordered = sorted(enumerate(entries), key=lambda pair: (pair[1].date, pair[0]))
+    lines: list[StatementLine] = []
+    running = 0
+    for _, entry in ordered:
+        for leg in entry.legs:
+            if leg.account == account:
+                running += leg.amount
+                lines.append(
+                    StatementLine(entry.date, entry.id, entry.description, leg.amount, running)
+                )
+    return lines
+
+
+# --------------------------------------------------------------------------------------
+# Posting recipes (the factoring flows)
+# --------------------------------------------------------------------------------------
+
+
+def _nonneg(value: object, field: str, what: str) -> int:
+    amount = _require_amount(value, field)
+    if amount < 0:
+        raise DomainError("ledger.negative_amount", f"{what}に負の値は使えません。", field=field)
+    return amount
+
+
+def _positive(value: object, field: str, what: str) -> int:
+    amount = _require_amount(value, field)
+    if amount <= 0:
+        raise DomainError(
+            "ledger.nonpositive_amount", f"{what}は1円以上で指定してください。", field=field
+        )
+    return amount
+
+
+def _legs(*pairs: tuple[str, int]) -> list[Leg]:
+    return [Leg(a, n) for a, n in pairs if n != 0]
+
+
+def purchase_receivable(
+    id: str,
+    date: date,
+    *,
+    client: str,
+    debtor: str,
+    face: int,
+    fee: int,
+    reserve_amount: int,
+    description: str = "債権買取",
+) -> JournalEntry:
+    """債権買取: 買取債権 face / 買取手数料収入 fee + 留保金 reserve + 未払金 net.
+
+    Dr receivable (face); Cr fee income (fee); Cr reserve:<client> (holdback);
+    Cr payable:<client> for the net payout (face − fee − reserve), which :func:`payout`
+    settles from a bank account.
+    """
+    face_ = _nonneg(face, "face", "額面")
+    fee_ = _nonneg(fee, "fee", "手数料")
+    held = _nonneg(reserve_amount, "reserve_amount", "留保金")
+    if face_ <= 0 or fee_ + held > face_:
+        raise DomainError(
+            "ledger.invalid_purchase", "手数料と留保金の合計は額面以下にしてください。"
+        )
+    net = face_ - fee_ - held
+    return journal_entry(
+        id,
+        date,
+        description,
+        _legs(
+            (receivable(client, debtor), face_),
+            (FEE_INCOME, -fee_),
+            (reserve(client), -held),
+            (client_payable(client), -net),
+        ),
+    )
+
+
+def payout(
+    id: str,
+    date: date,
+    *,
+    client: str,
+    cash_account: str,
+    amount: int,
+    transfer_fee: int = 0,
+    description: str = "買取代金振込",
+) -> JournalEntry:
+    """振込による支払: 未払金 amount + 支払手数料 fee / 普通預金 amount + fee.
+
+    The platform bears the bank transfer fee (振込手数料当方負担).
+    """
+    paid = _positive(amount, "amount", "支払額")
+    fee_ = _nonneg(transfer_fee, "transfer_fee", "振込手数料")
+    return journal_entry(
+        id,
+        date,
+        description,
+        _legs(
+            (client_payable(client), paid),
+            (TRANSFER_FEE, fee_),
+            (cash_account, -(paid + fee_)),
+        ),
+    )
+
+
+def collection(
+    id: str,
+    date: date,
+    *,
+    client: str,
+    debtor: str,
+    cash_account: str,
+    received: int,
+    payer_deducted_fee: int = 0,
+    description: str = "売掛先からの回収",
+) -> JournalEntry:
+    """回収: 普通預金 received + 支払手数料 (先方差引) / 買取債権 received + fee.
+
+    When the debtor deducts the transfer fee from the payment (振込手数料先方差引), the
+    receivable is still settled in full and the deduction is booked as 支払手数料.
+    """
+    got = _positive(received, "received", "入金額")
+    fee_ = _nonneg(payer_deducted_fee, "payer_deducted_fee", "差引手数料")
+    return journal_entry(
+        id,
+        date,
+        description,
+        _legs(
+            (cash_account, got),
+            (TRANSFER_FEE, fee_),
+            (receivable(client, debtor), -(got + fee_)),
+        ),
+    )
+
+
+def release_reserve(
+    id: str, date: date, *, client: str, amount: int, description: str = "留保金の返還"
+) -> JournalEntry:
+    """留保金の解放: 留保金 / 未払金 — after collection the holdback becomes payable to
+    the client; the cash leaves with a later :func:`payout`."""
+    released = _positive(amount, "amount", "返還額")
+    return journal_entry(
+        id,
+        date,
+        description,
+        _legs((reserve(client), released), (client_payable(client), -released)),
+    )
+
+
+def write_off(
+    id: str,
+    date: date,
+    *,
+    client: str,
+    debtor: str,
+    amount: int,
+    description: str = "貸倒償却",
+) -> JournalEntry:
+    """貸倒れ: 貸倒損失 / 買取債権 — the uncollectable part of a purchased receivable."""
+    lost = _positive(amount, "amount", "償却額")
+    return journal_entry(
+        id, date, description, _legs((WRITE_OFF, lost), (receivable(client, debtor), -lost))
+    )
