@@ -50,6 +50,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from urikake.integrations.bank.adapter import DEV_BANK_API_TOKEN
+from urikake.integrations.simulator_base import LocalHttpSimulator
 
 logger = logging.getLogger("urikake.bank_simulator")
 
@@ -142,8 +143,10 @@ class SimulatorError(Exception):
         self.message = message
 
 
-class BankApiSimulator:
+class BankApiSimulator(LocalHttpSimulator):
     """The simulator: :meth:`start` serves in a daemon thread, :meth:`stop` shuts it down."""
+
+    thread_name = "bank-api-simulator"
 
     def __init__(
         self,
@@ -170,50 +173,8 @@ class BankApiSimulator:
         self._lock = threading.Lock()
         self._server = _Server((host, port), _Handler)
         self._server.simulator = self
-        self._thread: threading.Thread | None = None
 
     # --- lifecycle ------------------------------------------------------------------------
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        if isinstance(host, bytes):
-            host = host.decode()
-        if ":" in host:
-            host = f"[{host}]"
-        return f"http://{host}:{port}"
-
-    def start(self) -> BankApiSimulator:
-        if self._thread is not None:
-            raise RuntimeError("already started")
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="bank-api-simulator",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def serve_forever(self) -> None:
-        """Serve in the calling thread until interrupted (the command-line mode)."""
-        try:
-            self._server.serve_forever()
-        finally:
-            self._server.server_close()
-
-    def stop(self) -> None:
-        if self._thread is not None:
-            self._server.shutdown()
-            self._thread.join()
-            self._thread = None
-        self._server.server_close()
-
-    def __enter__(self) -> BankApiSimulator:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     # --- the bank's behaviour (also callable directly from tests) --------------------------
 

@@ -52,6 +52,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from urikake.integrations.ekyc.signing import signed_headers
+from urikake.integrations.simulator_base import LocalHttpSimulator
 
 logger = logging.getLogger("urikake.ekyc_simulator")
 
@@ -128,8 +129,10 @@ def _iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, tz=UTC).isoformat().replace("+00:00", "Z")
 
 
-class EkycSimulator:
+class EkycSimulator(LocalHttpSimulator):
     """The simulator: :meth:`start` serves in a daemon thread, :meth:`stop` shuts it down."""
+
+    thread_name = "ekyc-simulator"
 
     def __init__(
         self,
@@ -164,60 +167,15 @@ class EkycSimulator:
         self._timers: list[threading.Timer] = []
         self._server = _Server((host, port), _Handler)
         self._server.simulator = self
-        self._thread: threading.Thread | None = None
 
     # --- lifecycle ------------------------------------------------------------------------
 
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        if isinstance(host, bytes):
-            host = host.decode()
-        if ":" in host:
-            host = f"[{host}]"
-        return f"http://{host}:{port}"
-
-    def start(self) -> EkycSimulator:
-        if self._thread is not None:
-            raise RuntimeError("already started")
-        # A short poll interval so that stop() (one per test) returns quickly.
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="ekyc-simulator",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def serve_forever(self) -> None:
-        """Serve in the calling thread until interrupted (the command-line mode)."""
-        try:
-            self._server.serve_forever()
-        finally:
-            self._shutdown_timers()
-            self._server.server_close()
-
-    def stop(self) -> None:
-        self._shutdown_timers()
-        if self._thread is not None:
-            self._server.shutdown()
-            self._thread.join()
-            self._thread = None
-        self._server.server_close()
-
-    def _shutdown_timers(self) -> None:
+    def _on_stop(self) -> None:
         self._stopping.set()
         with self._lock:
             timers, self._timers = self._timers, []
         for timer in timers:
             timer.cancel()
-
-    def __enter__(self) -> EkycSimulator:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     # --- the vendor's behaviour (also callable directly from tests) ------------------------
 
