@@ -13,10 +13,13 @@ from ninja import NinjaAPI, Swagger
 from ninja.errors import ValidationError
 
 from urikake.applicants.api import router as applicants_router
+from urikake.contracts.api import router as contracts_router
 from urikake.domain.errors import DomainError
 from urikake.kyc.api import router as kyc_router
+from urikake.ledger.api import router as ledger_router
 from urikake.receivables.api import router as receivables_router
 from urikake.system.api import router as system_router
+from urikake.treasury.api import router as treasury_router
 
 api = NinjaAPI(
     title="Urikake API",
@@ -66,3 +69,6 @@ api.add_router("/system", system_router)
 api.add_router("/applicants", applicants_router)
 api.add_router("/kyc", kyc_router)
 api.add_router("/receivables", receivables_router)
+api.add_router("/ledger", ledger_router)
+api.add_router("/contracts", contracts_router)
+api.add_router("/treasury", treasury_router)

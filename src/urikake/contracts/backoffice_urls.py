@@ -1,0 +1,6 @@
+"""Back-office pages of the contracts app."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "contracts_backoffice"
+urlpatterns: list = []

@@ -1,0 +1,6 @@
+"""Back-office pages of the treasury app."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "treasury_backoffice"
+urlpatterns: list = []
