@@ -62,8 +62,8 @@ class ProductBand:
 
 def _default_bands() -> dict[Product, ProductBand]:
     return {
-        Product.THREE_PARTY: ProductBand(Decimal("0.02"), Decimal("0.10"), Decimal("1")),
-        Product.TWO_PARTY: ProductBand(Decimal("0.05"), Decimal("0.20"), Decimal("1")),
+        Product.THREE_PARTY: ProductBand(Decimal("0.02"), Decimal("0.10"), Decimal("0.95")),
+        Product.TWO_PARTY: ProductBand(Decimal("0.05"), Decimal("0.20"), Decimal("0.8")),
     }
 
 

@@ -27,11 +27,13 @@ def test_three_party_grade_a_exact_amounts() -> None:
     # 2% + one started 30-day block beyond the first (0.5%) = 2.5%.
     assert o.fee_rate == Decimal("0.025")
     assert o.fee == 30_864  # 1,234,567 × 0.025 = 30,864.175 → 円未満切捨て
-    assert o.advance_amount == 1_234_567
-    assert o.net_payout == 1_234_567 - 30_864
-    expected_apr = Fraction(30_864, 1_234_567 - 30_864) * Fraction(365, 35)
+    # 掛目 95% for 3社間: 1,234,567 × 0.95 = 1,172,838.65 → 円未満切捨て; 留保金 = the rest.
+    assert o.advance_amount == 1_172_838
+    assert o.holdback == 1_234_567 - 1_172_838
+    assert o.net_payout == 1_172_838 - 30_864
+    expected_apr = Fraction(30_864, 1_172_838 - 30_864) * Fraction(365, 35)
     assert abs(Fraction(o.apr) - expected_apr) < Fraction(1, 10**20)
-    assert abs(float(o.apr) - 0.26740) < 1e-5  # 30,864 ÷ 1,203,703 × 365 ÷ 35 ≈ 26.7%
+    assert abs(float(o.apr) - 0.28186) < 1e-5  # 30,864 ÷ 1,141,974 × 365 ÷ 35 ≈ 28.2%
     labels = [line.label for line in o.breakdown]
     assert labels[:4] == ["請求書額面", "買取金額（掛目）", "買取手数料", "お振込金額"]
     assert "円未満切捨て" in o.breakdown[2].note
