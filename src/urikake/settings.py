@@ -314,6 +314,34 @@ ZENGIN_BANK_CODE = os.environ.get("URIKAKE_ZENGIN_BANK_CODE", "")
 ZENGIN_BRANCH_CODE = os.environ.get("URIKAKE_ZENGIN_BRANCH_CODE", "")
 ZENGIN_ACCOUNT_TYPE = os.environ.get("URIKAKE_ZENGIN_ACCOUNT_TYPE", "1")
 ZENGIN_ACCOUNT_NUMBER = os.environ.get("URIKAKE_ZENGIN_ACCOUNT_NUMBER", "")
+if not PRODUCTION:
+    # Development and tests: a demo originator, so payout files can be made out of the box.
+    # Production must configure its own (checked below).
+    ZENGIN_REQUESTER_CODE = ZENGIN_REQUESTER_CODE or "1234567890"
+    ZENGIN_REQUESTER_NAME = ZENGIN_REQUESTER_NAME or "ｶ)ｳﾘｶｹ"
+    ZENGIN_BANK_CODE = ZENGIN_BANK_CODE or "0001"
+    ZENGIN_BRANCH_CODE = ZENGIN_BRANCH_CODE or "001"
+    ZENGIN_ACCOUNT_NUMBER = ZENGIN_ACCOUNT_NUMBER or "7654321"
+
+# --- Treasury (issue 5): perfection per product, bank cut-off, fees, collections -----------
+# Which perfection (対抗要件) each product needs and whether funding may precede it:
+# "notice" / "consent" / "registration"; ":early" lets funding precede perfection (2社間 after
+# filing the registration), recorded on the deal.
+TREASURY_PERFECTION = {
+    "three_party": os.environ.get("TREASURY_PERFECTION_THREE_PARTY", "notice"),
+    "two_party": os.environ.get("TREASURY_PERFECTION_TWO_PARTY", "registration"),
+}
+# The bank's cut-off (JST) for same-day 総合振込; later batches take the next business day.
+TREASURY_BANK_CUTOFF = os.environ.get("TREASURY_BANK_CUTOFF", "14:00")
+# What the bank charges us per outgoing transfer (booked as 支払手数料).
+TREASURY_TRANSFER_FEE_YEN = int(os.environ.get("TREASURY_TRANSFER_FEE_YEN", "145"))
+# Two-party: business days the client has to forward a collection after the debtor's due date.
+TREASURY_FORWARD_DAYS = int(os.environ.get("TREASURY_FORWARD_DAYS", "2"))
+# Reminder schedule (days past due / past the forwarding deadline) and escalation.
+TREASURY_REMINDER_DAYS = [
+    int(d) for d in os.environ.get("TREASURY_REMINDER_DAYS", "1,7,14").split(",") if d
+]
+TREASURY_ESCALATE_AFTER_DAYS = int(os.environ.get("TREASURY_ESCALATE_AFTER_DAYS", "30"))
 
 # --- Screening ------------------------------------------------------------------------------
 # Referred applications at or above this amount need two different reviewers to approve.
@@ -415,6 +443,10 @@ def _check_production() -> None:
         problems.append("FIELD_ENCRYPTION_KEYS is missing (urikake security keygen)")
     if not EKYC_API_KEY or not EKYC_WEBHOOK_SECRET:
         problems.append("EKYC_API_KEY / EKYC_WEBHOOK_SECRET are missing")
+    if not (ZENGIN_REQUESTER_CODE and ZENGIN_REQUESTER_NAME and ZENGIN_BANK_CODE):
+        problems.append("URIKAKE_ZENGIN_* (the payout originator and bank account) are missing")
+    if not ZENGIN_BRANCH_CODE or not ZENGIN_ACCOUNT_NUMBER:
+        problems.append("URIKAKE_ZENGIN_BRANCH_CODE / URIKAKE_ZENGIN_ACCOUNT_NUMBER are missing")
     if problems:
         raise ImproperlyConfigured(
             "URIKAKE_ENV=production refuses to start: " + "; ".join(problems) + "."

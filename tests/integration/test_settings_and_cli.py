@@ -51,6 +51,11 @@ PRODUCTION_OK = {
     "FIELD_ENCRYPTION_KEYS": "k" * 43 + "=",
     "EKYC_API_KEY": "prod-key",
     "EKYC_WEBHOOK_SECRET": "prod-secret",
+    "URIKAKE_ZENGIN_REQUESTER_CODE": "1234567890",
+    "URIKAKE_ZENGIN_REQUESTER_NAME": "ｶ)ｳﾘｶｹ",
+    "URIKAKE_ZENGIN_BANK_CODE": "0001",
+    "URIKAKE_ZENGIN_BRANCH_CODE": "001",
+    "URIKAKE_ZENGIN_ACCOUNT_NUMBER": "1234567",
 }
 
 
@@ -71,6 +76,8 @@ def test_production_starts_when_configured(tmp_path: Path) -> None:
         ({"AUDIT_SIGNING_KEY": ""}, "AUDIT_SIGNING_KEY"),
         ({"FIELD_ENCRYPTION_KEYS": ""}, "FIELD_ENCRYPTION_KEYS"),
         ({"EKYC_WEBHOOK_SECRET": ""}, "EKYC_WEBHOOK_SECRET"),
+        ({"URIKAKE_ZENGIN_BANK_CODE": ""}, "URIKAKE_ZENGIN_"),
+        ({"URIKAKE_ZENGIN_ACCOUNT_NUMBER": ""}, "URIKAKE_ZENGIN_ACCOUNT_NUMBER"),
     ],
 )
 def test_production_refuses_unsafe_settings(

@@ -1,1 +1,399 @@
-"""Models of the treasury app."""
+"""Treasury: what the platform owns, pays and collects.
+
+* :class:`Perfection` — 対抗要件具備 of one deal (notice / consent / registration).
+* :class:`PurchasedReceivable` — an invoice bought in a deal: the expected collection (due date
+  moved to the next bank business day), what has been collected, its holdback (留保金).
+* :class:`Payout` and :class:`PayoutBatch` — money leaving the platform's bank account in
+  全銀 総合振込 files; a payout is in at most one batch (a column, guarded by a trigger).
+* :class:`CollectionStatement`, :class:`Deposit`, :class:`DepositMatch`, :class:`Allocation` —
+  receipts on the platform's collection account and how each was applied (消込).
+* :class:`PayerLink` — payer names an operator confirmed for a debtor (later matches use them).
+* :class:`IdempotentRequest` — the stored outcome of a money-moving API call by its key.
+
+Every movement of money is a ledger entry (``urikake.ledger``) whose id names its source, so a
+repeated call finds the entry instead of posting it twice.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from urikake.security.crypto import EncryptedTextField
+
+
+class Perfection(models.Model):
+    class Method(models.TextChoices):
+        NOTICE = "notice", "確定日付のある債権譲渡通知"
+        CONSENT = "consent", "確定日付のある債務者の承諾"
+        REGISTRATION = "registration", "債権譲渡登記"
+
+    class Stage(models.TextChoices):
+        PENDING = "pending", "未了"
+        NOTICE_SENT = "notice_sent", "通知発送済み（到達待ち）"
+        FILED = "filed", "登記申請中"
+        PERFECTED = "perfected", "具備済み"
+        EXTENDED = "extended", "延長登記済み"
+        CANCELLED = "cancelled", "抹消済み"
+
+    application = models.OneToOneField(
+        "receivables.FinancingApplication", on_delete=models.PROTECT, related_name="perfection"
+    )
+    method = models.CharField("方法", max_length=20, choices=Method.choices)
+    stage = models.CharField("状況", max_length=20, choices=Stage.choices, default=Stage.PENDING)
+    # Notice / consent: the 確定日付 and when the notice reached the debtor (or consent given).
+    certified_date = models.DateField("確定日付", null=True, blank=True)
+    notice_sent_on = models.DateField("通知発送日", null=True, blank=True)
+    delivered_on = models.DateField("到達日・承諾日", null=True, blank=True)
+    # Registration (債権譲渡登記).
+    filed_on = models.DateField("登記申請日", null=True, blank=True)
+    registration_number = models.CharField("登記番号", max_length=40, blank=True)
+    registered_on = models.DateField("登記日", null=True, blank=True)
+    registration_expires_on = models.DateField("存続期間の満了日", null=True, blank=True)
+    cancelled_on = models.DateField("抹消日", null=True, blank=True)
+    note = models.CharField("備考", max_length=300, blank=True)
+    # True when the deal was funded before perfection under the product's policy.
+    funded_before_perfection = models.BooleanField("対抗要件具備前の送金", default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "対抗要件"
+        verbose_name_plural = "対抗要件"
+
+    def __str__(self) -> str:
+        return f"perfection:{self.pk}"
+
+
+class PurchasedReceivable(models.Model):
+    """An invoice the platform bought: an open item for collections and reconciliation."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "回収待ち"
+        COLLECTED = "collected", "回収済み"
+        DEFAULTED = "defaulted", "延滞・債務不履行"
+        WRITTEN_OFF = "written_off", "償却済み"
+
+    application = models.ForeignKey(
+        "receivables.FinancingApplication", on_delete=models.PROTECT, related_name="purchases"
+    )
+    invoice = models.OneToOneField(
+        "receivables.Invoice", on_delete=models.PROTECT, related_name="purchase"
+    )
+    organization = models.ForeignKey(
+        "applicants.Organization", on_delete=models.PROTECT, related_name="purchases"
+    )
+    debtor = models.ForeignKey(
+        "receivables.Debtor", on_delete=models.PROTECT, related_name="purchases"
+    )
+    product = models.CharField(max_length=20)
+    face_amount = models.BigIntegerField("額面")
+    advance_amount = models.BigIntegerField("買取金額")
+    fee = models.BigIntegerField("買取手数料")
+    admin_fee = models.BigIntegerField("事務手数料", default=0)
+    holdback = models.BigIntegerField("留保金")
+    due_date = models.DateField("支払期日")
+    expected_on = models.DateField("回収予定日")  # due date moved to a bank business day
+    # Two-party: the applicant collects and must forward by this date.
+    forward_due_on = models.DateField("転送期限", null=True, blank=True)
+    collected_amount = models.BigIntegerField("回収額", default=0)
+    fee_deducted = models.BigIntegerField("先方負担手数料", default=0)
+    shortfall_written_off = models.BigIntegerField("償却額", default=0)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    collected_on = models.DateField("回収完了日", null=True, blank=True)
+    reserve_released_on = models.DateField("留保金返還日", null=True, blank=True)
+    reminders_sent = models.PositiveSmallIntegerField("督促回数", default=0)
+    last_reminded_on = models.DateField(null=True, blank=True)
+    escalated_on = models.DateField("エスカレーション日", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "買取債権"
+        verbose_name_plural = "買取債権"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(face_amount__gt=0)
+                & Q(collected_amount__gte=0)
+                & Q(fee_deducted__gte=0)
+                & Q(holdback__gte=0),
+                name="purchase_amounts_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    collected_amount__lte=F("face_amount")
+                    - F("fee_deducted")
+                    - F("shortfall_written_off")
+                ),
+                name="purchase_not_overcollected",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"purchase:{self.pk}"
+
+    @property
+    def residual(self) -> int:
+        """What is still expected from the payer (face − collected − fees − written off)."""
+        return (
+            self.face_amount - self.collected_amount - self.fee_deducted - self.shortfall_written_off
+        )
+
+    @property
+    def client_code(self) -> str:
+        return f"O{self.organization_id}"
+
+    @property
+    def debtor_code(self) -> str:
+        return f"D{self.debtor_id}"
+
+
+class PayoutBatch(models.Model):
+    """One 全銀 総合振込 file for one value date and bank cut-off."""
+
+    class Status(models.TextChoices):
+        GENERATED = "generated", "作成済み（未送信）"
+        SENT = "sent", "送信済み"
+
+    value_date = models.DateField("振込指定日")
+    cutoff = models.CharField("締め時刻", max_length=5)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.GENERATED)
+    file_content = models.BinaryField("振込データ")
+    file_sha256 = models.CharField(max_length=64)
+    total_count = models.PositiveIntegerField()
+    total_amount = models.BigIntegerField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "総合振込ファイル"
+        verbose_name_plural = "総合振込ファイル"
+
+    def __str__(self) -> str:
+        return f"payout_batch:{self.pk}"
+
+    @property
+    def filename(self) -> str:
+        return f"sogo-furikomi-{self.value_date:%Y%m%d}-{self.pk:06d}.txt"
+
+
+class Payout(models.Model):
+    """A transfer to a client: the advance of a deal, or a released holdback."""
+
+    class Kind(models.TextChoices):
+        ADVANCE = "advance", "買取代金"
+        RESERVE = "reserve", "留保金返還"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "送金待ち"
+        BATCHED = "batched", "振込データ作成済み"
+        SENT = "sent", "送金済み"
+        RETURNED = "returned", "組戻し・振込不能"
+
+    organization = models.ForeignKey(
+        "applicants.Organization", on_delete=models.PROTECT, related_name="payouts"
+    )
+    application = models.ForeignKey(
+        "receivables.FinancingApplication", on_delete=models.PROTECT, related_name="payouts"
+    )
+    purchase = models.ForeignKey(
+        PurchasedReceivable,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payouts",
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # The retry of a returned payout names it (a returned payout is never sent again).
+    replaces = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by"
+    )
+    amount = models.BigIntegerField("振込金額")
+    requested_for = models.DateField("送金予定日")
+    # The beneficiary as it was when the payout was created (the account may change later).
+    bank_code = models.CharField(max_length=4)
+    branch_code = models.CharField(max_length=3)
+    account_type = models.PositiveSmallIntegerField()
+    account_number = EncryptedTextField()
+    holder_kana = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    # A payout is in at most one batch: one column, never changed once set (trigger).
+    batch = models.ForeignKey(
+        PayoutBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="payouts"
+    )
+    line_number = models.PositiveIntegerField(null=True, blank=True)
+    returned_reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "送金"
+        verbose_name_plural = "送金"
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payout_amount_positive"),
+            # One advance per deal, one holdback release per purchase — unless the earlier
+            # one was returned and this is its replacement.
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=Q(kind="advance", replaces__isnull=True),
+                name="uniq_advance_per_application",
+            ),
+            models.UniqueConstraint(
+                fields=["purchase"],
+                condition=Q(kind="reserve", replaces__isnull=True),
+                name="uniq_reserve_release_per_purchase",
+            ),
+            models.UniqueConstraint(
+                fields=["batch", "line_number"], name="uniq_payout_line_in_batch"
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="pending") & Q(batch__isnull=True))
+                | (~Q(status="pending") & Q(batch__isnull=False) & Q(line_number__isnull=False)),
+                name="payout_batched_iff_not_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"payout:{self.pk}"
+
+    @property
+    def customer_code(self) -> str:
+        """顧客コード1 in the transfer file: the payout id, so returns find it."""
+        return f"{self.pk:010d}"
+
+
+class CollectionStatement(models.Model):
+    """A bank statement of the platform's collection account (入出金明細 / 振込入金通知 / CSV)."""
+
+    source_format = models.CharField(max_length=30)
+    filename = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64, unique=True)
+    bank_code = models.CharField(max_length=4, blank=True)
+    branch_code = models.CharField(max_length=3, blank=True)
+    account_number = models.CharField(max_length=7, blank=True)
+    period_from = models.DateField(null=True, blank=True)
+    period_to = models.DateField(null=True, blank=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    imported_at = models.DateTimeField(auto_now_add=True)
+    deposit_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "回収口座の明細"
+        verbose_name_plural = "回収口座の明細"
+
+    def __str__(self) -> str:
+        return f"collection_statement:{self.pk}"
+
+
+class Deposit(models.Model):
+    """One receipt on the collection account, and where reconciliation put it."""
+
+    class Status(models.TextChoices):
+        NEW = "new", "未処理"
+        AUTO = "auto", "自動消込"
+        SUGGESTED = "suggested", "確認待ち（候補あり）"
+        UNMATCHED = "unmatched", "該当なし"
+        CONFIRMED = "confirmed", "担当者が消込"
+        REFUNDED = "refunded", "返金・対象外"
+
+    statement = models.ForeignKey(
+        CollectionStatement, on_delete=models.PROTECT, related_name="deposits"
+    )
+    line_key = models.CharField(max_length=200, unique=True)  # repeats across files add nothing
+    value_date = models.DateField("入金日")
+    amount = models.BigIntegerField("入金額")
+    payer_kana = models.CharField("振込依頼人名", max_length=200)
+    reference = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    # The engine's proposal (item ids are PurchasedReceivable pks) and its explanation.
+    proposal = models.JSONField(default=dict, blank=True)
+    reason = models.CharField(max_length=60, blank=True)
+    reason_ja = models.CharField(max_length=300, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "入金"
+        verbose_name_plural = "入金"
+        indexes = [models.Index(fields=["status", "value_date"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="deposit_amount_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"deposit:{self.pk}"
+
+
+class Allocation(models.Model):
+    """Yen of a deposit applied to a purchased receivable (one row per pair)."""
+
+    deposit = models.ForeignKey(Deposit, on_delete=models.PROTECT, related_name="allocations")
+    purchase = models.ForeignKey(
+        PurchasedReceivable, on_delete=models.PROTECT, related_name="allocations"
+    )
+    amount = models.BigIntegerField()
+    fee_deducted = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["deposit", "purchase"], name="uniq_allocation_pair"),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0) & Q(fee_deducted__gte=0), name="allocation_nonneg"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"allocation:{self.pk}"
+
+
+class PayerLink(models.Model):
+    """A payer name (normalised key) an operator confirmed as paying for a debtor."""
+
+    payer_key = models.CharField(max_length=200)
+    payer_kana = models.CharField(max_length=200)
+    debtor = models.ForeignKey(
+        "receivables.Debtor", on_delete=models.CASCADE, related_name="payer_links"
+    )
+    confirmations = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["payer_key", "debtor"], name="uniq_payer_link")
+        ]
+
+    def __str__(self) -> str:
+        return f"payer_link:{self.pk}"
+
+
+class IdempotentRequest(models.Model):
+    """The outcome of a money-moving API call, stored in the same transaction as its effect:
+    a retry with the same key gets the same answer, never a second effect."""
+
+    scope = models.CharField(max_length=80)
+    key = models.CharField(max_length=255)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    request_digest = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    response = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "scope", "key"], name="uniq_idempotent_request"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"idempotent_request:{self.pk}"

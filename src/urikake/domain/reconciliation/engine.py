@@ -1,0 +1,529 @@
+"""The reconciliation (消込) engine: which open items does each deposit pay?
+
+**Precision first.** A wrong automatic match books money to the wrong debtor and hides the real
+open item; a suggestion costs a person a click. So a deposit is matched ``auto`` only when
+
+1. the payer name strongly matches exactly one debtor better than any other (shared
+   normaliser :mod:`urikake.domain.name_matching`, score >= ``STRONG_MATCH``, or a remembered
+   payer → debtor link from an operator's confirmation), and
+2. exactly one combination of that debtor's open items fits, in the best tier that has any:
+   one item for the exact amount · one item less a transfer fee · several items for the exact
+   amount · several items less one fee — with the value date inside the due-date window, and
+3. no other deposit is matched automatically to any of the same items.
+
+Everything else that has a candidate is ``suggested`` (ambiguity, weak or no name match — a
+third party paying —, value date far from the due date, partial payment, a search cut short);
+a deposit with no candidate at all is ``unmatched``.
+
+Scale: 1,000,000 deposits against 1,000,000 open items in well under a minute. Nothing
+compares all pairs: debtors are found through dict look-ups on the normalised name keys (plus a
+sorted-key prefix range for names the bank cut at the field width), items through the debtor
+or, for third-party suggestions, a sorted index of amounts. Each distinct payer string is
+normalised and scored once. The combination search (bounded subset sum) runs only over one
+debtor's open items in the date window, with caps on pool size, items per combination and
+combinations tried; when a cap cuts the search, nothing is booked automatically.
+
+The verdict on one deposit depends only on the deposit, the items and the links — never on
+the order of the inputs (ties are broken by dates and ids); :func:`reconcile` then downgrades
+auto matches competing for an item, which is symmetric too.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from urikake.domain.bank_calendar import adjust_to_business_day
+from urikake.domain.errors import DomainError
+from urikake.domain.name_matching import (
+    MIN_TRUNCATED_KEY,
+    POSSIBLE_MATCH,
+    STRONG_MATCH,
+    NormalizedName,
+    name_similarity,
+    normalize_name,
+)
+from urikake.domain.reconciliation.types import (
+    REASONS_JA,
+    Deposit,
+    Match,
+    MatchPolicy,
+    MatchStatus,
+    OpenItem,
+    Reason,
+)
+from urikake.domain.screening.fingerprints import has_kanji
+
+__all__ = ["payer_key", "reconcile"]
+
+PROGRESS_EVERY = 10_000
+# A cut payer name is looked up by its first MIN_TRUNCATED_KEY characters; a prefix shared by
+# more debtor keys than this is too common to say anything and is not scored one by one.
+_MAX_PREFIX_KEYS = 200
+# Tiers of a fit, best first. A deposit's verdict uses the best tier that has any fit.
+_SINGLE_EXACT, _SINGLE_FEE, _MULTI_EXACT, _MULTI_FEE = 0, 1, 2, 3
+_TIER_REASON = {
+    _SINGLE_EXACT: Reason.EXACT,
+    _SINGLE_FEE: Reason.FEE_DEDUCTED,
+    _MULTI_EXACT: Reason.MULTIPLE_INVOICES,
+    _MULTI_FEE: Reason.MULTIPLE_INVOICES_FEE_DEDUCTED,
+}
+_KEEP_SOLUTIONS = 8  # combinations kept per tier: one is the answer, two are ambiguity
+
+
+def payer_key(payer_kana: str) -> str:
+    """The key a remembered payer → debtor link is stored under (the normalised name key)."""
+    return normalize_name(payer_kana).key
+
+
+@dataclass(frozen=True, slots=True)
+class _Combo:
+    tier: int
+    items: tuple[int, ...]  # item indexes, sorted
+    total: int
+    distance: int  # sum of |value date − due date| in days (closer is better)
+
+
+@dataclass(slots=True)
+class _Verdict:
+    status: MatchStatus
+    reason: Reason
+    items: tuple[int, ...] = ()
+    total: int = 0  # sum of the items' residuals (or the allocation for a partial payment)
+    partial: bool = False
+    score: float | None = None
+    candidates: int = 0
+
+
+class _Index:
+    """The open items arranged for look-ups by debtor name key and by amount."""
+
+    def __init__(self, items: Sequence[OpenItem], policy: MatchPolicy) -> None:
+        self.items = items
+        self.amount: list[int] = []
+        self.due: list[int] = []  # ordinal of the due date
+        self.lo: list[int] = []  # window of value dates (ordinals) for an automatic match
+        self.hi: list[int] = []
+        self.debtor_of: list[int] = []
+        self.debtor_ids: list[str] = []
+        self.debtor_items: list[list[int]] = []
+        self.debtor_names: list[list[str]] = []
+        debtor_index: dict[str, int] = {}
+        windows: dict[object, tuple[int, int]] = {}
+        seen_ids: set[str] = set()
+        by_amount: dict[int, list[int]] = {}
+        for i, it in enumerate(items):
+            _check_item(it, i, seen_ids)
+            self.amount.append(it.amount)
+            window = windows.get(it.due_date)
+            if window is None:
+                due_paid = adjust_to_business_day(it.due_date).toordinal()
+                window = (it.due_date.toordinal() - policy.days_early, due_paid + policy.days_late)
+                windows[it.due_date] = window
+            self.due.append(it.due_date.toordinal())
+            self.lo.append(window[0])
+            self.hi.append(window[1])
+            d = debtor_index.get(it.debtor_id)
+            if d is None:
+                d = debtor_index[it.debtor_id] = len(self.debtor_ids)
+                self.debtor_ids.append(it.debtor_id)
+                self.debtor_items.append([])
+                self.debtor_names.append([])
+            self.debtor_of.append(d)
+            self.debtor_items[d].append(i)
+            names = self.debtor_names[d]
+            for name in (it.debtor_kana, it.debtor_name):
+                # Kanji cannot appear in a bank's payer name and would leave a partial key
+                # (株式会社ヤマダ商事 → ﾔﾏﾀﾞ) matching every ﾔﾏﾀﾞ: only kana/latin names count.
+                if name.strip() and name not in names and not has_kanji(name):
+                    names.append(name)
+            by_amount.setdefault(it.amount, []).append(i)
+        self.debtor_index = debtor_index
+        self.by_amount = by_amount
+        self.sorted_amounts = sorted(by_amount)
+        self.by_key: dict[str, list[int]] = {}
+        self.by_loose: dict[str, list[int]] = {}
+        for d, names in enumerate(self.debtor_names):
+            for name in names:
+                n = normalize_name(name)
+                for table, key in ((self.by_key, n.key), (self.by_loose, n.loose_key)):
+                    if key:
+                        ds = table.setdefault(key, [])
+                        if not ds or ds[-1] != d:
+                            ds.append(d)
+        self.sorted_keys = sorted(self.by_key)
+        self.sorted_loose = sorted(self.by_loose)
+
+
+def _check_item(it: OpenItem, position: int, seen: set[str]) -> None:
+    if isinstance(it.amount, bool) or not isinstance(it.amount, int) or it.amount <= 0:
+        raise DomainError(
+            "reconciliation.bad_item",
+            f"未消込明細 {it.id} の金額は1円以上の整数にしてください",
+            field="amount",
+            line=position + 1,
+        )
+    if it.id in seen:
+        raise DomainError(
+            "reconciliation.duplicate_item",
+            f"未消込明細のID {it.id} が重複しています",
+            field="item_id",
+            line=position + 1,
+        )
+    seen.add(it.id)
+
+
+def _check_deposit(dep: Deposit, position: int, seen: set[str]) -> None:
+    if isinstance(dep.amount, bool) or not isinstance(dep.amount, int) or dep.amount <= 0:
+        raise DomainError(
+            "reconciliation.bad_deposit",
+            f"入金 {dep.id} の金額は1円以上の整数にしてください",
+            field="amount",
+            line=position + 1,
+        )
+    if dep.id in seen:
+        raise DomainError(
+            "reconciliation.duplicate_deposit",
+            f"入金のID {dep.id} が重複しています",
+            field="deposit_id",
+            line=position + 1,
+        )
+    seen.add(dep.id)
+
+
+class _Matcher:
+    """Per-run state: the index, the policy, the links and the per-name caches."""
+
+    def __init__(
+        self, index: _Index, policy: MatchPolicy, payer_links: Mapping[str, str]
+    ) -> None:
+        self.ix = index
+        self.policy = policy
+        self.links = {
+            key: index.debtor_index[debtor]
+            for key, debtor in payer_links.items()
+            if debtor in index.debtor_index
+        }
+        self.width = policy.payer_name_width
+        # Per distinct payer string: {debtor: name score} of the debtors it could denote.
+        self._debtors_cache: dict[str, dict[int, float]] = {}
+        self._pair_cache: dict[tuple[str, int], float] = {}
+
+    # ---- names ----------------------------------------------------------------------
+
+    def _similarity(self, payer: str, d: int) -> float:
+        cached = self._pair_cache.get((payer, d))
+        if cached is None:
+            cached = max(
+                (
+                    name_similarity(payer, name, truncated_at=self.width)
+                    for name in self.ix.debtor_names[d]
+                ),
+                default=0.0,
+            )
+            self._pair_cache[(payer, d)] = cached
+        return cached
+
+    def _prefix_debtors(self, keys: list[str], table: dict[str, list[int]], key: str) -> set[int]:
+        prefix = key[:MIN_TRUNCATED_KEY]
+        start = bisect.bisect_left(keys, prefix)
+        end = bisect.bisect_left(keys, prefix + "\uffff", lo=start)
+        if end - start > _MAX_PREFIX_KEYS:
+            return set()
+        return {d for k in keys[start:end] for d in table[k]}
+
+    def name_debtors(self, payer: str) -> dict[int, float]:
+        """Debtors the payer name strongly denotes, with their scores (links count as 1.0)."""
+        found = self._debtors_cache.get(payer)
+        if found is not None:
+            return found
+        ix = self.ix
+        p: NormalizedName = normalize_name(payer)
+        candidates: set[int] = set()
+        if p.key:
+            candidates.update(ix.by_key.get(p.key, ()))
+            candidates.update(ix.by_loose.get(p.loose_key, ()))
+            if self.width is not None and p.width >= self.width:
+                candidates |= self._prefix_debtors(ix.sorted_keys, ix.by_key, p.key)
+                candidates |= self._prefix_debtors(ix.sorted_loose, ix.by_loose, p.loose_key)
+        found = {}
+        for d in candidates:
+            s = self._similarity(payer, d)
+            if s >= STRONG_MATCH:
+                found[d] = s
+        linked = self.links.get(p.key)
+        if linked is not None:
+            found[linked] = 1.0
+        self._debtors_cache[payer] = found
+        return found
+
+    # ---- combinations -----------------------------------------------------------------
+
+    def _fits(
+        self, items: Iterable[int], amount: int, vo: int, *, in_window: bool
+    ) -> tuple[list[_Combo], list[int]]:
+        """Single-item fits (exact or less a fee), and the in-window items too big to fit."""
+        ix, policy = self.ix, self.policy
+        fits: list[_Combo] = []
+        bigger: list[int] = []
+        for i in items:
+            if (ix.lo[i] <= vo <= ix.hi[i]) != in_window:
+                continue
+            diff = ix.amount[i] - amount
+            if diff == 0:
+                fits.append(_Combo(_SINGLE_EXACT, (i,), ix.amount[i], abs(vo - ix.due[i])))
+            elif diff > 0 and policy.is_fee(diff):
+                fits.append(_Combo(_SINGLE_FEE, (i,), ix.amount[i], abs(vo - ix.due[i])))
+            elif diff > 0:
+                bigger.append(i)
+        return fits, bigger
+
+    def _subsets(self, pool: list[int], amount: int, vo: int) -> tuple[list[_Combo], bool]:
+        """Combinations of 2..max_subset_items items summing to the amount (plus a fee).
+
+        Returns the fits and whether the search was complete.
+        """
+        ix, policy = self.ix, self.policy
+        top = amount + policy.max_fee
+        pool = [i for i in pool if ix.amount[i] < top]
+        if len(pool) < 2:
+            return [], True
+        complete = True
+        if len(pool) > policy.max_subset_pool:
+            complete = False
+            pool.sort(key=lambda i: (abs(vo - ix.due[i]), ix.due[i], ix.items[i].id))
+            pool = pool[: policy.max_subset_pool]
+        # Largest first, so that a total over the top prunes the rest of the loop cheaply.
+        pool.sort(key=lambda i: (-ix.amount[i], ix.items[i].id))
+        amounts = [ix.amount[i] for i in pool]
+        suffix = [0] * (len(pool) + 1)
+        for j in range(len(pool) - 1, -1, -1):
+            suffix[j] = suffix[j + 1] + amounts[j]
+        k_max = policy.max_subset_items
+        budget = policy.max_combinations
+        tried = 0
+        found: list[_Combo] = []
+        chosen: list[int] = []
+
+        def dfs(start: int, total: int) -> bool:
+            nonlocal tried
+            for j in range(start, len(pool)):
+                if total + suffix[j] < amount:
+                    return True  # even all the rest cannot reach the amount
+                tried += 1
+                if tried > budget:
+                    return False
+                t = total + amounts[j]
+                if t > top:
+                    continue
+                chosen.append(j)
+                if len(chosen) >= 2 and t >= amount and (t == amount or policy.is_fee(t - amount)):
+                    picked = tuple(sorted(pool[c] for c in chosen))
+                    dist = sum(abs(vo - ix.due[i]) for i in picked)
+                    tier = _MULTI_EXACT if t == amount else _MULTI_FEE
+                    found.append(_Combo(tier, picked, t, dist))
+                if len(chosen) < k_max and not dfs(j + 1, t):
+                    return False
+                chosen.pop()
+            return True
+
+        if not dfs(0, 0):
+            complete = False
+        return found, complete
+
+    # ---- verdict ------------------------------------------------------------------------
+
+    def _sort_key(self, c: _Combo) -> tuple[int, int, int, tuple[str, ...]]:
+        return (c.tier, len(c.items), c.distance, tuple(self.ix.items[i].id for i in c.items))
+
+    def judge(self, dep: Deposit) -> _Verdict:
+        strong = self.name_debtors(dep.payer_kana)
+        if strong:
+            return self._judge_named(dep, strong)
+        return self._judge_by_amount(dep)
+
+    def _judge_named(self, dep: Deposit, strong: dict[int, float]) -> _Verdict:
+        ix = self.ix
+        vo = dep.value_date.toordinal()
+        top_score = max(strong.values())
+        top = [d for d, s in strong.items() if s == top_score]
+        fits: list[_Combo] = []
+        bigger: list[int] = []
+        for d in strong:
+            f, b = self._fits(ix.debtor_items[d], dep.amount, vo, in_window=True)
+            fits.extend(f)
+            if d in top:
+                bigger.extend(b)
+        complete = True
+        if not fits:
+            for d in strong:
+                pool = [i for i in ix.debtor_items[d] if ix.lo[i] <= vo <= ix.hi[i]]
+                found, done = self._subsets(pool, dep.amount, vo)
+                fits.extend(found)
+                complete = complete and done
+        if fits:
+            best_tier = min(c.tier for c in fits)
+            best = sorted((c for c in fits if c.tier == best_tier), key=self._sort_key)
+            chosen = best[0]
+            owner = ix.debtor_of[chosen.items[0]]
+            if len(top) > 1:
+                reason = Reason.AMBIGUOUS_DEBTOR_NAME
+            elif len(best) > 1:
+                reason = Reason.AMBIGUOUS_CANDIDATES
+            elif owner != top[0]:
+                reason = Reason.NAME_CONFLICT
+            elif not complete:
+                reason = Reason.COMBINATION_SEARCH_LIMIT
+            else:
+                return _Verdict(
+                    MatchStatus.AUTO,
+                    _TIER_REASON[best_tier],
+                    chosen.items,
+                    chosen.total,
+                    score=strong[owner],
+                    candidates=1,
+                )
+            return _Verdict(
+                MatchStatus.SUGGESTED,
+                reason,
+                chosen.items,
+                chosen.total,
+                score=strong[owner],
+                candidates=len(best),
+            )
+        # No fit in the window: the same amount far from its due date?
+        late: list[_Combo] = []
+        for d in strong:
+            late.extend(self._fits(ix.debtor_items[d], dep.amount, vo, in_window=False)[0])
+        if late:
+            chosen = min(late, key=self._sort_key)
+            return _Verdict(
+                MatchStatus.SUGGESTED,
+                Reason.OUTSIDE_DATE_WINDOW,
+                chosen.items,
+                chosen.total,
+                score=strong[ix.debtor_of[chosen.items[0]]],
+                candidates=len(late),
+            )
+        if bigger:
+            # Less than an item: a partial payment (or a deduction to query). The residual
+            # stays open; suggest the item closest to its due date.
+            i = min(bigger, key=lambda i: (abs(vo - ix.due[i]), ix.due[i], ix.items[i].id))
+            return _Verdict(
+                MatchStatus.SUGGESTED,
+                Reason.PARTIAL_PAYMENT,
+                (i,),
+                ix.amount[i],
+                partial=True,
+                score=top_score,
+                candidates=len(bigger),
+            )
+        return _Verdict(MatchStatus.UNMATCHED, Reason.DEBTOR_KNOWN_NO_AMOUNT_FIT, score=top_score)
+
+    def _judge_by_amount(self, dep: Deposit) -> _Verdict:
+        """No debtor by name: items of the right amount and date are only suggested."""
+        ix, policy = self.ix, self.policy
+        vo = dep.value_date.toordinal()
+        start = bisect.bisect_left(ix.sorted_amounts, dep.amount)
+        end = bisect.bisect_right(ix.sorted_amounts, dep.amount + policy.max_fee, lo=start)
+        candidates: list[int] = []
+        for amount in ix.sorted_amounts[start:end]:
+            diff = amount - dep.amount
+            if diff and not policy.is_fee(diff):
+                continue
+            candidates.extend(i for i in ix.by_amount[amount] if ix.lo[i] <= vo <= ix.hi[i])
+        if not candidates:
+            return _Verdict(MatchStatus.UNMATCHED, Reason.NO_CANDIDATE)
+        candidates.sort(key=lambda i: (ix.amount[i], abs(vo - ix.due[i]), ix.due[i], ix.items[i].id))
+        candidates = candidates[: policy.max_amount_candidates]
+
+        def rank(i: int) -> tuple[float, int, int, int, str]:
+            score = self._similarity(dep.payer_kana, ix.debtor_of[i])
+            return (-score, ix.amount[i], abs(vo - ix.due[i]), ix.due[i], ix.items[i].id)
+
+        best = min(candidates, key=rank)
+        score = self._similarity(dep.payer_kana, ix.debtor_of[best])
+        reason = Reason.POSSIBLE_NAME_MATCH if score >= POSSIBLE_MATCH else Reason.THIRD_PARTY_AMOUNT_FIT
+        return _Verdict(
+            MatchStatus.SUGGESTED,
+            reason,
+            (best,),
+            ix.amount[best],
+            score=score,
+            candidates=len(candidates),
+        )
+
+
+def _to_match(dep: Deposit, v: _Verdict, index: _Index, policy: MatchPolicy) -> Match:
+    items = index.items
+    if v.partial:
+        (i,) = v.items
+        allocations: tuple[tuple[str, int], ...] = ((items[i].id, dep.amount),)
+        difference, fee = v.total - dep.amount, 0
+    else:
+        allocations = tuple((items[i].id, index.amount[i]) for i in v.items)
+        difference = v.total - dep.amount if v.items else 0
+        fee = difference if difference > 0 and policy.is_fee(difference) else 0
+    return Match(
+        deposit_id=dep.id,
+        status=v.status,
+        item_ids=tuple(items[i].id for i in v.items),
+        allocations=allocations,
+        difference=difference,
+        fee_deducted=fee,
+        reason=v.reason.value,
+        reason_ja=REASONS_JA[v.reason],
+        score=None if v.score is None else Decimal(f"{v.score:.2f}"),
+        candidates=v.candidates,
+    )
+
+
+def reconcile(
+    deposits: Sequence[Deposit],
+    items: Sequence[OpenItem],
+    *,
+    policy: MatchPolicy | None = None,
+    payer_links: Mapping[str, str] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[Match]:
+    """Match each deposit to open items; one :class:`Match` per deposit, in input order.
+
+    ``payer_links``: remembered payer → debtor links (``payer_key(payer_kana)`` → debtor id),
+    learned from operators' confirmations; a linked payer counts as a strong name match.
+    Links to debtors without open items are ignored. ``progress`` is called with the number
+    of deposits done since its last call (every :data:`PROGRESS_EVERY` and at the end), so
+    ``tqdm.update`` fits. Raises :class:`DomainError` on a non-positive amount or a duplicate
+    id (``line`` = position in the input, from 1).
+    """
+    policy = policy or MatchPolicy()
+    index = _Index(items, policy)
+    matcher = _Matcher(index, policy, payer_links or {})
+    seen: set[str] = set()
+    verdicts: list[_Verdict] = []
+    done = 0
+    for n, dep in enumerate(deposits):
+        _check_deposit(dep, n, seen)
+        verdicts.append(matcher.judge(dep))
+        done += 1
+        if progress is not None and done == PROGRESS_EVERY:
+            progress(done)
+            done = 0
+    if progress is not None and done:
+        progress(done)
+    _downgrade_competing(verdicts)
+    return [_to_match(dep, v, index, policy) for dep, v in zip(deposits, verdicts, strict=True)]
+
+
+def _downgrade_competing(verdicts: list[_Verdict]) -> None:
+    """Two automatic matches claiming one item: neither is booked without a person."""
+    claims: dict[int, int] = {}
+    for v in verdicts:
+        if v.status is MatchStatus.AUTO:
+            for i in v.items:
+                claims[i] = claims.get(i, 0) + 1
+    for v in verdicts:
+        if v.status is MatchStatus.AUTO and any(claims[i] > 1 for i in v.items):
+            v.status = MatchStatus.SUGGESTED
+            v.reason = Reason.COMPETING_DEPOSITS
