@@ -53,7 +53,7 @@ class ContractDocument(models.Model):
 
     @property
     def is_signed(self) -> bool:
-        return self.signed_pdf is not None
+        return self.signed_at is not None
 
 
 class ContractSignature(models.Model):

@@ -110,9 +110,7 @@ def tie_out(
     start = require_date(date_from, "date_from")
     end = require_date(date_to, "date_to")
     if start > end:
-        raise DomainError(
-            "tieout.invalid_period", "照合期間の開始日が終了日より後になっています。"
-        )
+        raise DomainError("tieout.invalid_period", "照合期間の開始日が終了日より後になっています。")
     by_day: dict[date, tuple[list[Movement], list[Movement]]] = defaultdict(lambda: ([], []))
     for i, raw in enumerate(ledger):
         item = _movement(raw, "ledger", i)

@@ -27,6 +27,7 @@ __all__ = [
     "FilingClaim",
     "FilingParty",
     "Method",
+    "STAGES_BY_METHOD",
     "PerfectionPolicy",
     "Stage",
     "check_can_fund",

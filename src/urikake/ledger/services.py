@@ -244,8 +244,10 @@ def account_statement(
 
 def entries_for(source: str) -> QuerySet[LedgerEntry]:
     """Entries whose id is ``source`` or starts with ``source:`` (e.g. ``payout_batch:12``)."""
-    match = Q(entry_id__startswith=source) if source.endswith(":") else (
-        Q(entry_id=source) | Q(entry_id__startswith=source + ":")
+    match = (
+        Q(entry_id__startswith=source)
+        if source.endswith(":")
+        else (Q(entry_id=source) | Q(entry_id__startswith=source + ":"))
     )
     return LedgerEntry.objects.filter(match).prefetch_related("legs").order_by("date", "id")
 
@@ -258,9 +260,7 @@ def cash_tie_out(
     date_to: date,
 ) -> TieOut:
     """Day-by-day comparison of a cash account with the bank's movements (see the domain)."""
-    if rules.CHART.lookup(cash_account_code) is None or not cash_account_code.startswith(
-        "cash:"
-    ):
+    if rules.CHART.lookup(cash_account_code) is None or not cash_account_code.startswith("cash:"):
         raise DomainError(
             "tieout.not_a_cash_account", f"「{cash_account_code}」は預金勘定ではありません。"
         )

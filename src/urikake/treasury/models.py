@@ -135,7 +135,10 @@ class PurchasedReceivable(models.Model):
     def residual(self) -> int:
         """What is still expected from the payer (face − collected − fees − written off)."""
         return (
-            self.face_amount - self.collected_amount - self.fee_deducted - self.shortfall_written_off
+            self.face_amount
+            - self.collected_amount
+            - self.fee_deducted
+            - self.shortfall_written_off
         )
 
     @property
@@ -390,9 +393,7 @@ class IdempotentRequest(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["user", "scope", "key"], name="uniq_idempotent_request"
-            )
+            models.UniqueConstraint(fields=["user", "scope", "key"], name="uniq_idempotent_request")
         ]
 
     def __str__(self) -> str:

@@ -1,6 +1,11 @@
-"""Applicant-facing pages of the treasury app."""
+"""Applicant-facing pages of the treasury app (/my/treasury/)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from urikake.treasury import overdue_views
 
 app_name = "treasury"
-urlpatterns: list = []
+urlpatterns = [
+    path("", overdue_views.my_list, name="list"),
+    path("<int:pk>/", overdue_views.my_detail, name="detail"),
+]

@@ -5,44 +5,80 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='LedgerEntry',
+            name="LedgerEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('entry_id', models.CharField(max_length=200, unique=True, verbose_name='仕訳ID')),
-                ('date', models.DateField(db_index=True, verbose_name='計上日')),
-                ('description', models.CharField(blank=True, max_length=500, verbose_name='摘要')),
-                ('posted_at', models.DateTimeField(verbose_name='記帳日時 (UTC)')),
-                ('actor', models.CharField(max_length=200, verbose_name='記帳者')),
-                ('reverses', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reversed_by', to='ledger.ledgerentry', verbose_name='取消対象の仕訳')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("entry_id", models.CharField(max_length=200, unique=True, verbose_name="仕訳ID")),
+                ("date", models.DateField(db_index=True, verbose_name="計上日")),
+                ("description", models.CharField(blank=True, max_length=500, verbose_name="摘要")),
+                ("posted_at", models.DateTimeField(verbose_name="記帳日時 (UTC)")),
+                ("actor", models.CharField(max_length=200, verbose_name="記帳者")),
+                (
+                    "reverses",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reversed_by",
+                        to="ledger.ledgerentry",
+                        verbose_name="取消対象の仕訳",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '仕訳',
-                'verbose_name_plural': '仕訳',
-                'ordering': ['date', 'id'],
+                "verbose_name": "仕訳",
+                "verbose_name_plural": "仕訳",
+                "ordering": ["date", "id"],
             },
         ),
         migrations.CreateModel(
-            name='LedgerLeg',
+            name="LedgerLeg",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(verbose_name='行番号')),
-                ('account', models.CharField(db_index=True, max_length=200, verbose_name='勘定科目')),
-                ('amount', models.BigIntegerField(verbose_name='金額（借方+ / 貸方−）')),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='legs', to='ledger.ledgerentry', verbose_name='仕訳')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(verbose_name="行番号")),
+                (
+                    "account",
+                    models.CharField(db_index=True, max_length=200, verbose_name="勘定科目"),
+                ),
+                ("amount", models.BigIntegerField(verbose_name="金額（借方+ / 貸方−）")),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="legs",
+                        to="ledger.ledgerentry",
+                        verbose_name="仕訳",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '仕訳明細',
-                'verbose_name_plural': '仕訳明細',
-                'ordering': ['entry_id', 'position'],
-                'constraints': [models.UniqueConstraint(fields=('entry', 'position'), name='ledger_leg_position_uniq'), models.CheckConstraint(condition=models.Q(('amount', 0), _negated=True), name='ledger_leg_nonzero')],
+                "verbose_name": "仕訳明細",
+                "verbose_name_plural": "仕訳明細",
+                "ordering": ["entry_id", "position"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("entry", "position"), name="ledger_leg_position_uniq"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("amount", 0), _negated=True), name="ledger_leg_nonzero"
+                    ),
+                ],
             },
         ),
     ]

@@ -8,250 +8,604 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('applicants', '0001_initial'),
-        ('receivables', '0005_invoicedraft'),
+        ("applicants", "0001_initial"),
+        ("receivables", "0005_invoicedraft"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CollectionStatement',
+            name="CollectionStatement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source_format', models.CharField(max_length=30)),
-                ('filename', models.CharField(max_length=255)),
-                ('sha256', models.CharField(max_length=64, unique=True)),
-                ('bank_code', models.CharField(blank=True, max_length=4)),
-                ('branch_code', models.CharField(blank=True, max_length=3)),
-                ('account_number', models.CharField(blank=True, max_length=7)),
-                ('period_from', models.DateField(blank=True, null=True)),
-                ('period_to', models.DateField(blank=True, null=True)),
-                ('imported_at', models.DateTimeField(auto_now_add=True)),
-                ('deposit_count', models.PositiveIntegerField(default=0)),
-                ('imported_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("source_format", models.CharField(max_length=30)),
+                ("filename", models.CharField(max_length=255)),
+                ("sha256", models.CharField(max_length=64, unique=True)),
+                ("bank_code", models.CharField(blank=True, max_length=4)),
+                ("branch_code", models.CharField(blank=True, max_length=3)),
+                ("account_number", models.CharField(blank=True, max_length=7)),
+                ("period_from", models.DateField(blank=True, null=True)),
+                ("period_to", models.DateField(blank=True, null=True)),
+                ("imported_at", models.DateTimeField(auto_now_add=True)),
+                ("deposit_count", models.PositiveIntegerField(default=0)),
+                (
+                    "imported_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '回収口座の明細',
-                'verbose_name_plural': '回収口座の明細',
+                "verbose_name": "回収口座の明細",
+                "verbose_name_plural": "回収口座の明細",
             },
         ),
         migrations.CreateModel(
-            name='Deposit',
+            name="Deposit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('line_key', models.CharField(max_length=200, unique=True)),
-                ('value_date', models.DateField(verbose_name='入金日')),
-                ('amount', models.BigIntegerField(verbose_name='入金額')),
-                ('payer_kana', models.CharField(max_length=200, verbose_name='振込依頼人名')),
-                ('reference', models.CharField(blank=True, max_length=100)),
-                ('status', models.CharField(choices=[('new', '未処理'), ('auto', '自動消込'), ('suggested', '確認待ち（候補あり）'), ('unmatched', '該当なし'), ('confirmed', '担当者が消込'), ('refunded', '返金・対象外')], default='new', max_length=20)),
-                ('proposal', models.JSONField(blank=True, default=dict)),
-                ('reason', models.CharField(blank=True, max_length=60)),
-                ('reason_ja', models.CharField(blank=True, max_length=300)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('statement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='deposits', to='treasury.collectionstatement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("line_key", models.CharField(max_length=200, unique=True)),
+                ("value_date", models.DateField(verbose_name="入金日")),
+                ("amount", models.BigIntegerField(verbose_name="入金額")),
+                ("payer_kana", models.CharField(max_length=200, verbose_name="振込依頼人名")),
+                ("reference", models.CharField(blank=True, max_length=100)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("new", "未処理"),
+                            ("auto", "自動消込"),
+                            ("suggested", "確認待ち（候補あり）"),
+                            ("unmatched", "該当なし"),
+                            ("confirmed", "担当者が消込"),
+                            ("refunded", "返金・対象外"),
+                        ],
+                        default="new",
+                        max_length=20,
+                    ),
+                ),
+                ("proposal", models.JSONField(blank=True, default=dict)),
+                ("reason", models.CharField(blank=True, max_length=60)),
+                ("reason_ja", models.CharField(blank=True, max_length=300)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "statement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deposits",
+                        to="treasury.collectionstatement",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '入金',
-                'verbose_name_plural': '入金',
+                "verbose_name": "入金",
+                "verbose_name_plural": "入金",
             },
         ),
         migrations.CreateModel(
-            name='IdempotentRequest',
+            name="IdempotentRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope', models.CharField(max_length=80)),
-                ('key', models.CharField(max_length=255)),
-                ('request_digest', models.CharField(max_length=64)),
-                ('status_code', models.PositiveSmallIntegerField()),
-                ('response', models.JSONField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("scope", models.CharField(max_length=80)),
+                ("key", models.CharField(max_length=255)),
+                ("request_digest", models.CharField(max_length=64)),
+                ("status_code", models.PositiveSmallIntegerField()),
+                ("response", models.JSONField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='PayerLink',
+            name="PayerLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('payer_key', models.CharField(max_length=200)),
-                ('payer_kana', models.CharField(max_length=200)),
-                ('confirmations', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('debtor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='payer_links', to='receivables.debtor')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("payer_key", models.CharField(max_length=200)),
+                ("payer_kana", models.CharField(max_length=200)),
+                ("confirmations", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "debtor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="payer_links",
+                        to="receivables.debtor",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='PayoutBatch',
+            name="PayoutBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value_date', models.DateField(verbose_name='振込指定日')),
-                ('cutoff', models.CharField(max_length=5, verbose_name='締め時刻')),
-                ('status', models.CharField(choices=[('generated', '作成済み（未送信）'), ('sent', '送信済み')], default='generated', max_length=20)),
-                ('file_content', models.BinaryField(verbose_name='振込データ')),
-                ('file_sha256', models.CharField(max_length=64)),
-                ('total_count', models.PositiveIntegerField()),
-                ('total_amount', models.BigIntegerField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("value_date", models.DateField(verbose_name="振込指定日")),
+                ("cutoff", models.CharField(max_length=5, verbose_name="締め時刻")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("generated", "作成済み（未送信）"), ("sent", "送信済み")],
+                        default="generated",
+                        max_length=20,
+                    ),
+                ),
+                ("file_content", models.BinaryField(verbose_name="振込データ")),
+                ("file_sha256", models.CharField(max_length=64)),
+                ("total_count", models.PositiveIntegerField()),
+                ("total_amount", models.BigIntegerField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '総合振込ファイル',
-                'verbose_name_plural': '総合振込ファイル',
+                "verbose_name": "総合振込ファイル",
+                "verbose_name_plural": "総合振込ファイル",
             },
         ),
         migrations.CreateModel(
-            name='Perfection',
+            name="Perfection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('method', models.CharField(choices=[('notice', '確定日付のある債権譲渡通知'), ('consent', '確定日付のある債務者の承諾'), ('registration', '債権譲渡登記')], max_length=20, verbose_name='方法')),
-                ('stage', models.CharField(choices=[('pending', '未了'), ('notice_sent', '通知発送済み（到達待ち）'), ('filed', '登記申請中'), ('perfected', '具備済み'), ('extended', '延長登記済み'), ('cancelled', '抹消済み')], default='pending', max_length=20, verbose_name='状況')),
-                ('certified_date', models.DateField(blank=True, null=True, verbose_name='確定日付')),
-                ('notice_sent_on', models.DateField(blank=True, null=True, verbose_name='通知発送日')),
-                ('delivered_on', models.DateField(blank=True, null=True, verbose_name='到達日・承諾日')),
-                ('filed_on', models.DateField(blank=True, null=True, verbose_name='登記申請日')),
-                ('registration_number', models.CharField(blank=True, max_length=40, verbose_name='登記番号')),
-                ('registered_on', models.DateField(blank=True, null=True, verbose_name='登記日')),
-                ('registration_expires_on', models.DateField(blank=True, null=True, verbose_name='存続期間の満了日')),
-                ('cancelled_on', models.DateField(blank=True, null=True, verbose_name='抹消日')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='備考')),
-                ('funded_before_perfection', models.BooleanField(default=False, verbose_name='対抗要件具備前の送金')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('application', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='perfection', to='receivables.financingapplication')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("notice", "確定日付のある債権譲渡通知"),
+                            ("consent", "確定日付のある債務者の承諾"),
+                            ("registration", "債権譲渡登記"),
+                        ],
+                        max_length=20,
+                        verbose_name="方法",
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("pending", "未了"),
+                            ("notice_sent", "通知発送済み（到達待ち）"),
+                            ("filed", "登記申請中"),
+                            ("perfected", "具備済み"),
+                            ("extended", "延長登記済み"),
+                            ("cancelled", "抹消済み"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                        verbose_name="状況",
+                    ),
+                ),
+                (
+                    "certified_date",
+                    models.DateField(blank=True, null=True, verbose_name="確定日付"),
+                ),
+                (
+                    "notice_sent_on",
+                    models.DateField(blank=True, null=True, verbose_name="通知発送日"),
+                ),
+                (
+                    "delivered_on",
+                    models.DateField(blank=True, null=True, verbose_name="到達日・承諾日"),
+                ),
+                ("filed_on", models.DateField(blank=True, null=True, verbose_name="登記申請日")),
+                (
+                    "registration_number",
+                    models.CharField(blank=True, max_length=40, verbose_name="登記番号"),
+                ),
+                ("registered_on", models.DateField(blank=True, null=True, verbose_name="登記日")),
+                (
+                    "registration_expires_on",
+                    models.DateField(blank=True, null=True, verbose_name="存続期間の満了日"),
+                ),
+                ("cancelled_on", models.DateField(blank=True, null=True, verbose_name="抹消日")),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="備考")),
+                (
+                    "funded_before_perfection",
+                    models.BooleanField(default=False, verbose_name="対抗要件具備前の送金"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "application",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="perfection",
+                        to="receivables.financingapplication",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '対抗要件',
-                'verbose_name_plural': '対抗要件',
+                "verbose_name": "対抗要件",
+                "verbose_name_plural": "対抗要件",
             },
         ),
         migrations.CreateModel(
-            name='PurchasedReceivable',
+            name="PurchasedReceivable",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('product', models.CharField(max_length=20)),
-                ('face_amount', models.BigIntegerField(verbose_name='額面')),
-                ('advance_amount', models.BigIntegerField(verbose_name='買取金額')),
-                ('fee', models.BigIntegerField(verbose_name='買取手数料')),
-                ('admin_fee', models.BigIntegerField(default=0, verbose_name='事務手数料')),
-                ('holdback', models.BigIntegerField(verbose_name='留保金')),
-                ('due_date', models.DateField(verbose_name='支払期日')),
-                ('expected_on', models.DateField(verbose_name='回収予定日')),
-                ('forward_due_on', models.DateField(blank=True, null=True, verbose_name='転送期限')),
-                ('collected_amount', models.BigIntegerField(default=0, verbose_name='回収額')),
-                ('fee_deducted', models.BigIntegerField(default=0, verbose_name='先方負担手数料')),
-                ('shortfall_written_off', models.BigIntegerField(default=0, verbose_name='償却額')),
-                ('status', models.CharField(choices=[('open', '回収待ち'), ('collected', '回収済み'), ('defaulted', '延滞・債務不履行'), ('written_off', '償却済み')], default='open', max_length=20)),
-                ('collected_on', models.DateField(blank=True, null=True, verbose_name='回収完了日')),
-                ('reserve_released_on', models.DateField(blank=True, null=True, verbose_name='留保金返還日')),
-                ('reminders_sent', models.PositiveSmallIntegerField(default=0, verbose_name='督促回数')),
-                ('last_reminded_on', models.DateField(blank=True, null=True)),
-                ('escalated_on', models.DateField(blank=True, null=True, verbose_name='エスカレーション日')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='purchases', to='receivables.financingapplication')),
-                ('debtor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='purchases', to='receivables.debtor')),
-                ('invoice', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='purchase', to='receivables.invoice')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='purchases', to='applicants.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("product", models.CharField(max_length=20)),
+                ("face_amount", models.BigIntegerField(verbose_name="額面")),
+                ("advance_amount", models.BigIntegerField(verbose_name="買取金額")),
+                ("fee", models.BigIntegerField(verbose_name="買取手数料")),
+                ("admin_fee", models.BigIntegerField(default=0, verbose_name="事務手数料")),
+                ("holdback", models.BigIntegerField(verbose_name="留保金")),
+                ("due_date", models.DateField(verbose_name="支払期日")),
+                ("expected_on", models.DateField(verbose_name="回収予定日")),
+                (
+                    "forward_due_on",
+                    models.DateField(blank=True, null=True, verbose_name="転送期限"),
+                ),
+                ("collected_amount", models.BigIntegerField(default=0, verbose_name="回収額")),
+                ("fee_deducted", models.BigIntegerField(default=0, verbose_name="先方負担手数料")),
+                ("shortfall_written_off", models.BigIntegerField(default=0, verbose_name="償却額")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "回収待ち"),
+                            ("collected", "回収済み"),
+                            ("defaulted", "延滞・債務不履行"),
+                            ("written_off", "償却済み"),
+                        ],
+                        default="open",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "collected_on",
+                    models.DateField(blank=True, null=True, verbose_name="回収完了日"),
+                ),
+                (
+                    "reserve_released_on",
+                    models.DateField(blank=True, null=True, verbose_name="留保金返還日"),
+                ),
+                (
+                    "reminders_sent",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="督促回数"),
+                ),
+                ("last_reminded_on", models.DateField(blank=True, null=True)),
+                (
+                    "escalated_on",
+                    models.DateField(blank=True, null=True, verbose_name="エスカレーション日"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="purchases",
+                        to="receivables.financingapplication",
+                    ),
+                ),
+                (
+                    "debtor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="purchases",
+                        to="receivables.debtor",
+                    ),
+                ),
+                (
+                    "invoice",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="purchase",
+                        to="receivables.invoice",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="purchases",
+                        to="applicants.organization",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '買取債権',
-                'verbose_name_plural': '買取債権',
+                "verbose_name": "買取債権",
+                "verbose_name_plural": "買取債権",
             },
         ),
         migrations.CreateModel(
-            name='Payout',
+            name="Payout",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('advance', '買取代金'), ('reserve', '留保金返還')], max_length=10)),
-                ('amount', models.BigIntegerField(verbose_name='振込金額')),
-                ('requested_for', models.DateField(verbose_name='送金予定日')),
-                ('bank_code', models.CharField(max_length=4)),
-                ('branch_code', models.CharField(max_length=3)),
-                ('account_type', models.PositiveSmallIntegerField()),
-                ('account_number', urikake.security.crypto.EncryptedTextField()),
-                ('holder_kana', models.CharField(max_length=200)),
-                ('status', models.CharField(choices=[('pending', '送金待ち'), ('batched', '振込データ作成済み'), ('sent', '送金済み'), ('returned', '組戻し・振込不能')], default='pending', max_length=10)),
-                ('line_number', models.PositiveIntegerField(blank=True, null=True)),
-                ('returned_reason', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payouts', to='receivables.financingapplication')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payouts', to='applicants.organization')),
-                ('replaces', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='replaced_by', to='treasury.payout')),
-                ('batch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='payouts', to='treasury.payoutbatch')),
-                ('purchase', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='payouts', to='treasury.purchasedreceivable')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("advance", "買取代金"), ("reserve", "留保金返還")], max_length=10
+                    ),
+                ),
+                ("amount", models.BigIntegerField(verbose_name="振込金額")),
+                ("requested_for", models.DateField(verbose_name="送金予定日")),
+                ("bank_code", models.CharField(max_length=4)),
+                ("branch_code", models.CharField(max_length=3)),
+                ("account_type", models.PositiveSmallIntegerField()),
+                ("account_number", urikake.security.crypto.EncryptedTextField()),
+                ("holder_kana", models.CharField(max_length=200)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "送金待ち"),
+                            ("batched", "振込データ作成済み"),
+                            ("sent", "送金済み"),
+                            ("returned", "組戻し・振込不能"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("line_number", models.PositiveIntegerField(blank=True, null=True)),
+                ("returned_reason", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="payouts",
+                        to="receivables.financingapplication",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="payouts",
+                        to="applicants.organization",
+                    ),
+                ),
+                (
+                    "replaces",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="replaced_by",
+                        to="treasury.payout",
+                    ),
+                ),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="payouts",
+                        to="treasury.payoutbatch",
+                    ),
+                ),
+                (
+                    "purchase",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="payouts",
+                        to="treasury.purchasedreceivable",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '送金',
-                'verbose_name_plural': '送金',
+                "verbose_name": "送金",
+                "verbose_name_plural": "送金",
             },
         ),
         migrations.CreateModel(
-            name='Allocation',
+            name="Allocation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', models.BigIntegerField()),
-                ('fee_deducted', models.BigIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('deposit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='allocations', to='treasury.deposit')),
-                ('purchase', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='allocations', to='treasury.purchasedreceivable')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("amount", models.BigIntegerField()),
+                ("fee_deducted", models.BigIntegerField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "deposit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="allocations",
+                        to="treasury.deposit",
+                    ),
+                ),
+                (
+                    "purchase",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="allocations",
+                        to="treasury.purchasedreceivable",
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='deposit',
-            index=models.Index(fields=['status', 'value_date'], name='treasury_de_status_431c53_idx'),
+            model_name="deposit",
+            index=models.Index(
+                fields=["status", "value_date"], name="treasury_de_status_431c53_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='deposit',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='deposit_amount_positive'),
+            model_name="deposit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="deposit_amount_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='idempotentrequest',
-            constraint=models.UniqueConstraint(fields=('user', 'scope', 'key'), name='uniq_idempotent_request'),
+            model_name="idempotentrequest",
+            constraint=models.UniqueConstraint(
+                fields=("user", "scope", "key"), name="uniq_idempotent_request"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='payerlink',
-            constraint=models.UniqueConstraint(fields=('payer_key', 'debtor'), name='uniq_payer_link'),
+            model_name="payerlink",
+            constraint=models.UniqueConstraint(
+                fields=("payer_key", "debtor"), name="uniq_payer_link"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='purchasedreceivable',
-            constraint=models.CheckConstraint(condition=models.Q(('face_amount__gt', 0), ('collected_amount__gte', 0), ('fee_deducted__gte', 0), ('holdback__gte', 0)), name='purchase_amounts_valid'),
+            model_name="purchasedreceivable",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("face_amount__gt", 0),
+                    ("collected_amount__gte", 0),
+                    ("fee_deducted__gte", 0),
+                    ("holdback__gte", 0),
+                ),
+                name="purchase_amounts_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='purchasedreceivable',
-            constraint=models.CheckConstraint(condition=models.Q(('collected_amount__lte', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('face_amount'), '-', models.F('fee_deducted')), '-', models.F('shortfall_written_off')))), name='purchase_not_overcollected'),
+            model_name="purchasedreceivable",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "collected_amount__lte",
+                        django.db.models.expressions.CombinedExpression(
+                            django.db.models.expressions.CombinedExpression(
+                                models.F("face_amount"), "-", models.F("fee_deducted")
+                            ),
+                            "-",
+                            models.F("shortfall_written_off"),
+                        ),
+                    )
+                ),
+                name="purchase_not_overcollected",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='payout',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='payout_amount_positive'),
+            model_name="payout",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="payout_amount_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='payout',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'advance'), ('replaces__isnull', True)), fields=('application',), name='uniq_advance_per_application'),
+            model_name="payout",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind", "advance"), ("replaces__isnull", True)),
+                fields=("application",),
+                name="uniq_advance_per_application",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='payout',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'reserve'), ('replaces__isnull', True)), fields=('purchase',), name='uniq_reserve_release_per_purchase'),
+            model_name="payout",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind", "reserve"), ("replaces__isnull", True)),
+                fields=("purchase",),
+                name="uniq_reserve_release_per_purchase",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='payout',
-            constraint=models.UniqueConstraint(fields=('batch', 'line_number'), name='uniq_payout_line_in_batch'),
+            model_name="payout",
+            constraint=models.UniqueConstraint(
+                fields=("batch", "line_number"), name="uniq_payout_line_in_batch"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='payout',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'pending'), ('batch__isnull', True)), models.Q(models.Q(('status', 'pending'), _negated=True), ('batch__isnull', False), ('line_number__isnull', False)), _connector='OR'), name='payout_batched_iff_not_pending'),
+            model_name="payout",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "pending"), ("batch__isnull", True)),
+                    models.Q(
+                        models.Q(("status", "pending"), _negated=True),
+                        ("batch__isnull", False),
+                        ("line_number__isnull", False),
+                    ),
+                    _connector="OR",
+                ),
+                name="payout_batched_iff_not_pending",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='allocation',
-            constraint=models.UniqueConstraint(fields=('deposit', 'purchase'), name='uniq_allocation_pair'),
+            model_name="allocation",
+            constraint=models.UniqueConstraint(
+                fields=("deposit", "purchase"), name="uniq_allocation_pair"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='allocation',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gte', 0), ('fee_deducted__gte', 0)), name='allocation_nonneg'),
+            model_name="allocation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gte", 0), ("fee_deducted__gte", 0)),
+                name="allocation_nonneg",
+            ),
         ),
     ]

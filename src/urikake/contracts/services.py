@@ -1,0 +1,250 @@
+"""Use cases of the contracts context: prepare a deal's documents, sign them, read them.
+
+* :func:`prepare_contracts` renders a deal's PDFs once (the same bytes for the same terms);
+* :func:`sign_contracts` records the applicant's agreement to those exact bytes (by SHA-256),
+  seals each PDF with the platform's PAdES signature and moves the application to
+  ``contracted`` — one transaction, one audit record, at most once per application;
+* :func:`is_contracted` tells treasury whether money may move.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from urikake.accounts.models import User
+from urikake.applicants.models import Membership
+from urikake.audit import services as audit
+from urikake.contracts import pdf
+from urikake.contracts.models import ContractDocument, ContractSignature
+from urikake.contracts.signing import SignatureRecord, seal
+from urikake.contracts.terms import DealTerms, Perfection, deal_terms
+from urikake.domain.applications import ApplicationStatus
+from urikake.domain.errors import DomainError
+from urikake.receivables.models import FinancingApplication
+from urikake.receivables.services import _move
+
+_SIGNED_STATUSES = frozenset(
+    {ApplicationStatus.CONTRACTED, ApplicationStatus.FUNDED, ApplicationStatus.SETTLED}
+)
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def document_number(application_id: int, suffix: str) -> str:
+    """A stable number for a deal's document: ``UK-000123-A`` (agreement), ``-N1`` (notice
+    to the first debtor), ``-C1`` (consent of the first debtor)."""
+    return f"UK-{application_id:06d}-{suffix}"
+
+
+@dataclass(frozen=True)
+class _Planned:
+    kind: ContractDocument.Kind
+    suffix: str
+    debtor_id: int | None
+    pdf: bytes
+
+
+def _plan(terms: DealTerms) -> list[_Planned]:
+    app_id = terms.application_id
+    plan = [
+        _Planned(
+            ContractDocument.Kind.AGREEMENT,
+            "A",
+            None,
+            pdf.render_agreement(terms, document_number(app_id, "A")),
+        )
+    ]
+    if terms.product != FinancingApplication.Product.THREE_PARTY:
+        return plan
+    for n, (debtor_id, party, invoices) in enumerate(terms.debtors(), start=1):
+        plan.append(
+            _Planned(
+                ContractDocument.Kind.NOTICE,
+                f"N{n}",
+                debtor_id,
+                pdf.render_notice(terms, document_number(app_id, f"N{n}"), party, invoices),
+            )
+        )
+        if terms.perfection is Perfection.CONSENT:
+            plan.append(
+                _Planned(
+                    ContractDocument.Kind.CONSENT,
+                    f"C{n}",
+                    debtor_id,
+                    pdf.render_consent(terms, document_number(app_id, f"C{n}"), party, invoices),
+                )
+            )
+    return plan
+
+
+def documents_of(application: FinancingApplication) -> list[ContractDocument]:
+    """The deal's documents, without their PDF bytes (loaded when read)."""
+    return list(
+        ContractDocument.objects.filter(application=application)
+        .defer("pdf", "signed_pdf")
+        .order_by("pk")
+    )
+
+
+def prepare_contracts(
+    application: FinancingApplication, *, acting_user: Any
+) -> list[ContractDocument]:
+    """The deal's unsigned documents, generated on the first call and returned afterwards.
+
+    Only an accepted application gets new documents; a signed one returns what it has.
+    """
+    existing = documents_of(application)
+    if existing:
+        return existing
+    with transaction.atomic():
+        locked = FinancingApplication.objects.select_for_update().get(pk=application.pk)
+        existing = documents_of(locked)  # another request may have prepared them meanwhile
+        if existing:
+            return existing
+        if locked.status != ApplicationStatus.ACCEPTED:
+            raise DomainError(
+                "contract.not_accepted",
+                "ご提示条件を承諾した申込みだけが契約に進めます。",
+            )
+        terms = deal_terms(locked)
+        created = [
+            ContractDocument.objects.create(
+                application=locked,
+                organization_id=locked.organization_id,
+                debtor_id=item.debtor_id,
+                kind=item.kind,
+                document_number=document_number(locked.pk, item.suffix),
+                title=item.kind.label,
+                pdf=item.pdf,
+                sha256=sha256(item.pdf),
+            )
+            for item in _plan(terms)
+        ]
+        audit.record(
+            "contract.prepared",
+            actor=acting_user,
+            obj=locked,
+            payload={
+                "documents": {d.document_number: d.sha256 for d in created},
+                "perfection": terms.perfection.value,
+            },
+        )
+    return created
+
+
+def is_contracted(application: FinancingApplication) -> bool:
+    """True once the applicant signed and the platform sealed every document."""
+    if application.status not in _SIGNED_STATUSES:
+        return False
+    if not ContractSignature.objects.filter(application=application).exists():
+        return False
+    return not ContractDocument.objects.filter(
+        application=application, signed_pdf__isnull=True
+    ).exists()
+
+
+@dataclass(frozen=True)
+class SignResult:
+    signature: ContractSignature
+    created: bool  # False: the application was already signed, nothing changed
+
+
+def _require_owner(application: FinancingApplication, user: User) -> None:
+    if not Membership.objects.filter(
+        user=user,
+        organization_id=application.organization_id,
+        is_active=True,
+        role=Membership.Role.OWNER,
+    ).exists():
+        raise DomainError(
+            "contract.owner_only",
+            "契約の締結は、申込者のオーナー権限をもつ方だけが行えます。",
+        )
+
+
+def _record(
+    user: User, when: datetime, ip_address: str | None, documents: dict[str, str], sha: str
+) -> SignatureRecord:
+    local = timezone.localtime(when).isoformat(timespec="seconds")
+    return SignatureRecord(
+        reason=(
+            f"債権売買契約への申込者の同意: 同意者 user:{user.pk}, 同意日時 {local}, "
+            f"同意した文書数 {len(documents)}, 本書の署名前SHA-256 {sha}"
+        ),
+        location=f"Urikake（同意元IPアドレス {ip_address or '不明'}）",
+        contact_info=f"user:{user.pk}",
+    )
+
+
+def sign_contracts(
+    application: FinancingApplication,
+    *,
+    acting_user: User,
+    agreed_hashes: dict[str, str],
+    ip_address: str | None,
+    user_agent: str,
+    reauthenticated_at: datetime | None = None,
+) -> SignResult:
+    """The applicant agrees to the documents it was shown (``agreed_hashes``: document
+    number → SHA-256); the platform seals them and the application becomes ``contracted``.
+
+    A second call, or a concurrent one, returns the first signature unchanged.
+    """
+    _require_owner(application, acting_user)
+    with transaction.atomic():
+        # The row lock serialises concurrent submits: the second sees the first signature.
+        locked = FinancingApplication.objects.select_for_update().get(pk=application.pk)
+        previous = ContractSignature.objects.filter(application=locked).first()
+        if previous is not None:
+            return SignResult(previous, created=False)
+        if locked.status != ApplicationStatus.ACCEPTED:
+            raise DomainError(
+                "contract.not_signable",
+                "この申込みは契約を締結できる状態ではありません"
+                f"（現在の状態: {ApplicationStatus(locked.status).label}）。",
+            )
+        documents = documents_of(locked)
+        current = {d.document_number: d.sha256 for d in documents}
+        if not documents or agreed_hashes != current:
+            raise DomainError(
+                "contract.documents_changed",
+                "表示した契約書類と現在の契約書類が一致しません。もう一度内容をご確認ください。",
+            )
+        now = timezone.now()
+        signature = ContractSignature.objects.create(
+            application=locked,
+            organization_id=locked.organization_id,
+            signer=acting_user,
+            signed_at=now,
+            reauthenticated_at=reauthenticated_at,
+            ip_address=ip_address,
+            user_agent=user_agent[:500],
+            document_hashes=current,
+        )
+        for doc in documents:
+            unsigned = bytes(doc.pdf)
+            signed = seal(unsigned, _record(acting_user, now, ip_address, current, doc.sha256))
+            doc.signed_pdf = signed
+            doc.signed_sha256 = sha256(signed)
+            doc.signed_at = now
+            doc.save(update_fields=["signed_pdf", "signed_sha256", "signed_at"])
+        _move(
+            locked,
+            ApplicationStatus.CONTRACTED,
+            actor=acting_user,
+            action="application.contracted",
+            payload={
+                "contract_signature": signature.pk,
+                "documents": current,
+                "signed": {d.document_number: d.signed_sha256 for d in documents},
+            },
+        )
+    return SignResult(signature, created=True)

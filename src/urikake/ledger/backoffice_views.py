@@ -1,0 +1,187 @@
+"""Back office: trial balance, accounts, account statements (with CSV) and entry details.
+
+Read-only pages for treasury staff. Every number comes from :mod:`urikake.ledger.services`.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django import forms
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext_lazy
+
+from urikake.accounts.access import staff
+from urikake.accounts.roles import Capability
+from urikake.domain.ledger import CHART, AccountKind, StatementLine
+from urikake.ledger import services
+from urikake.ledger.models import LedgerEntry
+
+KIND_LABELS = {
+    AccountKind.ASSET: "資産",
+    AccountKind.LIABILITY: "負債",
+    AccountKind.EQUITY: "純資産",
+    AccountKind.INCOME: "収益",
+    AccountKind.EXPENSE: "費用",
+}
+
+_DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class AsOfForm(forms.Form):
+    as_of = forms.DateField(label=gettext_lazy("基準日"), required=False, widget=_DATE_INPUT)
+
+
+class AccountsForm(AsOfForm):
+    prefix = forms.CharField(
+        label=gettext_lazy("勘定科目コード（前方一致）"), required=False, max_length=200
+    )
+
+
+class PeriodForm(forms.Form):
+    date_from = forms.DateField(label=gettext_lazy("開始日"), required=False, widget=_DATE_INPUT)
+    date_to = forms.DateField(label=gettext_lazy("終了日"), required=False, widget=_DATE_INPUT)
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if isinstance(start, date) and isinstance(end, date) and start > end:
+            raise forms.ValidationError(gettext_lazy("開始日が終了日より後になっています。"))
+        return data
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    code: str
+    name_ja: str
+    kind: str
+    debit: int
+    credit: int
+
+
+def _sides(amount: int) -> tuple[int, int]:
+    """(debit, credit) as positive yen: one of them is 0."""
+    return max(amount, 0), max(-amount, 0)
+
+
+def _display_name(code: str) -> str:
+    return CHART.name_of(code) if CHART.knows(code) else code
+
+
+def _account_row(code: str, amount: int) -> AccountRow:
+    return AccountRow(
+        code,
+        CHART.name_of(code),
+        KIND_LABELS[CHART.kind_of(code)],
+        max(amount, 0),
+        max(-amount, 0),
+    )
+
+
+@staff(Capability.MANAGE_TREASURY)
+def trial_balance(request: HttpRequest) -> HttpResponse:
+    form = AsOfForm(request.GET or None)
+    as_of = form.cleaned_data.get("as_of") if form.is_valid() else None
+    report = services.trial_balance(as_of)
+    return render(
+        request,
+        "ledger/trial_balance.html",
+        {"form": form, "as_of": as_of, "report": report, "kinds": KIND_LABELS},
+    )
+
+
+@staff(Capability.MANAGE_TREASURY)
+def accounts(request: HttpRequest) -> HttpResponse:
+    form = AccountsForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    totals = services.balances(data.get("prefix") or None, as_of=data.get("as_of"))
+    rows = [_account_row(code, amount) for code, amount in totals.items()]
+    return render(request, "ledger/accounts.html", {"form": form, "rows": rows})
+
+
+def _csv_text(value: str) -> str:
+    # A cell starting with = + - @ is a formula to Excel (CSV injection); quote it as text.
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def _statement_csv(
+    code: str, opening: int, lines: list[StatementLine], period: str
+) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    safe = re.sub(r"[^A-Za-z0-9_-]+", "_", code)
+    response["Content-Disposition"] = f'attachment; filename="ledger_{safe}_{period}.csv"'
+    response.write("\ufeff")  # the BOM makes Excel read the file as UTF-8
+    writer = csv.writer(response, lineterminator="\r\n")
+    writer.writerow(["日付", "仕訳ID", "摘要", "借方", "貸方", "残高"])
+    writer.writerow(["", "", "前期繰越", "", "", opening])
+    for line in lines:
+        writer.writerow(
+            [
+                line.date.isoformat(),
+                _csv_text(line.entry_id),
+                _csv_text(line.description),
+                line.amount if line.amount > 0 else "",
+                -line.amount if line.amount < 0 else "",
+                line.running_balance,
+            ]
+        )
+    return response
+
+
+@staff(Capability.MANAGE_TREASURY)
+def statement(request: HttpRequest, code: str) -> HttpResponse:
+    if not CHART.knows(code):
+        raise Http404
+    form = PeriodForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    date_from, date_to = data.get("date_from"), data.get("date_to")
+    lines = services.account_statement(code, date_from=date_from, date_to=date_to)
+    opening = services.balance(code, as_of=date_from - timedelta(days=1)) if date_from else 0
+    closing = lines[-1].running_balance if lines else opening
+    if request.GET.get("format") == "csv":
+        period = f"{date_from or 'start'}_{date_to or 'end'}"
+        return _statement_csv(code, opening, lines, period)
+    query = request.GET.copy()
+    query["format"] = "csv"
+    return render(
+        request,
+        "ledger/statement.html",
+        {
+            "form": form,
+            "code": code,
+            "name": CHART.name_of(code),
+            "kind": KIND_LABELS[CHART.kind_of(code)],
+            "opening": opening,
+            "closing": closing,
+            "lines": [(line, *_sides(line.amount)) for line in lines],
+            "csv_query": query.urlencode(),
+        },
+    )
+
+
+@staff(Capability.MANAGE_TREASURY)
+def entry_detail(request: HttpRequest, entry_id: str) -> HttpResponse:
+    entry = get_object_or_404(
+        LedgerEntry.objects.select_related("reverses").prefetch_related("legs"),
+        entry_id=entry_id,
+    )
+    reversal = LedgerEntry.objects.filter(reverses=entry).first()
+    legs = [
+        (leg, _display_name(leg.account), *_sides(leg.amount))
+        for leg in entry.legs.order_by("position")
+    ]
+    return render(
+        request,
+        "ledger/entry.html",
+        {
+            "entry": entry,
+            "legs": legs,
+            "reversal": reversal,
+            "total_debits": sum(row[2] for row in legs),
+            "total_credits": sum(row[3] for row in legs),
+        },
+    )

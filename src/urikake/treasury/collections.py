@@ -1,0 +1,517 @@
+"""Collections: receipts on the platform's account, reconciliation (消込), reserve release.
+
+1. :func:`import_collection_statement` stores each deposit of a bank file once (all or
+   nothing) and books it to 仮受金 (suspense): ledger cash always equals the bank's.
+2. :func:`run_reconciliation` asks the pure engine (:mod:`urikake.domain.reconciliation`)
+   about every deposit not yet applied. ``auto`` → applied at once; ``suggested`` → the
+   operator queue; ``unmatched`` → stays in suspense, with the reason.
+3. :func:`apply_deposit` (auto, or an operator's confirmation) moves the money from suspense
+   to the receivables (+ 支払手数料 for a payer-deducted fee). A receivable paid in full is
+   collected: its holdback (留保金) is released and queued as a payout, and a deal whose
+   receivables are all collected is settled.
+
+Each deposit is applied in its own transaction with ledger ids ``deposit:<id>:applied``, so a
+crash or a re-run never applies one twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from urikake.audit import services as audit
+from urikake.domain import ledger as book
+from urikake.domain import reconciliation as engine
+from urikake.domain.applications import ApplicationStatus
+from urikake.domain.errors import DomainError
+from urikake.domain.statement_csv import PRESETS, parse_csv
+from urikake.domain.statements import Direction, Statement
+from urikake.domain.zengin_statements import parse_receipt_file
+from urikake.ledger import services as ledger
+from urikake.receivables import services as receivables
+from urikake.receivables.models import Invoice
+from urikake.treasury.models import (
+    Allocation,
+    CollectionStatement,
+    Deposit,
+    PayerLink,
+    Payout,
+    PurchasedReceivable,
+)
+from urikake.treasury.policy import client_code, debtor_code, platform_cash_account
+
+SYSTEM = "system:reconciliation"
+
+
+def parse_collection_file(content: bytes, file_format: str = "zengin") -> Statement:
+    """A 全銀 入出金明細/振込入金通知 file, or a CSV export under one of the presets."""
+    if file_format == "zengin":
+        return parse_receipt_file(content)
+    if file_format not in PRESETS:
+        raise DomainError("statement.unknown_format", "ファイル形式を選んでください。")
+    return parse_csv(content, PRESETS[file_format])
+
+
+@dataclass
+class ImportResult:
+    statement: CollectionStatement | None
+    added: list[Deposit] = field(default_factory=list)
+    repeated: int = 0
+
+
+def import_collection_statement(
+    content: bytes, *, filename: str, acting_user: Any, file_format: str = "zengin"
+) -> ImportResult:
+    """Store the file's deposits (each movement once, across overlapping files) and book
+    them to suspense. A file seen before changes nothing."""
+    statement = parse_collection_file(content, file_format)
+    digest = hashlib.sha256(content).hexdigest()
+    cash = platform_cash_account()
+    with transaction.atomic():
+        if CollectionStatement.objects.filter(sha256=digest).exists():
+            return ImportResult(None, [], len(statement.deposits))
+        record = CollectionStatement.objects.create(
+            source_format=statement.source.value,
+            filename=filename[:255],
+            sha256=digest,
+            bank_code=statement.bank_code,
+            branch_code=statement.branch_code,
+            account_number=statement.account_number,
+            period_from=statement.period_start,
+            period_to=statement.period_end,
+            imported_by=acting_user if getattr(acting_user, "pk", None) else None,
+        )
+        lines = [line for line in statement.lines if line.direction is Direction.DEPOSIT]
+        keys = [line.key() for line in lines]
+        known = set(Deposit.objects.filter(line_key__in=keys).values_list("line_key", flat=True))
+        added: list[Deposit] = []
+        for line, key in zip(lines, keys, strict=True):
+            if key in known:
+                continue
+            known.add(key)
+            deposit = Deposit.objects.create(
+                statement=record,
+                line_key=key,
+                value_date=line.value_date,
+                amount=line.amount,
+                payer_kana=line.counterparty[:200],
+                reference=line.reference[:100],
+            )
+            ledger.post(
+                book.journal_entry(
+                    f"deposit:{deposit.pk}:received",
+                    line.value_date,
+                    f"入金 {line.counterparty}"[:200],
+                    [(cash, line.amount), (book.SUSPENSE, -line.amount)],
+                ),
+                actor=acting_user,
+            )
+            added.append(deposit)
+        record.deposit_count = len(added)
+        record.save(update_fields=["deposit_count"])
+        audit.record(
+            "treasury.statement_imported",
+            actor=acting_user,
+            obj=record,
+            payload={
+                "deposits": len(added),
+                "repeated": len(lines) - len(added),
+                "total": sum(d.amount for d in added),
+            },
+        )
+    return ImportResult(record, added, len(lines) - len(added))
+
+
+# ------------------------------------------------------------------------------------------
+# Reconciliation
+# ------------------------------------------------------------------------------------------
+
+
+def _open_items() -> list[engine.OpenItem]:
+    """Open purchased receivables as the engine sees them. Three-party: the debtor pays us.
+    Two-party: the client forwards what the debtor paid, so the expected payer is the client."""
+    items = []
+    for p in (
+        PurchasedReceivable.objects.filter(status=PurchasedReceivable.Status.OPEN)
+        .select_related("debtor", "organization", "invoice")
+        .order_by("pk")
+    ):
+        if p.residual <= 0:
+            continue
+        if p.product == "two_party":
+            payer_id, name, kana = (
+                client_code(p.organization_id),
+                p.organization.name,
+                (p.organization.name_kana),
+            )
+            due = p.forward_due_on or p.expected_on
+        else:
+            payer_id, name, kana = debtor_code(p.debtor_id), p.debtor.name, p.debtor.name_kana
+            due = p.expected_on
+        items.append(
+            engine.OpenItem(
+                id=str(p.pk),
+                debtor_id=payer_id,
+                debtor_name=name,
+                debtor_kana=kana or name,
+                amount=p.residual,
+                due_date=due,
+                invoice_number=p.invoice.invoice_number,
+            )
+        )
+    return items
+
+
+def _payer_links() -> dict[str, str]:
+    return {
+        link.payer_key: debtor_code(link.debtor_id)
+        for link in PayerLink.objects.order_by("confirmations", "pk")
+    }
+
+
+@dataclass
+class RunSummary:
+    auto: int = 0
+    suggested: int = 0
+    unmatched: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.auto + self.suggested + self.unmatched
+
+
+def run_reconciliation(*, acting_user: Any = SYSTEM) -> RunSummary:
+    """Match every deposit that is new or still unmatched against the open receivables."""
+    deposits = list(
+        Deposit.objects.filter(status__in=[Deposit.Status.NEW, Deposit.Status.UNMATCHED]).order_by(
+            "value_date", "pk"
+        )
+    )
+    summary = RunSummary()
+    if not deposits:
+        return summary
+    matches = engine.reconcile(
+        [engine.Deposit(str(d.pk), d.value_date, d.amount, d.payer_kana) for d in deposits],
+        _open_items(),
+        payer_links=_payer_links(),
+    )
+    for deposit, match in zip(deposits, matches, strict=True):
+        proposal = {
+            "item_ids": list(match.item_ids),
+            "allocations": [[item, amount] for item, amount in match.allocations],
+            "difference": match.difference,
+            "fee_deducted": match.fee_deducted,
+            "candidates": match.candidates,
+        }
+        if match.status is engine.MatchStatus.AUTO:
+            apply_deposit(
+                deposit,
+                allocations=[(int(i), a) for i, a in match.allocations],
+                fee_deducted=match.fee_deducted,
+                acting_user=acting_user,
+                status=Deposit.Status.AUTO,
+                reason=match.reason,
+                reason_ja=match.reason_ja,
+                proposal=proposal,
+            )
+            summary.auto += 1
+            continue
+        status = (
+            Deposit.Status.SUGGESTED
+            if match.status is engine.MatchStatus.SUGGESTED
+            else Deposit.Status.UNMATCHED
+        )
+        with transaction.atomic():
+            updated = Deposit.objects.filter(
+                pk=deposit.pk, status__in=[Deposit.Status.NEW, Deposit.Status.UNMATCHED]
+            ).update(
+                status=status, proposal=proposal, reason=match.reason, reason_ja=match.reason_ja
+            )
+            if updated and deposit.status != status:
+                audit.record(
+                    f"treasury.deposit_{status}",
+                    actor=acting_user,
+                    obj=deposit,
+                    payload={"reason": match.reason, "items": list(match.item_ids)},
+                )
+        if status == Deposit.Status.SUGGESTED:
+            summary.suggested += 1
+        else:
+            summary.unmatched += 1
+    return summary
+
+
+def apply_deposit(
+    deposit: Deposit,
+    *,
+    allocations: Sequence[tuple[int, int]],
+    fee_deducted: int = 0,
+    acting_user: Any,
+    status: str = Deposit.Status.CONFIRMED,
+    reason: str = "",
+    reason_ja: str = "",
+    proposal: dict[str, Any] | None = None,
+) -> Deposit:
+    """Apply a deposit to purchased receivables: ``allocations`` are (purchase id, yen
+    credited to it); they sum to at most the deposit + ``fee_deducted`` (the payer-deducted
+    fee, booked as 支払手数料). Any excess stays in suspense."""
+    with transaction.atomic():
+        locked = Deposit.objects.select_for_update().get(pk=deposit.pk)
+        if locked.status in (Deposit.Status.AUTO, Deposit.Status.CONFIRMED):
+            return locked  # applied before (a re-run or a retried request)
+        if not allocations:
+            raise DomainError("reconciliation.no_items", "消込先の請求を選んでください。")
+        if fee_deducted < 0 or any(a <= 0 for _, a in allocations):
+            raise DomainError("reconciliation.bad_amount", "消込額は1円以上で指定してください。")
+        credited = sum(a for _, a in allocations)
+        if credited > locked.amount + fee_deducted:
+            raise DomainError(
+                "reconciliation.over_allocated",
+                f"消込額の合計（{credited:,}円）が入金額と差引手数料の合計を超えています。",
+            )
+        if fee_deducted > credited:
+            raise DomainError("reconciliation.bad_fee", "差引手数料が消込額を超えています。")
+        purchases = {
+            p.pk: p
+            for p in PurchasedReceivable.objects.select_for_update().filter(
+                pk__in=[i for i, _ in allocations]
+            )
+        }
+        legs: list[tuple[str, int]] = [(book.SUSPENSE, credited - fee_deducted)]
+        if fee_deducted:
+            legs.append((book.TRANSFER_FEE, fee_deducted))
+        fee_left = fee_deducted
+        touched: list[PurchasedReceivable] = []
+        for purchase_id, amount in allocations:
+            purchase = purchases.get(purchase_id)
+            if purchase is None or purchase.status != PurchasedReceivable.Status.OPEN:
+                raise DomainError(
+                    "reconciliation.item_not_open",
+                    f"買取債権 {purchase_id} は回収待ちではありません。",
+                )
+            if amount > purchase.residual:
+                raise DomainError(
+                    "reconciliation.over_residual",
+                    f"買取債権 {purchase_id} の残額（{purchase.residual:,}円）を超えています。",
+                )
+            # The payer's fee is charged to the items in order (it is one deduction).
+            fee_here = min(fee_left, amount)
+            fee_left -= fee_here
+            purchase.collected_amount += amount - fee_here
+            purchase.fee_deducted += fee_here
+            legs.append(
+                (
+                    book.receivable(
+                        client_code(purchase.organization_id), debtor_code(purchase.debtor_id)
+                    ),
+                    -amount,
+                )
+            )
+            Allocation.objects.create(
+                deposit=locked, purchase=purchase, amount=amount, fee_deducted=fee_here
+            )
+            touched.append(purchase)
+        ledger.post(
+            book.journal_entry(
+                f"deposit:{locked.pk}:applied",
+                locked.value_date,
+                f"消込 {locked.payer_kana}"[:200],
+                _merge(legs),
+            ),
+            actor=acting_user,
+        )
+        locked.status = status
+        locked.reason = reason or locked.reason
+        locked.reason_ja = reason_ja or locked.reason_ja
+        if proposal is not None:
+            locked.proposal = proposal
+        if status == Deposit.Status.CONFIRMED:
+            locked.decided_by = acting_user if getattr(acting_user, "pk", None) else None
+            locked.decided_at = timezone.now()
+        locked.save()
+        audit.record(
+            f"treasury.deposit_{status}",
+            actor=acting_user,
+            obj=locked,
+            payload={
+                "allocations": [[i, a] for i, a in allocations],
+                "fee_deducted": fee_deducted,
+                "reason": locked.reason,
+            },
+        )
+        for purchase in touched:
+            purchase.save(update_fields=["collected_amount", "fee_deducted"])
+            if purchase.residual == 0:
+                _collected(purchase, on=locked.value_date, actor=acting_user)
+    return locked
+
+
+def _merge(legs: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """One leg per account (two invoices of one client and debtor share an account)."""
+    merged: dict[str, int] = {}
+    for account, amount in legs:
+        merged[account] = merged.get(account, 0) + amount
+    return [(a, n) for a, n in merged.items() if n != 0]
+
+
+def _collected(purchase: PurchasedReceivable, *, on: date, actor: Any) -> None:
+    """A receivable paid in full: close it, release its holdback, settle the deal if done."""
+    purchase.status = PurchasedReceivable.Status.COLLECTED
+    purchase.collected_on = on
+    purchase.save(update_fields=["status", "collected_on"])
+    Invoice.objects.filter(pk=purchase.invoice_id).update(status=Invoice.Status.SETTLED)
+    audit.record(
+        "treasury.purchase_collected",
+        actor=actor,
+        obj=purchase,
+        payload={"collected": purchase.collected_amount, "fee_deducted": purchase.fee_deducted},
+    )
+    release_reserve(purchase, acting_user=actor)
+    application = purchase.application
+    if (
+        application.status == ApplicationStatus.FUNDED
+        and not application.purchases.exclude(status=PurchasedReceivable.Status.COLLECTED).exists()
+    ):
+        receivables._move(
+            application,
+            ApplicationStatus.SETTLED,
+            actor=actor,
+            action="application.settled",
+        )
+
+
+def release_reserve(purchase: PurchasedReceivable, *, acting_user: Any) -> Payout | None:
+    """留保金の返還: the holdback becomes payable to the client and is queued as a payout.
+    Idempotent (one release per purchase); nothing to do without a holdback."""
+    if purchase.holdback <= 0:
+        return None
+    from urikake.applicants.services import current_payout_account
+
+    with transaction.atomic():
+        locked = PurchasedReceivable.objects.select_for_update().get(pk=purchase.pk)
+        existing = Payout.objects.filter(
+            purchase=locked, kind=Payout.Kind.RESERVE, replaces__isnull=True
+        ).first()
+        if existing is not None:
+            return existing
+        if locked.status != PurchasedReceivable.Status.COLLECTED:
+            raise DomainError(
+                "reserve.not_collected", "回収が終わっていない債権の留保金は返還できません。"
+            )
+        account = current_payout_account(locked.organization)
+        if account is None:
+            raise DomainError("funding.no_payout_account", "振込先口座が登録されていません。")
+        today = timezone.localdate()
+        ledger.post(
+            book.release_reserve(
+                f"reserve:{locked.pk}:release",
+                today,
+                client=client_code(locked.organization_id),
+                amount=locked.holdback,
+                description=f"留保金の返還（買取債権{locked.pk}）",
+            ),
+            actor=acting_user,
+        )
+        payout = Payout.objects.create(
+            organization_id=locked.organization_id,
+            application_id=locked.application_id,
+            purchase=locked,
+            kind=Payout.Kind.RESERVE,
+            amount=locked.holdback,
+            requested_for=today,
+            bank_code=account.bank_code,
+            branch_code=account.branch_code,
+            account_type=account.account_type,
+            account_number=account.account_number,
+            holder_kana=account.holder_kana,
+        )
+        locked.reserve_released_on = today
+        locked.save(update_fields=["reserve_released_on"])
+        audit.record(
+            "treasury.reserve_released",
+            actor=acting_user,
+            obj=locked,
+            payload={"amount": locked.holdback, "payout": payout.pk},
+        )
+    return payout
+
+
+def confirm_suggestion(
+    deposit: Deposit,
+    *,
+    purchase_ids: Sequence[int],
+    acting_user: Any,
+    remember_payer: bool = True,
+) -> Deposit:
+    """An operator applies a deposit to the chosen receivables (the engine's suggestion or a
+    correction). Each receivable gets its residual in order until the deposit (plus a common
+    payer-deducted fee when the shortfall is one) is used up; the payer name is remembered for
+    the debtor so the next payment from it matches automatically."""
+    purchases = list(
+        PurchasedReceivable.objects.filter(pk__in=purchase_ids, status="open").order_by("pk")
+    )
+    if len(purchases) != len(set(purchase_ids)):
+        raise DomainError(
+            "reconciliation.item_not_open", "選んだ請求の中に回収待ちでないものがあります。"
+        )
+    total = sum(p.residual for p in purchases)
+    shortfall = total - deposit.amount
+    fee = shortfall if shortfall in engine.DEFAULT_FEE_AMOUNTS else 0
+    remaining = deposit.amount + fee
+    allocations = []
+    for purchase in purchases:
+        amount = min(purchase.residual, remaining)
+        if amount > 0:
+            allocations.append((purchase.pk, amount))
+            remaining -= amount
+    with transaction.atomic():
+        applied = apply_deposit(
+            deposit,
+            allocations=allocations,
+            fee_deducted=fee,
+            acting_user=acting_user,
+            status=Deposit.Status.CONFIRMED,
+        )
+        if remember_payer:
+            key = engine.payer_key(deposit.payer_kana)
+            for debtor_id in {p.debtor_id for p in purchases if p.product != "two_party"}:
+                link, created = PayerLink.objects.get_or_create(
+                    payer_key=key,
+                    debtor_id=debtor_id,
+                    defaults={"payer_kana": deposit.payer_kana, "created_by": acting_user},
+                )
+                if not created:
+                    PayerLink.objects.filter(pk=link.pk).update(
+                        confirmations=link.confirmations + 1
+                    )
+                audit.record(
+                    "treasury.payer_linked",
+                    actor=acting_user,
+                    obj=link,
+                    payload={"debtor": debtor_id},
+                )
+    return applied
+
+
+def dismiss_deposit(deposit: Deposit, *, note: str, acting_user: Any) -> Deposit:
+    """Not a receipt for any receivable (a refund to make, a misdirected transfer): it leaves
+    the queue and stays in suspense until the money is returned."""
+    if not note.strip():
+        raise DomainError("reconciliation.note_required", "理由を入力してください。", field="note")
+    with transaction.atomic():
+        locked = Deposit.objects.select_for_update().get(pk=deposit.pk)
+        if locked.status in (Deposit.Status.AUTO, Deposit.Status.CONFIRMED):
+            raise DomainError("reconciliation.already_applied", "消込済みの入金です。")
+        locked.status = Deposit.Status.REFUNDED
+        locked.reason_ja = note.strip()[:300]
+        locked.decided_by = acting_user
+        locked.decided_at = timezone.now()
+        locked.save()
+        audit.record("treasury.deposit_dismissed", actor=acting_user, obj=locked, payload={})
+    return locked

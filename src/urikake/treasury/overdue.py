@@ -1,0 +1,556 @@
+"""Overdue purchased receivables: ageing, the applicant's receipt report (2社間), reminders,
+default and write-off.
+
+Use this module for everything that happens after a purchased receivable's due date; funding,
+payouts, collections and reconciliation live in the treasury's other modules. The rules
+(deadlines, buckets, the reminder schedule) are in :mod:`urikake.domain.ageing`; this module
+loads rows, calls those rules and changes state, one service function per state change:
+
+* :func:`report_collection` — the client reports that the debtor paid it (two-party), which
+  starts the forwarding deadline (``forward_due_on``);
+* :func:`send_reminders` — the daily run (command ``treasury_remind`` and a django-tasks task):
+  reminder mails to the client's owners on the configured days, escalation after N days;
+* :func:`mark_default` — 債務不履行: the purchase and its application become ``defaulted``;
+* :func:`write_off` — 貸倒償却: the holdback (留保金) absorbs the loss first, the rest is booked
+  as 貸倒損失; at or above ``FOUR_EYES_THRESHOLD_YEN`` a second staff user must approve.
+
+Every change is audited; ledger entries carry ids naming the purchase (``reserve_offset:<pk>``,
+``write_off:<pk>``), so a retry finds them instead of posting twice.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from urikake.accounts.access import has_capability
+from urikake.accounts.models import User
+from urikake.accounts.roles import Capability
+from urikake.applicants.models import Membership
+from urikake.audit import services as audit
+from urikake.audit.models import AuditRecord
+from urikake.audit.services import ActorLike, actor_label
+from urikake.domain import ledger as book
+from urikake.domain.ageing import (
+    BUCKETS,
+    AgeingItem,
+    AgeingReport,
+    Bucket,
+    age,
+    bucket_for,
+    collection_deadline,
+    days_past_due,
+    reminder_plan,
+)
+from urikake.domain.applications import ApplicationStatus
+from urikake.domain.bank_calendar import add_bank_business_days
+from urikake.domain.errors import DomainError
+from urikake.ledger import services as ledger
+from urikake.treasury.models import PurchasedReceivable
+from urikake.treasury.policy import client_code, debtor_code
+
+__all__ = [
+    "OverdueItem",
+    "RemindSummary",
+    "WriteOffOutcome",
+    "ageing_csv",
+    "ageing_report",
+    "deadline_of",
+    "mark_default",
+    "outstanding",
+    "overdue_items",
+    "pending_write_off",
+    "report_collection",
+    "send_reminders",
+    "write_off",
+]
+
+#: Purchases that still carry money owed to the platform (defaulted ones until written off).
+OUTSTANDING = (PurchasedReceivable.Status.OPEN, PurchasedReceivable.Status.DEFAULTED)
+MAX_COMMENT = 500
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def deadline_of(purchase: PurchasedReceivable) -> date:
+    """The day the money is due to the platform (see :func:`collection_deadline`)."""
+    return collection_deadline(
+        purchase.product,
+        purchase.expected_on,
+        purchase.forward_due_on,
+        forward_days=settings.TREASURY_FORWARD_DAYS,
+    )
+
+
+def outstanding() -> QuerySet[PurchasedReceivable]:
+    return PurchasedReceivable.objects.filter(status__in=OUTSTANDING).select_related(
+        "organization", "debtor", "debtor__identity"
+    )
+
+
+@dataclass(frozen=True)
+class OverdueItem:
+    purchase: PurchasedReceivable
+    deadline: date
+    days: int
+    bucket: Bucket
+
+    @property
+    def residual(self) -> int:
+        return self.purchase.residual
+
+
+def _rows(purchases: Iterable[PurchasedReceivable], as_of: date) -> list[OverdueItem]:
+    rows = []
+    for p in purchases:
+        if p.residual <= 0:
+            continue
+        deadline = deadline_of(p)
+        days = days_past_due(deadline, as_of)
+        rows.append(OverdueItem(p, deadline, days, bucket_for(days)))
+    return rows
+
+
+def overdue_items(as_of: date) -> list[OverdueItem]:
+    """Outstanding purchases past their deadline on ``as_of``, the longest overdue first."""
+    rows = [r for r in _rows(outstanding(), as_of) if r.bucket.overdue]
+    return sorted(rows, key=lambda r: (-r.days, r.purchase.pk))
+
+
+def _debtor_key(p: PurchasedReceivable) -> str:
+    # One debtor company can be registered by several clients; the ageing per debtor is about
+    # the company (concentration risk), so it groups by the platform-wide identity.
+    return f"DI{p.debtor.identity_id}"
+
+
+@dataclass(frozen=True)
+class AgeingView:
+    report: AgeingReport
+    client_names: dict[str, str]
+    debtor_names: dict[str, str]
+
+
+def ageing_report(as_of: date) -> AgeingView:
+    """The ageing table on ``as_of`` with display names for its keys."""
+    purchases = list(outstanding())
+    items = [
+        AgeingItem(p.pk, client_code(p.organization_id), _debtor_key(p), p.residual, deadline_of(p))
+        for p in purchases
+        if p.residual > 0
+    ]
+    return AgeingView(
+        age(items, as_of),
+        {client_code(p.organization_id): p.organization.name for p in purchases},
+        {_debtor_key(p): p.debtor.identity.display_name or p.debtor.name for p in purchases},
+    )
+
+
+def ageing_csv(as_of: date) -> str:
+    """The ageing table as CSV (one row per client, per debtor, and the total)."""
+    view = ageing_report(as_of)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    header = ["区分", "コード", "名称"]
+    for bucket in BUCKETS:
+        header += [f"{bucket.label}(円)", f"{bucket.label}(件)"]
+    writer.writerow([*header, "合計(円)", "合計(件)", "基準日"])
+
+    def line(kind: str, key: str, name: str, row: Any) -> None:
+        cells: list[object] = [kind, key, name]
+        for _, amount, count in row.cells():
+            cells += [amount, count]
+        writer.writerow([*cells, row.total, row.count, as_of.isoformat()])
+
+    for row in view.report.by_client:
+        line("顧客", row.key, view.client_names.get(row.key, ""), row)
+    for row in view.report.by_debtor:
+        line("売掛先", row.key, view.debtor_names.get(row.key, ""), row)
+    line("合計", "", "", view.report.total)
+    return out.getvalue()
+
+
+# --- the applicant's receipt report (2社間) ----------------------------------------------------
+
+
+def report_collection(
+    purchase: PurchasedReceivable, *, acting_user: User, received_on: date, amount: int
+) -> PurchasedReceivable:
+    """売掛先から入金がありました: the client received ``amount`` on ``received_on`` and must
+    forward it within ``TREASURY_FORWARD_DAYS`` bank business days.
+
+    A later report never moves an earlier forwarding deadline back: what was collected first
+    is due first.
+    """
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise DomainError(
+            "treasury.report_amount", "入金額は1円以上で入力してください。", field="amount"
+        )
+    today = timezone.localdate()
+    if received_on > today:
+        raise DomainError(
+            "treasury.report_future", "未来の日付は入力できません。", field="received_on"
+        )
+    with transaction.atomic():
+        locked = PurchasedReceivable.objects.select_for_update().get(pk=purchase.pk)
+        if locked.product != "two_party":
+            raise DomainError(
+                "treasury.report_not_two_party",
+                "3社間の債権は売掛先から当社へ直接お支払いいただくため、報告は不要です。",
+            )
+        if locked.status != PurchasedReceivable.Status.OPEN or locked.residual <= 0:
+            raise DomainError("treasury.report_closed", "この債権はすでに回収が完了しています。")
+        if amount > locked.residual:
+            raise DomainError(
+                "treasury.report_too_much",
+                f"入金額が未回収額（{locked.residual:,}円）を超えています。",
+                field="amount",
+            )
+        if received_on < locked.application.created_at.date():
+            raise DomainError(
+                "treasury.report_too_early",
+                "お申込みより前の日付は入力できません。",
+                field="received_on",
+            )
+        due = add_bank_business_days(received_on, settings.TREASURY_FORWARD_DAYS)
+        if locked.forward_due_on is None or due < locked.forward_due_on:
+            locked.forward_due_on = due
+        locked.save(update_fields=["forward_due_on"])
+        audit.record(
+            "purchase.collection_reported",
+            actor=acting_user,
+            obj=locked,
+            payload={
+                "received_on": received_on,
+                "amount": amount,
+                "forward_due_on": locked.forward_due_on,
+            },
+        )
+    return locked
+
+
+def reported_collections(purchase: PurchasedReceivable) -> list[dict[str, Any]]:
+    """The client's receipt reports for one purchase (from the audit trail), oldest first."""
+    return [
+        {**r.payload, "reported_at": r.created_at}
+        for r in AuditRecord.objects.filter(
+            action="purchase.collection_reported",
+            object_type=PurchasedReceivable._meta.label_lower,
+            object_id=str(purchase.pk),
+        ).order_by("seq")
+    ]
+
+
+# --- reminders ---------------------------------------------------------------------------------
+
+
+@dataclass
+class RemindSummary:
+    today: date
+    dry_run: bool
+    checked: int = 0
+    reminded: list[tuple[int, int]] = field(default_factory=list)  # (purchase pk, step)
+    escalated: list[int] = field(default_factory=list)
+    mails: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "today": self.today.isoformat(),
+            "dry_run": self.dry_run,
+            "checked": self.checked,
+            "reminded": len(self.reminded),
+            "escalated": len(self.escalated),
+            "mails": self.mails,
+        }
+
+    def text(self) -> str:
+        prefix = "[dry-run] " if self.dry_run else ""
+        lines = [
+            f"{prefix}{self.today.isoformat()}: 延滞の確認 {self.checked}件 / "
+            f"督促 {len(self.reminded)}件（メール {self.mails}通） / "
+            f"エスカレーション {len(self.escalated)}件"
+        ]
+        lines += [f"  督促 purchase:{pk} 第{step}回" for pk, step in self.reminded]
+        lines += [f"  エスカレーション purchase:{pk}" for pk in self.escalated]
+        return "\n".join(lines)
+
+
+def _owner_emails(organization_id: int) -> list[str]:
+    return sorted(
+        {
+            m.user.email
+            for m in Membership.objects.select_related("user").filter(
+                organization_id=organization_id,
+                role=Membership.Role.OWNER,
+                is_active=True,
+                user__is_active=True,
+            )
+            if m.user.email
+        }
+    )
+
+
+def _send_reminder(to: list[str], context: dict[str, Any]) -> None:
+    subject = render_to_string("treasury/mail/reminder_subject.txt", context)
+    body = render_to_string("treasury/mail/reminder_body.txt", context)
+    send_mail(" ".join(subject.split()), body, None, to)
+
+
+def _reminder_context(p: PurchasedReceivable, deadline: date, step: int) -> dict[str, Any]:
+    return {
+        "organization_name": p.organization.name,
+        "debtor_name": p.debtor.name,
+        "two_party": p.product == "two_party",
+        "amount": p.residual,
+        "deadline": deadline,
+        "step": step,
+        "invoice_number": p.invoice.invoice_number,
+        "url": settings.SITE_URL.rstrip("/") + reverse("treasury:detail", args=[p.pk]),
+    }
+
+
+def send_reminders(
+    *, today: date | None = None, dry_run: bool = False, actor: ActorLike
+) -> RemindSummary:
+    """The daily reminder run: for each open purchase past its deadline, the reminder step due
+    today (mailed to the client's owners after commit) and the escalation. Running it again
+    on the same day sends nothing new."""
+    today = today or timezone.localdate()
+    steps = list(settings.TREASURY_REMINDER_DAYS)
+    escalate_after = settings.TREASURY_ESCALATE_AFTER_DAYS
+    summary = RemindSummary(today, dry_run)
+    candidates = outstanding().filter(status=PurchasedReceivable.Status.OPEN).order_by("pk")
+    for row in _rows(candidates, today):
+        if not row.bucket.overdue:
+            continue
+        summary.checked += 1
+        with transaction.atomic():
+            # Lock and re-read: a second run (or the worker and the command at once) must see
+            # what the first one wrote.
+            p = (
+                PurchasedReceivable.objects.select_for_update()
+                .select_related("organization", "debtor", "invoice")
+                .get(pk=row.purchase.pk)
+            )
+            if p.status != PurchasedReceivable.Status.OPEN or p.residual <= 0:
+                continue
+            deadline = deadline_of(p)
+            days = days_past_due(deadline, today)
+            plan = reminder_plan(
+                days,
+                steps=steps,
+                sent=p.reminders_sent,
+                last_sent_on=p.last_reminded_on,
+                today=today,
+                escalate_after=escalate_after,
+                escalated=p.escalated_on is not None,
+            )
+            if plan.step is not None:
+                to = _owner_emails(p.organization_id)
+                summary.reminded.append((p.pk, plan.step))
+                summary.mails += len(to)
+                if not dry_run:
+                    p.reminders_sent = plan.steps_reached
+                    p.last_reminded_on = today
+                    p.save(update_fields=["reminders_sent", "last_reminded_on"])
+                    audit.record(
+                        "purchase.reminded",
+                        actor=actor,
+                        obj=p,
+                        payload={
+                            "step": plan.step,
+                            "days_past_due": days,
+                            "residual": p.residual,
+                            "recipients": len(to),
+                        },
+                    )
+                    if to:
+                        context = _reminder_context(p, deadline, plan.step)
+                        transaction.on_commit(functools.partial(_send_reminder, to, context))
+            if plan.escalate:
+                summary.escalated.append(p.pk)
+                if not dry_run:
+                    p.escalated_on = today
+                    p.save(update_fields=["escalated_on"])
+                    audit.record(
+                        "purchase.escalated",
+                        actor=actor,
+                        obj=p,
+                        payload={"days_past_due": days, "residual": p.residual},
+                    )
+    return summary
+
+
+# --- default and write-off -----------------------------------------------------------------
+
+
+def _require_staff(user: User) -> None:
+    if not has_capability(user, Capability.MANAGE_TREASURY):
+        raise DomainError("treasury.forbidden", "資金管理の権限がありません。")
+
+
+def _require_comment(comment: str) -> str:
+    text = (comment or "").strip()
+    if not text:
+        raise DomainError("treasury.comment", "理由をコメントに書いてください。", field="comment")
+    if len(text) > MAX_COMMENT:
+        raise DomainError(
+            "treasury.comment", f"コメントは{MAX_COMMENT}文字以内にしてください。", field="comment"
+        )
+    return text
+
+
+def _default_application(p: PurchasedReceivable, *, actor: User, action: str) -> None:
+    from urikake.receivables.services import _move
+
+    application = p.application
+    if application.status == ApplicationStatus.FUNDED:
+        _move(application, ApplicationStatus.DEFAULTED, actor=actor, action=action)
+
+
+def mark_default(
+    purchase: PurchasedReceivable, *, acting_user: User, comment: str
+) -> PurchasedReceivable:
+    """債務不履行: the purchase stops being an ordinary open item (no more reminders) and its
+    application moves funded → defaulted through the state machine."""
+    _require_staff(acting_user)
+    text = _require_comment(comment)
+    with transaction.atomic():
+        p = PurchasedReceivable.objects.select_for_update().get(pk=purchase.pk)
+        if p.status != PurchasedReceivable.Status.OPEN or p.residual <= 0:
+            raise DomainError("treasury.not_open", "回収待ちの債権ではないため、延滞にできません。")
+        p.status = PurchasedReceivable.Status.DEFAULTED
+        p.save(update_fields=["status"])
+        audit.record(
+            "purchase.defaulted",
+            actor=acting_user,
+            obj=p,
+            payload={"residual": p.residual, "comment": text},
+        )
+        _default_application(p, actor=acting_user, action="application.defaulted")
+    return p
+
+
+def four_eyes_required(amount: int) -> bool:
+    return amount >= settings.FOUR_EYES_THRESHOLD_YEN
+
+
+def _requests(p: PurchasedReceivable) -> QuerySet[AuditRecord]:
+    return AuditRecord.objects.filter(
+        object_type=PurchasedReceivable._meta.label_lower, object_id=str(p.pk)
+    ).order_by("-seq")
+
+
+def pending_write_off(purchase: PurchasedReceivable) -> AuditRecord | None:
+    """The open write-off request of a purchase (made, and not yet approved or withdrawn)."""
+    latest = (
+        _requests(purchase)
+        .filter(action__in=["purchase.write_off_requested", "purchase.written_off"])
+        .first()
+    )
+    if latest is None or latest.action != "purchase.write_off_requested":
+        return None
+    return latest
+
+
+@dataclass(frozen=True)
+class WriteOffOutcome:
+    purchase: PurchasedReceivable
+    done: bool  # False: requested, waiting for a second staff user
+    reserve_offset: int = 0
+    written_off: int = 0
+
+
+def write_off(
+    purchase: PurchasedReceivable, *, acting_user: User, comment: str, on: date | None = None
+) -> WriteOffOutcome:
+    """貸倒償却 of what is still open on a purchase.
+
+    The holdback (留保金) kept from the client absorbs the loss first (Dr 留保金 / Cr 買取債権
+    for min(holdback, residual)); the rest is 貸倒損失 (the domain's ``write_off`` recipe).
+    The receivable account of the client and debtor drops by the full residual. At or above
+    ``FOUR_EYES_THRESHOLD_YEN`` the first call records a request and a second, different
+    staff user's call carries it out.
+    """
+    _require_staff(acting_user)
+    text = _require_comment(comment)
+    on = on or timezone.localdate()
+    with transaction.atomic():
+        p = (
+            PurchasedReceivable.objects.select_for_update()
+            .select_related("application")
+            .get(pk=purchase.pk)
+        )
+        residual = p.residual
+        if p.status not in OUTSTANDING or residual <= 0:
+            raise DomainError("treasury.nothing_to_write_off", "償却できる残高がありません。")
+        if four_eyes_required(residual):
+            request = pending_write_off(p)
+            if request is None:
+                audit.record(
+                    "purchase.write_off_requested",
+                    actor=acting_user,
+                    obj=p,
+                    payload={"residual": residual, "comment": text},
+                )
+                return WriteOffOutcome(p, done=False)
+            if request.actor == actor_label(acting_user):
+                raise DomainError(
+                    "treasury.four_eyes",
+                    "償却の申請者とは別の担当者が承認してください（4つの目の原則）。",
+                )
+            if request.payload.get("residual") != residual:
+                raise DomainError(
+                    "treasury.request_stale",
+                    "申請後に残高が変わりました。改めて申請してください。",
+                )
+        # A holdback already paid back to the client cannot absorb anything.
+        available = p.holdback if p.reserve_released_on is None else 0
+        offset = min(available, residual)
+        loss = residual - offset
+        client, debtor = client_code(p.organization_id), debtor_code(p.debtor_id)
+        if offset:
+            ledger.post(
+                book.journal_entry(
+                    f"reserve_offset:{p.pk}",
+                    on,
+                    "留保金と回収不能額の相殺",
+                    [(book.reserve(client), offset), (book.receivable(client, debtor), -offset)],
+                ),
+                actor=acting_user,
+            )
+        if loss:
+            ledger.post(
+                book.write_off(f"write_off:{p.pk}", on, client=client, debtor=debtor, amount=loss),
+                actor=acting_user,
+            )
+        p.shortfall_written_off += residual
+        p.status = PurchasedReceivable.Status.WRITTEN_OFF
+        p.save(update_fields=["shortfall_written_off", "status"])
+        audit.record(
+            "purchase.written_off",
+            actor=acting_user,
+            obj=p,
+            payload={
+                "residual": residual,
+                "reserve_offset": offset,
+                "written_off": loss,
+                "four_eyes": four_eyes_required(residual),
+                "comment": text,
+            },
+        )
+        _default_application(p, actor=acting_user, action="application.defaulted")
+    return WriteOffOutcome(p, done=True, reserve_offset=offset, written_off=loss)

@@ -1,0 +1,90 @@
+"""Shared steps for treasury tests: a contracted deal, perfection done, funding, a sent batch,
+and a 全銀 statement with the debtor's payment."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.utils import timezone
+
+from tests.fixtures.deals import DEBTOR_PAYER, Deal, make_deal
+from urikake.domain.applications import ApplicationStatus
+from urikake.domain.statements import Direction, SourceFormat, Statement, StatementLine
+from urikake.domain.zengin_statements import write_statement_file
+from urikake.receivables import services as receivables
+from urikake.treasury import perfection as perfection_services
+from urikake.treasury.funding import fund_application
+from urikake.treasury.models import PurchasedReceivable
+
+
+def contracted_deal(product: str = "three_party", **kw) -> Deal:
+    """An accepted deal moved to contracted the way signing does (contracts are tested in
+    tests/integration/contracts)."""
+    deal = make_deal(product=product, **kw)
+    deal.application = receivables._move(
+        deal.application,
+        ApplicationStatus.CONTRACTED,
+        actor=deal.user,
+        action="application.contracted",
+    )
+    return deal
+
+
+def perfect(deal: Deal, staff) -> None:
+    p = perfection_services.open_perfection(deal.application)
+    today = timezone.localdate()
+    if p.method == "notice":
+        p = perfection_services.record_notice_sent(
+            p, certified_date=today, sent_on=today, acting_user=staff
+        )
+        perfection_services.record_notice_delivered(p, delivered_on=today, acting_user=staff)
+    elif p.method == "consent":
+        perfection_services.record_consent(
+            p, certified_date=today, consented_on=today, acting_user=staff
+        )
+    else:
+        p = perfection_services.record_filing(p, filed_on=today, acting_user=staff)
+        perfection_services.record_registration(
+            p,
+            registration_number="第2026-12345号",
+            registered_on=today,
+            expires_on=today + timedelta(days=365 * 5),
+            acting_user=staff,
+        )
+
+
+def funded_deal(staff, product: str = "three_party", **kw) -> Deal:
+    deal = contracted_deal(product, **kw)
+    perfect(deal, staff)
+    fund_application(deal.application, acting_user=staff)
+    return deal
+
+
+def statement_file(
+    payments: list[tuple[date, int, str]], *, account: str = "7654321"
+) -> bytes:
+    """A 全銀 入出金取引明細 (03) file of the platform's account with these deposits."""
+    lines = tuple(
+        StatementLine(
+            value_date=d,
+            direction=Direction.DEPOSIT,
+            amount=amount,
+            counterparty=payer,
+            reference=f"{n:08d}",
+            line_number=n,
+        )
+        for n, (d, amount, payer) in enumerate(payments, start=1)
+    )
+    start = min(d for d, _, _ in payments)
+    end = max(d for d, _, _ in payments)
+    statement = Statement(
+        SourceFormat.ZENGIN_STATEMENT, "0001", "001", 1, account, "ｶ)ｳﾘｶｹ", start, end, lines
+    )
+    return write_statement_file(statement, created=end)
+
+
+def purchase_of(deal: Deal) -> PurchasedReceivable:
+    return PurchasedReceivable.objects.get(application=deal.application)
+
+
+__all__ = ["DEBTOR_PAYER", "contracted_deal", "funded_deal", "perfect", "purchase_of"]

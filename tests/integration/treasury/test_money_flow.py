@@ -1,0 +1,176 @@
+"""Funding → payout file → sent → collection statement → reconciliation → reserve release,
+checked against the ledger at each step (issue 5: payouts exactly once, collections, 消込)."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from django.utils import timezone
+
+from tests.integration.treasury.helpers import (
+    DEBTOR_PAYER,
+    contracted_deal,
+    funded_deal,
+    purchase_of,
+    statement_file,
+)
+from urikake.domain.errors import DomainError
+from urikake.domain.zengin_transfer import parse_transfer_file
+from urikake.ledger import services as ledger
+from urikake.treasury import collections, payouts
+from urikake.treasury.funding import fund_application
+from urikake.treasury.models import Deposit, Payout, PayoutBatch
+from urikake.treasury.policy import client_code, debtor_code, platform_cash_account
+
+pytestmark = pytest.mark.django_db
+
+
+def _client_accounts(deal) -> dict[str, int]:
+    c = client_code(deal.organization.pk)
+    d = debtor_code(deal.debtor.pk)
+    return {
+        "receivable": ledger.balance(f"receivable:{c}:{d}"),
+        "reserve": ledger.balance(f"reserve:{c}"),
+        "payable": ledger.balance(f"payable:{c}"),
+    }
+
+
+def test_funding_waits_for_perfection_and_is_idempotent(treasury_staff) -> None:
+    deal = contracted_deal("three_party")
+    with pytest.raises(DomainError) as exc:
+        fund_application(deal.application, acting_user=treasury_staff)
+    assert exc.value.code == "perfection.required"
+    assert not Payout.objects.exists()
+    from tests.integration.treasury.helpers import perfect
+
+    perfect(deal, treasury_staff)
+    first = fund_application(deal.application, acting_user=treasury_staff)
+    again = fund_application(deal.application, acting_user=treasury_staff)
+    assert first.pk == again.pk
+    offer = deal.application.offer
+    assert first.amount == offer["net_payout"]
+    assert Payout.objects.count() == 1
+    accounts = _client_accounts(deal)
+    assert accounts == {
+        "receivable": offer["face_amount"],
+        "reserve": -offer["holdback"],
+        "payable": -offer["net_payout"],
+    }
+    assert ledger.trial_balance().balanced
+
+
+def test_two_party_may_fund_after_filing_when_the_policy_says_so(treasury_staff, settings) -> None:
+    from urikake.treasury import perfection as steps
+
+    settings.TREASURY_PERFECTION = {"two_party": "registration:early"}
+    deal = contracted_deal("two_party")
+    p = steps.open_perfection(deal.application)
+    with pytest.raises(DomainError) as exc:
+        fund_application(deal.application, acting_user=treasury_staff)
+    assert exc.value.code == "perfection.not_filed"
+    steps.record_filing(p, filed_on=timezone.localdate(), acting_user=treasury_staff)
+    fund_application(deal.application, acting_user=treasury_staff)
+    p.refresh_from_db()
+    assert p.funded_before_perfection is True
+
+
+def test_batch_file_is_exact_once_and_regenerates_identically(treasury_staff) -> None:
+    deals = [funded_deal(treasury_staff, amount=1_100_000 + 1_000 * n) for n in range(3)]
+    value_date = max(p.requested_for for p in Payout.objects.all())
+    batch = payouts.build_batch(acting_user=treasury_staff, value_date=value_date)
+    assert batch is not None and batch.total_count == 3
+    assert payouts.build_batch(acting_user=treasury_staff, value_date=value_date) is None
+    content = bytes(batch.file_content)
+    assert hashlib.sha256(content).hexdigest() == batch.file_sha256
+    assert payouts.regenerate(batch) == content
+    _, _, transfers = parse_transfer_file(content)
+    assert sorted(t.amount for t in transfers) == sorted(
+        d.application.offer["net_payout"] for d in deals
+    )
+    assert {t.customer_code for t in transfers} == {p.customer_code for p in Payout.objects.all()}
+    # The database refuses to move a payout to another batch.
+    other = PayoutBatch.objects.create(
+        value_date=value_date,
+        cutoff="14:00",
+        file_content=b"x",
+        file_sha256="x",
+        total_count=0,
+        total_amount=0,
+    )
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Payout.objects.filter(batch=batch).update(batch=other)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PayoutBatch.objects.filter(pk=batch.pk).update(file_content=b"changed")
+
+
+def test_sent_batch_posts_once_and_returns_reverse(treasury_staff, settings) -> None:
+    deal = funded_deal(treasury_staff)
+    payout = Payout.objects.get()
+    batch = payouts.build_batch(acting_user=treasury_staff, value_date=payout.requested_for)
+    payouts.mark_sent(batch, acting_user=treasury_staff)
+    payouts.mark_sent(batch, acting_user=treasury_staff)  # a retry posts nothing more
+    deal.application.refresh_from_db()
+    assert deal.application.status == "funded"
+    cash = platform_cash_account()
+    fee = settings.TREASURY_TRANSFER_FEE_YEN
+    assert ledger.balance(cash) == -(payout.amount + fee)
+    assert _client_accounts(deal)["payable"] == 0
+    csv_file = f"customer_code,amount,reason\n{payout.customer_code},{payout.amount},口座なし\n"
+    with pytest.raises(DomainError):
+        payouts.import_returns(
+            f"customer_code,amount\n{payout.customer_code},1\n".encode(),
+            acting_user=treasury_staff,
+        )
+    returned = payouts.import_returns(csv_file.encode(), acting_user=treasury_staff)
+    assert [p.pk for p in returned] == [payout.pk]
+    assert payouts.import_returns(csv_file.encode(), acting_user=treasury_staff) == []
+    assert ledger.balance(cash) == 0
+    assert _client_accounts(deal)["payable"] == -payout.amount
+    retry = payouts.retry_returned(Payout.objects.get(pk=payout.pk), acting_user=treasury_staff)
+    assert retry.replaces_id == payout.pk and retry.status == "pending"
+    assert ledger.trial_balance().balanced
+
+
+def test_debtor_payment_is_reconciled_and_the_holdback_released(treasury_staff) -> None:
+    deal = funded_deal(treasury_staff)
+    payout = Payout.objects.get()
+    batch = payouts.build_batch(acting_user=treasury_staff, value_date=payout.requested_for)
+    payouts.mark_sent(batch, acting_user=treasury_staff)
+    purchase = purchase_of(deal)
+    content = statement_file(
+        [
+            (purchase.expected_on, purchase.face_amount - 440, DEBTOR_PAYER),  # fee deducted
+            (purchase.expected_on, 12_345, "ﾀﾅｶ ﾀﾛｳ"),  # belongs to nothing
+        ]
+    )
+    result = collections.import_collection_statement(
+        content, filename="0001.txt", acting_user=treasury_staff
+    )
+    assert len(result.added) == 2
+    again = collections.import_collection_statement(
+        content, filename="0001.txt", acting_user=treasury_staff
+    )
+    assert again.added == [] and Deposit.objects.count() == 2
+    summary = collections.run_reconciliation()
+    assert (summary.auto, summary.unmatched) == (1, 1)
+    purchase.refresh_from_db()
+    assert purchase.status == "collected"
+    assert purchase.fee_deducted == 440
+    deal.application.refresh_from_db()
+    assert deal.application.status == "settled"
+    accounts = _client_accounts(deal)
+    assert accounts["receivable"] == 0 and accounts["reserve"] == 0
+    assert accounts["payable"] == -purchase.holdback  # the holdback now awaits its payout
+    release = Payout.objects.get(kind="reserve")
+    assert release.amount == purchase.holdback
+    batch2 = payouts.build_batch(acting_user=treasury_staff, value_date=payout.requested_for)
+    payouts.mark_sent(batch2, acting_user=treasury_staff)
+    assert _client_accounts(deal)["payable"] == 0
+    assert ledger.balance("suspense") == -12_345  # the stranger's money, not ours
+    tb = ledger.trial_balance()
+    assert tb.balanced and tb.total_debits == tb.total_credits
+    # Running again changes nothing.
+    assert collections.run_reconciliation().auto == 0
