@@ -88,6 +88,22 @@ def _application(org: Organization, owner: Any) -> int:
     ).pk
 
 
+@factory("contract_document")
+def _contract_document(org: Organization, owner: Any) -> int:
+    from urikake.contracts.models import ContractDocument
+
+    application_id = _application(org, owner)
+    return ContractDocument.objects.create(
+        application_id=application_id,
+        organization=org,
+        kind="agreement",
+        document_number=f"UK-{application_id:06d}-A",
+        title="債権売買契約書",
+        pdf=b"%PDF-1.4\n%matrix\n",
+        sha256="0" * 64,
+    ).pk
+
+
 @factory("invitation")
 def _invitation(org: Organization, owner: Any) -> int:
     now = timezone.now()

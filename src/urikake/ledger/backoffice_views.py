@@ -37,7 +37,7 @@ class AsOfForm(forms.Form):
 
 
 class AccountsForm(AsOfForm):
-    prefix = forms.CharField(
+    account = forms.CharField(
         label=gettext_lazy("勘定科目コード（前方一致）"), required=False, max_length=200
     )
 
@@ -98,7 +98,7 @@ def trial_balance(request: HttpRequest) -> HttpResponse:
 def accounts(request: HttpRequest) -> HttpResponse:
     form = AccountsForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
-    totals = services.balances(data.get("prefix") or None, as_of=data.get("as_of"))
+    totals = services.balances(data.get("account") or None, as_of=data.get("as_of"))
     rows = [_account_row(code, amount) for code, amount in totals.items()]
     return render(request, "ledger/accounts.html", {"form": form, "rows": rows})
 

@@ -17,7 +17,7 @@ A correction is a reversing entry (反対仕訳) that points at the entry it rev
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 from django.db import models
 
@@ -31,7 +31,10 @@ class ImmutableLedgerError(Exception):
     """A posted ledger row was about to be changed or deleted."""
 
 
-class _AppendOnlyQuerySet(models.QuerySet[Any]):
+_M = TypeVar("_M", bound=models.Model)
+
+
+class _AppendOnlyQuerySet(models.QuerySet[_M]):
     def update(self, **kwargs: Any) -> NoReturn:
         raise ImmutableLedgerError("posted ledger rows cannot be updated")
 
@@ -82,7 +85,7 @@ class LedgerEntry(_AppendOnly):
     def as_journal_entry(self) -> JournalEntry:
         """The domain view of this entry (legs in their posted order)."""
         legs = tuple(Leg(leg.account, leg.amount) for leg in self.legs.order_by("position"))
-        reverses = self.reverses.entry_id if self.reverses_id else None
+        reverses = self.reverses.entry_id if self.reverses is not None else None
         return JournalEntry(self.entry_id, self.date, self.description, legs, reverses)
 
 

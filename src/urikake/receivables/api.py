@@ -34,6 +34,7 @@ from urikake.domain.invoices import InvoiceData, TaxBreakdown
 from urikake.domain.money import rate
 from urikake.receivables import services
 from urikake.receivables.models import Debtor, FinancingApplication, Invoice
+from urikake.treasury.idempotency import run_idempotent
 
 router = Router(tags=["receivables"])
 
@@ -413,10 +414,30 @@ def application_detail(request: HttpRequest, application_id: int) -> Any:
     url_name="receivables_application_accept",
     summary="提示条件の承諾",
 )
-def accept_application(request: HttpRequest, application_id: int) -> Any:
+def accept_application(
+    request: HttpRequest,
+    application_id: int,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),  # type: ignore[type-arg]
+) -> Any:
+    """With an ``Idempotency-Key`` a retried acceptance returns the first answer (the offer
+    was accepted once); without one, a second acceptance is refused as an illegal move."""
     org = _org(request)
     application = _owned_application(org, application_id)
     if application is None:
         return _not_found()
-    accepted = services.accept_offer(application, acting_user=_user(request))
-    return Status(200, _fresh(accepted))
+    user = _user(request)
+
+    def call() -> tuple[int, dict[str, Any]]:
+        accepted = services.accept_offer(application, acting_user=user)
+        return 200, json.loads(ApplicationOut(**_fresh(accepted)).model_dump_json())
+
+    if not idempotency_key:
+        return Status(200, _fresh(services.accept_offer(application, acting_user=user)))
+    status, body = run_idempotent(
+        user=user,
+        scope=f"accept:{application_id}",
+        key=idempotency_key,
+        body={},
+        call=call,
+    )
+    return Status(status, body)

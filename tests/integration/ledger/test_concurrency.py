@@ -69,10 +69,12 @@ def test_conflicting_contents_under_one_id_keep_the_winner() -> None:
     winners = [r for r in results if isinstance(r, int)]
     conflicts = [r for r in results if isinstance(r, DomainError)]
     assert len(winners) + len(conflicts) == THREADS, results
-    assert len(set(winners)) == 1 and winners
+    assert len(set(winners)) == 1
+    assert winners
     assert {c.code for c in conflicts} <= {"ledger.id_conflict"}
     amount = LedgerLeg.objects.get(account="suspense").amount
-    assert len(winners) == THREADS // 2 and len(conflicts) == THREADS // 2
+    assert len(winners) == THREADS // 2
+    assert len(conflicts) == THREADS // 2
     assert amount in (100, 101)
 
 

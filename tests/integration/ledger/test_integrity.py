@@ -186,11 +186,10 @@ def test_postgresql_triggers_are_installed() -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_real_commit_of_an_unbalanced_entry_fails(postgresql_only) -> None:
-    with pytest.raises(IntegrityError):
-        with transaction.atomic(), connection.cursor() as cur:
-            pk = _insert_entry(cur, "raw:commit")
-            _insert_leg(cur, pk, 0, "suspense", 100)
-            _insert_leg(cur, pk, 1, "fee_income", -1)
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cur:
+        pk = _insert_entry(cur, "raw:commit")
+        _insert_leg(cur, pk, 0, "suspense", 100)
+        _insert_leg(cur, pk, 1, "fee_income", -1)
         # no SET CONSTRAINTS here: the deferred trigger fires at COMMIT
     assert not LedgerEntry.objects.filter(entry_id="raw:commit").exists()
     # The service's entries commit fine.

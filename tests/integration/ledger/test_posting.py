@@ -27,7 +27,9 @@ def _purchase(id: str = "purchase:1", face: int = 1_000_000, on: date = D) -> Jo
 
 def test_post_stores_the_entry_its_legs_and_one_audit_record() -> None:
     row = services.post(_purchase(), actor=ACTOR)
-    assert row.entry_id == "purchase:1" and row.date == D and row.actor == ACTOR
+    assert row.entry_id == "purchase:1"
+    assert row.date == D
+    assert row.actor == ACTOR
     legs = list(row.legs.order_by("position").values_list("account", "amount"))
     assert legs == [
         ("receivable:C1:D1", 1_000_000),
@@ -165,9 +167,11 @@ def test_balances_trial_balance_and_statement_of_a_whole_deal() -> None:
     assert everything[rules.TRANSFER_FEE] == 1_100
     tb = services.trial_balance()
     assert tb == rules.trial_balance(book["_entries"])
-    assert tb.balanced and tb.total_debits == tb.total_credits == 30_000
+    assert tb.balanced
+    assert tb.total_debits == tb.total_credits == 30_000
     april = services.trial_balance(date(2026, 4, 30))
-    assert april.balanced and april.total_debits == 1_000_330
+    assert april.balanced
+    assert april.total_debits == 1_000_330
 
     lines = services.account_statement(BANK)
     assert [(line.entry_id, line.amount, line.running_balance) for line in lines] == [
@@ -228,16 +232,20 @@ def test_cash_tie_out_against_bank_movements() -> None:
     assert list(by_day) == [date(2026, 4, 2), date(2026, 5, 31), date(2026, 6, 2)]
     april = by_day[date(2026, 4, 2)]
     # The ledger books payout + fee as one leg; the bank shows two lines: totals agree, items not.
-    assert april.difference == 0 and not april.tied
+    assert april.difference == 0
+    assert not april.tied
     assert [m.amount for m in april.unexplained_ledger] == [-870_330]
     may = by_day[date(2026, 5, 31)]
     assert may.difference == 1_234
     assert [m.reference for m in may.unexplained_bank] == ["ﾌﾒｲﾆﾕｳｷﾝ"]
     assert may.unexplained_ledger == ()
     june = by_day[date(2026, 6, 2)]
-    assert june.bank_total == 0 and june.difference == 100_330
-    assert report.ledger_total == 28_900 and report.bank_total == 130_464
-    assert report.difference == 130_464 - 28_900 and not report.tied
+    assert june.bank_total == 0
+    assert june.difference == 100_330
+    assert report.ledger_total == 28_900
+    assert report.bank_total == 130_464
+    assert report.difference == 130_464 - 28_900
+    assert not report.tied
     with pytest.raises(DomainError) as exc:
         services.cash_tie_out("fee_income", [], date_from=D, date_to=D)
     assert exc.value.code == "tieout.not_a_cash_account"

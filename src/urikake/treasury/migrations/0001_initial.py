@@ -2,9 +2,10 @@
 
 import django.db.models.deletion
 import django.db.models.expressions
-import urikake.security.crypto
 from django.conf import settings
 from django.db import migrations, models
+
+import urikake.security.crypto
 
 
 class Migration(migrations.Migration):
