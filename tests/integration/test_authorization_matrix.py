@@ -117,6 +117,28 @@ def _invitation(org: Organization, owner: Any) -> int:
     ).pk
 
 
+@factory("purchased_receivable")
+def _purchased_receivable(org: Organization, owner: Any) -> int:
+    from urikake.receivables.models import FinancingApplication
+    from urikake.treasury.models import PurchasedReceivable
+
+    application = FinancingApplication.objects.get(pk=_application(org, owner))
+    invoice = application.invoices.get()
+    return PurchasedReceivable.objects.create(
+        application=application,
+        invoice=invoice,
+        organization=org,
+        debtor=invoice.debtor,
+        product="two_party",
+        face_amount=invoice.total_amount,
+        advance_amount=invoice.total_amount * 8 // 10,
+        fee=1_000,
+        holdback=invoice.total_amount // 10,
+        due_date=invoice.due_date,
+        expected_on=invoice.due_date,
+    ).pk
+
+
 @dataclass(frozen=True)
 class Route:
     pattern: str

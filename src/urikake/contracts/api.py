@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 
 from urikake.accounts.api_auth import ApplicantAuth
+from urikake.applicants.models import Organization
 from urikake.contracts import services
 from urikake.contracts.models import ContractDocument, ContractSignature
 from urikake.contracts.views import pdf_response
@@ -60,8 +61,13 @@ class ContractStatusOut(Schema):
     signature: SignatureOut | None
 
 
-def _not_found(what: str) -> Status:
+def _not_found(what: str) -> Status[dict[str, Any]]:
     return Status(404, {"error": {"code": f"{what}.not_found", "message": "見つかりません。"}})
+
+
+def _org(request: HttpRequest) -> Organization:
+    org: Organization = request.auth  # type: ignore[attr-defined]  # set by ApplicantAuth
+    return org
 
 
 def _document_out(doc: ContractDocument) -> dict[str, Any]:
@@ -87,7 +93,7 @@ def _document_out(doc: ContractDocument) -> dict[str, Any]:
 )
 def application_contracts(request: HttpRequest, application_id: int) -> Any:
     application = FinancingApplication.objects.filter(
-        organization=request.auth, pk=application_id
+        organization=_org(request), pk=application_id
     ).first()
     if application is None:
         return _not_found("application")
@@ -122,7 +128,7 @@ def application_contracts(request: HttpRequest, application_id: int) -> Any:
     summary="契約書類のPDF（署名済みがあれば署名済み。?version=unsigned で署名前）",
 )
 def document_pdf(request: HttpRequest, document_id: int, version: str = "") -> Any:
-    document = ContractDocument.objects.filter(organization=request.auth, pk=document_id).first()
+    document = ContractDocument.objects.filter(organization=_org(request), pk=document_id).first()
     if document is None:
         return _not_found("document")
     response: HttpResponse = pdf_response(

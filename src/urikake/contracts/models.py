@@ -46,7 +46,9 @@ class ContractDocument(models.Model):
         verbose_name = "契約書類"
         verbose_name_plural = "契約書類"
         ordering = ["application_id", "document_number"]
-        indexes = [models.Index(fields=["organization", "application"], name="contract_doc_org_app")]
+        indexes = [
+            models.Index(fields=["organization", "application"], name="contract_doc_org_app")
+        ]
 
     def __str__(self) -> str:
         return self.document_number

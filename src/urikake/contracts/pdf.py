@@ -24,8 +24,9 @@ from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import KeepTogether
 
-from urikake.contracts.terms import DealTerms, InvoiceTerms, Party, Perfection
+from urikake.contracts.terms import DealTerms, InvoiceTerms, Party
 from urikake.domain.money import format_rate_percent, format_yen
+from urikake.domain.perfection import Method
 
 MINCHO = "HeiseiMin-W3"
 GOTHIC = "HeiseiKakuGo-W5"
@@ -61,9 +62,7 @@ def _p(text: str, style: ParagraphStyle = BODY) -> Paragraph:
 
 
 def _table(rows: list[list[Any]], widths: list[float], header: bool = True) -> Table:
-    cells = [
-        [c if isinstance(c, Flowable) else _p(str(c), CELL) for c in row] for row in rows
-    ]
+    cells = [[c if isinstance(c, Flowable) else _p(str(c), CELL) for c in row] for row in rows]
     table = Table(cells, colWidths=widths, repeatRows=1 if header else 0)
     style = [
         ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
@@ -92,7 +91,7 @@ def _numbered_canvas(document_number: str) -> type[rl_canvas.Canvas]:
             super().__init__(*args, **kwargs)
             self._saved: list[dict[str, Any]] = []
 
-        def showPage(self) -> None:  # noqa: N802 - reportlab's name
+        def showPage(self) -> None:
             self._saved.append(dict(self.__dict__))
             self._startPage()
 
@@ -134,7 +133,14 @@ def _render(title: str, document_number: str, story: list[Flowable]) -> bytes:
 def _invoice_table(invoices: tuple[InvoiceTerms, ...], *, with_terms: bool) -> Table:
     if with_terms:
         rows: list[list[Any]] = [
-            ["請求書番号", "売掛先（債務者）", "額面", "支払期日", "掛目・買取金額", "手数料率・手数料"]
+            [
+                "請求書番号",
+                "売掛先（債務者）",
+                "額面",
+                "支払期日",
+                "掛目・買取金額",
+                "手数料率・手数料",
+            ]
         ]
         for inv in invoices:
             rows.append(
@@ -206,14 +212,14 @@ def _articles(terms: DealTerms) -> list[tuple[str, str]]:
         ),
         (
             "第4条（対抗要件）",
-            f"本契約の商品は{terms.product_label}とし、本債権の譲渡の対抗要件は{terms.perfection.label}"
+            f"本契約の商品は{terms.product_label}とし、本債権の譲渡の対抗要件は{terms.perfection_text}"
             "により具備する。"
             + (
                 "甲は、本契約の締結と同時に、債務者への債権譲渡通知書に電子署名により同意し、"
                 "乙が甲に代わって確定日付のある証書により債務者に送付することを承諾する。"
-                if terms.perfection is Perfection.NOTICE
+                if terms.perfection is Method.NOTICE
                 else "甲は、債務者から確定日付のある承諾書を取得し、乙に交付する。"
-                if terms.perfection is Perfection.CONSENT
+                if terms.perfection is Method.CONSENT
                 else "甲は、乙が債権譲渡登記を申請することを承諾し、必要な協力をする。"
                 "乙は、甲に第8条の事由が生じたときに限り、債務者に譲渡を通知することができる。"
             ),
@@ -279,7 +285,8 @@ def render_agreement(terms: DealTerms, document_number: str) -> bytes:
         ),
         Spacer(0, 3 * mm),
         _table(
-            _party_rows("甲（譲渡人）", terms.assignor) + _party_rows("乙（譲受人）", terms.assignee),
+            _party_rows("甲（譲渡人）", terms.assignor)
+            + _party_rows("乙（譲受人）", terms.assignee),
             [45 * mm, 129 * mm],
             header=False,
         ),
@@ -288,13 +295,16 @@ def render_agreement(terms: DealTerms, document_number: str) -> bytes:
         _table(
             [
                 ["商品", terms.product_label],
-                ["対抗要件", terms.perfection.label],
+                ["対抗要件", terms.perfection_text],
                 ["債権額面合計", format_yen(terms.face_amount)],
                 ["買取金額（売買代金）", format_yen(terms.advance_amount)],
                 ["買取手数料", format_yen(terms.fee)],
                 ["事務手数料", format_yen(terms.admin_fee)],
                 ["お振込金額", f"{format_yen(terms.net_payout)}（{_d(terms.payout_date)}お振込）"],
-                ["留保金", f"{format_yen(terms.holdback)}（本債権の全額回収後3銀行営業日以内に返還）"],
+                [
+                    "留保金",
+                    f"{format_yen(terms.holdback)}（本債権の全額回収後3銀行営業日以内に返還）",
+                ],
                 ["償還請求権", "なし（ノンリコース）"],
             ],
             [45 * mm, 129 * mm],

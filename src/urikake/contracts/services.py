@@ -23,9 +23,10 @@ from urikake.audit import services as audit
 from urikake.contracts import pdf
 from urikake.contracts.models import ContractDocument, ContractSignature
 from urikake.contracts.signing import SignatureRecord, seal
-from urikake.contracts.terms import DealTerms, Perfection, deal_terms
+from urikake.contracts.terms import DealTerms, deal_terms
 from urikake.domain.applications import ApplicationStatus
 from urikake.domain.errors import DomainError
+from urikake.domain.perfection import Method
 from urikake.receivables.models import FinancingApplication
 from urikake.receivables.services import _move
 
@@ -62,18 +63,26 @@ def _plan(terms: DealTerms) -> list[_Planned]:
             pdf.render_agreement(terms, document_number(app_id, "A")),
         )
     ]
-    if terms.product != FinancingApplication.Product.THREE_PARTY:
+    # 3社間 always gives the debtor a notice (it tells them where to pay); a product whose
+    # policy is notice gives one too; consent adds the debtor's 承諾書 template.
+    notice = (
+        terms.product == FinancingApplication.Product.THREE_PARTY
+        or terms.perfection is Method.NOTICE
+    )
+    consent = terms.perfection is Method.CONSENT
+    if not (notice or consent):
         return plan
     for n, (debtor_id, party, invoices) in enumerate(terms.debtors(), start=1):
-        plan.append(
-            _Planned(
-                ContractDocument.Kind.NOTICE,
-                f"N{n}",
-                debtor_id,
-                pdf.render_notice(terms, document_number(app_id, f"N{n}"), party, invoices),
+        if notice:
+            plan.append(
+                _Planned(
+                    ContractDocument.Kind.NOTICE,
+                    f"N{n}",
+                    debtor_id,
+                    pdf.render_notice(terms, document_number(app_id, f"N{n}"), party, invoices),
+                )
             )
-        )
-        if terms.perfection is Perfection.CONSENT:
+        if consent:
             plan.append(
                 _Planned(
                     ContractDocument.Kind.CONSENT,

@@ -129,9 +129,7 @@ def _dev_bundle() -> bytes:
     pem = serialization.Encoding.PEM
     return (
         ca_cert.public_bytes(pem)
-        + key.private_bytes(
-            pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
+        + key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
         + cert.public_bytes(pem)
     )
 

@@ -8,7 +8,6 @@ gives the same text.
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -19,32 +18,22 @@ from django.conf import settings
 from urikake.domain.bank_codes import find_bank, find_branch
 from urikake.domain.errors import DomainError
 from urikake.domain.identifiers import AccountType
+from urikake.domain.perfection import Method
 from urikake.receivables.models import Debtor, FinancingApplication, Invoice
+from urikake.treasury.policy import perfection_policy
+
+# How each method reads in the agreement (対抗要件の具備方法).
+PERFECTION_TEXT: dict[Method, str] = {
+    Method.NOTICE: "債務者への債権譲渡通知（確定日付のある証書による）",
+    Method.CONSENT: "債務者の承諾（確定日付のある証書による）",
+    Method.REGISTRATION: "債権譲渡登記（動産・債権譲渡特例法）。債務者への通知は留保する",
+}
 
 
-class Perfection(enum.StrEnum):
-    """How the assignment is made enforceable (対抗要件), chosen by product."""
-
-    NOTICE = "notice"  # 3社間: the assignor notifies the debtor (確定日付のある証書)
-    CONSENT = "consent"  # 3社間: the debtor consents in writing (承諾書)
-    REGISTRATION = "registration"  # 2社間: 債権譲渡登記; the debtor is not told
-
-    @property
-    def label(self) -> str:
-        return {
-            Perfection.NOTICE: "債務者への債権譲渡通知（確定日付のある証書による）",
-            Perfection.CONSENT: "債務者の承諾（確定日付のある証書による）",
-            Perfection.REGISTRATION: "債権譲渡登記（動産・債権譲渡特例法）。債務者への通知は留保する",
-        }[self]
-
-
-def perfection_for(product: str) -> Perfection:
-    """Two-party deals are registered; three-party deals use notice unless the policy
-    (``settings.CONTRACT_THREE_PARTY_PERFECTION = "consent"``) asks the debtor's consent."""
-    if product == FinancingApplication.Product.TWO_PARTY:
-        return Perfection.REGISTRATION
-    policy = getattr(settings, "CONTRACT_THREE_PARTY_PERFECTION", "notice")
-    return Perfection.CONSENT if policy == "consent" else Perfection.NOTICE
+def perfection_for(product: str) -> Method:
+    """The product's perfection method, from the same policy treasury checks before funding
+    (``settings.TREASURY_PERFECTION``; default: 3社間 notice, 2社間 registration)."""
+    return perfection_policy(product).method
 
 
 @dataclass(frozen=True)
@@ -93,7 +82,7 @@ class DealTerms:
     application_id: int
     product: str
     product_label: str
-    perfection: Perfection
+    perfection: Method
     assignor: Party
     assignee: Party
     invoices: tuple[InvoiceTerms, ...]
@@ -106,6 +95,10 @@ class DealTerms:
     payout_date: date
     payee_account: BankAccount  # the platform's account the debtor (or assignor) pays into
     payout_account: str  # the assignor's account, masked (***1234)
+
+    @property
+    def perfection_text(self) -> str:
+        return PERFECTION_TEXT[self.perfection]
 
     def debtors(self) -> list[tuple[int, Party, tuple[InvoiceTerms, ...]]]:
         """Each debtor once, in first-invoice order, with its invoices."""

@@ -53,8 +53,11 @@ def _client_ip(request: HttpRequest) -> str | None:
 def _reauthenticated_at(request: HttpRequest) -> dt.datetime | None:
     """When the password was last re-entered in this session (allauth's records)."""
     records = request.session.get("account_authentication_methods") or []
-    times = [r.get("at") for r in records if isinstance(r, dict) and r.get("reauthenticated")]
-    times = [t for t in times if isinstance(t, int | float)]
+    times: list[float] = [
+        float(r["at"])
+        for r in records
+        if isinstance(r, dict) and r.get("reauthenticated") and isinstance(r.get("at"), int | float)
+    ]
     return dt.datetime.fromtimestamp(max(times), tz=dt.UTC) if times else None
 
 
@@ -134,7 +137,9 @@ def _sign(request: HttpRequest, application: FinancingApplication) -> HttpRespon
             messages.error(request, exc.message)
             return redirect("contracts:detail", application_id=application.pk)
         if result.created:
-            messages.success(request, _("契約を締結しました。電子署名済みの契約書をご確認ください。"))
+            messages.success(
+                request, _("契約を締結しました。電子署名済みの契約書をご確認ください。")
+            )
         else:
             messages.info(request, _("この契約はすでに締結済みです。"))
         return redirect("contracts:detail", application_id=application.pk)

@@ -1,18 +1,44 @@
-"""Back-office pages of the treasury: the dashboard (what needs doing today)."""
+"""Back-office pages of the treasury: dashboard, perfection, payouts and batches, the
+collection statements and the reconciliation queue. All need ``MANAGE_TREASURY``; every
+action goes through a service (audited) and shows the service's Japanese error on refusal."""
 
 from __future__ import annotations
 
+from django import forms
+from django.contrib import messages
+from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from urikake.accounts.access import staff
 from urikake.accounts.roles import Capability
-from urikake.treasury.models import Deposit, Payout, PayoutBatch, Perfection, PurchasedReceivable
+from urikake.domain.errors import DomainError
+from urikake.domain.statement_csv import PRESETS
+from urikake.receivables.models import FinancingApplication
+from urikake.treasury import collections, payouts
+from urikake.treasury import perfection as steps
+from urikake.treasury.api import record_step
+from urikake.treasury.funding import fund_application
+from urikake.treasury.models import (
+    Deposit,
+    Payout,
+    PayoutBatch,
+    Perfection,
+    PurchasedReceivable,
+)
+from urikake.treasury.policy import next_value_date
+
+CAP = Capability.MANAGE_TREASURY
 
 
-@staff(Capability.MANAGE_TREASURY)
+@staff(CAP)
 def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
+        "awaiting_funding": FinancingApplication.objects.filter(status="contracted").count(),
         "perfection_pending": Perfection.objects.exclude(
             stage__in=["perfected", "extended", "cancelled"]
         ).count(),
@@ -21,5 +47,354 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "deposits_suggested": Deposit.objects.filter(status="suggested").count(),
         "deposits_unmatched": Deposit.objects.filter(status="unmatched").count(),
         "open_purchases": PurchasedReceivable.objects.filter(status="open").count(),
+        "open_amount": PurchasedReceivable.objects.filter(status="open").aggregate(
+            s=Sum("face_amount")
+        )["s"]
+        or 0,
     }
     return render(request, "treasury/dashboard.html", context)
+
+
+# ------------------------------------------------------------------------------------------
+# Deals: perfection and funding
+# ------------------------------------------------------------------------------------------
+
+
+STEP_CHOICES = [
+    ("notice_sent", gettext_lazy("通知を発送（確定日付あり）")),
+    ("notice_delivered", gettext_lazy("通知が到達")),
+    ("consent", gettext_lazy("承諾書を受領（確定日付あり）")),
+    ("filed", gettext_lazy("登記を申請")),
+    ("registered", gettext_lazy("登記が完了")),
+    ("extended", gettext_lazy("存続期間を延長")),
+    ("cancelled", gettext_lazy("抹消")),
+]
+
+
+class PerfectionForm(forms.Form):
+    step = forms.ChoiceField(label=gettext_lazy("手続き"), choices=STEP_CHOICES)
+    on = forms.DateField(
+        label=gettext_lazy("日付（発送日・到達日・承諾日・申請日・登記日・抹消日）"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    certified_date = forms.DateField(
+        label=gettext_lazy("確定日付"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    registration_number = forms.CharField(
+        label=gettext_lazy("登記番号"), required=False, max_length=40
+    )
+    expires_on = forms.DateField(
+        label=gettext_lazy("存続期間の満了日"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+@staff(CAP)
+def perfections(request: HttpRequest) -> HttpResponse:
+    """Deals from contract to funding: what each still needs."""
+    deals = (
+        FinancingApplication.objects.filter(status__in=["accepted", "contracted", "funded"])
+        .select_related("organization")
+        .order_by("-pk")[:200]
+    )
+    rows = [(a, Perfection.objects.filter(application=a).first()) for a in deals]
+    return render(request, "treasury/perfections.html", {"rows": rows})
+
+
+@staff(CAP)
+def deal(request: HttpRequest, pk: int) -> HttpResponse:
+    application = get_object_or_404(
+        FinancingApplication.objects.select_related("organization"), pk=pk
+    )
+    perfection = (
+        steps.open_perfection(application)
+        if application.status in ("contracted", "funded", "settled", "defaulted")
+        else Perfection.objects.filter(application=application).first()
+    )
+    form = PerfectionForm(request.POST or None)
+    if request.method == "POST" and perfection is not None and form.is_valid():
+        try:
+            record_step(perfection, form.cleaned_data, acting_user=request.user)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("対抗要件の手続きを記録しました。"))
+            return redirect("treasury_backoffice:deal", pk=pk)
+    context = {
+        "application": application,
+        "perfection": perfection,
+        "form": form,
+        "purchases": application.purchases.select_related("debtor", "invoice"),
+        "payouts": application.payouts.order_by("pk"),
+    }
+    return render(request, "treasury/deal.html", context)
+
+
+@staff(CAP)
+@require_POST
+def fund(request: HttpRequest, pk: int) -> HttpResponse:
+    application = get_object_or_404(FinancingApplication, pk=pk)
+    try:
+        payout = fund_application(application, acting_user=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("買取を計上し、送金（%(amount)s円）を予約しました。")
+            % {"amount": f"{payout.amount:,}"},
+        )
+    return redirect("treasury_backoffice:deal", pk=pk)
+
+
+@staff(CAP)
+def filing_data(request: HttpRequest, pk: int) -> HttpResponse:
+    """債権譲渡登記の申請データ (XML) for one deal."""
+    application = get_object_or_404(FinancingApplication, pk=pk)
+    perfection = steps.open_perfection(application)
+    try:
+        content = steps.filing_data([perfection], cause_date=timezone.localdate())
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("treasury_backoffice:deal", pk=pk)
+    response = HttpResponse(content, content_type="application/xml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="filing-{pk:06d}.xml"'
+    return response
+
+
+# ------------------------------------------------------------------------------------------
+# Payouts and batches
+# ------------------------------------------------------------------------------------------
+
+
+class BatchForm(forms.Form):
+    value_date = forms.DateField(
+        label=gettext_lazy("振込指定日"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+@staff(CAP)
+def payout_list(request: HttpRequest) -> HttpResponse:
+    form = BatchForm(request.POST or None, initial={"value_date": next_value_date()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            batch = payouts.build_batch(
+                acting_user=request.user, value_date=form.cleaned_data["value_date"]
+            )
+        except DomainError as exc:
+            form.add_error("value_date" if exc.field else None, exc.message)
+        else:
+            if batch is None:
+                messages.info(request, _("この振込指定日までに送金待ちの送金はありません。"))
+                return redirect("treasury_backoffice:payouts")
+            messages.success(request, _("総合振込データを作成しました。"))
+            return redirect("treasury_backoffice:batch", pk=batch.pk)
+    context = {
+        "form": form,
+        "pending": Payout.objects.filter(status="pending").select_related("organization"),
+        "batches": PayoutBatch.objects.order_by("-pk")[:50],
+        "returned": Payout.objects.filter(status="returned", replaced_by__isnull=True),
+    }
+    return render(request, "treasury/payouts.html", context)
+
+
+@staff(CAP)
+def batch(request: HttpRequest, pk: int) -> HttpResponse:
+    record = get_object_or_404(PayoutBatch, pk=pk)
+    identical = payouts.regenerate(record) == bytes(record.file_content)
+    context = {
+        "batch": record,
+        "payouts": record.payouts.select_related("organization").order_by("line_number"),
+        "identical": identical,
+    }
+    return render(request, "treasury/batch.html", context)
+
+
+@staff(CAP)
+def batch_file(request: HttpRequest, pk: int) -> HttpResponse:
+    record = get_object_or_404(PayoutBatch, pk=pk)
+    response = HttpResponse(bytes(record.file_content), content_type="application/octet-stream")
+    response["Content-Disposition"] = f'attachment; filename="{record.filename}"'
+    return response
+
+
+@staff(CAP)
+@require_POST
+def batch_sent(request: HttpRequest, pk: int) -> HttpResponse:
+    record = get_object_or_404(PayoutBatch, pk=pk)
+    try:
+        payouts.mark_sent(record, acting_user=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("送信済みにし、元帳に計上しました。"))
+    return redirect("treasury_backoffice:batch", pk=pk)
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("ファイル"))
+
+
+@staff(CAP)
+def returns(request: HttpRequest) -> HttpResponse:
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            done = payouts.import_returns(
+                form.cleaned_data["file"].read(), acting_user=request.user
+            )
+        except DomainError as exc:
+            form.add_error("file", exc.message)
+        else:
+            messages.success(request, _("%(n)d件の組戻しを取り込みました。") % {"n": len(done)})
+            return redirect("treasury_backoffice:payouts")
+    return render(request, "treasury/returns.html", {"form": form})
+
+
+@staff(CAP)
+@require_POST
+def payout_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    payout = get_object_or_404(Payout, pk=pk)
+    try:
+        payouts.retry_returned(payout, acting_user=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("現在の振込先口座あてに再送を予約しました。"))
+    return redirect("treasury_backoffice:payouts")
+
+
+# ------------------------------------------------------------------------------------------
+# Collections and the reconciliation queue
+# ------------------------------------------------------------------------------------------
+
+
+class StatementForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("回収口座の明細ファイル"))
+    file_format = forms.ChoiceField(
+        label=gettext_lazy("形式"),
+        choices=[("zengin", gettext_lazy("全銀 入出金取引明細・振込入金通知"))]
+        + [(key, key) for key in PRESETS],
+    )
+
+
+@staff(CAP)
+def deposits(request: HttpRequest) -> HttpResponse:
+    form = StatementForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = collections.import_collection_statement(
+                upload.read(),
+                filename=upload.name,
+                acting_user=request.user,
+                file_format=form.cleaned_data["file_format"],
+            )
+            summary = collections.run_reconciliation(acting_user=request.user)
+        except DomainError as exc:
+            form.add_error("file", str(exc))
+        else:
+            messages.success(
+                request,
+                _(
+                    "入金%(added)d件を取り込みました（重複%(repeated)d件）。自動消込 %(auto)d件・"
+                    "確認待ち %(suggested)d件・該当なし %(unmatched)d件。"
+                )
+                % {
+                    "added": len(result.added),
+                    "repeated": result.repeated,
+                    "auto": summary.auto,
+                    "suggested": summary.suggested,
+                    "unmatched": summary.unmatched,
+                },
+            )
+            return redirect("treasury_backoffice:deposits")
+    status = request.GET.get("status", "suggested")
+    rows = Deposit.objects.order_by("-value_date", "-pk")
+    if status != "all":
+        rows = rows.filter(status=status)
+    context = {
+        "form": form,
+        "status": status,
+        "statuses": Deposit.Status.choices,
+        "deposits": rows[:300],
+    }
+    return render(request, "treasury/deposits.html", context)
+
+
+class ConfirmForm(forms.Form):
+    purchase_ids = forms.TypedMultipleChoiceField(
+        label=gettext_lazy("消込先"), coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+    remember_payer = forms.BooleanField(
+        label=gettext_lazy("この振込依頼人名を売掛先として記憶する"), required=False, initial=True
+    )
+
+
+class DismissForm(forms.Form):
+    note = forms.CharField(label=gettext_lazy("理由（返金予定・誤入金など）"), max_length=300)
+
+
+@staff(CAP)
+def deposit(request: HttpRequest, pk: int) -> HttpResponse:
+    record = get_object_or_404(Deposit, pk=pk)
+    open_items = PurchasedReceivable.objects.filter(status="open").select_related(
+        "debtor", "organization", "invoice"
+    )
+    proposed = {int(i) for i in record.proposal.get("item_ids", [])}
+    choices = [
+        (
+            p.pk,
+            f"{p.debtor.name} / {p.organization.name} / {p.invoice.invoice_number} / "
+            f"残 {p.residual:,}円 / 期日 {p.expected_on:%Y-%m-%d}",
+        )
+        for p in sorted(open_items, key=lambda p: (p.pk not in proposed, p.expected_on))
+    ][:200]
+    confirm = ConfirmForm(
+        request.POST if "confirm" in request.POST else None,
+        initial={"purchase_ids": sorted(proposed), "remember_payer": True},
+    )
+    confirm.fields["purchase_ids"].choices = choices
+    dismiss = DismissForm(request.POST if "dismiss" in request.POST else None)
+    if request.method == "POST":
+        try:
+            if "confirm" in request.POST and confirm.is_valid():
+                collections.confirm_suggestion(
+                    record,
+                    purchase_ids=confirm.cleaned_data["purchase_ids"],
+                    acting_user=request.user,
+                    remember_payer=confirm.cleaned_data["remember_payer"],
+                )
+                messages.success(request, _("消込しました。"))
+                return redirect("treasury_backoffice:deposits")
+            if "dismiss" in request.POST and dismiss.is_valid():
+                collections.dismiss_deposit(
+                    record, note=dismiss.cleaned_data["note"], acting_user=request.user
+                )
+                messages.success(request, _("対象外にしました（仮受金に残ります）。"))
+                return redirect("treasury_backoffice:deposits")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    context = {
+        "deposit": record,
+        "confirm": confirm,
+        "dismiss": dismiss,
+        "allocations": record.allocations.select_related("purchase__invoice"),
+    }
+    return render(request, "treasury/deposit.html", context)
+
+
+@staff(CAP)
+@require_POST
+def reconcile(request: HttpRequest) -> HttpResponse:
+    summary = collections.run_reconciliation(acting_user=request.user)
+    messages.success(
+        request,
+        _("自動消込 %(auto)d件・確認待ち %(suggested)d件・該当なし %(unmatched)d件。")
+        % {"auto": summary.auto, "suggested": summary.suggested, "unmatched": summary.unmatched},
+    )
+    return redirect("treasury_backoffice:deposits")

@@ -152,7 +152,13 @@ def _open_items() -> list[engine.OpenItem]:
             )
             due = p.forward_due_on or p.expected_on
         else:
-            payer_id, name, kana = debtor_code(p.debtor_id), p.debtor.name, p.debtor.name_kana
+            # The payer is the real company (one identity across every client that sells
+            # its invoices), so a payer name learned on one client's deal serves all.
+            payer_id, name, kana = (
+                _identity(p.debtor.identity_id),
+                p.debtor.name,
+                (p.debtor.name_kana),
+            )
             due = p.expected_on
         items.append(
             engine.OpenItem(
@@ -168,10 +174,14 @@ def _open_items() -> list[engine.OpenItem]:
     return items
 
 
+def _identity(identity_id: int) -> str:
+    return f"I{identity_id}"
+
+
 def _payer_links() -> dict[str, str]:
     return {
-        link.payer_key: debtor_code(link.debtor_id)
-        for link in PayerLink.objects.order_by("confirmations", "pk")
+        link.payer_key: _identity(link.debtor.identity_id)
+        for link in PayerLink.objects.select_related("debtor").order_by("confirmations", "pk")
     }
 
 

@@ -120,7 +120,10 @@ def my_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 amount=form.cleaned_data["amount"],
             )
         except DomainError as exc:
-            _add_domain_error(form, exc)
+            if exc.field in form.fields:
+                form.add_error(exc.field, exc.message)
+            else:  # about the purchase itself: shown even where the form is not
+                messages.error(request, exc.message)
         else:
             purchase.refresh_from_db()
             messages.success(

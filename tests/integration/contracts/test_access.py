@@ -75,7 +75,9 @@ def test_another_organisation_gets_404_everywhere() -> None:
 def test_members_read_but_only_owners_sign() -> None:
     deal = make_deal()
     docs = services.prepare_contracts(deal.application, acting_user=deal.user)
-    member = User.objects.create_user(email=f"m-{uuid.uuid4().hex[:6]}@example.jp", password=PASSWORD)
+    member = User.objects.create_user(
+        email=f"m-{uuid.uuid4().hex[:6]}@example.jp", password=PASSWORD
+    )
     Membership.objects.create(user=member, organization=deal.organization, role="member")
     from urikake.applicants import services as applicant_services
     from urikake.applicants import terms

@@ -34,7 +34,7 @@ def test_concurrent_double_submit_signs_once() -> None:
                     user_agent="ua",
                 )
             )
-        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+        except BaseException as exc:  # reported by the assertion below
             errors.append(exc)
         finally:
             connection.close()

@@ -111,7 +111,7 @@ def test_two_party_deal_is_registered_and_has_no_notice() -> None:
 
 
 def test_consent_policy_adds_the_debtor_consent_template(settings: Any) -> None:
-    settings.CONTRACT_THREE_PARTY_PERFECTION = "consent"
+    settings.TREASURY_PERFECTION = {"three_party": "consent"}
     deal = make_deal(product="three_party")
     docs = services.prepare_contracts(deal.application, acting_user=deal.user)
     assert [d.kind for d in docs] == ["agreement", "notice", "consent"]

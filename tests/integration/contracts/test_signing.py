@@ -112,9 +112,10 @@ def test_sign_flow_reauthenticates_records_and_seals(tmp_path: Path) -> None:
         unsigned, signed = bytes(doc.pdf), bytes(doc.signed_pdf)
         # An incremental update: the signed file starts with exactly what was agreed to.
         assert signed[: len(unsigned)] == unsigned
-        assert services.sha256(signed[: len(unsigned)]) == signature.document_hashes[
-            doc.document_number
-        ]
+        assert (
+            services.sha256(signed[: len(unsigned)])
+            == signature.document_hashes[doc.document_number]
+        )
         assert services.sha256(signed) == doc.signed_sha256
         # The agreement record is in the signature dictionary.
         sig = PdfReader(io.BytesIO(signed)).get_fields()["UrikakeSeal"]["/V"]
@@ -157,7 +158,8 @@ def test_second_sign_returns_the_first_signature() -> None:
     first = services.sign_contracts(deal.application, **kwargs)
     signed = {d.pk: bytes(d.signed_pdf) for d in ContractDocument.objects.all()}
     second = services.sign_contracts(deal.application, **{**kwargs, "ip_address": "192.0.2.9"})
-    assert first.created and not second.created
+    assert first.created
+    assert not second.created
     assert second.signature.pk == first.signature.pk
     assert second.signature.ip_address == "192.0.2.1"
     assert {d.pk: bytes(d.signed_pdf) for d in ContractDocument.objects.all()} == signed
@@ -216,9 +218,10 @@ def test_only_accepted_applications_can_be_signed() -> None:
     assert not services.is_contracted(deal.application)
     # The page does not offer signing either, and the sign URL sends the user back.
     client = owner_client(deal)
-    assert "内容を確認して署名する" not in client.get(
-        reverse("contracts:detail", args=[deal.application.pk])
-    ).content.decode()
+    assert (
+        "内容を確認して署名する"
+        not in client.get(reverse("contracts:detail", args=[deal.application.pk])).content.decode()
+    )
     response = client.get(reverse("contracts:sign", args=[deal.application.pk]))
     assert response.status_code == 302
     assert response.url == reverse("contracts:detail", args=[deal.application.pk])
@@ -233,6 +236,9 @@ def test_an_offered_application_has_no_documents_and_cannot_be_signed() -> None:
     assert not ContractDocument.objects.exists()
     with pytest.raises(DomainError):
         services.sign_contracts(
-            deal.application, acting_user=deal.user, agreed_hashes={}, ip_address=None,
+            deal.application,
+            acting_user=deal.user,
+            agreed_hashes={},
+            ip_address=None,
             user_agent="",
         )

@@ -60,9 +60,7 @@ def funded_deal(staff, product: str = "three_party", **kw) -> Deal:
     return deal
 
 
-def statement_file(
-    payments: list[tuple[date, int, str]], *, account: str = "7654321"
-) -> bytes:
+def statement_file(payments: list[tuple[date, int, str]], *, account: str = "7654321") -> bytes:
     """A 全銀 入出金取引明細 (03) file of the platform's account with these deposits."""
     lines = tuple(
         StatementLine(

@@ -6,56 +6,149 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('applicants', '0001_initial'),
-        ('receivables', '0005_invoicedraft'),
+        ("applicants", "0001_initial"),
+        ("receivables", "0005_invoicedraft"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ContractSignature',
+            name="ContractSignature",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('signed_at', models.DateTimeField(verbose_name='同意日時')),
-                ('reauthenticated_at', models.DateTimeField(blank=True, null=True, verbose_name='再認証日時')),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='IPアドレス')),
-                ('user_agent', models.CharField(blank=True, max_length=500, verbose_name='ユーザーエージェント')),
-                ('document_hashes', models.JSONField(verbose_name='同意した文書のSHA-256')),
-                ('application', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='contract_signature', to='receivables.financingapplication')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='applicants.organization')),
-                ('signer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("signed_at", models.DateTimeField(verbose_name="同意日時")),
+                (
+                    "reauthenticated_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="再認証日時"),
+                ),
+                (
+                    "ip_address",
+                    models.GenericIPAddressField(blank=True, null=True, verbose_name="IPアドレス"),
+                ),
+                (
+                    "user_agent",
+                    models.CharField(
+                        blank=True, max_length=500, verbose_name="ユーザーエージェント"
+                    ),
+                ),
+                ("document_hashes", models.JSONField(verbose_name="同意した文書のSHA-256")),
+                (
+                    "application",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contract_signature",
+                        to="receivables.financingapplication",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="applicants.organization",
+                    ),
+                ),
+                (
+                    "signer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '契約への同意（電子署名）',
-                'verbose_name_plural': '契約への同意（電子署名）',
+                "verbose_name": "契約への同意（電子署名）",
+                "verbose_name_plural": "契約への同意（電子署名）",
             },
         ),
         migrations.CreateModel(
-            name='ContractDocument',
+            name="ContractDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('agreement', '債権売買契約書'), ('notice', '債権譲渡通知書'), ('consent', '債権譲渡承諾書')], max_length=20, verbose_name='種類')),
-                ('document_number', models.CharField(max_length=40, unique=True, verbose_name='文書番号')),
-                ('title', models.CharField(max_length=100, verbose_name='表題')),
-                ('pdf', models.BinaryField(verbose_name='PDF（署名前）')),
-                ('sha256', models.CharField(max_length=64, verbose_name='SHA-256（署名前）')),
-                ('signed_pdf', models.BinaryField(blank=True, null=True, verbose_name='PDF（電子署名済み）')),
-                ('signed_sha256', models.CharField(blank=True, max_length=64, verbose_name='SHA-256（電子署名済み）')),
-                ('signed_at', models.DateTimeField(blank=True, null=True, verbose_name='電子署名日時')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contract_documents', to='receivables.financingapplication')),
-                ('debtor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='receivables.debtor')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contract_documents', to='applicants.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("agreement", "債権売買契約書"),
+                            ("notice", "債権譲渡通知書"),
+                            ("consent", "債権譲渡承諾書"),
+                        ],
+                        max_length=20,
+                        verbose_name="種類",
+                    ),
+                ),
+                (
+                    "document_number",
+                    models.CharField(max_length=40, unique=True, verbose_name="文書番号"),
+                ),
+                ("title", models.CharField(max_length=100, verbose_name="表題")),
+                ("pdf", models.BinaryField(verbose_name="PDF（署名前）")),
+                ("sha256", models.CharField(max_length=64, verbose_name="SHA-256（署名前）")),
+                (
+                    "signed_pdf",
+                    models.BinaryField(blank=True, null=True, verbose_name="PDF（電子署名済み）"),
+                ),
+                (
+                    "signed_sha256",
+                    models.CharField(
+                        blank=True, max_length=64, verbose_name="SHA-256（電子署名済み）"
+                    ),
+                ),
+                (
+                    "signed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="電子署名日時"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contract_documents",
+                        to="receivables.financingapplication",
+                    ),
+                ),
+                (
+                    "debtor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="receivables.debtor",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contract_documents",
+                        to="applicants.organization",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '契約書類',
-                'verbose_name_plural': '契約書類',
-                'ordering': ['application_id', 'document_number'],
-                'indexes': [models.Index(fields=['organization', 'application'], name='contract_doc_org_app')],
+                "verbose_name": "契約書類",
+                "verbose_name_plural": "契約書類",
+                "ordering": ["application_id", "document_number"],
+                "indexes": [
+                    models.Index(
+                        fields=["organization", "application"], name="contract_doc_org_app"
+                    )
+                ],
             },
         ),
     ]

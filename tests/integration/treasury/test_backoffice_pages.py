@@ -1,0 +1,115 @@
+"""Back-office treasury pages: perfection steps, funding, batch, statement import, queue."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from tests.integration.treasury.helpers import DEBTOR_PAYER, contracted_deal, statement_file
+from urikake.treasury.models import Deposit, PayerLink, Payout, PayoutBatch, PurchasedReceivable
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client(treasury_staff) -> Client:
+    client = Client()
+    client.force_login(treasury_staff)
+    return client
+
+
+def test_operator_takes_a_deal_from_perfection_to_reconciliation(staff_client) -> None:
+    deal = contracted_deal(amount=1_200_000)
+    pk = deal.application.pk
+    page = staff_client.get(f"/backoffice/treasury/deals/{pk}/")
+    assert "確定日付のある債権譲渡通知" in page.content.decode()
+    refused = staff_client.post(f"/backoffice/treasury/deals/{pk}/fund/", follow=True)
+    assert "対抗要件" in refused.content.decode() and not Payout.objects.exists()
+    bad = staff_client.post(
+        f"/backoffice/treasury/deals/{pk}/", {"step": "notice_delivered", "on": "2026-11-20"}
+    )
+    assert "この操作はできません" in bad.content.decode()
+    staff_client.post(
+        f"/backoffice/treasury/deals/{pk}/",
+        {"step": "notice_sent", "on": "2026-11-20", "certified_date": "2026-11-20"},
+    )
+    staff_client.post(
+        f"/backoffice/treasury/deals/{pk}/", {"step": "notice_delivered", "on": "2026-11-21"}
+    )
+    staff_client.post(f"/backoffice/treasury/deals/{pk}/fund/")
+    payout = Payout.objects.get()
+    response = staff_client.post(
+        "/backoffice/treasury/payouts/", {"value_date": payout.requested_for.isoformat()}
+    )
+    batch = PayoutBatch.objects.get()
+    assert response.status_code == 302 and response["Location"].endswith(f"/batches/{batch.pk}/")
+    detail = staff_client.get(f"/backoffice/treasury/batches/{batch.pk}/").content.decode()
+    assert "再作成したデータと完全に一致" in detail
+    file = staff_client.get(f"/backoffice/treasury/batches/{batch.pk}/file")
+    assert file.content == bytes(batch.file_content)
+    staff_client.post(f"/backoffice/treasury/batches/{batch.pk}/sent/")
+    batch.refresh_from_db()
+    assert batch.status == "sent"
+    purchase = PurchasedReceivable.objects.get()
+    # The debtor pays from its parent company: only a suggestion, then the operator confirms.
+    content = statement_file([(purchase.expected_on, purchase.face_amount, "ｶ)ｵﾔｶﾞｲｼﾔﾎｰﾙﾃﾞｨﾝｸﾞｽ")])
+    upload = SimpleUploadedFile("stmt.txt", content)
+    staff_client.post("/backoffice/treasury/deposits/", {"file": upload, "file_format": "zengin"})
+    deposit = Deposit.objects.get()
+    assert deposit.status == "suggested", deposit.reason
+    queue = staff_client.get("/backoffice/treasury/deposits/?status=suggested").content.decode()
+    assert "ｵﾔｶﾞｲｼﾔ" in queue
+    staff_client.post(
+        f"/backoffice/treasury/deposits/{deposit.pk}/",
+        {"confirm": "1", "purchase_ids": [purchase.pk], "remember_payer": "on"},
+    )
+    deposit.refresh_from_db()
+    assert deposit.status == "confirmed"
+    assert PayerLink.objects.filter(debtor=purchase.debtor).exists()
+    purchase.refresh_from_db()
+    assert purchase.status == "collected"
+    assert Payout.objects.filter(kind="reserve", amount=purchase.holdback).exists()
+    assert DEBTOR_PAYER  # the debtor's own name is what a direct payment would carry
+
+
+def test_remembered_payer_matches_automatically_next_time(staff_client, treasury_staff) -> None:
+    from tests.integration.treasury.helpers import funded_deal
+    from urikake.treasury import collections
+
+    first = funded_deal(treasury_staff, amount=1_300_000)
+    second = funded_deal(treasury_staff, amount=1_400_000)
+    p1 = first.application.purchases.get()
+    p2 = second.application.purchases.get()
+    parent = "ｶ)ｵﾔｶﾞｲｼﾔﾎｰﾙﾃﾞｨﾝｸﾞｽ"
+    collections.import_collection_statement(
+        statement_file([(p1.expected_on, p1.face_amount, parent)]),
+        filename="a.txt",
+        acting_user=treasury_staff,
+    )
+    assert collections.run_reconciliation().suggested == 1
+    deposit = Deposit.objects.get()
+    collections.confirm_suggestion(deposit, purchase_ids=[p1.pk], acting_user=treasury_staff)
+    collections.import_collection_statement(
+        statement_file([(p2.expected_on, p2.face_amount, parent)]),
+        filename="b.txt",
+        acting_user=treasury_staff,
+    )
+    summary = collections.run_reconciliation()
+    assert summary.auto == 1, Deposit.objects.order_by("-pk").first().reason
+    p2.refresh_from_db()
+    assert p2.status == "collected"
+
+
+def test_pages_refuse_other_staff_roles(django_user_model) -> None:
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    reviewer = django_user_model.objects.create_user(
+        email="rev@staff.example", password="x" * 20, is_staff=True, staff_role="reviewer"
+    )
+    EmailAddress.objects.create(user=reviewer, email=reviewer.email, verified=True, primary=True)
+    TOTP.activate(reviewer, generate_totp_secret())
+    client = Client()
+    client.force_login(reviewer)
+    assert client.get("/backoffice/treasury/payouts/").status_code == 403
