@@ -19,9 +19,8 @@ import functools
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from asn1crypto import keys as asn1_keys
-from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -146,9 +145,10 @@ def _split_pem(bundle: bytes) -> tuple[bytes, bytes, bytes]:
 
 @dataclass(frozen=True)
 class SigningIdentity:
-    key: asn1_keys.PrivateKeyInfo
-    cert: asn1_x509.Certificate
-    chain: tuple[asn1_x509.Certificate, ...]
+    # asn1crypto objects (PrivateKeyInfo, Certificate): asn1crypto ships no type information.
+    key: Any
+    cert: Any
+    chain: tuple[Any, ...]
 
     @property
     def subject(self) -> str:
@@ -174,8 +174,8 @@ def _from_settings() -> SigningIdentity | None:
         chain_files = [f for f in chain_files.split(",") if f]
     return SigningIdentity(
         key=load_private_key_from_pemder(key_file, passphrase.encode() if passphrase else None),
-        cert=next(iter(load_certs_from_pemder([cert_file]))),
-        chain=tuple(load_certs_from_pemder(list(chain_files))),
+        cert=next(iter(load_certs_from_pemder([cert_file]))),  # type: ignore[no-untyped-call]
+        chain=tuple(load_certs_from_pemder(list(chain_files))),  # type: ignore[no-untyped-call]
     )
 
 
@@ -205,7 +205,9 @@ def seal(pdf: bytes, record: SignatureRecord) -> bytes:
     signer = signers.SimpleSigner(
         signing_cert=identity.cert,
         signing_key=identity.key,
-        cert_registry=SimpleCertificateStore.from_certs(list(identity.chain)),
+        cert_registry=SimpleCertificateStore.from_certs(  # type: ignore[no-untyped-call]
+            list(identity.chain)
+        ),
     )
     meta = signers.PdfSignatureMetadata(
         field_name=FIELD_NAME,
@@ -218,4 +220,5 @@ def seal(pdf: bytes, record: SignatureRecord) -> bytes:
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     output = signers.sign_pdf(writer, meta, signer=signer)
-    return output.getvalue()
+    signed: bytes = output.getvalue()
+    return signed

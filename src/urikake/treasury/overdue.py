@@ -499,7 +499,9 @@ def write_off(
             raise DomainError("treasury.nothing_to_write_off", "償却できる残高がありません。")
         if four_eyes_required(residual):
             request = pending_write_off(p)
-            if request is None:
+            # A request made for another residual (money arrived since) is void: this call
+            # becomes the new request, so the approver always approves the amount booked.
+            if request is None or request.payload.get("residual") != residual:
                 audit.record(
                     "purchase.write_off_requested",
                     actor=acting_user,
@@ -511,11 +513,6 @@ def write_off(
                 raise DomainError(
                     "treasury.four_eyes",
                     "償却の申請者とは別の担当者が承認してください（4つの目の原則）。",
-                )
-            if request.payload.get("residual") != residual:
-                raise DomainError(
-                    "treasury.request_stale",
-                    "申請後に残高が変わりました。改めて申請してください。",
                 )
         # A holdback already paid back to the client cannot absorb anything.
         available = p.holdback if p.reserve_released_on is None else 0

@@ -437,9 +437,13 @@ def test_killing_reconciliation_never_applies_a_deposit_twice(treasury_staff, cr
     payouts.mark_sent(batch, acting_user=treasury_staff)
     purchases = list(PurchasedReceivable.objects.order_by("pk"))
     content = statement_file(
-        [(p.expected_on, p.face_amount, DEBTOR_PAYER) for p in purchases]
-        # A payer-deducted transfer fee on the last one; and two receipts that are nobody's.
-        + [(purchases[0].expected_on, 12_345, "ﾀﾅｶ ﾀﾛｳ"), (purchases[0].expected_on, 777, "ｽｽﾞｷ")]
+        [(p.expected_on, p.face_amount, DEBTOR_PAYER) for p in purchases[:-1]]
+        # The last payer deducted the transfer fee; two more receipts are nobody's.
+        + [
+            (purchases[-1].expected_on, purchases[-1].face_amount - 440, DEBTOR_PAYER),
+            (purchases[0].expected_on, 12_345, "ﾀﾅｶ ﾀﾛｳ"),
+            (purchases[0].expected_on, 777, "ｽｽﾞｷ"),
+        ]
     )
     collections.import_collection_statement(
         content, filename="nyukin.txt", acting_user=treasury_staff

@@ -91,9 +91,7 @@ def test_report_collection_sets_the_forward_deadline(two_orgs: Any) -> None:
     assert response.status_code == 302
     mine.refresh_from_db()
     assert mine.forward_due_on == add_bank_business_days(today, 2)
-    record = AuditRecord.objects.get(
-        action="purchase.collection_reported", object_id=str(mine.pk)
-    )
+    record = AuditRecord.objects.get(action="purchase.collection_reported", object_id=str(mine.pk))
     assert record.payload["amount"] == mine.face_amount
     assert record.actor == f"user:{mine.organization.memberships.get(role='owner').user_id}"
     html = client.get(f"/my/treasury/{mine.pk}/").content.decode()

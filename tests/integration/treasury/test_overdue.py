@@ -299,7 +299,9 @@ def test_write_off_offsets_the_holdback_then_books_the_loss(django_user_model: A
     # Nothing is left: a second write-off is refused and posts nothing.
     entries = LedgerEntry.objects.count()
     with pytest.raises(DomainError) as exc:
-        overdue.write_off(p, acting_user=staff_user(django_user_model, "u@staff.example"), comment="x")
+        overdue.write_off(
+            p, acting_user=staff_user(django_user_model, "u@staff.example"), comment="x"
+        )
     assert exc.value.code == "treasury.nothing_to_write_off"
     assert LedgerEntry.objects.count() == entries
 
@@ -338,9 +340,11 @@ def test_large_write_offs_need_a_second_staff_user(django_user_model: Any, setti
     second = staff_user(django_user_model, "t2@staff.example")
     outcome = overdue.write_off(p, acting_user=first, comment="回収不能")
     assert not outcome.done
-    assert not LedgerEntry.objects.filter(entry_id__endswith=f":{p.pk}").exclude(
-        entry_id=f"purchase:{p.pk}"
-    ).exists()
+    assert (
+        not LedgerEntry.objects.filter(entry_id__endswith=f":{p.pk}")
+        .exclude(entry_id=f"purchase:{p.pk}")
+        .exists()
+    )
     with pytest.raises(DomainError) as exc:
         overdue.write_off(p, acting_user=first, comment="もう一度")
     assert exc.value.code == "treasury.four_eyes"
@@ -366,3 +370,33 @@ def test_only_treasury_staff_may_default_or_write_off(django_user_model: Any) ->
     assert response.status_code == 403
     p.refresh_from_db()
     assert p.status == "open"
+
+
+def test_a_request_for_a_stale_residual_is_replaced(django_user_model: Any, settings: Any) -> None:
+    settings.FOUR_EYES_THRESHOLD_YEN = 1
+    p = purchased("three_party")
+    first = staff_user(django_user_model, "t1@staff.example")
+    second = staff_user(django_user_model, "t2@staff.example")
+    assert not overdue.write_off(p, acting_user=first, comment="回収不能").done
+    # Part of the money arrives after the request.
+    ledger.post(
+        book.collection(
+            f"collection:test:{p.pk}",
+            p.expected_on,
+            client=client_code(p.organization_id),
+            debtor=debtor_code(p.debtor_id),
+            cash_account=book.cash("0001", "001", "1234567"),
+            received=100_000,
+        ),
+        actor="system:test",
+    )
+    PurchasedReceivable.objects.filter(pk=p.pk).update(collected_amount=100_000)
+    p.refresh_from_db()
+    # The second user's call does not approve the old amount: it is a new request ...
+    assert not overdue.write_off(p, acting_user=second, comment="残額で再申請").done
+    assert overdue.pending_write_off(p).payload["residual"] == p.residual
+    # ... which the first user may approve.
+    outcome = overdue.write_off(p, acting_user=first, comment="承認")
+    assert outcome.done
+    assert outcome.reserve_offset + outcome.written_off == p.face_amount - 100_000
+    assert ledger.balance(_receivable_account(p)) == 0
