@@ -24,10 +24,10 @@ from urikake.domain.errors import DomainError
 
 __all__ = [
     "DEFAULT_POLICIES",
+    "STAGES_BY_METHOD",
     "FilingClaim",
     "FilingParty",
     "Method",
-    "STAGES_BY_METHOD",
     "PerfectionPolicy",
     "Stage",
     "check_can_fund",

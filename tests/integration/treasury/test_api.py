@@ -80,7 +80,8 @@ def test_batch_sent_and_reconcile_over_the_api(staff_client, treasury_staff):
     )
     assert mismatch.json()["error"]["code"] == "idempotency.mismatch"
     file = staff_client.get(f"/api/treasury/batches/{batch_id}/file")
-    assert file.status_code == 200 and file.content[:3] == b"121"
+    assert file.status_code == 200
+    assert file.content[:3] == b"121"
     sent = staff_client.post(f"/api/treasury/batches/{batch_id}/sent", HTTP_IDEMPOTENCY_KEY="s")
     assert sent.json()["status"] == "sent"
     purchase = deal.application.purchases.get()
@@ -101,7 +102,8 @@ def test_batch_sent_and_reconcile_over_the_api(staff_client, treasury_staff):
     assert confirmed.status_code == 200, confirmed.content
     assert confirmed.json()["status"] == "confirmed"
     purchase.refresh_from_db()
-    assert purchase.collected_amount == 1_000 and purchase.status == "open"
+    assert purchase.collected_amount == 1_000
+    assert purchase.status == "open"
 
 
 def test_applicants_cannot_fund_and_see_only_their_payouts(treasury_staff):

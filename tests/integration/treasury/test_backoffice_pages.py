@@ -25,7 +25,8 @@ def test_operator_takes_a_deal_from_perfection_to_reconciliation(staff_client) -
     page = staff_client.get(f"/backoffice/treasury/deals/{pk}/")
     assert "確定日付のある債権譲渡通知" in page.content.decode()
     refused = staff_client.post(f"/backoffice/treasury/deals/{pk}/fund/", follow=True)
-    assert "対抗要件" in refused.content.decode() and not Payout.objects.exists()
+    assert "対抗要件" in refused.content.decode()
+    assert not Payout.objects.exists()
     bad = staff_client.post(
         f"/backoffice/treasury/deals/{pk}/", {"step": "notice_delivered", "on": "2026-11-20"}
     )
@@ -43,7 +44,8 @@ def test_operator_takes_a_deal_from_perfection_to_reconciliation(staff_client) -
         "/backoffice/treasury/payouts/", {"value_date": payout.requested_for.isoformat()}
     )
     batch = PayoutBatch.objects.get()
-    assert response.status_code == 302 and response["Location"].endswith(f"/batches/{batch.pk}/")
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"/batches/{batch.pk}/")
     detail = staff_client.get(f"/backoffice/treasury/batches/{batch.pk}/").content.decode()
     assert "再作成したデータと完全に一致" in detail
     file = staff_client.get(f"/backoffice/treasury/batches/{batch.pk}/file")

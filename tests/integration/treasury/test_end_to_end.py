@@ -71,7 +71,8 @@ def test_accepted_offer_to_settled_deal_with_a_zero_trial_balance(
     assert app.status == "contracted"
     for doc in ContractDocument.objects.filter(application=app):
         pdf = applicant.get(reverse("contracts:document_pdf", args=[doc.pk]))
-        assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+        assert pdf.status_code == 200
+        assert pdf["Content-Type"] == "application/pdf"
         signed = b"".join(pdf.streaming_content) if pdf.streaming else pdf.content
         report = pdfsig(signed, tmp_path, f"{doc.document_number}.pdf")
         assert "Signature Validation: Signature is Valid." in report, report
@@ -108,7 +109,8 @@ def test_accepted_offer_to_settled_deal_with_a_zero_trial_balance(
     deposit = Deposit.objects.get()
     assert deposit.status == "auto", deposit.reason_ja
     purchase.refresh_from_db()
-    assert purchase.status == "collected" and purchase.fee_deducted == 660
+    assert purchase.status == "collected"
+    assert purchase.fee_deducted == 660
 
     # --- The holdback is released and paid --------------------------------------------------
     release = Payout.objects.get(kind="reserve")
@@ -119,7 +121,8 @@ def test_accepted_offer_to_settled_deal_with_a_zero_trial_balance(
 
     # --- Every yen accounted for -------------------------------------------------------------
     tb = ledger.trial_balance()
-    assert tb.balanced and tb.total_debits - tb.total_credits == 0
+    assert tb.balanced
+    assert tb.total_debits - tb.total_credits == 0
     client = client_code(deal.organization.pk)
     assert {code: amount for code, amount in ledger.balances().items() if client in code} == {
         code: 0 for code in ledger.balances() if client in code

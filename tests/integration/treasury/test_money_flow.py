@@ -79,7 +79,8 @@ def test_batch_file_is_exact_once_and_regenerates_identically(treasury_staff) ->
     deals = [funded_deal(treasury_staff, amount=1_100_000 + 1_000 * n) for n in range(3)]
     value_date = max(p.requested_for for p in Payout.objects.all())
     batch = payouts.build_batch(acting_user=treasury_staff, value_date=value_date)
-    assert batch is not None and batch.total_count == 3
+    assert batch is not None
+    assert batch.total_count == 3
     assert payouts.build_batch(acting_user=treasury_staff, value_date=value_date) is None
     content = bytes(batch.file_content)
     assert hashlib.sha256(content).hexdigest() == batch.file_sha256
@@ -130,7 +131,8 @@ def test_sent_batch_posts_once_and_returns_reverse(treasury_staff, settings) -> 
     assert ledger.balance(cash) == 0
     assert _client_accounts(deal)["payable"] == -payout.amount
     retry = payouts.retry_returned(Payout.objects.get(pk=payout.pk), acting_user=treasury_staff)
-    assert retry.replaces_id == payout.pk and retry.status == "pending"
+    assert retry.replaces_id == payout.pk
+    assert retry.status == "pending"
     assert ledger.trial_balance().balanced
 
 
@@ -153,7 +155,8 @@ def test_debtor_payment_is_reconciled_and_the_holdback_released(treasury_staff) 
     again = collections.import_collection_statement(
         content, filename="0001.txt", acting_user=treasury_staff
     )
-    assert again.added == [] and Deposit.objects.count() == 2
+    assert again.added == []
+    assert Deposit.objects.count() == 2
     summary = collections.run_reconciliation()
     assert (summary.auto, summary.unmatched) == (1, 1)
     purchase.refresh_from_db()
@@ -162,7 +165,8 @@ def test_debtor_payment_is_reconciled_and_the_holdback_released(treasury_staff) 
     deal.application.refresh_from_db()
     assert deal.application.status == "settled"
     accounts = _client_accounts(deal)
-    assert accounts["receivable"] == 0 and accounts["reserve"] == 0
+    assert accounts["receivable"] == 0
+    assert accounts["reserve"] == 0
     assert accounts["payable"] == -purchase.holdback  # the holdback now awaits its payout
     release = Payout.objects.get(kind="reserve")
     assert release.amount == purchase.holdback
@@ -171,6 +175,7 @@ def test_debtor_payment_is_reconciled_and_the_holdback_released(treasury_staff) 
     assert _client_accounts(deal)["payable"] == 0
     assert ledger.balance("suspense") == -12_345  # the stranger's money, not ours
     tb = ledger.trial_balance()
-    assert tb.balanced and tb.total_debits == tb.total_credits
+    assert tb.balanced
+    assert tb.total_debits == tb.total_credits
     # Running again changes nothing.
     assert collections.run_reconciliation().auto == 0
