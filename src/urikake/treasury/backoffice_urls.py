@@ -20,5 +20,6 @@ urlpatterns = [
     path("deposits/", views.deposits, name="deposits"),
     path("deposits/<int:pk>/", views.deposit, name="deposit"),
     path("deposits/reconcile/", views.reconcile, name="reconcile"),
+    path("tie-out/", views.tie_out, name="tie_out"),
     path("overdue/", include("urikake.treasury.overdue_backoffice_urls")),
 ]

@@ -398,3 +398,33 @@ def reconcile(request: HttpRequest) -> HttpResponse:
         % {"auto": summary.auto, "suggested": summary.suggested, "unmatched": summary.unmatched},
     )
     return redirect("treasury_backoffice:deposits")
+
+
+class PeriodForm(forms.Form):
+    date_from = forms.DateField(
+        label=gettext_lazy("期間（開始）"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=gettext_lazy("期間（終了）"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+@staff(CAP)
+def tie_out(request: HttpRequest) -> HttpResponse:
+    """預金残高照合: the ledger's cash account against the imported bank statements."""
+    today = timezone.localdate()
+    form = PeriodForm(
+        request.GET or None,
+        initial={"date_from": today.replace(day=1), "date_to": today},
+    )
+    period = (
+        (form.cleaned_data["date_from"], form.cleaned_data["date_to"])
+        if form.is_bound and form.is_valid()
+        else (today.replace(day=1), today)
+    )
+    report = None
+    try:
+        report = collections.cash_tie_out(date_from=period[0], date_to=period[1])
+    except DomainError as exc:
+        form.add_error(None, exc.message)
+    return render(request, "treasury/tie_out.html", {"form": form, "report": report})

@@ -37,6 +37,7 @@ from urikake.ledger import services as ledger
 from urikake.receivables import services as receivables
 from urikake.receivables.models import Invoice
 from urikake.treasury.models import (
+    AccountMovement,
     Allocation,
     CollectionStatement,
     Deposit,
@@ -87,6 +88,7 @@ def import_collection_statement(
             period_to=statement.period_end,
             imported_by=acting_user if getattr(acting_user, "pk", None) else None,
         )
+        _store_movements(record, statement)
         lines = [line for line in statement.lines if line.direction is Direction.DEPOSIT]
         keys = [line.key() for line in lines]
         known = set(Deposit.objects.filter(line_key__in=keys).values_list("line_key", flat=True))
@@ -126,6 +128,43 @@ def import_collection_statement(
             },
         )
     return ImportResult(record, added, len(lines) - len(added))
+
+
+def _store_movements(record: CollectionStatement, statement: Statement) -> None:
+    """Keep every line, in and out, once (for the cash tie-out)."""
+    keys = [line.key() for line in statement.lines]
+    known = set(
+        AccountMovement.objects.filter(line_key__in=keys).values_list("line_key", flat=True)
+    )
+    rows = []
+    for line, key in zip(statement.lines, keys, strict=True):
+        if key in known:
+            continue
+        known.add(key)
+        sign = 1 if line.direction is Direction.DEPOSIT else -1
+        rows.append(
+            AccountMovement(
+                statement=record,
+                line_key=key,
+                value_date=line.value_date,
+                amount=sign * line.amount,
+                description=(line.counterparty or line.description)[:200],
+            )
+        )
+    AccountMovement.objects.bulk_create(rows)
+
+
+def cash_tie_out(*, date_from: date, date_to: date) -> Any:
+    """The ledger's cash account against the imported statements, day by day."""
+    movements = AccountMovement.objects.filter(
+        value_date__gte=date_from, value_date__lte=date_to
+    ).order_by("value_date", "pk")
+    return ledger.cash_tie_out(
+        platform_cash_account(),
+        [(m.value_date, m.amount, m.description) for m in movements],
+        date_from=date_from,
+        date_to=date_to,
+    )
 
 
 # ------------------------------------------------------------------------------------------

@@ -291,6 +291,29 @@ class CollectionStatement(models.Model):
         return f"collection_statement:{self.pk}"
 
 
+class AccountMovement(models.Model):
+    """Every line of the platform's bank statements, in and out (signed yen: + in, − out) —
+    what the ledger's cash account is tied out against."""
+
+    statement = models.ForeignKey(
+        CollectionStatement, on_delete=models.PROTECT, related_name="movements"
+    )
+    line_key = models.CharField(max_length=200, unique=True)
+    value_date = models.DateField("勘定日", db_index=True)
+    amount = models.BigIntegerField("金額")  # + 入金, − 出金
+    description = models.CharField("摘要・振込依頼人", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "回収口座の入出金"
+        verbose_name_plural = "回収口座の入出金"
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount=0), name="movement_amount_nonzero")
+        ]
+
+    def __str__(self) -> str:
+        return f"account_movement:{self.pk}"
+
+
 class Deposit(models.Model):
     """One receipt on the collection account, and where reconciliation put it."""
 

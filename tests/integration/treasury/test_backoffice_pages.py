@@ -115,3 +115,13 @@ def test_pages_refuse_other_staff_roles(django_user_model) -> None:
     client = Client()
     client.force_login(reviewer)
     assert client.get("/backoffice/treasury/payouts/").status_code == 403
+
+
+def test_tie_out_page_renders_the_period(staff_client) -> None:
+    page = staff_client.get("/backoffice/treasury/tie-out/?date_from=2026-11-01&date_to=2026-11-30")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "預金残高照合" in html
+    assert "この期間の入出金はありません" in html
+    bad = staff_client.get("/backoffice/treasury/tie-out/?date_from=2026-12-01&date_to=2026-11-01")
+    assert "開始日が終了日より後" in bad.content.decode()

@@ -179,3 +179,43 @@ def test_debtor_payment_is_reconciled_and_the_holdback_released(treasury_staff) 
     assert tb.total_debits == tb.total_credits
     # Running again changes nothing.
     assert collections.run_reconciliation().auto == 0
+
+
+def test_ledger_cash_ties_out_to_the_imported_statement(treasury_staff, settings) -> None:
+    from datetime import timedelta
+
+    from urikake.domain.statements import Direction, SourceFormat, Statement, StatementLine
+    from urikake.domain.zengin_statements import write_statement_file
+
+    funded_deal(treasury_staff, amount=1_500_000)
+    payout = Payout.objects.get()
+    batch = payouts.build_batch(acting_user=treasury_staff, value_date=payout.requested_for)
+    payouts.mark_sent(batch, acting_user=treasury_staff)
+    fee = settings.TREASURY_TRANSFER_FEE_YEN
+    day = batch.value_date
+    lines = (
+        StatementLine(
+            day, Direction.WITHDRAWAL, payout.amount + fee, "ｿｳｺﾞｳﾌﾘｺﾐ", "", "00000001", None, "", 1
+        ),
+        StatementLine(day, Direction.DEPOSIT, 50_000, "ﾀﾅｶ ﾀﾛｳ", "", "00000002", None, "", 2),
+    )
+    content = write_statement_file(
+        Statement(SourceFormat.ZENGIN_STATEMENT, "0001", "001", 1, "7654321", "", day, day, lines),
+        created=day,
+    )
+    collections.import_collection_statement(content, filename="s.txt", acting_user=treasury_staff)
+    report = collections.cash_tie_out(date_from=day - timedelta(days=1), date_to=day)
+    assert report.tied, report
+    assert report.difference == 0
+    assert report.bank_total == 50_000 - payout.amount - fee
+    # A bank charge nobody booked shows up as unexplained.
+    extra = (StatementLine(day, Direction.WITHDRAWAL, 330, "ﾃｽｳﾘﾖｳ", "", "00000003", None, "", 3),)
+    content2 = write_statement_file(
+        Statement(SourceFormat.ZENGIN_STATEMENT, "0001", "001", 1, "7654321", "", day, day, extra),
+        created=day,
+    )
+    collections.import_collection_statement(content2, filename="t.txt", acting_user=treasury_staff)
+    report = collections.cash_tie_out(date_from=day, date_to=day)
+    assert not report.tied
+    assert report.difference == -330
+    assert [m.amount for m in report.days[0].unexplained_bank] == [-330]
