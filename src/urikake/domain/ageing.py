@@ -211,6 +211,11 @@ class ReminderPlan:
     steps_reached: int
     escalate: bool
 
+    @property
+    def acts(self) -> bool:
+        """Whether the run has anything to do for this item."""
+        return self.step is not None or self.escalate
+
 
 def reminder_plan(
     days: int,

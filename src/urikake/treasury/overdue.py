@@ -49,6 +49,7 @@ from urikake.domain.ageing import (
     AgeingItem,
     AgeingReport,
     Bucket,
+    ReminderPlan,
     age,
     bucket_for,
     collection_deadline,
@@ -322,6 +323,20 @@ def _reminder_context(p: PurchasedReceivable, deadline: date, step: int) -> dict
     }
 
 
+def _plan(
+    p: PurchasedReceivable, days: int, today: date, steps: list[int], escalate_after: int
+) -> ReminderPlan:
+    return reminder_plan(
+        days,
+        steps=steps,
+        sent=p.reminders_sent,
+        last_sent_on=p.last_reminded_on,
+        today=today,
+        escalate_after=escalate_after,
+        escalated=p.escalated_on is not None,
+    )
+
+
 def send_reminders(
     *, today: date | None = None, dry_run: bool = False, actor: ActorLike
 ) -> RemindSummary:
@@ -337,6 +352,8 @@ def send_reminders(
         if not row.bucket.overdue:
             continue
         summary.checked += 1
+        if not _plan(row.purchase, row.days, today, steps, escalate_after).acts:
+            continue  # nothing due by the unlocked read; the locked re-read below decides
         with transaction.atomic():
             # Lock and re-read: a second run (or the worker and the command at once) must see
             # what the first one wrote.
@@ -349,15 +366,7 @@ def send_reminders(
                 continue
             deadline = deadline_of(p)
             days = days_past_due(deadline, today)
-            plan = reminder_plan(
-                days,
-                steps=steps,
-                sent=p.reminders_sent,
-                last_sent_on=p.last_reminded_on,
-                today=today,
-                escalate_after=escalate_after,
-                escalated=p.escalated_on is not None,
-            )
+            plan = _plan(p, days, today, steps, escalate_after)
             if plan.step is not None:
                 to = _owner_emails(p.organization_id)
                 summary.reminded.append((p.pk, plan.step))

@@ -12,6 +12,7 @@ from datetime import date
 
 from django import forms
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -25,6 +26,9 @@ from urikake.domain.errors import DomainError
 from urikake.domain.money import yen
 from urikake.treasury import overdue
 from urikake.treasury.models import Payout, PurchasedReceivable
+
+ITEMS_PER_PAGE = 100
+
 
 # --- forms -------------------------------------------------------------------------------------
 
@@ -177,7 +181,10 @@ def overdue_list(request: HttpRequest) -> HttpResponse:
             "clients": [(r, view.client_names.get(r.key, "")) for r in report.by_client],
             "debtors": [(r, view.debtor_names.get(r.key, "")) for r in report.by_debtor],
             "total": report.total,
-            "items": overdue.overdue_items(as_of),
+            # Paged: thousands of rows would make a slow page nobody reads; the CSV has all.
+            "items": Paginator(overdue.overdue_items(as_of), ITEMS_PER_PAGE).get_page(
+                request.GET.get("page")
+            ),
         },
     )
 

@@ -38,6 +38,7 @@ from urikake.domain.zengin_transfer import (
 )
 from urikake.ledger import services as ledger
 from urikake.receivables import services as receivables
+from urikake.treasury import notifications
 from urikake.treasury.models import Payout, PayoutBatch
 from urikake.treasury.policy import client_code, next_value_date, platform_cash_account
 
@@ -174,6 +175,7 @@ def mark_sent(batch: PayoutBatch, *, acting_user: Any) -> PayoutBatch:
                     payload={"payout": payout.pk, "batch": locked.pk},
                 )
         Payout.objects.filter(pk__in=[p.pk for p in payouts]).update(status=Payout.Status.SENT)
+        notifications.payouts_sent_on_commit(payouts, value_date=locked.value_date)
         locked.status = PayoutBatch.Status.SENT
         locked.sent_at = timezone.now()
         locked.save(update_fields=["status", "sent_at"])
@@ -267,6 +269,7 @@ def import_returns(content: bytes, *, acting_user: Any) -> list[Payout]:
             payout.status = Payout.Status.RETURNED
             payout.returned_reason = row.reason[:200]
             payout.save(update_fields=["status", "returned_reason"])
+            notifications.payout_returned_on_commit(payout)
             audit.record(
                 "treasury.payout_returned",
                 actor=acting_user,

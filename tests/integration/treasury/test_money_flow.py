@@ -219,3 +219,23 @@ def test_ledger_cash_ties_out_to_the_imported_statement(treasury_staff, settings
     assert not report.tied
     assert report.difference == -330
     assert [m.amount for m in report.days[0].unexplained_bank] == [-330]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_clients_are_mailed_when_paid_and_when_a_payout_is_returned(
+    treasury_staff, smtp_server
+) -> None:
+    deal = funded_deal(treasury_staff, amount=1_600_000)
+    payout = Payout.objects.get()
+    batch = payouts.build_batch(acting_user=treasury_staff, value_date=payout.requested_for)
+    payouts.mark_sent(batch, acting_user=treasury_staff)
+    mail = smtp_server.wait_for(deal.user.email, subject_contains="お振込みのお知らせ")
+    body = smtp_server.body(mail)
+    assert f"¥{payout.amount:,}" in body
+    assert "1234567" not in body  # never the account number
+    payouts.import_returns(
+        f"customer_code,amount\n{payout.customer_code},{payout.amount}\n".encode(),
+        acting_user=treasury_staff,
+    )
+    returned = smtp_server.wait_for(deal.user.email, subject_contains="お振込みができませんでした")
+    assert "/my/payout/change/" in smtp_server.body(returned)

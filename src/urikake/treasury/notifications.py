@@ -1,0 +1,69 @@
+"""Mail to clients about their money: a payout sent, a payout returned by the bank.
+
+Sent after commit (a rolled-back change mails nothing), to the organisation's active owners,
+in Japanese; amounts only — never account numbers (mail is not a safe channel)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+
+from urikake.applicants.models import Membership
+from urikake.treasury.models import Payout
+
+
+def owner_emails(organization_id: int) -> list[str]:
+    return sorted(
+        {
+            m.user.email
+            for m in Membership.objects.select_related("user").filter(
+                organization_id=organization_id,
+                role=Membership.Role.OWNER,
+                is_active=True,
+                user__is_active=True,
+            )
+            if m.user.email
+        }
+    )
+
+
+def _send(template: str, to: list[str], context: dict[str, Any]) -> None:
+    if not to:
+        return
+    subject = render_to_string(f"treasury/mail/{template}_subject.txt", context)
+    body = render_to_string(f"treasury/mail/{template}_body.txt", context)
+    send_mail(" ".join(subject.split()), body, None, to)
+
+
+def payouts_sent_on_commit(payouts: Iterable[Payout], *, value_date: Any) -> None:
+    """One mail per organisation listing what was transferred to it."""
+    by_org: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for p in payouts:
+        by_org[p.organization_id].append(
+            {"kind": p.get_kind_display(), "amount": p.amount, "application": p.application_id}
+        )
+    for organization_id, lines in by_org.items():
+        to = owner_emails(organization_id)
+        context = {
+            "lines": lines,
+            "total": sum(line["amount"] for line in lines),
+            "value_date": value_date,
+            "url": settings.SITE_URL.rstrip("/") + "/my/treasury/",
+        }
+        transaction.on_commit(lambda to=to, context=context: _send("payout_sent", to, context))
+
+
+def payout_returned_on_commit(payout: Payout) -> None:
+    to = owner_emails(payout.organization_id)
+    context = {
+        "amount": payout.amount,
+        "kind": payout.get_kind_display(),
+        "url": settings.SITE_URL.rstrip("/") + "/my/payout/change/",
+    }
+    transaction.on_commit(lambda: _send("payout_returned", to, context))
