@@ -70,8 +70,6 @@ def _movement(raw: Movement | tuple[date, int, str], side: str, index: int) -> M
         raise DomainError(
             "tieout.invalid_amount", "照合する金額は整数(円)で指定してください。", field=field
         )
-    if item.amount == 0:
-        raise DomainError("tieout.zero_amount", "金額が0円の明細は照合できません。", field=field)
     return Movement(on, int(item.amount), str(item.reference))
 
 
@@ -104,8 +102,8 @@ def tie_out(
 ) -> TieOut:
     """Compare ledger and bank movements day by day within ``date_from``..``date_to``.
 
-    Movements dated outside the period are left out: callers may pass whole imported
-    statements. Zero amounts and non-integer yen are refused.
+    Movements dated outside the period are left out (callers may pass whole imported
+    statements), and so are 0-yen lines, which move nothing. Non-integer yen are refused.
     """
     start = require_date(date_from, "date_from")
     end = require_date(date_to, "date_to")
@@ -114,11 +112,11 @@ def tie_out(
     by_day: dict[date, tuple[list[Movement], list[Movement]]] = defaultdict(lambda: ([], []))
     for i, raw in enumerate(ledger):
         item = _movement(raw, "ledger", i)
-        if start <= item.date <= end:
+        if item.amount and start <= item.date <= end:
             by_day[item.date][0].append(item)
     for i, raw in enumerate(bank):
         item = _movement(raw, "bank", i)
-        if start <= item.date <= end:
+        if item.amount and start <= item.date <= end:
             by_day[item.date][1].append(item)
     days: list[TieOutDay] = []
     for day in sorted(by_day):

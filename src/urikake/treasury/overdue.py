@@ -126,9 +126,13 @@ def _rows(purchases: Iterable[PurchasedReceivable], as_of: date) -> list[Overdue
     return rows
 
 
-def overdue_items(as_of: date) -> list[OverdueItem]:
-    """Outstanding purchases past their deadline on ``as_of``, the longest overdue first."""
-    rows = [r for r in _rows(outstanding(), as_of) if r.bucket.overdue]
+def overdue_items(
+    as_of: date, purchases: Iterable[PurchasedReceivable] | None = None
+) -> list[OverdueItem]:
+    """Outstanding purchases past their deadline on ``as_of``, the longest overdue first
+    (``purchases``: an already loaded :func:`outstanding`, to read the rows once)."""
+    loaded = outstanding() if purchases is None else purchases
+    rows = [r for r in _rows(loaded, as_of) if r.bucket.overdue]
     return sorted(rows, key=lambda r: (-r.days, r.purchase.pk))
 
 
@@ -145,9 +149,11 @@ class AgeingView:
     debtor_names: dict[str, str]
 
 
-def ageing_report(as_of: date) -> AgeingView:
+def ageing_report(
+    as_of: date, purchases: Iterable[PurchasedReceivable] | None = None
+) -> AgeingView:
     """The ageing table on ``as_of`` with display names for its keys."""
-    purchases = list(outstanding())
+    purchases = list(outstanding() if purchases is None else purchases)
     items = [
         AgeingItem(p.pk, client_code(p.organization_id), _debtor_key(p), p.residual, deadline_of(p))
         for p in purchases

@@ -170,7 +170,8 @@ def _as_of(request: HttpRequest) -> date:
 def overdue_list(request: HttpRequest) -> HttpResponse:
     """延滞債権: the ageing table per client and per debtor, and the overdue items."""
     as_of = _as_of(request)
-    view = overdue.ageing_report(as_of)
+    purchases = list(overdue.outstanding())
+    view = overdue.ageing_report(as_of, purchases)
     report = view.report
     return render(
         request,
@@ -182,7 +183,7 @@ def overdue_list(request: HttpRequest) -> HttpResponse:
             "debtors": [(r, view.debtor_names.get(r.key, "")) for r in report.by_debtor],
             "total": report.total,
             # Paged: thousands of rows would make a slow page nobody reads; the CSV has all.
-            "items": Paginator(overdue.overdue_items(as_of), ITEMS_PER_PAGE).get_page(
+            "items": Paginator(overdue.overdue_items(as_of, purchases), ITEMS_PER_PAGE).get_page(
                 request.GET.get("page")
             ),
         },

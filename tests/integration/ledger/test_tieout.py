@@ -49,12 +49,14 @@ def test_duplicate_amounts_pair_one_to_one() -> None:
 
 
 def test_period_and_input_checks() -> None:
-    report = tie_out("cash:x", [(D1, 5, "e")], [(D3, 5, "late")], date_from=D1, date_to=D2)
-    assert [d.date for d in report.days] == [D1]
+    report = tie_out(
+        "cash:x", [(D1, 5, "e")], [(D3, 5, "late"), (D2, 0, "memo")], date_from=D1, date_to=D2
+    )
+    assert [d.date for d in report.days] == [D1]  # no day for the late line or the 0-yen memo
+    assert report.bank_total == 0
     for bad, code in [
         ([(D1, 1.5, "f")], "tieout.invalid_amount"),
         ([(D1, True, "b")], "tieout.invalid_amount"),
-        ([(D1, 0, "z")], "tieout.zero_amount"),
         ([(datetime(2026, 4, 1), 1, "dt")], "date.datetime_not_allowed"),
     ]:
         with pytest.raises(DomainError) as exc:

@@ -70,7 +70,7 @@ _TIER_REASON = {
     _MULTI_EXACT: Reason.MULTIPLE_INVOICES,
     _MULTI_FEE: Reason.MULTIPLE_INVOICES_FEE_DEDUCTED,
 }
-_KEEP_SOLUTIONS = 8  # combinations kept per tier: one is the answer, two are ambiguity
+_KEEP_SOLUTIONS = 8  # combinations kept: one is the answer, two already ambiguity
 
 
 def payer_key(payer_kana: str) -> str:
@@ -141,8 +141,16 @@ class _Index:
                     names.append(name)
             by_amount.setdefault(it.amount, []).append(i)
         self.debtor_index = debtor_index
-        self.by_amount = by_amount
+        # Per amount: items by due date, so that a deposit looks only at the items whose due
+        # date can be in its window (common amounts like ¥110,000 have thousands of items).
+        self.by_amount: dict[int, tuple[list[int], list[int]]] = {}
+        for amount, idx in by_amount.items():
+            idx.sort(key=lambda i: (self.due[i], items[i].id))
+            self.by_amount[amount] = (idx, [self.due[i] for i in idx])
         self.sorted_amounts = sorted(by_amount)
+        self.max_adjust = max((hi - lo for lo, hi in windows.values()), default=0) - (
+            policy.days_early + policy.days_late
+        )
         self.by_key: dict[str, list[int]] = {}
         self.by_loose: dict[str, list[int]] = {}
         for d, names in enumerate(self.debtor_names):
@@ -280,13 +288,21 @@ class _Matcher:
                 bigger.append(i)
         return fits, bigger
 
-    def _subsets(self, pool: list[int], amount: int, vo: int) -> tuple[list[_Combo], bool]:
+    def _subsets(
+        self,
+        pool: list[int],
+        amount: int,
+        vo: int,
+        *,
+        exact_only: bool = False,
+        limit: int = _KEEP_SOLUTIONS,
+    ) -> tuple[list[_Combo], bool]:
         """Combinations of 2..max_subset_items items summing to the amount (plus a fee).
 
         Returns the fits and whether the search was complete.
         """
         ix, policy = self.ix, self.policy
-        top = amount + policy.max_fee
+        top = amount if exact_only else amount + policy.max_fee
         pool = [i for i in pool if ix.amount[i] < top]
         if len(pool) < 2:
             return [], True
@@ -324,12 +340,14 @@ class _Matcher:
                     dist = sum(abs(vo - ix.due[i]) for i in picked)
                     tier = _MULTI_EXACT if t == amount else _MULTI_FEE
                     found.append(_Combo(tier, picked, t, dist))
+                    if len(found) >= limit:
+                        return False  # enough to decide: stop (found says it all)
                 if len(chosen) < k_max and not dfs(j + 1, t):
                     return False
                 chosen.pop()
             return True
 
-        if not dfs(0, 0):
+        if not dfs(0, 0) and len(found) < limit:
             complete = False
         return found, complete
 
@@ -357,7 +375,21 @@ class _Matcher:
             if d in top:
                 bigger.extend(b)
         complete = True
-        if not fits:
+        rivals = 0
+        if fits:
+            # One item fits. Precision: an item outside the window that fits as well (an old
+            # overdue invoice of the same amount), or several items adding up to the amount,
+            # make it ambiguous. (A rival search cut by the caps does not block the match.)
+            best_tier = min(c.tier for c in fits)
+            for d in strong:
+                outside = self._fits(ix.debtor_items[d], dep.amount, vo, in_window=False)[0]
+                rivals += sum(1 for c in outside if c.tier <= best_tier)
+                pool = [i for i in ix.debtor_items[d] if ix.lo[i] <= vo <= ix.hi[i]]
+                multi, _ = self._subsets(
+                    pool, dep.amount, vo, exact_only=best_tier == _SINGLE_EXACT, limit=1
+                )
+                rivals += len(multi)
+        else:
             for d in strong:
                 pool = [i for i in ix.debtor_items[d] if ix.lo[i] <= vo <= ix.hi[i]]
                 found, done = self._subsets(pool, dep.amount, vo)
@@ -370,7 +402,7 @@ class _Matcher:
             owner = ix.debtor_of[chosen.items[0]]
             if len(top) > 1:
                 reason = Reason.AMBIGUOUS_DEBTOR_NAME
-            elif len(best) > 1:
+            elif len(best) + rivals > 1:
                 reason = Reason.AMBIGUOUS_CANDIDATES
             elif owner != top[0]:
                 reason = Reason.NAME_CONFLICT
@@ -391,7 +423,7 @@ class _Matcher:
                 chosen.items,
                 chosen.total,
                 score=strong[owner],
-                candidates=len(best),
+                candidates=len(best) + rivals,
             )
         # No fit in the window: the same amount far from its due date?
         late: list[_Combo] = []
@@ -428,12 +460,23 @@ class _Matcher:
         vo = dep.value_date.toordinal()
         start = bisect.bisect_left(ix.sorted_amounts, dep.amount)
         end = bisect.bisect_right(ix.sorted_amounts, dep.amount + policy.max_fee, lo=start)
+        # Due dates that can put the value date in the window: [vo − late − adjust, vo + early].
+        first_due = vo - policy.days_late - ix.max_adjust
+        last_due = vo + policy.days_early
         candidates: list[int] = []
         for amount in ix.sorted_amounts[start:end]:
             diff = amount - dep.amount
             if diff and not policy.is_fee(diff):
                 continue
-            candidates.extend(i for i in ix.by_amount[amount] if ix.lo[i] <= vo <= ix.hi[i])
+            idx, dues = ix.by_amount[amount]
+            a = bisect.bisect_left(dues, first_due)
+            b = bisect.bisect_right(dues, last_due, lo=a)
+            if b - a > policy.max_amount_candidates:
+                # Too many to score: the ones due nearest the value date.
+                mid = bisect.bisect_left(dues, vo, lo=a, hi=b)
+                half = policy.max_amount_candidates // 2
+                a, b = max(a, mid - half), min(b, mid + half + 1)
+            candidates.extend(i for i in idx[a:b] if ix.lo[i] <= vo <= ix.hi[i])
         if not candidates:
             return _Verdict(MatchStatus.UNMATCHED, Reason.NO_CANDIDATE)
         candidates.sort(key=lambda i: (ix.amount[i], abs(vo - ix.due[i]), ix.due[i], ix.items[i].id))

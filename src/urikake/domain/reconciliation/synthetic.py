@@ -400,6 +400,7 @@ def generate(n_deposits: int, n_items: int | None = None, *, seed: int = 0) -> S
     truth: dict[str, Truth] = {}
     links: dict[str, str] = {}
     parent_linked: dict[str, bool] = {}
+    parent_of: dict[str, str] = {}  # parent payer name → the one debtor it pays for
 
     def emit(kind: str, vd: date, amount: int, payer: str, item_ids: tuple[str, ...]) -> None:
         dep = Deposit(f"P{len(deposits) + 1:08d}", vd, amount, payer)
@@ -419,13 +420,14 @@ def generate(n_deposits: int, n_items: int | None = None, *, seed: int = 0) -> S
     kinds = list(KIND_SHARES)
     weights = list(KIND_SHARES.values())
     fees = sorted(DEFAULT_FEE_AMOUNTS)
+    fee_or_zero = {0, *fees}
     while len(deposits) < n_deposits:
         kind = rng.choices(kinds, weights)[0]
         if kind in ("similar_name", "same_amount_twice"):
-            pool = similar_pairs if kind == "similar_name" else [(d, d) for d in recurring]
-            if pool:
-                j = rng.randrange(len(pool))
-                d = pool[j][rng.randint(0, 1)]
+            n = len(similar_pairs) if kind == "similar_name" else len(recurring)
+            if n:
+                j = rng.randrange(n)
+                d = similar_pairs[j][rng.randint(0, 1)] if kind == "similar_name" else recurring[j]
                 i = d.items[0]
                 if i not in g.used:
                     g.used.add(i)
@@ -470,7 +472,11 @@ def generate(n_deposits: int, n_items: int | None = None, *, seed: int = 0) -> S
             amount = amount // 2 if rng.random() < 0.5 else amount // 100_000 * 50_000
             if not 0 < amount < it.amount:
                 amount = it.amount // 3
-            if amount <= 0:
+            # A part that equals another open item of the debtor (or that item less a fee) is
+            # indistinguishable from paying that item: no evidence could reveal this truth.
+            if amount <= 0 or any(
+                g.items[j].amount - amount in fee_or_zero for j in d.items if j != i
+            ):
                 continue
         elif kind in ("linked_parent", "third_party"):
             if kind == "third_party" and rng.random() < 0.4:
@@ -482,6 +488,8 @@ def generate(n_deposits: int, n_items: int | None = None, *, seed: int = 0) -> S
                 # A parent company named after the group (ﾔﾏﾀﾞｼﾖｳｼﾞﾎｰﾙﾃﾞｲﾝｸﾞｽ): close to the
                 # debtor's name but not the same party.
                 payer = to_zengin(f"株式会社{d.core}ホールディングス", abbreviate_legal_form=True)
+                if parent_of.setdefault(payer, d.id) != d.id:
+                    continue  # homophone debtors (工業/興業) would share the parent's name
                 if kind == "linked_parent":
                     links[payer_key(payer)] = d.id
         g.used.add(i)

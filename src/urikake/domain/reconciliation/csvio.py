@@ -1,0 +1,245 @@
+"""Files of ``urikake reconcile``: deposits, open items, payer links in; matches out.
+
+* Deposits: a 全銀 入出金取引明細 (03) or 振込入金通知 (01) file — recognised by its first
+  record — or a CSV with at least ``deposit_id,value_date,amount,payer_kana``. From a 全銀
+  file only 入金 lines are taken (a cancelled 01 notice is a withdrawal and skipped); the
+  deposit id is the 照会番号 when every line has a distinct non-zero one, else ``R`` + the
+  record number.
+* Open items: CSV with at least ``item_id,debtor_name,debtor_kana,amount,due_date,
+  invoice_number``; ``debtor_id`` is optional (default: the debtor name).
+* Payer links: CSV ``payer_kana,debtor_id`` (or ``payer_key,debtor_id``).
+* Matches: CSV ``deposit_id,status,item_ids,difference,reason`` (item ids joined by ``;``)
+  followed by ``fee_deducted,allocations,score,reason_ja`` (allocations ``id:yen;…``).
+
+CSV input is UTF-8 (a BOM is fine) or CP932; dates as :func:`parse_jp_date` reads them
+(``2026-11-30``, ``2026/11/30``, ``令和8年11月30日`` …), amounts as :func:`parse_amount`
+(``1,234``, ``￥1,234``). Parsing is all-or-nothing: the first problem raises
+:class:`DomainError` with the physical line (header = 1) and the column.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
+from typing import TextIO
+
+from urikake.domain.errors import DomainError
+from urikake.domain.reconciliation.engine import payer_key
+from urikake.domain.reconciliation.types import Deposit, Match, OpenItem
+from urikake.domain.statement_csv import parse_amount, parse_jp_date
+from urikake.domain.statements import Direction
+from urikake.domain.zengin_statements import parse_receipt_file
+
+__all__ = [
+    "DEPOSIT_COLUMNS",
+    "ITEM_COLUMNS",
+    "MATCH_COLUMNS",
+    "decode_text",
+    "is_zengin_receipt",
+    "read_deposits",
+    "read_open_items",
+    "read_payer_links",
+    "write_matches",
+]
+
+DEPOSIT_COLUMNS = ("deposit_id", "value_date", "amount", "payer_kana")
+ITEM_COLUMNS = ("item_id", "debtor_name", "debtor_kana", "amount", "due_date", "invoice_number")
+MATCH_COLUMNS = (
+    "deposit_id",
+    "status",
+    "item_ids",
+    "difference",
+    "reason",
+    "fee_deducted",
+    "allocations",
+    "score",
+    "reason_ja",
+)
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 (with or without BOM), else CP932; anything else raises."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp932")
+    except UnicodeDecodeError as e:
+        raise DomainError(
+            "csv.bad_encoding",
+            "文字コードはUTF-8またはShift_JIS(CP932)にしてください",
+            line=data.count(b"\n", 0, e.start) + 1,
+        ) from None
+
+
+def is_zengin_receipt(data: bytes) -> bool:
+    """Whether ``data`` starts like a 全銀 01/03 file (header record, 種別コード 01 or 03)."""
+    return data[:1] == b"1" and data[1:3] in (b"01", b"03")
+
+
+def _rows(text: str, required: Sequence[str], what: str) -> Iterator[tuple[int, dict[str, str]]]:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise DomainError("csv.empty", f"{what}のCSVが空です", line=1) from None
+    header = [h.strip() for h in header]
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise DomainError(
+            "csv.missing_columns",
+            f"{what}のCSVに必要な列がありません: {', '.join(missing)}",
+            field=missing[0],
+            line=1,
+        )
+    positions = {name: header.index(name) for name in header}
+    try:
+        for row in reader:
+            line = reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) > len(header):
+                raise DomainError(
+                    "csv.too_many_cells",
+                    f"列の数が見出し({len(header)}列)より多くなっています({len(row)}列)",
+                    line=line,
+                )
+            yield line, {n: (row[p] if p < len(row) else "") for n, p in positions.items()}
+    except csv.Error as e:
+        raise DomainError("csv.malformed", f"CSVの形式が不正です: {e}", line=reader.line_num) from None
+
+
+def _text(row: dict[str, str], name: str, line: int, label: str) -> str:
+    value = row[name].strip()
+    if not value:
+        raise DomainError("csv.required", f"{label}が空です", field=name, line=line)
+    return value
+
+
+def _yen(row: dict[str, str], name: str, line: int, label: str) -> int:
+    text = row[name].strip()
+    value = int(text) if text.isascii() and text.isdigit() else parse_amount(text, field=name, line=line)
+    if value is None or value <= 0:
+        raise DomainError(
+            "csv.bad_amount", f"{label}は1円以上にしてください(「{text}」)", field=name, line=line
+        )
+    return value
+
+
+def _date(row: dict[str, str], name: str, line: int) -> date:
+    text = row[name].strip()
+    try:
+        return date.fromisoformat(text)  # the common case, fast
+    except ValueError:
+        return parse_jp_date(text, field=name, line=line)
+
+
+def _unique(seen: set[str], value: str, name: str, line: int, label: str) -> None:
+    if value in seen:
+        raise DomainError(
+            "csv.duplicate_id", f"{label}「{value}」が重複しています", field=name, line=line
+        )
+    seen.add(value)
+
+
+def read_deposits(data: bytes) -> list[Deposit]:
+    """Deposits from a 全銀 01/03 file or a deposits CSV (see the module docstring)."""
+    if is_zengin_receipt(data):
+        statement = parse_receipt_file(data)
+        lines = statement.deposits
+        refs = [ln.reference.strip() for ln in lines]
+        use_refs = all(r.strip("0") for r in refs) and len(set(refs)) == len(refs)
+        return [
+            Deposit(
+                id=ref if use_refs else f"R{ln.line_number:06d}",
+                value_date=ln.value_date,
+                amount=ln.amount,
+                payer_kana=ln.counterparty.strip(),
+            )
+            for ln, ref in zip(lines, refs, strict=True)
+        ]
+    deposits: list[Deposit] = []
+    seen: set[str] = set()
+    for line, row in _rows(decode_text(data), DEPOSIT_COLUMNS, "入金"):
+        dep_id = _text(row, "deposit_id", line, "入金ID")
+        _unique(seen, dep_id, "deposit_id", line, "入金ID")
+        deposits.append(
+            Deposit(
+                id=dep_id,
+                value_date=_date(row, "value_date", line),
+                amount=_yen(row, "amount", line, "入金額"),
+                payer_kana=row["payer_kana"].strip(),
+            )
+        )
+    return deposits
+
+
+def read_open_items(data: bytes) -> list[OpenItem]:
+    """Open items from CSV (see the module docstring)."""
+    items: list[OpenItem] = []
+    seen: set[str] = set()
+    for line, row in _rows(decode_text(data), ITEM_COLUMNS, "未消込明細"):
+        item_id = _text(row, "item_id", line, "明細ID")
+        _unique(seen, item_id, "item_id", line, "明細ID")
+        name = row["debtor_name"].strip()
+        kana = row["debtor_kana"].strip()
+        if not name and not kana:
+            raise DomainError(
+                "csv.required", "売掛先名とカナのどちらかが必要です", field="debtor_name", line=line
+            )
+        debtor_id = (row.get("debtor_id") or "").strip() or name or kana
+        items.append(
+            OpenItem(
+                id=item_id,
+                debtor_id=debtor_id,
+                debtor_name=name,
+                debtor_kana=kana,
+                amount=_yen(row, "amount", line, "未消込額"),
+                due_date=_date(row, "due_date", line),
+                invoice_number=row["invoice_number"].strip(),
+            )
+        )
+    return items
+
+
+def read_payer_links(data: bytes) -> dict[str, str]:
+    """Remembered payer → debtor links: ``payer_kana,debtor_id`` or ``payer_key,debtor_id``."""
+    text = decode_text(data)
+    first = text.split("\n", 1)[0]
+    column = "payer_key" if "payer_key" in [h.strip() for h in first.split(",")] else "payer_kana"
+    links: dict[str, str] = {}
+    for line, row in _rows(text, (column, "debtor_id"), "振込依頼人の紐付け"):
+        payer = _text(row, column, line, "振込依頼人")
+        key = payer if column == "payer_key" else payer_key(payer)
+        if not key:
+            raise DomainError(
+                "csv.bad_payer",
+                f"振込依頼人「{payer}」からは照合キーを作れません(カナで指定してください)",
+                field=column,
+                line=line,
+            )
+        links[key] = _text(row, "debtor_id", line, "売掛先ID")
+    return links
+
+
+def write_matches(matches: Iterable[Match], out: TextIO) -> None:
+    """The matches as CSV (UTF-8; the caller opens ``out`` with ``newline=""``)."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(MATCH_COLUMNS)
+    for m in matches:
+        writer.writerow(
+            (
+                m.deposit_id,
+                m.status.value,
+                ";".join(m.item_ids),
+                m.difference,
+                m.reason,
+                m.fee_deducted,
+                ";".join(f"{item}:{yen}" for item, yen in m.allocations),
+                "" if m.score is None else str(m.score),
+                m.reason_ja,
+            )
+        )
