@@ -12,7 +12,7 @@ SECTIONS: dict[Capability, tuple[str, str | None]] = {
     Capability.REVIEW_KYC: ("本人確認（eKYC）の確認", "kyc_backoffice:list"),
     Capability.VIEW_APPLICANTS: ("申込者の一覧", None),
     Capability.REVIEW_APPLICATIONS: ("審査（要確認案件）", "receivables_backoffice:queue"),
-    Capability.MANAGE_TREASURY: ("送金・回収・消込", None),
+    Capability.MANAGE_TREASURY: ("送金・回収・消込", "treasury_backoffice:dashboard"),
     Capability.MANAGE_STRUCTURING: ("証券化", None),
     Capability.VIEW_AUDIT: ("監査証跡", None),
     Capability.MANAGE_CONNECTIONS: ("接続許可", None),
