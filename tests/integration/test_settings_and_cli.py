@@ -145,3 +145,26 @@ def test_production_hardens_cookies_and_transport(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["True", "True", "31536000", "__Host-urikake_session", "True"]
+
+
+@pytest.mark.django_db
+def test_demo_treasury_client_has_deals_at_each_stage(tmp_path: Path, settings) -> None:
+    from urikake.ledger import services as ledger
+    from urikake.receivables.models import FinancingApplication
+    from urikake.system.demo_treasury import CLIENT_EMAIL
+    from urikake.treasury import collections
+    from urikake.treasury.models import Deposit, PayoutBatch
+
+    settings.VAR_DIR = tmp_path
+    call_command("demo")
+    deals = FinancingApplication.objects.filter(
+        organization__memberships__user__email=CLIENT_EMAIL
+    ).order_by("pk")
+    assert [d.status for d in deals] == ["accepted", "contracted", "funded"]
+    assert PayoutBatch.objects.get().status == "sent"
+    # The statement left for the operator reconciles the funded deal automatically.
+    content = (tmp_path / "demo" / "collection-statement.txt").read_bytes()
+    collections.import_collection_statement(content, filename="demo.txt", acting_user="system:test")
+    assert collections.run_reconciliation().auto == 1
+    assert Deposit.objects.get().status == "auto"
+    assert ledger.trial_balance().balanced

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, QuerySet, Sum, Window
+from django.db.models import Count, F, Q, QuerySet, Sum, Window
 from django.utils import timezone
 
 from urikake.audit import services as audit
@@ -40,6 +40,7 @@ __all__ = [
     "post",
     "reverse_entry",
     "trial_balance",
+    "unbalanced_entries",
 ]
 
 
@@ -278,3 +279,18 @@ def cash_tie_out(
         date_from=date_from,
         date_to=date_to,
     )
+
+
+def unbalanced_entries() -> list[str]:
+    """Ids of stored entries with fewer than two legs or legs not summing to 0 (SQL).
+
+    On PostgreSQL the commit-time trigger makes this empty by construction; on SQLite it is the
+    check (``urikake ledger check``) that the books were not written around the service.
+    """
+    bad = (
+        LedgerEntry.objects.annotate(leg_count=Count("legs"), leg_sum=Sum("legs__amount"))
+        .filter(Q(leg_count__lt=2) | ~Q(leg_sum=0))
+        .order_by("id")
+        .values_list("entry_id", flat=True)
+    )
+    return list(bad)

@@ -121,4 +121,8 @@ def load_demo_data() -> list[str]:
             if not login.staff_role:
                 _onboard_demo_applicant(user)
             created.append(login.email)
+        from urikake.system.demo_treasury import CLIENT_EMAIL, load_treasury_demo
+
+        if load_treasury_demo(PASSWORD):
+            created.append(CLIENT_EMAIL)
     return created

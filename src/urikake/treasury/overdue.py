@@ -70,11 +70,14 @@ __all__ = [
     "ageing_csv",
     "ageing_report",
     "deadline_of",
+    "four_eyes_required",
+    "history",
     "mark_default",
     "outstanding",
     "overdue_items",
     "pending_write_off",
     "report_collection",
+    "reported_collections",
     "send_reminders",
     "write_off",
 ]
@@ -226,7 +229,7 @@ def report_collection(
                 f"入金額が未回収額（{locked.residual:,}円）を超えています。",
                 field="amount",
             )
-        if received_on < locked.application.created_at.date():
+        if received_on < timezone.localdate(locked.application.created_at):
             raise DomainError(
                 "treasury.report_too_early",
                 "お申込みより前の日付は入力できません。",
@@ -463,7 +466,8 @@ def four_eyes_required(amount: int) -> bool:
     return amount >= settings.FOUR_EYES_THRESHOLD_YEN
 
 
-def _requests(p: PurchasedReceivable) -> QuerySet[AuditRecord]:
+def history(p: PurchasedReceivable) -> QuerySet[AuditRecord]:
+    """The purchase's audit records, newest first."""
     return AuditRecord.objects.filter(
         object_type=PurchasedReceivable._meta.label_lower, object_id=str(p.pk)
     ).order_by("-seq")
@@ -472,7 +476,7 @@ def _requests(p: PurchasedReceivable) -> QuerySet[AuditRecord]:
 def pending_write_off(purchase: PurchasedReceivable) -> AuditRecord | None:
     """The open write-off request of a purchase (made, and not yet approved or withdrawn)."""
     latest = (
-        _requests(purchase)
+        history(purchase)
         .filter(action__in=["purchase.write_off_requested", "purchase.written_off"])
         .first()
     )

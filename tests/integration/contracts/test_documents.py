@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from pypdf import PdfReader
 
 from tests.fixtures.deals import DEBTOR_CORPORATE_NUMBER, DEBTOR_NAME, make_deal
@@ -15,7 +17,11 @@ from urikake.contracts import pdf, services
 from urikake.contracts.models import ContractDocument
 from urikake.contracts.terms import deal_terms
 from urikake.domain.errors import DomainError
+from urikake.domain.invoices import InvoiceData, TaxBreakdown
 from urikake.domain.money import format_rate_percent, format_yen
+from urikake.receivables import services as receivables
+from urikake.receivables.models import FinancingApplication
+from urikake.receivables.tasks import screen_application
 
 pytestmark = pytest.mark.django_db
 
@@ -177,3 +183,49 @@ def test_missing_collection_account_is_refused(settings: Any) -> None:
         services.prepare_contracts(deal.application, acting_user=deal.user)
     assert exc.value.code == "contract.payee_account_missing"
     assert not ContractDocument.objects.exists()
+
+
+def test_several_invoices_each_keep_their_own_terms() -> None:
+    """Two invoices of one debtor in one application: each row of the schedule carries its
+    own offer line, and the debtor gets one notice listing both."""
+    first = make_deal(accept=False)
+    second = receivables.register_invoice(
+        first.organization,
+        InvoiceData(
+            issuer_name=first.organization.name,
+            debtor_name=DEBTOR_NAME,
+            invoice_number="INV-SECOND",
+            issue_date=timezone.localdate() - timedelta(days=2),
+            due_date=timezone.localdate() + timedelta(days=40),
+            total_amount=550_000,
+            tax_breakdown=(TaxBreakdown(Decimal("0.10"), 500_000, 50_000),),
+        ),
+        acting_user=first.user,
+        debtor=first.debtor,
+        source="form",
+    )
+    receivables.cancel_application(first.application, acting_user=first.user)
+    first.invoice.refresh_from_db()
+    app = receivables.create_application(
+        first.organization,
+        acting_user=first.user,
+        product="three_party",
+        invoices=[first.invoice, second],
+    )
+    receivables.submit_application(app, acting_user=first.user)
+    screen_application.call(app.pk)
+    app = FinancingApplication.objects.get(pk=app.pk)
+    assert app.status == "offered", app.screening_result
+    app = receivables.accept_offer(app, acting_user=first.user)
+
+    docs = services.prepare_contracts(app, acting_user=first.user)
+    assert [d.document_number for d in docs] == [f"UK-{app.pk:06d}-A", f"UK-{app.pk:06d}-N1"]
+    agreement = text_of(bytes(ContractDocument.objects.get(pk=docs[0].pk).pdf))
+    for line in app.offer["invoices"]:
+        assert format_yen(line["fee"]) in agreement
+        assert format_yen(line["advance_amount"]) in agreement
+    assert f"買取金額（売買代金）{format_yen(app.offer['advance_amount'])}" in agreement
+    notice = text_of(bytes(ContractDocument.objects.get(pk=docs[1].pk).pdf))
+    assert "INV-SECOND" in notice
+    assert first.invoice.invoice_number in notice
+    assert format_yen(first.invoice.total_amount + 550_000) in notice

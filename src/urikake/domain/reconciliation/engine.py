@@ -55,6 +55,7 @@ from urikake.domain.reconciliation.types import (
     Reason,
 )
 from urikake.domain.screening.fingerprints import has_kanji
+from urikake.domain.zengin_charset import LEGAL_FORMS, zengin_lenient
 
 __all__ = ["payer_key", "reconcile"]
 
@@ -70,6 +71,15 @@ _TIER_REASON = {
     _MULTI_EXACT: Reason.MULTIPLE_INVOICES,
     _MULTI_FEE: Reason.MULTIPLE_INVOICES_FEE_DEDUCTED,
 }
+# Cut-off legal-form readings (ｶﾌﾞｼｷｶﾞｲ…) that may end a payer name cut at the width, as
+# they appear in keys: the name matcher tries the key without such a tail too.
+_MIN_TAIL = 3
+_READING_TAILS: frozenset[str] = frozenset(
+    z[:n]
+    for form in LEGAL_FORMS
+    for z in (zengin_lenient(r).translate(str.maketrans("", "", " ()-./")) for r in form.readings)
+    for n in range(_MIN_TAIL, len(z) + 1)
+)
 _KEEP_SOLUTIONS = 8  # combinations kept: one is the answer, two already ambiguity
 
 
@@ -235,12 +245,19 @@ class _Matcher:
         return cached
 
     def _prefix_debtors(self, keys: list[str], table: dict[str, list[int]], key: str) -> set[int]:
-        prefix = key[:MIN_TRUNCATED_KEY]
-        start = bisect.bisect_left(keys, prefix)
-        end = bisect.bisect_left(keys, prefix + "\uffff", lo=start)
-        if end - start > _MAX_PREFIX_KEYS:
-            return set()
-        return {d for k in keys[start:end] for d in table[k]}
+        """Debtors whose key starts with the cut payer key (or with it less a cut-off
+        legal-form reading, ``…ｶﾌﾞｼｷｶﾞｲ``) — the only way a cut name matches by prefix."""
+        found: set[int] = set()
+        prefixes = [key] + [key[:-n] for n in range(1, len(key)) if key[-n:] in _READING_TAILS]
+        for prefix in prefixes:
+            if len(prefix) < MIN_TRUNCATED_KEY:
+                continue
+            start = bisect.bisect_left(keys, prefix)
+            end = bisect.bisect_left(keys, prefix + "\uffff", lo=start)
+            if end - start > _MAX_PREFIX_KEYS:
+                continue  # too common a prefix to say anything
+            found.update(d for k in keys[start:end] for d in table[k])
+        return found
 
     def name_debtors(self, payer: str) -> dict[int, float]:
         """Debtors the payer name strongly denotes, with their scores (links count as 1.0)."""
@@ -458,17 +475,20 @@ class _Matcher:
         """No debtor by name: items of the right amount and date are only suggested."""
         ix, policy = self.ix, self.policy
         vo = dep.value_date.toordinal()
-        start = bisect.bisect_left(ix.sorted_amounts, dep.amount)
-        end = bisect.bisect_right(ix.sorted_amounts, dep.amount + policy.max_fee, lo=start)
+        amounts = {dep.amount, *(dep.amount + fee for fee in policy.fee_amounts)}
+        if policy.fee_tolerance:
+            start = bisect.bisect_right(ix.sorted_amounts, dep.amount)
+            end = bisect.bisect_right(ix.sorted_amounts, dep.amount + policy.fee_tolerance)
+            amounts.update(ix.sorted_amounts[start:end])
         # Due dates that can put the value date in the window: [vo − late − adjust, vo + early].
         first_due = vo - policy.days_late - ix.max_adjust
         last_due = vo + policy.days_early
         candidates: list[int] = []
-        for amount in ix.sorted_amounts[start:end]:
-            diff = amount - dep.amount
-            if diff and not policy.is_fee(diff):
+        for amount in sorted(amounts):
+            entry = ix.by_amount.get(amount)
+            if entry is None:
                 continue
-            idx, dues = ix.by_amount[amount]
+            idx, dues = entry
             a = bisect.bisect_left(dues, first_due)
             b = bisect.bisect_right(dues, last_due, lo=a)
             if b - a > policy.max_amount_candidates:

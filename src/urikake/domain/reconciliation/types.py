@@ -158,7 +158,7 @@ class MatchPolicy:
     max_subset_items: int = 4
     max_subset_pool: int = 20
     max_combinations: int = 20_000
-    max_amount_candidates: int = 50
+    max_amount_candidates: int = 10
 
     def __post_init__(self) -> None:
         for amount in self.fee_amounts:

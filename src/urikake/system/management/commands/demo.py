@@ -4,7 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from urikake.system.demo import DEMO_LOGINS, load_demo_data
+from urikake.system.demo import DEMO_LOGINS, PASSWORD, load_demo_data
+from urikake.system.demo_treasury import CLIENT_EMAIL
 
 
 class Command(BaseCommand):
@@ -22,6 +23,7 @@ class Command(BaseCommand):
         self.stdout.write("デモ用ログイン / demo logins:")
         for login in DEMO_LOGINS:
             self.stdout.write(f"  {login.role}: {login.email} / {login.password}")
+        self.stdout.write(f"  取引中の申込者 (契約・送金・回収のデモ): {CLIENT_EMAIL} / {PASSWORD}")
         self.stdout.write(
             "  (スタッフは初回ログイン時に認証アプリ(TOTP)の登録が必要です /"
             " staff enrol an authenticator app at first login)"

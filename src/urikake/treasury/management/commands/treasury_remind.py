@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
 from datetime import date
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
 from urikake.treasury.overdue import send_reminders
 
@@ -14,7 +15,7 @@ def _date(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
-        raise CommandError(f"日付は YYYY-MM-DD で指定してください: {value}") from exc
+        raise argparse.ArgumentTypeError(f"日付は YYYY-MM-DD で指定してください: {value}") from exc
 
 
 class Command(BaseCommand):

@@ -1,0 +1,221 @@
+"""Demo deals for the treasury (issue 5), created by ``urikake demo`` after the logins.
+
+A second demo client, 株式会社デモ運送 (login ``client@demo.urikake.example``), already
+verified and trading, with three deals at different stages:
+
+1. an accepted offer whose contracts the client can sign in the app;
+2. a signed (contracted) deal waiting for the operator to record the perfection and fund it;
+3. a funded deal whose payout file was sent — and a bank statement with its debtor's payment
+   written to ``var/demo/collection-statement.txt`` for the operator to import and watch the
+   automatic reconciliation.
+
+Everything goes through the services (screening, signing, perfection, funding, payouts), as
+a user would; only the eKYC result is recorded directly (the vendor round trip is what the
+first demo applicant walks through).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from urikake.applicants import services as applicants
+from urikake.applicants import terms
+from urikake.applicants.models import Organization
+from urikake.audit import services as audit
+from urikake.domain.invoices import InvoiceData, TaxBreakdown
+from urikake.domain.statements import Direction, SourceFormat, Statement, StatementLine
+from urikake.domain.zengin_statements import write_statement_file
+from urikake.kyc.models import KycCheck
+from urikake.receivables import services as receivables
+from urikake.receivables.models import FinancingApplication
+from urikake.receivables.tasks import screen_application
+
+CLIENT_EMAIL = "client@demo.urikake.example"
+CLIENT_NAME = "株式会社デモ運送"
+
+DEBTORS = [
+    # name, kana, 法人番号, how its transfers read on a statement, invoice amount
+    ("株式会社みなと商事", "カブシキガイシャミナトシヨウジ", "", "ｶ)ﾐﾅﾄｼﾖｳｼﾞ", 1_650_000),
+    ("株式会社さくら物産", "カブシキガイシャサクラブツサン", "", "ｶ)ｻｸﾗﾌﾞﾂｻﾝ", 2_420_000),
+    ("株式会社ひかり製作所", "カブシキガイシャヒカリセイサクシヨ", "", "ｶ)ﾋｶﾘｾｲｻｸｼﾖ", 3_080_000),
+]
+
+
+def _client(password: str) -> tuple[object, Organization]:
+    user_model = get_user_model()
+    user = user_model.objects.create_user(email=CLIENT_EMAIL, password=password)
+    EmailAddress.objects.create(user=user, email=CLIENT_EMAIL, verified=True, primary=True)
+    versions = terms.current_versions()
+    applicants.give_consent(
+        acting_user=user,
+        ip=None,
+        terms_version=versions["terms"],
+        privacy_version=versions["privacy"],
+    )
+    org = applicants.save_profile(
+        None,
+        applicants.ProfileData(
+            kind="corporation",
+            name=CLIENT_NAME,
+            name_kana="デモウンソウ",
+            corporate_number="",
+            representative_name="運送 花子",
+            address="神奈川県横浜市中区1-2-3",
+            industry="transport",
+            established_year=2012,
+            established_month=10,
+        ),
+        acting_user=user,
+    )
+    draft = applicants.draft_payout_account(
+        org,
+        bank_code="0005",
+        branch_code="001",
+        account_type=1,
+        account_number="2345678",
+        holder_name="カ)デモウンソウ",
+    )
+    applicants.save_payout_account(org, draft, acting_user=user)
+    now = timezone.now()
+    KycCheck.objects.create(
+        organization=org,
+        requested_by=user,
+        status="verified",
+        submitted_at=now,
+        decided_at=now,
+        expires_at=now + timedelta(days=365),
+    )
+    audit.record("demo.kyc_recorded", actor="system:demo", obj=org, payload={})
+    return user, org
+
+
+def _history(org: Organization, user: object) -> None:
+    """A year of payments from each debtor on the client's own statement (for screening)."""
+    today = timezone.localdate()
+    lines = []
+    for d, (_, _, _, payer, amount) in enumerate(DEBTORS):
+        for n in range(1, 13):
+            day = (today.replace(day=1) - timedelta(days=30 * n)).replace(day=20 + d)
+            lines.append(
+                StatementLine(
+                    value_date=day,
+                    direction=Direction.DEPOSIT,
+                    amount=amount,
+                    counterparty=payer,
+                    reference=f"{d}{n:07d}",
+                    line_number=len(lines) + 1,
+                )
+            )
+    statement = Statement(
+        SourceFormat.ZENGIN_STATEMENT, "0005", "001", 1, "2345678", "", None, None, tuple(lines)
+    )
+    receivables.import_statement(org, statement, acting_user=user, content=b"demo history")
+
+
+def _deal(org: Organization, user: object, index: int) -> FinancingApplication:
+    name, kana, number, _, amount = DEBTORS[index]
+    today = timezone.localdate()
+    debtor = receivables.register_debtor(
+        org, acting_user=user, name=name, name_kana=kana, corporate_number=number
+    )
+    invoice = receivables.register_invoice(
+        org,
+        InvoiceData(
+            issuer_name=CLIENT_NAME,
+            debtor_name=name,
+            invoice_number=f"DEMO-{today:%Y%m}-{index + 1:03d}",
+            issue_date=today - timedelta(days=3),
+            due_date=today + timedelta(days=40 + 10 * index),
+            total_amount=amount,
+            tax_breakdown=(
+                TaxBreakdown(Decimal("0.10"), amount * 10 // 11, amount - amount * 10 // 11),
+            ),
+        ),
+        acting_user=user,
+        debtor=debtor,
+        source="form",
+    )
+    application = receivables.create_application(
+        org, acting_user=user, product="three_party", invoices=[invoice]
+    )
+    receivables.submit_application(application, acting_user=user)
+    screen_application.call(application.pk)
+    application.refresh_from_db()
+    if application.status == "offered":
+        application = receivables.accept_offer(application, acting_user=user)
+    return application
+
+
+def _sign(application: FinancingApplication, user: object) -> None:
+    from urikake.contracts import services as contracts
+
+    documents = contracts.prepare_contracts(application, acting_user=user)
+    contracts.sign_contracts(
+        application,
+        acting_user=user,
+        agreed_hashes={d.document_number: d.sha256 for d in documents},
+        ip_address=None,
+        user_agent="urikake demo",
+    )
+
+
+def load_treasury_demo(password: str) -> bool:
+    """Create the demo client and its deals unless present; True when created."""
+    if get_user_model().objects.filter(email=CLIENT_EMAIL).exists():
+        return False
+    from urikake.treasury import payouts
+    from urikake.treasury import perfection as steps
+    from urikake.treasury.funding import fund_application
+    from urikake.treasury.models import PurchasedReceivable
+    from urikake.treasury.policy import next_value_date
+
+    user, org = _client(password)
+    _history(org, user)
+    deals = [_deal(org, user, i) for i in range(len(DEBTORS))]
+    if any(d.status != "accepted" for d in deals):
+        return True  # screening referred one: the reviewer demo covers that path
+    _sign(deals[1], user)
+    _sign(deals[2], user)
+    today = timezone.localdate()
+    perfection = steps.open_perfection(deals[2])
+    perfection = steps.record_notice_sent(
+        perfection, certified_date=today, sent_on=today, acting_user="system:demo"
+    )
+    steps.record_notice_delivered(perfection, delivered_on=today, acting_user="system:demo")
+    fund_application(FinancingApplication.objects.get(pk=deals[2].pk), acting_user="system:demo")
+    batch = payouts.build_batch(acting_user="system:demo", value_date=next_value_date())
+    if batch is not None:
+        payouts.mark_sent(batch, acting_user="system:demo")
+    purchase = PurchasedReceivable.objects.get(application=deals[2])
+    payer = DEBTORS[2][3]
+    statement = Statement(
+        SourceFormat.ZENGIN_STATEMENT,
+        settings.ZENGIN_BANK_CODE,
+        settings.ZENGIN_BRANCH_CODE,
+        1,
+        settings.ZENGIN_ACCOUNT_NUMBER,
+        "",
+        purchase.expected_on,
+        purchase.expected_on,
+        (
+            StatementLine(
+                purchase.expected_on,
+                Direction.DEPOSIT,
+                purchase.face_amount - 660,
+                payer,
+                reference="00000001",
+                line_number=1,
+            ),
+        ),
+    )
+    target = Path(settings.VAR_DIR) / "demo" / "collection-statement.txt"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(write_statement_file(statement, created=purchase.expected_on))
+    return True
