@@ -25,6 +25,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from urikake.accounts.models import User
 from urikake.applicants import services as applicants
 from urikake.applicants import terms
 from urikake.applicants.models import Organization
@@ -48,9 +49,8 @@ DEBTORS = [
 ]
 
 
-def _client(password: str) -> tuple[object, Organization]:
-    user_model = get_user_model()
-    user = user_model.objects.create_user(email=CLIENT_EMAIL, password=password)
+def _client(password: str) -> tuple[User, Organization]:
+    user = User.objects.create_user(email=CLIENT_EMAIL, password=password)
     EmailAddress.objects.create(user=user, email=CLIENT_EMAIL, verified=True, primary=True)
     versions = terms.current_versions()
     applicants.give_consent(
@@ -96,10 +96,10 @@ def _client(password: str) -> tuple[object, Organization]:
     return user, org
 
 
-def _history(org: Organization, user: object) -> None:
+def _history(org: Organization, user: User) -> None:
     """A year of payments from each debtor on the client's own statement (for screening)."""
     today = timezone.localdate()
-    lines = []
+    lines: list[StatementLine] = []
     for d, (_, _, _, payer, amount) in enumerate(DEBTORS):
         for n in range(1, 13):
             day = (today.replace(day=1) - timedelta(days=30 * n)).replace(day=20 + d)
@@ -153,7 +153,7 @@ def _deal(org: Organization, user: object, index: int) -> FinancingApplication:
     return application
 
 
-def _sign(application: FinancingApplication, user: object) -> None:
+def _sign(application: FinancingApplication, user: User) -> None:
     from urikake.contracts import services as contracts
 
     documents = contracts.prepare_contracts(application, acting_user=user)

@@ -358,7 +358,7 @@ def deposit(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST if "confirm" in request.POST else None,
         initial={"purchase_ids": sorted(proposed), "remember_payer": True},
     )
-    confirm.fields["purchase_ids"].choices = choices
+    confirm.fields["purchase_ids"].choices = choices  # type: ignore[attr-defined]
     dismiss = DismissForm(request.POST if "dismiss" in request.POST else None)
     if request.method == "POST":
         try:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -56,7 +57,7 @@ def payouts_sent_on_commit(payouts: Iterable[Payout], *, value_date: Any) -> Non
             "value_date": value_date,
             "url": settings.SITE_URL.rstrip("/") + "/my/treasury/",
         }
-        transaction.on_commit(lambda to=to, context=context: _send("payout_sent", to, context))
+        transaction.on_commit(partial(_send, "payout_sent", to, context))
 
 
 def payout_returned_on_commit(payout: Payout) -> None:

@@ -262,7 +262,7 @@ def import_returns(content: bytes, *, acting_user: Any) -> list[Payout]:
             ledger.reverse_entry(
                 f"payout:{payout.pk}",
                 id=f"payout:{payout.pk}:returned",
-                date=max(today, payout.batch.value_date),
+                date=max(today, payout.batch.value_date) if payout.batch else today,
                 description=f"振込不能による組戻し（送金{payout.pk}）",
                 actor=acting_user,
             )

@@ -83,11 +83,11 @@ def _require_date(value: Any, field: str, what: str) -> date:
 
 
 def record_notice_sent(
-    perfection: Perfection, *, certified_date: date, sent_on: date, acting_user: Any
+    perfection: Perfection, *, certified_date: date | None, sent_on: date | None, acting_user: Any
 ) -> Perfection:
     """内容証明郵便などで通知を発送した(確定日付 = the post office's date stamp)."""
-    _require_date(certified_date, "certified_date", "確定日付")
-    _require_date(sent_on, "sent_on", "発送日")
+    certified_date = _require_date(certified_date, "certified_date", "確定日付")
+    sent_on = _require_date(sent_on, "sent_on", "発送日")
     return _step(
         perfection,
         allowed_from=[Stage.PENDING],
@@ -99,10 +99,10 @@ def record_notice_sent(
 
 
 def record_notice_delivered(
-    perfection: Perfection, *, delivered_on: date, acting_user: Any
+    perfection: Perfection, *, delivered_on: date | None, acting_user: Any
 ) -> Perfection:
     """The notice reached the debtor (配達証明の日付): perfected from that day."""
-    _require_date(delivered_on, "delivered_on", "到達日")
+    delivered_on = _require_date(delivered_on, "delivered_on", "到達日")
     if perfection.notice_sent_on and delivered_on < perfection.notice_sent_on:
         raise DomainError(
             "perfection.delivered_before_sent",
@@ -120,11 +120,15 @@ def record_notice_delivered(
 
 
 def record_consent(
-    perfection: Perfection, *, certified_date: date, consented_on: date, acting_user: Any
+    perfection: Perfection,
+    *,
+    certified_date: date | None,
+    consented_on: date | None,
+    acting_user: Any,
 ) -> Perfection:
     """The debtor's consent (承諾書) with a 確定日付 (e.g. 公証役場の日付印)."""
-    _require_date(certified_date, "certified_date", "確定日付")
-    _require_date(consented_on, "consented_on", "承諾日")
+    certified_date = _require_date(certified_date, "certified_date", "確定日付")
+    consented_on = _require_date(consented_on, "consented_on", "承諾日")
     return _step(
         perfection,
         allowed_from=[Stage.PENDING],
@@ -135,8 +139,8 @@ def record_consent(
     )
 
 
-def record_filing(perfection: Perfection, *, filed_on: date, acting_user: Any) -> Perfection:
-    _require_date(filed_on, "filed_on", "申請日")
+def record_filing(perfection: Perfection, *, filed_on: date | None, acting_user: Any) -> Perfection:
+    filed_on = _require_date(filed_on, "filed_on", "申請日")
     return _step(
         perfection,
         allowed_from=[Stage.PENDING],
@@ -151,8 +155,8 @@ def record_registration(
     perfection: Perfection,
     *,
     registration_number: str,
-    registered_on: date,
-    expires_on: date,
+    registered_on: date | None,
+    expires_on: date | None,
     acting_user: Any,
 ) -> Perfection:
     number = (registration_number or "").strip()
@@ -162,8 +166,8 @@ def record_registration(
             "登記番号を入力してください。",
             field="registration_number",
         )
-    _require_date(registered_on, "registered_on", "登記日")
-    _require_date(expires_on, "expires_on", "存続期間の満了日")
+    registered_on = _require_date(registered_on, "registered_on", "登記日")
+    expires_on = _require_date(expires_on, "expires_on", "存続期間の満了日")
     if expires_on <= registered_on:
         raise DomainError(
             "perfection.bad_expiry", "満了日は登記日より後にしてください。", field="expires_on"
@@ -182,8 +186,10 @@ def record_registration(
     )
 
 
-def record_extension(perfection: Perfection, *, expires_on: date, acting_user: Any) -> Perfection:
-    _require_date(expires_on, "expires_on", "延長後の満了日")
+def record_extension(
+    perfection: Perfection, *, expires_on: date | None, acting_user: Any
+) -> Perfection:
+    expires_on = _require_date(expires_on, "expires_on", "延長後の満了日")
     if perfection.registration_expires_on and expires_on <= perfection.registration_expires_on:
         raise DomainError(
             "perfection.bad_extension",
@@ -201,10 +207,10 @@ def record_extension(perfection: Perfection, *, expires_on: date, acting_user: A
 
 
 def record_cancellation(
-    perfection: Perfection, *, cancelled_on: date, acting_user: Any
+    perfection: Perfection, *, cancelled_on: date | None, acting_user: Any
 ) -> Perfection:
     """抹消登記 (or a notice withdrawn because the deal was unwound)."""
-    _require_date(cancelled_on, "cancelled_on", "抹消日")
+    cancelled_on = _require_date(cancelled_on, "cancelled_on", "抹消日")
     return _step(
         perfection,
         allowed_from=[Stage.PENDING, Stage.FILED, Stage.PERFECTED, Stage.EXTENDED],
@@ -226,7 +232,7 @@ def filing_data(perfections: Iterable[Perfection], *, cause_date: date, years: i
             "perfection.one_assignor", "1件の登記申請には同じ譲渡人の案件だけを含めてください。"
         )
     assignor = deals[0].organization
-    claims = []
+    claims: list[FilingClaim] = []
     for application in deals:
         for invoice in application.invoices.select_related("debtor").order_by("pk"):
             claims.append(

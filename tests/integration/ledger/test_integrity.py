@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.utils import timezone
 
 from tests.integration.ledger.conftest import ACTOR, post_book
 from urikake.domain import ledger as rules
@@ -108,8 +109,8 @@ def test_only_djangos_flush_may_empty_the_tables_on_sqlite() -> None:
 def _insert_entry(cur, entry_id: str) -> int:
     cur.execute(
         "INSERT INTO ledger_ledgerentry (entry_id, date, description, posted_at, actor)"
-        " VALUES (%s, %s, '', now(), 'raw') RETURNING id",
-        [entry_id, D],
+        " VALUES (%s, %s, '', %s, 'raw') RETURNING id",
+        [entry_id, D, timezone.now()],
     )
     return int(cur.fetchone()[0])
 
