@@ -125,3 +125,15 @@ def test_tie_out_page_renders_the_period(staff_client) -> None:
     assert "この期間の入出金はありません" in html
     bad = staff_client.get("/backoffice/treasury/tie-out/?date_from=2026-12-01&date_to=2026-11-01")
     assert "開始日が終了日より後" in bad.content.decode()
+
+
+def test_application_page_leads_to_signing_and_then_to_the_contracts() -> None:
+    from tests.fixtures.deals import make_deal
+    from tests.integration.contracts.conftest import owner_client
+
+    deal = make_deal()
+    client = owner_client(deal)
+    url = f"/my/applications/{deal.application.pk}/"
+    html = client.get(url).content.decode()
+    assert f"/my/contracts/{deal.application.pk}/" in html
+    assert "契約書類を確認して署名する" in html

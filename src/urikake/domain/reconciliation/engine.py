@@ -32,7 +32,8 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from urikake.domain.bank_calendar import adjust_to_business_day
@@ -97,6 +98,14 @@ class _Combo:
 
 
 @dataclass(slots=True)
+class _Scan:
+    inside: list[_Combo] = field(default_factory=list)  # single items that fit, in the window
+    outside: list[_Combo] = field(default_factory=list)  # … outside it
+    bigger: list[int] = field(default_factory=list)  # in the window, more than the amount
+    pool: list[int] = field(default_factory=list)  # in the window, less: combination parts
+
+
+@dataclass(slots=True)
 class _Verdict:
     status: MatchStatus
     reason: Reason
@@ -112,61 +121,75 @@ class _Index:
 
     def __init__(self, items: Sequence[OpenItem], policy: MatchPolicy) -> None:
         self.items = items
-        self.amount: list[int] = []
-        self.due: list[int] = []  # ordinal of the due date
-        self.lo: list[int] = []  # window of value dates (ordinals) for an automatic match
-        self.hi: list[int] = []
-        self.debtor_of: list[int] = []
+        n = len(items)
+        self.amount: list[int] = [0] * n
+        self.due: list[int] = [0] * n  # ordinal of the due date
+        self.lo: list[int] = [0] * n  # window of value dates (ordinals) for an automatic match
+        self.hi: list[int] = [0] * n
+        self.debtor_of: list[int] = [0] * n
         self.debtor_ids: list[str] = []
         self.debtor_items: list[list[int]] = []
         self.debtor_names: list[list[str]] = []
         debtor_index: dict[str, int] = {}
-        windows: dict[object, tuple[int, int]] = {}
+        windows: dict[date, tuple[int, int, int]] = {}
         seen_ids: set[str] = set()
         by_amount: dict[int, list[int]] = {}
+        usable: dict[str, bool] = {}  # name → usable for matching (kana/latin, not blank)
         for i, it in enumerate(items):
             _check_item(it, i, seen_ids)
-            self.amount.append(it.amount)
+            amount = it.amount
+            self.amount[i] = amount
             window = windows.get(it.due_date)
             if window is None:
                 due_paid = adjust_to_business_day(it.due_date).toordinal()
-                window = (it.due_date.toordinal() - policy.days_early, due_paid + policy.days_late)
-                windows[it.due_date] = window
-            self.due.append(it.due_date.toordinal())
-            self.lo.append(window[0])
-            self.hi.append(window[1])
+                o = it.due_date.toordinal()
+                window = windows[it.due_date] = (
+                    o,
+                    o - policy.days_early,
+                    due_paid + policy.days_late,
+                )
+            self.due[i], self.lo[i], self.hi[i] = window
             d = debtor_index.get(it.debtor_id)
             if d is None:
                 d = debtor_index[it.debtor_id] = len(self.debtor_ids)
                 self.debtor_ids.append(it.debtor_id)
                 self.debtor_items.append([])
                 self.debtor_names.append([])
-            self.debtor_of.append(d)
+            self.debtor_of[i] = d
             self.debtor_items[d].append(i)
             names = self.debtor_names[d]
             for name in (it.debtor_kana, it.debtor_name):
-                # Kanji cannot appear in a bank's payer name and would leave a partial key
-                # (株式会社ヤマダ商事 → ﾔﾏﾀﾞ) matching every ﾔﾏﾀﾞ: only kana/latin names count.
-                if name.strip() and name not in names and not has_kanji(name):
+                ok = usable.get(name)
+                if ok is None:
+                    # Kanji cannot appear in a bank's payer name and would leave a partial
+                    # key (株式会社ヤマダ商事 → ﾔﾏﾀﾞ) matching every ﾔﾏﾀﾞ: only kana/latin.
+                    ok = usable[name] = bool(name.strip()) and not has_kanji(name)
+                if ok and name not in names:
                     names.append(name)
-            by_amount.setdefault(it.amount, []).append(i)
+            entry = by_amount.get(amount)
+            if entry is None:
+                by_amount[amount] = [i]
+            else:
+                entry.append(i)
         self.debtor_index = debtor_index
         # Per amount: items by due date, so that a deposit looks only at the items whose due
         # date can be in its window (common amounts like ¥110,000 have thousands of items).
+        due = self.due
         self.by_amount: dict[int, tuple[list[int], list[int]]] = {}
         for amount, idx in by_amount.items():
-            idx.sort(key=lambda i: (self.due[i], items[i].id))
-            self.by_amount[amount] = (idx, [self.due[i] for i in idx])
+            if len(idx) > 1:
+                idx.sort(key=lambda i: (due[i], items[i].id))
+            self.by_amount[amount] = (idx, [due[i] for i in idx])
         self.sorted_amounts = sorted(by_amount)
-        self.max_adjust = max((hi - lo for lo, hi in windows.values()), default=0) - (
+        self.max_adjust = max((hi - lo for _, lo, hi in windows.values()), default=0) - (
             policy.days_early + policy.days_late
         )
         self.by_key: dict[str, list[int]] = {}
         self.by_loose: dict[str, list[int]] = {}
         for d, names in enumerate(self.debtor_names):
             for name in names:
-                n = normalize_name(name)
-                for table, key in ((self.by_key, n.key), (self.by_loose, n.loose_key)):
+                nn = normalize_name(name)
+                for table, key in ((self.by_key, nn.key), (self.by_loose, nn.loose_key)):
                     if key:
                         ds = table.setdefault(key, [])
                         if not ds or ds[-1] != d:
@@ -286,24 +309,24 @@ class _Matcher:
 
     # ---- combinations -----------------------------------------------------------------
 
-    def _fits(
-        self, items: Iterable[int], amount: int, vo: int, *, in_window: bool
-    ) -> tuple[list[_Combo], list[int]]:
-        """Single-item fits (exact or less a fee), and the in-window items too big to fit."""
+    def _scan(self, debtor: int, amount: int, vo: int) -> _Scan:
+        """One pass over a debtor's items: what fits the amount, inside and outside the
+        date window, and what could be part of a combination or a partial payment."""
         ix, policy = self.ix, self.policy
-        fits: list[_Combo] = []
-        bigger: list[int] = []
-        for i in items:
-            if (ix.lo[i] <= vo <= ix.hi[i]) != in_window:
-                continue
-            diff = ix.amount[i] - amount
-            if diff == 0:
-                fits.append(_Combo(_SINGLE_EXACT, (i,), ix.amount[i], abs(vo - ix.due[i])))
-            elif diff > 0 and policy.is_fee(diff):
-                fits.append(_Combo(_SINGLE_FEE, (i,), ix.amount[i], abs(vo - ix.due[i])))
-            elif diff > 0:
-                bigger.append(i)
-        return fits, bigger
+        lo, hi, amounts, due = ix.lo, ix.hi, ix.amount, ix.due
+        scan = _Scan()
+        for i in ix.debtor_items[debtor]:
+            diff = amounts[i] - amount
+            inside = lo[i] <= vo <= hi[i]
+            if diff == 0 or (diff > 0 and policy.is_fee(diff)):
+                combo = _Combo(_SINGLE_FEE if diff else _SINGLE_EXACT, (i,), amounts[i], abs(vo - due[i]))
+                (scan.inside if inside else scan.outside).append(combo)
+            elif inside:
+                if diff > 0:
+                    scan.bigger.append(i)
+                else:
+                    scan.pool.append(i)
+        return scan
 
     def _subsets(
         self,
@@ -384,13 +407,8 @@ class _Matcher:
         vo = dep.value_date.toordinal()
         top_score = max(strong.values())
         top = [d for d, s in strong.items() if s == top_score]
-        fits: list[_Combo] = []
-        bigger: list[int] = []
-        for d in strong:
-            f, b = self._fits(ix.debtor_items[d], dep.amount, vo, in_window=True)
-            fits.extend(f)
-            if d in top:
-                bigger.extend(b)
+        scans = {d: self._scan(d, dep.amount, vo) for d in strong}
+        fits = [c for sc in scans.values() for c in sc.inside]
         complete = True
         rivals = 0
         if fits:
@@ -398,23 +416,24 @@ class _Matcher:
             # overdue invoice of the same amount), or several items adding up to the amount,
             # make it ambiguous. (A rival search cut by the caps does not block the match.)
             best_tier = min(c.tier for c in fits)
-            for d in strong:
-                outside = self._fits(ix.debtor_items[d], dep.amount, vo, in_window=False)[0]
-                rivals += sum(1 for c in outside if c.tier <= best_tier)
-                pool = [i for i in ix.debtor_items[d] if ix.lo[i] <= vo <= ix.hi[i]]
-                multi, _ = self._subsets(
-                    pool, dep.amount, vo, exact_only=best_tier == _SINGLE_EXACT, limit=1
-                )
-                rivals += len(multi)
+            for sc in scans.values():
+                rivals += sum(1 for c in sc.outside if c.tier <= best_tier)
+                if len(sc.pool) >= 2:
+                    multi, _ = self._subsets(
+                        sc.pool, dep.amount, vo, exact_only=best_tier == _SINGLE_EXACT, limit=1
+                    )
+                    rivals += len(multi)
         else:
-            for d in strong:
-                pool = [i for i in ix.debtor_items[d] if ix.lo[i] <= vo <= ix.hi[i]]
-                found, done = self._subsets(pool, dep.amount, vo)
-                fits.extend(found)
-                complete = complete and done
+            for sc in scans.values():
+                if len(sc.pool) >= 2:
+                    found, done = self._subsets(sc.pool, dep.amount, vo)
+                    fits.extend(found)
+                    complete = complete and done
         if fits:
             best_tier = min(c.tier for c in fits)
-            best = sorted((c for c in fits if c.tier == best_tier), key=self._sort_key)
+            best = [c for c in fits if c.tier == best_tier]
+            if len(best) > 1:
+                best.sort(key=self._sort_key)
             chosen = best[0]
             owner = ix.debtor_of[chosen.items[0]]
             if len(top) > 1:
@@ -443,9 +462,7 @@ class _Matcher:
                 candidates=len(best) + rivals,
             )
         # No fit in the window: the same amount far from its due date?
-        late: list[_Combo] = []
-        for d in strong:
-            late.extend(self._fits(ix.debtor_items[d], dep.amount, vo, in_window=False)[0])
+        late = [c for sc in scans.values() for c in sc.outside]
         if late:
             chosen = min(late, key=self._sort_key)
             return _Verdict(
@@ -456,6 +473,7 @@ class _Matcher:
                 score=strong[ix.debtor_of[chosen.items[0]]],
                 candidates=len(late),
             )
+        bigger = [i for d in top for i in scans[d].bigger]
         if bigger:
             # Less than an item: a partial payment (or a deduction to query). The residual
             # stays open; suggest the item closest to its due date.
