@@ -51,6 +51,14 @@ class AccessRule:
     owned_kwarg: str | None = None
     owned_object: str | None = None
     allow_staff: bool = False  # applicant pages that staff may also open (rare)
+    # Staff views: further capabilities that also grant access (e.g. read-only auditors).
+    also: frozenset[Capability] = frozenset()
+
+    def grants(self, capabilities: frozenset[Capability]) -> bool:
+        """Whether a role with ``capabilities`` passes this staff rule."""
+        if self.capability is None:
+            return True
+        return self.capability in capabilities or bool(self.also & capabilities)
 
 
 def _mark(view: Any, rule: AccessRule) -> None:
@@ -145,19 +153,20 @@ def applicant(
     return decorate(view) if view is not None else decorate
 
 
-def staff(capability: Capability) -> Callable[[V], V]:
-    """Back-office pages: a staff user whose role grants ``capability``."""
+def staff(capability: Capability, *also: Capability) -> Callable[[V], V]:
+    """Back-office pages: a staff user whose role grants ``capability`` (or one of ``also``,
+    for read-only pages other roles may see)."""
 
     def decorate(fn: V) -> V:
         @functools.wraps(fn)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if not has_capability(request.user, capability):
+            if not any(has_capability(request.user, c) for c in (capability, *also)):
                 raise PermissionDenied("your role does not allow this")
             return fn(request, *args, **kwargs)
 
-        _mark(wrapped, AccessRule(Access.STAFF, capability=capability))
+        _mark(wrapped, AccessRule(Access.STAFF, capability=capability, also=frozenset(also)))
         return wrapped  # type: ignore[return-value]
 
     return decorate

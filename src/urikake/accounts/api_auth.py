@@ -45,10 +45,11 @@ class ApplicantAuth(SessionAuth):
 class StaffAuth(SessionAuth):
     """Staff holding ``capability``."""
 
-    def __init__(self, capability: Capability) -> None:
+    def __init__(self, capability: Capability, *also: Capability) -> None:
         super().__init__()
-        self.capability = capability
-        self.rule = AccessRule(Access.STAFF, capability=capability)
+        self.capabilities = (capability, *also)
+        self.rule = AccessRule(Access.STAFF, capability=capability, also=frozenset(also))
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        return request.user if has_capability(request.user, self.capability) else None
+        granted = any(has_capability(request.user, c) for c in self.capabilities)
+        return request.user if granted else None

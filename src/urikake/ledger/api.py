@@ -1,6 +1,7 @@
 """JSON API of the ledger app (a django-ninja router mounted at /api/ledger/).
 
-Read-only, for treasury staff (``StaffAuth(Capability.MANAGE_TREASURY)``). Amounts are yen as
+Read-only, for treasury staff and auditors (``MANAGE_TREASURY`` or ``VIEW_AUDIT``).
+Amounts are yen as
 integers; balances are signed, debit positive. An unknown account code is a
 ``DomainError`` (422 ``ledger.unknown_account``).
 """
@@ -19,7 +20,7 @@ from urikake.domain.ledger import CHART
 from urikake.ledger import services
 
 router = Router(tags=["ledger"])
-_TREASURY = StaffAuth(Capability.MANAGE_TREASURY)
+_TREASURY = StaffAuth(Capability.MANAGE_TREASURY, Capability.VIEW_AUDIT)
 
 
 class TrialBalanceRowOut(Schema):

@@ -82,7 +82,7 @@ def _account_row(code: str, amount: int) -> AccountRow:
     )
 
 
-@staff(Capability.MANAGE_TREASURY)
+@staff(Capability.MANAGE_TREASURY, Capability.VIEW_AUDIT)
 def trial_balance(request: HttpRequest) -> HttpResponse:
     form = AsOfForm(request.GET or None)
     as_of = form.cleaned_data.get("as_of") if form.is_valid() else None
@@ -94,7 +94,7 @@ def trial_balance(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff(Capability.MANAGE_TREASURY)
+@staff(Capability.MANAGE_TREASURY, Capability.VIEW_AUDIT)
 def accounts(request: HttpRequest) -> HttpResponse:
     form = AccountsForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
@@ -132,7 +132,7 @@ def _statement_csv(
     return response
 
 
-@staff(Capability.MANAGE_TREASURY)
+@staff(Capability.MANAGE_TREASURY, Capability.VIEW_AUDIT)
 def statement(request: HttpRequest, code: str) -> HttpResponse:
     if not CHART.knows(code):
         raise Http404
@@ -163,7 +163,7 @@ def statement(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@staff(Capability.MANAGE_TREASURY)
+@staff(Capability.MANAGE_TREASURY, Capability.VIEW_AUDIT)
 def entry_detail(request: HttpRequest, entry_id: str) -> HttpResponse:
     entry = get_object_or_404(
         LedgerEntry.objects.select_related("reverses").prefetch_related("legs"),

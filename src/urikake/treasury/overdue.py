@@ -431,6 +431,16 @@ def _require_comment(comment: str) -> str:
     return text
 
 
+def _require_funded(p: PurchasedReceivable) -> None:
+    # Before the advance has left, a lost receivable is a cancelled deal, not a default: a
+    # write-off now would still let the pending advance go out.
+    if p.application.status not in (ApplicationStatus.FUNDED, ApplicationStatus.DEFAULTED):
+        raise DomainError(
+            "treasury.not_funded",
+            "買取代金の送金前の債権は延滞・償却にできません。送金を止めて取引を取り消してください。",
+        )
+
+
 def _default_application(p: PurchasedReceivable, *, actor: User, action: str) -> None:
     from urikake.receivables.services import _move
 
@@ -447,9 +457,14 @@ def mark_default(
     _require_staff(acting_user)
     text = _require_comment(comment)
     with transaction.atomic():
-        p = PurchasedReceivable.objects.select_for_update().get(pk=purchase.pk)
+        p = (
+            PurchasedReceivable.objects.select_for_update()
+            .select_related("application")
+            .get(pk=purchase.pk)
+        )
         if p.status != PurchasedReceivable.Status.OPEN or p.residual <= 0:
             raise DomainError("treasury.not_open", "回収待ちの債権ではないため、延滞にできません。")
+        _require_funded(p)
         p.status = PurchasedReceivable.Status.DEFAULTED
         p.save(update_fields=["status"])
         audit.record(
@@ -516,6 +531,7 @@ def write_off(
         residual = p.residual
         if p.status not in OUTSTANDING or residual <= 0:
             raise DomainError("treasury.nothing_to_write_off", "償却できる残高がありません。")
+        _require_funded(p)
         if four_eyes_required(residual):
             request = pending_write_off(p)
             # A request made for another residual (money arrived since) is void: this call

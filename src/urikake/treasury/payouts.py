@@ -232,7 +232,7 @@ def import_returns(content: bytes, *, acting_user: Any) -> list[Payout]:
         matched: list[tuple[Payout, ReturnedTransfer]] = []
         for row in rows:
             payout = (
-                Payout.objects.select_for_update()
+                Payout.objects.select_for_update(of=("self",))
                 .select_related("batch")
                 .filter(pk=int(row.customer_code))
                 .first()

@@ -116,11 +116,18 @@ def test_entry_page_links_the_reversal(treasury: Client) -> None:
     assert missing.status_code == 404
 
 
-@pytest.mark.parametrize("role", ["reviewer", "structuring", "compliance", "admin"])
+@pytest.mark.parametrize("role", ["reviewer", "structuring"])
 def test_other_staff_roles_are_refused(django_user_model: Any, role: str) -> None:
     client = staff_client(django_user_model, role)
     assert client.get(TB).status_code == 403
     assert client.get("/api/ledger/trial-balance").status_code == 401
+
+
+@pytest.mark.parametrize("role", ["compliance", "admin"])
+def test_auditors_may_read_the_ledger(django_user_model: Any, role: str) -> None:
+    client = staff_client(django_user_model, role)
+    assert client.get(TB).status_code == 200
+    assert client.get("/api/ledger/trial-balance").status_code == 200
 
 
 def test_api_trial_balance_and_statement(treasury: Client) -> None:

@@ -400,3 +400,32 @@ def test_a_request_for_a_stale_residual_is_replaced(django_user_model: Any, sett
     assert outcome.done
     assert outcome.reserve_offset + outcome.written_off == p.face_amount - 100_000
     assert ledger.balance(_receivable_account(p)) == 0
+
+
+def test_write_off_after_real_funding_clears_the_receivable(treasury_staff: Any) -> None:
+    """Through the real funding path (perfection, advance payout): the client's receivable
+    account ends at 0 and the trial balance stays balanced."""
+    from tests.integration.treasury.helpers import funded_deal
+    from urikake.treasury import payouts
+    from urikake.treasury.models import Payout
+
+    deal = funded_deal(treasury_staff, "two_party")
+    p = PurchasedReceivable.objects.get(application=deal.application)
+    # Not before the advance has left: that would be a cancellation, not a default.
+    with pytest.raises(DomainError) as exc:
+        overdue.write_off(p, acting_user=treasury_staff, comment="早すぎる")
+    assert exc.value.code == "treasury.not_funded"
+    advance = Payout.objects.get(application=deal.application)
+    batch = payouts.build_batch(acting_user=treasury_staff, value_date=advance.requested_for)
+    payouts.mark_sent(batch, acting_user=treasury_staff)
+    summary = overdue.send_reminders(
+        today=overdue.deadline_of(p) + timedelta(days=31), actor="system:test"
+    )
+    assert summary.reminded == [(p.pk, 3)]  # missed steps collapse into one reminder
+    assert summary.escalated == [p.pk]
+    overdue.mark_default(p, acting_user=treasury_staff, comment="転送なし・連絡不通")
+    outcome = overdue.write_off(p, acting_user=treasury_staff, comment="回収不能")
+    assert outcome.done
+    assert ledger.balance(_receivable_account(p)) == 0
+    assert ledger.trial_balance().balanced
+    assert FinancingApplication.objects.get(pk=p.application_id).status == "defaulted"

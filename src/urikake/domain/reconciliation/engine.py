@@ -31,10 +31,13 @@ auto matches competing for an item, which is symmetric too.
 from __future__ import annotations
 
 import bisect
+import re
+import multiprocessing
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from multiprocessing.connection import Connection
 
 from urikake.domain.bank_calendar import adjust_to_business_day
 from urikake.domain.errors import DomainError
@@ -61,6 +64,7 @@ from urikake.domain.zengin_charset import LEGAL_FORMS, zengin_lenient
 __all__ = ["payer_key", "reconcile"]
 
 PROGRESS_EVERY = 10_000
+PARALLEL_FROM = 100_000  # below this, forking costs more than it saves
 # A cut payer name is looked up by its first MIN_TRUNCATED_KEY characters; a prefix shared by
 # more debtor keys than this is too common to say anything and is not scored one by one.
 _MAX_PREFIX_KEYS = 200
@@ -81,6 +85,9 @@ _READING_TAILS: frozenset[str] = frozenset(
     for z in (zengin_lenient(r).translate(str.maketrans("", "", " ()-./")) for r in form.readings)
     for n in range(_MIN_TAIL, len(z) + 1)
 )
+# Characters outside ASCII, kana, CJK symbols and full/half-width forms: only a name with
+# one of these can contain kanji (the exact test, has_kanji, is slower).
+_MAYBE_KANJI = re.compile("[^\u0000-\u2e7f\u3000-\u33ff\uff00-\uffef]")
 _KEEP_SOLUTIONS = 8  # combinations kept: one is the answer, two already ambiguity
 
 
@@ -163,7 +170,9 @@ class _Index:
                 if ok is None:
                     # Kanji cannot appear in a bank's payer name and would leave a partial
                     # key (株式会社ヤマダ商事 → ﾔﾏﾀﾞ) matching every ﾔﾏﾀﾞ: only kana/latin.
-                    ok = usable[name] = bool(name.strip()) and not has_kanji(name)
+                    ok = usable[name] = bool(name.strip()) and not (
+                        _MAYBE_KANJI.search(name) and has_kanji(name)
+                    )
                 if ok and name not in names:
                     names.append(name)
             entry = by_amount.get(amount)
@@ -537,7 +546,9 @@ class _Matcher:
         )
 
 
-def _to_match(dep: Deposit, v: _Verdict, index: _Index, policy: MatchPolicy) -> Match:
+def _to_match(
+    dep: Deposit, v: _Verdict, index: _Index, policy: MatchPolicy, scores: dict[float, Decimal]
+) -> Match:
     items = index.items
     if v.partial:
         (i,) = v.items
@@ -547,6 +558,14 @@ def _to_match(dep: Deposit, v: _Verdict, index: _Index, policy: MatchPolicy) -> 
         allocations = tuple((items[i].id, index.amount[i]) for i in v.items)
         difference = v.total - dep.amount if v.items else 0
         fee = difference if difference > 0 and policy.is_fee(difference) else 0
+    score = None
+    if v.score is not None:
+        score = scores.get(v.score)
+        if score is None:
+            # A similarity, not money: two decimals, half-up, for people to read.
+            score = scores[v.score] = Decimal(repr(v.score)).quantize(
+                Decimal("0.01"), rounding=ROUND_HALF_UP
+            )
     return Match(
         deposit_id=dep.id,
         status=v.status,
@@ -556,7 +575,7 @@ def _to_match(dep: Deposit, v: _Verdict, index: _Index, policy: MatchPolicy) -> 
         fee_deducted=fee,
         reason=v.reason.value,
         reason_ja=REASONS_JA[v.reason],
-        score=None if v.score is None else Decimal(f"{v.score:.2f}"),
+        score=score,
         candidates=v.candidates,
     )
 
@@ -568,33 +587,107 @@ def reconcile(
     policy: MatchPolicy | None = None,
     payer_links: Mapping[str, str] | None = None,
     progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
 ) -> list[Match]:
     """Match each deposit to open items; one :class:`Match` per deposit, in input order.
 
     ``payer_links``: remembered payer → debtor links (``payer_key(payer_kana)`` → debtor id),
     learned from operators' confirmations; a linked payer counts as a strong name match.
     Links to debtors without open items are ignored. ``progress`` is called with the number
-    of deposits done since its last call (every :data:`PROGRESS_EVERY` and at the end), so
-    ``tqdm.update`` fits. Raises :class:`DomainError` on a non-positive amount or a duplicate
-    id (``line`` = position in the input, from 1).
+    of deposits done since its last call (about every :data:`PROGRESS_EVERY`), so
+    ``tqdm.update`` fits. ``workers``: processes to judge deposits in (default: 2 from
+    :data:`PARALLEL_FROM` deposits on where ``fork`` exists, else 1); the result is the same.
+    Raises :class:`DomainError` on a non-positive amount or a duplicate id (``line`` =
+    position in the input, from 1).
     """
     policy = policy or MatchPolicy()
-    index = _Index(items, policy)
-    matcher = _Matcher(index, policy, payer_links or {})
     seen: set[str] = set()
-    verdicts: list[_Verdict] = []
-    done = 0
     for n, dep in enumerate(deposits):
         _check_deposit(dep, n, seen)
-        verdicts.append(matcher.judge(dep))
-        done += 1
-        if progress is not None and done == PROGRESS_EVERY:
-            progress(done)
-            done = 0
-    if progress is not None and done:
-        progress(done)
+    index = _Index(items, policy)
+    matcher = _Matcher(index, policy, payer_links or {})
+    if workers is None:
+        workers = 2 if len(deposits) >= PARALLEL_FROM else 1
+    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        verdicts = _judge_parallel(matcher, deposits, workers, progress)
+    else:
+        verdicts = _judge_range(matcher, deposits, 0, len(deposits), progress)
     _downgrade_competing(verdicts)
-    return [_to_match(dep, v, index, policy) for dep, v in zip(deposits, verdicts, strict=True)]
+    scores: dict[float, Decimal] = {}
+    return [
+        _to_match(dep, v, index, policy, scores) for dep, v in zip(deposits, verdicts, strict=True)
+    ]
+
+
+def _judge_range(
+    matcher: _Matcher,
+    deposits: Sequence[Deposit],
+    start: int,
+    end: int,
+    progress: Callable[[int], None] | None,
+) -> list[_Verdict]:
+    verdicts: list[_Verdict] = []
+    judge = matcher.judge
+    for n in range(start, end):
+        verdicts.append(judge(deposits[n]))
+        if progress is not None and (n - start + 1) % PROGRESS_EVERY == 0:
+            progress(PROGRESS_EVERY)
+    if progress is not None and (end - start) % PROGRESS_EVERY:
+        progress((end - start) % PROGRESS_EVERY)
+    return verdicts
+
+
+# The forked children read the index from here (inherited memory, nothing is pickled in).
+_FORK_STATE: tuple[_Matcher, Sequence[Deposit]] | None = None
+
+
+def _child(conn: Connection, start: int, end: int) -> None:
+    assert _FORK_STATE is not None  # noqa: S101 — set by the parent before forking
+    matcher, deposits = _FORK_STATE
+    try:
+        verdicts = _judge_range(matcher, deposits, start, end, None)
+        conn.send([(v.status, v.reason, v.items, v.total, v.partial, v.score, v.candidates) for v in verdicts])
+    except BaseException as exc:  # the parent re-raises it
+        conn.send(exc)
+    finally:
+        conn.close()
+
+
+def _judge_parallel(
+    matcher: _Matcher,
+    deposits: Sequence[Deposit],
+    workers: int,
+    progress: Callable[[int], None] | None,
+) -> list[_Verdict]:
+    """The first share is judged here, the others in forked children, concurrently."""
+    global _FORK_STATE
+    ctx = multiprocessing.get_context("fork")
+    bounds = [len(deposits) * k // workers for k in range(workers + 1)]
+    _FORK_STATE = (matcher, deposits)
+    children = []
+    try:
+        for k in range(1, workers):
+            receiver, sender = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=_child, args=(sender, bounds[k], bounds[k + 1]))
+            proc.start()
+            sender.close()
+            children.append((proc, receiver, bounds[k + 1] - bounds[k]))
+        verdicts = _judge_range(matcher, deposits, 0, bounds[1], progress)
+        for proc, receiver, size in children:
+            result = receiver.recv()
+            proc.join()
+            if isinstance(result, BaseException):
+                raise result
+            verdicts.extend(_Verdict(*row) for row in result)
+            if progress is not None:
+                progress(size)
+    finally:
+        _FORK_STATE = None
+        for proc, _, _ in children:
+            if proc.is_alive():
+                proc.terminate()
+                proc.join()
+    return verdicts
 
 
 def _downgrade_competing(verdicts: list[_Verdict]) -> None:
