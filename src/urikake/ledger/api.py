@@ -1,9 +1,8 @@
 """JSON API of the ledger app (a django-ninja router mounted at /api/ledger/).
 
 Read-only, for treasury staff and auditors (``MANAGE_TREASURY`` or ``VIEW_AUDIT``).
-Amounts are yen as
-integers; balances are signed, debit positive. An unknown account code is a
-``DomainError`` (422 ``ledger.unknown_account``).
+Amounts are yen as integers; balances are signed, debit positive. An unknown account code
+is a ``DomainError`` (422 ``ledger.unknown_account``).
 """
 
 from __future__ import annotations
