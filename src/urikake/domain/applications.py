@@ -5,7 +5,8 @@
     offered → accepted → contracted → funded → settled
     cancelled  from draft, submitted, referred, offered, accepted (before funds move)
     expired    from offered (the offer lapsed) and referred (no decision in time)
-    defaulted  from funded (the receivable was not paid)
+    defaulted  from funded (the receivable was not paid); settled from defaulted when the
+               money is recovered in full after all
 
 Every transition is one service function in the Django app (with an audit record); this module
 only says which transitions exist, so that an illegal one is refused the same way everywhere.
@@ -72,7 +73,7 @@ TRANSITIONS: dict[ApplicationStatus, frozenset[ApplicationStatus]] = {
     S.SETTLED: frozenset(),
     S.CANCELLED: frozenset(),
     S.EXPIRED: frozenset(),
-    S.DEFAULTED: frozenset(),
+    S.DEFAULTED: frozenset({S.SETTLED}),
 }
 
 

@@ -119,7 +119,7 @@ def _history(org: Organization, user: User) -> None:
     receivables.import_statement(org, statement, acting_user=user, content=b"demo history")
 
 
-def _deal(org: Organization, user: object, index: int) -> FinancingApplication:
+def _deal(org: Organization, user: User, index: int) -> FinancingApplication:
     name, kana, number, _, amount = DEBTORS[index]
     today = timezone.localdate()
     debtor = receivables.register_debtor(

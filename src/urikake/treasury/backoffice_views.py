@@ -342,9 +342,9 @@ class DismissForm(forms.Form):
 @staff(CAP)
 def deposit(request: HttpRequest, pk: int) -> HttpResponse:
     record = get_object_or_404(Deposit, pk=pk)
-    open_items = PurchasedReceivable.objects.filter(status="open").select_related(
-        "debtor", "organization", "invoice"
-    )
+    open_items = PurchasedReceivable.objects.filter(
+        status__in=["open", "defaulted"]
+    ).select_related("debtor", "organization", "invoice")
     proposed = {int(i) for i in record.proposal.get("item_ids", [])}
     choices = [
         (

@@ -172,12 +172,16 @@ def cash_tie_out(*, date_from: date, date_to: date) -> Any:
 # ------------------------------------------------------------------------------------------
 
 
+_COLLECTIBLE = (PurchasedReceivable.Status.OPEN, PurchasedReceivable.Status.DEFAULTED)
+
+
 def _open_items() -> list[engine.OpenItem]:
     """Open purchased receivables as the engine sees them. Three-party: the debtor pays us.
     Two-party: the client forwards what the debtor paid, so the expected payer is the client."""
     items = []
     for p in (
-        PurchasedReceivable.objects.filter(status=PurchasedReceivable.Status.OPEN)
+        # Defaulted items stay matchable: a late payment after default is still ours.
+        PurchasedReceivable.objects.filter(status__in=_COLLECTIBLE)
         .select_related("debtor", "organization", "invoice")
         .order_by("pk")
     ):
@@ -339,7 +343,7 @@ def apply_deposit(
         touched: list[PurchasedReceivable] = []
         for purchase_id, amount in allocations:
             purchase = purchases.get(purchase_id)
-            if purchase is None or purchase.status != PurchasedReceivable.Status.OPEN:
+            if purchase is None or purchase.status not in _COLLECTIBLE:
                 raise DomainError(
                     "reconciliation.item_not_open",
                     f"買取債権 {purchase_id} は回収待ちではありません。",
@@ -424,7 +428,7 @@ def _collected(purchase: PurchasedReceivable, *, on: date, actor: Any) -> None:
     release_reserve(purchase, acting_user=actor)
     application = purchase.application
     if (
-        application.status == ApplicationStatus.FUNDED
+        application.status in (ApplicationStatus.FUNDED, ApplicationStatus.DEFAULTED)
         and not application.purchases.exclude(status=PurchasedReceivable.Status.COLLECTED).exists()
     ):
         receivables._move(
@@ -503,7 +507,9 @@ def confirm_suggestion(
     payer-deducted fee when the shortfall is one) is used up; the payer name is remembered for
     the debtor so the next payment from it matches automatically."""
     purchases = list(
-        PurchasedReceivable.objects.filter(pk__in=purchase_ids, status="open").order_by("pk")
+        PurchasedReceivable.objects.filter(pk__in=purchase_ids, status__in=_COLLECTIBLE).order_by(
+            "pk"
+        )
     )
     if len(purchases) != len(set(purchase_ids)):
         raise DomainError(

@@ -39,7 +39,6 @@ from django.utils import timezone
 from urikake.accounts.access import has_capability
 from urikake.accounts.models import User
 from urikake.accounts.roles import Capability
-from urikake.applicants.models import Membership
 from urikake.audit import services as audit
 from urikake.audit.models import AuditRecord
 from urikake.audit.services import ActorLike, actor_label
@@ -61,6 +60,7 @@ from urikake.domain.bank_calendar import add_bank_business_days
 from urikake.domain.errors import DomainError
 from urikake.ledger import services as ledger
 from urikake.treasury.models import PurchasedReceivable
+from urikake.treasury.notifications import owner_emails
 from urikake.treasury.policy import client_code, debtor_code
 
 __all__ = [
@@ -298,21 +298,6 @@ class RemindSummary:
         return "\n".join(lines)
 
 
-def _owner_emails(organization_id: int) -> list[str]:
-    return sorted(
-        {
-            m.user.email
-            for m in Membership.objects.select_related("user").filter(
-                organization_id=organization_id,
-                role=Membership.Role.OWNER,
-                is_active=True,
-                user__is_active=True,
-            )
-            if m.user.email
-        }
-    )
-
-
 def _send_reminder(to: list[str], context: dict[str, Any]) -> None:
     subject = render_to_string("treasury/mail/reminder_subject.txt", context)
     body = render_to_string("treasury/mail/reminder_body.txt", context)
@@ -377,7 +362,7 @@ def send_reminders(
             days = days_past_due(deadline, today)
             plan = _plan(p, days, today, steps, escalate_after)
             if plan.step is not None:
-                to = _owner_emails(p.organization_id)
+                to = owner_emails(p.organization_id)
                 summary.reminded.append((p.pk, plan.step))
                 summary.mails += len(to)
                 if not dry_run:

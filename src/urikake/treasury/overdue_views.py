@@ -83,7 +83,7 @@ def _applicant_row(p: PurchasedReceivable, today: date) -> dict[str, object]:
     }
 
 
-@applicant(require_organization=True)  # type: ignore[untyped-decorator]
+@applicant(require_organization=True)
 def my_list(request: HttpRequest) -> HttpResponse:
     """買取済みの債権: status, what is due to us and by when, collected, payouts."""
     org = current_organization(request)
@@ -108,7 +108,7 @@ def my_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@applicant(owned_kwarg="pk", owned_object="purchased_receivable")  # type: ignore[untyped-decorator]
+@applicant(owned_kwarg="pk", owned_object="purchased_receivable")
 def my_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One purchased receivable; for two-party deals the 「売掛先から入金がありました」 report."""
     purchase = owned_or_404(

@@ -106,9 +106,7 @@ def test_twenty_acceptances_of_one_offer_accept_it_once() -> None:
     application = deal.application
     assert application.status == "offered"
 
-    results = at_once(
-        lambda _: receivables.accept_offer(application, acting_user=deal.user).status
-    )
+    results = at_once(lambda _: receivables.accept_offer(application, acting_user=deal.user).status)
 
     outcomes = Counter(kind for kind, _ in results)
     assert outcomes == {"ok": 1, "error": THREADS - 1}, results
@@ -135,7 +133,8 @@ def test_twenty_batch_builds_put_every_payout_in_one_batch(treasury_staff) -> No
 
     assert not unexpected(results), unexpected(results)
     built = [b for _, b in results if b is not None]
-    assert len(built) == 1 and PayoutBatch.objects.count() == 1
+    assert len(built) == 1
+    assert PayoutBatch.objects.count() == 1
     assert built[0].total_count == len(payout_ids)
     assert not Payout.objects.filter(status="pending").exists()
     check_payouts(payout_ids)
@@ -189,7 +188,8 @@ def test_twenty_reconcilers_apply_each_deposit_once(treasury_staff) -> None:
         deposit.refresh_from_db()
         assert deposit.status in ("auto", "confirmed")
         purchase.refresh_from_db()
-        assert purchase.status == "collected" and purchase.collected_amount == purchase.face_amount
+        assert purchase.status == "collected"
+        assert purchase.collected_amount == purchase.face_amount
     assert Payout.objects.filter(kind="reserve").count() == deals
     assert Deposit.objects.get(amount=12_345).status == "unmatched"
     assert FinancingApplication.objects.filter(status="settled").count() == deals

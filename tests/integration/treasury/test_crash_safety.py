@@ -34,6 +34,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import psycopg
 import pytest
@@ -62,6 +63,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 SEED = int(os.environ.get("URIKAKE_CRASH_SEED", "20261123"))
 TRIALS = 25  # per command: 50 kills in this file
+APPLICATION_NAME = "urikake-crash-run"  # how the runs' PostgreSQL sessions are told apart
 DEALS = 10
 
 # The fork server. It never opens a database connection itself (Django connects lazily), so
@@ -110,14 +112,16 @@ for line in sys.stdin:
 """
 
 
-def database_url() -> str:
+def database_url(application_name: str = "") -> str:
     s = connection.settings_dict
     if connection.vendor == "sqlite":
         return f"sqlite:///{s['NAME']}"
     host = s.get("HOST") or "127.0.0.1"
     port = s.get("PORT") or 5432
-    user = s.get("USER") or "postgres"
-    return f"postgres://{user}@{host}:{port}/{s['NAME']}"
+    user = quote(s.get("USER") or "postgres", safe="")
+    password = f":{quote(s['PASSWORD'], safe='')}" if s.get("PASSWORD") else ""
+    url = f"postgres://{user}{password}@{host}:{port}/{s['NAME']}"
+    return f"{url}?application_name={application_name}" if application_name else url
 
 
 @dataclass
@@ -132,7 +136,7 @@ class ForkServer:
     def __init__(self, log: Path) -> None:
         env = {
             **os.environ,
-            "DATABASE_URL": database_url(),
+            "DATABASE_URL": database_url(APPLICATION_NAME),
             # The same var dir: the runs decrypt payout accounts with the test's keys.
             "URIKAKE_VAR_DIR": str(settings.VAR_DIR),
         }
@@ -204,6 +208,13 @@ class Snapshot:
             self._sqlite_copy(self.name, self.file)
             return
         with self._pg() as pg:
+            # A template must have no sessions: end any idle one left by an earlier test
+            # (e.g. a live-server thread) — this test's own connection is closed above.
+            pg.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = %s AND pid <> pg_backend_pid()",
+                [self.name],
+            )
             pg.execute(f'DROP DATABASE IF EXISTS "{self.copy}"')
             pg.execute(f'CREATE DATABASE "{self.copy}" TEMPLATE "{self.name}"')
 
@@ -233,7 +244,8 @@ def wait_for_orphans() -> None:
         while True:
             cursor.execute(
                 "SELECT count(*) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                "WHERE datname = current_database() AND application_name = %s",
+                [APPLICATION_NAME],
             )
             if cursor.fetchone()[0] == 0:
                 return
@@ -270,9 +282,7 @@ def make_deals(staff: Any) -> None:
 def check_ledger() -> None:
     ids = list(LedgerEntry.objects.values_list("entry_id", flat=True))
     assert len(ids) == len(set(ids)), "a ledger entry id appears twice"
-    unbalanced = (
-        LedgerLeg.objects.values("entry_id").annotate(total=Sum("amount")).exclude(total=0)
-    )
+    unbalanced = LedgerLeg.objects.values("entry_id").annotate(total=Sum("amount")).exclude(total=0)
     assert not unbalanced.exists(), f"unbalanced entries: {list(unbalanced)}"
     assert ledger.trial_balance().balanced
     chain = verify_stored_chain()
@@ -300,9 +310,11 @@ def check_payouts(expected: set[int]) -> None:
         in_files.update(t.customer_code or "" for t in transfers)
     for payout in rows:
         if payout.status == Payout.Status.PENDING:
-            assert payout.batch_id is None and in_files[payout.customer_code] == 0
+            assert payout.batch_id is None
+            assert in_files[payout.customer_code] == 0
         else:
-            assert payout.batch_id is not None and in_files[payout.customer_code] == 1
+            assert payout.batch_id is not None
+            assert in_files[payout.customer_code] == 1
 
 
 def check_collections() -> None:
@@ -314,9 +326,7 @@ def check_collections() -> None:
         by_deposit[a.deposit_id].append(a)
         by_purchase[a.purchase_id].append(a)
     applied_entries = set(
-        LedgerEntry.objects.filter(entry_id__endswith=":applied").values_list(
-            "entry_id", flat=True
-        )
+        LedgerEntry.objects.filter(entry_id__endswith=":applied").values_list("entry_id", flat=True)
     )
     suspense = 0
     for deposit in Deposit.objects.all():
@@ -372,8 +382,12 @@ def batch_state() -> dict[str, Any]:
 def collection_state() -> dict[str, Any]:
     return {
         "deposits": sorted(
-            (d.pk, d.status, d.reason)
-            + tuple(sorted(d.allocations.values_list("purchase_id", "amount", "fee_deducted")))
+            (
+                d.pk,
+                d.status,
+                d.reason,
+                *sorted(d.allocations.values_list("purchase_id", "amount", "fee_deducted")),
+            )
             for d in Deposit.objects.all()
         ),
         "purchases": sorted(
@@ -409,7 +423,8 @@ def test_killing_batch_generation_never_loses_or_duplicates_a_payout(
     reference = server.run(*argv)
     assert reference.code == 0, reference.output
     expected = batch_state()
-    assert len(expected["batches"]) == 1 and expected["batches"][0][1] == DEALS
+    assert len(expected["batches"]) == 1
+    assert expected["batches"][0][1] == DEALS
     check_payouts(payout_ids)
     snapshot.restore()
 

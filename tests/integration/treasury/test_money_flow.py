@@ -239,3 +239,26 @@ def test_clients_are_mailed_when_paid_and_when_a_payout_is_returned(
     )
     returned = smtp_server.wait_for(deal.user.email, subject_contains="お振込みができませんでした")
     assert "/my/payout/change/" in smtp_server.body(returned)
+
+
+def test_a_payment_after_default_is_still_applied_and_settles_the_deal(treasury_staff) -> None:
+    from urikake.treasury.overdue import mark_default
+
+    deal = funded_deal(treasury_staff, amount=1_700_000)
+    payout = Payout.objects.get()
+    batch = payouts.build_batch(acting_user=treasury_staff, value_date=payout.requested_for)
+    payouts.mark_sent(batch, acting_user=treasury_staff)
+    purchase = purchase_of(deal)
+    mark_default(purchase, acting_user=treasury_staff, comment="期日から60日経過・連絡不通")
+    deal.application.refresh_from_db()
+    assert deal.application.status == "defaulted"
+    collections.import_collection_statement(
+        statement_file([(purchase.expected_on, purchase.face_amount, DEBTOR_PAYER)]),
+        filename="late.txt",
+        acting_user=treasury_staff,
+    )
+    assert collections.run_reconciliation().auto == 1
+    purchase.refresh_from_db()
+    assert purchase.status == "collected"
+    deal.application.refresh_from_db()
+    assert deal.application.status == "settled"

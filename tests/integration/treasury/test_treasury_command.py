@@ -11,6 +11,7 @@ import subprocess
 import sys
 from datetime import date, timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -58,7 +59,8 @@ def test_the_whole_flow_through_the_command(treasury_staff, tmp_path: Path) -> N
     perfect(deal, treasury_staff)
     out = treasury("--user", treasury_staff.email, "fund", str(deal.application.pk))
     payout = Payout.objects.get()
-    assert f"送金 {payout.pk} を予約しました" in out and f"{payout.amount:,}円" in out
+    assert f"送金 {payout.pk} を予約しました" in out
+    assert f"{payout.amount:,}円" in out
     treasury("fund", str(deal.application.pk))  # a repeat finds the same payout
     assert Payout.objects.count() == 1
 
@@ -98,7 +100,8 @@ def test_the_whole_flow_through_the_command(treasury_staff, tmp_path: Path) -> N
         )
     )
     out = treasury("import-statement", str(statement))
-    assert "入金 2件" in out and f"{purchase.face_amount + 12_345:,}円" in out
+    assert "入金 2件" in out
+    assert f"{purchase.face_amount + 12_345:,}円" in out
     assert "取込済み" in treasury("import-statement", str(statement))
     assert Deposit.objects.count() == 2
     out = treasury("reconcile")
@@ -130,7 +133,8 @@ def test_returns_are_imported_from_a_file(treasury_staff, tmp_path: Path) -> Non
     out = treasury("import-returns", str(returns))
     assert f"組戻し 1件 合計 {payout.amount:,}円" in out
     payout.refresh_from_db()
-    assert payout.status == "returned" and payout.returned_reason == "口座なし"
+    assert payout.status == "returned"
+    assert payout.returned_reason == "口座なし"
     assert "組戻し 0件" in treasury("import-returns", str(returns))
     assert ledger.balance(platform_cash_account()) == 0
     assert ledger.trial_balance().balanced
@@ -166,7 +170,8 @@ def test_refusals_exit_with_the_japanese_message_and_change_nothing(
     )
     with pytest.raises(CommandError, match="資金管理の権限"):
         treasury("--user", reviewer.email, "reconcile")
-    assert not Payout.objects.exists() and not PayoutBatch.objects.exists()
+    assert not Payout.objects.exists()
+    assert not PayoutBatch.objects.exists()
     assert not Deposit.objects.exists()
     assert not tmp_path.joinpath("x.txt").exists()
 
@@ -178,8 +183,10 @@ def database_url() -> str:
         return f"sqlite:///{s['NAME']}"
     host = s.get("HOST") or "127.0.0.1"
     port = s.get("PORT") or 5432
-    user = s.get("USER") or "postgres"
-    return f"postgres://{user}@{host}:{port}/{s['NAME']}"
+    user = quote(s.get("USER") or "postgres", safe="")
+    password = f":{quote(s['PASSWORD'], safe='')}" if s.get("PASSWORD") else ""
+    url = f"postgres://{user}{password}@{host}:{port}/{s['NAME']}"
+    return url
 
 
 def child_env() -> dict[str, str]:

@@ -52,5 +52,4 @@ def test_every_state_is_reachable_from_draft_and_final_states_have_no_exit() -> 
         S.SETTLED,
         S.CANCELLED,
         S.EXPIRED,
-        S.DEFAULTED,
     }

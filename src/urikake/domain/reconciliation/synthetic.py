@@ -344,6 +344,25 @@ class _Generator:
         return d if is_bank_business_day(d) else adjust_to_business_day(d)
 
 
+def _reads_as_other_items(
+    g: _Generator, d: _Debtor, i: int, amount: int, diffs: set[int], *, pairs: bool
+) -> bool:
+    """Whether ``amount`` is exactly what other open items of the debtor ask for (one item,
+    or two with ``pairs``, less one of ``diffs``). Such a deposit is indistinguishable from
+    paying those items — no evidence could reveal the truth — so the generator avoids it
+    (docs/reconciliation.md, limitations)."""
+    others = [g.items[j].amount for j in d.items if j != i]
+    if any(a - amount in diffs for a in others):
+        return True
+    if pairs:
+        return any(
+            others[x] + others[y] - amount in diffs
+            for x in range(len(others))
+            for y in range(x + 1, len(others))
+        )
+    return False
+
+
 def _free(g: _Generator, d: _Debtor) -> list[int]:
     return [i for i in d.items if i not in g.used]
 
@@ -466,17 +485,13 @@ def generate(n_deposits: int, n_items: int | None = None, *, seed: int = 0) -> S
         payer, amount = d.payer, it.amount
         if kind == "fee":
             amount -= rng.choice(fees)
-            if amount <= 0:
+            if amount <= 0 or _reads_as_other_items(g, d, i, amount, {0}, pairs=False):
                 continue
         elif kind == "partial":
             amount = amount // 2 if rng.random() < 0.5 else amount // 100_000 * 50_000
             if not 0 < amount < it.amount:
                 amount = it.amount // 3
-            # A part that equals another open item of the debtor (or that item less a fee) is
-            # indistinguishable from paying that item: no evidence could reveal this truth.
-            if amount <= 0 or any(
-                g.items[j].amount - amount in fee_or_zero for j in d.items if j != i
-            ):
+            if amount <= 0 or _reads_as_other_items(g, d, i, amount, fee_or_zero, pairs=True):
                 continue
         elif kind in ("linked_parent", "third_party"):
             if kind == "third_party" and rng.random() < 0.4:
