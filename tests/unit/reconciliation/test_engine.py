@@ -76,9 +76,9 @@ def test_exact_amount_and_bank_style_name_is_auto(payer: str) -> None:
 
 
 def test_payer_name_cut_at_the_field_width_matches_by_prefix() -> None:
-    kana = "トウヨウエンジニアリングソリューションズキタカントウシテンセッケイブ"
+    kana = "トウヨウエンジニアリングソリューションズキタカントウシテンセッケイブダイニカ"
     full = to_zengin(f"カブシキガイシャ {kana}")
-    assert len(full) > 48
+    assert len(full) > 48 + 5
     cut = truncate_zengin(full, 48)  # ｶﾌﾞｼｷｶﾞｲｼﾔ ﾄｳﾖｳｴﾝｼﾞﾆｱﾘﾝｸﾞ…ｷﾀｶﾝﾄｳ
     m = one(dep(330_000, cut), [item("I1", 330_000, debtor="toyo", kana=kana, name="")])
     assert (m.status, m.item_ids) == (AUTO, ("I1",))
