@@ -323,6 +323,21 @@ if not PRODUCTION:
     ZENGIN_BRANCH_CODE = ZENGIN_BRANCH_CODE or "001"
     ZENGIN_ACCOUNT_NUMBER = ZENGIN_ACCOUNT_NUMBER or "7654321"
 
+# --- E-contracts: the platform's PAdES certificate and the assignee named in every contract --
+CONTRACT_SIGNING_KEY_FILE = os.environ.get("CONTRACT_SIGNING_KEY_FILE", "")
+CONTRACT_SIGNING_CERT_FILE = os.environ.get("CONTRACT_SIGNING_CERT_FILE", "")
+# Comma-separated PEM files of the issuing CA chain.
+CONTRACT_SIGNING_CA_CHAIN_FILES = os.environ.get("CONTRACT_SIGNING_CA_CHAIN_FILES", "")
+CONTRACT_SIGNING_KEY_PASSPHRASE = os.environ.get("CONTRACT_SIGNING_KEY_PASSPHRASE", "")
+CONTRACT_ASSIGNEE_NAME = os.environ.get(
+    "CONTRACT_ASSIGNEE_NAME", "" if PRODUCTION else "株式会社ウリカケ"
+)
+CONTRACT_ASSIGNEE_ADDRESS = os.environ.get(
+    "CONTRACT_ASSIGNEE_ADDRESS", "" if PRODUCTION else "東京都千代田区大手町1-1-1"
+)
+CONTRACT_ASSIGNEE_CORPORATE_NUMBER = os.environ.get("CONTRACT_ASSIGNEE_CORPORATE_NUMBER", "")
+CONTRACT_ASSIGNEE_REPRESENTATIVE = os.environ.get("CONTRACT_ASSIGNEE_REPRESENTATIVE", "")
+
 # --- Treasury (issue 5): perfection per product, bank cut-off, fees, collections -----------
 # Which perfection (対抗要件) each product needs and whether funding may precede it:
 # "notice" / "consent" / "registration"; ":early" lets funding precede perfection (2社間 after
@@ -447,6 +462,18 @@ def _check_production() -> None:
         problems.append("URIKAKE_ZENGIN_* (the payout originator and bank account) are missing")
     if not ZENGIN_BRANCH_CODE or not ZENGIN_ACCOUNT_NUMBER:
         problems.append("URIKAKE_ZENGIN_BRANCH_CODE / URIKAKE_ZENGIN_ACCOUNT_NUMBER are missing")
+    if not CONTRACT_SIGNING_KEY_FILE or not CONTRACT_SIGNING_CERT_FILE:
+        problems.append(
+            "CONTRACT_SIGNING_KEY_FILE / CONTRACT_SIGNING_CERT_FILE are missing"
+            " (the PAdES certificate for contracts)"
+        )
+    if not (
+        CONTRACT_ASSIGNEE_NAME and CONTRACT_ASSIGNEE_ADDRESS and CONTRACT_ASSIGNEE_CORPORATE_NUMBER
+    ):
+        problems.append(
+            "CONTRACT_ASSIGNEE_NAME / _ADDRESS / _CORPORATE_NUMBER are missing"
+            " (the assignee in every contract)"
+        )
     if problems:
         raise ImproperlyConfigured(
             "URIKAKE_ENV=production refuses to start: " + "; ".join(problems) + "."

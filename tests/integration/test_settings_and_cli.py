@@ -56,6 +56,11 @@ PRODUCTION_OK = {
     "URIKAKE_ZENGIN_BANK_CODE": "0001",
     "URIKAKE_ZENGIN_BRANCH_CODE": "001",
     "URIKAKE_ZENGIN_ACCOUNT_NUMBER": "1234567",
+    "CONTRACT_SIGNING_KEY_FILE": "/etc/urikake/contract-key.pem",
+    "CONTRACT_SIGNING_CERT_FILE": "/etc/urikake/contract-cert.pem",
+    "CONTRACT_ASSIGNEE_NAME": "株式会社ウリカケ",
+    "CONTRACT_ASSIGNEE_ADDRESS": "東京都千代田区大手町1-1-1",
+    "CONTRACT_ASSIGNEE_CORPORATE_NUMBER": "7010001234567",
 }
 
 
@@ -78,6 +83,8 @@ def test_production_starts_when_configured(tmp_path: Path) -> None:
         ({"EKYC_WEBHOOK_SECRET": ""}, "EKYC_WEBHOOK_SECRET"),
         ({"URIKAKE_ZENGIN_BANK_CODE": ""}, "URIKAKE_ZENGIN_"),
         ({"URIKAKE_ZENGIN_ACCOUNT_NUMBER": ""}, "URIKAKE_ZENGIN_ACCOUNT_NUMBER"),
+        ({"CONTRACT_SIGNING_CERT_FILE": ""}, "CONTRACT_SIGNING_KEY_FILE"),
+        ({"CONTRACT_ASSIGNEE_CORPORATE_NUMBER": ""}, "CONTRACT_ASSIGNEE_NAME"),
     ],
 )
 def test_production_refuses_unsafe_settings(

@@ -256,3 +256,33 @@ def test_twenty_http_fund_requests_have_one_effect(treasury_staff, live_server) 
     assert Payout.objects.count() == 2
     assert AuditRecord.objects.filter(action="treasury.funding_queued").count() == 2
     check_ledger()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="collections.import_collection_statement checks sha256 / line_key with a read, "
+    "then inserts: concurrent imports of one file raise IntegrityError (a 500) instead of "
+    "'already imported'. Fix: serialise imports (pg_advisory_xact_lock at the start of the "
+    "transaction, as audit.record does).",
+)
+def test_twenty_imports_of_one_statement_store_its_deposits_once(treasury_staff) -> None:
+    deal = funded_deal(treasury_staff)
+    purchase = PurchasedReceivable.objects.get(application=deal.application)
+    content = statement_file(
+        [
+            (purchase.expected_on, purchase.face_amount, DEBTOR_PAYER),
+            (purchase.expected_on, 12_345, "ﾀﾅｶ ﾀﾛｳ"),
+        ]
+    )
+
+    results = at_once(
+        lambda i: collections.import_collection_statement(
+            content, filename=f"nyukin-{i}.txt", acting_user=treasury_staff
+        )
+    )
+
+    assert not unexpected(results), unexpected(results)
+    assert sum(1 for _, r in results if r.statement is not None) == 1
+    assert Deposit.objects.count() == 2
+    assert LedgerEntry.objects.filter(entry_id__endswith=":received").count() == 2
+    check_ledger()

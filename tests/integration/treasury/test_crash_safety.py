@@ -26,11 +26,12 @@ import json
 import os
 import random
 import sqlite3
+import statistics
 import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,7 @@ SEED = int(os.environ.get("URIKAKE_CRASH_SEED", "20261123"))
 TRIALS = 25  # per command: 50 kills in this file
 APPLICATION_NAME = "urikake-crash-run"  # how the runs' PostgreSQL sessions are told apart
 DEALS = 10
+REFERENCE_RUNS = 3  # uninterrupted runs that measure the duration
 
 # The fork server. It never opens a database connection itself (Django connects lazily), so
 # every forked run starts with none and opens its own.
@@ -390,10 +392,10 @@ def collection_state() -> dict[str, Any]:
             )
             for d in Deposit.objects.all()
         ),
+        # Whether, not when: a run after midnight (Asia/Tokyo) releases on another date.
         "purchases": sorted(
-            PurchasedReceivable.objects.values_list(
-                "pk", "collected_amount", "fee_deducted", "status", "reserve_released_on"
-            )
+            (p.pk, p.collected_amount, p.fee_deducted, p.status, p.reserve_released_on is not None)
+            for p in PurchasedReceivable.objects.all()
         ),
         "payouts": sorted(
             Payout.objects.values_list("kind", "purchase_id", "amount", "status", "batch_id")
@@ -409,29 +411,68 @@ def collection_state() -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------
 
 
+def uninterrupted(
+    server: ForkServer,
+    snapshot: Snapshot,
+    argv: tuple[str, ...],
+    state: Callable[[], dict[str, Any]],
+    check: Callable[[Run], None],
+    prepare: Callable[[], None] = lambda: None,
+) -> tuple[float, dict[str, Any]]:
+    """Run the command to completion a few times from the snapshot: the final state (the same
+    each time) and the median duration, over which the kill delays are spread."""
+    durations, states = [], []
+    for _ in range(REFERENCE_RUNS):
+        prepare()
+        run = server.run(*argv)
+        assert run.code == 0, run.output
+        check(run)
+        durations.append(run.elapsed)
+        states.append(state())
+        snapshot.restore()
+    assert all(s == states[0] for s in states), "an uninterrupted run is not deterministic"
+    return statistics.median(durations), states[0]
+
+
+def check_out_file(out: Path) -> None:
+    """The --out file is the previous one or the whole new batch file — never a torn one."""
+    content = out.read_bytes()
+    if content != OLD_FILE:
+        batch = PayoutBatch.objects.get()
+        assert content == bytes(batch.file_content), "the --out file is torn"
+
+
+OLD_FILE = b"yesterday's transfer file\r\n"
+
+
 def test_killing_batch_generation_never_loses_or_duplicates_a_payout(
-    treasury_staff, crash_rig
+    treasury_staff, crash_rig, tmp_path: Path
 ) -> None:
     server, snapshot = crash_rig
     make_deals(treasury_staff)
     payout_ids = set(Payout.objects.values_list("pk", flat=True))
     assert len(payout_ids) == DEALS
     value_date = max(p.requested_for for p in Payout.objects.all()).isoformat()
-    argv = ("build-batch", "--date", value_date)
+    out = tmp_path / "outbox" / "furikomi.txt"
+    out.parent.mkdir()
+    argv = ("build-batch", "--date", value_date, "--out", str(out))
     snapshot.take()
 
-    reference = server.run(*argv)
-    assert reference.code == 0, reference.output
-    expected = batch_state()
-    assert len(expected["batches"]) == 1
-    assert expected["batches"][0][1] == DEALS
-    check_payouts(payout_ids)
-    snapshot.restore()
+    def complete(run: Run) -> None:
+        batch = PayoutBatch.objects.get()
+        assert batch.total_count == DEALS
+        check_payouts(payout_ids)
+        assert out.read_bytes() == bytes(batch.file_content)
+
+    duration, expected = uninterrupted(
+        server, snapshot, argv, batch_state, complete, lambda: out.write_bytes(OLD_FILE)
+    )
 
     rng = random.Random(SEED)
     outcomes: Counter[str] = Counter()
-    for trial, delay in enumerate(delays(rng, reference.elapsed)):
+    for trial, delay in enumerate(delays(rng, duration)):
         where = f"seed {SEED}, trial {trial}, killed after {delay:.3f}s"
+        out.write_bytes(OLD_FILE)
         run = server.run(*argv, kill_after=delay)
         wait_for_orphans()
         batched = PayoutBatch.objects.exists()
@@ -439,12 +480,13 @@ def test_killing_batch_generation_never_loses_or_duplicates_a_payout(
         try:
             check_payouts(payout_ids)
             check_ledger()
+            check_out_file(out)
             assert server.run(*argv).code == 0
             assert batch_state() == expected
         except AssertionError as exc:
             raise AssertionError(f"{where}: {exc}\n{run.output}") from exc
         snapshot.restore()
-    print(f"build-batch: {DEALS} payouts, run {reference.elapsed:.3f}s, outcomes {outcomes}")
+    print(f"build-batch: {DEALS} payouts, run {duration:.3f}s, outcomes {outcomes}")
     assert outcomes["killed"] >= 1, f"no kill landed before the commit: {outcomes}"
 
 
@@ -470,18 +512,17 @@ def test_killing_reconciliation_never_applies_a_deposit_twice(treasury_staff, cr
     )
     snapshot.take()
 
-    reference = server.run("reconcile")
-    assert reference.code == 0, reference.output
-    assert f"自動消込 {DEALS}件" in reference.output, reference.output
-    expected = collection_state()
-    check_collections()
-    check_ledger()
-    snapshot.restore()
+    def complete(run: Run) -> None:
+        assert f"自動消込 {DEALS}件 / 確認待ち 0件 / 該当なし 2件" in run.output, run.output
+        check_collections()
+        check_ledger()
+
+    duration, expected = uninterrupted(server, snapshot, ("reconcile",), collection_state, complete)
 
     rng = random.Random(SEED + 1)
     partial = 0
     killed = 0
-    for trial, delay in enumerate(delays(rng, reference.elapsed)):
+    for trial, delay in enumerate(delays(rng, duration)):
         where = f"seed {SEED}, trial {trial}, killed after {delay:.3f}s"
         run = server.run("reconcile", kill_after=delay)
         wait_for_orphans()
@@ -497,7 +538,7 @@ def test_killing_reconciliation_never_applies_a_deposit_twice(treasury_staff, cr
             raise AssertionError(f"{where} ({applied} applied): {exc}\n{run.output}") from exc
         snapshot.restore()
     print(
-        f"reconcile: {DEALS} deposits, run {reference.elapsed:.3f}s, "
+        f"reconcile: {DEALS} deposits, run {duration:.3f}s, "
         f"killed {killed}/{TRIALS}, part-way {partial}"
     )
     assert partial >= 1, "no kill landed while deposits were being applied"

@@ -112,16 +112,6 @@ def test_the_whole_flow_through_the_command(treasury_staff, tmp_path: Path) -> N
     assert ledger.trial_balance().balanced
 
 
-ON_POSTGRESQL = os.environ.get("DATABASE_URL", "").startswith("postgres")
-
-
-@pytest.mark.xfail(
-    ON_POSTGRESQL,
-    strict=True,
-    reason="payouts.import_returns locks Payout with select_related('batch'), a nullable FK: "
-    "PostgreSQL refuses FOR UPDATE on the nullable side of an outer join "
-    "(fix: select_for_update(of=('self',)))",
-)
 @pytest.mark.django_db
 def test_returns_are_imported_from_a_file(treasury_staff, tmp_path: Path) -> None:
     funded_deal(treasury_staff)

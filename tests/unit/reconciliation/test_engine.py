@@ -72,7 +72,8 @@ def test_exact_amount_and_bank_style_name_is_auto(payer: str) -> None:
     assert m.allocations == (("I1", 110_000),)
     assert (m.difference, m.fee_deducted) == (0, 0)
     assert m.reason_ja == REASONS_JA[Reason.EXACT]
-    assert m.score is not None and m.score >= Decimal("0.90")
+    assert m.score is not None
+    assert m.score >= Decimal("0.90")
 
 
 def test_payer_name_cut_at_the_field_width_matches_by_prefix() -> None:
@@ -261,7 +262,8 @@ def test_one_match_per_deposit_in_input_order_and_progress() -> None:
     calls: list[int] = []
     ms = reconcile(deposits, [item("I1", 110_000)], progress=calls.append, workers=1)
     assert [m.deposit_id for m in ms] == [d.id for d in deposits]
-    assert sum(calls) == 25_000 and calls[0] == 10_000
+    assert sum(calls) == 25_000
+    assert calls[0] == 10_000
 
 
 def test_parallel_workers_give_the_same_result() -> None:

@@ -29,7 +29,6 @@ from urikake.domain.errors import DomainError
 from urikake.domain.reconciliation.engine import payer_key
 from urikake.domain.reconciliation.types import Deposit, Match, OpenItem
 from urikake.domain.statement_csv import parse_amount, parse_jp_date
-from urikake.domain.statements import Direction
 from urikake.domain.zengin_statements import parse_receipt_file
 
 __all__ = [
@@ -109,7 +108,9 @@ def _rows(text: str, required: Sequence[str], what: str) -> Iterator[tuple[int, 
                 )
             yield line, {n: (row[p] if p < len(row) else "") for n, p in positions.items()}
     except csv.Error as e:
-        raise DomainError("csv.malformed", f"CSVの形式が不正です: {e}", line=reader.line_num) from None
+        raise DomainError(
+            "csv.malformed", f"CSVの形式が不正です: {e}", line=reader.line_num
+        ) from None
 
 
 def _text(row: dict[str, str], name: str, line: int, label: str) -> str:
@@ -121,7 +122,11 @@ def _text(row: dict[str, str], name: str, line: int, label: str) -> str:
 
 def _yen(row: dict[str, str], name: str, line: int, label: str) -> int:
     text = row[name].strip()
-    value = int(text) if text.isascii() and text.isdigit() else parse_amount(text, field=name, line=line)
+    value = (
+        int(text)
+        if text.isascii() and text.isdigit()
+        else parse_amount(text, field=name, line=line)
+    )
     if value is None or value <= 0:
         raise DomainError(
             "csv.bad_amount", f"{label}は1円以上にしてください(「{text}」)", field=name, line=line

@@ -75,27 +75,43 @@ class Reason(enum.StrEnum):
 
 REASONS_JA: dict[Reason, str] = {
     Reason.EXACT: "振込依頼人名と金額が1件の請求に一致しました",
-    Reason.FEE_DEDUCTED: "振込依頼人名が一致し、振込手数料を差し引いた金額が1件の請求に一致しました",
-    Reason.MULTIPLE_INVOICES: "振込依頼人名が一致し、金額が同じ売掛先の複数の請求の合計に一致しました",
+    Reason.FEE_DEDUCTED: (
+        "振込依頼人名が一致し、振込手数料を差し引いた金額が1件の請求に一致しました"
+    ),
+    Reason.MULTIPLE_INVOICES: (
+        "振込依頼人名が一致し、金額が同じ売掛先の複数の請求の合計に一致しました"
+    ),
     Reason.MULTIPLE_INVOICES_FEE_DEDUCTED: (
         "振込依頼人名が一致し、振込手数料を差し引いた金額が複数の請求の合計に一致しました"
     ),
-    Reason.AMBIGUOUS_CANDIDATES: "金額の合う請求(の組合せ)が複数あります。どれに充てるか確認してください",
-    Reason.AMBIGUOUS_DEBTOR_NAME: "振込依頼人名が複数の売掛先に同じ程度に一致します。売掛先を確認してください",
+    Reason.AMBIGUOUS_CANDIDATES: (
+        "金額の合う請求(の組合せ)が複数あります。どれに充てるか確認してください"
+    ),
+    Reason.AMBIGUOUS_DEBTOR_NAME: (
+        "振込依頼人名が複数の売掛先に同じ程度に一致します。売掛先を確認してください"
+    ),
     Reason.NAME_CONFLICT: (
-        "金額の合う請求は、振込依頼人名により強く一致する別の売掛先のものではありません。確認してください"
+        "金額の合う請求は、振込依頼人名により強く一致する別の売掛先のものではありません。"
+        "確認してください"
     ),
     Reason.COMBINATION_SEARCH_LIMIT: (
         "未消込の請求が多く、組合せをすべては確かめられませんでした。確認してください"
     ),
-    Reason.COMPETING_DEPOSITS: "同じ請求に複数の入金が該当します。どの入金を充てるか確認してください",
-    Reason.OUTSIDE_DATE_WINDOW: "金額と名義は合いますが、入金日が支払期日から離れています。確認してください",
+    Reason.COMPETING_DEPOSITS: (
+        "同じ請求に複数の入金が該当します。どの入金を充てるか確認してください"
+    ),
+    Reason.OUTSIDE_DATE_WINDOW: (
+        "金額と名義は合いますが、入金日が支払期日から離れています。確認してください"
+    ),
     Reason.PARTIAL_PAYMENT: "請求額より少ない入金です(一部入金)。残額は未消込のまま残ります",
     Reason.POSSIBLE_NAME_MATCH: "金額は合いますが、振込依頼人名の一致が弱いため確認してください",
     Reason.THIRD_PARTY_AMOUNT_FIT: (
-        "振込依頼人名はどの売掛先とも一致しませんが、金額と日付の合う請求があります(第三者による支払いの可能性)"
+        "振込依頼人名はどの売掛先とも一致しませんが、"
+        "金額と日付の合う請求があります(第三者による支払いの可能性)"
     ),
-    Reason.DEBTOR_KNOWN_NO_AMOUNT_FIT: "振込依頼人は売掛先と一致しますが、金額の合う請求がありません",
+    Reason.DEBTOR_KNOWN_NO_AMOUNT_FIT: (
+        "振込依頼人は売掛先と一致しますが、金額の合う請求がありません"
+    ),
     Reason.NO_CANDIDATE: "該当する請求が見つかりません",
 }
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
+from tqdm import tqdm  # type: ignore[import-untyped]  # no stubs installed
 
 from urikake.domain.errors import DomainError
 from urikake.domain.reconciliation import MatchPolicy, MatchStatus, reconcile
