@@ -13,6 +13,7 @@ the forked worker.
 
 from __future__ import annotations
 
+import os
 import resource
 import sys
 from functools import partial
@@ -28,6 +29,13 @@ TARGET_SECONDS = 60.0
 TARGET_MIB = 4096.0
 
 
+def _cpu_seconds() -> float:
+    """User + system CPU time of this process and its finished children (the worker)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def _children_peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
@@ -39,10 +47,12 @@ def main() -> None:
         book, gen_secs = timed(partial(generate, n, n, seed=2026))
         rows.append(Row("generate (not part of the target)", n, gen_secs, "deposit"))
         before = peak_rss_mib()
+        cpu_before = _cpu_seconds()
         matches, secs = timed(
             partial(reconcile, book.deposits, book.items, payer_links=book.payer_links)
         )
         rows.append(Row(f"reconcile {n:,} × {n:,}", n, secs, "deposit"))
+        cpu = _cpu_seconds() - cpu_before
         ev = evaluate(matches, book)
         print(
             f"\n{n:,} deposits × {n:,} open items: auto {ev.auto_rate:.1%} · "
@@ -53,6 +63,10 @@ def main() -> None:
             f"peak RSS: this process {peak_rss_mib():,.0f} MiB "
             f"(after generating the data: {before:,.0f} MiB), "
             f"worker {_children_peak_mib():,.0f} MiB"
+        )
+        print(
+            f"CPU time: {cpu:.1f} s over {secs:.1f} s wall "
+            f"(load average when done: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
         )
         ok = secs <= TARGET_SECONDS and peak_rss_mib() + _children_peak_mib() <= TARGET_MIB
         verdicts.append(f"{n:,}: {secs:.1f} s ({'OK' if ok else 'OVER TARGET'})")

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from urikake.audit import services as audit
@@ -59,6 +59,18 @@ def parse_collection_file(content: bytes, file_format: str = "zengin") -> Statem
     return parse_csv(content, PRESETS[file_format])
 
 
+# Imports of the platform's statements take turns: two uploads of one file (or of overlapping
+# files) at once would otherwise both pass the "seen before?" checks and collide on the
+# unique keys. SQLite already serialises writers (BEGIN IMMEDIATE).
+_STATEMENT_IMPORT_LOCK = 0x75726B5F73746D74
+
+
+def _serialise_imports() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_STATEMENT_IMPORT_LOCK])
+
+
 @dataclass
 class ImportResult:
     statement: CollectionStatement | None
@@ -75,6 +87,7 @@ def import_collection_statement(
     digest = hashlib.sha256(content).hexdigest()
     cash = platform_cash_account()
     with transaction.atomic():
+        _serialise_imports()
         if CollectionStatement.objects.filter(sha256=digest).exists():
             return ImportResult(None, [], len(statement.deposits))
         record = CollectionStatement.objects.create(

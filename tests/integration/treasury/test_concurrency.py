@@ -258,13 +258,6 @@ def test_twenty_http_fund_requests_have_one_effect(treasury_staff, live_server) 
     check_ledger()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="collections.import_collection_statement checks sha256 / line_key with a read, "
-    "then inserts: concurrent imports of one file raise IntegrityError (a 500) instead of "
-    "'already imported'. Fix: serialise imports (pg_advisory_xact_lock at the start of the "
-    "transaction, as audit.record does).",
-)
 def test_twenty_imports_of_one_statement_store_its_deposits_once(treasury_staff) -> None:
     deal = funded_deal(treasury_staff)
     purchase = PurchasedReceivable.objects.get(application=deal.application)

@@ -7,8 +7,9 @@ How a trial works (cheap enough for 50+ trials):
 
 * The data (funded deals; for reconciliation also a sent batch and an imported statement) is
   committed once (``transaction=True``) and snapshotted at the database level — SQLite's
-  backup API, or a PostgreSQL template database. Restoring it is the only way back: ledger and
-  audit rows refuse DELETE, as they should.
+  backup API, or a copy of every table in a PostgreSQL schema put back with TRUNCATE + INSERT
+  (see :class:`Snapshot`). Restoring it is the only way back: ledger and audit rows refuse
+  DELETE, as they should.
 * A *fork server* — a child process that has imported Django and the command once — forks a
   fresh process per run that executes ``urikake treasury …`` (``urikake.cli.main``) with its
   own database connection; the server SIGKILLs it after a seeded random delay spread from 0 to
@@ -37,10 +38,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import psycopg
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Sum
 
 from tests.integration.treasury.helpers import DEBTOR_PAYER, funded_deal, statement_file
@@ -179,61 +179,73 @@ class ForkServer:
 
 
 class Snapshot:
-    """The committed test database saved once and put back between trials."""
+    """The committed test database saved once and put back between trials.
+
+    SQLite: the backup API copies the whole file. PostgreSQL: every table is copied into a
+    schema of its own; a restore empties the tables with TRUNCATE (what the test runner's
+    flush does — row triggers such as the ledger's append-only ones do not see it), copies
+    the rows back in one transaction and resets the sequences (a killed run may have used
+    ids)."""
+
+    SCHEMA = "crash_snapshot"
 
     def __init__(self, tmp_path: Path) -> None:
-        self.name = connection.settings_dict["NAME"]
-        self.copy = f"{self.name}_crash_snapshot"
         self.file = tmp_path / "snapshot.sqlite3"
-
-    def _pg(self) -> psycopg.Connection[Any]:
-        s = connection.settings_dict
-        return psycopg.connect(
-            dbname="postgres",
-            host=s.get("HOST") or "127.0.0.1",
-            port=s.get("PORT") or 5432,
-            user=s.get("USER") or "postgres",
-            password=s.get("PASSWORD") or None,
-            autocommit=True,
-        )
+        self.tables: list[str] = []
+        self.filled: list[str] = []
+        self.sequences: list[tuple[str, int | None]] = []
 
     @staticmethod
     def _sqlite_copy(source: str | Path, target: str | Path) -> None:
-        with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src, dst = sqlite3.connect(source), sqlite3.connect(target)
+        try:
             src.backup(dst)
-        src.close()
-        dst.close()
+        finally:
+            src.close()
+            dst.close()
 
     def take(self) -> None:
-        connection.close()
         if connection.vendor == "sqlite":
-            self._sqlite_copy(self.name, self.file)
+            connection.close()
+            self._sqlite_copy(connection.settings_dict["NAME"], self.file)
             return
-        with self._pg() as pg:
-            # A template must have no sessions: end any idle one left by an earlier test
-            # (e.g. a live-server thread) — this test's own connection is closed above.
-            pg.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = %s AND pid <> pg_backend_pid()",
-                [self.name],
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+            self.tables = sorted(name for (name,) in cursor.fetchall())
+            cursor.execute(f"DROP SCHEMA IF EXISTS {self.SCHEMA} CASCADE")
+            cursor.execute(f"CREATE SCHEMA {self.SCHEMA}")
+            for table in self.tables:
+                cursor.execute(f'CREATE TABLE {self.SCHEMA}."{table}" AS TABLE public."{table}"')
+                cursor.execute(f'SELECT EXISTS (SELECT 1 FROM public."{table}")')
+                if cursor.fetchone()[0]:
+                    self.filled.append(table)
+            cursor.execute(
+                "SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = 'public'"
             )
-            pg.execute(f'DROP DATABASE IF EXISTS "{self.copy}"')
-            pg.execute(f'CREATE DATABASE "{self.copy}" TEMPLATE "{self.name}"')
+            self.sequences = list(cursor.fetchall())
 
     def restore(self) -> None:
-        connection.close()
         if connection.vendor == "sqlite":
-            self._sqlite_copy(self.file, self.name)
+            connection.close()
+            self._sqlite_copy(self.file, connection.settings_dict["NAME"])
             return
-        with self._pg() as pg:
-            pg.execute(f'DROP DATABASE "{self.name}" WITH (FORCE)')
-            pg.execute(f'CREATE DATABASE "{self.name}" TEMPLATE "{self.copy}"')
+        # Foreign keys are DEFERRABLE INITIALLY DEFERRED: the order of the copies is free.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("TRUNCATE " + ", ".join(f'public."{t}"' for t in self.tables))
+            for table in self.filled:
+                cursor.execute(
+                    f'INSERT INTO public."{table}" OVERRIDING SYSTEM VALUE '
+                    f'SELECT * FROM {self.SCHEMA}."{table}"'
+                )
+            for name, last in self.sequences:
+                cursor.execute(
+                    "SELECT setval(%s, %s, %s)", [f'public."{name}"', last or 1, last is not None]
+                )
 
     def drop(self) -> None:
         if connection.vendor == "postgresql":
-            connection.close()
-            with self._pg() as pg:
-                pg.execute(f'DROP DATABASE IF EXISTS "{self.copy}"')
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP SCHEMA IF EXISTS {self.SCHEMA} CASCADE")
 
 
 def wait_for_orphans() -> None:
@@ -256,7 +268,7 @@ def wait_for_orphans() -> None:
 
 
 @pytest.fixture
-def crash_rig(tmp_path: Path) -> Iterator[tuple[ForkServer, Snapshot]]:
+def crash_rig(transactional_db: None, tmp_path: Path) -> Iterator[tuple[ForkServer, Snapshot]]:
     server = ForkServer(tmp_path / "run.log")
     snapshot = Snapshot(tmp_path)
     try:

@@ -7,11 +7,13 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from urikake.domain.name_matching import name_similarity
 from urikake.domain.reconciliation import (
     Deposit,
     MatchPolicy,
     MatchStatus,
     OpenItem,
+    engine,
     reconcile,
 )
 
@@ -112,3 +114,24 @@ def test_result_does_not_depend_on_input_order(
             # Unambiguous cases: the very same items and amounts.
             assert set(other.allocations) == set(m.allocations)
             assert (other.difference, other.fee_deducted) == (m.difference, m.fee_deducted)
+
+
+NAMES = st.lists(
+    st.sampled_from(
+        [
+            *("ｶ)", "(ｶ", "ﾕ)", "ｶﾌﾞｼｷｶﾞｲｼﾔ", "ﾔﾏﾀﾞ", "ﾔﾏﾀ", "ｼﾖｳｼﾞ", "ﾃﾞﾝｷ", "ｻｸﾗ", " "),
+            *("ﾎ-ﾙﾃﾞｲﾝｸﾞｽ", "ｱｵﾊﾞ", "ｹﾝｾﾂ", "ﾄｳｷﾖｳｼﾃﾝ", "株式会社", "ヤマダ", "ショウジ"),
+            "ｴﾝｼﾞﾆｱﾘﾝｸﾞ",
+        ]
+    ),
+    min_size=1,
+    max_size=8,
+).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(NAMES, NAMES, st.sampled_from([None, 12, 48]))
+def test_fast_pair_score_equals_name_similarity(payer: str, debtor: str, width: int | None) -> None:
+    index = engine._Index([], MatchPolicy(payer_name_width=width))
+    matcher = engine._Matcher(index, MatchPolicy(payer_name_width=width), {})
+    assert matcher._pair_score(payer, debtor) == name_similarity(payer, debtor, truncated_at=width)
