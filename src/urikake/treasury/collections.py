@@ -266,6 +266,7 @@ def run_reconciliation(*, acting_user: Any = SYSTEM) -> RunSummary:
         [engine.Deposit(str(d.pk), d.value_date, d.amount, d.payer_kana) for d in deposits],
         _open_items(),
         payer_links=_payer_links(),
+        workers=1,  # never fork inside a web or worker process with open DB connections
     )
     for deposit, match in zip(deposits, matches, strict=True):
         proposal = {

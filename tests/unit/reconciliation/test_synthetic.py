@@ -15,10 +15,11 @@ from urikake.domain.reconciliation.synthetic import (
     generate,
 )
 
-# Measured on 20,000 deposits (seed 2026): auto rate 0.80, recall on the auto-eligible kinds
-# 0.97. The floors leave a little room for legitimate changes of the generator or policy.
-AUTO_RATE_FLOOR = 0.78
-ELIGIBLE_RECALL_FLOOR = 0.95
+# Measured on 20,000 deposits × 25,000 items (seeds 2026, 1, 2): auto rate 0.851–0.860, share
+# of the auto-eligible kinds matched automatically 0.993–0.994. The floors leave a little room
+# for legitimate changes of the generator or the policy.
+AUTO_RATE_FLOOR = 0.84
+ELIGIBLE_RECALL_FLOOR = 0.98
 
 
 @pytest.fixture(scope="module")

@@ -145,7 +145,7 @@ _PLACE = [
     ("日進", "ニッシン"),
     ("平和", "ヘイワ"),
     ("明和", "メイワ"),
-    ("旭", "アサヒ"),
+    ("大東", "ダイトウ"),
     ("星野", "ホシノ"),
     ("若葉", "ワカバ"),
     ("千代田", "チヨダ"),
@@ -166,7 +166,7 @@ _TRADE = [
     ("精機", "セイキ"),
     ("化学", "カガク"),
     ("設備", "セツビ"),
-    ("興業", "コウギョウ"),
+    ("興産", "コウサン"),
     ("工務店", "コウムテン"),
     ("電設", "デンセツ"),
     ("鋼材", "コウザイ"),
@@ -607,7 +607,7 @@ def generate(n_deposits: int, n_items: int | None = None, *, seed: int = 0) -> S
                 # debtor's name but not the same party.
                 payer = to_zengin(f"株式会社{d.core}ホールディングス", abbreviate_legal_form=True)
                 if parent_of.setdefault(payer, d.id) != d.id:
-                    continue  # homophone debtors (工業/興業) would share the parent's name
+                    continue  # debtors with the same reading would share the parent's name
                 if kind == "linked_parent":
                     links[payer_key(payer)] = d.id
         g.used.add(i)
