@@ -346,6 +346,8 @@ TREASURY_PERFECTION = {
     "three_party": os.environ.get("TREASURY_PERFECTION_THREE_PARTY", "notice"),
     "two_party": os.environ.get("TREASURY_PERFECTION_TWO_PARTY", "registration"),
 }
+# The platform's collection account at the bank API (account id), for statement pulls.
+TREASURY_BANK_API_ACCOUNT_ID = os.environ.get("TREASURY_BANK_API_ACCOUNT_ID", "")
 # The bank's cut-off (JST) for same-day 総合振込; later batches take the next business day.
 TREASURY_BANK_CUTOFF = os.environ.get("TREASURY_BANK_CUTOFF", "14:00")
 # What the bank charges us per outgoing transfer (booked as 支払手数料).

@@ -20,6 +20,7 @@ urlpatterns = [
     path("deposits/", views.deposits, name="deposits"),
     path("deposits/<int:pk>/", views.deposit, name="deposit"),
     path("deposits/reconcile/", views.reconcile, name="reconcile"),
+    path("deposits/pull/", views.pull, name="pull"),
     path("tie-out/", views.tie_out, name="tie_out"),
     path("overdue/", include("urikake.treasury.overdue_backoffice_urls")),
 ]

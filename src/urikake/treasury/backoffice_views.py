@@ -5,6 +5,7 @@ action goes through a service (audited) and shows the service's Japanese error o
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
@@ -18,6 +19,7 @@ from urikake.accounts.access import staff
 from urikake.accounts.roles import Capability
 from urikake.domain.errors import DomainError
 from urikake.domain.statement_csv import PRESETS
+from urikake.integrations.bank.adapter import BankApiError, source_from_settings
 from urikake.receivables.models import FinancingApplication
 from urikake.treasury import collections, payouts
 from urikake.treasury import perfection as steps
@@ -317,13 +319,62 @@ def deposits(request: HttpRequest) -> HttpResponse:
     rows = Deposit.objects.order_by("-value_date", "-pk")
     if status != "all":
         rows = rows.filter(status=status)
+    today = timezone.localdate()
+    pull_form = PullForm(
+        initial={
+            "account_id": settings.TREASURY_BANK_API_ACCOUNT_ID,
+            "date_from": today.replace(day=1),
+            "date_to": today,
+        }
+    )
     context = {
         "form": form,
+        "pull_form": pull_form,
         "status": status,
         "statuses": Deposit.Status.choices,
         "deposits": rows[:300],
     }
     return render(request, "treasury/deposits.html", context)
+
+
+class PullForm(forms.Form):
+    account_id = forms.CharField(label=gettext_lazy("銀行APIの口座ID"), max_length=100)
+    date_from = forms.DateField(
+        label=gettext_lazy("期間（開始）"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=gettext_lazy("期間（終了）"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+@staff(CAP)
+@require_POST
+def pull(request: HttpRequest) -> HttpResponse:
+    """Fetch the collection account's movements through the bank API, then reconcile."""
+    form = PullForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("口座IDと期間を入力してください。"))
+        return redirect("treasury_backoffice:deposits")
+    try:
+        result = collections.pull_collection_statement(
+            source=source_from_settings(),
+            account_id=form.cleaned_data["account_id"],
+            date_from=form.cleaned_data["date_from"],
+            date_to=form.cleaned_data["date_to"],
+            acting_user=request.user,
+        )
+        summary = collections.run_reconciliation(acting_user=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    except BankApiError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("銀行APIから入金%(added)d件を取り込みました。自動消込 %(auto)d件・確認待ち %(s)d件。")
+            % {"added": len(result.added), "auto": summary.auto, "s": summary.suggested},
+        )
+    return redirect("treasury_backoffice:deposits")
 
 
 class ConfirmForm(forms.Form):

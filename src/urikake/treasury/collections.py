@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -31,10 +32,12 @@ from urikake.domain import reconciliation as engine
 from urikake.domain.applications import ApplicationStatus
 from urikake.domain.errors import DomainError
 from urikake.domain.statement_csv import PRESETS, parse_csv
-from urikake.domain.statements import Direction, Statement
+from urikake.domain.statements import Direction, SourceFormat, Statement, StatementLine
 from urikake.domain.zengin_statements import parse_receipt_file
+from urikake.integrations.bank.adapter import BankStatementSource
 from urikake.ledger import services as ledger
 from urikake.receivables import services as receivables
+from urikake.receivables.bank_pull import check_period, fetch_transactions
 from urikake.receivables.models import Invoice
 from urikake.treasury.models import (
     AccountMovement,
@@ -84,7 +87,82 @@ def import_collection_statement(
     """Store the file's deposits (each movement once, across overlapping files) and book
     them to suspense. A file seen before changes nothing."""
     statement = parse_collection_file(content, file_format)
-    digest = hashlib.sha256(content).hexdigest()
+    return _import(
+        statement,
+        digest=hashlib.sha256(content).hexdigest(),
+        filename=filename,
+        acting_user=acting_user,
+    )
+
+
+def pull_collection_statement(
+    *,
+    source: BankStatementSource,
+    account_id: str,
+    date_from: date,
+    date_to: date,
+    acting_user: Any,
+) -> ImportResult:
+    """Fetch the collection account's movements through the bank API (every page first,
+    then all or nothing) and import them like a file."""
+    account_id = account_id.strip()
+    if not account_id:
+        raise DomainError(
+            "bank_pull.account_required", "口座を選んでください。", field="account_id"
+        )
+    check_period(date_from, date_to, today=timezone.localdate())
+    account = source.get_account(account_id)
+    transactions = fetch_transactions(source, account_id, date_from=date_from, date_to=date_to)
+    statement = Statement(
+        source=SourceFormat.BANK_API,
+        bank_code=account.bank_code,
+        branch_code=account.branch_code,
+        account_type=account.account_type,
+        account_number=account.account_number,
+        account_name=account.account_name,
+        period_start=date_from,
+        period_end=date_to,
+        lines=tuple(
+            StatementLine(
+                value_date=t.value_date,
+                direction=t.direction,
+                amount=t.amount,
+                counterparty=t.counterparty,
+                description=t.description,
+                reference=t.transaction_id,
+                balance_after=t.balance_after,
+                edi=t.edi,
+                line_number=n,
+            )
+            for n, t in enumerate(transactions, start=1)
+        ),
+    )
+    canonical = "|".join(
+        [account_id, date_from.isoformat(), date_to.isoformat()]
+        + [line.key() for line in statement.lines]
+    )
+    return _import(
+        statement,
+        digest=hashlib.sha256(canonical.encode()).hexdigest(),
+        filename=f"bank-api-{date_from:%Y%m%d}-{date_to:%Y%m%d}.json",
+        acting_user=acting_user,
+    )
+
+
+def _check_account(statement: Statement) -> None:
+    """A statement of another account (an applicant's, say) must not touch our books."""
+    ours = (settings.ZENGIN_BANK_CODE, settings.ZENGIN_BRANCH_CODE, settings.ZENGIN_ACCOUNT_NUMBER)
+    theirs = (statement.bank_code, statement.branch_code, statement.account_number)
+    if all(theirs) and theirs != ours:
+        raise DomainError(
+            "collections.wrong_account",
+            f"回収口座（{ours[0]}-{ours[1]}-{ours[2]}）の明細ではありません"
+            f"（このファイルは {theirs[0]}-{theirs[1]}-{theirs[2]}）。",
+        )
+
+
+def _import(statement: Statement, *, digest: str, filename: str, acting_user: Any) -> ImportResult:
+    _check_account(statement)
     cash = platform_cash_account()
     with transaction.atomic():
         _serialise_imports()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from tests.integration.treasury.helpers import DEBTOR_PAYER, contracted_deal, statement_file
 from urikake.treasury.models import Deposit, PayerLink, Payout, PayoutBatch, PurchasedReceivable
@@ -137,3 +138,40 @@ def test_application_page_leads_to_signing_and_then_to_the_contracts() -> None:
     html = client.get(url).content.decode()
     assert f"/my/contracts/{deal.application.pk}/" in html
     assert "契約書類を確認して署名する" in html
+
+
+def test_operator_pulls_the_collection_account_from_the_bank_api(staff_client, settings) -> None:
+    from urikake.integrations.bank.simulator import BankApiSimulator, SimulatedAccount
+
+    today = timezone.localdate()
+    account = SimulatedAccount(
+        "acc_platform", account_number="7654321", opened=today.replace(day=1)
+    )
+    simulator = BankApiSimulator("127.0.0.1", 0, token="t" * 32, accounts=[account])
+    simulator.start()
+    settings.BANK_API_URL = simulator.url
+    settings.BANK_API_TOKEN = "t" * 32
+    try:
+        simulator.add_transaction(
+            "acc_platform",
+            {"value_date": today.isoformat(), "amount": 98_765, "counterparty": "ﾅｿﾞﾉｼﾔ"},
+        )
+        page = staff_client.post(
+            "/backoffice/treasury/deposits/pull/",
+            {
+                "account_id": "acc_platform",
+                "date_from": today.replace(day=1).isoformat(),
+                "date_to": today.isoformat(),
+            },
+            follow=True,
+        )
+        wrong = staff_client.post(
+            "/backoffice/treasury/deposits/pull/",
+            {"account_id": "nope", "date_from": today.isoformat(), "date_to": today.isoformat()},
+            follow=True,
+        )
+    finally:
+        simulator.stop()
+    assert "銀行APIから入金" in page.content.decode()
+    assert Deposit.objects.filter(amount=98_765, status="unmatched").exists()
+    assert "銀行API" in wrong.content.decode()

@@ -262,3 +262,84 @@ def test_a_payment_after_default_is_still_applied_and_settles_the_deal(treasury_
     assert purchase.status == "collected"
     deal.application.refresh_from_db()
     assert deal.application.status == "settled"
+
+
+def test_collections_pulled_from_the_bank_api_are_reconciled(treasury_staff) -> None:
+    from datetime import date as date_
+
+    from urikake.integrations.bank.adapter import HttpBankApi
+    from urikake.integrations.bank.simulator import BankApiSimulator, SimulatedAccount
+
+    deal = funded_deal(treasury_staff, amount=1_800_000)
+    payout = Payout.objects.get()
+    batch = payouts.build_batch(acting_user=treasury_staff, value_date=payout.requested_for)
+    payouts.mark_sent(batch, acting_user=treasury_staff)
+    purchase = purchase_of(deal)
+    paid_on = timezone.localdate()
+    account = SimulatedAccount(
+        "acc_platform",
+        bank_code="0001",
+        branch_code="001",
+        account_number="7654321",
+        account_name="ｶ)ｳﾘｶｹ",
+        opened=date_(paid_on.year, paid_on.month, 1),
+    )
+    simulator = BankApiSimulator("127.0.0.1", 0, token="t" * 32, accounts=[account])
+    simulator.start()
+    try:
+        simulator.add_transaction(
+            "acc_platform",
+            {
+                "value_date": paid_on.isoformat(),
+                "amount": purchase.face_amount,
+                "counterparty": DEBTOR_PAYER,
+            },
+        )
+        source = HttpBankApi(simulator.url, "t" * 32)
+        result = collections.pull_collection_statement(
+            source=source,
+            account_id="acc_platform",
+            date_from=paid_on.replace(day=1),
+            date_to=paid_on,
+            acting_user=treasury_staff,
+        )
+        again = collections.pull_collection_statement(
+            source=source,
+            account_id="acc_platform",
+            date_from=paid_on.replace(day=1),
+            date_to=paid_on,
+            acting_user=treasury_staff,
+        )
+    finally:
+        simulator.stop()
+    assert result.added
+    assert again.added == []
+    # The debtor paid two months early: name and amount fit, but so early a payment is only
+    # suggested (precision first); the operator confirms it.
+    collections.run_reconciliation()
+    deposit = Deposit.objects.get(amount=purchase.face_amount, payer_kana=DEBTOR_PAYER)
+    assert deposit.status == "suggested"
+    assert deposit.reason == "outside_date_window"
+    collections.confirm_suggestion(deposit, purchase_ids=[purchase.pk], acting_user=treasury_staff)
+    purchase.refresh_from_db()
+    assert purchase.status == "collected"
+    assert ledger.trial_balance().balanced
+    # Every other movement the bank listed is in the books too (cash ties out).
+    report = collections.cash_tie_out(date_from=paid_on.replace(day=1), date_to=paid_on)
+    assert report.bank_total == sum(m.amount for m in collections.AccountMovement.objects.all())
+
+
+def test_a_statement_of_another_account_is_refused(treasury_staff) -> None:
+    from urikake.domain.statements import Direction, SourceFormat, Statement, StatementLine
+    from urikake.domain.zengin_statements import write_statement_file
+
+    day = timezone.localdate()
+    lines = (StatementLine(day, Direction.DEPOSIT, 1_000, "ﾀﾅｶ", "", "00000001", None, "", 1),)
+    content = write_statement_file(
+        Statement(SourceFormat.ZENGIN_STATEMENT, "0005", "001", 1, "2345678", "", day, day, lines),
+        created=day,
+    )
+    with pytest.raises(DomainError) as exc:
+        collections.import_collection_statement(content, filename="x", acting_user=treasury_staff)
+    assert exc.value.code == "collections.wrong_account"
+    assert not Deposit.objects.exists()
