@@ -5,26 +5,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('treasury', '0002_payout_batch_is_final'),
+        ("treasury", "0002_payout_batch_is_final"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AccountMovement',
+            name="AccountMovement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('line_key', models.CharField(max_length=200, unique=True)),
-                ('value_date', models.DateField(db_index=True, verbose_name='勘定日')),
-                ('amount', models.BigIntegerField(verbose_name='金額')),
-                ('description', models.CharField(blank=True, max_length=200, verbose_name='摘要・振込依頼人')),
-                ('statement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='movements', to='treasury.collectionstatement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("line_key", models.CharField(max_length=200, unique=True)),
+                ("value_date", models.DateField(db_index=True, verbose_name="勘定日")),
+                ("amount", models.BigIntegerField(verbose_name="金額")),
+                (
+                    "description",
+                    models.CharField(blank=True, max_length=200, verbose_name="摘要・振込依頼人"),
+                ),
+                (
+                    "statement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="movements",
+                        to="treasury.collectionstatement",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '回収口座の入出金',
-                'verbose_name_plural': '回収口座の入出金',
-                'constraints': [models.CheckConstraint(condition=models.Q(('amount', 0), _negated=True), name='movement_amount_nonzero')],
+                "verbose_name": "回収口座の入出金",
+                "verbose_name_plural": "回収口座の入出金",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("amount", 0), _negated=True),
+                        name="movement_amount_nonzero",
+                    )
+                ],
             },
         ),
     ]
