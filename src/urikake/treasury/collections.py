@@ -532,9 +532,10 @@ def _collected(purchase: PurchasedReceivable, *, on: date, actor: Any) -> None:
 
 
 def release_reserve(purchase: PurchasedReceivable, *, acting_user: Any) -> Payout | None:
-    """留保金の返還: the holdback becomes payable to the client and is queued as a payout.
-    Idempotent (one release per purchase); nothing to do without a holdback."""
-    if purchase.holdback <= 0:
+    """留保金の返還: the holdback — less any part that absorbed a written-off loss — becomes
+    payable to the client and is queued as a payout, once the receivable is collected or
+    written off. Idempotent (one release per purchase); nothing to do without a holdback."""
+    if purchase.holdback - purchase.reserve_applied <= 0:
         return None
     from urikake.applicants.services import current_payout_account
 
@@ -545,10 +546,16 @@ def release_reserve(purchase: PurchasedReceivable, *, acting_user: Any) -> Payou
         ).first()
         if existing is not None:
             return existing
-        if locked.status != PurchasedReceivable.Status.COLLECTED:
+        if locked.status not in (
+            PurchasedReceivable.Status.COLLECTED,
+            PurchasedReceivable.Status.WRITTEN_OFF,
+        ):
             raise DomainError(
                 "reserve.not_collected", "回収が終わっていない債権の留保金は返還できません。"
             )
+        amount = locked.holdback - locked.reserve_applied
+        if amount <= 0:
+            return None
         account = current_payout_account(locked.organization)
         if account is None:
             raise DomainError("funding.no_payout_account", "振込先口座が登録されていません。")
@@ -558,7 +565,7 @@ def release_reserve(purchase: PurchasedReceivable, *, acting_user: Any) -> Payou
                 f"reserve:{locked.pk}:release",
                 today,
                 client=client_code(locked.organization_id),
-                amount=locked.holdback,
+                amount=amount,
                 description=f"留保金の返還（買取債権{locked.pk}）",
             ),
             actor=acting_user,
@@ -568,7 +575,7 @@ def release_reserve(purchase: PurchasedReceivable, *, acting_user: Any) -> Payou
             application_id=locked.application_id,
             purchase=locked,
             kind=Payout.Kind.RESERVE,
-            amount=locked.holdback,
+            amount=amount,
             requested_for=today,
             bank_code=account.bank_code,
             branch_code=account.branch_code,
@@ -582,7 +589,7 @@ def release_reserve(purchase: PurchasedReceivable, *, acting_user: Any) -> Payou
             "treasury.reserve_released",
             actor=acting_user,
             obj=locked,
-            payload={"amount": locked.holdback, "payout": payout.pk},
+            payload={"amount": amount, "payout": payout.pk},
         )
     return payout
 

@@ -99,6 +99,8 @@ class PurchasedReceivable(models.Model):
     collected_amount = models.BigIntegerField("回収額", default=0)
     fee_deducted = models.BigIntegerField("先方負担手数料", default=0)
     shortfall_written_off = models.BigIntegerField("償却額", default=0)
+    # The part of the holdback used to absorb a loss (the rest goes back to the client).
+    reserve_applied = models.BigIntegerField("留保金充当額", default=0)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
     collected_on = models.DateField("回収完了日", null=True, blank=True)
     reserve_released_on = models.DateField("留保金返還日", null=True, blank=True)

@@ -59,6 +59,7 @@ from urikake.domain.applications import ApplicationStatus
 from urikake.domain.bank_calendar import add_bank_business_days
 from urikake.domain.errors import DomainError
 from urikake.ledger import services as ledger
+from urikake.treasury.collections import release_reserve
 from urikake.treasury.models import PurchasedReceivable
 from urikake.treasury.notifications import owner_emails
 from urikake.treasury.policy import client_code, debtor_code
@@ -555,8 +556,9 @@ def write_off(
                 actor=acting_user,
             )
         p.shortfall_written_off += residual
+        p.reserve_applied += offset
         p.status = PurchasedReceivable.Status.WRITTEN_OFF
-        p.save(update_fields=["shortfall_written_off", "status"])
+        p.save(update_fields=["shortfall_written_off", "reserve_applied", "status"])
         audit.record(
             "purchase.written_off",
             actor=acting_user,
@@ -570,4 +572,6 @@ def write_off(
             },
         )
         _default_application(p, actor=acting_user, action="application.defaulted")
+        # What the loss did not use of the holdback is still the client's: pay it back.
+        release_reserve(p, acting_user=acting_user)
     return WriteOffOutcome(p, done=True, reserve_offset=offset, written_off=loss)

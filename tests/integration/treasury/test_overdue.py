@@ -22,7 +22,7 @@ from urikake.ledger import services as ledger
 from urikake.ledger.models import LedgerEntry
 from urikake.receivables.models import FinancingApplication
 from urikake.treasury import overdue
-from urikake.treasury.models import PurchasedReceivable
+from urikake.treasury.models import Payout, PurchasedReceivable
 from urikake.treasury.policy import client_code, debtor_code
 from urikake.treasury.tasks import send_daily_reminders
 
@@ -331,6 +331,14 @@ def test_a_small_residual_is_covered_by_the_holdback_alone(django_user_model: An
     assert (outcome.reserve_offset, outcome.written_off) == (left, 0)
     assert not LedgerEntry.objects.filter(entry_id=f"write_off:{p.pk}").exists()
     assert ledger.balance(_receivable_account(p)) == 0
+    # The rest of the holdback goes back to the client, as a payout.
+    p.refresh_from_db()
+    assert p.reserve_applied == left
+    release = Payout.objects.get(purchase=p, kind="reserve")
+    assert release.amount == p.holdback - left
+    assert ledger.balance(book.reserve(client)) == 0
+    net = p.advance_amount - p.fee - p.admin_fee  # the advance: not paid out in this test
+    assert ledger.balance(book.client_payable(client)) == -net - (p.holdback - left)
 
 
 def test_large_write_offs_need_a_second_staff_user(django_user_model: Any, settings: Any) -> None:
