@@ -343,3 +343,24 @@ def test_a_statement_of_another_account_is_refused(treasury_staff) -> None:
         collections.import_collection_statement(content, filename="x", acting_user=treasury_staff)
     assert exc.value.code == "collections.wrong_account"
     assert not Deposit.objects.exists()
+
+
+def test_two_party_forwarding_by_the_client_is_reconciled(treasury_staff) -> None:
+    deal = funded_deal(treasury_staff, product="two_party", amount=1_900_000)
+    payout = Payout.objects.get()
+    batch = payouts.build_batch(acting_user=treasury_staff, value_date=payout.requested_for)
+    payouts.mark_sent(batch, acting_user=treasury_staff)
+    purchase = purchase_of(deal)
+    assert purchase.holdback > 0  # 掛目 80% for 2社間
+    # The debtor paid the client; the client forwards the full amount from its own account.
+    collections.import_collection_statement(
+        statement_file([(purchase.expected_on, purchase.face_amount, "ｶ)ｳﾘﾇｼ")]),
+        filename="forward.txt",
+        acting_user=treasury_staff,
+    )
+    assert collections.run_reconciliation().auto == 1
+    purchase.refresh_from_db()
+    assert purchase.status == "collected"
+    assert Payout.objects.get(kind="reserve").amount == purchase.holdback
+    deal.application.refresh_from_db()
+    assert deal.application.status == "settled"
