@@ -22,6 +22,7 @@ from urikake.domain.errors import DomainError
 from urikake.domain.statements import SourceFormat, Statement, StatementLine
 from urikake.integrations.bank.adapter import (
     BAD_ANSWER,
+    BankAccount,
     BankApiError,
     BankStatementSource,
     BankTransaction,
@@ -89,6 +90,40 @@ def fetch_transactions(
     raise BankApiError(BAD_ANSWER, detail=f"more than {MAX_PAGES} pages")
 
 
+def statement_from(
+    account: BankAccount,
+    transactions: list[BankTransaction],
+    *,
+    date_from: date,
+    date_to: date,
+) -> Statement:
+    """The pulled transactions as one statement (the bank's id as the reference)."""
+    return Statement(
+        source=SourceFormat.BANK_API,
+        bank_code=account.bank_code,
+        branch_code=account.branch_code,
+        account_type=account.account_type,
+        account_number=account.account_number,
+        account_name=account.account_name,
+        period_start=date_from,
+        period_end=date_to,
+        lines=tuple(
+            StatementLine(
+                value_date=t.value_date,
+                direction=t.direction,
+                amount=t.amount,
+                counterparty=t.counterparty,
+                description=t.description,
+                reference=t.transaction_id,
+                balance_after=t.balance_after,
+                edi=t.edi,
+                line_number=n,
+            )
+            for n, t in enumerate(transactions, start=1)
+        ),
+    )
+
+
 def pull_statement(
     organization: Organization,
     *,
@@ -112,31 +147,8 @@ def pull_statement(
     check_period(date_from, date_to, today=today or timezone.localdate())
     account = source.get_account(account_id)
     transactions = fetch_transactions(source, account_id, date_from=date_from, date_to=date_to)
-    lines = tuple(
-        StatementLine(
-            value_date=t.value_date,
-            direction=t.direction,
-            amount=t.amount,
-            counterparty=t.counterparty,
-            description=t.description,
-            reference=t.transaction_id,
-            balance_after=t.balance_after,
-            edi=t.edi,
-            line_number=n,
-        )
-        for n, t in enumerate(transactions, start=1)
-    )
-    statement = Statement(
-        source=SourceFormat.BANK_API,
-        bank_code=account.bank_code,
-        branch_code=account.branch_code,
-        account_type=account.account_type,
-        account_number=account.account_number,
-        account_name=account.account_name,
-        period_start=date_from,
-        period_end=date_to,
-        lines=lines,
-    )
+    statement = statement_from(account, transactions, date_from=date_from, date_to=date_to)
+    lines = statement.lines
     # What was received, canonically (content_sha256 of the import record).
     content = json.dumps(
         {

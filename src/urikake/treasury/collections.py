@@ -32,12 +32,12 @@ from urikake.domain import reconciliation as engine
 from urikake.domain.applications import ApplicationStatus
 from urikake.domain.errors import DomainError
 from urikake.domain.statement_csv import PRESETS, parse_csv
-from urikake.domain.statements import Direction, SourceFormat, Statement, StatementLine
+from urikake.domain.statements import Direction, Statement
 from urikake.domain.zengin_statements import parse_receipt_file
 from urikake.integrations.bank.adapter import BankStatementSource
 from urikake.ledger import services as ledger
 from urikake.receivables import services as receivables
-from urikake.receivables.bank_pull import check_period, fetch_transactions
+from urikake.receivables.bank_pull import check_period, fetch_transactions, statement_from
 from urikake.receivables.models import Invoice
 from urikake.treasury.models import (
     AccountMovement,
@@ -113,30 +113,7 @@ def pull_collection_statement(
     check_period(date_from, date_to, today=timezone.localdate())
     account = source.get_account(account_id)
     transactions = fetch_transactions(source, account_id, date_from=date_from, date_to=date_to)
-    statement = Statement(
-        source=SourceFormat.BANK_API,
-        bank_code=account.bank_code,
-        branch_code=account.branch_code,
-        account_type=account.account_type,
-        account_number=account.account_number,
-        account_name=account.account_name,
-        period_start=date_from,
-        period_end=date_to,
-        lines=tuple(
-            StatementLine(
-                value_date=t.value_date,
-                direction=t.direction,
-                amount=t.amount,
-                counterparty=t.counterparty,
-                description=t.description,
-                reference=t.transaction_id,
-                balance_after=t.balance_after,
-                edi=t.edi,
-                line_number=n,
-            )
-            for n, t in enumerate(transactions, start=1)
-        ),
-    )
+    statement = statement_from(account, transactions, date_from=date_from, date_to=date_to)
     canonical = "|".join(
         [account_id, date_from.isoformat(), date_to.isoformat()]
         + [line.key() for line in statement.lines]
