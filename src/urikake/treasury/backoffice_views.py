@@ -4,6 +4,8 @@ action goes through a service (audited) and shows the service's Japanese error o
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -54,6 +56,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         )["s"]
         or 0,
     }
+    today = timezone.localdate()
+    context["upcoming"] = (
+        PurchasedReceivable.objects.filter(
+            status="open", expected_on__gte=today, expected_on__lte=today + timedelta(days=30)
+        )
+        .select_related("organization", "debtor", "invoice")
+        .order_by("expected_on", "pk")[:100]
+    )
     return render(request, "treasury/dashboard.html", context)
 
 

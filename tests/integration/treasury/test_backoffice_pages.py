@@ -175,3 +175,13 @@ def test_operator_pulls_the_collection_account_from_the_bank_api(staff_client, s
     assert "銀行APIから入金" in page.content.decode()
     assert Deposit.objects.filter(amount=98_765, status="unmatched").exists()
     assert "銀行API" in wrong.content.decode()
+
+
+def test_dashboard_lists_upcoming_collections(staff_client, treasury_staff) -> None:
+    from tests.integration.treasury.helpers import funded_deal
+
+    deal = funded_deal(treasury_staff, amount=1_250_000, due_days=20)
+    html = staff_client.get("/backoffice/treasury/").content.decode()
+    assert "今後30日の回収予定" in html
+    assert deal.invoice.invoice_number in html
+    assert "¥1,250,000" in html
