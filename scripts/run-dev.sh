@@ -7,18 +7,33 @@ PORT="${2:-8000}"
 BIN=.venv/bin
 # Where the eKYC simulator sends its webhooks, and the links in mails point.
 export SITE_URL="${SITE_URL:-http://${HOST}:${PORT}}"
+# Contract seals are timestamped by the local RFC 3161 TSA simulator (PAdES B-T).
+export CONTRACT_TSA_URL="${CONTRACT_TSA_URL:-http://127.0.0.1:8767/}"
 
 mkdir -p var
-"$BIN/urikake" migrate --no-input -v 0
-"$BIN/urikake" createcachetable
-"$BIN/urikake" demo
-
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }
 trap cleanup EXIT INT TERM
+
+"$BIN/urikake" migrate --no-input -v 0
+"$BIN/urikake" createcachetable
+# A local time-stamping authority (RFC 3161) for the PAdES seal on contracts; up before the
+# demo data, whose contracts are signed.
+"$BIN/urikake" tsa_simulator >> var/tsa-simulator.log 2>&1 &
+pids+=($!)
+"$BIN/python" - <<'PY'
+import time, urllib.request
+for _ in range(100):
+    try:
+        urllib.request.urlopen("http://127.0.0.1:8767/healthz", timeout=1)
+        break
+    except OSError:
+        time.sleep(0.1)
+PY
+"$BIN/urikake" demo
 
 "$BIN/urikake" worker --no-startup-delay >> var/worker.log 2>&1 &
 pids+=($!)
@@ -40,8 +55,9 @@ cat <<MSG
     http://${HOST}:${PORT}/admin/      管理画面 / admin
     http://127.0.0.1:8765/_simulator/   eKYC シミュレーター / eKYC vendor simulator
     http://127.0.0.1:8766/healthz       銀行API シミュレーター / bank API simulator
+    http://127.0.0.1:8767/healthz       タイムスタンプ局 シミュレーター / RFC 3161 TSA simulator
 
-  ログ / logs: var/worker.log, var/ekyc-simulator.log, var/bank-simulator.log    終了 / stop: Ctrl+C
+  ログ / logs: var/worker.log, var/ekyc-simulator.log, var/bank-simulator.log, var/tsa-simulator.log    終了 / stop: Ctrl+C
 
 MSG
 "$BIN/urikake" runserver "${HOST}:${PORT}" --noreload

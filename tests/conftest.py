@@ -10,7 +10,12 @@ import os
 
 from hypothesis import settings as hypothesis_settings
 
-pytest_plugins = ["tests.fixtures.smtp", "tests.fixtures.ekyc", "tests.fixtures.bank"]
+pytest_plugins = [
+    "tests.fixtures.smtp",
+    "tests.fixtures.ekyc",
+    "tests.fixtures.bank",
+    "tests.fixtures.tsa",
+]
 
 # CI explores the same examples on every run (a red build must be reproducible); developers'
 # runs keep exploring new ones.

@@ -329,6 +329,9 @@ CONTRACT_SIGNING_CERT_FILE = os.environ.get("CONTRACT_SIGNING_CERT_FILE", "")
 # Comma-separated PEM files of the issuing CA chain.
 CONTRACT_SIGNING_CA_CHAIN_FILES = os.environ.get("CONTRACT_SIGNING_CA_CHAIN_FILES", "")
 CONTRACT_SIGNING_KEY_PASSPHRASE = os.environ.get("CONTRACT_SIGNING_KEY_PASSPHRASE", "")
+# An RFC 3161 time-stamping authority: seals become PAdES B-T (empty: B-B). `make run` points
+# it at the local TSA simulator.
+CONTRACT_TSA_URL = os.environ.get("CONTRACT_TSA_URL", "")
 CONTRACT_ASSIGNEE_NAME = os.environ.get(
     "CONTRACT_ASSIGNEE_NAME", "" if PRODUCTION else "株式会社ウリカケ"
 )

@@ -35,6 +35,7 @@ from pyhanko.keys import (
 )
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
+from pyhanko.sign.timestamps import HTTPTimeStamper
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from urikake.devsecrets import read_or_create
@@ -198,9 +199,20 @@ def signing_identity() -> SigningIdentity:
     )
 
 
+def timestamper() -> HTTPTimeStamper | None:
+    """The time-stamping authority (RFC 3161) named by ``CONTRACT_TSA_URL``, if any.
+
+    With one, the seal is PAdES B-T: a TSA's token over the signature proves it existed at
+    that time, independently of our clock (what 電子帳簿保存法 and courts look for). Without
+    one (development without the simulator), B-B."""
+    url = getattr(settings, "CONTRACT_TSA_URL", "") or ""
+    return HTTPTimeStamper(url, timeout=15) if url else None
+
+
 def seal(pdf: bytes, record: SignatureRecord) -> bytes:
-    """Sign ``pdf`` (PAdES B-B, SHA-256) as the platform, with ``record`` in the signature
-    dictionary (/Reason, /Location, /ContactInfo), as an incremental update."""
+    """Sign ``pdf`` (PAdES, SHA-256) as the platform, with ``record`` in the signature
+    dictionary (/Reason, /Location, /ContactInfo), as an incremental update; B-T when a TSA
+    is configured (:func:`timestamper`)."""
     identity = signing_identity()
     signer = signers.SimpleSigner(
         signing_cert=identity.cert,
@@ -219,6 +231,6 @@ def seal(pdf: bytes, record: SignatureRecord) -> bytes:
         name=getattr(settings, "CONTRACT_ASSIGNEE_NAME", "") or "株式会社ウリカケ",
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-    output = signers.sign_pdf(writer, meta, signer=signer)
+    output = signers.sign_pdf(writer, meta, signer=signer, timestamper=timestamper())
     signed: bytes = output.getvalue()
     return signed
