@@ -404,6 +404,27 @@ class PayerLink(models.Model):
         return f"payer_link:{self.pk}"
 
 
+class TreasuryNote(models.Model):
+    """An operator's written reason for a decision on a purchase (default, write-off request,
+    write-off). Free text may name people, so it lives here — the audit record only points to
+    it (``payload["note"]``)."""
+
+    purchase = models.ForeignKey(
+        PurchasedReceivable, on_delete=models.PROTECT, related_name="notes"
+    )
+    action = models.CharField(max_length=60)
+    comment = models.TextField("理由")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "判断の理由"
+        verbose_name_plural = "判断の理由"
+
+    def __str__(self) -> str:
+        return f"treasury_note:{self.pk}"
+
+
 class IdempotentRequest(models.Model):
     """The outcome of a money-moving API call, stored in the same transaction as its effect:
     a retry with the same key gets the same answer, never a second effect."""

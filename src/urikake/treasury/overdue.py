@@ -60,7 +60,7 @@ from urikake.domain.bank_calendar import add_bank_business_days
 from urikake.domain.errors import DomainError
 from urikake.ledger import services as ledger
 from urikake.treasury.collections import release_reserve
-from urikake.treasury.models import PurchasedReceivable
+from urikake.treasury.models import PurchasedReceivable, TreasuryNote
 from urikake.treasury.notifications import owner_emails
 from urikake.treasury.policy import client_code, debtor_code
 
@@ -457,10 +457,25 @@ def mark_default(
             "purchase.defaulted",
             actor=acting_user,
             obj=p,
-            payload={"residual": p.residual, "comment": text},
+            payload={
+                "residual": p.residual,
+                "note": _note(p, "purchase.defaulted", text, acting_user),
+            },
         )
         _default_application(p, actor=acting_user, action="application.defaulted")
     return p
+
+
+def _note(p: PurchasedReceivable, action: str, text: str, user: User) -> int:
+    """Keep the operator's reason outside the audit trail; the record points to it."""
+    return TreasuryNote.objects.create(purchase=p, action=action, comment=text, author=user).pk
+
+
+def history_with_notes(p: PurchasedReceivable) -> list[tuple[AuditRecord, str]]:
+    """The purchase's audit records (newest first) with the operator's reason, if any."""
+    records = list(history(p)[:50])
+    notes = dict(TreasuryNote.objects.filter(purchase=p).values_list("pk", "comment"))
+    return [(r, notes.get(r.payload.get("note"), "")) for r in records]
 
 
 def four_eyes_required(amount: int) -> bool:
@@ -527,7 +542,10 @@ def write_off(
                     "purchase.write_off_requested",
                     actor=acting_user,
                     obj=p,
-                    payload={"residual": residual, "comment": text},
+                    payload={
+                        "residual": residual,
+                        "note": _note(p, "purchase.write_off_requested", text, acting_user),
+                    },
                 )
                 return WriteOffOutcome(p, done=False)
             if request.actor == actor_label(acting_user):
@@ -568,7 +586,7 @@ def write_off(
                 "reserve_offset": offset,
                 "written_off": loss,
                 "four_eyes": four_eyes_required(residual),
-                "comment": text,
+                "note": _note(p, "purchase.written_off", text, acting_user),
             },
         )
         _default_application(p, actor=acting_user, action="application.defaulted")

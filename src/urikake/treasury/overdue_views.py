@@ -235,7 +235,7 @@ def _detail(
             "pending": overdue.pending_write_off(purchase),
             "default_form": default_form or DecisionForm(prefix="default"),
             "write_off_form": write_off_form or DecisionForm(prefix="write_off"),
-            "history": overdue.history(purchase)[:50],
+            "history": overdue.history_with_notes(purchase),
             "can_default": purchase.status == PurchasedReceivable.Status.OPEN and residual > 0,
             "can_write_off": purchase.status in overdue.OUTSTANDING and residual > 0,
         },

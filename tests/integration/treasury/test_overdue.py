@@ -22,7 +22,7 @@ from urikake.ledger import services as ledger
 from urikake.ledger.models import LedgerEntry
 from urikake.receivables.models import FinancingApplication
 from urikake.treasury import overdue
-from urikake.treasury.models import Payout, PurchasedReceivable
+from urikake.treasury.models import Payout, PurchasedReceivable, TreasuryNote
 from urikake.treasury.policy import client_code, debtor_code
 from urikake.treasury.tasks import send_daily_reminders
 
@@ -252,6 +252,11 @@ def test_mark_default_moves_the_application(django_user_model: Any) -> None:
     assert p.status == "defaulted"
     assert FinancingApplication.objects.get(pk=p.application_id).status == "defaulted"
     assert "purchase.defaulted" in audit_actions(p)
+    # The reason is kept beside the trail, which only points to it (free text may name people).
+    record = AuditRecord.objects.get(action="purchase.defaulted")
+    assert "倒産" not in str(record.payload)
+    assert TreasuryNote.objects.get(pk=record.payload["note"]).comment == "倒産の連絡あり"
+    assert "倒産の連絡あり" in client.get(f"/backoffice/treasury/overdue/{p.pk}/").content.decode()
     assert AuditRecord.objects.filter(
         action="application.defaulted", object_id=str(p.application_id)
     ).exists()
