@@ -355,6 +355,11 @@ TREASURY_BANK_API_ACCOUNT_ID = os.environ.get("TREASURY_BANK_API_ACCOUNT_ID", ""
 TREASURY_BANK_CUTOFF = os.environ.get("TREASURY_BANK_CUTOFF", "14:00")
 # What the bank charges us per outgoing transfer (booked as 支払手数料).
 TREASURY_TRANSFER_FEE_YEN = int(os.environ.get("TREASURY_TRANSFER_FEE_YEN", "145"))
+# Who bears a transfer fee the debtor deducted from its payment: "platform" (booked as
+# 支払手数料) or "client" (deducted from the holdback returned to the client).
+TREASURY_PAYER_FEE_BORNE_BY = os.environ.get("TREASURY_PAYER_FEE_BORNE_BY", "platform")
+if TREASURY_PAYER_FEE_BORNE_BY not in ("platform", "client"):
+    raise ImproperlyConfigured("TREASURY_PAYER_FEE_BORNE_BY must be 'platform' or 'client'")
 # Two-party: business days the client has to forward a collection after the debtor's due date.
 TREASURY_FORWARD_DAYS = int(os.environ.get("TREASURY_FORWARD_DAYS", "2"))
 # Reminder schedule (days past due / past the forwarding deadline) and escalation.

@@ -382,7 +382,8 @@ def apply_deposit(
 ) -> Deposit:
     """Apply a deposit to purchased receivables: ``allocations`` are (purchase id, yen
     credited to it); they sum to at most the deposit + ``fee_deducted`` (the payer-deducted
-    fee, booked as 支払手数料). Any excess stays in suspense."""
+    fee, booked as 支払手数料 or charged to the client's holdback, per
+    ``TREASURY_PAYER_FEE_BORNE_BY``). Any excess stays in suspense."""
     with transaction.atomic():
         locked = Deposit.objects.select_for_update().get(pk=deposit.pk)
         if locked.status in (Deposit.Status.AUTO, Deposit.Status.CONFIRMED):
@@ -406,9 +407,8 @@ def apply_deposit(
             )
         }
         legs: list[tuple[str, int]] = [(book.SUSPENSE, credited - fee_deducted)]
-        if fee_deducted:
-            legs.append((book.TRANSFER_FEE, fee_deducted))
         fee_left = fee_deducted
+        client_bears = settings.TREASURY_PAYER_FEE_BORNE_BY == "client"
         touched: list[PurchasedReceivable] = []
         for purchase_id, amount in allocations:
             purchase = purchases.get(purchase_id)
@@ -427,6 +427,17 @@ def apply_deposit(
             fee_left -= fee_here
             purchase.collected_amount += amount - fee_here
             purchase.fee_deducted += fee_here
+            # Who bears it: the platform (支払手数料), or — as many factoring contracts say — the
+            # client, out of the holdback still held for this receivable (the rest, if the
+            # holdback is used up, is the platform's expense).
+            charged = 0
+            if client_bears:
+                charged = min(fee_here, purchase.holdback - purchase.reserve_applied)
+                purchase.reserve_applied += charged
+                if charged:
+                    legs.append((book.reserve(client_code(purchase.organization_id)), charged))
+            if fee_here - charged:
+                legs.append((book.TRANSFER_FEE, fee_here - charged))
             legs.append(
                 (
                     book.receivable(
@@ -468,7 +479,7 @@ def apply_deposit(
             },
         )
         for purchase in touched:
-            purchase.save(update_fields=["collected_amount", "fee_deducted"])
+            purchase.save(update_fields=["collected_amount", "fee_deducted", "reserve_applied"])
             if purchase.residual == 0:
                 _collected(purchase, on=locked.value_date, actor=acting_user)
     return locked

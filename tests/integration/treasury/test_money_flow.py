@@ -364,3 +364,29 @@ def test_two_party_forwarding_by_the_client_is_reconciled(treasury_staff) -> Non
     assert Payout.objects.get(kind="reserve").amount == purchase.holdback
     deal.application.refresh_from_db()
     assert deal.application.status == "settled"
+
+
+def test_a_deducted_fee_can_be_charged_to_the_clients_holdback(treasury_staff, settings) -> None:
+    settings.TREASURY_PAYER_FEE_BORNE_BY = "client"
+    deal = funded_deal(treasury_staff, amount=2_100_000)
+    payout = Payout.objects.get()
+    batch = payouts.build_batch(acting_user=treasury_staff, value_date=payout.requested_for)
+    payouts.mark_sent(batch, acting_user=treasury_staff)
+    fees_before = ledger.balance("transfer_fee")
+    purchase = purchase_of(deal)
+    collections.import_collection_statement(
+        statement_file([(purchase.expected_on, purchase.face_amount - 660, DEBTOR_PAYER)]),
+        filename="fee.txt",
+        acting_user=treasury_staff,
+    )
+    assert collections.run_reconciliation().auto == 1
+    purchase.refresh_from_db()
+    assert purchase.status == "collected"
+    assert purchase.reserve_applied == 660
+    release = Payout.objects.get(kind="reserve")
+    assert release.amount == purchase.holdback - 660
+    assert ledger.balance("transfer_fee") == fees_before  # not the platform's expense
+    accounts = _client_accounts(deal)
+    assert accounts["receivable"] == 0
+    assert accounts["reserve"] == 0
+    assert ledger.trial_balance().balanced
