@@ -28,3 +28,14 @@ def read_or_create(path: Path, make: Callable[[], bytes]) -> bytes:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(make())
     return path.read_bytes()
+
+
+def pem_blocks(bundle: bytes) -> list[bytes]:
+    """The PEM blocks (``-----BEGIN …-----`` … ``-----END …-----``) of a bundle, in order."""
+    marker = b"-----END "
+    blocks = []
+    for part in bundle.split(marker)[:-1]:
+        start = part.index(b"-----BEGIN ")
+        label = part[start + 11 : part.index(b"-----", start + 11)]
+        blocks.append(part[start:] + marker + label + b"-----\n")
+    return blocks

@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from urikake.accounts.api_auth import AuthenticatedAuth
+from urikake.api_schemas import ErrorOut
 from urikake.domain.bank_codes import data_version, lookup_bank, search_banks, search_branches
 from urikake.domain.errors import DomainError
 
@@ -21,16 +22,6 @@ router = Router(tags=["applicants"])
 MAX_QUERY_LENGTH = 50
 BANK_LIMIT = 20
 BRANCH_LIMIT = 50
-
-
-class ErrorDetail(Schema):
-    code: str
-    message: str
-    field: str | None = None
-
-
-class ErrorOut(Schema):
-    error: ErrorDetail
 
 
 class BankOut(Schema):

@@ -540,7 +540,7 @@ def save_payout_account(
             },
         )
         if previous is not None:
-            for owner in _owners(organization):
+            for owner in active_owners(organization.pk):
                 _mail_on_commit(
                     "payout_changed",
                     owner.email,
@@ -553,11 +553,12 @@ def save_payout_account(
         return account
 
 
-def _owners(organization: Organization) -> list[User]:
+def active_owners(organization_id: int) -> list[User]:
+    """The organisation's owners with an active membership (who money mails go to)."""
     return [
         m.user
         for m in Membership.objects.select_related("user").filter(
-            organization=organization, role=Membership.Role.OWNER, is_active=True
+            organization_id=organization_id, role=Membership.Role.OWNER, is_active=True
         )
     ]
 

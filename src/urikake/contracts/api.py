@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 
 from urikake.accounts.api_auth import ApplicantAuth
+from urikake.api_schemas import ErrorOut
 from urikake.applicants.models import Organization
 from urikake.contracts import services
 from urikake.contracts.models import ContractDocument, ContractSignature
@@ -23,16 +24,6 @@ from urikake.domain.applications import ApplicationStatus
 from urikake.receivables.models import FinancingApplication
 
 router = Router(tags=["contracts"])
-
-
-class ErrorDetail(Schema):
-    code: str
-    message: str
-    field: str | None = None
-
-
-class ErrorOut(Schema):
-    error: ErrorDetail
 
 
 class DocumentOut(Schema):

@@ -38,7 +38,7 @@ from pyhanko.sign import fields, signers
 from pyhanko.sign.timestamps import HTTPTimeStamper
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from urikake.devsecrets import read_or_create
+from urikake.devsecrets import pem_blocks, read_or_create
 
 FIELD_NAME = "UrikakeSeal"
 DEV_BUNDLE = "contract-signing-dev.pem"
@@ -134,16 +134,6 @@ def _dev_bundle() -> bytes:
     )
 
 
-def _split_pem(bundle: bytes) -> tuple[bytes, bytes, bytes]:
-    blocks = []
-    for part in bundle.split(b"-----END ")[:-1]:
-        start = part.index(b"-----BEGIN ")
-        label = part[start + len(b"-----BEGIN ") : part.index(b"-----", start + 11)]
-        blocks.append(part[start:] + b"-----END " + label + b"-----\n")
-    ca, key, cert = blocks
-    return ca, key, cert
-
-
 @dataclass(frozen=True)
 class SigningIdentity:
     # asn1crypto objects (PrivateKeyInfo, Certificate): asn1crypto ships no type information.
@@ -191,7 +181,7 @@ def signing_identity() -> SigningIdentity:
             "CONTRACT_SIGNING_KEY_FILE / CONTRACT_SIGNING_CERT_FILE are required in production"
         )
     bundle = read_or_create(Path(settings.VAR_DIR) / DEV_BUNDLE, _dev_bundle)
-    ca, key, cert = _split_pem(bundle)
+    ca, key, cert = pem_blocks(bundle)
     return SigningIdentity(
         key=load_private_key_from_pemder_data(key, None),
         cert=next(iter(load_certs_from_pemder_data(cert))),

@@ -27,6 +27,7 @@ from pydantic import StrictInt
 
 from urikake.accounts.api_auth import ApplicantAuth
 from urikake.accounts.models import User
+from urikake.api_schemas import ErrorOut
 from urikake.applicants.models import Organization
 from urikake.domain.applications import ApplicationStatus
 from urikake.domain.errors import DomainError
@@ -43,24 +44,6 @@ MAX_LIMIT = 500
 
 
 # --- schemas -------------------------------------------------------------------------------
-
-
-class ProblemOut(Schema):
-    code: str
-    message: str
-    field: str | None = None
-
-
-class ErrorDetail(Schema):
-    code: str
-    message: str
-    field: str | None = None
-    line: int | None = None
-    problems: list[ProblemOut] | None = None
-
-
-class ErrorOut(Schema):
-    error: ErrorDetail
 
 
 class DebtorOut(Schema):

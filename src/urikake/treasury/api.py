@@ -17,6 +17,7 @@ from ninja import Header, Router, Schema, Status
 from urikake.accounts.access import current_organization
 from urikake.accounts.api_auth import ApplicantAuth, StaffAuth
 from urikake.accounts.roles import Capability
+from urikake.api_schemas import ErrorOut
 from urikake.receivables.models import FinancingApplication
 from urikake.treasury import collections, payouts
 from urikake.treasury import perfection as steps
@@ -26,10 +27,6 @@ from urikake.treasury.models import Deposit, Payout, PayoutBatch, Perfection
 
 router = Router(tags=["treasury"])
 _TREASURY = StaffAuth(Capability.MANAGE_TREASURY)
-
-
-class ErrorOut(Schema):
-    error: dict[str, Any]
 
 
 class PayoutOut(Schema):

@@ -565,11 +565,7 @@ def release_reserve(purchase: PurchasedReceivable, *, acting_user: Any) -> Payou
             kind=Payout.Kind.RESERVE,
             amount=amount,
             requested_for=today,
-            bank_code=account.bank_code,
-            branch_code=account.branch_code,
-            account_type=account.account_type,
-            account_number=account.account_number,
-            holder_kana=account.holder_kana,
+            **Payout.beneficiary(account),
         )
         locked.reserve_released_on = today
         locked.save(update_fields=["reserve_released_on"])

@@ -110,11 +110,7 @@ def fund_application(application: FinancingApplication, *, acting_user: Any) -> 
             kind=Payout.Kind.ADVANCE,
             amount=amount,
             requested_for=max(payout_date, today),
-            bank_code=account.bank_code,
-            branch_code=account.branch_code,
-            account_type=account.account_type,
-            account_number=account.account_number,
-            holder_kana=account.holder_kana,
+            **Payout.beneficiary(account),
         )
         audit.record(
             "treasury.funding_queued",

@@ -16,6 +16,8 @@ repeated call finds the entry instead of posting it twice.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -261,6 +263,18 @@ class Payout(models.Model):
 
     def __str__(self) -> str:
         return f"payout:{self.pk}"
+
+    @staticmethod
+    def beneficiary(account: Any) -> dict[str, Any]:
+        """The payout fields copied from a client's ``PayoutAccount`` (a snapshot: the
+        account may change later, a payout keeps where it was sent)."""
+        return {
+            "bank_code": account.bank_code,
+            "branch_code": account.branch_code,
+            "account_type": account.account_type,
+            "account_number": account.account_number,
+            "holder_kana": account.holder_kana,
+        }
 
     @property
     def customer_code(self) -> str:

@@ -15,23 +15,12 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 
-from urikake.applicants.models import Membership
+from urikake.applicants.services import active_owners
 from urikake.treasury.models import Payout
 
 
 def owner_emails(organization_id: int) -> list[str]:
-    return sorted(
-        {
-            m.user.email
-            for m in Membership.objects.select_related("user").filter(
-                organization_id=organization_id,
-                role=Membership.Role.OWNER,
-                is_active=True,
-                user__is_active=True,
-            )
-            if m.user.email
-        }
-    )
+    return sorted({u.email for u in active_owners(organization_id) if u.is_active and u.email})
 
 
 def _send(template: str, to: list[str], context: dict[str, Any]) -> None:

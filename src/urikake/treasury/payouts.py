@@ -301,11 +301,7 @@ def retry_returned(payout: Payout, *, acting_user: Any) -> Payout:
             replaces=locked,
             amount=locked.amount,
             requested_for=timezone.localdate(),
-            bank_code=account.bank_code,
-            branch_code=account.branch_code,
-            account_type=account.account_type,
-            account_number=account.account_number,
-            holder_kana=account.holder_kana,
+            **Payout.beneficiary(account),
         )
         audit.record(
             "treasury.payout_retried", actor=acting_user, obj=retry, payload={"replaces": locked.pk}

@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from pyhanko.keys import load_certs_from_pemder_data
 
 from urikake.contracts import signing
+from urikake.devsecrets import pem_blocks
 
 from .test_signing import pdfsig
 
@@ -47,7 +48,7 @@ def test_development_identity_is_created_once_and_reused(settings: Any, tmp_path
 
 
 def test_files_from_settings_are_used(settings: Any, tmp_path: Path) -> None:
-    ca, key, cert = signing._split_pem(signing._dev_bundle())
+    ca, key, cert = pem_blocks(signing._dev_bundle())
     for name, data in (("ca.pem", ca), ("key.pem", key), ("cert.pem", cert)):
         (tmp_path / name).write_bytes(data)
     settings.CONTRACT_SIGNING_KEY_FILE = str(tmp_path / "key.pem")

@@ -27,6 +27,7 @@ from pyhanko.keys import load_certs_from_pemder_data, load_private_key_from_pemd
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from urikake.devsecrets import pem_blocks, read_or_create
 from urikake.integrations.simulator_base import LocalHttpSimulator
 
 QUERY = "application/timestamp-query"
@@ -87,21 +88,11 @@ def make_bundle() -> bytes:
     )
 
 
-def _blocks(bundle: bytes) -> list[bytes]:
-    marker = b"-----END "
-    out = []
-    for part in bundle.split(marker)[:-1]:
-        start = part.index(b"-----BEGIN ")
-        label = part[start + 11 : part.index(b"-----", start + 11)]
-        out.append(part[start:] + marker + label + b"-----\n")
-    return out
-
-
 class TsaSimulator(LocalHttpSimulator):
     thread_name = "tsa-simulator"
 
     def __init__(self, host: str = "127.0.0.1", port: int = 8767, *, bundle: bytes) -> None:
-        root_pem, key_pem, cert_pem = _blocks(bundle)
+        root_pem, key_pem, cert_pem = pem_blocks(bundle)
         self.root = next(iter(load_certs_from_pemder_data(root_pem)))
         cert = next(iter(load_certs_from_pemder_data(cert_pem)))
         self.stamper = DummyTimeStamper(
@@ -157,6 +148,4 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def dev_bundle(var_dir: Path) -> bytes:
-    from urikake.devsecrets import read_or_create
-
     return read_or_create(var_dir / BUNDLE, make_bundle)
