@@ -166,41 +166,8 @@ def fund(
 def perfection_step(request: HttpRequest, application_id: int, payload: PerfectionIn) -> Any:
     application = get_object_or_404(FinancingApplication, pk=application_id)
     p = steps.open_perfection(application)
-    p = record_step(p, payload.dict(), acting_user=request.user)
+    p = steps.record_step(p, payload.dict(), acting_user=request.user)
     return Status(200, _perfection(p))
-
-
-def record_step(p: Perfection, data: dict[str, Any], *, acting_user: Any) -> Perfection:
-    """Dispatch one perfection step by name (shared by the API and the back-office form)."""
-    from urikake.domain.errors import DomainError
-
-    step = data.get("step")
-    on = data.get("on")
-    if step == "notice_sent":
-        return steps.record_notice_sent(
-            p, certified_date=data.get("certified_date"), sent_on=on, acting_user=acting_user
-        )
-    if step == "notice_delivered":
-        return steps.record_notice_delivered(p, delivered_on=on, acting_user=acting_user)
-    if step == "consent":
-        return steps.record_consent(
-            p, certified_date=data.get("certified_date"), consented_on=on, acting_user=acting_user
-        )
-    if step == "filed":
-        return steps.record_filing(p, filed_on=on, acting_user=acting_user)
-    if step == "registered":
-        return steps.record_registration(
-            p,
-            registration_number=data.get("registration_number", ""),
-            registered_on=on,
-            expires_on=data.get("expires_on"),
-            acting_user=acting_user,
-        )
-    if step == "extended":
-        return steps.record_extension(p, expires_on=data.get("expires_on"), acting_user=acting_user)
-    if step == "cancelled":
-        return steps.record_cancellation(p, cancelled_on=on, acting_user=acting_user)
-    raise DomainError("perfection.unknown_step", "手続きの種類が正しくありません。", field="step")
 
 
 @router.get(
@@ -366,4 +333,4 @@ def my_payouts(request: HttpRequest) -> Any:
     )
 
 
-__all__ = ["record_step", "router"]
+__all__ = ["router"]

@@ -25,7 +25,6 @@ from urikake.integrations.bank.adapter import BankApiError, source_from_settings
 from urikake.receivables.models import FinancingApplication
 from urikake.treasury import collections, payouts
 from urikake.treasury import perfection as steps
-from urikake.treasury.api import record_step
 from urikake.treasury.funding import fund_application
 from urikake.treasury.models import (
     Deposit,
@@ -130,7 +129,7 @@ def deal(request: HttpRequest, pk: int) -> HttpResponse:
     form = PerfectionForm(request.POST or None)
     if request.method == "POST" and perfection is not None and form.is_valid():
         try:
-            record_step(perfection, form.cleaned_data, acting_user=request.user)
+            steps.record_step(perfection, form.cleaned_data, acting_user=request.user)
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:

@@ -221,6 +221,37 @@ def record_cancellation(
     )
 
 
+def record_step(p: Perfection, data: dict[str, Any], *, acting_user: Any) -> Perfection:
+    """Dispatch one perfection step by name (shared by the API and the back-office form)."""
+    step = data.get("step")
+    on = data.get("on")
+    if step == "notice_sent":
+        return record_notice_sent(
+            p, certified_date=data.get("certified_date"), sent_on=on, acting_user=acting_user
+        )
+    if step == "notice_delivered":
+        return record_notice_delivered(p, delivered_on=on, acting_user=acting_user)
+    if step == "consent":
+        return record_consent(
+            p, certified_date=data.get("certified_date"), consented_on=on, acting_user=acting_user
+        )
+    if step == "filed":
+        return record_filing(p, filed_on=on, acting_user=acting_user)
+    if step == "registered":
+        return record_registration(
+            p,
+            registration_number=data.get("registration_number", ""),
+            registered_on=on,
+            expires_on=data.get("expires_on"),
+            acting_user=acting_user,
+        )
+    if step == "extended":
+        return record_extension(p, expires_on=data.get("expires_on"), acting_user=acting_user)
+    if step == "cancelled":
+        return record_cancellation(p, cancelled_on=on, acting_user=acting_user)
+    raise DomainError("perfection.unknown_step", "手続きの種類が正しくありません。", field="step")
+
+
 def filing_data(perfections: Iterable[Perfection], *, cause_date: date, years: int = 5) -> bytes:
     """債権譲渡登記の申請データ for the claims of the given deals (one assignor at a time)."""
     deals = [p.application for p in perfections]
