@@ -242,12 +242,19 @@ def application(request: HttpRequest, pk: int) -> HttpResponse:
         ).order_by("seq")
         if record.payload.get("status") in ApplicationStatus.__members__.values()
     ]
+    # Each offer line names its invoice by id (older offers may not: no number is shown).
+    numbers = dict(app.invoices.values_list("pk", "invoice_number"))
+    offer_lines = [
+        (numbers.get(line.get("invoice_id"), ""), line)
+        for line in (app.offer or {}).get("invoices", [])
+    ]
     return render(
         request,
         "receivables/application.html",
         {
             "timeline": [(app.created_at, ApplicationStatus.DRAFT.label), *timeline],
             "application": app,
+            "offer_lines": offer_lines,
             "status": ApplicationStatus(app.status),
             "can_answer": app.status == ApplicationStatus.OFFERED,
             "pending": app.status in (ApplicationStatus.SUBMITTED, ApplicationStatus.SCREENING),
