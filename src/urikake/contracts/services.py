@@ -29,6 +29,7 @@ from urikake.domain.errors import DomainError
 from urikake.domain.perfection import Method
 from urikake.receivables.models import FinancingApplication
 from urikake.receivables.services import _move
+from urikake.treasury.perfection import open_perfection
 
 _SIGNED_STATUSES = frozenset(
     {ApplicationStatus.CONTRACTED, ApplicationStatus.FUNDED, ApplicationStatus.SETTLED}
@@ -149,6 +150,11 @@ def prepare_contracts(
     return created
 
 
+def prepare_on_acceptance(application: FinancingApplication, acting_user: Any) -> None:
+    """The acceptance step of this app (``receivables.services.on_offer_accepted``)."""
+    prepare_contracts(application, acting_user=acting_user)
+
+
 def is_contracted(application: FinancingApplication) -> bool:
     """True once the applicant signed and the platform sealed every document."""
     if application.status not in _SIGNED_STATUSES:
@@ -245,7 +251,7 @@ def sign_contracts(
             doc.signed_sha256 = sha256(signed)
             doc.signed_at = now
             doc.save(update_fields=["signed_pdf", "signed_sha256", "signed_at"])
-        _move(
+        contracted = _move(
             locked,
             ApplicationStatus.CONTRACTED,
             actor=acting_user,
@@ -256,4 +262,5 @@ def sign_contracts(
                 "signed": {d.document_number: d.signed_sha256 for d in documents},
             },
         )
+        open_perfection(contracted)  # the back office reads it; reads never create it
     return SignResult(signature, created=True)

@@ -291,11 +291,11 @@ def pair_offer_lines(
             )
         paired[fits[0].invoice_id] = line
     for key in invoices:
-        line = paired.get(key.invoice_id)
+        own = paired.get(key.invoice_id)
         if (
-            line is None
-            or int(line["face_amount"]) != key.face_amount
-            or str(line["due_date"]) != key.due_date.isoformat()
+            own is None
+            or int(own["face_amount"]) != key.face_amount
+            or str(own["due_date"]) != key.due_date.isoformat()
         ):
             raise _mismatch(key.invoice_number or str(key.invoice_id))
     if len(paired) != len(lines):
