@@ -101,6 +101,48 @@ class ReasonOut(Schema):
     message: str
 
 
+class FeeLineOut(Schema):
+    label: str
+    amount: int | None
+    note: str = ""
+
+
+class OfferLineOut(Schema):
+    """One invoice's priced line; ``invoice_id`` names the invoice (None only in offers made
+    before lines carried it and not matched since)."""
+
+    invoice_id: int | None = None
+    product: str
+    grade: str
+    face_amount: int
+    fee_rate: str = Field(..., description="手数料率（文字列の小数）")
+    advance_rate: str
+    advance_amount: int
+    fee: int
+    admin_fee: int
+    net_payout: int
+    holdback: int
+    payout_date: date
+    due_date: date
+    settlement_date: date
+    days: int
+    apr: str
+    expires_on: date
+    breakdown: list[FeeLineOut]
+
+
+class OfferOut(Schema):
+    face_amount: int
+    advance_amount: int
+    fee: int
+    admin_fee: int
+    net_payout: int
+    holdback: int
+    payout_date: date
+    expires_on: date
+    invoices: list[OfferLineOut]
+
+
 class ApplicationOut(Schema):
     id: int
     status: str
@@ -112,7 +154,7 @@ class ApplicationOut(Schema):
     decided_at: datetime | None
     outcome: str | None
     reasons: list[ReasonOut]
-    offer: dict[str, Any] | None
+    offer: OfferOut | None
     offer_expires_on: date | None
 
 
