@@ -37,7 +37,8 @@ def open_perfection(application: FinancingApplication) -> Perfection:
     return perfection
 
 
-_PERFECTED_STATUSES = ("contracted", "funded", "settled", "defaulted")
+# A deal has (or should have) a perfection record from its contract on.
+_CONTRACTED_STATUSES = ("contracted", "funded", "settled", "defaulted")
 
 
 def perfection_of(application: FinancingApplication) -> Perfection | None:
@@ -45,7 +46,7 @@ def perfection_of(application: FinancingApplication) -> Perfection | None:
     opened (contracted before signing opened it), an unsaved one at its first stage — the
     first recorded step saves it. None before the contract."""
     existing = Perfection.objects.filter(application=application).first()
-    if existing is not None or application.status not in _PERFECTED_STATUSES:
+    if existing is not None or application.status not in _CONTRACTED_STATUSES:
         return existing
     method = perfection_policy(application.product).method
     return Perfection(application=application, method=method.value)
