@@ -31,6 +31,7 @@ from urikake.applicants import terms
 from urikake.applicants.models import Organization
 from urikake.audit import services as audit
 from urikake.domain.invoices import InvoiceData, TaxBreakdown
+from urikake.domain.products import ProductId
 from urikake.domain.statements import Direction, SourceFormat, Statement, StatementLine
 from urikake.domain.zengin_statements import write_statement_file
 from urikake.kyc.models import KycCheck
@@ -143,7 +144,7 @@ def _deal(org: Organization, user: User, index: int) -> FinancingApplication:
         source="form",
     )
     application = receivables.create_application(
-        org, acting_user=user, product="three_party", invoices=[invoice]
+        org, acting_user=user, product=ProductId.THREE_PARTY, invoices=[invoice]
     )
     receivables.submit_application(application, acting_user=user)
     screen_application.call(application.pk)

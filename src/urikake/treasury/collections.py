@@ -255,7 +255,7 @@ def _open_items() -> list[engine.OpenItem]:
     ):
         if p.residual <= 0:
             continue
-        if p.product == "two_party":
+        if p.spec.client_forwards:
             payer_id, name, kana = (
                 client_code(p.organization_id),
                 p.organization.name,
@@ -618,7 +618,7 @@ def confirm_suggestion(
         )
         if remember_payer:
             key = engine.payer_key(deposit.payer_kana)
-            for debtor_id in {p.debtor_id for p in purchases if p.product != "two_party"}:
+            for debtor_id in {p.debtor_id for p in purchases if not p.spec.client_forwards}:
                 link, created = PayerLink.objects.get_or_create(
                     payer_key=key,
                     debtor_id=debtor_id,

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from urikake.domain.products import ProductSpec, spec
 from urikake.security.crypto import EncryptedTextField
 
 
@@ -144,6 +145,11 @@ class PurchasedReceivable(models.Model):
             - self.fee_deducted
             - self.shortfall_written_off
         )
+
+    @property
+    def spec(self) -> ProductSpec:
+        """The product's spec: who collects, the ageing plan, the ledger recipes."""
+        return spec(self.product)
 
     @property
     def client_code(self) -> str:

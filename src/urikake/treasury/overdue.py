@@ -217,7 +217,7 @@ def report_collection(
         )
     with transaction.atomic():
         locked = PurchasedReceivable.objects.select_for_update().get(pk=purchase.pk)
-        if locked.product != "two_party":
+        if not locked.spec.client_forwards:
             raise DomainError(
                 "treasury.report_not_two_party",
                 "3社間の債権は売掛先から当社へ直接お支払いいただくため、報告は不要です。",
@@ -309,7 +309,7 @@ def _reminder_context(p: PurchasedReceivable, deadline: date, step: int) -> dict
     return {
         "organization_name": p.organization.name,
         "debtor_name": p.debtor.name,
-        "two_party": p.product == "two_party",
+        "client_forwards": p.spec.client_forwards,
         "amount": p.residual,
         "deadline": deadline,
         "step": step,

@@ -77,8 +77,8 @@ def _applicant_row(p: PurchasedReceivable, today: date) -> dict[str, object]:
         "purchase": p,
         "deadline": deadline,
         "days_overdue": days if open_ and days > 0 else 0,
-        "forward_overdue": open_ and p.product == "two_party" and days > 0,
-        "holding": open_ and p.product == "two_party" and p.forward_due_on is not None,
+        "forward_overdue": open_ and p.spec.client_forwards and days > 0,
+        "holding": open_ and p.spec.client_forwards and p.forward_due_on is not None,
         "open": open_,
     }
 
@@ -146,7 +146,7 @@ def my_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "reports": overdue.reported_collections(purchase),
             "payouts": purchase.payouts.order_by("-requested_for"),
-            "can_report": purchase.product == "two_party"
+            "can_report": purchase.spec.client_forwards
             and purchase.status == PurchasedReceivable.Status.OPEN
             and purchase.residual > 0,
         },

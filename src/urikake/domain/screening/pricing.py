@@ -40,7 +40,7 @@ from urikake.domain.money import (
     format_rate_percent,
     format_yen,
 )
-from urikake.domain.screening.types import Product
+from urikake.domain.products import ProductBand, ProductId, all_specs
 
 __all__ = [
     "FeeLine",
@@ -53,18 +53,9 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class ProductBand:
-    min_rate: Decimal
-    max_rate: Decimal
-    advance_rate: Decimal  # 掛目: the share of face paid at once
-
-
-def _default_bands() -> dict[Product, ProductBand]:
-    return {
-        Product.THREE_PARTY: ProductBand(Decimal("0.02"), Decimal("0.10"), Decimal("0.95")),
-        Product.TWO_PARTY: ProductBand(Decimal("0.05"), Decimal("0.20"), Decimal("0.8")),
-    }
+def _default_bands() -> dict[ProductId, ProductBand]:
+    """Each product's band, from its spec (:mod:`urikake.domain.products`)."""
+    return {s.id: s.pricing for s in all_specs()}
 
 
 def _default_grade_positions() -> dict[str, Decimal]:
@@ -80,7 +71,7 @@ def _default_grade_positions() -> dict[str, Decimal]:
 
 @dataclass(frozen=True, slots=True)
 class PricingPolicy:
-    bands: dict[Product, ProductBand] = field(default_factory=_default_bands)
+    bands: dict[ProductId, ProductBand] = field(default_factory=_default_bands)
     grade_positions: dict[str, Decimal] = field(default_factory=_default_grade_positions)
     #: Added per started 30 days of term beyond the first 30 (capped by the band's max).
     term_premium_per_30_days: Decimal = Decimal("0.005")
@@ -100,7 +91,7 @@ class FeeLine:
 
 @dataclass(frozen=True, slots=True)
 class Offer:
-    product: Product
+    product: ProductId
     grade: str
     face_amount: int
     fee_rate: Decimal
@@ -126,7 +117,7 @@ class Offer:
         )
 
 
-def fee_rate_for(policy: PricingPolicy, product: Product, grade: str, term_days: int) -> Decimal:
+def fee_rate_for(policy: PricingPolicy, product: ProductId, grade: str, term_days: int) -> Decimal:
     """The fee rate for a grade and product within the band, rounded up to ``rate_step``."""
     band = policy.bands[product]
     pos = policy.grade_positions.get(grade, Decimal("1"))
@@ -150,7 +141,7 @@ def payout_date_for(now: datetime, cutoff_hour: int) -> date:
 def price(
     invoice: InvoiceData,
     *,
-    product: Product,
+    product: ProductId,
     grade: str,
     now: datetime,
     policy: PricingPolicy | None = None,
