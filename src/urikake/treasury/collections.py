@@ -174,11 +174,12 @@ def _import(statement: Statement, *, digest: str, filename: str, acting_user: An
                 reference=line.reference[:100],
             )
             ledger.post(
-                book.journal_entry(
+                book.deposit_received(
                     f"deposit:{deposit.pk}:received",
                     line.value_date,
-                    f"入金 {line.counterparty}"[:200],
-                    [(cash, line.amount), (book.SUSPENSE, -line.amount)],
+                    cash_account=cash,
+                    amount=line.amount,
+                    description=f"入金 {line.counterparty}"[:200],
                 ),
                 actor=acting_user,
             )
@@ -406,7 +407,7 @@ def apply_deposit(
                 pk__in=[i for i, _ in allocations]
             )
         }
-        legs: list[tuple[str, int]] = [(book.SUSPENSE, credited - fee_deducted)]
+        legs: list[book.Leg] = []
         fee_left = fee_deducted
         client_bears = settings.TREASURY_PAYER_FEE_BORNE_BY == "client"
         touched: list[PurchasedReceivable] = []
@@ -434,28 +435,23 @@ def apply_deposit(
             if client_bears:
                 charged = min(fee_here, purchase.holdback - purchase.reserve_applied)
                 purchase.reserve_applied += charged
-                if charged:
-                    legs.append((book.reserve(client_code(purchase.organization_id)), charged))
-            if fee_here - charged:
-                legs.append((book.TRANSFER_FEE, fee_here - charged))
-            legs.append(
-                (
-                    book.receivable(
-                        client_code(purchase.organization_id), debtor_code(purchase.debtor_id)
-                    ),
-                    -amount,
-                )
+            legs += purchase.spec.ledger.collection_legs(
+                client=client_code(purchase.organization_id),
+                debtor=debtor_code(purchase.debtor_id),
+                amount=amount,
+                fee_deducted=fee_here,
+                fee_from_reserve=charged,
             )
             Allocation.objects.create(
                 deposit=locked, purchase=purchase, amount=amount, fee_deducted=fee_here
             )
             touched.append(purchase)
         ledger.post(
-            book.journal_entry(
+            book.deposit_applied(
                 f"deposit:{locked.pk}:applied",
                 locked.value_date,
-                f"消込 {locked.payer_kana}"[:200],
-                _merge(legs),
+                legs=legs,
+                description=f"消込 {locked.payer_kana}"[:200],
             ),
             actor=acting_user,
         )
@@ -483,14 +479,6 @@ def apply_deposit(
             if purchase.residual == 0:
                 _collected(purchase, on=locked.value_date, actor=acting_user)
     return locked
-
-
-def _merge(legs: list[tuple[str, int]]) -> list[tuple[str, int]]:
-    """One leg per account (two invoices of one client and debtor share an account)."""
-    merged: dict[str, int] = {}
-    for account, amount in legs:
-        merged[account] = merged.get(account, 0) + amount
-    return [(a, n) for a, n in merged.items() if n != 0]
 
 
 def _collected(purchase: PurchasedReceivable, *, on: date, actor: Any) -> None:
@@ -549,7 +537,7 @@ def release_reserve(purchase: PurchasedReceivable, *, acting_user: Any) -> Payou
             raise DomainError("funding.no_payout_account", "振込先口座が登録されていません。")
         today = timezone.localdate()
         ledger.post(
-            book.release_reserve(
+            locked.spec.ledger.release_holdback(
                 f"reserve:{locked.pk}:release",
                 today,
                 client=client_code(locked.organization_id),

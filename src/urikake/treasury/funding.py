@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from urikake.applicants.services import current_payout_account
 from urikake.audit import services as audit
-from urikake.domain import ledger as book
 from urikake.domain.applications import ApplicationStatus
 from urikake.domain.bank_calendar import BusinessDayConvention, adjust_to_business_day
 from urikake.domain.errors import DomainError
@@ -61,7 +60,7 @@ def _buy(application: FinancingApplication, *, actor: Any, on: date) -> list[Pur
             expected_on=adjust_to_business_day(invoice.due_date, BusinessDayConvention.FOLLOWING),
         )
         ledger.post(
-            book.purchase_receivable(
+            purchase.spec.ledger.purchase(
                 f"purchase:{purchase.pk}",
                 on,
                 client=client_code(application.organization_id),

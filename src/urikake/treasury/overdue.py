@@ -42,7 +42,6 @@ from urikake.accounts.roles import Capability
 from urikake.audit import services as audit
 from urikake.audit.models import AuditRecord
 from urikake.audit.services import ActorLike, actor_label
-from urikake.domain import ledger as book
 from urikake.domain.ageing import (
     BUCKETS,
     AgeingItem,
@@ -554,25 +553,16 @@ def write_off(
                     "償却の申請者とは別の担当者が承認してください（4つの目の原則）。",
                 )
         # A holdback already paid back to the client cannot absorb anything.
-        available = p.holdback if p.reserve_released_on is None else 0
-        offset = min(available, residual)
-        loss = residual - offset
-        client, debtor = client_code(p.organization_id), debtor_code(p.debtor_id)
-        if offset:
-            ledger.post(
-                book.journal_entry(
-                    f"reserve_offset:{p.pk}",
-                    on,
-                    "留保金と回収不能額の相殺",
-                    [(book.reserve(client), offset), (book.receivable(client, debtor), -offset)],
-                ),
-                actor=acting_user,
-            )
-        if loss:
-            ledger.post(
-                book.write_off(f"write_off:{p.pk}", on, client=client, debtor=debtor, amount=loss),
-                actor=acting_user,
-            )
+        entries, offset, loss = p.spec.ledger.write_off(
+            str(p.pk),
+            on,
+            client=client_code(p.organization_id),
+            debtor=debtor_code(p.debtor_id),
+            residual=residual,
+            holdback_available=p.holdback if p.reserve_released_on is None else 0,
+        )
+        for entry in entries:
+            ledger.post(entry, actor=acting_user)
         p.shortfall_written_off += residual
         p.reserve_applied += offset
         p.status = PurchasedReceivable.Status.WRITTEN_OFF
