@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "urikake.ledger",
     "urikake.contracts",
     "urikake.treasury",
+    "urikake.servicing",
     "urikake.scoring",
     "urikake.security",
     "urikake.backoffice",

@@ -28,7 +28,7 @@ from urikake.domain.applications import ApplicationStatus
 from urikake.domain.errors import DomainError
 from urikake.domain.products import DocumentKind, spec
 from urikake.receivables.models import FinancingApplication
-from urikake.receivables.services import _move
+from urikake.receivables.services import mark_contracted
 
 _SIGNED_STATUSES = frozenset(
     {ApplicationStatus.CONTRACTED, ApplicationStatus.FUNDED, ApplicationStatus.SETTLED}
@@ -243,11 +243,9 @@ def sign_contracts(
             doc.signed_sha256 = sha256(signed)
             doc.signed_at = now
             doc.save(update_fields=["signed_pdf", "signed_sha256", "signed_at"])
-        _move(
+        mark_contracted(
             locked,
-            ApplicationStatus.CONTRACTED,
-            actor=acting_user,
-            action="application.contracted",
+            acting_user=acting_user,
             payload={
                 "contract_signature": signature.pk,
                 "documents": current,

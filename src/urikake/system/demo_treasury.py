@@ -171,10 +171,10 @@ def load_treasury_demo(password: str) -> bool:
     """Create the demo client and its deals unless present; True when created."""
     if get_user_model().objects.filter(email=CLIENT_EMAIL).exists():
         return False
+    from urikake.servicing.funding import fund_application
+    from urikake.servicing.models import Position
     from urikake.treasury import payouts
     from urikake.treasury import perfection as steps
-    from urikake.treasury.funding import fund_application
-    from urikake.treasury.models import PurchasedReceivable
     from urikake.treasury.policy import next_value_date
 
     user, org = _client(password)
@@ -194,7 +194,7 @@ def load_treasury_demo(password: str) -> bool:
     batch = payouts.build_batch(acting_user="system:demo", value_date=next_value_date())
     if batch is not None:
         payouts.mark_sent(batch, acting_user="system:demo")
-    purchase = PurchasedReceivable.objects.get(application=deals[2])
+    purchase = Position.objects.get(application=deals[2])
     payer = DEBTORS[2][3]
     statement = Statement(
         SourceFormat.ZENGIN_STATEMENT,
