@@ -24,6 +24,7 @@ from urikake.domain import ledger as book
 from urikake.domain import reconciliation as engine
 from urikake.domain.applications import ApplicationStatus
 from urikake.domain.errors import DomainError
+from urikake.domain.positions import PositionStatus
 from urikake.ledger import services as ledger
 from urikake.receivables import services as receivables
 from urikake.receivables.models import FinancingApplication, Invoice
@@ -151,7 +152,7 @@ def apply_collection(
 
 def _collected(purchase: Position, *, on: date, actor: Any) -> None:
     """A receivable paid in full: close it, release its holdback, settle the deal if done."""
-    purchase.status = Position.Status.COLLECTED
+    purchase.move_to(PositionStatus.COLLECTED)
     purchase.collected_on = on
     purchase.save(update_fields=["status", "collected_on"])
     Invoice.objects.filter(pk=purchase.invoice_id).update(status=Invoice.Status.SETTLED)

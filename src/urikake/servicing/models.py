@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from urikake.domain.positions import PositionStatus
+from urikake.domain.positions import PositionStatus, check_transition
 from urikake.domain.products import ProductSpec, spec
 
 __all__ = ["POSITION_AUDIT_TYPES", "Position", "PositionNote"]
@@ -107,6 +107,12 @@ class Position(models.Model):
             - self.fee_deducted
             - self.shortfall_written_off
         )
+
+    def move_to(self, target: PositionStatus) -> None:
+        """Set the status after checking the transition in the domain state machine (the
+        caller saves, inside its transaction, with its audit record)."""
+        check_transition(PositionStatus(self.status), target)
+        self.status = target
 
     @property
     def spec(self) -> ProductSpec:

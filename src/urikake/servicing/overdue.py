@@ -58,6 +58,7 @@ from urikake.domain.ageing import (
 from urikake.domain.applications import ApplicationStatus
 from urikake.domain.bank_calendar import add_bank_business_days
 from urikake.domain.errors import DomainError
+from urikake.domain.positions import PositionStatus
 from urikake.ledger import services as ledger
 from urikake.servicing.collections import release_reserve
 from urikake.servicing.models import POSITION_AUDIT_TYPES, Position, PositionNote
@@ -441,7 +442,7 @@ def mark_default(purchase: Position, *, acting_user: User, comment: str) -> Posi
         if p.status != Position.Status.OPEN or p.residual <= 0:
             raise DomainError("treasury.not_open", "回収待ちの債権ではないため、延滞にできません。")
         _require_funded(p)
-        p.status = Position.Status.DEFAULTED
+        p.move_to(PositionStatus.DEFAULTED)
         p.save(update_fields=["status"])
         audit.record(
             "purchase.defaulted",
@@ -552,7 +553,7 @@ def write_off(
             ledger.post(entry, actor=acting_user)
         p.shortfall_written_off += residual
         p.reserve_applied += offset
-        p.status = Position.Status.WRITTEN_OFF
+        p.move_to(PositionStatus.WRITTEN_OFF)
         p.save(update_fields=["shortfall_written_off", "reserve_applied", "status"])
         audit.record(
             "purchase.written_off",
