@@ -3,7 +3,7 @@ product.
 
 Ask the spec, never compare names: ``spec(application.product).client_forwards``, not
 ``application.product == "two_party"`` (a test scans the source for such comparisons).
-Adding a product = adding a spec here (see docs/architecture.md, "adding a financing product").
+Adding a product = adding a spec here (and its positions in urikake.servicing; docs/servicing.md).
 """
 
 from __future__ import annotations
