@@ -14,6 +14,7 @@ from django.db.models import F, Q
 
 from urikake.domain.positions import PositionStatus, check_transition
 from urikake.domain.products import ProductSpec, spec
+from urikake.domain.products import choices as product_choices
 
 __all__ = ["POSITION_AUDIT_TYPES", "Position", "PositionNote"]
 
@@ -50,7 +51,7 @@ class Position(models.Model):
     debtor = models.ForeignKey(
         "receivables.Debtor", on_delete=models.PROTECT, related_name="purchases"
     )
-    product = models.CharField(max_length=20)
+    product = models.CharField(max_length=20, choices=product_choices())
     face_amount = models.BigIntegerField("額面")
     advance_amount = models.BigIntegerField("買取金額")
     fee = models.BigIntegerField("買取手数料")

@@ -32,15 +32,13 @@ from urikake.domain.bank_calendar import (
 from urikake.domain.errors import DomainError
 from urikake.domain.invoices import InvoiceData
 from urikake.domain.money import (
-    Rounding,
-    apply_rate,
     days_between,
     discount_fee_apr,
     fee_truncated,
     format_rate_percent,
     format_yen,
 )
-from urikake.domain.products import ProductBand, ProductId, all_specs
+from urikake.domain.products import ProductBand, ProductId, all_specs, spec
 
 __all__ = [
     "FeeLine",
@@ -161,7 +159,9 @@ def price(
         )
     band = pol.bands[product]
     fee_rate = fee_rate_for(pol, product, grade, days)
-    advance = apply_rate(face, band.advance_rate, rounding=Rounding.TRUNCATE)
+    product_spec = spec(product)
+    # The spec's advance and holdback rule, at the (possibly overridden) band's 掛目.
+    advance = product_spec.advance(face, band.advance_rate)
     fee = fee_truncated(face, fee_rate)
     admin = pol.admin_fee_yen
     net = advance - fee - admin
@@ -169,7 +169,7 @@ def price(
         raise DomainError("pricing.net_nonpositive", "手数料を差し引くとお振込金額が残りません。")
     apr = discount_fee_apr(advance, fee + admin, days)
     expires = add_bank_business_days(now.date(), pol.offer_valid_business_days)
-    holdback = face - advance
+    holdback = product_spec.holdback(face, band.advance_rate)
     lines = [
         FeeLine("請求書額面", face),
         FeeLine(
