@@ -23,14 +23,13 @@ from tests.fixtures.deals import (
 )
 from tests.integration.treasury.helpers import perfect
 from urikake.contracts.terms import deal_terms
-from urikake.domain.applications import ApplicationStatus
 from urikake.domain.errors import DomainError
 from urikake.domain.invoices import InvoiceData, TaxBreakdown
 from urikake.receivables import review, services
 from urikake.receivables.models import FinancingApplication, Invoice
 from urikake.receivables.tasks import screen_application
-from urikake.treasury.funding import fund_application
-from urikake.treasury.models import PurchasedReceivable
+from urikake.servicing.funding import fund_application
+from urikake.servicing.models import Position
 
 pytestmark = pytest.mark.django_db
 
@@ -103,12 +102,10 @@ def test_same_amount_and_due_date_keep_their_own_fee_and_holdback(
     twin_deal, treasury_staff
 ) -> None:
     user, app, lines = twin_deal
-    app = services._move(
-        app, ApplicationStatus.CONTRACTED, actor=user, action="application.contracted"
-    )
+    app = services.mark_contracted(app, acting_user=user)
     perfect(type("D", (), {"application": app})(), treasury_staff)
     payout = fund_application(app, acting_user=treasury_staff)
-    purchases = PurchasedReceivable.objects.filter(application=app)
+    purchases = Position.objects.filter(application=app)
     assert purchases.count() == 2
     for purchase in purchases:
         line = lines[purchase.invoice_id]
@@ -134,14 +131,12 @@ def test_an_offer_line_for_another_invoice_is_refused(twin_deal, treasury_staff)
     stray[0]["invoice_id"] = 999_999
     FinancingApplication.objects.filter(pk=app.pk).update(offer={**app.offer, "invoices": stray})
     app.refresh_from_db()
-    app = services._move(
-        app, ApplicationStatus.CONTRACTED, actor=user, action="application.contracted"
-    )
+    app = services.mark_contracted(app, acting_user=user)
     perfect(type("D", (), {"application": app})(), treasury_staff)
     with pytest.raises(DomainError) as exc:
         fund_application(app, acting_user=treasury_staff)
     assert exc.value.code == "offer.mismatch"
-    assert not PurchasedReceivable.objects.exists()
+    assert not Position.objects.exists()
 
 
 def test_old_offers_get_their_invoice_ids_from_the_screening_explanation(twin_deal) -> None:
