@@ -96,3 +96,13 @@ def test_an_imported_xml_invoice_above_the_limit_is_refused(owner, settings) -> 
     ).content.decode()
     assert "請求金額は1,000円以下で入力してください" in html
     assert not InvoiceDraft.objects.exists()
+
+
+def test_a_reported_collection_is_bounded_too() -> None:
+    from urikake.servicing.views import ReportCollectionForm
+
+    data = {"received_on": timezone.localdate().isoformat()}
+    over = ReportCollectionForm(data={**data, "amount": "99,999,999,999,999"})
+    assert not over.is_valid()
+    assert "10,000,000,000円以下" in str(over.errors["amount"])
+    assert ReportCollectionForm(data={**data, "amount": "1,100,000"}).is_valid()
