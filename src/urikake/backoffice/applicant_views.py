@@ -22,6 +22,7 @@ from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Replace
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 
 from urikake.accounts.access import has_capability, staff
 from urikake.accounts.roles import Capability
@@ -75,6 +76,7 @@ def search_organizations(query: str) -> QuerySet[Organization]:
 
 
 @staff(Capability.VIEW_APPLICANTS)
+@require_safe
 def applicant_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:MAX_QUERY]
     page = Paginator(search_organizations(query), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -123,6 +125,7 @@ def _positions(org: Organization) -> tuple[list[Position], dict[str, int]]:
 
 
 @staff(Capability.VIEW_APPLICANTS)
+@require_safe
 def applicant_detail(request: HttpRequest, org_id: int) -> HttpResponse:
     org = get_object_or_404(Organization, pk=org_id)
     applications = list(
@@ -185,6 +188,7 @@ _EVIDENCE_TYPES = {
 
 
 @staff(Capability.VIEW_APPLICANTS, Capability.REVIEW_APPLICATIONS)
+@require_safe
 def invoice_evidence(request: HttpRequest, invoice_id: int) -> HttpResponse:
     """The uploaded invoice file (PDF, JP PINT XML or a photo), never rendered as HTML."""
     invoice = get_object_or_404(Invoice, pk=invoice_id)

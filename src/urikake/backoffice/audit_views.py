@@ -22,6 +22,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
 
 from urikake.accounts.access import staff
 from urikake.accounts.roles import Capability
@@ -84,6 +85,7 @@ def _form(request: HttpRequest) -> tuple[AuditFilterForm, dict[str, Any]]:
 
 
 @staff(Capability.VIEW_AUDIT)
+@require_safe
 def audit_list(request: HttpRequest) -> HttpResponse:
     form, data = _form(request)
     rows = filtered_records(data) if not form.errors else AuditRecord.objects.none()
@@ -103,6 +105,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff(Capability.VIEW_AUDIT)
+@require_safe
 def audit_detail(request: HttpRequest, seq: int) -> HttpResponse:
     record = get_object_or_404(AuditRecord, seq=seq)
     return render(
@@ -158,6 +161,7 @@ def csv_rows(records: QuerySet[AuditRecord]) -> Any:
 
 
 @staff(Capability.VIEW_AUDIT)
+@require_safe
 def audit_csv(request: HttpRequest) -> HttpResponse:
     form, data = _form(request)
     if form.errors:
