@@ -18,7 +18,7 @@ from django import forms
 from django.apps import apps
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -171,7 +171,7 @@ def audit_csv(request: HttpRequest) -> HttpResponse:
             content_type="text/plain; charset=utf-8",
         )
     records = filtered_records(data)[:CSV_LIMIT]
-    response = StreamingHttpResponse(csv_rows(records), content_type="text/csv; charset=utf-8")
+    response = HttpResponse("".join(csv_rows(records)), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="audit_{stamp}.csv"'
     response["Cache-Control"] = "no-store"

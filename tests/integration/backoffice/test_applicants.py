@@ -131,7 +131,7 @@ def test_invoice_file_opens_for_staff_with_safe_headers(
     assert f"/backoffice/invoices/{invoice.pk}/file/" in html
     response = client.get(f"/backoffice/invoices/{invoice.pk}/file/")
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == b"%PDF-1.4 evidence"
+    assert response.content == b"%PDF-1.4 evidence"
     assert response["Content-Type"] == "application/pdf"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in response["Content-Security-Policy"]

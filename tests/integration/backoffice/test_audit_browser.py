@@ -106,7 +106,7 @@ def test_csv_export_filters_and_neutralises_formulas(trail: None) -> None:
     response = client.get("/backoffice/audit/export.csv", {"action": "organization."})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    text = response.content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][:4] == ["連番", "日時（日本時間）", "実行者", "操作"]
     assert len(rows) == 2

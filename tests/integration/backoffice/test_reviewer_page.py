@@ -59,7 +59,7 @@ def test_reviewer_sees_file_price_reasons_scores_and_kyc(referred: FinancingAppl
     invoice = referred.invoices.get()
     assert f"/backoffice/invoices/{invoice.pk}/file/" in html
     pdf = client.get(f"/backoffice/invoices/{invoice.pk}/file/")
-    assert b"".join(pdf.streaming_content) == b"%PDF-1.4 the invoice"
+    assert pdf.content == b"%PDF-1.4 the invoice"
     ((_inv, line),) = response.context["invoices"]
     assert line, "the referred invoice carries its proposed price"
     for yen in ("fee", "advance_amount", "holdback", "net_payout"):
