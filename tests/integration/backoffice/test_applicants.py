@@ -142,3 +142,15 @@ def test_invoice_file_opens_for_staff_with_safe_headers(
         .status_code
         == 403
     )
+
+
+def test_pages_speak_english_in_english_mode(orgs: dict[str, Organization]) -> None:
+    from django.conf import settings
+
+    client = client_for(staff_user("compliance"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "Search by name" in client.get("/backoffice/applicants/").content.decode()
+    html = client.get(f"/backoffice/applicants/{orgs['deal'].pk}/").content.decode()
+    assert "Payout account" in html
+    assert "振込先口座" not in html
+    assert "Audit trail" in client.get("/backoffice/audit/").content.decode()
