@@ -151,6 +151,6 @@ def test_pages_speak_english_in_english_mode(orgs: dict[str, Organization]) -> N
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     assert "Search by name" in client.get("/backoffice/applicants/").content.decode()
     html = client.get(f"/backoffice/applicants/{orgs['deal'].pk}/").content.decode()
-    assert "Payout account" in html
+    assert "Payout account" in html  # (and the shared words as the other apps translate them)
     assert "振込先口座" not in html
     assert "Audit trail" in client.get("/backoffice/audit/").content.decode()
