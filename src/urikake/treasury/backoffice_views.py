@@ -46,7 +46,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             stage__in=["perfected", "extended", "cancelled"]
         ).count(),
         "payouts_pending": Payout.objects.filter(status="pending").count(),
-        "batches_unsent": PayoutBatch.objects.filter(status="generated").count(),
+        "batches_awaiting_approval": PayoutBatch.objects.filter(status="generated").count(),
+        "batches_unsent": PayoutBatch.objects.filter(status="approved").count(),
         "deposits_suggested": Deposit.objects.filter(status="suggested").count(),
         "deposits_unmatched": Deposit.objects.filter(status="unmatched").count(),
         "open_purchases": PurchasedReceivable.objects.filter(status="open").count(),
@@ -207,7 +208,9 @@ def payout_list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "pending": Payout.objects.filter(status="pending").select_related("organization"),
-        "batches": PayoutBatch.objects.order_by("-pk")[:50],
+        "batches": PayoutBatch.objects.select_related("created_by", "approved_by").order_by(
+            "-pk"
+        )[:50],
         "returned": Payout.objects.filter(status="returned", replaced_by__isnull=True),
     }
     return render(request, "treasury/payouts.html", context)
@@ -215,10 +218,13 @@ def payout_list(request: HttpRequest) -> HttpResponse:
 
 @staff(CAP)
 def batch(request: HttpRequest, pk: int) -> HttpResponse:
-    record = get_object_or_404(PayoutBatch, pk=pk)
+    record = get_object_or_404(
+        PayoutBatch.objects.select_related("created_by", "approved_by"), pk=pk
+    )
     identical = payouts.regenerate(record) == bytes(record.file_content)
     context = {
         "batch": record,
+        "own_batch": record.preparer_label == f"user:{request.user.pk}",
         "payouts": record.payouts.select_related("organization").order_by("line_number"),
         "identical": identical,
     }
@@ -226,9 +232,27 @@ def batch(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff(CAP)
+@require_POST
+def batch_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    record = get_object_or_404(PayoutBatch, pk=pk)
+    try:
+        payouts.approve_batch(record, acting_user=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("承認しました。ファイルのダウンロードと送信ができます。"))
+    return redirect("treasury_backoffice:batch", pk=pk)
+
+
+@staff(CAP)
 def batch_file(request: HttpRequest, pk: int) -> HttpResponse:
     record = get_object_or_404(PayoutBatch, pk=pk)
-    response = HttpResponse(bytes(record.file_content), content_type="application/octet-stream")
+    try:
+        content = payouts.released_file(record, acting_user=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("treasury_backoffice:batch", pk=pk)
+    response = HttpResponse(content, content_type="application/octet-stream")
     response["Content-Disposition"] = f'attachment; filename="{record.filename}"'
     return response
 

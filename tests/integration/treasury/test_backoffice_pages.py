@@ -7,7 +7,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from tests.integration.treasury.helpers import DEBTOR_PAYER, contracted_deal, statement_file
+from tests.integration.treasury.helpers import (
+    DEBTOR_PAYER,
+    contracted_deal,
+    second_treasury_user,
+    statement_file,
+)
 from urikake.treasury.models import Deposit, PayerLink, Payout, PayoutBatch, PurchasedReceivable
 
 pytestmark = pytest.mark.django_db
@@ -49,11 +54,31 @@ def test_operator_takes_a_deal_from_perfection_to_reconciliation(staff_client) -
     assert response["Location"].endswith(f"/batches/{batch.pk}/")
     detail = staff_client.get(f"/backoffice/treasury/batches/{batch.pk}/").content.decode()
     assert "再作成したデータと完全に一致" in detail
+    assert "承認待ち" in detail
+    assert 'id="download-batch"' not in detail
+    # Dual control: the preparer cannot download, send or approve its own batch.
+    early = staff_client.get(f"/backoffice/treasury/batches/{batch.pk}/file", follow=True)
+    assert "まだ承認されていません" in early.content.decode()
+    assert early.get("Content-Disposition") is None
+    staff_client.post(f"/backoffice/treasury/batches/{batch.pk}/sent/")
+    own = staff_client.post(f"/backoffice/treasury/batches/{batch.pk}/approve/", follow=True)
+    assert "同じデータを承認できません" in own.content.decode()
+    batch.refresh_from_db()
+    assert batch.status == "generated"
+    second = Client()
+    second.force_login(second_treasury_user())
+    listing = second.get("/backoffice/treasury/").content.decode()
+    assert 'id="batches-awaiting-approval">1<' in listing
+    second.post(f"/backoffice/treasury/batches/{batch.pk}/approve/")
+    detail = staff_client.get(f"/backoffice/treasury/batches/{batch.pk}/").content.decode()
+    assert second_treasury_user().email in detail
+    assert "treasury@staff.example" in detail
     file = staff_client.get(f"/backoffice/treasury/batches/{batch.pk}/file")
     assert file.content == bytes(batch.file_content)
     staff_client.post(f"/backoffice/treasury/batches/{batch.pk}/sent/")
     batch.refresh_from_db()
     assert batch.status == "sent"
+    assert batch.approved_by == second_treasury_user()
     purchase = PurchasedReceivable.objects.get()
     # The debtor pays from its parent company: only a suggestion, then the operator confirms.
     content = statement_file([(purchase.expected_on, purchase.face_amount, "ｶ)ｵﾔｶﾞｲｼﾔﾎｰﾙﾃﾞｨﾝｸﾞｽ")])
