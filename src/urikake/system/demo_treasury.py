@@ -39,6 +39,8 @@ from urikake.receivables.models import FinancingApplication
 from urikake.receivables.tasks import screen_application
 
 CLIENT_EMAIL = "client@demo.urikake.example"
+TREASURY_PREPARER = "treasury@demo.urikake.example"
+TREASURY_APPROVER = "treasury2@demo.urikake.example"
 CLIENT_NAME = "株式会社デモ運送"
 
 DEBTORS = [
@@ -190,9 +192,13 @@ def load_treasury_demo(password: str) -> bool:
     )
     steps.record_notice_delivered(perfection, delivered_on=today, acting_user="system:demo")
     fund_application(FinancingApplication.objects.get(pk=deals[2].pk), acting_user="system:demo")
-    batch = payouts.build_batch(acting_user="system:demo", value_date=next_value_date())
+    # Dual control, as in the back office: one treasury user prepares, another approves.
+    preparer = User.objects.get(email=TREASURY_PREPARER)
+    approver = User.objects.get(email=TREASURY_APPROVER)
+    batch = payouts.build_batch(acting_user=preparer, value_date=next_value_date())
     if batch is not None:
-        payouts.mark_sent(batch, acting_user="system:demo")
+        payouts.approve_batch(batch, acting_user=approver)
+        payouts.mark_sent(batch, acting_user=preparer)
     purchase = PurchasedReceivable.objects.get(application=deals[2])
     payer = DEBTORS[2][3]
     statement = Statement(

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from urikake.accounts.access import staff
 from urikake.accounts.roles import Capability
+from urikake.domain.dates import month_to_date, tokyo_date
 from urikake.domain.errors import DomainError
 from urikake.domain.statement_csv import PRESETS
 from urikake.integrations.bank.adapter import BankApiError, source_from_settings
@@ -495,20 +496,23 @@ class PeriodForm(forms.Form):
 
 @staff(CAP)
 def tie_out(request: HttpRequest) -> HttpResponse:
-    """預金残高照合: the ledger's cash account against the imported bank statements."""
-    today = timezone.localdate()
+    """預金残高照合: the ledger's cash account against the imported bank statements.
+
+    Without a period it shows the current month to today in Asia/Tokyo (当月初〜本日)."""
+    default = month_to_date(tokyo_date(timezone.now()))
     form = PeriodForm(
-        request.GET or None,
-        initial={"date_from": today.replace(day=1), "date_to": today},
+        request.GET or None, initial={"date_from": default[0], "date_to": default[1]}
     )
     period = (
         (form.cleaned_data["date_from"], form.cleaned_data["date_to"])
         if form.is_bound and form.is_valid()
-        else (today.replace(day=1), today)
+        else default
     )
     report = None
     try:
         report = collections.cash_tie_out(date_from=period[0], date_to=period[1])
     except DomainError as exc:
         form.add_error(None, exc.message)
-    return render(request, "treasury/tie_out.html", {"form": form, "report": report})
+    return render(
+        request, "treasury/tie_out.html", {"form": form, "report": report, "period": period}
+    )

@@ -7,10 +7,10 @@ from datetime import date, datetime, time
 from django.conf import settings
 from django.utils import timezone
 
-from urikake.domain import ledger as book
 from urikake.domain.bank_calendar import is_bank_business_day, next_bank_business_day
 from urikake.domain.errors import DomainError
 from urikake.domain.perfection import DEFAULT_POLICIES, Method, PerfectionPolicy
+from urikake.ledger import services as ledger
 
 
 def perfection_policy(product: str) -> PerfectionPolicy:
@@ -45,9 +45,7 @@ def next_value_date(now: datetime | None = None) -> date:
 
 def platform_cash_account() -> str:
     """The ledger account of the platform's bank account (payouts leave, collections arrive)."""
-    return book.cash(
-        settings.ZENGIN_BANK_CODE, settings.ZENGIN_BRANCH_CODE, settings.ZENGIN_ACCOUNT_NUMBER
-    )
+    return ledger.operating_cash_account()
 
 
 def client_code(organization_id: int) -> str:

@@ -153,6 +153,17 @@ def test_tie_out_page_renders_the_period(staff_client) -> None:
     assert "開始日が終了日より後" in bad.content.decode()
 
 
+def test_tie_out_defaults_to_this_month_to_today_in_tokyo(staff_client, settings) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    settings.TIME_ZONE = "UTC"  # the server's zone must not move the business date
+    today = datetime.now(ZoneInfo("Asia/Tokyo")).date()
+    html = staff_client.get("/backoffice/treasury/tie-out/").content.decode()
+    assert f"照合期間: {today.replace(day=1):%Y-%m-%d} 〜 {today:%Y-%m-%d}" in html
+    assert f'value="{today.replace(day=1):%Y-%m-%d}"' in html
+
+
 def test_application_page_leads_to_signing_and_then_to_the_contracts() -> None:
     from tests.fixtures.deals import make_deal
     from tests.integration.contracts.conftest import owner_client

@@ -435,3 +435,17 @@ def test_refund_value_date_properties(today: date, arrived: date | None) -> None
     if arrived is not None:
         assert value >= arrived
     assert value == adjust_to_business_day(max(today, arrived or today))
+
+
+def test_the_default_period_is_the_tokyo_month_to_date() -> None:
+    from datetime import UTC
+
+    from urikake.domain.dates import month_to_date, tokyo_date
+
+    # 15:30 UTC on 30 November is already 1 December in Tokyo.
+    late = datetime(2026, 11, 30, 15, 30, tzinfo=UTC)
+    assert tokyo_date(late) == date(2026, 12, 1)
+    assert month_to_date(tokyo_date(late)) == (date(2026, 12, 1), date(2026, 12, 1))
+    assert month_to_date(date(2026, 12, 6)) == (date(2026, 12, 1), date(2026, 12, 6))
+    with pytest.raises(DomainError):
+        tokyo_date(datetime(2026, 11, 30, 15, 30))  # naive: which zone?
