@@ -35,12 +35,12 @@ from urikake.ledger.models import MAX_ACCOUNT_CODE, MAX_ENTRY_ID, LedgerEntry, L
 
 __all__ = [
     "account_statement",
-    "fund_operating_account",
-    "operating_cash_account",
     "balance",
     "balances",
     "cash_tie_out",
     "entries_for",
+    "fund_operating_account",
+    "operating_cash_account",
     "post",
     "reverse_entry",
     "trial_balance",

@@ -209,9 +209,9 @@ def payout_list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "pending": Payout.objects.filter(status="pending").select_related("organization"),
-        "batches": PayoutBatch.objects.select_related("created_by", "approved_by").order_by(
-            "-pk"
-        )[:50],
+        "batches": PayoutBatch.objects.select_related("created_by", "approved_by").order_by("-pk")[
+            :50
+        ],
         "returned": Payout.objects.filter(status="returned", replaced_by__isnull=True),
     }
     return render(request, "treasury/payouts.html", context)
@@ -500,9 +500,7 @@ def tie_out(request: HttpRequest) -> HttpResponse:
 
     Without a period it shows the current month to today in Asia/Tokyo (当月初〜本日)."""
     default = month_to_date(tokyo_date(timezone.now()))
-    form = PeriodForm(
-        request.GET or None, initial={"date_from": default[0], "date_to": default[1]}
-    )
+    form = PeriodForm(request.GET or None, initial={"date_from": default[0], "date_to": default[1]})
     period = (
         (form.cleaned_data["date_from"], form.cleaned_data["date_to"])
         if form.is_bound and form.is_valid()

@@ -84,7 +84,10 @@ def test_the_treasury_role_books_capital_from_the_back_office(django_user_model:
 def test_other_roles_cannot_book_capital(django_user_model: Any, role: str) -> None:
     client = staff_client(django_user_model, role)
     assert client.get(FUNDING).status_code == 403
-    assert client.post(FUNDING, {"kind": "capital", "amount": "1", "on": "2026-04-01"}).status_code == 403
+    assert (
+        client.post(FUNDING, {"kind": "capital", "amount": "1", "on": "2026-04-01"}).status_code
+        == 403
+    )
     assert not LedgerEntry.objects.exists()
 
 

@@ -402,28 +402,26 @@ def test_weekends_and_year_end_never_business_days(day: date) -> None:
 def test_a_refund_found_on_a_sunday_is_paid_on_monday() -> None:
     sunday = date(2026, 12, 6)
     assert sunday.weekday() == 6
-    assert refund_value_date(today=sunday, money_arrived_on=date(2026, 12, 4)) == date(
-        2026, 12, 7
-    )
+    assert refund_value_date(today=sunday, money_arrived_on=date(2026, 12, 4)) == date(2026, 12, 7)
     assert refund_value_date(today=sunday, money_arrived_on=None) == date(2026, 12, 7)
 
 
 def test_a_refund_is_not_paid_before_the_money_arrives() -> None:
     # Reconciled on Friday 4 December against a payment with value date Sunday 20 December
     # (the next business day is Monday 21st): the refund waits for the money.
-    assert refund_value_date(
-        today=date(2026, 12, 4), money_arrived_on=date(2026, 12, 20)
-    ) == date(2026, 12, 21)
+    assert refund_value_date(today=date(2026, 12, 4), money_arrived_on=date(2026, 12, 20)) == date(
+        2026, 12, 21
+    )
     # The year-end closure: money arriving on 30 December, reconciled on 31 December.
-    assert refund_value_date(
-        today=date(2026, 12, 31), money_arrived_on=date(2026, 12, 30)
-    ) == date(2027, 1, 4)
+    assert refund_value_date(today=date(2026, 12, 31), money_arrived_on=date(2026, 12, 30)) == date(
+        2027, 1, 4
+    )
 
 
 def test_a_refund_on_a_business_day_after_arrival_is_paid_that_day() -> None:
-    assert refund_value_date(
-        today=date(2026, 12, 8), money_arrived_on=date(2026, 12, 7)
-    ) == date(2026, 12, 8)
+    assert refund_value_date(today=date(2026, 12, 8), money_arrived_on=date(2026, 12, 7)) == date(
+        2026, 12, 8
+    )
 
 
 @FAST

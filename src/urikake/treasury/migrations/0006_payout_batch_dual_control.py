@@ -8,7 +8,6 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-
 SQLITE_BATCH_FILE_IS_FINAL = """
 CREATE TRIGGER IF NOT EXISTS treasury_batch_file_is_final
 BEFORE UPDATE OF file_content, file_sha256 ON treasury_payoutbatch
@@ -24,32 +23,46 @@ def restore_sqlite_trigger(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('treasury', '0005_treasury_notes'),
+        ("treasury", "0005_treasury_notes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='payoutbatch',
-            name='approved_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='承認日時'),
+            model_name="payoutbatch",
+            name="approved_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="承認日時"),
         ),
         migrations.AddField(
-            model_name='payoutbatch',
-            name='approved_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='承認者'),
+            model_name="payoutbatch",
+            name="approved_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="承認者",
+            ),
         ),
         migrations.AddField(
-            model_name='payoutbatch',
-            name='created_actor',
-            field=models.CharField(blank=True, default='', max_length=100, verbose_name='作成者'),
+            model_name="payoutbatch",
+            name="created_actor",
+            field=models.CharField(blank=True, default="", max_length=100, verbose_name="作成者"),
         ),
         migrations.AlterField(
-            model_name='payoutbatch',
-            name='status',
-            field=models.CharField(choices=[('generated', '承認待ち（作成済み）'), ('approved', '承認済み（未送信）'), ('sent', '送信済み')], default='generated', max_length=20),
+            model_name="payoutbatch",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("generated", "承認待ち（作成済み）"),
+                    ("approved", "承認済み（未送信）"),
+                    ("sent", "送信済み"),
+                ],
+                default="generated",
+                max_length=20,
+            ),
         ),
         migrations.RunPython(restore_sqlite_trigger, migrations.RunPython.noop),
     ]
