@@ -51,6 +51,15 @@ DEBTORS = [
 ]
 
 
+# Where each debtor has its head office (本店), as the client entered it: the notices and the
+# 債権譲渡登記 data name it.
+DEBTOR_ADDRESSES = (
+    "東京都港区海岸1-2-3",
+    "大阪府大阪市中央区本町2-3-4",
+    "愛知県名古屋市中村区名駅3-4-5",
+)
+
+
 def _client(password: str) -> tuple[User, Organization]:
     user = User.objects.create_user(email=CLIENT_EMAIL, password=password)
     EmailAddress.objects.create(user=user, email=CLIENT_EMAIL, verified=True, primary=True)
@@ -125,7 +134,12 @@ def _deal(org: Organization, user: User, index: int) -> FinancingApplication:
     name, kana, number, _, amount = DEBTORS[index]
     today = timezone.localdate()
     debtor = receivables.register_debtor(
-        org, acting_user=user, name=name, name_kana=kana, corporate_number=number
+        org,
+        acting_user=user,
+        name=name,
+        name_kana=kana,
+        corporate_number=number,
+        address=DEBTOR_ADDRESSES[index],
     )
     invoice = receivables.register_invoice(
         org,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from django.conf import settings
@@ -26,6 +27,27 @@ def perfection_policy(product: str) -> PerfectionPolicy:
         raise DomainError(
             "treasury.bad_policy", f"TREASURY_PERFECTION の設定が正しくありません: {configured}"
         ) from exc
+
+
+@dataclass(frozen=True)
+class OperatorIdentity:
+    """The operator (the platform's company) as its documents and filings name it."""
+
+    name: str
+    address: str
+    corporate_number: str  # 法人番号 (13 digits)
+    representative: str
+
+
+def operator_identity() -> OperatorIdentity:
+    """The operator's own identifiers, from the ``CONTRACT_ASSIGNEE_*`` settings — the one
+    place contracts, notices and the 債権譲渡登記 filing read them (docs/configuration.md)."""
+    return OperatorIdentity(
+        name=getattr(settings, "CONTRACT_ASSIGNEE_NAME", "") or "株式会社ウリカケ",
+        address=getattr(settings, "CONTRACT_ASSIGNEE_ADDRESS", ""),
+        corporate_number=getattr(settings, "CONTRACT_ASSIGNEE_CORPORATE_NUMBER", ""),
+        representative=getattr(settings, "CONTRACT_ASSIGNEE_REPRESENTATIVE", ""),
+    )
 
 
 def bank_cutoff() -> time:
