@@ -116,3 +116,43 @@ def test_after_the_demo_the_cash_balance_is_positive_and_the_books_balance(
     assert "貸借一致" in page
     assert "貸借不一致" not in page
     assert services.trial_balance().balanced
+
+
+def test_the_ledger_command_books_capital(django_user_model: Any) -> None:
+    import io
+
+    from django.core.management import CommandError
+
+    out = io.StringIO()
+    call_command(
+        "ledger",
+        "fund",
+        "--kind",
+        "opening",
+        "--amount",
+        "2500000",
+        "--date",
+        "2026-03-31",
+        stdout=out,
+    )
+    assert "2,500,000円" in out.getvalue()
+    assert services.balance("retained_earnings") == -2_500_000
+    assert AuditRecord.objects.get(action="ledger.equity_funded").actor == "cli:ledger"
+    for bad in (["--amount", "0"], ["--amount", "1.5"], ["--amount", "-3"]):
+        with pytest.raises((CommandError, SystemExit)):
+            call_command("ledger", "fund", "--kind", "capital", *bad, stdout=io.StringIO())
+    reviewer = staff_client(django_user_model, "reviewer")  # creates reviewer@staff.example
+    assert reviewer is not None
+    with pytest.raises(CommandError, match="資金管理の権限"):
+        call_command(
+            "ledger",
+            "fund",
+            "--kind",
+            "capital",
+            "--amount",
+            "1",
+            "--user",
+            "reviewer@staff.example",
+            stdout=io.StringIO(),
+        )
+    assert LedgerEntry.objects.count() == 1
