@@ -198,7 +198,9 @@ def _article_price(terms: DealTerms) -> str:
         f"{format_yen(terms.advance_amount)}とする。\n"
         f"2. 甲は、乙に対し、買取手数料として、各本債権の額面に別表記載の手数料率"
         f"（{_rates(fee_rates)}）を乗じて得た額（1円未満の端数は切り捨てる。）の合計額である"
-        f"{format_yen(terms.fee)}及び事務手数料{format_yen(terms.admin_fee)}を支払う。\n"
+        f"{format_yen(terms.fee)}"
+        + (f"及び事務手数料{format_yen(terms.admin_fee)}" if terms.admin_fee else "")
+        + "を支払う。\n"
         f"3. 乙は、買取金額から前項の手数料を控除した残額{format_yen(terms.net_payout)}"
         f"（以下「お振込金額」という。）を、{_d(terms.payout_date)}までに甲の指定する口座"
         f"（{account}）に振り込む方法により支払う。前項の手数料は、この控除をもって支払われた"
