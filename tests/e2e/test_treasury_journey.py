@@ -26,7 +26,8 @@ from urikake.applicants import services as applicant_services
 from urikake.applicants import terms
 from urikake.domain.bank_calendar import is_bank_business_day
 from urikake.ledger import services as ledger
-from urikake.treasury.models import Payout, PayoutBatch, PurchasedReceivable
+from urikake.servicing.models import Position
+from urikake.treasury.models import Payout, PayoutBatch
 from urikake.treasury.policy import next_value_date
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -168,7 +169,7 @@ def test_sign_perfect_fund_collect_and_balance(
     page.screenshot(path=str(artifacts_dir / "treasury-batch-desktop.png"), full_page=True)
 
     # --- The bank statement with the debtor's payment (fee deducted) ------------------------
-    purchase = PurchasedReceivable.objects.get(application=app)
+    purchase = Position.objects.get(application=app)
     statement = tmp_path / "nyushukkin.txt"
     arrived = purchase.expected_on  # the debtor pays on the due date
     statement.write_bytes(statement_file([(arrived, purchase.face_amount - 440, DEBTOR_PAYER)]))

@@ -12,7 +12,6 @@ from lxml import etree
 from urikake.domain import perfection
 from urikake.domain.errors import DomainError
 from urikake.domain.perfection import (
-    DEFAULT_POLICIES,
     FILING_REQUIRED_FIELDS,
     FilingClaim,
     FilingParty,
@@ -23,10 +22,11 @@ from urikake.domain.perfection import (
     registration_fee_yen,
     registration_filing_xml,
 )
+from urikake.domain.products import ProductId, spec
 
 
 def test_three_party_waits_for_the_notice_to_arrive() -> None:
-    policy = DEFAULT_POLICIES["three_party"]
+    policy = spec(ProductId.THREE_PARTY).perfection
     assert policy.method is Method.NOTICE
     for stage in (Stage.PENDING, Stage.NOTICE_SENT):
         with pytest.raises(DomainError) as exc:

@@ -27,6 +27,7 @@ from reportlab.platypus.flowables import KeepTogether
 from urikake.contracts.terms import DealTerms, InvoiceTerms, Party
 from urikake.domain.money import format_rate_percent, format_yen
 from urikake.domain.perfection import Method
+from urikake.domain.products import spec
 
 MINCHO = "HeiseiMin-W3"
 GOTHIC = "HeiseiKakuGo-W5"
@@ -240,7 +241,7 @@ def _article_perfection(terms: DealTerms) -> str:
 
 def _article_collection(terms: DealTerms) -> str:
     """第5条（回収と支払先口座）: who collects, and the operator's collection account."""
-    if terms.product == "three_party":
+    if not spec(terms.product).client_forwards:  # the debtor pays the assignee directly
         text = (
             "1. 甲及び乙は、債務者が本債権を各支払期日に末尾記載の乙の口座（以下「乙の口座」"
             "という。）に直接支払うものとすることを確認する。\n"

@@ -13,7 +13,8 @@ from tests.integration.treasury.helpers import (
     second_treasury_user,
     statement_file,
 )
-from urikake.treasury.models import Deposit, PayerLink, Payout, PayoutBatch, PurchasedReceivable
+from urikake.servicing.models import Position
+from urikake.treasury.models import Deposit, PayerLink, Payout, PayoutBatch
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +80,7 @@ def test_operator_takes_a_deal_from_perfection_to_reconciliation(staff_client) -
     batch.refresh_from_db()
     assert batch.status == "sent"
     assert batch.approved_by == second_treasury_user()
-    purchase = PurchasedReceivable.objects.get()
+    purchase = Position.objects.get()
     # The debtor pays from its parent company: only a suggestion, then the operator confirms.
     content = statement_file([(purchase.expected_on, purchase.face_amount, "ｶ)ｵﾔｶﾞｲｼﾔﾎｰﾙﾃﾞｨﾝｸﾞｽ")])
     upload = SimpleUploadedFile("stmt.txt", content)

@@ -24,7 +24,7 @@ def restore_sqlite_trigger(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("treasury", "0005_treasury_notes"),
+        ("treasury", "0006_positions_moved_to_servicing"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
