@@ -225,7 +225,7 @@ def batch_create(
 )
 def batch_approve(
     request: HttpRequest,
-    batch_id: int,
+    batch_id: Id,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),  # type: ignore[type-arg]
 ) -> Any:
     batch = get_object_or_404(PayoutBatch, pk=batch_id)
@@ -246,7 +246,7 @@ def batch_approve(
     url_name="treasury_batch",
     summary="総合振込データ（作成者・承認者・状態）",
 )
-def batch_detail(request: HttpRequest, batch_id: int) -> Any:
+def batch_detail(request: HttpRequest, batch_id: Id) -> Any:
     return Status(200, _batch(get_object_or_404(PayoutBatch, pk=batch_id)))
 
 

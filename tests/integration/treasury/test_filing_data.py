@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from lxml import etree
 
-from tests.fixtures.deals import make_deal
+from tests.integration.treasury.helpers import contracted_deal
 from urikake.domain import perfection
 from urikake.receivables.models import Debtor
 
@@ -35,7 +35,7 @@ def operator(settings) -> None:
 
 
 def _two_party_deal(debtor_address: str):
-    deal = make_deal(product="two_party")
+    deal = contracted_deal("two_party")
     org = deal.organization
     org.corporate_number = "5999901000003"
     org.save(update_fields=["corporate_number"])
