@@ -10,13 +10,13 @@ from urikake.accounts.roles import Capability, StaffRole, capabilities_of
 # Each capability's section: its label and the page that serves it (None: a later issue).
 SECTIONS: list[tuple[Capability, str, str | None]] = [
     (Capability.REVIEW_KYC, "本人確認（eKYC）の確認", "kyc_backoffice:list"),
-    (Capability.VIEW_APPLICANTS, "申込者の一覧", None),
+    (Capability.VIEW_APPLICANTS, "申込者の一覧", "backoffice:applicants"),
     (Capability.VIEW_APPLICANTS, "電子契約の一覧", "contracts_backoffice:list"),
     (Capability.REVIEW_APPLICATIONS, "審査（要確認案件）", "receivables_backoffice:queue"),
     (Capability.MANAGE_TREASURY, "送金・回収・消込", "treasury_backoffice:dashboard"),
     (Capability.VIEW_AUDIT, "元帳・残高試算表", "ledger_backoffice:trial_balance"),
     (Capability.MANAGE_STRUCTURING, "証券化", None),
-    (Capability.VIEW_AUDIT, "監査証跡", None),
+    (Capability.VIEW_AUDIT, "監査証跡", "backoffice:audit"),
     (Capability.MANAGE_CONNECTIONS, "接続許可", None),
     (Capability.MANAGE_STAFF, "スタッフ権限の管理", None),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -16,7 +17,13 @@ from urikake.accounts.access import staff
 from urikake.accounts.roles import Capability
 from urikake.domain.applications import ApplicationStatus
 from urikake.domain.errors import DomainError
-from urikake.receivables.models import FinancingApplication, ReviewDecision, StatementEntry
+from urikake.kyc.models import KycCheck
+from urikake.receivables.models import (
+    FinancingApplication,
+    Invoice,
+    ReviewDecision,
+    StatementEntry,
+)
 from urikake.receivables.review import four_eyes_required, review_application
 
 
@@ -73,5 +80,27 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reviews": app.reviews.select_related("reviewer").order_by("created_at"),
             "four_eyes": four_eyes_required(app),
             "deposits": [(d, d.line_key in highlighted) for d in deposits],
+            "invoices": invoices_with_offer_lines(app),
+            "offer": app.offer or None,
+            "kyc": KycCheck.objects.filter(organization=app.organization)
+            .defer("document", "full_name", "birth_date")
+            .order_by("-submitted_at")
+            .first(),
         },
     )
+
+
+def invoices_with_offer_lines(app: FinancingApplication) -> list[tuple[Invoice, dict[str, Any]]]:
+    """Each invoice of the application with its proposed price (the offer line priced for it
+    — by invoice id — or, for an application without a stored offer, the screening's)."""
+    lines: dict[int, dict[str, Any]] = {}
+    for item in app.screening_result.get("invoices", []):
+        if item.get("offer") and item.get("invoice") is not None:
+            lines[int(item["invoice"])] = item["offer"]
+    for line in (app.offer or {}).get("invoices", []):
+        if line.get("invoice_id") is not None:
+            lines[int(line["invoice_id"])] = line
+    return [
+        (invoice, lines.get(invoice.pk, {}))
+        for invoice in app.invoices.select_related("debtor").order_by("pk")
+    ]
