@@ -14,9 +14,12 @@ hashing its first revision.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import functools
 import io
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -221,6 +224,22 @@ def seal(pdf: bytes, record: SignatureRecord) -> bytes:
         name=getattr(settings, "CONTRACT_ASSIGNEE_NAME", "") or "株式会社ウリカケ",
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-    output = signers.sign_pdf(writer, meta, signer=signer, timestamper=timestamper())
+    output = _outside_event_loop(
+        lambda: signers.sign_pdf(writer, meta, signer=signer, timestamper=timestamper())
+    )
     signed: bytes = output.getvalue()
     return signed
+
+
+def _outside_event_loop(call: Callable[[], Any]) -> Any:
+    """Run ``call`` where no asyncio loop is running.
+
+    pyHanko's synchronous API calls ``asyncio.run()``, which refuses to start inside a running
+    loop (an ASGI server's request thread, or a thread that also drives Playwright's sync
+    API). There the call runs on a short-lived worker thread instead; elsewhere, in place."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return call()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pades-seal") as pool:
+        return pool.submit(call).result()

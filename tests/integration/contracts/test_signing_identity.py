@@ -75,3 +75,17 @@ def test_key_without_certificate_is_a_configuration_error(settings: Any) -> None
     settings.CONTRACT_SIGNING_CERT_FILE = ""
     with pytest.raises(ImproperlyConfigured):
         signing.signing_identity()
+
+
+def test_seal_works_inside_a_running_event_loop(settings: Any, tmp_path: Path) -> None:
+    """pyHanko's sync API calls asyncio.run(); under a running loop (an ASGI request thread,
+    or Playwright's sync API in the same test session) sealing must still work."""
+    import asyncio
+
+    settings.VAR_DIR = tmp_path
+
+    async def inside_a_loop() -> bytes:
+        return signing.seal(_pdf(), signing.SignatureRecord("reason", "location", "contact"))
+
+    signed = asyncio.run(inside_a_loop())
+    assert "Signature is Valid." in pdfsig(signed, tmp_path, "in-loop.pdf")
