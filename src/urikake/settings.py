@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "urikake.security",
     "urikake.backoffice",
     "urikake.audit",
+    "urikake.idempotency",
     "urikake.system",
     "urikake.web",
     # After our apps: Django uses the first template it finds, and ours override allauth's.
@@ -97,7 +98,13 @@ INSTALLED_APPS = [
     "allauth.usersessions",
 ]
 if not PRODUCTION:
-    INSTALLED_APPS.append("urikake.integrations.ekyc")  # the local eKYC vendor simulator
+    # The local simulators of external connections; each brings its ``<name>_simulator``
+    # command from its own management/commands (never installed in production).
+    INSTALLED_APPS += [
+        "urikake.integrations.ekyc",
+        "urikake.integrations.bank",
+        "urikake.integrations.tsa",
+    ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

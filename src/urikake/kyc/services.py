@@ -29,6 +29,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from urikake.applicants.onboarding import KycItem
 from urikake.audit import services as audit
 from urikake.domain.errors import DomainError
 from urikake.integrations.ekyc import signing
@@ -126,6 +127,12 @@ def kyc_summary(organization: Organization, *, now: datetime | None = None) -> K
 def kyc_status(organization: Organization, *, now: datetime | None = None) -> KycStatus:
     """not_started / pending / verified / rejected / expired (expired as soon as time says)."""
     return kyc_summary(organization, now=now).status
+
+
+def onboarding_item(organization: Organization) -> KycItem:
+    """The eKYC line of the applicants' checklist (マイページ)."""
+    status = kyc_status(organization)
+    return KycItem(available=True, label=str(status.label), done=status == KycStatus.VERIFIED)
 
 
 def ensure_can_apply(organization: Organization) -> None:

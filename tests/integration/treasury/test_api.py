@@ -6,8 +6,9 @@ import pytest
 from django.test import Client
 
 from tests.integration.treasury.helpers import contracted_deal, perfect, statement_file
+from urikake.idempotency.models import IdempotentRequest
 from urikake.treasury import collections
-from urikake.treasury.models import Deposit, IdempotentRequest, Payout
+from urikake.treasury.models import Deposit, Payout
 
 pytestmark = pytest.mark.django_db
 

@@ -1,9 +1,8 @@
 """``urikake bank_simulator`` — run the local bank API simulator in the foreground.
 
 The token comes from settings (``BANK_API_TOKEN``), so the simulator and the web app always
-agree; the default host and port come from ``BANK_API_URL``. It lives in the ``ekyc_simulator``
-app only because that is the development-only app that is installed (never in production);
-the simulator itself is :mod:`urikake.integrations.bank.simulator`.
+agree; the default host and port come from ``BANK_API_URL``. The ``bank_simulator`` app is
+installed in development only; the simulator itself is :mod:`urikake.integrations.bank.simulator`.
 """
 
 from __future__ import annotations

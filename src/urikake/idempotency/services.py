@@ -1,5 +1,7 @@
 """Idempotency keys for money-moving API calls (``Idempotency-Key`` header).
 
+Shared by every app whose API moves money or creates deals (receivables, treasury, …).
+
 The key's row is inserted in the same transaction as the call's effect. Two requests with one
 key: the second blocks on the unique index until the first commits, then reads its stored
 answer — one effect, the same response twice. A call that fails (DomainError) rolls back with
@@ -17,7 +19,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from urikake.domain.errors import DomainError
-from urikake.treasury.models import IdempotentRequest
+from urikake.idempotency.models import IdempotentRequest
 
 MAX_KEY_LENGTH = 255
 
