@@ -31,7 +31,8 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django_tasks import task
 
-from urikake.accounts.models import LoginThrottle
+from urikake.accounts.models import LoginThrottle, User
+from urikake.accounts.user_mail import send_user_mail
 
 
 def normalise_email(email: str) -> str:
@@ -161,9 +162,6 @@ def notify_account_locked(user_pk: int | None, locked_until: str) -> bool:
     """Tell the owner that their account is locked for a while (nothing for unknown e-mails)."""
     if user_pk is None:
         return False
-    from urikake.accounts.auth_events import send_user_mail
-    from urikake.accounts.models import User
-
     user = User.objects.filter(pk=user_pk, is_active=True).first()
     if user is None:
         return False

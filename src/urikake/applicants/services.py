@@ -11,7 +11,6 @@ and change nothing.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -20,10 +19,8 @@ from typing import Any
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import password_validation
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -45,6 +42,7 @@ from urikake.domain.errors import DomainError
 from urikake.domain.identifiers import AccountType, parse_account_number
 from urikake.domain.name_matching import STRONG_MATCH, name_similarity
 from urikake.domain.zengin_charset import to_zengin
+from urikake.mail import services as mail
 
 SIGNUP_TOKEN_LIFETIME = timedelta(minutes=30)
 INVITATION_LIFETIME = timedelta(days=7)
@@ -73,14 +71,9 @@ def _absolute(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def _send(template: str, to: str, context: Mapping[str, Any]) -> None:
-    subject = render_to_string(f"applicants/email/{template}_subject.txt", context)
-    body = render_to_string(f"applicants/email/{template}_body.txt", context)
-    send_mail(" ".join(subject.split()), body, None, [to])
-
-
 def _mail_on_commit(template: str, to: str, **context: Any) -> None:
-    transaction.on_commit(functools.partial(_send, template, to, context))
+    """Rendered now, delivered after commit in the background (urikake.mail)."""
+    mail.send(to, f"applicants/email/{template}", context)
 
 
 # ---------------------------------------------------------------------------------------

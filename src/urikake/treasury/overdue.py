@@ -21,7 +21,6 @@ Every change is audited; ledger entries carry ids naming the purchase (``reserve
 from __future__ import annotations
 
 import csv
-import functools
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -29,10 +28,8 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import QuerySet
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -59,6 +56,7 @@ from urikake.domain.applications import ApplicationStatus
 from urikake.domain.bank_calendar import add_bank_business_days
 from urikake.domain.errors import DomainError
 from urikake.ledger import services as ledger
+from urikake.mail import services as mail
 from urikake.treasury.collections import release_reserve
 from urikake.treasury.models import PurchasedReceivable, TreasuryNote
 from urikake.treasury.notifications import owner_emails
@@ -299,12 +297,6 @@ class RemindSummary:
         return "\n".join(lines)
 
 
-def _send_reminder(to: list[str], context: dict[str, Any]) -> None:
-    subject = render_to_string("treasury/mail/reminder_subject.txt", context)
-    body = render_to_string("treasury/mail/reminder_body.txt", context)
-    send_mail(" ".join(subject.split()), body, None, to)
-
-
 def _reminder_context(p: PurchasedReceivable, deadline: date, step: int) -> dict[str, Any]:
     return {
         "organization_name": p.organization.name,
@@ -383,7 +375,7 @@ def send_reminders(
                     )
                     if to:
                         context = _reminder_context(p, deadline, plan.step)
-                        transaction.on_commit(functools.partial(_send_reminder, to, context))
+                        mail.send(to, "treasury/mail/reminder", context)
             if plan.escalate:
                 summary.escalated.append(p.pk)
                 if not dry_run:
