@@ -10,6 +10,7 @@ from django.db import transaction
 
 from urikake.mail import services as mail
 from urikake.mail.models import MailStatus, OutboundMail
+from urikake.mail.tasks import retry_delay
 
 pytestmark = pytest.mark.django_db
 
@@ -43,5 +44,5 @@ def test_nobody_to_mail_is_no_mail() -> None:
 
 
 def test_retry_delays_grow_and_are_capped() -> None:
-    minutes = [mail.retry_delay(n).total_seconds() / 60 for n in (1, 2, 3, 10, 30)]
+    minutes = [retry_delay(n).total_seconds() / 60 for n in (1, 2, 3, 10, 30)]
     assert minutes == [1, 2, 4, 360, 360]

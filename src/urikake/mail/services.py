@@ -17,22 +17,18 @@ Templates are ``<template>_subject.txt`` (whitespace folded into one line) and
 from __future__ import annotations
 
 import functools
-import logging
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage, EmailMultiAlternatives
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from urikake.mail.models import MailStatus, OutboundMail
-
-logger = logging.getLogger(__name__)
-
-ERROR_MAX = 500
+from urikake.mail.tasks import enqueue
 
 
 def render(
@@ -101,72 +97,6 @@ def queue(
     # and the row stays queued for retry_due().
     transaction.on_commit(functools.partial(enqueue, mail.pk), robust=True)
     return mail
-
-
-def enqueue(mail_id: int, *, run_after: datetime | None = None) -> None:
-    from urikake.mail.tasks import deliver
-
-    task = deliver.using(backend=settings.MAIL_TASK_BACKEND)
-    if run_after is not None:
-        task = task.using(run_after=run_after)
-    task.enqueue(mail_id)
-
-
-def retry_delay(attempts: int) -> timedelta:
-    """1, 2, 4, … minutes after the n-th failure, at most 6 hours."""
-    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 6 * 60))
-
-
-def deliver_now(mail_id: int) -> str:
-    """Send one queued mail: ``sent``, ``retry`` (failure recorded, tried again later),
-    ``failed`` (out of attempts) or ``skipped`` (not queued)."""
-    mail = OutboundMail.objects.filter(pk=mail_id, status=MailStatus.QUEUED).first()
-    if mail is None:
-        return "skipped"
-    message = EmailMultiAlternatives(mail.subject, mail.body, mail.from_email, list(mail.to))
-    if mail.html:
-        message.attach_alternative(mail.html, "text/html")
-    now = timezone.now()
-    try:
-        message.send()
-    except Exception as exc:  # any transport failure is recorded and retried, never raised
-        return _record_failure(mail, exc, now)
-    mail.status = MailStatus.SENT
-    mail.sent_at = now
-    mail.attempts += 1
-    mail.body = ""
-    mail.html = ""
-    mail.next_attempt_at = None
-    mail.save(update_fields=["status", "sent_at", "attempts", "body", "html", "next_attempt_at"])
-    return "sent"
-
-
-def _record_failure(mail: OutboundMail, exc: Exception, now: datetime) -> str:
-    mail.attempts += 1
-    mail.last_error = f"{type(exc).__name__}: {exc}"[:ERROR_MAX]
-    if mail.attempts >= settings.MAIL_MAX_ATTEMPTS:
-        mail.status = MailStatus.FAILED
-        mail.next_attempt_at = None
-        outcome = "failed"
-    else:
-        mail.next_attempt_at = now + retry_delay(mail.attempts)
-        outcome = "retry"
-    mail.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
-    logger.warning(
-        "mail %s not delivered (attempt %s): %s", mail.pk, mail.attempts, mail.last_error
-    )
-    if outcome == "retry":
-        _schedule(mail)
-    return outcome
-
-
-def _schedule(mail: OutboundMail) -> None:
-    """Ask the queue to try again later, where the queue can wait; else retry_due() will."""
-    from urikake.mail.tasks import deliver
-
-    backend = deliver.using(backend=settings.MAIL_TASK_BACKEND).get_backend()
-    if backend.supports_defer:
-        enqueue(mail.pk, run_after=mail.next_attempt_at)
 
 
 def retry_due(*, now: datetime | None = None) -> int:
