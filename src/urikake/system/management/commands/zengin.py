@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from argparse import ArgumentParser
 from datetime import date
 from pathlib import Path
@@ -31,6 +29,7 @@ from urikake.domain.zengin_transfer import (
     TransferFileError,
     write_transfer_file,
 )
+from urikake.files import write_atomically
 
 REQUIRED = ("bank_code", "branch_code", "account_type", "account_number", "holder_name", "amount")
 _ORIGINATOR_OPTIONS = {
@@ -160,14 +159,7 @@ class Command(BaseCommand):
                 self.stderr.write(str(p))
             raise CommandError(f"{len(problems)}件の誤りがあります。ファイルは作成していません")
         out = Path(options["out"])
-        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, out)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomically(out, data)
         total = sum(t.amount for t in transfers)
         self.stdout.write(f"{len(transfers)}件 合計 {total:,}円 → {out}")
 

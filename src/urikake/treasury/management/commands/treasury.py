@@ -16,8 +16,6 @@ member the audit trail records; without it the actor is ``cli:treasury``. A refu
 
 from __future__ import annotations
 
-import os
-import tempfile
 from argparse import ArgumentParser
 from collections.abc import Callable
 from datetime import date
@@ -31,6 +29,7 @@ from urikake.accounts.access import has_capability
 from urikake.accounts.roles import Capability
 from urikake.domain.errors import DomainError
 from urikake.domain.statement_csv import PRESETS
+from urikake.files import write_atomically
 from urikake.receivables.models import FinancingApplication
 from urikake.treasury import collections, payouts
 from urikake.treasury.funding import fund_application
@@ -51,28 +50,6 @@ def _read(path: str) -> bytes:
         return Path(path).read_bytes()
     except OSError as exc:
         raise CommandError(f"ファイルを読めません: {path} ({exc.strerror})") from exc
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` so that ``path`` holds either the old file or the whole new one — never a
-    half-written transfer file that someone might upload to the bank."""
-    path = path.resolve()
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    # The rename itself must survive a power cut too.
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
 
 
 class Command(BaseCommand):
