@@ -14,31 +14,43 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, BinaryIO, TextIO
 
 
 @contextmanager
-def atomic_open(
-    path: str | Path, *, text: bool = False, encoding: str = "utf-8"
-) -> Iterator[IO[Any]]:
-    """Open a file to write in place of ``path``; it replaces ``path`` when the block ends
-    without an exception (and is removed if it raises). Text mode writes lines as given
-    (``newline=""``: CSV writers choose their own line endings)."""
+def atomic_open(path: str | Path) -> Iterator[BinaryIO]:
+    """A binary file to write in place of ``path``: it replaces ``path`` when the block ends
+    without an exception, and is removed if the block raises."""
+    with _replacing(path) as fd, os.fdopen(fd, "wb") as fh:
+        yield fh
+        _flush(fh)
+
+
+@contextmanager
+def atomic_text(path: str | Path, *, encoding: str = "utf-8") -> Iterator[TextIO]:
+    """The same for text, written as given (``newline=""``: CSV writers choose their line
+    endings)."""
+    with _replacing(path) as fd, os.fdopen(fd, "w", encoding=encoding, newline="") as fh:
+        yield fh
+        _flush(fh)
+
+
+@contextmanager
+def _replacing(path: str | Path) -> Iterator[int]:
     target = Path(path).resolve()
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
-        fh: IO[Any] = (
-            os.fdopen(fd, "w", encoding=encoding, newline="") if text else os.fdopen(fd, "wb")
-        )
-        with fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
+        yield fd
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     _fsync_directory(target.parent)
+
+
+def _flush(fh: IO[Any]) -> None:
+    fh.flush()
+    os.fsync(fh.fileno())
 
 
 def write_atomically(path: str | Path, data: bytes) -> None:

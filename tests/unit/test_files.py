@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from urikake.files import atomic_open, write_atomically
+from urikake.files import atomic_text, write_atomically
 
 
 def test_write_replaces_the_whole_file(tmp_path: Path) -> None:
@@ -19,16 +19,16 @@ def test_write_replaces_the_whole_file(tmp_path: Path) -> None:
 
 def test_a_failure_half_way_keeps_the_old_file(tmp_path: Path) -> None:
     target = tmp_path / "matches.csv"
-    target.write_text("old\r\n", encoding="utf-8")
-    with pytest.raises(RuntimeError), atomic_open(target, text=True) as fh:
+    target.write_bytes(b"old\r\n")
+    with pytest.raises(RuntimeError), atomic_text(target) as fh:
         fh.write("half of the new ")
         raise RuntimeError("crash")
-    assert target.read_text(encoding="utf-8") == "old\r\n"
+    assert target.read_bytes() == b"old\r\n"
     assert [p.name for p in tmp_path.iterdir()] == ["matches.csv"]
 
 
 def test_text_mode_keeps_the_line_endings_it_is_given(tmp_path: Path) -> None:
     target = tmp_path / "out.csv"
-    with atomic_open(target, text=True) as fh:
+    with atomic_text(target) as fh:
         fh.write("a,b\r\n")
     assert target.read_bytes() == b"a,b\r\n"

@@ -33,7 +33,7 @@ from urikake.domain.reconciliation.csvio import (
     read_payer_links,
     write_matches,
 )
-from urikake.files import atomic_open
+from urikake.files import atomic_text
 
 PROGRESS_FROM = 20_000  # deposits; smaller runs finish before a bar would be useful
 
@@ -107,7 +107,7 @@ class Command(BaseCommand):
                 )
             except DomainError as exc:
                 raise CommandError(str(exc)) from exc
-        with atomic_open(out, text=True) as fh:
+        with atomic_text(out) as fh:
             write_matches(matches, fh)
         counts = Counter(m.status for m in matches)
         fees = sum(m.fee_deducted for m in matches if m.status is MatchStatus.AUTO)
