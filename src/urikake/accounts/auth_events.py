@@ -32,6 +32,7 @@ from urikake.accounts.models import PasswordPolicyRecord, User
 from urikake.accounts.passwords import has_mfa
 from urikake.accounts.user_mail import send_user_mail
 from urikake.audit import services as audit
+from urikake.domain.email_address import normalise_email
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 
@@ -81,13 +82,13 @@ def owner_of(email: str) -> User | None:
     """The account an e-mail address belongs to (verified addresses first), or None."""
     address = (
         EmailAddress.objects.select_related("user")
-        .filter(email__iexact=lockout.normalise_email(email))
+        .filter(email__iexact=normalise_email(email))
         .order_by("-verified", "-primary")
         .first()
     )
     if address is not None:
         return address.user  # type: ignore[no-any-return]
-    return User.objects.filter(email__iexact=lockout.normalise_email(email)).first()
+    return User.objects.filter(email__iexact=normalise_email(email)).first()
 
 
 def _record(

@@ -20,7 +20,6 @@ too, so that locking a registered address takes no longer than locking an invent
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,11 +32,7 @@ from django_tasks import task
 
 from urikake.accounts.models import LoginThrottle, User
 from urikake.accounts.user_mail import send_user_mail
-
-
-def normalise_email(email: str) -> str:
-    """One spelling per address: NFKC (full-width → ASCII), stripped, casefolded."""
-    return unicodedata.normalize("NFKC", email or "").strip().casefold()
+from urikake.domain.email_address import normalise_email
 
 
 def email_digest(email: str) -> str:

@@ -38,6 +38,7 @@ from urikake.applicants.models import (
 from urikake.applicants.tokens import hash_token, new_token
 from urikake.audit import services as audit
 from urikake.domain.bank_codes import BankInfo, BranchInfo, lookup_bank, lookup_branch
+from urikake.domain.email_address import normalise_email
 from urikake.domain.errors import DomainError
 from urikake.domain.identifiers import AccountType, parse_account_number
 from urikake.domain.name_matching import STRONG_MATCH, name_similarity
@@ -48,11 +49,6 @@ SIGNUP_TOKEN_LIFETIME = timedelta(minutes=30)
 INVITATION_LIFETIME = timedelta(days=7)
 # 総合振込's 受取人名 field is 30 characters: a longer 全銀 name would be cut by the bank.
 HOLDER_KANA_MAX_LENGTH = 30
-
-
-def normalize_email(email: str) -> str:
-    # The User manager lower-cases whole addresses; compare and store the same way.
-    return email.strip().lower()
 
 
 def _email_registered(email: str) -> bool:
@@ -136,7 +132,7 @@ def start_signup(email: str, *, ip: str | None, terms_version: str, privacy_vers
     address has an account. ``terms_version``/``privacy_version`` are the versions shown on
     the form the person ticked; they must still be current.
     """
-    email = normalize_email(email)
+    email = normalise_email(email)
     _check_versions(terms_version, privacy_version)
     now = timezone.now()
     with transaction.atomic():
@@ -595,7 +591,7 @@ def save_notification_settings(
 
 def invite_member(organization: Organization, email: str, *, acting_user: User) -> Invitation:
     """Invite an address as a member (owners only); an earlier open invitation is replaced."""
-    email = normalize_email(email)
+    email = normalise_email(email)
     with transaction.atomic():
         _require_owner(organization, acting_user)
         if Membership.objects.filter(
