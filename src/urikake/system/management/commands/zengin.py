@@ -23,6 +23,7 @@ from django.core.management.base import BaseCommand, CommandError
 from urikake.domain.bank_calendar import is_bank_business_day, next_bank_business_day
 from urikake.domain.errors import DomainError
 from urikake.domain.identifiers import AccountType, parse_account_type
+from urikake.domain.money import yen
 from urikake.domain.zengin_transfer import (
     Originator,
     Transfer,
@@ -55,10 +56,13 @@ def _decode(raw: bytes) -> str:
 
 
 def _amount(text: str) -> int:
-    cleaned = text.replace(",", "").replace("¥", "").replace("円", "").strip()
-    if not cleaned.isascii() or not cleaned.isdigit():
+    try:
+        amount = yen(text, field="amount")
+    except DomainError:
+        amount = -1
+    if amount < 0:
         raise DomainError("amount.format", "振込金額は数字で入力してください", field="amount")
-    return int(cleaned)
+    return amount
 
 
 def read_payments(text: str) -> tuple[list[Transfer], list[DomainError]]:
