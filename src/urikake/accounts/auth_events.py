@@ -32,6 +32,7 @@ from urikake.accounts.models import PasswordPolicyRecord, User
 from urikake.accounts.passwords import has_mfa
 from urikake.accounts.user_mail import send_user_mail
 from urikake.audit import services as audit
+from urikake.audit.actors import Actor
 from urikake.domain.email_address import normalise_email
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -95,7 +96,7 @@ def _record(
     action: str,
     request: HttpRequest | None,
     *,
-    actor: Any,
+    actor: Actor,
     user: Any = None,
     **payload: Any,
 ) -> None:

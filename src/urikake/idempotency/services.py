@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from urikake.audit.actors import Person
 from urikake.domain.errors import DomainError
 from urikake.idempotency.models import IdempotentRequest
 
@@ -26,7 +27,7 @@ MAX_KEY_LENGTH = 255
 
 def run_idempotent(
     *,
-    user: Any,
+    user: Person,
     scope: str,
     key: str | None,
     body: Any,
@@ -52,7 +53,7 @@ def run_idempotent(
         try:
             with transaction.atomic():
                 row = IdempotentRequest.objects.create(
-                    user=user,
+                    user_id=user.pk,
                     scope=scope,
                     key=key,
                     request_digest=digest,
@@ -60,7 +61,7 @@ def run_idempotent(
                     response={},
                 )
         except IntegrityError:
-            stored = IdempotentRequest.objects.get(user=user, scope=scope, key=key)
+            stored = IdempotentRequest.objects.get(user_id=user.pk, scope=scope, key=key)
             if stored.request_digest != digest:
                 raise DomainError(
                     "idempotency.mismatch",

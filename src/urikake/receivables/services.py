@@ -19,6 +19,7 @@ from django.utils import timezone
 from urikake.accounts.models import User
 from urikake.applicants.models import Organization
 from urikake.audit import services as audit
+from urikake.audit.actors import Actor
 from urikake.domain.applications import ApplicationStatus, check_transition
 from urikake.domain.errors import DomainError
 from urikake.domain.identifiers import parse_corporate_number
@@ -360,7 +361,7 @@ def _move(
     application: FinancingApplication,
     target: ApplicationStatus,
     *,
-    actor: Any,
+    actor: Actor,
     action: str,
     payload: dict[str, Any] | None = None,
 ) -> FinancingApplication:

@@ -26,7 +26,9 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from urikake.accounts.actors import user_or_none
 from urikake.audit import services as audit
+from urikake.audit.actors import Actor
 from urikake.domain import ledger as book
 from urikake.domain import reconciliation as engine
 from urikake.domain.applications import ApplicationStatus
@@ -82,7 +84,7 @@ class ImportResult:
 
 
 def import_collection_statement(
-    content: bytes, *, filename: str, acting_user: Any, file_format: str = "zengin"
+    content: bytes, *, filename: str, acting_user: Actor, file_format: str = "zengin"
 ) -> ImportResult:
     """Store the file's deposits (each movement once, across overlapping files) and book
     them to suspense. A file seen before changes nothing."""
@@ -101,7 +103,7 @@ def pull_collection_statement(
     account_id: str,
     date_from: date,
     date_to: date,
-    acting_user: Any,
+    acting_user: Actor,
 ) -> ImportResult:
     """Fetch the collection account's movements through the bank API (every page first,
     then all or nothing) and import them like a file."""
@@ -138,7 +140,9 @@ def _check_account(statement: Statement) -> None:
         )
 
 
-def _import(statement: Statement, *, digest: str, filename: str, acting_user: Any) -> ImportResult:
+def _import(
+    statement: Statement, *, digest: str, filename: str, acting_user: Actor
+) -> ImportResult:
     _check_account(statement)
     cash = platform_cash_account()
     with transaction.atomic():
@@ -154,7 +158,7 @@ def _import(statement: Statement, *, digest: str, filename: str, acting_user: An
             account_number=statement.account_number,
             period_from=statement.period_start,
             period_to=statement.period_end,
-            imported_by=acting_user if getattr(acting_user, "pk", None) else None,
+            imported_by=user_or_none(acting_user),
         )
         _store_movements(record, statement)
         lines = [line for line in statement.lines if line.direction is Direction.DEPOSIT]
@@ -307,7 +311,7 @@ class RunSummary:
         return self.auto + self.suggested + self.unmatched
 
 
-def run_reconciliation(*, acting_user: Any = SYSTEM) -> RunSummary:
+def run_reconciliation(*, acting_user: Actor = SYSTEM) -> RunSummary:
     """Match every deposit that is new or still unmatched against the open receivables."""
     deposits = list(
         Deposit.objects.filter(status__in=[Deposit.Status.NEW, Deposit.Status.UNMATCHED]).order_by(
@@ -374,7 +378,7 @@ def apply_deposit(
     *,
     allocations: Sequence[tuple[int, int]],
     fee_deducted: int = 0,
-    acting_user: Any,
+    acting_user: Actor,
     status: str = Deposit.Status.CONFIRMED,
     reason: str = "",
     reason_ja: str = "",
@@ -465,7 +469,7 @@ def apply_deposit(
         if proposal is not None:
             locked.proposal = proposal
         if status == Deposit.Status.CONFIRMED:
-            locked.decided_by = acting_user if getattr(acting_user, "pk", None) else None
+            locked.decided_by = user_or_none(acting_user)
             locked.decided_at = timezone.now()
         locked.save()
         audit.record(
@@ -493,7 +497,7 @@ def _merge(legs: list[tuple[str, int]]) -> list[tuple[str, int]]:
     return [(a, n) for a, n in merged.items() if n != 0]
 
 
-def _collected(purchase: PurchasedReceivable, *, on: date, actor: Any) -> None:
+def _collected(purchase: PurchasedReceivable, *, on: date, actor: Actor) -> None:
     """A receivable paid in full: close it, release its holdback, settle the deal if done."""
     purchase.status = PurchasedReceivable.Status.COLLECTED
     purchase.collected_on = on
@@ -519,7 +523,7 @@ def _collected(purchase: PurchasedReceivable, *, on: date, actor: Any) -> None:
         )
 
 
-def release_reserve(purchase: PurchasedReceivable, *, acting_user: Any) -> Payout | None:
+def release_reserve(purchase: PurchasedReceivable, *, acting_user: Actor) -> Payout | None:
     """留保金の返還: the holdback — less any part that absorbed a written-off loss — becomes
     payable to the client and is queued as a payout, once the receivable is collected or
     written off. Idempotent (one release per purchase); nothing to do without a holdback."""
@@ -582,7 +586,7 @@ def confirm_suggestion(
     deposit: Deposit,
     *,
     purchase_ids: Sequence[int],
-    acting_user: Any,
+    acting_user: Actor,
     remember_payer: bool = True,
 ) -> Deposit:
     """An operator applies a deposit to the chosen receivables (the engine's suggestion or a
@@ -637,7 +641,7 @@ def confirm_suggestion(
     return applied
 
 
-def dismiss_deposit(deposit: Deposit, *, note: str, acting_user: Any) -> Deposit:
+def dismiss_deposit(deposit: Deposit, *, note: str, acting_user: Actor) -> Deposit:
     """Not a receipt for any receivable (a refund to make, a misdirected transfer): it leaves
     the queue and stays in suspense until the money is returned."""
     if not note.strip():
@@ -648,7 +652,7 @@ def dismiss_deposit(deposit: Deposit, *, note: str, acting_user: Any) -> Deposit
             raise DomainError("reconciliation.already_applied", "消込済みの入金です。")
         locked.status = Deposit.Status.REFUNDED
         locked.reason_ja = note.strip()[:300]
-        locked.decided_by = acting_user
+        locked.decided_by = user_or_none(acting_user)
         locked.decided_at = timezone.now()
         locked.save()
         audit.record("treasury.deposit_dismissed", actor=acting_user, obj=locked, payload={})

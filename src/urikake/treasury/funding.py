@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from urikake.applicants.services import current_payout_account
 from urikake.audit import services as audit
+from urikake.audit.actors import Actor
 from urikake.domain import ledger as book
 from urikake.domain.applications import ApplicationStatus
 from urikake.domain.bank_calendar import BusinessDayConvention, adjust_to_business_day
@@ -41,7 +42,7 @@ def _offer_for(invoice: Invoice, offers: list[dict[str, Any]]) -> dict[str, Any]
     )
 
 
-def _buy(application: FinancingApplication, *, actor: Any, on: date) -> list[PurchasedReceivable]:
+def _buy(application: FinancingApplication, *, actor: Actor, on: date) -> list[PurchasedReceivable]:
     offers = list(application.offer.get("invoices", []))
     purchases = []
     for invoice in application.invoices.select_related("debtor").order_by("pk"):
@@ -78,7 +79,7 @@ def _buy(application: FinancingApplication, *, actor: Any, on: date) -> list[Pur
     return purchases
 
 
-def fund_application(application: FinancingApplication, *, acting_user: Any) -> Payout:
+def fund_application(application: FinancingApplication, *, acting_user: Actor) -> Payout:
     """Buy the deal's invoices and queue its advance for the next payout batch."""
     with transaction.atomic():
         locked = FinancingApplication.objects.select_for_update().get(pk=application.pk)

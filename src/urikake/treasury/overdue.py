@@ -37,8 +37,9 @@ from urikake.accounts.access import has_capability
 from urikake.accounts.models import User
 from urikake.accounts.roles import Capability
 from urikake.audit import services as audit
+from urikake.audit.actors import Actor
 from urikake.audit.models import AuditRecord
-from urikake.audit.services import ActorLike, actor_label
+from urikake.audit.services import actor_label
 from urikake.domain import ledger as book
 from urikake.domain.ageing import (
     BUCKETS,
@@ -325,7 +326,7 @@ def _plan(
 
 
 def send_reminders(
-    *, today: date | None = None, dry_run: bool = False, actor: ActorLike
+    *, today: date | None = None, dry_run: bool = False, actor: Actor
 ) -> RemindSummary:
     """The daily reminder run: for each open purchase past its deadline, the reminder step due
     today (mailed to the client's owners after commit) and the escalation. Running it again

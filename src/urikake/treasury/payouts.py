@@ -18,13 +18,14 @@ import hashlib
 import io
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from urikake.accounts.actors import user_or_none
 from urikake.audit import services as audit
+from urikake.audit.actors import Actor
 from urikake.domain import ledger as book
 from urikake.domain.applications import ApplicationStatus
 from urikake.domain.bank_calendar import is_bank_business_day, next_bank_business_day
@@ -73,7 +74,7 @@ def _file(payouts: list[Payout], value_date: date) -> bytes:
 
 
 def build_batch(
-    *, acting_user: Any, value_date: date | None = None, now: datetime | None = None
+    *, acting_user: Actor, value_date: date | None = None, now: datetime | None = None
 ) -> PayoutBatch | None:
     """Put every pending payout due by ``value_date`` into a new batch with its file.
 
@@ -114,7 +115,7 @@ def build_batch(
             file_sha256=hashlib.sha256(content).hexdigest(),
             total_count=len(pending),
             total_amount=sum(p.amount for p in pending),
-            created_by=acting_user if getattr(acting_user, "pk", None) else None,
+            created_by=user_or_none(acting_user),
         )
         for line, payout in enumerate(pending, start=1):
             payout.batch = batch
@@ -141,7 +142,7 @@ def regenerate(batch: PayoutBatch) -> bytes:
     return _file(payouts, batch.value_date)
 
 
-def mark_sent(batch: PayoutBatch, *, acting_user: Any) -> PayoutBatch:
+def mark_sent(batch: PayoutBatch, *, acting_user: Actor) -> PayoutBatch:
     """The file was delivered to the bank: post each payout to the ledger, deals are funded."""
     cash = platform_cash_account()
     fee = settings.TREASURY_TRANSFER_FEE_YEN
@@ -223,7 +224,7 @@ def parse_returns(content: bytes) -> list[ReturnedTransfer]:
     return rows
 
 
-def import_returns(content: bytes, *, acting_user: Any) -> list[Payout]:
+def import_returns(content: bytes, *, acting_user: Actor) -> list[Payout]:
     """Reverse the payouts the bank returned — all rows or none (every problem reported)."""
     rows = parse_returns(content)
     today = timezone.localdate()
@@ -279,7 +280,7 @@ def import_returns(content: bytes, *, acting_user: Any) -> list[Payout]:
     return [p for p, _ in matched]
 
 
-def retry_returned(payout: Payout, *, acting_user: Any) -> Payout:
+def retry_returned(payout: Payout, *, acting_user: Actor) -> Payout:
     """Queue a returned payout again, to the client's current payout account."""
     from urikake.applicants.services import current_payout_account
 

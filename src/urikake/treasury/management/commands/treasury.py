@@ -27,6 +27,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from urikake.accounts.access import has_capability
 from urikake.accounts.roles import Capability
+from urikake.audit.actors import Actor
 from urikake.domain.errors import DomainError
 from urikake.domain.statement_csv import PRESETS
 from urikake.files import write_atomically
@@ -101,7 +102,7 @@ class Command(BaseCommand):
         except DomainError as exc:
             raise CommandError(str(exc)) from exc
 
-    def _actor(self, email: str | None) -> Any:
+    def _actor(self, email: str | None) -> Actor:
         if not email:
             return CLI_ACTOR
         user = get_user_model().objects.filter(email__iexact=email).first()
@@ -111,7 +112,7 @@ class Command(BaseCommand):
 
     # --- payouts -------------------------------------------------------------------------
 
-    def _build_batch(self, actor: Any, options: dict[str, Any]) -> None:
+    def _build_batch(self, actor: Actor, options: dict[str, Any]) -> None:
         batch = payouts.build_batch(acting_user=actor, value_date=options["date"])
         if batch is None:
             self.stdout.write("送金待ちの振込はありません。ファイルは作成していません。")
@@ -131,7 +132,7 @@ class Command(BaseCommand):
             raise CommandError(f"総合振込ファイル {batch_id} はありません。")
         return batch
 
-    def _mark_sent(self, actor: Any, options: dict[str, Any]) -> None:
+    def _mark_sent(self, actor: Actor, options: dict[str, Any]) -> None:
         batch = self._batch(options["batch_id"])
         was_sent = batch.status == PayoutBatch.Status.SENT
         batch = payouts.mark_sent(batch, acting_user=actor)
@@ -143,7 +144,7 @@ class Command(BaseCommand):
                 f"合計 {batch.total_amount:,}円"
             )
 
-    def _regenerate(self, actor: Any, options: dict[str, Any]) -> None:
+    def _regenerate(self, actor: Actor, options: dict[str, Any]) -> None:
         batch = self._batch(options["batch_id"])
         content = payouts.regenerate(batch)
         if content != bytes(batch.file_content):
@@ -155,14 +156,14 @@ class Command(BaseCommand):
         write_atomically(options["out"], content)
         self.stdout.write(f"総合振込ファイル {batch.pk} を再出力しました → {options['out']}")
 
-    def _import_returns(self, actor: Any, options: dict[str, Any]) -> None:
+    def _import_returns(self, actor: Actor, options: dict[str, Any]) -> None:
         returned = payouts.import_returns(_read(options["file"]), acting_user=actor)
         total = sum(p.amount for p in returned)
         self.stdout.write(f"組戻し {len(returned)}件 合計 {total:,}円 を取り込みました。")
 
     # --- collections ---------------------------------------------------------------------
 
-    def _import_statement(self, actor: Any, options: dict[str, Any]) -> None:
+    def _import_statement(self, actor: Actor, options: dict[str, Any]) -> None:
         path = options["file"]
         result = collections.import_collection_statement(
             _read(path),
@@ -179,7 +180,7 @@ class Command(BaseCommand):
             f"を取り込みました（取込済みの明細 {result.repeated}件）。"
         )
 
-    def _reconcile(self, actor: Any, options: dict[str, Any]) -> None:
+    def _reconcile(self, actor: Actor, options: dict[str, Any]) -> None:
         summary = collections.run_reconciliation(acting_user=actor)
         self.stdout.write(
             f"消込: 自動消込 {summary.auto}件 / 確認待ち {summary.suggested}件 / "
@@ -188,7 +189,7 @@ class Command(BaseCommand):
 
     # --- funding -------------------------------------------------------------------------
 
-    def _fund(self, actor: Any, options: dict[str, Any]) -> None:
+    def _fund(self, actor: Actor, options: dict[str, Any]) -> None:
         application = FinancingApplication.objects.filter(pk=options["application_id"]).first()
         if application is None:
             raise CommandError(f"申込み {options['application_id']} はありません。")
