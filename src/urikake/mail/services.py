@@ -18,17 +18,21 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from urikake.mail.models import MailStatus, OutboundMail
 from urikake.mail.tasks import enqueue
+
+# A queued mail with no retry time that is older than this was never picked up.
+STRANDED_AFTER = timedelta(minutes=10)
 
 
 def render(
@@ -100,12 +104,17 @@ def queue(
 
 
 def retry_due(*, now: datetime | None = None) -> int:
-    """Deliver again every queued mail whose retry time has come (``urikake mail --retry``)."""
+    """Deliver again every queued mail whose retry time has come, and any queued mail that
+    was never picked up (its enqueue failed, or a worker died while sending) after
+    :data:`STRANDED_AFTER` (``urikake mail --retry``; safe to run from cron)."""
     now = now or timezone.now()
     due = list(
-        OutboundMail.objects.filter(status=MailStatus.QUEUED, next_attempt_at__lte=now).values_list(
-            "pk", flat=True
+        OutboundMail.objects.filter(status=MailStatus.QUEUED)
+        .filter(
+            Q(next_attempt_at__lte=now)
+            | Q(next_attempt_at__isnull=True, created_at__lte=now - STRANDED_AFTER)
         )
+        .values_list("pk", flat=True)
     )
     for pk in due:
         enqueue(pk)
