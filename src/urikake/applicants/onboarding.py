@@ -61,8 +61,6 @@ class KycItem:
     done: bool
 
 
-NO_KYC = KycItem(available=False, label=str(_("準備中")), done=False)
-
 # The eKYC line comes from the app above this one (``urikake.kyc`` registers it when Django
 # starts, see ``KycConfig.ready``): applicants sits below kyc and never imports it.
 _kyc_source: Callable[[Organization], KycItem] | None = None
@@ -76,4 +74,6 @@ def provide_kyc_item(source: Callable[[Organization], KycItem]) -> None:
 
 def kyc_item(organization: Organization) -> KycItem:
     """The eKYC line of the checklist, from the registered source (or "準備中" without one)."""
-    return _kyc_source(organization) if _kyc_source is not None else NO_KYC
+    if _kyc_source is None:
+        return KycItem(available=False, label=str(_("準備中")), done=False)
+    return _kyc_source(organization)
