@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from urikake.integrations.bank import simulator
 from urikake.integrations.bank.adapter import DEFAULT_BANK_API_URL, DEV_BANK_API_TOKEN
+from urikake.integrations.simulator_command import refuse_in_production, serve
 
 
 class Command(BaseCommand):
@@ -27,20 +28,14 @@ class Command(BaseCommand):
         parser.set_defaults(host=bank.hostname or "127.0.0.1", port=bank.port or 8766)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if settings.PRODUCTION:
-            raise CommandError("the bank API simulator never runs in production")
+        refuse_in_production("bank API")
         token = getattr(settings, "BANK_API_TOKEN", DEV_BANK_API_TOKEN)
         if not token:
             raise CommandError("BANK_API_TOKEN must be set")
-        try:
-            simulator.run(
-                host=options["host"],
-                port=options["port"],
-                token=token,
-                write=self.stdout.write,
-            )
-        except OSError as exc:  # typically: the port is already in use
-            raise CommandError(
-                f"シミュレーターを起動できません / cannot listen on "
-                f"{options['host']}:{options['port']}: {exc}"
-            ) from exc
+        serve(
+            lambda: simulator.run(
+                host=options["host"], port=options["port"], token=token, write=self.stdout.write
+            ),
+            host=options["host"],
+            port=options["port"],
+        )
