@@ -91,28 +91,10 @@ class JsonClient:
         }
         if data is not None:
             all_headers["Content-Type"] = "application/json"
-        request = urllib.request.Request(  # noqa: S310 — scheme checked in __init__
-            url, data=data, headers=all_headers, method=method
-        )
         where = f"{method} {path}"
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
-                raw = response.read(self.max_response_bytes + 1)
-                status = response.status
-        except urllib.error.HTTPError as exc:
-            code = _error_code(exc)
-            exc.close()
-            raise HttpFailure(
-                Failure.REFUSED,
-                f"{where}: HTTP {exc.code} {code}".strip(),
-                status=exc.code,
-                code=code,
-            ) from exc
-        except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise HttpFailure(Failure.UNREACHABLE, f"{where}: {reason}") from exc
-        if len(raw) > self.max_response_bytes:
-            raise HttpFailure(Failure.BAD_ANSWER, f"{where}: response too large")
+        status, _content_type, raw = _send(
+            method, url, data, all_headers, where, self.timeout, self.max_response_bytes
+        )
         try:
             answer = json.loads(raw)
         except ValueError as exc:
@@ -120,6 +102,58 @@ class JsonClient:
         if not isinstance(answer, dict):
             raise HttpFailure(Failure.BAD_ANSWER, f"{where}: not a JSON object")
         return answer
+
+
+def post_bytes(
+    url: str,
+    data: bytes,
+    *,
+    content_type: str,
+    user_agent: str,
+    timeout: float,
+    url_setting: str,
+    max_response_bytes: int = MAX_RESPONSE_BYTES,
+) -> tuple[str, bytes]:
+    """POST a binary body (e.g. an RFC 3161 timestamp query); (Content-Type, body) of the
+    answer, or HttpFailure. Same URL rule, timeout and size cap as :class:`JsonClient`."""
+    target = require_http_url(url, setting=url_setting)
+    headers = {"Content-Type": content_type, "User-Agent": user_agent}
+    _status, answer_type, raw = _send(
+        "POST", target, data, headers, f"POST {url_setting}", timeout, max_response_bytes
+    )
+    return answer_type, raw
+
+
+def _send(
+    method: str,
+    url: str,
+    data: bytes | None,
+    headers: dict[str, str],
+    where: str,
+    timeout: float,
+    max_bytes: int,
+) -> tuple[int, str, bytes]:
+    """(status, Content-Type, body) of one exchange; HttpFailure for what went wrong."""
+    request = urllib.request.Request(  # noqa: S310 — callers pass require_http_url's URLs
+        url, data=data, headers=headers, method=method
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            raw = response.read(max_bytes + 1)
+            status = response.status
+            content_type = response.headers.get("Content-Type", "")
+    except urllib.error.HTTPError as exc:
+        code = _error_code(exc)
+        exc.close()
+        raise HttpFailure(
+            Failure.REFUSED, f"{where}: HTTP {exc.code} {code}".strip(), status=exc.code, code=code
+        ) from exc
+    except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise HttpFailure(Failure.UNREACHABLE, f"{where}: {reason}") from exc
+    if len(raw) > max_bytes:
+        raise HttpFailure(Failure.BAD_ANSWER, f"{where}: response too large")
+    return status, content_type, raw
 
 
 def quote(segment: str) -> str:
