@@ -22,6 +22,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from urikake.devsecrets import read_or_create
+from urikake.domain.products import all_specs as _all_products
 
 BASE_DIR = Path(__file__).resolve().parent
 URIKAKE_ENV = os.environ.get("URIKAKE_ENV", "development").strip().lower()
@@ -84,6 +85,7 @@ INSTALLED_APPS = [
     "urikake.ledger",
     "urikake.contracts",
     "urikake.treasury",
+    "urikake.servicing",
     "urikake.scoring",
     "urikake.security",
     "urikake.backoffice",
@@ -363,9 +365,11 @@ CONTRACT_ASSIGNEE_REPRESENTATIVE = os.environ.get("CONTRACT_ASSIGNEE_REPRESENTAT
 # Which perfection (対抗要件) each product needs and whether funding may precede it:
 # "notice" / "consent" / "registration"; ":early" lets funding precede perfection (2社間 after
 # filing the registration), recorded on the deal.
+# Unset: the product spec's default (urikake.domain.products). Keyed by the product id;
+# the environment variable is TREASURY_PERFECTION_<ID> (e.g. TREASURY_PERFECTION_TWO_PARTY).
 TREASURY_PERFECTION = {
-    "three_party": os.environ.get("TREASURY_PERFECTION_THREE_PARTY", "notice"),
-    "two_party": os.environ.get("TREASURY_PERFECTION_TWO_PARTY", "registration"),
+    _product.id: os.environ.get(f"TREASURY_PERFECTION_{_product.id.name}", "")
+    for _product in _all_products()
 }
 # The platform's collection account at the bank API (account id), for statement pulls.
 TREASURY_BANK_API_ACCOUNT_ID = os.environ.get("TREASURY_BANK_API_ACCOUNT_ID", "")

@@ -26,9 +26,9 @@ from urikake.contracts.signing import SignatureRecord, seal
 from urikake.contracts.terms import DealTerms, deal_terms
 from urikake.domain.applications import ApplicationStatus
 from urikake.domain.errors import DomainError
-from urikake.domain.perfection import Method
+from urikake.domain.products import DocumentKind, spec
 from urikake.receivables.models import FinancingApplication
-from urikake.receivables.services import _move
+from urikake.receivables.services import mark_contracted
 
 _SIGNED_STATUSES = frozenset(
     {ApplicationStatus.CONTRACTED, ApplicationStatus.FUNDED, ApplicationStatus.SETTLED}
@@ -63,13 +63,11 @@ def _plan(terms: DealTerms) -> list[_Planned]:
             pdf.render_agreement(terms, document_number(app_id, "A")),
         )
     ]
-    # 3社間 always gives the debtor a notice (it tells them where to pay); a product whose
-    # policy is notice gives one too; consent adds the debtor's 承諾書 template.
-    notice = (
-        terms.product == FinancingApplication.Product.THREE_PARTY
-        or terms.perfection is Method.NOTICE
-    )
-    consent = terms.perfection is Method.CONSENT
+    # The product spec names the debtor's documents: 3社間 always gives the debtor a notice
+    # (it tells them where to pay); a notice policy gives one too; consent adds the 承諾書.
+    kinds = spec(terms.product).documents(terms.perfection)
+    notice = DocumentKind.NOTICE in kinds
+    consent = DocumentKind.CONSENT in kinds
     if not (notice or consent):
         return plan
     for n, (debtor_id, party, invoices) in enumerate(terms.debtors(), start=1):
@@ -245,11 +243,9 @@ def sign_contracts(
             doc.signed_sha256 = sha256(signed)
             doc.signed_at = now
             doc.save(update_fields=["signed_pdf", "signed_sha256", "signed_at"])
-        _move(
+        mark_contracted(
             locked,
-            ApplicationStatus.CONTRACTED,
-            actor=acting_user,
-            action="application.contracted",
+            acting_user=acting_user,
             payload={
                 "contract_signature": signature.pk,
                 "documents": current,

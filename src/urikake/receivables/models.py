@@ -15,6 +15,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from urikake.domain.products import ProductSpec, all_specs, spec
 from urikake.security.crypto import EncryptedTextField
 
 
@@ -215,9 +216,10 @@ class InvoiceNearKey(models.Model):
 class FinancingApplication(models.Model):
     """An application to turn chosen invoices into cash (state machine in the domain core)."""
 
-    class Product(models.TextChoices):
-        TWO_PARTY = "two_party", "2社間ファクタリング"
-        THREE_PARTY = "three_party", "3社間ファクタリング"
+    #: Generated from the product registry (urikake.domain.products): one member per spec.
+    Product = models.TextChoices(  # type: ignore[call-overload]
+        "Product", [(s.id.name, (s.id.value, s.label_ja)) for s in all_specs()]
+    )
 
     organization = models.ForeignKey(
         "applicants.Organization", on_delete=models.PROTECT, related_name="applications"
@@ -256,6 +258,11 @@ class FinancingApplication(models.Model):
                 name="uniq_application_idempotency_key",
             ),
         ]
+
+    @property
+    def spec(self) -> ProductSpec:
+        """The product's spec (pricing, perfection, who collects, documents, ...)."""
+        return spec(self.product)
 
     def __str__(self) -> str:
         return f"application:{self.pk}"

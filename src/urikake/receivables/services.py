@@ -433,6 +433,53 @@ def cancel_application(
     )
 
 
+# --- Transitions after the offer, for the apps that own them (contracts, treasury, servicing) -
+# Each locks the application, checks the move in the domain state machine, saves and audits
+# (``application.<status>``) in one transaction; an illegal move raises a DomainError.
+
+
+def mark_contracted(
+    application: FinancingApplication, *, acting_user: Actor, payload: dict[str, Any] | None = None
+) -> FinancingApplication:
+    """accepted → contracted: the contracts were signed."""
+    return _move(
+        application,
+        ApplicationStatus.CONTRACTED,
+        actor=acting_user,
+        action="application.contracted",
+        payload=payload,
+    )
+
+
+def mark_funded(
+    application: FinancingApplication, *, acting_user: Actor, payload: dict[str, Any] | None = None
+) -> FinancingApplication:
+    """contracted → funded: the advance left the platform's bank account."""
+    return _move(
+        application,
+        ApplicationStatus.FUNDED,
+        actor=acting_user,
+        action="application.funded",
+        payload=payload,
+    )
+
+
+def mark_settled(application: FinancingApplication, *, acting_user: Actor) -> FinancingApplication:
+    """funded / defaulted → settled: every receivable of the deal is collected."""
+    return _move(
+        application, ApplicationStatus.SETTLED, actor=acting_user, action="application.settled"
+    )
+
+
+def mark_defaulted(
+    application: FinancingApplication, *, acting_user: Actor
+) -> FinancingApplication:
+    """funded → defaulted: a receivable of the deal was not paid (default or write-off)."""
+    return _move(
+        application, ApplicationStatus.DEFAULTED, actor=acting_user, action="application.defaulted"
+    )
+
+
 class InvoiceRejected(DomainError):
     """An invoice with one or more problems; ``problems`` holds each, with its field."""
 

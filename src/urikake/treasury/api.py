@@ -23,8 +23,8 @@ from urikake.idempotency.services import run_idempotent
 from urikake.receivables.models import FinancingApplication
 from urikake.treasury import collections, payouts
 from urikake.treasury import perfection as steps
-from urikake.treasury.funding import fund_application
 from urikake.treasury.models import Deposit, Payout, PayoutBatch, Perfection
+from urikake.treasury.positions import position_book
 
 router = Router(tags=["treasury"])
 _TREASURY = StaffAuth(Capability.MANAGE_TREASURY)
@@ -145,7 +145,7 @@ def fund(
     application = get_object_or_404(FinancingApplication, pk=application_id)
 
     def call() -> tuple[int, dict[str, Any]]:
-        return 200, _payout(fund_application(application, acting_user=request.user))
+        return 200, _payout(position_book().fund(application, acting_user=request.user))
 
     status, body = run_idempotent(
         user=request.user,

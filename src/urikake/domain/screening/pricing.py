@@ -32,15 +32,13 @@ from urikake.domain.bank_calendar import (
 from urikake.domain.errors import DomainError
 from urikake.domain.invoices import InvoiceData
 from urikake.domain.money import (
-    Rounding,
-    apply_rate,
     days_between,
     discount_fee_apr,
     fee_truncated,
     format_rate_percent,
     format_yen,
 )
-from urikake.domain.screening.types import Product
+from urikake.domain.products import ProductBand, ProductId, all_specs, spec
 
 __all__ = [
     "FeeLine",
@@ -53,18 +51,9 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class ProductBand:
-    min_rate: Decimal
-    max_rate: Decimal
-    advance_rate: Decimal  # 掛目: the share of face paid at once
-
-
-def _default_bands() -> dict[Product, ProductBand]:
-    return {
-        Product.THREE_PARTY: ProductBand(Decimal("0.02"), Decimal("0.10"), Decimal("0.95")),
-        Product.TWO_PARTY: ProductBand(Decimal("0.05"), Decimal("0.20"), Decimal("0.8")),
-    }
+def _default_bands() -> dict[ProductId, ProductBand]:
+    """Each product's band, from its spec (:mod:`urikake.domain.products`)."""
+    return {s.id: s.pricing for s in all_specs()}
 
 
 def _default_grade_positions() -> dict[str, Decimal]:
@@ -80,7 +69,7 @@ def _default_grade_positions() -> dict[str, Decimal]:
 
 @dataclass(frozen=True, slots=True)
 class PricingPolicy:
-    bands: dict[Product, ProductBand] = field(default_factory=_default_bands)
+    bands: dict[ProductId, ProductBand] = field(default_factory=_default_bands)
     grade_positions: dict[str, Decimal] = field(default_factory=_default_grade_positions)
     #: Added per started 30 days of term beyond the first 30 (capped by the band's max).
     term_premium_per_30_days: Decimal = Decimal("0.005")
@@ -100,7 +89,7 @@ class FeeLine:
 
 @dataclass(frozen=True, slots=True)
 class Offer:
-    product: Product
+    product: ProductId
     grade: str
     face_amount: int
     fee_rate: Decimal
@@ -126,7 +115,7 @@ class Offer:
         )
 
 
-def fee_rate_for(policy: PricingPolicy, product: Product, grade: str, term_days: int) -> Decimal:
+def fee_rate_for(policy: PricingPolicy, product: ProductId, grade: str, term_days: int) -> Decimal:
     """The fee rate for a grade and product within the band, rounded up to ``rate_step``."""
     band = policy.bands[product]
     pos = policy.grade_positions.get(grade, Decimal("1"))
@@ -150,7 +139,7 @@ def payout_date_for(now: datetime, cutoff_hour: int) -> date:
 def price(
     invoice: InvoiceData,
     *,
-    product: Product,
+    product: ProductId,
     grade: str,
     now: datetime,
     policy: PricingPolicy | None = None,
@@ -170,7 +159,9 @@ def price(
         )
     band = pol.bands[product]
     fee_rate = fee_rate_for(pol, product, grade, days)
-    advance = apply_rate(face, band.advance_rate, rounding=Rounding.TRUNCATE)
+    product_spec = spec(product)
+    # The spec's advance and holdback rule, at the (possibly overridden) band's 掛目.
+    advance = product_spec.advance(face, band.advance_rate)
     fee = fee_truncated(face, fee_rate)
     admin = pol.admin_fee_yen
     net = advance - fee - admin
@@ -178,7 +169,7 @@ def price(
         raise DomainError("pricing.net_nonpositive", "手数料を差し引くとお振込金額が残りません。")
     apr = discount_fee_apr(advance, fee + admin, days)
     expires = add_bank_business_days(now.date(), pol.offer_valid_business_days)
-    holdback = face - advance
+    holdback = product_spec.holdback(face, band.advance_rate)
     lines = [
         FeeLine("請求書額面", face),
         FeeLine(

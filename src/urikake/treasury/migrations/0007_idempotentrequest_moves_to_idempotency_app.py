@@ -5,7 +5,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("treasury", "0005_treasury_notes"),
+        ("treasury", "0006_positions_moved_to_servicing"),
         ("idempotency", "0001_initial"),
     ]
 

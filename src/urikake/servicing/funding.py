@@ -1,4 +1,5 @@
-"""Funding a contracted deal: buy its invoices (ledger) and queue the advance payout.
+"""Funding a contracted deal: book its invoices into positions (ledger) and queue the advance
+payout (a treasury payout).
 
 Funding is refused until the contracts are signed and the perfection the product needs is in
 place (or the policy lets funding go first — then the deal records that it did). Funding is
@@ -17,14 +18,14 @@ from django.utils import timezone
 from urikake.applicants.services import current_payout_account
 from urikake.audit import services as audit
 from urikake.audit.actors import Actor
-from urikake.domain import ledger as book
 from urikake.domain.applications import ApplicationStatus
 from urikake.domain.bank_calendar import BusinessDayConvention, adjust_to_business_day
 from urikake.domain.errors import DomainError
 from urikake.domain.perfection import Stage, check_can_fund
 from urikake.ledger import services as ledger
 from urikake.receivables.models import FinancingApplication, Invoice
-from urikake.treasury.models import Payout, PurchasedReceivable
+from urikake.servicing.models import Position
+from urikake.treasury.models import Payout
 from urikake.treasury.perfection import open_perfection
 from urikake.treasury.policy import client_code, debtor_code, perfection_policy
 
@@ -42,12 +43,12 @@ def _offer_for(invoice: Invoice, offers: list[dict[str, Any]]) -> dict[str, Any]
     )
 
 
-def _buy(application: FinancingApplication, *, actor: Actor, on: date) -> list[PurchasedReceivable]:
+def _buy(application: FinancingApplication, *, actor: Actor, on: date) -> list[Position]:
     offers = list(application.offer.get("invoices", []))
     purchases = []
     for invoice in application.invoices.select_related("debtor").order_by("pk"):
         offer = _offer_for(invoice, offers)
-        purchase = PurchasedReceivable.objects.create(
+        purchase = Position.objects.create(
             application=application,
             invoice=invoice,
             organization_id=application.organization_id,
@@ -62,7 +63,7 @@ def _buy(application: FinancingApplication, *, actor: Actor, on: date) -> list[P
             expected_on=adjust_to_business_day(invoice.due_date, BusinessDayConvention.FOLLOWING),
         )
         ledger.post(
-            book.purchase_receivable(
+            purchase.spec.ledger.purchase(
                 f"purchase:{purchase.pk}",
                 on,
                 client=client_code(application.organization_id),
