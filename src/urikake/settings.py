@@ -393,6 +393,9 @@ TREASURY_ESCALATE_AFTER_DAYS = int(os.environ.get("TREASURY_ESCALATE_AFTER_DAYS"
 # --- Screening ------------------------------------------------------------------------------
 # Referred applications at or above this amount need two different reviewers to approve.
 FOUR_EYES_THRESHOLD_YEN = int(os.environ.get("FOUR_EYES_THRESHOLD_YEN", "3000000"))
+# The largest invoice face accepted at entry (form, PDF/XML import, API): a sanity bound
+# against mistyped or hostile amounts, not a credit limit (plans set those per deal).
+RECEIVABLES_MAX_INVOICE_YEN = int(os.environ.get("RECEIVABLES_MAX_INVOICE_YEN", "10000000000"))
 
 # --- Encryption at rest (urikake.security.crypto) -------------------------------------------
 # Comma-separated Fernet keys; the first encrypts, all decrypt. `urikake security rotate-keys`

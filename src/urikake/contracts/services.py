@@ -29,6 +29,7 @@ from urikake.domain.errors import DomainError
 from urikake.domain.products import DocumentKind, spec
 from urikake.receivables.models import FinancingApplication
 from urikake.receivables.services import mark_contracted
+from urikake.treasury.perfection import open_perfection
 
 _SIGNED_STATUSES = frozenset(
     {ApplicationStatus.CONTRACTED, ApplicationStatus.FUNDED, ApplicationStatus.SETTLED}
@@ -147,6 +148,11 @@ def prepare_contracts(
     return created
 
 
+def prepare_on_acceptance(application: FinancingApplication, acting_user: Actor) -> None:
+    """The acceptance step of this app (``receivables.services.on_offer_accepted``)."""
+    prepare_contracts(application, acting_user=acting_user)
+
+
 def is_contracted(application: FinancingApplication) -> bool:
     """True once the applicant signed and the platform sealed every document."""
     if application.status not in _SIGNED_STATUSES:
@@ -243,7 +249,7 @@ def sign_contracts(
             doc.signed_sha256 = sha256(signed)
             doc.signed_at = now
             doc.save(update_fields=["signed_pdf", "signed_sha256", "signed_at"])
-        mark_contracted(
+        contracted = mark_contracted(
             locked,
             acting_user=acting_user,
             payload={
@@ -252,4 +258,5 @@ def sign_contracts(
                 "signed": {d.document_number: d.signed_sha256 for d in documents},
             },
         )
+        open_perfection(contracted)  # the back office reads it; reads never create it
     return SignResult(signature, created=True)

@@ -12,10 +12,14 @@ movement's key makes overlapping statements add each movement once.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
 from urikake.domain.products import ProductSpec, all_specs, spec
+from urikake.domain.screening.pricing import InvoiceKey, pair_offer_lines
 from urikake.security.crypto import EncryptedTextField
 
 
@@ -266,6 +270,15 @@ class FinancingApplication(models.Model):
 
     def __str__(self) -> str:
         return f"application:{self.pk}"
+
+    def offer_lines(self, invoices: Iterable[Invoice]) -> dict[int, Mapping[str, Any]]:
+        """Each invoice's own line of the stored offer, by invoice id (see
+        :func:`urikake.domain.screening.pricing.pair_offer_lines`; raises DomainError)."""
+        keys = [
+            InvoiceKey(inv.pk, inv.total_amount, inv.due_date, inv.invoice_number)
+            for inv in invoices
+        ]
+        return pair_offer_lines(keys, list((self.offer or {}).get("invoices", [])))
 
 
 class ReviewDecision(models.Model):

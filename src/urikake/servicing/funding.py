@@ -10,7 +10,6 @@ a retry, a double click, 20 parallel requests — returns the payout the first o
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -30,24 +29,12 @@ from urikake.treasury.perfection import open_perfection
 from urikake.treasury.policy import client_code, debtor_code, perfection_policy
 
 
-def _offer_for(invoice: Invoice, offers: list[dict[str, Any]]) -> dict[str, Any]:
-    """The priced line of the offer that belongs to ``invoice`` (same face and due date)."""
-    for index, offer in enumerate(offers):
-        if offer["face_amount"] == invoice.total_amount and offer["due_date"] == (
-            invoice.due_date.isoformat()
-        ):
-            return offers.pop(index)
-    raise DomainError(
-        "funding.offer_mismatch",
-        f"請求書 {invoice.invoice_number} の条件が見つかりません。審査をやり直してください。",
-    )
-
-
 def _buy(application: FinancingApplication, *, actor: Actor, on: date) -> list[Position]:
-    offers = list(application.offer.get("invoices", []))
+    invoices = list(application.invoices.select_related("debtor").order_by("pk"))
+    lines = application.offer_lines(invoices)
     purchases = []
-    for invoice in application.invoices.select_related("debtor").order_by("pk"):
-        offer = _offer_for(invoice, offers)
+    for invoice in invoices:
+        offer = lines[invoice.pk]
         purchase = Position.objects.create(
             application=application,
             invoice=invoice,

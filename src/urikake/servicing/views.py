@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -47,9 +48,15 @@ class ReportCollectionForm(forms.Form):
 
     def clean_amount(self) -> int:
         try:
-            return yen(self.cleaned_data["amount"], field="amount")
+            amount = yen(self.cleaned_data["amount"], field="amount")
         except DomainError as exc:
             raise forms.ValidationError(exc.message) from exc
+        limit = settings.RECEIVABLES_MAX_INVOICE_YEN  # no payment exceeds an invoice face
+        if amount > limit:
+            raise forms.ValidationError(
+                _("入金額は%(limit)s円以下で入力してください。") % {"limit": f"{limit:,}"}
+            )
+        return amount
 
 
 class DecisionForm(forms.Form):

@@ -105,15 +105,13 @@ def deal(request: HttpRequest, pk: int) -> HttpResponse:
     application = get_object_or_404(
         FinancingApplication.objects.select_related("organization"), pk=pk
     )
-    perfection = (
-        steps.open_perfection(application)
-        if application.status in ("contracted", "funded", "settled", "defaulted")
-        else Perfection.objects.filter(application=application).first()
-    )
+    perfection = steps.perfection_of(application)  # a GET never creates it
     form = PerfectionForm(request.POST or None)
     if request.method == "POST" and perfection is not None and form.is_valid():
         try:
-            steps.record_step(perfection, form.cleaned_data, acting_user=request.user)
+            steps.record_step(
+                steps.open_perfection(application), form.cleaned_data, acting_user=request.user
+            )
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
@@ -150,8 +148,10 @@ def fund(request: HttpRequest, pk: int) -> HttpResponse:
 def filing_data(request: HttpRequest, pk: int) -> HttpResponse:
     """債権譲渡登記の申請データ (XML) for one deal."""
     application = get_object_or_404(FinancingApplication, pk=pk)
-    perfection = steps.open_perfection(application)
+    perfection = steps.perfection_of(application)
     try:
+        if perfection is None:
+            raise DomainError("perfection.not_contracted", "契約前の案件です。")
         content = steps.filing_data([perfection], cause_date=timezone.localdate())
     except DomainError as exc:
         messages.error(request, exc.message)

@@ -18,9 +18,11 @@ business day (FOLLOWING), actual/365.
 from __future__ import annotations
 
 import decimal
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from urikake.domain.bank_calendar import (
     BusinessDayConvention,
@@ -42,10 +44,12 @@ from urikake.domain.products import ProductBand, ProductId, all_specs, spec
 
 __all__ = [
     "FeeLine",
+    "InvoiceKey",
     "Offer",
     "PricingPolicy",
     "ProductBand",
     "fee_rate_for",
+    "pair_offer_lines",
     "payout_date_for",
     "price",
 ]
@@ -106,6 +110,9 @@ class Offer:
     apr: Decimal
     expires_on: date
     breakdown: tuple[FeeLine, ...]
+    #: The platform's id of the priced invoice, set by the caller that knows it (screening):
+    #: funding and the contract documents pair each invoice with its line by this id.
+    invoice_id: int | None = None
 
     def summary(self) -> str:
         return (
@@ -211,3 +218,79 @@ def price(
         expires_on=expires,
         breakdown=tuple(lines),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceKey:
+    """What pairing needs to know of an invoice: its id, face and due date (and its number,
+    for the message)."""
+
+    invoice_id: int
+    face_amount: int
+    due_date: date
+    invoice_number: str = ""
+
+
+def _mismatch(number: str) -> DomainError:
+    return DomainError(
+        "offer.mismatch",
+        f"請求書 {number} のご提示条件が見つかりません。審査をやり直してください。",
+    )
+
+
+def pair_offer_lines(
+    invoices: Sequence[InvoiceKey], lines: Sequence[Mapping[str, Any]]
+) -> dict[int, Mapping[str, Any]]:
+    """Each invoice's own line of a stored offer (``Offer`` as JSON), keyed by invoice id.
+
+    Lines carry ``invoice_id``; each line is used once and must name an invoice of the deal.
+    A line stored before lines carried ids is accepted only when its face amount and due date
+    fit exactly one of the remaining invoices — two invoices alike in both are refused rather
+    than risk giving one the other's fee and holdback. The line's face and due date must agree
+    with the invoice in every case.
+    """
+    by_id = {key.invoice_id: key for key in invoices}
+    paired: dict[int, Mapping[str, Any]] = {}
+    unnamed: list[Mapping[str, Any]] = []
+    for line in lines:
+        invoice_id = line.get("invoice_id")
+        if invoice_id is None:
+            unnamed.append(line)
+            continue
+        key = by_id.get(int(invoice_id))
+        if key is None or key.invoice_id in paired:
+            raise DomainError(
+                "offer.mismatch", "ご提示条件に、この申込みにない請求書が含まれています。"
+            )
+        paired[key.invoice_id] = line
+    for line in unnamed:
+        fits = [
+            k
+            for k in invoices
+            if k.invoice_id not in paired
+            and int(line["face_amount"]) == k.face_amount
+            and str(line["due_date"]) == k.due_date.isoformat()
+        ]
+        if not fits:
+            raise DomainError(
+                "offer.mismatch", "ご提示条件に、この申込みの請求書と合わない行があります。"
+            )
+        if len(fits) > 1:
+            raise DomainError(
+                "offer.ambiguous",
+                "ご提示条件と請求書を一対一に対応づけられません。審査をやり直してください。",
+            )
+        paired[fits[0].invoice_id] = line
+    for key in invoices:
+        own = paired.get(key.invoice_id)
+        if (
+            own is None
+            or int(own["face_amount"]) != key.face_amount
+            or str(own["due_date"]) != key.due_date.isoformat()
+        ):
+            raise _mismatch(key.invoice_number or str(key.invoice_id))
+    if len(paired) != len(lines):
+        raise DomainError(
+            "offer.mismatch", "ご提示条件に、この申込みにない請求書が含まれています。"
+        )
+    return paired
