@@ -5,7 +5,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("treasury", "0006_positions_moved_to_servicing"),
+        ("treasury", "0007_payout_batch_dual_control"),
         ("idempotency", "0001_initial"),
     ]
 
