@@ -90,6 +90,8 @@ INSTALLED_APPS = [
     "urikake.security",
     "urikake.backoffice",
     "urikake.audit",
+    "urikake.idempotency",
+    "urikake.mail",
     "urikake.system",
     "urikake.web",
     # After our apps: Django uses the first template it finds, and ours override allauth's.
@@ -99,7 +101,13 @@ INSTALLED_APPS = [
     "allauth.usersessions",
 ]
 if not PRODUCTION:
-    INSTALLED_APPS.append("urikake.integrations.ekyc")  # the local eKYC vendor simulator
+    # The local simulators of external connections; each brings its ``<name>_simulator``
+    # command from its own management/commands (never installed in production).
+    INSTALLED_APPS += [
+        "urikake.integrations.ekyc",
+        "urikake.integrations.bank",
+        "urikake.integrations.tsa",
+    ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -183,8 +191,16 @@ AUTH_USER_MODEL = "accounts.User"
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("URIKAKE_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
-    }
+    },
+    # Runs a task inline in the caller's process (after commit): used for mail under pytest.
+    "immediate": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
 }
+# Where mail deliveries go (urikake.mail): the worker's queue; inline under pytest, so tests
+# read what was sent as soon as the action commits.
+MAIL_TASK_BACKEND = os.environ.get(
+    "URIKAKE_MAIL_TASK_BACKEND", "immediate" if TESTING else "default"
+)
+MAIL_MAX_ATTEMPTS = int(os.environ.get("URIKAKE_MAIL_MAX_ATTEMPTS", "8"))
 # A worker that has not written a heartbeat for this long is reported as down by /healthz.
 WORKER_HEARTBEAT_SECONDS = 5
 WORKER_STALE_AFTER_SECONDS = int(os.environ.get("URIKAKE_WORKER_STALE_AFTER", "30"))
@@ -307,6 +323,8 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", default=False)
 EMAIL_USE_SSL = _env_bool("EMAIL_USE_SSL", default=False)
+# Seconds before an SMTP connection attempt gives up (the worker then retries the mail later).
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Urikake <no-reply@urikake.invalid>")
 
 # --- Payouts: the originator (依頼人) of 全銀 総合振込 files -----------------------------------

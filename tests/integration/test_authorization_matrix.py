@@ -383,7 +383,7 @@ def test_api_operations_refuse_the_wrong_users(world: World) -> None:
             continue
         url = re.sub(r"\{(\w+)\}", "zz-unknown", path)
         rules = [getattr(cb, "rule", None) for cb in op.auth_callbacks]
-        assert all(rules), f"{path}: auth classes must come from urikake.accounts.api_auth"
+        assert all(rules), f"{path}: auth classes come from accounts.api_auth / applicants.access"
         rule = rules[0]
         method = op.methods[0].lower()
 

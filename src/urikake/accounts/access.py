@@ -1,14 +1,15 @@
 """Who may reach which route: every view declares an access rule, and one test checks them all.
 
 Decorate every view with exactly one of :func:`public`, :func:`webhook`, :func:`authenticated`,
-:func:`applicant` or :func:`staff`. The decorator both enforces the rule and records it on the
-view (``view.access_rule``), which ``tests/integration/test_authorization_matrix.py`` reads for
-every URL pattern: a route without a rule fails that test. Views of third-party apps
+:func:`staff` or ``urikake.applicants.access.applicant``. The decorator both enforces the rule
+and records it on the view (``view.access_rule``), which
+``tests/integration/test_authorization_matrix.py`` reads for every URL pattern: a route
+without a rule fails that test. Views of third-party apps
 (allauth, admin, i18n) are listed in :data:`THIRD_PARTY_RULES` by URL name.
 
-Object-level rule for applicants: a view that takes an object id must load it through
-:func:`owned_or_404`, which looks only inside the user's own organisation, so another
-organisation's object is indistinguishable from a missing one (404, not 403).
+The applicant rule (a member of an applicant organisation, on that organisation) and its
+object-level helper ``owned_or_404`` live with the organisations, in
+:mod:`urikake.applicants.access`; this module knows users and staff roles only.
 """
 
 from __future__ import annotations
@@ -17,18 +18,14 @@ import enum
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.http import HttpRequest, HttpResponse
 
 from urikake.accounts.roles import Capability, capabilities_of
-
-if TYPE_CHECKING:
-    from urikake.applicants.models import Organization
 
 V = TypeVar("V", bound=Callable[..., HttpResponse])
 M = TypeVar("M", bound=models.Model)
@@ -61,17 +58,18 @@ class AccessRule:
         return self.capability in capabilities or bool(self.also & capabilities)
 
 
-def _mark(view: Any, rule: AccessRule) -> None:
+def mark_rule(view: Any, rule: AccessRule) -> None:
+    """Record ``rule`` on ``view`` (read by the authorization-matrix test)."""
     view.access_rule = rule
 
 
 def public(view: V) -> V:
-    _mark(view, AccessRule(Access.PUBLIC))
+    mark_rule(view, AccessRule(Access.PUBLIC))
     return view
 
 
 def webhook(view: V) -> V:
-    _mark(view, AccessRule(Access.WEBHOOK))
+    mark_rule(view, AccessRule(Access.WEBHOOK))
     return view
 
 
@@ -82,75 +80,12 @@ def authenticated(view: V) -> V:
             return redirect_to_login(request.get_full_path())
         return view(request, *args, **kwargs)
 
-    _mark(wrapped, AccessRule(Access.AUTHENTICATED))
+    mark_rule(wrapped, AccessRule(Access.AUTHENTICATED))
     return wrapped  # type: ignore[return-value]
 
 
 def is_staff_user(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_staff)
-
-
-def current_organization(request: HttpRequest) -> Organization | None:
-    """The applicant organisation the logged-in user acts for (None for staff/no membership)."""
-    from urikake.applicants.models import Membership
-
-    user = request.user
-    if not user.is_authenticated or user.is_staff:
-        return None
-    if hasattr(request, "_urikake_org"):
-        cached: Organization | None = request._urikake_org
-        return cached
-    membership = (
-        Membership.objects.select_related("organization")
-        .filter(user=user, is_active=True)
-        .order_by("created_at")
-        .first()
-    )
-    org = membership.organization if membership else None
-    request._urikake_org = org  # type: ignore[attr-defined]
-    return org
-
-
-def applicant(
-    view: V | None = None,
-    *,
-    owned_kwarg: str | None = None,
-    owned_object: str | None = None,
-    require_organization: bool = True,
-    allow_staff: bool = False,
-) -> Any:
-    """Applicant pages: logged in, not staff, and (by default) a member of an organisation.
-
-    ``require_organization=False`` is for onboarding pages that create the organisation.
-    """
-
-    def decorate(fn: V) -> V:
-        @functools.wraps(fn)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if request.user.is_staff and not allow_staff:
-                raise PermissionDenied("applicant pages are not for staff accounts")
-            if (
-                require_organization
-                and not request.user.is_staff
-                and current_organization(request) is None
-            ):
-                return redirect("applicants:onboarding")
-            return fn(request, *args, **kwargs)
-
-        _mark(
-            wrapped,
-            AccessRule(
-                Access.APPLICANT,
-                owned_kwarg=owned_kwarg,
-                owned_object=owned_object,
-                allow_staff=allow_staff,
-            ),
-        )
-        return wrapped  # type: ignore[return-value]
-
-    return decorate(view) if view is not None else decorate
 
 
 def staff(capability: Capability, *also: Capability) -> Callable[[V], V]:
@@ -166,7 +101,7 @@ def staff(capability: Capability, *also: Capability) -> Callable[[V], V]:
                 raise PermissionDenied("your role does not allow this")
             return fn(request, *args, **kwargs)
 
-        _mark(wrapped, AccessRule(Access.STAFF, capability=capability, also=frozenset(also)))
+        mark_rule(wrapped, AccessRule(Access.STAFF, capability=capability, also=frozenset(also)))
         return wrapped  # type: ignore[return-value]
 
     return decorate
@@ -183,7 +118,7 @@ def staff_member(fn: V) -> V:
             raise PermissionDenied("staff only")
         return fn(request, *args, **kwargs)
 
-    _mark(wrapped, AccessRule(Access.STAFF))
+    mark_rule(wrapped, AccessRule(Access.STAFF))
     return wrapped  # type: ignore[return-value]
 
 
@@ -191,21 +126,6 @@ def has_capability(user: Any, capability: Capability) -> bool:
     if not is_staff_user(user) or not user.is_active:
         return False
     return capability in capabilities_of(getattr(user, "staff_role", None))
-
-
-def owned_or_404(request: HttpRequest, queryset: models.QuerySet[M], **lookup: Any) -> M:
-    """Fetch an object of the user's own organisation; anything else is a 404.
-
-    The queryset's model must have an ``organization`` foreign key (or pass a queryset already
-    filtered through one).
-    """
-    org = current_organization(request)
-    if org is None:
-        raise Http404
-    try:
-        return queryset.get(organization=org, **lookup)
-    except ObjectDoesNotExist as exc:
-        raise Http404 from exc
 
 
 # Third-party views, by URL name. Each is PUBLIC (entrance pages: login, signup, reset,

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from allauth.mfa.utils import is_mfa_enabled
+from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
@@ -13,6 +15,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from urikake.accounts import auth_events, lockout
+from urikake.mail import services as mail
 
 # One message for every refusal before the password is checked — a growing delay, a lock, or
 # allauth's own rate limit — for registered and unknown addresses alike.
@@ -57,6 +60,15 @@ class AccountAdapter(DefaultAccountAdapter):
     def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
         super().authentication_failed(request, **credentials)
         auth_events.login_failed(request, _login_email(credentials))
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """allauth's mails (address confirmation, password reset, notifications) are rendered
+        by allauth as usual and delivered like every other mail: after commit, in the
+        background, retried (urikake.mail) — an unreachable mail server fails no request."""
+        request = allauth_context.request
+        ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
+        ctx.update(context)
+        mail.send_message(self.render_mail(template_prefix, email, ctx), template=template_prefix)
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         # Staff have no マイページ; LOGIN_REDIRECT_URL is the applicants' home.

@@ -1,6 +1,7 @@
 """Authorization for JSON API routes (django-ninja), mirroring ``urikake.accounts.access``.
 
-Every operation passes ``auth=`` one of these (or is listed in :data:`PUBLIC_API_ROUTES`);
+Every operation passes ``auth=`` one of these or
+:class:`urikake.applicants.access.ApplicantAuth` (or is listed in :data:`PUBLIC_API_ROUTES`);
 the authorization-matrix test fails on an operation that does neither. Session cookies are
 used for the browser (CSRF-checked by ninja's ``SessionAuth``); partner API keys come with
 connection approval in a later issue.
@@ -13,7 +14,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja.security import SessionAuth
 
-from urikake.accounts.access import Access, AccessRule, current_organization, has_capability
+from urikake.accounts.access import Access, AccessRule, has_capability
 from urikake.accounts.roles import Capability
 
 # URL names ("api:<name>") of operations that anyone may call.
@@ -28,18 +29,6 @@ class AuthenticatedAuth(SessionAuth):
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = request.user
         return user if user.is_authenticated and user.is_active else None
-
-
-class ApplicantAuth(SessionAuth):
-    """A member of an applicant organisation; handlers scope every query to it."""
-
-    rule = AccessRule(Access.APPLICANT)
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        user = request.user
-        if not user.is_authenticated or user.is_staff:
-            return None
-        return current_organization(request)
 
 
 class StaffAuth(SessionAuth):

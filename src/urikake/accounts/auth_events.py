@@ -21,12 +21,8 @@ from allauth.account.authentication import get_authentication_records
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.mail import EmailMessage
-from django.db import transaction
 from django.http import HttpRequest
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
@@ -34,7 +30,10 @@ from django.utils.crypto import salted_hmac
 from urikake.accounts import devices, lockout
 from urikake.accounts.models import PasswordPolicyRecord, User
 from urikake.accounts.passwords import has_mfa
+from urikake.accounts.user_mail import send_user_mail
 from urikake.audit import services as audit
+from urikake.audit.actors import Actor
+from urikake.domain.email_address import normalise_email
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 
@@ -84,20 +83,20 @@ def owner_of(email: str) -> User | None:
     """The account an e-mail address belongs to (verified addresses first), or None."""
     address = (
         EmailAddress.objects.select_related("user")
-        .filter(email__iexact=lockout.normalise_email(email))
+        .filter(email__iexact=normalise_email(email))
         .order_by("-verified", "-primary")
         .first()
     )
     if address is not None:
         return address.user  # type: ignore[no-any-return]
-    return User.objects.filter(email__iexact=lockout.normalise_email(email)).first()
+    return User.objects.filter(email__iexact=normalise_email(email)).first()
 
 
 def _record(
     action: str,
     request: HttpRequest | None,
     *,
-    actor: Any,
+    actor: Actor,
     user: Any = None,
     **payload: Any,
 ) -> None:
@@ -107,22 +106,6 @@ def _record(
         obj=user if getattr(user, "pk", None) is not None else None,
         payload={**client_context(request), **payload},
     )
-
-
-def send_user_mail(
-    user: Any, template_prefix: str, context: dict[str, Any], *, language: str | None = None
-) -> bool:
-    """Mail a user at their primary address (subject and body from ``<prefix>_*.txt``)."""
-    email = EmailAddress.objects.get_primary_email(user)
-    if not email:
-        return False
-    with translation.override(language or settings.LANGUAGE_CODE):
-        ctx = {"site_url": settings.SITE_URL.rstrip("/"), **context}
-        subject = " ".join(render_to_string(f"{template_prefix}_subject.txt", ctx).split())
-        prefix = getattr(settings, "ACCOUNT_EMAIL_SUBJECT_PREFIX", "")
-        body = render_to_string(f"{template_prefix}_message.txt", ctx)
-    EmailMessage(prefix + subject, body, settings.DEFAULT_FROM_EMAIL, [email]).send()
-    return True
 
 
 def end_other_sessions(request: HttpRequest, user: Any) -> int:
@@ -191,9 +174,10 @@ def on_allauth_login(sender: Any, request: HttpRequest, user: Any, **kwargs: Any
             "sessions_url": reverse("accounts:sessions"),
             "help_url": reverse("accounts:login_help"),
         }
-        language = translation.get_language()
-        transaction.on_commit(
-            lambda: send_user_mail(user, "accounts/email/new_device", context, language=language)
+        # Delivered after commit by the mail worker: a mail server that cannot be reached
+        # never fails the login itself.
+        send_user_mail(
+            user, "accounts/email/new_device", context, language=translation.get_language()
         )
 
 

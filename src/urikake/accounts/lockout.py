@@ -20,7 +20,6 @@ too, so that locking a registered address takes no longer than locking an invent
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,12 +30,9 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django_tasks import task
 
-from urikake.accounts.models import LoginThrottle
-
-
-def normalise_email(email: str) -> str:
-    """One spelling per address: NFKC (full-width → ASCII), stripped, casefolded."""
-    return unicodedata.normalize("NFKC", email or "").strip().casefold()
+from urikake.accounts.models import LoginThrottle, User
+from urikake.accounts.user_mail import send_user_mail
+from urikake.domain.email_address import normalise_email
 
 
 def email_digest(email: str) -> str:
@@ -161,9 +157,6 @@ def notify_account_locked(user_pk: int | None, locked_until: str) -> bool:
     """Tell the owner that their account is locked for a while (nothing for unknown e-mails)."""
     if user_pk is None:
         return False
-    from urikake.accounts.auth_events import send_user_mail
-    from urikake.accounts.models import User
-
     user = User.objects.filter(pk=user_pk, is_active=True).first()
     if user is None:
         return False

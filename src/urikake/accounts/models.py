@@ -14,6 +14,7 @@ from django.db import models
 from django.utils import timezone
 
 from urikake.accounts.roles import StaffRole
+from urikake.domain.email_address import normalise_email
 
 
 class UserManager(BaseUserManager["User"]):
@@ -22,7 +23,7 @@ class UserManager(BaseUserManager["User"]):
     def _create_user(self, email: str, password: str | None, **extra: Any) -> User:
         if not email:
             raise ValueError("メールアドレスは必須です")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=normalise_email(email), **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user

@@ -1,7 +1,7 @@
 """Ask applicants to agree again when the 利用規約 or プライバシーポリシー changes.
 
 Installed after ``AuthenticationMiddleware`` (and after allauth's). For every view whose access
-rule is APPLICANT (``urikake.accounts.access.applicant``) it checks that the logged-in user's
+rule is APPLICANT (``urikake.applicants.access.applicant``) it checks that the logged-in user's
 latest consent names the current versions of both documents (:mod:`urikake.applicants.terms`)
 and otherwise redirects to the consent page, keeping where they were going in ``next``. Public
 pages, the consent page itself, login/logout, the API and staff are never redirected, so

@@ -6,6 +6,7 @@ leaves half-way and comes back (or edits later) always lands on the first step s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,25 +56,24 @@ def first_missing(steps: list[Step]) -> Step | None:
 
 @dataclass(frozen=True)
 class KycItem:
-    available: bool  # the kyc app provides a status (it is being built in parallel)
+    available: bool  # an identity-verification app is installed and reports a status
     label: str
     done: bool
 
 
-def kyc_item(organization: Organization) -> KycItem:
-    """The eKYC line of the checklist, from ``urikake.kyc.services.kyc_status`` if it exists.
+# The eKYC line comes from the app above this one (``urikake.kyc`` registers it when Django
+# starts, see ``KycConfig.ready``): applicants sits below kyc and never imports it.
+_kyc_source: Callable[[Organization], KycItem] | None = None
 
-    Assumed contract: ``kyc_status(org)`` returns an object with a human ``label`` (or a
-    printable value) and says it is complete through ``is_verified``/``done`` or a value of
-    ``"verified"``/``"approved"``. Anything else is shown as not yet done.
-    """
-    try:
-        from urikake.kyc.services import kyc_status  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
+
+def provide_kyc_item(source: Callable[[Organization], KycItem]) -> None:
+    """Register where the checklist's eKYC line comes from (called once at start-up)."""
+    global _kyc_source
+    _kyc_source = source
+
+
+def kyc_item(organization: Organization) -> KycItem:
+    """The eKYC line of the checklist, from the registered source (or "準備中" without one)."""
+    if _kyc_source is None:
         return KycItem(available=False, label=str(_("準備中")), done=False)
-    status = kyc_status(organization)
-    label = str(getattr(status, "label", status))
-    done = bool(getattr(status, "is_verified", False) or getattr(status, "done", False)) or (
-        str(getattr(status, "value", status)) in {"verified", "approved"}
-    )
-    return KycItem(available=True, label=label, done=done)
+    return _kyc_source(organization)

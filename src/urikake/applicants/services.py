@@ -11,7 +11,6 @@ and change nothing.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -20,10 +19,8 @@ from typing import Any
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import password_validation
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -41,20 +38,17 @@ from urikake.applicants.models import (
 from urikake.applicants.tokens import hash_token, new_token
 from urikake.audit import services as audit
 from urikake.domain.bank_codes import BankInfo, BranchInfo, lookup_bank, lookup_branch
+from urikake.domain.email_address import normalise_email
 from urikake.domain.errors import DomainError
 from urikake.domain.identifiers import AccountType, parse_account_number
 from urikake.domain.name_matching import STRONG_MATCH, name_similarity
 from urikake.domain.zengin_charset import to_zengin
+from urikake.mail import services as mail
 
 SIGNUP_TOKEN_LIFETIME = timedelta(minutes=30)
 INVITATION_LIFETIME = timedelta(days=7)
 # 総合振込's 受取人名 field is 30 characters: a longer 全銀 name would be cut by the bank.
 HOLDER_KANA_MAX_LENGTH = 30
-
-
-def normalize_email(email: str) -> str:
-    # The User manager lower-cases whole addresses; compare and store the same way.
-    return email.strip().lower()
 
 
 def _email_registered(email: str) -> bool:
@@ -73,14 +67,9 @@ def _absolute(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def _send(template: str, to: str, context: Mapping[str, Any]) -> None:
-    subject = render_to_string(f"applicants/email/{template}_subject.txt", context)
-    body = render_to_string(f"applicants/email/{template}_body.txt", context)
-    send_mail(" ".join(subject.split()), body, None, [to])
-
-
 def _mail_on_commit(template: str, to: str, **context: Any) -> None:
-    transaction.on_commit(functools.partial(_send, template, to, context))
+    """Rendered now, delivered after commit in the background (urikake.mail)."""
+    mail.send(to, f"applicants/email/{template}", context)
 
 
 # ---------------------------------------------------------------------------------------
@@ -143,7 +132,7 @@ def start_signup(email: str, *, ip: str | None, terms_version: str, privacy_vers
     address has an account. ``terms_version``/``privacy_version`` are the versions shown on
     the form the person ticked; they must still be current.
     """
-    email = normalize_email(email)
+    email = normalise_email(email)
     _check_versions(terms_version, privacy_version)
     now = timezone.now()
     with transaction.atomic():
@@ -602,7 +591,7 @@ def save_notification_settings(
 
 def invite_member(organization: Organization, email: str, *, acting_user: User) -> Invitation:
     """Invite an address as a member (owners only); an earlier open invitation is replaced."""
-    email = normalize_email(email)
+    email = normalise_email(email)
     with transaction.atomic():
         _require_owner(organization, acting_user)
         if Membership.objects.filter(

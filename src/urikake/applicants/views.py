@@ -26,15 +26,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from urikake.accounts.access import (
-    applicant,
-    authenticated,
-    current_organization,
-    owned_or_404,
-    public,
-)
+from urikake.accounts.access import authenticated, public
 from urikake.accounts.models import User
 from urikake.applicants import services, terms
+from urikake.applicants.access import applicant, current_organization, owned_or_404
 from urikake.applicants.forms import (
     BankSearchForm,
     BranchSearchForm,

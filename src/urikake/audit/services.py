@@ -25,16 +25,15 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from urikake.audit.actors import Actor
 from urikake.audit.models import AuditRecord
 from urikake.domain.audit_chain import GENESIS_HASH, compute_hash, to_json_safe
 
 # An arbitrary constant that names "the audit chain" among PostgreSQL advisory locks.
 _PG_ADVISORY_LOCK_KEY = 7_300_451_001
 
-ActorLike = Any  # a user, the string "system:<component>", or None (anonymous)
 
-
-def actor_label(actor: ActorLike) -> str:
+def actor_label(actor: Actor) -> str:
     """How an actor is written in the trail: ``user:<pk>``, ``system:<name>``, or ``anonymous``.
 
     Only the primary key is stored for users: the trail must not copy personal data that a
@@ -55,7 +54,7 @@ def actor_label(actor: ActorLike) -> str:
 def record(
     action: str,
     *,
-    actor: ActorLike,
+    actor: Actor,
     obj: models.Model | None = None,
     object_type: str = "",
     object_id: str | int = "",

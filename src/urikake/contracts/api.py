@@ -14,8 +14,8 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 
-from urikake.accounts.api_auth import ApplicantAuth
 from urikake.api_schemas import ErrorOut, Id
+from urikake.applicants.access import ApplicantAuth
 from urikake.applicants.models import Organization
 from urikake.contracts import services
 from urikake.contracts.models import ContractDocument, ContractSignature

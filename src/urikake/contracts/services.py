@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -20,6 +19,7 @@ from django.utils import timezone
 from urikake.accounts.models import User
 from urikake.applicants.models import Membership
 from urikake.audit import services as audit
+from urikake.audit.actors import Actor
 from urikake.contracts import pdf
 from urikake.contracts.models import ContractDocument, ContractSignature
 from urikake.contracts.signing import SignatureRecord, seal
@@ -103,7 +103,7 @@ def documents_of(application: FinancingApplication) -> list[ContractDocument]:
 
 
 def prepare_contracts(
-    application: FinancingApplication, *, acting_user: Any
+    application: FinancingApplication, *, acting_user: Actor
 ) -> list[ContractDocument]:
     """The deal's unsigned documents, generated on the first call and returned afterwards.
 
@@ -148,7 +148,7 @@ def prepare_contracts(
     return created
 
 
-def prepare_on_acceptance(application: FinancingApplication, acting_user: Any) -> None:
+def prepare_on_acceptance(application: FinancingApplication, acting_user: Actor) -> None:
     """The acceptance step of this app (``receivables.services.on_offer_accepted``)."""
     prepare_contracts(application, acting_user=acting_user)
 

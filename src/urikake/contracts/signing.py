@@ -38,10 +38,10 @@ from pyhanko.keys import (
 )
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
-from pyhanko.sign.timestamps import HTTPTimeStamper
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from urikake.devsecrets import pem_blocks, read_or_create
+from urikake.integrations.tsa.client import TsaTimeStamper
 
 FIELD_NAME = "UrikakeSeal"
 DEV_BUNDLE = "contract-signing-dev.pem"
@@ -192,14 +192,14 @@ def signing_identity() -> SigningIdentity:
     )
 
 
-def timestamper() -> HTTPTimeStamper | None:
+def timestamper() -> TsaTimeStamper | None:
     """The time-stamping authority (RFC 3161) named by ``CONTRACT_TSA_URL``, if any.
 
     With one, the seal is PAdES B-T: a TSA's token over the signature proves it existed at
     that time, independently of our clock (what 電子帳簿保存法 and courts look for). Without
     one (development without the simulator), B-B."""
     url = getattr(settings, "CONTRACT_TSA_URL", "") or ""
-    return HTTPTimeStamper(url, timeout=15) if url else None
+    return TsaTimeStamper(url, timeout=15) if url else None
 
 
 def seal(pdf: bytes, record: SignatureRecord) -> bytes:

@@ -18,8 +18,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from urikake.accounts.access import applicant, current_organization, owned_or_404
 from urikake.accounts.models import User
+from urikake.applicants.access import applicant, current_organization, owned_or_404
 from urikake.applicants.models import Membership
 from urikake.contracts import services
 from urikake.contracts.models import ContractDocument, ContractSignature

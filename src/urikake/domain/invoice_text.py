@@ -45,6 +45,7 @@ from urikake.domain.identifiers import (
     parse_invoice_registration_number,
 )
 from urikake.domain.invoices import InvoiceData, PayeeAccount, TaxBreakdown
+from urikake.domain.money import yen
 
 __all__ = [
     "MAX_PAGES",
@@ -191,7 +192,7 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
 
 
 def _amount(text: str) -> int:
-    return int(text.replace(",", ""))
+    return yen(text)
 
 
 # ---------------------------------------------------------------------------------------

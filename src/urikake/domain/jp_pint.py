@@ -56,7 +56,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml  # type: ignore[import-untyped]
@@ -70,6 +70,7 @@ from urikake.domain.identifiers import (
     parse_invoice_registration_number,
 )
 from urikake.domain.invoices import InvoiceData, PayeeAccount, TaxBreakdown
+from urikake.domain.money import yen
 
 __all__ = ["CORPORATE_NUMBER_SCHEME", "MAX_DOCUMENT_BYTES", "parse_jp_pint"]
 
@@ -170,18 +171,13 @@ def _parse_amount(node: Element | None, full_path: str, label: str) -> int:
             full_path,
         )
     try:
-        amount = Decimal(value)
-    except InvalidOperation as exc:  # pragma: no cover - the regex excludes it
-        raise _err(
-            "invalid_amount", f"「{label}」の金額形式が正しくありません。", full_path
-        ) from exc
-    if amount != amount.to_integral_value():
+        return yen(value)  # the regex leaves only "-123" or "123.45" for it
+    except DomainError as exc:
         raise _err(
             "fractional_yen",
             f"「{label}」（{full_path}）に1円未満の端数があります（{value}）。",
             full_path,
-        )
-    return int(amount)
+        ) from exc
 
 
 def _party(root: Element, role: str) -> tuple[Element, str]:

@@ -200,8 +200,9 @@ _YEN_RE = re.compile(
 )
 
 # Characters that mean "minus" in Japanese documents but survive NFKC: the Unicode minus
-# sign, and the triangles used for negatives in Japanese accounting (△1,000 / ▲1,000).
-_MINUS_SIGNS = str.maketrans({"−": "-", "△": "-", "▲": "-"})
+# sign, and the triangles used for negatives in Japanese accounting (△1,000 / ▲1,000). A
+# backslash is the yen mark of Shift_JIS files (bank statements) read as text.
+_MINUS_SIGNS = str.maketrans({"−": "-", "△": "-", "▲": "-", "\\": "¥"})
 
 
 def _normalise_text(value: str) -> str:
@@ -211,14 +212,24 @@ def _normalise_text(value: str) -> str:
     return "".join(text.split())
 
 
-def yen(value: int | str | Decimal, *, field: str | None = None) -> Yen:
-    """The single constructor for a yen amount from user, CSV or API input.
+def yen(value: int | str | Decimal, *, field: str | None = None, line: int | None = None) -> Yen:
+    """The single constructor (and parser) for a yen amount from user, CSV or API input.
 
     Accepts an ``int``; a ``Decimal`` with no fractional part (``Decimal("1000.00")``); or
     a string such as ``"1000"``, ``"-500"``, ``"1,000"``, ``"１０００"``, ``"1000円"``,
-    ``"¥1,234"`` or ``"△1,000"`` (Japanese accounting negative). Refuses ``float``,
-    ``bool``, fractional amounts and anything else, with a Japanese message.
+    ``"¥1,234"``, ``"\\1,234"`` (Shift_JIS) or ``"△1,000"`` (Japanese accounting negative).
+    Refuses ``float``, ``bool``, fractional amounts and anything else, with a Japanese
+    message (carrying ``field`` and, for files, ``line``).
     """
+    try:
+        return _yen(value, field)
+    except DomainError as exc:
+        if line is None:
+            raise
+        raise DomainError(exc.code, exc.message, field=exc.field, line=line) from None
+
+
+def _yen(value: int | str | Decimal, field: str | None) -> int:
     _reject_float_and_bool(value, "金額", field)
     if isinstance(value, int):
         return int(value)

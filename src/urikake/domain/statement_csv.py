@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from urikake.domain.errors import DomainError
+from urikake.domain.money import yen
 from urikake.domain.statements import Direction, SourceFormat, Statement, StatementLine
 
 __all__ = [
@@ -184,24 +185,24 @@ def parse_jp_date(text: str, *, field: str | None = None, line: int | None = Non
     return result
 
 
-_AMOUNT_JUNK = str.maketrans("", "", "¥\\円, ")
+# No bank statement line moves a quadrillion yen: a longer number is a misread column.
+AMOUNT_MAX = 10**15 - 1
 
 
 def parse_amount(text: str, *, field: str | None = None, line: int | None = None) -> int | None:
-    """``"1,234"`` / ``"￥1,234"`` / ``"-1,234"`` / ``"△1,234"`` → int; empty → None."""
-    s = unicodedata.normalize("NFKC", text).strip()
-    if not s:
+    """``"1,234"`` / ``"￥1,234"`` / ``"-1,234"`` / ``"△1,234"`` → int; empty → None.
+
+    The one yen parser (:func:`urikake.domain.money.yen`), with an empty cell allowed and the
+    error told as a CSV error of this line."""
+    if not text.strip():
         return None
-    negative = False
-    if s[0] in "-−△▲":
-        negative, s = True, s[1:]
-    elif s[0] == "+":
-        s = s[1:]
-    s = s.translate(_AMOUNT_JUNK)
-    if not (s.isascii() and s.isdigit()) or len(s) > 15:
+    try:
+        value = yen(text, field=field, line=line)
+    except DomainError:
+        value = None
+    if value is None or abs(value) > AMOUNT_MAX:
         raise DomainError("csv.bad_amount", f"金額「{text}」を読めません", field=field, line=line)
-    value = int(s)
-    return -value if negative else value
+    return value
 
 
 _DEPOSIT_WORDS = {"入金", "DEPOSIT", "IN", "+", "1"}

@@ -7,7 +7,7 @@ from datetime import datetime
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from urikake.accounts.api_auth import ApplicantAuth
+from urikake.applicants.access import ApplicantAuth
 from urikake.kyc import services
 from urikake.kyc.models import KycStatus
 

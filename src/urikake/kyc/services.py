@@ -29,7 +29,9 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from urikake.applicants.onboarding import KycItem
 from urikake.audit import services as audit
+from urikake.audit.actors import Actor
 from urikake.domain.errors import DomainError
 from urikake.integrations.ekyc import signing
 from urikake.integrations.ekyc.adapter import (
@@ -126,6 +128,12 @@ def kyc_summary(organization: Organization, *, now: datetime | None = None) -> K
 def kyc_status(organization: Organization, *, now: datetime | None = None) -> KycStatus:
     """not_started / pending / verified / rejected / expired (expired as soon as time says)."""
     return kyc_summary(organization, now=now).status
+
+
+def onboarding_item(organization: Organization) -> KycItem:
+    """The eKYC line of the applicants' checklist (マイページ)."""
+    status = kyc_status(organization)
+    return KycItem(available=True, label=str(status.label), done=status == KycStatus.VERIFIED)
 
 
 def ensure_can_apply(organization: Organization) -> None:
@@ -548,7 +556,7 @@ def handle_webhook(
 
 
 def expire_kyc_checks(
-    now: datetime | None = None, *, acting_user: Any = "system:kyc-expiry"
+    now: datetime | None = None, *, acting_user: Actor = "system:kyc-expiry"
 ) -> int:
     """Mark verified checks past their validity as expired; return how many.
 
@@ -597,7 +605,7 @@ def open_document(check: KycCheck, *, acting_user: User) -> bytes:
     return content
 
 
-def rotate_document_keys(*, acting_user: Any = "cli:kyc") -> int:
+def rotate_document_keys(*, acting_user: Actor = "cli:kyc") -> int:
     """Re-encrypt every stored document with the first key of ``FIELD_ENCRYPTION_KEYS``.
 
     ``urikake security rotate-keys`` handles text fields; documents are binary and large, so

@@ -14,8 +14,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from urikake.accounts.access import applicant, current_organization, staff, webhook
+from urikake.accounts.access import staff, webhook
 from urikake.accounts.roles import Capability
+from urikake.applicants.access import applicant, current_organization
 from urikake.domain.errors import DomainError
 from urikake.integrations.ekyc.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER
 from urikake.kyc import services

@@ -26,7 +26,8 @@ from django.db.models import Count, F, Q, QuerySet, Sum, Window
 from django.utils import timezone
 
 from urikake.audit import services as audit
-from urikake.audit.services import ActorLike, actor_label
+from urikake.audit.actors import Actor
+from urikake.audit.services import actor_label
 from urikake.domain import ledger as rules
 from urikake.domain.errors import DomainError
 from urikake.domain.ledger import JournalEntry, StatementLine, TrialBalance
@@ -116,7 +117,7 @@ def _already_reversed(entry_id: str) -> DomainError:
     return DomainError("ledger.already_reversed", f"仕訳「{entry_id}」は既に取り消されています。")
 
 
-def post(entry: JournalEntry, *, actor: ActorLike) -> LedgerEntry:
+def post(entry: JournalEntry, *, actor: Actor) -> LedgerEntry:
     """Record a journal entry (idempotent on ``entry.id``) and return the stored row."""
     checked = _validated(entry)
     label = actor_label(actor)
@@ -164,7 +165,7 @@ def post(entry: JournalEntry, *, actor: ActorLike) -> LedgerEntry:
 
 
 def reverse_entry(
-    entry_id: str, *, id: str, date: date, description: str, actor: ActorLike
+    entry_id: str, *, id: str, date: date, description: str, actor: Actor
 ) -> LedgerEntry:
     """Post the reversing entry (反対仕訳) of ``entry_id``; idempotent on ``id``."""
     original = LedgerEntry.objects.filter(entry_id=entry_id).first()
@@ -189,7 +190,7 @@ def fund_operating_account(
     on: date,
     description: str = "",
     entry_id: str | None = None,
-    acting_user: ActorLike,
+    acting_user: Actor,
 ) -> LedgerEntry:
     """資本金の払込 or 期首残高 into the operating account, as one balanced entry.
 

@@ -24,17 +24,17 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from ninja import Field, Header, Router, Schema, Status
 
-from urikake.accounts.api_auth import ApplicantAuth
 from urikake.accounts.models import User
 from urikake.api_schemas import ErrorOut, Id, Offset, PageLimit, StrictId, Yen
+from urikake.applicants.access import ApplicantAuth
 from urikake.applicants.models import Organization
 from urikake.domain.applications import ApplicationStatus
 from urikake.domain.errors import DomainError
 from urikake.domain.invoices import InvoiceData, TaxBreakdown
 from urikake.domain.money import rate
+from urikake.idempotency.services import run_idempotent
 from urikake.receivables import services
 from urikake.receivables.models import Debtor, FinancingApplication, Invoice
-from urikake.treasury.idempotency import run_idempotent
 
 router = Router(tags=["receivables"])
 

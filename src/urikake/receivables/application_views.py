@@ -13,8 +13,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from urikake.accounts.access import applicant, current_organization, owned_or_404
 from urikake.api_schemas import DB_INT_MAX
+from urikake.applicants.access import applicant, current_organization, owned_or_404
 from urikake.audit.models import AuditRecord
 from urikake.domain.applications import ApplicationStatus
 from urikake.domain.errors import DomainError

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from urikake.accounts.access import applicant, current_organization
+from urikake.applicants.access import applicant, current_organization
 from urikake.domain.errors import DomainError
 from urikake.integrations.bank.adapter import (
     BankAccount,

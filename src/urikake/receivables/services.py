@@ -21,6 +21,7 @@ from django.utils import timezone
 from urikake.accounts.models import User
 from urikake.applicants.models import Organization
 from urikake.audit import services as audit
+from urikake.audit.actors import Actor
 from urikake.domain.applications import ApplicationStatus, check_transition
 from urikake.domain.errors import DomainError
 from urikake.domain.identifiers import parse_corporate_number
@@ -365,7 +366,7 @@ def _move(
     application: FinancingApplication,
     target: ApplicationStatus,
     *,
-    actor: Any,
+    actor: Actor,
     action: str,
     payload: dict[str, Any] | None = None,
 ) -> FinancingApplication:
@@ -464,7 +465,7 @@ def cancel_application(
 
 
 def mark_contracted(
-    application: FinancingApplication, *, acting_user: Any, payload: dict[str, Any] | None = None
+    application: FinancingApplication, *, acting_user: Actor, payload: dict[str, Any] | None = None
 ) -> FinancingApplication:
     """accepted → contracted: the contracts were signed."""
     return _move(
@@ -477,7 +478,7 @@ def mark_contracted(
 
 
 def mark_funded(
-    application: FinancingApplication, *, acting_user: Any, payload: dict[str, Any] | None = None
+    application: FinancingApplication, *, acting_user: Actor, payload: dict[str, Any] | None = None
 ) -> FinancingApplication:
     """contracted → funded: the advance left the platform's bank account."""
     return _move(
@@ -489,14 +490,16 @@ def mark_funded(
     )
 
 
-def mark_settled(application: FinancingApplication, *, acting_user: Any) -> FinancingApplication:
+def mark_settled(application: FinancingApplication, *, acting_user: Actor) -> FinancingApplication:
     """funded / defaulted → settled: every receivable of the deal is collected."""
     return _move(
         application, ApplicationStatus.SETTLED, actor=acting_user, action="application.settled"
     )
 
 
-def mark_defaulted(application: FinancingApplication, *, acting_user: Any) -> FinancingApplication:
+def mark_defaulted(
+    application: FinancingApplication, *, acting_user: Actor
+) -> FinancingApplication:
     """funded → defaulted: a receivable of the deal was not paid (default or write-off)."""
     return _move(
         application, ApplicationStatus.DEFAULTED, actor=acting_user, action="application.defaulted"

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from urikake.accounts.access import applicant, current_organization
+from urikake.applicants.access import applicant, current_organization
 from urikake.domain.errors import DomainError
 from urikake.domain.statement_csv import PRESETS, parse_csv
 from urikake.domain.statements import Statement

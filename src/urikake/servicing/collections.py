@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from urikake.applicants.services import current_payout_account
 from urikake.audit import services as audit
+from urikake.audit.actors import Actor
 from urikake.domain import ledger as book
 from urikake.domain import reconciliation as engine
 from urikake.domain.applications import ApplicationStatus
@@ -91,7 +92,7 @@ def apply_collection(
     allocations: Sequence[tuple[int, int]],
     fee_deducted: int,
     *,
-    acting_user: Any,
+    acting_user: Actor,
 ) -> AppliedCollection:
     """Credit a deposit's ``allocations`` (position id, yen credited) to the positions inside
     the caller's transaction. The payer-deducted fee is charged to the items in order; it is
@@ -151,7 +152,7 @@ def apply_collection(
     return AppliedCollection(legs, close)
 
 
-def _collected(purchase: Position, *, on: date, actor: Any) -> None:
+def _collected(purchase: Position, *, on: date, actor: Actor) -> None:
     """A receivable paid in full: close it, release its holdback, settle the deal if done."""
     purchase.move_to(PositionStatus.COLLECTED)
     purchase.collected_on = on
@@ -174,7 +175,7 @@ def _collected(purchase: Position, *, on: date, actor: Any) -> None:
         receivables.mark_settled(application, acting_user=actor)
 
 
-def release_reserve(purchase: Position, *, acting_user: Any) -> Payout | None:
+def release_reserve(purchase: Position, *, acting_user: Actor) -> Payout | None:
     """留保金の返還: the holdback — less any part that absorbed a written-off loss — becomes
     payable to the client and is queued as a payout, once the receivable is collected or
     written off. Idempotent (one release per purchase); nothing to do without a holdback."""
@@ -236,7 +237,7 @@ def release_reserve(purchase: Position, *, acting_user: Any) -> Payout | None:
 class ServicingBook:
     """Servicing's side of the :class:`~urikake.treasury.positions.PositionBook` port."""
 
-    def fund(self, application: FinancingApplication, *, acting_user: Any) -> Payout:
+    def fund(self, application: FinancingApplication, *, acting_user: Actor) -> Payout:
         from urikake.servicing.funding import fund_application
 
         return fund_application(application, acting_user=acting_user)
@@ -250,7 +251,7 @@ class ServicingBook:
         allocations: Sequence[tuple[int, int]],
         fee_deducted: int,
         *,
-        acting_user: Any,
+        acting_user: Actor,
     ) -> AppliedCollection:
         return apply_collection(deposit, allocations, fee_deducted, acting_user=acting_user)
 

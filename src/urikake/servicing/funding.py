@@ -10,13 +10,13 @@ a retry, a double click, 20 parallel requests — returns the payout the first o
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from urikake.applicants.services import current_payout_account
 from urikake.audit import services as audit
+from urikake.audit.actors import Actor
 from urikake.domain.applications import ApplicationStatus
 from urikake.domain.bank_calendar import BusinessDayConvention, adjust_to_business_day
 from urikake.domain.errors import DomainError
@@ -29,7 +29,7 @@ from urikake.treasury.perfection import open_perfection
 from urikake.treasury.policy import client_code, debtor_code, perfection_policy
 
 
-def _buy(application: FinancingApplication, *, actor: Any, on: date) -> list[Position]:
+def _buy(application: FinancingApplication, *, actor: Actor, on: date) -> list[Position]:
     invoices = list(application.invoices.select_related("debtor").order_by("pk"))
     lines = application.offer_lines(invoices)
     purchases = []
@@ -67,7 +67,7 @@ def _buy(application: FinancingApplication, *, actor: Any, on: date) -> list[Pos
     return purchases
 
 
-def fund_application(application: FinancingApplication, *, acting_user: Any) -> Payout:
+def fund_application(application: FinancingApplication, *, acting_user: Actor) -> Payout:
     """Buy the deal's invoices and queue its advance for the next payout batch."""
     with transaction.atomic():
         locked = FinancingApplication.objects.select_for_update().get(pk=application.pk)

@@ -22,7 +22,6 @@ Every change is audited; ledger entries carry ids naming the purchase (``reserve
 from __future__ import annotations
 
 import csv
-import functools
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -30,10 +29,8 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import QuerySet
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -41,8 +38,9 @@ from urikake.accounts.access import has_capability
 from urikake.accounts.models import User
 from urikake.accounts.roles import Capability
 from urikake.audit import services as audit
+from urikake.audit.actors import Actor
 from urikake.audit.models import AuditRecord
-from urikake.audit.services import ActorLike, actor_label
+from urikake.audit.services import actor_label
 from urikake.domain.ageing import (
     BUCKETS,
     AgeingItem,
@@ -60,6 +58,7 @@ from urikake.domain.bank_calendar import add_bank_business_days
 from urikake.domain.errors import DomainError
 from urikake.domain.positions import PositionStatus
 from urikake.ledger import services as ledger
+from urikake.mail import services as mail
 from urikake.servicing.collections import release_reserve
 from urikake.servicing.models import POSITION_AUDIT_TYPES, Position, PositionNote
 from urikake.treasury.notifications import owner_emails
@@ -296,12 +295,6 @@ class RemindSummary:
         return "\n".join(lines)
 
 
-def _send_reminder(to: list[str], context: dict[str, Any]) -> None:
-    subject = render_to_string("servicing/mail/reminder_subject.txt", context)
-    body = render_to_string("servicing/mail/reminder_body.txt", context)
-    send_mail(" ".join(subject.split()), body, None, to)
-
-
 def _reminder_context(p: Position, deadline: date, step: int) -> dict[str, Any]:
     return {
         "organization_name": p.organization.name,
@@ -330,7 +323,7 @@ def _plan(
 
 
 def send_reminders(
-    *, today: date | None = None, dry_run: bool = False, actor: ActorLike
+    *, today: date | None = None, dry_run: bool = False, actor: Actor
 ) -> RemindSummary:
     """The daily reminder run: for each open purchase past its deadline, the reminder step due
     today (mailed to the client's owners after commit) and the escalation. Running it again
@@ -380,7 +373,7 @@ def send_reminders(
                     )
                     if to:
                         context = _reminder_context(p, deadline, plan.step)
-                        transaction.on_commit(functools.partial(_send_reminder, to, context))
+                        mail.send(to, "servicing/mail/reminder", context)
             if plan.escalate:
                 summary.escalated.append(p.pk)
                 if not dry_run:

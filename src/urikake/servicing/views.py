@@ -21,8 +21,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from urikake.accounts.access import applicant, current_organization, owned_or_404, staff
+from urikake.accounts.access import staff
 from urikake.accounts.roles import Capability
+from urikake.applicants.access import applicant, current_organization, owned_or_404
 from urikake.domain.errors import DomainError
 from urikake.domain.money import yen
 from urikake.servicing import overdue

@@ -1,8 +1,9 @@
 """Treasury JSON API (/api/treasury/): funding, payout batches, reconciliation.
 
-Every call that moves money takes an ``Idempotency-Key`` header (:mod:`.idempotency`): a
-retry with the same key returns the first answer and has no second effect. Staff operations
-need ``Capability.MANAGE_TREASURY``; applicants see their own organisation's payouts only.
+Every call that moves money takes an ``Idempotency-Key`` header
+(:mod:`urikake.idempotency.services`): a retry with the same key returns the first answer and
+has no second effect. Staff operations need ``Capability.MANAGE_TREASURY``; applicants see
+their own organisation's payouts only.
 """
 
 from __future__ import annotations
@@ -14,14 +15,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, Header, Router, Schema, Status
 
-from urikake.accounts.access import current_organization
-from urikake.accounts.api_auth import ApplicantAuth, StaffAuth
+from urikake.accounts.api_auth import StaffAuth
 from urikake.accounts.roles import Capability
 from urikake.api_schemas import ErrorOut, Id
+from urikake.applicants.access import ApplicantAuth, current_organization
+from urikake.idempotency.services import run_idempotent
 from urikake.receivables.models import FinancingApplication
 from urikake.treasury import collections, payouts
 from urikake.treasury import perfection as steps
-from urikake.treasury.idempotency import run_idempotent
 from urikake.treasury.models import Deposit, Payout, PayoutBatch, Perfection
 from urikake.treasury.positions import position_book
 

@@ -27,7 +27,9 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from urikake.accounts.actors import user_or_none
 from urikake.audit import services as audit
+from urikake.audit.actors import Actor
 from urikake.domain import ledger as book
 from urikake.domain import reconciliation as engine
 from urikake.domain.errors import DomainError
@@ -73,7 +75,7 @@ class ImportResult:
 
 
 def import_collection_statement(
-    content: bytes, *, filename: str, acting_user: Any, file_format: str = "zengin"
+    content: bytes, *, filename: str, acting_user: Actor, file_format: str = "zengin"
 ) -> ImportResult:
     """Store the file's deposits (each movement once, across overlapping files) and book
     them to suspense. A file seen before changes nothing."""
@@ -92,7 +94,7 @@ def pull_collection_statement(
     account_id: str,
     date_from: date,
     date_to: date,
-    acting_user: Any,
+    acting_user: Actor,
 ) -> ImportResult:
     """Fetch the collection account's movements through the bank API (every page first,
     then all or nothing) and import them like a file."""
@@ -129,7 +131,9 @@ def _check_account(statement: Statement) -> None:
         )
 
 
-def _import(statement: Statement, *, digest: str, filename: str, acting_user: Any) -> ImportResult:
+def _import(
+    statement: Statement, *, digest: str, filename: str, acting_user: Actor
+) -> ImportResult:
     _check_account(statement)
     cash = platform_cash_account()
     with transaction.atomic():
@@ -145,7 +149,7 @@ def _import(statement: Statement, *, digest: str, filename: str, acting_user: An
             account_number=statement.account_number,
             period_from=statement.period_start,
             period_to=statement.period_end,
-            imported_by=acting_user if getattr(acting_user, "pk", None) else None,
+            imported_by=user_or_none(acting_user),
         )
         _store_movements(record, statement)
         lines = [line for line in statement.lines if line.direction is Direction.DEPOSIT]
@@ -254,7 +258,7 @@ class RunSummary:
         return self.auto + self.suggested + self.unmatched
 
 
-def run_reconciliation(*, acting_user: Any = SYSTEM) -> RunSummary:
+def run_reconciliation(*, acting_user: Actor = SYSTEM) -> RunSummary:
     """Match every deposit that is new or still unmatched against the open receivables."""
     deposits = list(
         Deposit.objects.filter(status__in=[Deposit.Status.NEW, Deposit.Status.UNMATCHED]).order_by(
@@ -321,7 +325,7 @@ def apply_deposit(
     *,
     allocations: Sequence[tuple[int, int]],
     fee_deducted: int = 0,
-    acting_user: Any,
+    acting_user: Actor,
     status: str = Deposit.Status.CONFIRMED,
     reason: str = "",
     reason_ja: str = "",
@@ -363,7 +367,7 @@ def apply_deposit(
         if proposal is not None:
             locked.proposal = proposal
         if status == Deposit.Status.CONFIRMED:
-            locked.decided_by = acting_user if getattr(acting_user, "pk", None) else None
+            locked.decided_by = user_or_none(acting_user)
             locked.decided_at = timezone.now()
         locked.save()
         audit.record(
@@ -384,7 +388,7 @@ def confirm_suggestion(
     deposit: Deposit,
     *,
     purchase_ids: Sequence[int],
-    acting_user: Any,
+    acting_user: Actor,
     remember_payer: bool = True,
 ) -> Deposit:
     """An operator applies a deposit to the chosen receivables (the engine's suggestion or a
@@ -435,7 +439,7 @@ def confirm_suggestion(
     return applied
 
 
-def dismiss_deposit(deposit: Deposit, *, note: str, acting_user: Any) -> Deposit:
+def dismiss_deposit(deposit: Deposit, *, note: str, acting_user: Actor) -> Deposit:
     """Not a receipt for any receivable (a refund to make, a misdirected transfer): it leaves
     the queue and stays in suspense until the money is returned."""
     if not note.strip():
@@ -446,7 +450,7 @@ def dismiss_deposit(deposit: Deposit, *, note: str, acting_user: Any) -> Deposit
             raise DomainError("reconciliation.already_applied", "消込済みの入金です。")
         locked.status = Deposit.Status.REFUNDED
         locked.reason_ja = note.strip()[:300]
-        locked.decided_by = acting_user
+        locked.decided_by = user_or_none(acting_user)
         locked.decided_at = timezone.now()
         locked.save()
         audit.record("treasury.deposit_dismissed", actor=acting_user, obj=locked, payload={})

@@ -6,7 +6,6 @@
 * :class:`CollectionStatement`, :class:`Deposit`, :class:`DepositMatch`, :class:`Allocation` —
   receipts on the platform's collection account and how each was applied (消込).
 * :class:`PayerLink` — payer names an operator confirmed for a debtor (later matches use them).
-* :class:`IdempotentRequest` — the stored outcome of a money-moving API call by its key.
 
 The positions a payout or an allocation names (``servicing.Position``) belong to
 :mod:`urikake.servicing`: treasury keeps the cash.
@@ -356,24 +355,3 @@ class PayerLink(models.Model):
 
     def __str__(self) -> str:
         return f"payer_link:{self.pk}"
-
-
-class IdempotentRequest(models.Model):
-    """The outcome of a money-moving API call, stored in the same transaction as its effect:
-    a retry with the same key gets the same answer, never a second effect."""
-
-    scope = models.CharField(max_length=80)
-    key = models.CharField(max_length=255)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    request_digest = models.CharField(max_length=64)
-    status_code = models.PositiveSmallIntegerField()
-    response = models.JSONField()
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "scope", "key"], name="uniq_idempotent_request")
-        ]
-
-    def __str__(self) -> str:
-        return f"idempotent_request:{self.pk}"

@@ -1,21 +1,19 @@
 """Mail to clients about their money: a payout sent, a payout returned by the bank.
 
-Sent after commit (a rolled-back change mails nothing), to the organisation's active owners,
-in Japanese; amounts only — never account numbers (mail is not a safe channel)."""
+Delivered after commit through urikake.mail (a rolled-back change mails nothing), to the
+organisation's active owners, in Japanese; amounts only — never account numbers (mail is not
+a safe channel)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
-from django.template.loader import render_to_string
 
 from urikake.applicants.services import active_owners
+from urikake.mail import services as mail
 from urikake.treasury.models import Payout
 
 
@@ -24,11 +22,7 @@ def owner_emails(organization_id: int) -> list[str]:
 
 
 def _send(template: str, to: list[str], context: dict[str, Any]) -> None:
-    if not to:
-        return
-    subject = render_to_string(f"treasury/mail/{template}_subject.txt", context)
-    body = render_to_string(f"treasury/mail/{template}_body.txt", context)
-    send_mail(" ".join(subject.split()), body, None, to)
+    mail.send(to, f"treasury/mail/{template}", context)
 
 
 def payouts_sent_on_commit(payouts: Iterable[Payout], *, value_date: Any) -> None:
@@ -46,7 +40,7 @@ def payouts_sent_on_commit(payouts: Iterable[Payout], *, value_date: Any) -> Non
             "value_date": value_date,
             "url": settings.SITE_URL.rstrip("/") + "/my/treasury/",
         }
-        transaction.on_commit(partial(_send, "payout_sent", to, context))
+        _send("payout_sent", to, context)
 
 
 def payout_returned_on_commit(payout: Payout) -> None:
@@ -56,4 +50,4 @@ def payout_returned_on_commit(payout: Payout) -> None:
         "kind": payout.get_kind_display(),
         "url": settings.SITE_URL.rstrip("/") + "/my/payout/change/",
     }
-    transaction.on_commit(lambda: _send("payout_returned", to, context))
+    _send("payout_returned", to, context)

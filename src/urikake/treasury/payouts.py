@@ -21,15 +21,16 @@ import hashlib
 import io
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from urikake.accounts.access import has_capability
+from urikake.accounts.actors import user_or_none
 from urikake.accounts.roles import Capability
 from urikake.audit import services as audit
+from urikake.audit.actors import Actor
 from urikake.domain import ledger as book
 from urikake.domain.applications import ApplicationStatus
 from urikake.domain.bank_calendar import is_bank_business_day, next_bank_business_day
@@ -78,7 +79,7 @@ def _file(payouts: list[Payout], value_date: date) -> bytes:
 
 
 def build_batch(
-    *, acting_user: Any, value_date: date | None = None, now: datetime | None = None
+    *, acting_user: Actor, value_date: date | None = None, now: datetime | None = None
 ) -> PayoutBatch | None:
     """Put every pending payout due by ``value_date`` into a new batch with its file.
 
@@ -119,7 +120,7 @@ def build_batch(
             file_sha256=hashlib.sha256(content).hexdigest(),
             total_count=len(pending),
             total_amount=sum(p.amount for p in pending),
-            created_by=acting_user if getattr(acting_user, "pk", None) else None,
+            created_by=user_or_none(acting_user),
             created_actor=audit.actor_label(acting_user),
         )
         for line, payout in enumerate(pending, start=1):
@@ -147,16 +148,15 @@ def regenerate(batch: PayoutBatch) -> bytes:
     return _file(payouts, batch.value_date)
 
 
-def approve_batch(batch: PayoutBatch, *, acting_user: Any) -> PayoutBatch:
+def approve_batch(batch: PayoutBatch, *, acting_user: Actor) -> PayoutBatch:
     """The second pair of eyes: a treasury user other than the preparer approves the batch.
 
     Refused (and nothing changes) when the approver prepared the batch, is not a person with
     the treasury capability, or the batch is no longer waiting. Approving an approved batch
     again by its approver is a no-op (a retried click or API call).
     """
-    if getattr(acting_user, "pk", None) is None or not has_capability(
-        acting_user, Capability.MANAGE_TREASURY
-    ):
+    approver = user_or_none(acting_user)
+    if approver is None or not has_capability(approver, Capability.MANAGE_TREASURY):
         raise DomainError(
             "payout.approver_not_treasury",
             "総合振込データの承認は、資金管理の権限を持つ担当者本人が行ってください。",
@@ -165,7 +165,7 @@ def approve_batch(batch: PayoutBatch, *, acting_user: Any) -> PayoutBatch:
     with transaction.atomic():
         locked = PayoutBatch.objects.select_for_update().get(pk=batch.pk)
         if locked.status != PayoutBatch.Status.GENERATED:
-            if locked.approved_by_id == acting_user.pk:
+            if locked.approved_by_id == approver.pk:
                 return locked
             raise DomainError(
                 "payout.batch_not_pending",
@@ -179,7 +179,7 @@ def approve_batch(batch: PayoutBatch, *, acting_user: Any) -> PayoutBatch:
                 "別の資金管理担当者が承認してください。",
             )
         locked.status = PayoutBatch.Status.APPROVED
-        locked.approved_by = acting_user
+        locked.approved_by = approver
         locked.approved_at = timezone.now()
         locked.save(update_fields=["status", "approved_by", "approved_at"])
         audit.record(
@@ -211,7 +211,7 @@ def released_file(batch: PayoutBatch) -> bytes:
     return bytes(batch.file_content)
 
 
-def mark_sent(batch: PayoutBatch, *, acting_user: Any) -> PayoutBatch:
+def mark_sent(batch: PayoutBatch, *, acting_user: Actor) -> PayoutBatch:
     """The file was delivered to the bank: post each payout to the ledger, deals are funded.
 
     Only an approved batch can be marked sent (dual control)."""
@@ -294,7 +294,7 @@ def parse_returns(content: bytes) -> list[ReturnedTransfer]:
     return rows
 
 
-def import_returns(content: bytes, *, acting_user: Any) -> list[Payout]:
+def import_returns(content: bytes, *, acting_user: Actor) -> list[Payout]:
     """Reverse the payouts the bank returned — all rows or none (every problem reported)."""
     rows = parse_returns(content)
     today = timezone.localdate()
@@ -350,7 +350,7 @@ def import_returns(content: bytes, *, acting_user: Any) -> list[Payout]:
     return [p for p, _ in matched]
 
 
-def retry_returned(payout: Payout, *, acting_user: Any) -> Payout:
+def retry_returned(payout: Payout, *, acting_user: Actor) -> Payout:
     """Queue a returned payout again, to the client's current payout account."""
     from urikake.applicants.services import current_payout_account
 

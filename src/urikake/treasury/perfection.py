@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 
 from urikake.audit import services as audit
+from urikake.audit.actors import Actor
 from urikake.domain.errors import DomainError
 from urikake.domain.perfection import (
     STAGES_BY_METHOD,
@@ -56,7 +57,7 @@ def _step(
     *,
     allowed_from: Iterable[Stage],
     to: Stage,
-    actor: Any,
+    actor: Actor,
     action: str,
     fields: dict[str, Any],
 ) -> Perfection:
@@ -97,7 +98,7 @@ def _require_date(value: Any, field: str, what: str) -> date:
 
 
 def record_notice_sent(
-    perfection: Perfection, *, certified_date: date | None, sent_on: date | None, acting_user: Any
+    perfection: Perfection, *, certified_date: date | None, sent_on: date | None, acting_user: Actor
 ) -> Perfection:
     """内容証明郵便などで通知を発送した(確定日付 = the post office's date stamp)."""
     certified_date = _require_date(certified_date, "certified_date", "確定日付")
@@ -113,7 +114,7 @@ def record_notice_sent(
 
 
 def record_notice_delivered(
-    perfection: Perfection, *, delivered_on: date | None, acting_user: Any
+    perfection: Perfection, *, delivered_on: date | None, acting_user: Actor
 ) -> Perfection:
     """The notice reached the debtor (配達証明の日付): perfected from that day."""
     delivered_on = _require_date(delivered_on, "delivered_on", "到達日")
@@ -138,7 +139,7 @@ def record_consent(
     *,
     certified_date: date | None,
     consented_on: date | None,
-    acting_user: Any,
+    acting_user: Actor,
 ) -> Perfection:
     """The debtor's consent (承諾書) with a 確定日付 (e.g. 公証役場の日付印)."""
     certified_date = _require_date(certified_date, "certified_date", "確定日付")
@@ -153,7 +154,9 @@ def record_consent(
     )
 
 
-def record_filing(perfection: Perfection, *, filed_on: date | None, acting_user: Any) -> Perfection:
+def record_filing(
+    perfection: Perfection, *, filed_on: date | None, acting_user: Actor
+) -> Perfection:
     filed_on = _require_date(filed_on, "filed_on", "申請日")
     return _step(
         perfection,
@@ -171,7 +174,7 @@ def record_registration(
     registration_number: str,
     registered_on: date | None,
     expires_on: date | None,
-    acting_user: Any,
+    acting_user: Actor,
 ) -> Perfection:
     number = (registration_number or "").strip()
     if not number:
@@ -201,7 +204,7 @@ def record_registration(
 
 
 def record_extension(
-    perfection: Perfection, *, expires_on: date | None, acting_user: Any
+    perfection: Perfection, *, expires_on: date | None, acting_user: Actor
 ) -> Perfection:
     expires_on = _require_date(expires_on, "expires_on", "延長後の満了日")
     if perfection.registration_expires_on and expires_on <= perfection.registration_expires_on:
@@ -221,7 +224,7 @@ def record_extension(
 
 
 def record_cancellation(
-    perfection: Perfection, *, cancelled_on: date | None, acting_user: Any
+    perfection: Perfection, *, cancelled_on: date | None, acting_user: Actor
 ) -> Perfection:
     """抹消登記 (or a notice withdrawn because the deal was unwound)."""
     cancelled_on = _require_date(cancelled_on, "cancelled_on", "抹消日")
@@ -235,7 +238,7 @@ def record_cancellation(
     )
 
 
-def record_step(p: Perfection, data: dict[str, Any], *, acting_user: Any) -> Perfection:
+def record_step(p: Perfection, data: dict[str, Any], *, acting_user: Actor) -> Perfection:
     """Dispatch one perfection step by name (shared by the API and the back-office form)."""
     step = data.get("step")
     on = data.get("on")

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from django.core.exceptions import ImproperlyConfigured
 
+from urikake.audit.actors import Actor
 from urikake.domain import reconciliation as engine
 from urikake.domain.ledger import Leg
 
@@ -37,7 +38,7 @@ class AppliedCollection:
 
 
 class PositionBook(Protocol):
-    def fund(self, application: FinancingApplication, *, acting_user: Any) -> Payout:
+    def fund(self, application: FinancingApplication, *, acting_user: Actor) -> Payout:
         """Buy the deal's invoices into positions and queue the advance payout."""
         ...
 
@@ -51,7 +52,7 @@ class PositionBook(Protocol):
         allocations: Sequence[tuple[int, int]],
         fee_deducted: int,
         *,
-        acting_user: Any,
+        acting_user: Actor,
     ) -> AppliedCollection:
         """Credit ``allocations`` (position id, yen) of ``deposit`` to the positions (locked,
         checked, updated and allocated inside the caller's transaction)."""

@@ -32,7 +32,8 @@ def _isolated(settings: Any) -> Iterator[None]:
 @pytest.fixture
 def immediate_tasks(settings: Any) -> None:
     """Run background tasks (the lock mail) inline, as a worker would."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    immediate = {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+    settings.TASKS = {"default": immediate, "immediate": immediate}
 
 
 def create_user(email: str, password: str = PASSWORD, **extra: Any) -> User:

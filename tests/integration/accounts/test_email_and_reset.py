@@ -41,7 +41,10 @@ def _link(mail: Any) -> str:
 
 
 def test_changing_the_email_needs_reauthentication_then_a_verified_link(
-    logged_in: Callable[..., Client], user: User, mailoutbox: list[Any]
+    logged_in: Callable[..., Client],
+    user: User,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     client = logged_in()
     response = client.post("/accounts/email/", {"email": NEW, "action_add": ""})
@@ -51,7 +54,8 @@ def test_changing_the_email_needs_reauthentication_then_a_verified_link(
     assert mailoutbox == []
 
     # The password again; allauth then carries out the suspended request.
-    resumed = client.post(response["Location"], {"password": PASSWORD})
+    with django_capture_on_commit_callbacks(execute=True):  # mail is delivered after commit
+        resumed = client.post(response["Location"], {"password": PASSWORD})
     assert resumed.status_code == 302
     added = EmailAddress.objects.get(email=NEW)
     assert not added.verified
@@ -130,6 +134,7 @@ def test_password_reset_by_mail_lifts_a_lock_and_ends_every_session(
     logged_in: Callable[..., Client],
     user: User,
     mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     elsewhere = logged_in()
     for _ in range(10):
@@ -137,7 +142,8 @@ def test_password_reset_by_mail_lifts_a_lock_and_ends_every_session(
         login(Client(), user.email, "wrong password, clearly")
     assert LoginThrottle.objects.get(key=email_digest(user.email)).locked_until is not None
 
-    client.post("/accounts/password/reset/", {"email": user.email})
+    with django_capture_on_commit_callbacks(execute=True):  # mail is delivered after commit
+        client.post("/accounts/password/reset/", {"email": user.email})
     (mail,) = mailoutbox
     step = client.get(_link(mail))
     new = "a fresh passphrase after the reset"
@@ -194,7 +200,7 @@ def test_allauth_login_still_works_next_to_the_redirect(client: Client, user: Us
 
 
 def test_mfa_users_can_change_their_email(
-    client: Client, user: User, mailoutbox: list[Any]
+    client: Client, user: User, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
 ) -> None:
     """allauth refuses to add an address to an account with MFA unless
     ``MFA_ALLOW_UNVERIFIED_EMAIL = True`` (safe here: verification is mandatory, so nobody can
@@ -204,9 +210,10 @@ def test_mfa_users_can_change_their_email(
     secret = activate_totp(user)
     login(client, user.email)
     client.post("/accounts/2fa/authenticate/", {"code": totp_code(secret)})
-    response = client.post("/accounts/email/", {"email": NEW, "action_add": ""})
-    if response.status_code == 302 and response["Location"].startswith("/accounts/reauth"):
-        response = client.post(response["Location"], {"password": PASSWORD})
+    with django_capture_on_commit_callbacks(execute=True):  # mail is delivered after commit
+        response = client.post("/accounts/email/", {"email": NEW, "action_add": ""})
+        if response.status_code == 302 and response["Location"].startswith("/accounts/reauth"):
+            response = client.post(response["Location"], {"password": PASSWORD})
     assert EmailAddress.objects.filter(email=NEW, verified=False).exists(), (
         "set MFA_ALLOW_UNVERIFIED_EMAIL = True in settings"
     )
@@ -214,14 +221,19 @@ def test_mfa_users_can_change_their_email(
 
 
 def test_changes_to_authentication_details_are_mailed(
-    logged_in: Callable[..., Client], user: User, mailoutbox: list[Any]
+    logged_in: Callable[..., Client],
+    user: User,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     """ASVS 2.2.3: the user hears about a password change (needs
     ``ACCOUNT_EMAIL_NOTIFICATIONS = True``; allauth also mails MFA and e-mail changes then)."""
     client = logged_in()
     mailoutbox.clear()  # the new-device mail of the login above
     new = "an entirely new passphrase"
-    client.post(
-        "/accounts/password/change/", {"oldpassword": PASSWORD, "password1": new, "password2": new}
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # mail is delivered after commit
+        client.post(
+            "/accounts/password/change/",
+            {"oldpassword": PASSWORD, "password1": new, "password2": new},
+        )
     assert [m.to for m in mailoutbox] == [[user.email]], "set ACCOUNT_EMAIL_NOTIFICATIONS = True"

@@ -10,9 +10,10 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
-from urikake.accounts.lockout import Policy, email_digest, normalise_email
+from urikake.accounts.lockout import Policy, email_digest
 from urikake.accounts.models import LoginThrottle
 from urikake.audit.models import AuditRecord
+from urikake.domain.email_address import normalise_email
 
 from .conftest import PASSWORD, comparable, create_user, login
 from .hashers import CountingArgon2PasswordHasher

@@ -96,3 +96,10 @@ def test_the_simulator_refuses_what_is_not_a_timestamp_query(tsa_simulator) -> N
     with pytest.raises(urllib.error.HTTPError) as exc:
         urllib.request.urlopen(request, timeout=5)
     assert exc.value.code == 400
+
+
+def test_the_tsa_is_reached_only_over_http() -> None:
+    from urikake.integrations.tsa.client import TsaTimeStamper
+
+    with pytest.raises(ValueError, match="CONTRACT_TSA_URL"):
+        TsaTimeStamper("file:///etc/passwd")

@@ -224,3 +224,16 @@ def test_a_stuck_submission_can_be_resent(
     check.refresh_from_db()
     assert check.status == "pending"
     assert check.vendor_check_id
+
+
+def test_my_page_checklist_shows_the_kyc_status(applicant: Any) -> None:
+    """applicants shows the eKYC line without importing kyc: kyc registers it at start-up."""
+    from urikake.applicants.onboarding import kyc_item
+
+    before = kyc_item(applicant.organization)
+    assert before.available
+    assert not before.done
+    verified(applicant)
+    after = kyc_item(applicant.organization)
+    assert after.done
+    assert after.label == str(KycStatus.VERIFIED.label)

@@ -322,7 +322,7 @@ def test_source_from_settings_uses_the_settings(settings: Any) -> None:
     settings.BANK_API_TOKEN = "tok"
     source = source_from_settings()
     assert isinstance(source, HttpBankApi)
-    assert (source.base_url, source.token) == ("http://127.0.0.1:9", "tok")
+    assert (source.client.base_url, source.client.token) == ("http://127.0.0.1:9", "tok")
 
 
 def _operator_post(sim: BankApiSimulator, path: str, payload: object) -> tuple[int, Any]:

@@ -12,8 +12,9 @@ from tests.integration.treasury.helpers import (
     statement_file,
 )
 from urikake.audit.models import AuditRecord
+from urikake.idempotency.models import IdempotentRequest
 from urikake.treasury import collections
-from urikake.treasury.models import Deposit, IdempotentRequest, Payout
+from urikake.treasury.models import Deposit, Payout
 
 pytestmark = pytest.mark.django_db
 

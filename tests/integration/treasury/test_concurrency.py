@@ -38,6 +38,7 @@ from tests.integration.treasury.test_crash_safety import (
 )
 from urikake.audit.models import AuditRecord
 from urikake.domain.errors import DomainError
+from urikake.idempotency.models import IdempotentRequest
 from urikake.ledger.models import LedgerEntry
 from urikake.receivables import services as receivables
 from urikake.receivables.models import FinancingApplication
@@ -47,7 +48,6 @@ from urikake.treasury import collections, payouts
 from urikake.treasury.models import (
     Allocation,
     Deposit,
-    IdempotentRequest,
     Payout,
     PayoutBatch,
 )

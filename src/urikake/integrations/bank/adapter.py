@@ -11,20 +11,17 @@ speaks the same protocol, so development and tests exercise this exact code. The
 adapter comes with the connection approval: write another class with the same three methods
 and return it from :func:`source_from_settings`.
 
-Standard library HTTP only (``urllib.request``): no client library to pin or audit.
+HTTP goes through the shared client (:mod:`urikake.integrations.http`).
 """
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
 from urikake.domain.statements import Direction
+from urikake.integrations.http import Failure, HttpFailure, JsonClient, quote
 
 DEFAULT_BANK_API_URL = "http://127.0.0.1:8766"
 DEV_BANK_API_TOKEN = "dev-bank-api-token"  # noqa: S105 — the published development default
@@ -105,15 +102,15 @@ class HttpBankApi:
     """The bank's REST API: JSON answers, ``Authorization: Bearer <token>``."""
 
     def __init__(self, base_url: str, token: str, timeout: float = 15) -> None:
-        parsed = urllib.parse.urlsplit(base_url)
-        # urlopen would also follow file:// or ftp:// URLs; a bank URL is only ever HTTP(S).
-        if parsed.scheme not in {"http", "https"} or not parsed.netloc:
-            raise ValueError(f"BANK_API_URL must be an http(s) URL, got {base_url!r}")
-        if not token:
-            raise ValueError("the bank API token is empty")
-        self.base_url = base_url.rstrip("/")
-        self.token = token
-        self.timeout = timeout
+        self.client = JsonClient(
+            base_url,
+            token,
+            url_setting="BANK_API_URL",
+            credential_label="bank API token",
+            user_agent="urikake-bank/1",
+            timeout=timeout,
+            max_response_bytes=_MAX_RESPONSE_BYTES,
+        )
 
     # --- the interface ---------------------------------------------------------------------
 
@@ -125,7 +122,7 @@ class HttpBankApi:
         return [_account_from(item) for item in accounts]
 
     def get_account(self, account_id: str) -> BankAccount:
-        return _account_from(self._get(f"/v1/accounts/{_quote(account_id)}"))
+        return _account_from(self._get(f"/v1/accounts/{quote(account_id)}"))
 
     def transactions_page(
         self, account_id: str, *, date_from: date, date_to: date, cursor: str | None = None
@@ -133,7 +130,7 @@ class HttpBankApi:
         query = {"from": date_from.isoformat(), "to": date_to.isoformat()}
         if cursor:
             query["cursor"] = cursor
-        path = f"/v1/accounts/{_quote(account_id)}/transactions"
+        path = f"/v1/accounts/{quote(account_id)}/transactions"
         answer = self._get(path, query)
         items = answer.get("transactions")
         next_cursor = answer.get("next_cursor")
@@ -150,46 +147,14 @@ class HttpBankApi:
     # --- plumbing --------------------------------------------------------------------------
 
     def _get(self, path: str, query: dict[str, str] | None = None) -> dict[str, Any]:
-        url = self.base_url + path
-        if query:
-            url += "?" + urllib.parse.urlencode(query)
-        request = urllib.request.Request(  # noqa: S310 — scheme checked in __init__
-            url,
-            headers={
-                "Authorization": f"Bearer {self.token}",
-                "Accept": "application/json",
-                "User-Agent": "urikake-bank/1",
-            },
-            method="GET",
-        )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
-                raw = response.read(_MAX_RESPONSE_BYTES + 1)
-                status = response.status
-        except urllib.error.HTTPError as exc:
-            code = _error_code(exc)
-            exc.close()
-            raise BankApiError(
-                _message_for(exc.code),
-                detail=f"GET {path}: HTTP {exc.code} {code}".strip(),
-                status=exc.code,
-            ) from exc
-        except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise BankApiError(UNREACHABLE, detail=f"GET {path}: {reason}") from exc
-        if len(raw) > _MAX_RESPONSE_BYTES:
-            raise BankApiError(BAD_ANSWER, detail=f"GET {path}: response too large")
-        try:
-            answer = json.loads(raw)
-        except ValueError as exc:
-            raise BankApiError(BAD_ANSWER, detail=f"GET {path}: HTTP {status}, not JSON") from exc
-        if not isinstance(answer, dict):
-            raise BankApiError(BAD_ANSWER, detail=f"GET {path}: not a JSON object")
-        return answer
-
-
-def _quote(account_id: str) -> str:
-    return urllib.parse.quote(account_id, safe="")
+            return self.client.request("GET", path, query=query)
+        except HttpFailure as exc:
+            if exc.kind is Failure.REFUSED and exc.status is not None:
+                message = _message_for(exc.status)
+            else:
+                message = UNREACHABLE if exc.kind is Failure.UNREACHABLE else BAD_ANSWER
+            raise BankApiError(message, detail=exc.detail, status=exc.status) from exc
 
 
 def _message_for(status: int) -> str:
@@ -202,16 +167,6 @@ def _message_for(status: int) -> str:
     if 400 <= status < 500:
         return BAD_REQUEST
     return SERVER_ERROR
-
-
-def _error_code(exc: urllib.error.HTTPError) -> str:
-    """The bank's machine-readable error code, if its error body has one (for logs)."""
-    try:
-        body = json.loads(exc.read(64 * 1024))
-        code = body["error"]["code"]
-    except (ValueError, KeyError, TypeError, OSError):
-        return ""
-    return code[:100] if isinstance(code, str) else ""
 
 
 def _text(item: dict[str, Any], name: str, limit: int, *, required: bool = False) -> str:

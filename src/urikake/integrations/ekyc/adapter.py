@@ -10,24 +10,20 @@ lets an operator (or a repair job) ask for a check's state directly.
 exercise this exact code. To plug in a real vendor whose API differs, write another class with
 the two methods and return it from :func:`vendor_from_settings`.
 
-Standard library HTTP only (``urllib.request``): no client library to pin or audit.
+HTTP goes through the shared client (:mod:`urikake.integrations.http`).
 """
 
 from __future__ import annotations
 
 import base64
-import json
-import urllib.error
-import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
+from urikake.integrations.http import Failure, HttpFailure, JsonClient, quote
+
 # Statuses a vendor reports for one check (Urikake's own statuses add not_started/expired).
 VENDOR_STATUSES = frozenset({"pending", "verified", "rejected"})
-# Never read more than this from a vendor response: a check is a few hundred bytes of JSON.
-_MAX_RESPONSE_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -78,15 +74,14 @@ class HttpEkycVendor:
     """The vendor's REST API: JSON bodies, ``Authorization: Bearer <api key>``."""
 
     def __init__(self, base_url: str, api_key: str, timeout: float = 10) -> None:
-        parsed = urllib.parse.urlsplit(base_url)
-        # urlopen would also follow file:// or ftp:// URLs; a vendor URL is only ever HTTP(S).
-        if parsed.scheme not in {"http", "https"} or not parsed.netloc:
-            raise ValueError(f"EKYC_VENDOR_URL must be an http(s) URL, got {base_url!r}")
-        if not api_key:
-            raise ValueError("the eKYC API key is empty")
-        self.base_url = base_url.rstrip("/")
-        self.api_key = api_key
-        self.timeout = timeout
+        self.client = JsonClient(
+            base_url,
+            api_key,
+            url_setting="EKYC_VENDOR_URL",
+            credential_label="eKYC API key",
+            user_agent="urikake-ekyc/1",
+            timeout=timeout,
+        )
 
     # --- the interface ---------------------------------------------------------------------
 
@@ -116,8 +111,7 @@ class HttpEkycVendor:
         return self._check_from(answer)
 
     def get_check(self, check_id: str) -> VendorCheck:
-        quoted = urllib.parse.quote(check_id, safe="")
-        return self._check_from(self._request("GET", f"/v1/checks/{quoted}"))
+        return self._check_from(self._request("GET", f"/v1/checks/{quote(check_id)}"))
 
     # --- plumbing --------------------------------------------------------------------------
 
@@ -129,42 +123,15 @@ class HttpEkycVendor:
         *,
         extra_headers: dict[str, str] | None = None,
     ) -> dict[str, Any]:
-        data = None if payload is None else json.dumps(payload).encode("utf-8")
-        headers = {
-            "Authorization": f"Bearer {self.api_key}",
-            "Accept": "application/json",
-            "User-Agent": "urikake-ekyc/1",
-            **(extra_headers or {}),
-        }
-        if data is not None:
-            headers["Content-Type"] = "application/json"
-        request = urllib.request.Request(  # noqa: S310 — scheme checked in __init__
-            self.base_url + path, data=data, headers=headers, method=method
-        )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
-                raw = response.read(_MAX_RESPONSE_BYTES + 1)
-                status = response.status
-        except urllib.error.HTTPError as exc:
-            code = _error_code(exc)
-            exc.close()
-            raise EkycVendorError(
-                _REFUSED, detail=f"{method} {path}: HTTP {exc.code} {code}".strip(), status=exc.code
-            ) from exc
-        except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise EkycVendorError(_UNREACHABLE, detail=f"{method} {path}: {reason}") from exc
-        if len(raw) > _MAX_RESPONSE_BYTES:
-            raise EkycVendorError(_BAD_ANSWER, detail=f"{method} {path}: response too large")
-        try:
-            answer = json.loads(raw)
-        except ValueError as exc:
-            raise EkycVendorError(
-                _BAD_ANSWER, detail=f"{method} {path}: HTTP {status}, not JSON"
-            ) from exc
-        if not isinstance(answer, dict):
-            raise EkycVendorError(_BAD_ANSWER, detail=f"{method} {path}: not a JSON object")
-        return answer
+            return self.client.request(method, path, payload, headers=extra_headers)
+        except HttpFailure as exc:
+            message = {
+                Failure.UNREACHABLE: _UNREACHABLE,
+                Failure.REFUSED: _REFUSED,
+                Failure.BAD_ANSWER: _BAD_ANSWER,
+            }[exc.kind]
+            raise EkycVendorError(message, detail=exc.detail, status=exc.status) from exc
 
     @staticmethod
     def _check_from(answer: dict[str, Any]) -> VendorCheck:
@@ -180,16 +147,6 @@ class HttpEkycVendor:
         ):
             raise EkycVendorError(_BAD_ANSWER, detail="check_id/status missing or invalid")
         return VendorCheck(check_id=check_id, status=status, reason=reason)
-
-
-def _error_code(exc: urllib.error.HTTPError) -> str:
-    """The vendor's machine-readable error code, if its error body has one (for logs)."""
-    try:
-        body = json.loads(exc.read(64 * 1024))
-        code = body["error"]["code"]
-    except (ValueError, KeyError, TypeError, OSError):
-        return ""
-    return code if isinstance(code, str) else ""
 
 
 def vendor_from_settings() -> EkycVendor:

@@ -3,8 +3,9 @@
 It speaks the protocol a commercial TSA (e.g. the 認定タイムスタンプ services accredited under
 Japan's time-stamp scheme) speaks: ``POST`` a DER ``TimeStampReq`` with
 ``Content-Type: application/timestamp-query``, get a DER ``TimeStampResp`` back as
-``application/timestamp-reply`` (RFC 3161 §3.4). The platform's client is pyHanko's
-``HTTPTimeStamper``, unchanged — only the URL differs in production.
+``application/timestamp-reply`` (RFC 3161 §3.4). The platform's client is
+:class:`urikake.integrations.tsa.client.TsaTimeStamper`, unchanged — only the URL differs in
+production.
 
 The token is made by pyHanko's ``DummyTimeStamper`` with this simulator's own RSA key and a
 certificate for ``id-kp-timeStamping`` issued by its own root (both generated once, kept under

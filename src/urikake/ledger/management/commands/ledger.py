@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from urikake.accounts.access import has_capability
 from urikake.accounts.roles import Capability
+from urikake.audit.actors import Actor
 from urikake.domain.errors import DomainError
 from urikake.domain.ledger import EquityFunding
 from urikake.ledger import services
@@ -62,7 +63,7 @@ class Command(BaseCommand):
             self._trial_balance(options["as_of"])
 
     def _fund(self, options: dict[str, Any]) -> None:
-        actor: Any = "cli:ledger"
+        actor: Actor = "cli:ledger"
         if options["user"]:
             actor = get_user_model().objects.filter(email__iexact=options["user"]).first()
             if actor is None or not has_capability(actor, Capability.MANAGE_TREASURY):

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from argparse import ArgumentParser
 from datetime import date
 from pathlib import Path
@@ -25,12 +23,14 @@ from django.core.management.base import BaseCommand, CommandError
 from urikake.domain.bank_calendar import is_bank_business_day, next_bank_business_day
 from urikake.domain.errors import DomainError
 from urikake.domain.identifiers import AccountType, parse_account_type
+from urikake.domain.money import yen
 from urikake.domain.zengin_transfer import (
     Originator,
     Transfer,
     TransferFileError,
     write_transfer_file,
 )
+from urikake.files import write_atomically
 
 REQUIRED = ("bank_code", "branch_code", "account_type", "account_number", "holder_name", "amount")
 _ORIGINATOR_OPTIONS = {
@@ -56,10 +56,13 @@ def _decode(raw: bytes) -> str:
 
 
 def _amount(text: str) -> int:
-    cleaned = text.replace(",", "").replace("¥", "").replace("円", "").strip()
-    if not cleaned.isascii() or not cleaned.isdigit():
+    try:
+        amount = yen(text, field="amount")
+    except DomainError:
+        amount = -1
+    if amount < 0:
         raise DomainError("amount.format", "振込金額は数字で入力してください", field="amount")
-    return int(cleaned)
+    return amount
 
 
 def read_payments(text: str) -> tuple[list[Transfer], list[DomainError]]:
@@ -160,14 +163,7 @@ class Command(BaseCommand):
                 self.stderr.write(str(p))
             raise CommandError(f"{len(problems)}件の誤りがあります。ファイルは作成していません")
         out = Path(options["out"])
-        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, out)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomically(out, data)
         total = sum(t.amount for t in transfers)
         self.stdout.write(f"{len(transfers)}件 合計 {total:,}円 → {out}")
 

@@ -16,9 +16,7 @@ progress bar on stderr for large statements; a summary (counts per status) at th
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from argparse import ArgumentParser
 from collections import Counter
 from pathlib import Path
@@ -35,6 +33,7 @@ from urikake.domain.reconciliation.csvio import (
     read_payer_links,
     write_matches,
 )
+from urikake.files import atomic_text
 
 PROGRESS_FROM = 20_000  # deposits; smaller runs finish before a bar would be useful
 
@@ -108,14 +107,8 @@ class Command(BaseCommand):
                 )
             except DomainError as exc:
                 raise CommandError(str(exc)) from exc
-        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                write_matches(matches, fh)
-            os.replace(tmp, out)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with atomic_text(out) as fh:
+            write_matches(matches, fh)
         counts = Counter(m.status for m in matches)
         fees = sum(m.fee_deducted for m in matches if m.status is MatchStatus.AUTO)
         self.stdout.write(

@@ -17,8 +17,6 @@ member the audit trail records; without it the actor is ``cli:treasury``. A refu
 
 from __future__ import annotations
 
-import os
-import tempfile
 from argparse import ArgumentParser
 from collections.abc import Callable
 from datetime import date
@@ -30,8 +28,10 @@ from django.core.management.base import BaseCommand, CommandError
 
 from urikake.accounts.access import has_capability
 from urikake.accounts.roles import Capability
+from urikake.audit.actors import Actor
 from urikake.domain.errors import DomainError
 from urikake.domain.statement_csv import PRESETS
+from urikake.files import write_atomically
 from urikake.receivables.models import FinancingApplication
 from urikake.treasury import collections, payouts
 from urikake.treasury.models import PayoutBatch
@@ -52,28 +52,6 @@ def _read(path: str) -> bytes:
         return Path(path).read_bytes()
     except OSError as exc:
         raise CommandError(f"ファイルを読めません: {path} ({exc.strerror})") from exc
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` so that ``path`` holds either the old file or the whole new one — never a
-    half-written transfer file that someone might upload to the bank."""
-    path = path.resolve()
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    # The rename itself must survive a power cut too.
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
 
 
 class Command(BaseCommand):
@@ -129,7 +107,7 @@ class Command(BaseCommand):
         except DomainError as exc:
             raise CommandError(str(exc)) from exc
 
-    def _actor(self, email: str | None) -> Any:
+    def _actor(self, email: str | None) -> Actor:
         if not email:
             return CLI_ACTOR
         user = get_user_model().objects.filter(email__iexact=email).first()
@@ -139,7 +117,7 @@ class Command(BaseCommand):
 
     # --- payouts -------------------------------------------------------------------------
 
-    def _build_batch(self, actor: Any, options: dict[str, Any]) -> None:
+    def _build_batch(self, actor: Actor, options: dict[str, Any]) -> None:
         batch = payouts.build_batch(acting_user=actor, value_date=options["date"])
         if batch is None:
             self.stdout.write("送金待ちの振込はありません。ファイルは作成していません。")
@@ -150,7 +128,7 @@ class Command(BaseCommand):
             f"sha256 {batch.file_sha256}（承認待ち: 作成者以外の担当者が approve してください）"
         )
 
-    def _approve(self, actor: Any, options: dict[str, Any]) -> None:
+    def _approve(self, actor: Actor, options: dict[str, Any]) -> None:
         batch = payouts.approve_batch(self._batch(options["batch_id"]), acting_user=actor)
         self.stdout.write(
             f"総合振込ファイル {batch.pk} を承認しました（作成 {batch.preparer_label} / "
@@ -163,7 +141,7 @@ class Command(BaseCommand):
             raise CommandError(f"総合振込ファイル {batch_id} はありません。")
         return batch
 
-    def _mark_sent(self, actor: Any, options: dict[str, Any]) -> None:
+    def _mark_sent(self, actor: Actor, options: dict[str, Any]) -> None:
         batch = self._batch(options["batch_id"])
         was_sent = batch.status == PayoutBatch.Status.SENT
         batch = payouts.mark_sent(batch, acting_user=actor)
@@ -175,7 +153,7 @@ class Command(BaseCommand):
                 f"合計 {batch.total_amount:,}円"
             )
 
-    def _regenerate(self, actor: Any, options: dict[str, Any]) -> None:
+    def _regenerate(self, actor: Actor, options: dict[str, Any]) -> None:
         batch = self._batch(options["batch_id"])
         stored = payouts.released_file(batch)
         content = payouts.regenerate(batch)
@@ -188,14 +166,14 @@ class Command(BaseCommand):
         write_atomically(options["out"], content)
         self.stdout.write(f"総合振込ファイル {batch.pk} を再出力しました → {options['out']}")
 
-    def _import_returns(self, actor: Any, options: dict[str, Any]) -> None:
+    def _import_returns(self, actor: Actor, options: dict[str, Any]) -> None:
         returned = payouts.import_returns(_read(options["file"]), acting_user=actor)
         total = sum(p.amount for p in returned)
         self.stdout.write(f"組戻し {len(returned)}件 合計 {total:,}円 を取り込みました。")
 
     # --- collections ---------------------------------------------------------------------
 
-    def _import_statement(self, actor: Any, options: dict[str, Any]) -> None:
+    def _import_statement(self, actor: Actor, options: dict[str, Any]) -> None:
         path = options["file"]
         result = collections.import_collection_statement(
             _read(path),
@@ -212,7 +190,7 @@ class Command(BaseCommand):
             f"を取り込みました（取込済みの明細 {result.repeated}件）。"
         )
 
-    def _reconcile(self, actor: Any, options: dict[str, Any]) -> None:
+    def _reconcile(self, actor: Actor, options: dict[str, Any]) -> None:
         summary = collections.run_reconciliation(acting_user=actor)
         self.stdout.write(
             f"消込: 自動消込 {summary.auto}件 / 確認待ち {summary.suggested}件 / "
@@ -221,7 +199,7 @@ class Command(BaseCommand):
 
     # --- funding -------------------------------------------------------------------------
 
-    def _fund(self, actor: Any, options: dict[str, Any]) -> None:
+    def _fund(self, actor: Actor, options: dict[str, Any]) -> None:
         application = FinancingApplication.objects.filter(pk=options["application_id"]).first()
         if application is None:
             raise CommandError(f"申込み {options['application_id']} はありません。")

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from urikake.integrations.ekyc import simulator
+from urikake.integrations.simulator_command import refuse_in_production, serve
 
 
 class Command(BaseCommand):
@@ -26,21 +27,18 @@ class Command(BaseCommand):
         parser.set_defaults(host=vendor.hostname or "127.0.0.1", port=vendor.port or 8765)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if settings.PRODUCTION:
-            raise CommandError("the eKYC simulator never runs in production")
+        refuse_in_production("eKYC")
         if not settings.EKYC_API_KEY or not settings.EKYC_WEBHOOK_SECRET:
             raise CommandError("EKYC_API_KEY and EKYC_WEBHOOK_SECRET must be set")
-        try:
-            simulator.run(
+        serve(
+            lambda: simulator.run(
                 host=options["host"],
                 port=options["port"],
                 api_key=settings.EKYC_API_KEY,
                 webhook_secret=settings.EKYC_WEBHOOK_SECRET,
                 auto_complete_after=options["auto_complete_after"],
                 write=self.stdout.write,
-            )
-        except OSError as exc:  # typically: the port is already in use
-            raise CommandError(
-                f"シミュレーターを起動できません / cannot listen on "
-                f"{options['host']}:{options['port']}: {exc}"
-            ) from exc
+            ),
+            host=options["host"],
+            port=options["port"],
+        )

@@ -1,9 +1,8 @@
 """``urikake bank_simulator`` — run the local bank API simulator in the foreground.
 
 The token comes from settings (``BANK_API_TOKEN``), so the simulator and the web app always
-agree; the default host and port come from ``BANK_API_URL``. It lives in the ``ekyc_simulator``
-app only because that is the development-only app that is installed (never in production);
-the simulator itself is :mod:`urikake.integrations.bank.simulator`.
+agree; the default host and port come from ``BANK_API_URL``. The ``bank_simulator`` app is
+installed in development only; the simulator itself is :mod:`urikake.integrations.bank.simulator`.
 """
 
 from __future__ import annotations
@@ -17,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from urikake.integrations.bank import simulator
 from urikake.integrations.bank.adapter import DEFAULT_BANK_API_URL, DEV_BANK_API_TOKEN
+from urikake.integrations.simulator_command import refuse_in_production, serve
 
 
 class Command(BaseCommand):
@@ -28,20 +28,14 @@ class Command(BaseCommand):
         parser.set_defaults(host=bank.hostname or "127.0.0.1", port=bank.port or 8766)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if settings.PRODUCTION:
-            raise CommandError("the bank API simulator never runs in production")
+        refuse_in_production("bank API")
         token = getattr(settings, "BANK_API_TOKEN", DEV_BANK_API_TOKEN)
         if not token:
             raise CommandError("BANK_API_TOKEN must be set")
-        try:
-            simulator.run(
-                host=options["host"],
-                port=options["port"],
-                token=token,
-                write=self.stdout.write,
-            )
-        except OSError as exc:  # typically: the port is already in use
-            raise CommandError(
-                f"シミュレーターを起動できません / cannot listen on "
-                f"{options['host']}:{options['port']}: {exc}"
-            ) from exc
+        serve(
+            lambda: simulator.run(
+                host=options["host"], port=options["port"], token=token, write=self.stdout.write
+            ),
+            host=options["host"],
+            port=options["port"],
+        )

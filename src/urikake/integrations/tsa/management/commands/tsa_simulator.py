@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
+from urikake.integrations.simulator_command import refuse_in_production
 from urikake.integrations.tsa.simulator import TsaSimulator, dev_bundle
 
 
@@ -27,8 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8767)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if settings.PRODUCTION:
-            raise CommandError("the TSA simulator never runs in production")
+        refuse_in_production("TSA")
         simulator = TsaSimulator(
             options["host"], options["port"], bundle=dev_bundle(Path(settings.VAR_DIR))
         )

@@ -1,5 +1,7 @@
 """Idempotency keys for money-moving API calls (``Idempotency-Key`` header).
 
+Shared by every app whose API moves money or creates deals (receivables, treasury, …).
+
 The key's row is inserted in the same transaction as the call's effect. Two requests with one
 key: the second blocks on the unique index until the first commits, then reads its stored
 answer — one effect, the same response twice. A call that fails (DomainError) rolls back with
@@ -16,15 +18,16 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from urikake.audit.actors import Person
 from urikake.domain.errors import DomainError
-from urikake.treasury.models import IdempotentRequest
+from urikake.idempotency.models import IdempotentRequest
 
 MAX_KEY_LENGTH = 255
 
 
 def run_idempotent(
     *,
-    user: Any,
+    user: Person,
     scope: str,
     key: str | None,
     body: Any,
@@ -50,7 +53,7 @@ def run_idempotent(
         try:
             with transaction.atomic():
                 row = IdempotentRequest.objects.create(
-                    user=user,
+                    user_id=user.pk,
                     scope=scope,
                     key=key,
                     request_digest=digest,
@@ -58,7 +61,7 @@ def run_idempotent(
                     response={},
                 )
         except IntegrityError:
-            stored = IdempotentRequest.objects.get(user=user, scope=scope, key=key)
+            stored = IdempotentRequest.objects.get(user_id=user.pk, scope=scope, key=key)
             if stored.request_digest != digest:
                 raise DomainError(
                     "idempotency.mismatch",

@@ -1,0 +1,1 @@
+"""Idempotency keys for API calls: one effect per key, the same answer to every retry."""
