@@ -59,11 +59,6 @@ def book(django_user_model: Any) -> Any:
     return staff
 
 
-def _rows(key: str) -> dict[str, list[Any]]:
-    section = dashboard.build_section(key, dashboard.Period.default())
-    return {str(row[0]) + "|" + str(row[1]): row for row in section.rows}
-
-
 def test_pipeline_and_approval(book: Any) -> None:
     section = dashboard.build_section("pipeline", dashboard.Period.default())
     stages = [(row[1], row[2]) for row in section.rows if row[0] == "段階"]
@@ -75,7 +70,7 @@ def test_pipeline_and_approval(book: Any) -> None:
         ("資金化（送金）", 2),
     ]
     statuses = {row[1]: row[2] for row in section.rows if row[0] == "状態"}
-    assert statuses["条件提示"] == 1 and statuses["回収不能"] == 1 and statuses["入金済み"] == 1
+    assert (statuses["条件提示"], statuses["回収不能"], statuses["入金済み"]) == (1, 1, 1)
     approval = dashboard.build_section("approval", dashboard.Period.default())
     assert approval.rows[-1] == ["期間合計", 5, 5, "100.0%"]
 

@@ -66,9 +66,16 @@ class Section:
     notes: list[str] = field(default_factory=list)
 
     @property
-    def display_rows(self) -> list[list[str]]:
-        """The rows as shown on the page (yen and counts with thousands separators)."""
-        return [[f"{c:,}" if isinstance(c, int) else c for c in row] for row in self.rows]
+    def display_rows(self) -> list[list[tuple[str, bool]]]:
+        """The rows as shown on the page: (text, is a number) per cell, yen and counts with
+        thousands separators."""
+        return [
+            [
+                (f"{c:,}", True) if isinstance(c, int) else (c, c[-1:] == "%" or c == "—")
+                for c in row
+            ]
+            for row in self.rows
+        ]
 
 
 def pct(rate: Decimal | None) -> str:
@@ -91,7 +98,7 @@ def _month_of(value: date | datetime) -> date:
 
 
 def _month_label(month: date) -> str:
-    return f"{month.year % 100:02d}/{month.month}月"
+    return f"{month.month}月"
 
 
 def _applications(period: Period) -> QuerySet[FinancingApplication]:
@@ -151,14 +158,14 @@ def approval_rate(period: Period) -> Section:
         bucket[status] = bucket.get(status, 0) + n
     months = pm.months(period.start, period.end)
     rows: list[list[Cell]] = []
-    rates: list[Decimal] = []
+    rates: list[Decimal | None] = []
     all_counts: dict[str, int] = defaultdict(int)
     for month in months:
         counts = per_month.get(month, {})
         for status, n in counts.items():
             all_counts[status] += n
         approved, decided, rate = pm.approval(counts)
-        rates.append(rate or Decimal(0))
+        rates.append(rate)
         rows.append([f"{month:%Y-%m}", approved, decided, pct(rate)])
     approved, decided, rate = pm.approval(all_counts)
     rows.append(["期間合計", approved, decided, pct(rate)])
@@ -250,8 +257,8 @@ def _residual() -> Any:
 def _outstanding() -> QuerySet[Position]:
     return (
         Position.objects.filter(status__in=(Position.Status.OPEN, Position.Status.DEFAULTED))
-        .annotate(residual=_residual())
-        .filter(residual__gt=0)
+        .annotate(open_amount=_residual())
+        .filter(open_amount__gt=0)
     )
 
 
@@ -259,7 +266,7 @@ def by_debtor(period: Period, *, top: int = 10) -> Section:
     grouped = list(
         _outstanding()
         .values_list("debtor__identity_id", "debtor__identity__display_name")
-        .annotate(amount=Sum("residual"), n=Count("id"))
+        .annotate(amount=Sum("open_amount"), n=Count("id"))
         .order_by("-amount", "debtor__identity_id")
     )
     conc = pm.concentration([amount for _, _, amount, _ in grouped], top_n=5)
@@ -297,7 +304,7 @@ def by_industry(period: Period) -> Section:
     grouped = list(
         _outstanding()
         .values_list("organization__industry")
-        .annotate(amount=Sum("residual"), n=Count("id"))
+        .annotate(amount=Sum("open_amount"), n=Count("id"))
         .order_by("-amount", "organization__industry")
     )
     total = sum(amount for _, amount, _ in grouped)
@@ -329,7 +336,7 @@ def ageing(period: Period, *, as_of: date | None = None) -> Section:
     grouped = (
         _outstanding()
         .values_list("product", "expected_on", "forward_due_on")
-        .annotate(amount=Sum("residual"), n=Count("id"))
+        .annotate(amount=Sum("open_amount"), n=Count("id"))
         .order_by()
     )
     products = dict(product_choices())
@@ -391,12 +398,13 @@ def losses(period: Period) -> Section:
         m[3] += written_off
     months = pm.months(period.start, period.end)
     rows: list[list[Cell]] = []
-    default_rates, dilution_rates = [], []
+    default_rates: list[Decimal | None] = []
+    dilution_rates: list[Decimal | None] = []
     for month in months:
         face, defaulted, deducted, written_off = acc.get(month, [0, 0, 0, 0])
         d, dil = pm.ratio(defaulted, face), pm.ratio(deducted, face)
-        default_rates.append(d or Decimal(0))
-        dilution_rates.append(dil or Decimal(0))
+        default_rates.append(d)
+        dilution_rates.append(dil)
         rows.append([f"{month:%Y-%m}", face, defaulted, written_off, deducted, pct(d), pct(dil)])
     totals = [sum(v[i] for v in acc.values()) for i in range(4)]
     rows.append(

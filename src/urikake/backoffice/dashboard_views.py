@@ -5,7 +5,7 @@ section. Read-only; staff who may see applicants (reviewers, treasury, complianc
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -56,7 +56,7 @@ def dashboards(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _write(out: HttpResponse, headers: list[str], rows: Iterable[list[object]]) -> None:
+def _write(out: HttpResponse, headers: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([_safe(h) for h in headers])
     for row in rows:

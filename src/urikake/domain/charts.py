@@ -24,12 +24,12 @@ Formatter = Callable[[Number], str]
 #: Colour-blind-safe palette (Okabe–Ito), dark enough against white for the text beside it.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
 
-WIDTH = 640
-LABEL_W = 200  # left column for row labels
-VALUE_W = 110  # right column for the value text
+WIDTH = 480  # narrow, so that text stays legible when a phone scales the chart down
+LABEL_W = 150  # left column for row labels
+VALUE_W = 105  # right column for the value text
 ROW_H = 30
 TOP = 10
-FONT = 'font-family="sans-serif" font-size="14"'
+FONT = 'font-family="sans-serif" font-size="15"'
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,21 +37,29 @@ class Series:
     """One named series of values (one per label)."""
 
     name: str
-    values: tuple[Number, ...]
+    values: tuple[Number | None, ...]  # None only in a line chart (a gap)
 
 
 def _yen(value: Number) -> str:
     return f"{value:,}"
 
 
-def _check(labels: Sequence[str], values: Sequence[Number]) -> None:
+def _check(labels: Sequence[str], values: Sequence[Number | None], *, gaps: bool = False) -> None:
     if len(labels) != len(values):
         raise ValueError("labels and values differ in length")
     for v in values:
+        if v is None and gaps:
+            continue
         if isinstance(v, bool) or not isinstance(v, int | Decimal):
             raise TypeError("chart values are int or Decimal")
         if v < 0:
             raise ValueError("chart values are not negative")
+
+
+def _complete(labels: Sequence[str], s: Series) -> tuple[Number, ...]:
+    """The series' values, checked, with no gap (bars need every value)."""
+    _check(labels, s.values)
+    return tuple(v for v in s.values if v is not None)
 
 
 def _scale(value: Number, top: Number, span: int) -> int:
@@ -118,7 +126,7 @@ def _legend(series: Sequence[Series], y: int) -> list[str]:
             f'<g class="legend"><rect x="{x}" y="{y}" width="14" height="14" fill="{colour}"/>'
             f'<text x="{x + 20}" y="{y + 12}" {FONT}>{escape(s.name)}</text></g>'
         )
-        x += 20 + 16 * len(s.name) + 24
+        x += 20 + 15 * len(s.name) + 24
     return parts
 
 
@@ -133,9 +141,8 @@ def stacked_bar_chart(
 ) -> str:
     """One horizontal bar per label made of one segment per series; the row's total is
     written after the bar and the legend names the series."""
-    for s in series:
-        _check(labels, s.values)
-    totals = [sum((s.values[i] for s in series), start=0) for i in range(len(labels))]
+    values = [_complete(labels, s) for s in series]
+    totals = [sum((v[i] for v in values), start=0) for i in range(len(labels))]
     if not labels or not series:
         return _empty(chart_id, title, desc)
     top = max(totals)
@@ -151,13 +158,13 @@ def stacked_bar_chart(
             f"{escape(label)}</text>"
         )
         x = LABEL_W
-        for k, s in enumerate(series):
-            w = _scale(s.values[i], top, span)
+        for k, (s, v) in enumerate(zip(series, values, strict=True)):
+            w = _scale(v[i], top, span)
             if w > 0:
                 parts.append(
                     f'<rect x="{x}" y="{y + 5}" width="{w}" height="{ROW_H - 10}" '
                     f'fill="{PALETTE[k % len(PALETTE)]}"><title>{escape(s.name)}: '
-                    f"{escape(fmt(s.values[i]))}</title></rect>"
+                    f"{escape(fmt(v[i]))}</title></rect>"
                 )
             x += w
         parts.append(f'<text x="{x + 6}" y="{y + 20}" {FONT}>{escape(fmt(totals[i]))}</text></g>')
@@ -175,12 +182,12 @@ def line_chart(
     fmt: Formatter = _yen,
 ) -> str:
     """One line per series over the labels (e.g. months), each point's value written above
-    it; a missing value (``None`` is not allowed: use a separate series) is drawn as 0."""
+    it; a ``None`` value (nothing to measure that month) leaves a gap."""
     for s in series:
-        _check(labels, s.values)
+        _check(labels, s.values, gaps=True)
     if not labels or not series:
         return _empty(chart_id, title, desc)
-    top = max(max(s.values, default=0) for s in series)
+    top: Number = max(max((v for v in s.values if v is not None), default=0) for s in series)
     left, right, legend_h, axis_h = 20, 20, 30, 30
     plot_h = 220
     height = TOP + legend_h + plot_h + axis_h + TOP
@@ -194,24 +201,31 @@ def line_chart(
     for i, label in enumerate(labels):
         x = left + step * i + step // 2
         parts.append(
-            f'<text x="{x}" y="{base_y + 20}" text-anchor="middle" {FONT}>{escape(label)}</text>'
+            f'<text x="{x}" y="{base_y + 20}" text-anchor="middle" font-family="sans-serif" '
+            f'font-size="13">{escape(label)}</text>'
         )
     for k, s in enumerate(series):
         colour = PALETTE[k % len(PALETTE)]
-        points = []
-        labels_svg = []
-        for i, value in enumerate(s.values):
+        runs: list[list[str]] = [[]]
+        marks = []
+        for i, maybe in enumerate(s.values):
+            if maybe is None:  # no value this month: a gap in the line, no point
+                runs.append([])
+                continue
+            value: Number = maybe
             x = left + step * i + step // 2
             y = base_y - _scale(value, top, plot_h - 20)
-            points.append(f"{x},{y}")
-            labels_svg.append(
+            runs[-1].append(f"{x},{y}")
+            marks.append(
                 f'<circle cx="{x}" cy="{y}" r="4" fill="{colour}"/>'
                 f'<text x="{x}" y="{y - 8}" text-anchor="middle" font-family="sans-serif" '
                 f'font-size="11" fill="{colour}">{escape(fmt(value))}</text>'
             )
-        parts.append(
-            f'<g class="series"><polyline points="{" ".join(points)}" fill="none" '
-            f'stroke="{colour}" stroke-width="2"/>{"".join(labels_svg)}</g>'
+        lines = "".join(
+            f'<polyline points="{" ".join(run)}" fill="none" stroke="{colour}" stroke-width="2"/>'
+            for run in runs
+            if len(run) > 1
         )
+        parts.append(f'<g class="series">{lines}{"".join(marks)}</g>')
     parts.append("</svg>")
     return "".join(parts)

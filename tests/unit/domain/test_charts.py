@@ -20,7 +20,7 @@ def test_bar_chart_is_accessible_and_shows_every_value_as_text() -> None:
     svg = bar_chart("c1", "件数", "説明文", ["申込み", "条件提示"], [10, 5], fmt=lambda v: f"{v}件")
     root = _parse(svg)
     assert root.get("role") == "img"
-    assert root.get("viewBox") == "0 0 640 80"
+    assert root.get("viewBox") == "0 0 480 80"
     assert root.get("width") == "100%"
     assert root.get("aria-labelledby") == "c1-title c1-desc"
     assert root.find(f"{NS}title").text == "件数"
@@ -28,7 +28,7 @@ def test_bar_chart_is_accessible_and_shows_every_value_as_text() -> None:
     texts = [t.text for t in root.iter(f"{NS}text")]
     assert texts == ["申込み", "10件", "条件提示", "5件"]
     widths = [int(r.get("width")) for r in root.iter(f"{NS}rect")]
-    assert widths == [330, 165]  # the largest value fills the plot, the others in proportion
+    assert widths == [225, 112]  # the largest value fills the plot, the others in proportion
 
 
 def test_labels_are_escaped() -> None:
@@ -48,9 +48,9 @@ def test_all_zero_and_empty_charts() -> None:
 def test_values_must_be_int_or_decimal_and_match_labels() -> None:
     with pytest.raises(TypeError):
         bar_chart("f", "t", "d", ["a"], [1.5])  # type: ignore[list-item]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="length"):
         bar_chart("f", "t", "d", ["a", "b"], [1])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not negative"):
         bar_chart("f", "t", "d", ["a"], [-1])
 
 
@@ -73,7 +73,8 @@ def test_stacked_bars_add_up_and_name_their_series() -> None:
     bars = [g for g in root.iter(f"{NS}g") if g.get("class") == "bar"]
     row1 = [int(r.get("width")) for r in bars[0].iter(f"{NS}rect")]
     row2 = [int(r.get("width")) for r in bars[1].iter(f"{NS}rect")]
-    assert row1 == [247, 82] and row2 == [165]  # 400 fills 330 px; a 0 segment is not drawn
+    assert row1 == [168, 56]
+    assert row2 == [112]  # 400 fills 225 px; a 0 segment is not drawn
     assert [t.text for t in bars[0].iter(f"{NS}text")][-1] == "400"
     tips = [t.text for t in bars[1].iter(f"{NS}title")]
     assert tips == ["2社間: 200"]
@@ -95,3 +96,21 @@ def test_line_chart_plots_each_series_with_value_labels() -> None:
     assert ys[2] == 260  # the base line
     texts = [t.text for t in root.iter(f"{NS}text")]
     assert {"1月", "2月", "3月", "50%", "100%", "0%"} <= set(texts)
+
+
+def test_line_chart_leaves_a_gap_for_a_month_without_a_value() -> None:
+    root = _parse(
+        line_chart(
+            "g",
+            "t",
+            "d",
+            ["1月", "2月", "3月", "4月"],
+            [Series("率", (Decimal("0.2"), None, Decimal("0.4"), Decimal("0.1")))],
+            fmt=lambda v: f"{v}",
+        )
+    )
+    lines = [p.get("points").split() for p in root.iter(f"{NS}polyline")]
+    assert [len(points) for points in lines] == [2]  # 1月 alone draws no line; 3月–4月 does
+    assert len(list(root.iter(f"{NS}circle"))) == 3
+    with pytest.raises(ValueError, match="length"):
+        line_chart("g", "t", "d", ["1月"], [Series("率", (None, None))])

@@ -16,7 +16,7 @@ def test_ratio_rounds_half_up_to_four_places_and_has_no_rate_for_nothing() -> No
     assert pm.ratio(1, 8) == Decimal("0.1250")
     assert pm.ratio(0, 5) == Decimal("0.0000")
     assert pm.ratio(0, 0) is None
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not negative"):
         pm.ratio(-1, 3)
 
 
@@ -58,7 +58,7 @@ def test_percentile_is_nearest_rank_over_a_histogram() -> None:
     assert pm.percentile(histogram, 100) == 4
     assert pm.percentile({7: 1}, 90) == 7
     assert pm.percentile({}, 50) is None
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="percentage"):
         pm.percentile(histogram, 0)
 
 
@@ -81,7 +81,7 @@ def test_concentration_top_share_and_hhi() -> None:
     assert pm.concentration([1, 1, 1]).hhi == Decimal("3333.33")
     empty = pm.concentration([])
     assert (empty.top_share, empty.hhi) == (None, None)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not negative"):
         pm.concentration([5, -1])
 
 
@@ -98,5 +98,5 @@ def test_months_span_the_period() -> None:
         date(2026, 1, 1),
         date(2026, 2, 1),
     ]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="ends before"):
         pm.months(date(2026, 2, 1), date(2026, 1, 1))
