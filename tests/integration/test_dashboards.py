@@ -171,3 +171,12 @@ def test_who_may_read(django_user_model: Any) -> None:
         client.force_login(staff_user(django_user_model, role))
         status = client.get("/backoffice/dashboards/").status_code
         assert (status == 200) is allowed, (role, status)
+
+
+def test_the_page_in_english(django_user_model: Any, settings: Any) -> None:
+    client = Client()
+    client.force_login(staff_user(django_user_model, "reviewer"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get("/backoffice/dashboards/").content.decode()
+    assert "<h1>Dashboards</h1>" in html
+    assert "The numbers as a table" in html
