@@ -340,8 +340,14 @@ CONTRACT_ASSIGNEE_NAME = os.environ.get(
 CONTRACT_ASSIGNEE_ADDRESS = os.environ.get(
     "CONTRACT_ASSIGNEE_ADDRESS", "" if PRODUCTION else "東京都千代田区大手町1-1-1"
 )
-CONTRACT_ASSIGNEE_CORPORATE_NUMBER = os.environ.get("CONTRACT_ASSIGNEE_CORPORATE_NUMBER", "")
-CONTRACT_ASSIGNEE_REPRESENTATIVE = os.environ.get("CONTRACT_ASSIGNEE_REPRESENTATIVE", "")
+# Development: a fictitious but well-formed 法人番号 (the 登記所 code 9999 does not exist), so
+# documents and the 債権譲渡登記 data show a number instead of "missing".
+CONTRACT_ASSIGNEE_CORPORATE_NUMBER = os.environ.get(
+    "CONTRACT_ASSIGNEE_CORPORATE_NUMBER", "" if PRODUCTION else "7999901000001"
+)
+CONTRACT_ASSIGNEE_REPRESENTATIVE = os.environ.get(
+    "CONTRACT_ASSIGNEE_REPRESENTATIVE", "" if PRODUCTION else "代表取締役 売掛 一郎"
+)
 
 # --- Treasury (issue 5): perfection per product, bank cut-off, fees, collections -----------
 # Which perfection (対抗要件) each product needs and whether funding may precede it:

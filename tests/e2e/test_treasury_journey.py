@@ -1,14 +1,17 @@
 """In a real browser: the applicant signs the contracts of an accepted offer (re-entering the
-password); the treasury operator perfects the assignment, funds the deal, makes and sends the
-全銀 file, imports the bank statement with the debtor's payment — reconciled automatically —
-pays the released holdback and sees a balanced trial balance. The signed PDF downloaded by the
-applicant's browser is verified by poppler's pdfsig."""
+password); the treasury operator perfects the assignment, funds the deal and prepares the
+全銀 file — which a second treasury user must approve (the preparer cannot) before it can be
+downloaded or sent — imports the bank statement with the debtor's payment — reconciled
+automatically — pays the released holdback (on a bank business day once the money is in) and
+sees a balanced trial balance. The signed PDF downloaded by the applicant's browser is
+verified by poppler's pdfsig."""
 
 from __future__ import annotations
 
 import re
 import shutil
 import subprocess
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +24,10 @@ from tests.fixtures.deals import DEBTOR_PAYER, make_deal
 from tests.integration.treasury.helpers import statement_file
 from urikake.applicants import services as applicant_services
 from urikake.applicants import terms
+from urikake.domain.bank_calendar import is_bank_business_day
 from urikake.ledger import services as ledger
 from urikake.servicing.models import Position
-from urikake.treasury.models import Payout
+from urikake.treasury.models import Payout, PayoutBatch
 from urikake.treasury.policy import next_value_date
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,14 +35,16 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "x" * 20  # what tests.fixtures.deals gives its users
 
 
-def _staff_context(browser: Any, live_server: Any, django_user_model: Any) -> Any:
+def _staff_context(
+    browser: Any, live_server: Any, django_user_model: Any, email: str = "ops@staff.example"
+) -> Any:
     """A treasury operator's browser session (MFA enrolled; logged in through the session)."""
     from allauth.account.models import EmailAddress
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
     from django.conf import settings
 
     staff = django_user_model.objects.create_user(
-        email="ops@staff.example", password="y" * 20, is_staff=True, staff_role="treasury"
+        email=email, password="y" * 20, is_staff=True, staff_role="treasury"
     )
     EmailAddress.objects.create(user=staff, email=staff.email, verified=True, primary=True)
     TOTP.activate(staff, generate_totp_secret())
@@ -121,23 +127,52 @@ def test_sign_perfect_fund_collect_and_balance(
     page.get_by_role("button", name="買取を計上して送金を予約する").click()
     page.get_by_text("送金（").first.wait_for()
 
-    def send_batch() -> None:
+    approver = _staff_context(browser, live_server, django_user_model, "approver@staff.example")
+    second = approver.new_page()
+
+    def send_batch(value_date: date) -> None:
+        # The preparer makes the file; it waits for approval and cannot leave yet.
         page.goto(base + "/backoffice/treasury/payouts/")
-        page.get_by_label("振込指定日").fill(next_value_date().isoformat())
+        page.get_by_label("振込指定日").fill(value_date.isoformat())
         page.get_by_role("button", name="総合振込データを作成する").click()
         page.get_by_text("再作成したデータと完全に一致").wait_for()
+        page.locator("#batch-status", has_text="承認待ち").wait_for()
+        assert page.locator("#download-batch").count() == 0
+        assert page.get_by_role("button", name=re.compile("送信済みにする")).count() == 0
+        batch_url = page.url
+        batch_id = int(re.search(r"/batches/(\d+)/", batch_url).group(1))  # type: ignore[union-attr]
+        early = ops.request.get(f"{base}/backoffice/treasury/batches/{batch_id}/file")
+        assert "attachment" not in early.headers.get("content-disposition", "")
+        # The preparer tries to approve its own batch: refused, in Japanese.
+        page.get_by_role("button", name="内容を確認して承認する").click()
+        page.get_by_text("同じデータを承認できません").wait_for()
+        page.locator("#batch-status", has_text="承認待ち").wait_for()
+        # A second treasury user sees it pending, and approves.
+        second.goto(base + "/backoffice/treasury/")
+        assert second.locator("#batches-awaiting-approval").inner_text().strip() == "1"
+        second.goto(batch_url)
+        second.locator("#batch-prepared-by", has_text="ops@staff.example").wait_for()
+        second.get_by_role("button", name="内容を確認して承認する").click()
+        second.get_by_text("承認しました").wait_for()
+        second.locator("#batch-approved-by", has_text="approver@staff.example").wait_for()
+        # Now the preparer downloads the file and marks it sent.
+        page.goto(batch_url)
+        page.locator("#batch-status", has_text="承認済み").wait_for()
+        with page.expect_download() as download:
+            page.locator("#download-batch").click()
+        content = Path(download.value.path()).read_bytes()
+        assert content == bytes(PayoutBatch.objects.get(pk=batch_id).file_content)
         page.get_by_role("button", name=re.compile("送信済みにする")).click()
         page.locator("#batch-status", has_text="送信済み").wait_for()
 
-    send_batch()
+    send_batch(next_value_date())
     page.screenshot(path=str(artifacts_dir / "treasury-batch-desktop.png"), full_page=True)
 
     # --- The bank statement with the debtor's payment (fee deducted) ------------------------
     purchase = Position.objects.get(application=app)
     statement = tmp_path / "nyushukkin.txt"
-    statement.write_bytes(
-        statement_file([(purchase.expected_on, purchase.face_amount - 440, DEBTOR_PAYER)])
-    )
+    arrived = purchase.expected_on  # the debtor pays on the due date
+    statement.write_bytes(statement_file([(arrived, purchase.face_amount - 440, DEBTOR_PAYER)]))
     page.goto(base + "/backoffice/treasury/deposits/")
     page.get_by_label("回収口座の明細ファイル").set_input_files(str(statement))
     page.get_by_role("button", name="取り込んで自動消込する").click()
@@ -147,12 +182,15 @@ def test_sign_perfect_fund_collect_and_balance(
     page.screenshot(path=str(artifacts_dir / "treasury-reconciled-desktop.png"), full_page=True)
 
     # --- The holdback goes back to the client; the books balance ----------------------------
-    assert Payout.objects.filter(kind="reserve", status="pending").exists()
-    send_batch()
+    refund = Payout.objects.get(kind="reserve", status="pending")
+    assert is_bank_business_day(refund.requested_for)
+    assert refund.requested_for >= max(arrived, timezone.localdate())
+    send_batch(max(next_value_date(), refund.requested_for))
     page.goto(base + "/backoffice/ledger/")
     page.get_by_text("貸借一致").first.wait_for()
     page.screenshot(path=str(artifacts_dir / "treasury-trial-balance-desktop.png"), full_page=True)
     ops.close()
+    approver.close()
     app.refresh_from_db()
     assert app.status == "settled"
     assert ledger.trial_balance().balanced

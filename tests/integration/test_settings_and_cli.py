@@ -60,7 +60,7 @@ PRODUCTION_OK = {
     "CONTRACT_SIGNING_CERT_FILE": "/etc/urikake/contract-cert.pem",
     "CONTRACT_ASSIGNEE_NAME": "株式会社ウリカケ",
     "CONTRACT_ASSIGNEE_ADDRESS": "東京都千代田区大手町1-1-1",
-    "CONTRACT_ASSIGNEE_CORPORATE_NUMBER": "7010001234567",
+    "CONTRACT_ASSIGNEE_CORPORATE_NUMBER": "4010001234567",
 }
 
 
@@ -175,3 +175,15 @@ def test_demo_treasury_client_has_deals_at_each_stage(tmp_path: Path, settings) 
     assert collections.run_reconciliation().auto == 1
     assert Deposit.objects.get().status == "auto"
     assert ledger.trial_balance().balanced
+
+
+def test_development_settings_give_the_operator_a_valid_corporate_number() -> None:
+    """What `make run` and the demo use: the operator's 法人番号 is not shown as missing."""
+    from django.conf import settings
+
+    from urikake.domain.identifiers import is_valid_corporate_number
+
+    assert not settings.PRODUCTION
+    assert is_valid_corporate_number(settings.CONTRACT_ASSIGNEE_CORPORATE_NUMBER)
+    assert settings.CONTRACT_ASSIGNEE_REPRESENTATIVE
+    assert settings.CONTRACT_ASSIGNEE_ADDRESS

@@ -19,13 +19,16 @@ from urikake.domain.errors import DomainError
 from urikake.domain.identifiers import AccountType
 from urikake.domain.perfection import Method
 from urikake.receivables.models import Debtor, FinancingApplication
-from urikake.treasury.policy import perfection_policy
+from urikake.treasury.policy import operator_identity, perfection_policy
 
-# How each method reads in the agreement (対抗要件の具備方法).
+# How each method reads in the agreement (対抗要件の具備方法): a noun phrase, so that
+# 「…により具備する」 reads as Japanese whatever the method. What each method entails for the
+# parties (who sends the notice, that the notice to the debtor is reserved …) is stated in
+# the agreement's article on perfection (contracts.pdf), not here.
 PERFECTION_TEXT: dict[Method, str] = {
-    Method.NOTICE: "債務者への債権譲渡通知（確定日付のある証書による）",
-    Method.CONSENT: "債務者の承諾（確定日付のある証書による）",
-    Method.REGISTRATION: "債権譲渡登記（動産・債権譲渡特例法）。債務者への通知は留保する",
+    Method.NOTICE: "確定日付のある証書による債務者への債権譲渡通知（民法第467条）",
+    Method.CONSENT: "確定日付のある証書による債務者の承諾（民法第467条）",
+    Method.REGISTRATION: "債権譲渡登記（動産・債権譲渡特例法第4条第1項）",
 }
 
 
@@ -110,12 +113,9 @@ class DealTerms:
 
 
 def platform_party() -> Party:
-    return Party(
-        name=getattr(settings, "CONTRACT_ASSIGNEE_NAME", "") or "株式会社ウリカケ",
-        address=getattr(settings, "CONTRACT_ASSIGNEE_ADDRESS", ""),
-        corporate_number=getattr(settings, "CONTRACT_ASSIGNEE_CORPORATE_NUMBER", ""),
-        representative=getattr(settings, "CONTRACT_ASSIGNEE_REPRESENTATIVE", ""),
-    )
+    """The operator as 乙（譲受人）: its identifiers from settings (``CONTRACT_ASSIGNEE_*``)."""
+    me = operator_identity()
+    return Party(me.name, me.address, me.corporate_number, me.representative)
 
 
 def platform_account() -> BankAccount:

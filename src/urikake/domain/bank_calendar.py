@@ -48,6 +48,7 @@ __all__ = [
     "is_bank_business_day",
     "next_bank_business_day",
     "previous_bank_business_day",
+    "refund_value_date",
 ]
 
 #: How far :meth:`BankCalendar.next_business_day` and friends look before giving up.
@@ -268,3 +269,19 @@ def adjust_to_business_day(
 ) -> date:
     """``d`` adjusted to a Japanese bank business day; FOLLOWING (翌営業日) by default."""
     return JAPAN_BANK_CALENDAR.adjust(d, convention)
+
+
+def refund_value_date(*, today: date, money_arrived_on: date | None) -> date:
+    """振込指定日 of a refund (留保金の返還) paid out of money a debtor sent.
+
+    The first bank business day that is neither before today nor before the day the money
+    arrived on the platform's account (its value date): a release found on a Sunday is paid
+    on Monday; a payment booked with a future value date is not refunded before it arrives.
+    Without an arrival (a holdback released after a write-off) it is the first business day
+    from today.
+    """
+    today = require_date(today, "today")
+    start = today
+    if money_arrived_on is not None:
+        start = max(today, require_date(money_arrived_on, "money_arrived_on"))
+    return adjust_to_business_day(start)

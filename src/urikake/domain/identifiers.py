@@ -49,6 +49,7 @@ __all__ = [
     "AccountType",
     "CorporateNumber",
     "InvoiceRegistrationNumber",
+    "company_registry_number",
     "corporate_number_check_digit",
     "invoice_registration_number_for",
     "is_valid_corporate_number",
@@ -184,6 +185,18 @@ def is_valid_corporate_number(s: str) -> bool:
     except DomainError:
         return False
     return True
+
+
+def company_registry_number(corporate_number: str) -> str:
+    """The 12-digit 会社法人等番号 of a registered company, from its 13-digit 法人番号.
+
+    A company registered in the commercial register (商業登記) is given the 会社法人等番号 by
+    the 登記所 (商業登記法 第7条); its 法人番号 is that number with a check digit in front
+    (法人番号の指定等に関する省令 第2条). Registry filings such as the 債権譲渡登記 ask for the
+    会社法人等番号, not the 法人番号. The 法人番号 is validated (format and check digit) first:
+    a mistyped number must not turn silently into a wrong registry number.
+    """
+    return parse_corporate_number(corporate_number).value[1:]
 
 
 # ---------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ __all__ = [
     "AccountKind",
     "AccountType",
     "Chart",
+    "EquityFunding",
     "JournalEntry",
     "Leg",
     "Side",
@@ -39,6 +40,7 @@ __all__ = [
     "collection_legs",
     "deposit_applied",
     "deposit_received",
+    "equity_funding",
     "journal_entry",
     "payout",
     "purchase_receivable",
@@ -157,6 +159,7 @@ CHART = Chart(
         AccountType("transfer_fee", AccountKind.EXPENSE, "支払手数料(振込手数料)"),
         AccountType("write_off", AccountKind.EXPENSE, "貸倒損失"),
         AccountType("capital", AccountKind.EQUITY, "資本金"),
+        AccountType("retained_earnings", AccountKind.EQUITY, "繰越利益剰余金"),
     )
 )
 
@@ -200,6 +203,23 @@ FEE_INCOME = "fee_income"
 TRANSFER_FEE = "transfer_fee"
 SUSPENSE = "suspense"
 WRITE_OFF = "write_off"
+CAPITAL = "capital"
+RETAINED_EARNINGS = "retained_earnings"
+
+
+class EquityFunding(enum.StrEnum):
+    """How money the operator puts into its own bank account is booked."""
+
+    CAPITAL = "capital"  # 資本金の払込（増資）: Dr 普通預金 / Cr 資本金
+    OPENING = "opening"  # 期首残高（開始仕訳）: Dr 普通預金 / Cr 繰越利益剰余金
+
+    @property
+    def label_ja(self) -> str:
+        return {"capital": "資本金の払込", "opening": "期首残高（開始仕訳）"}[self.value]
+
+    @property
+    def equity_account(self) -> str:
+        return CAPITAL if self is EquityFunding.CAPITAL else RETAINED_EARNINGS
 
 
 @dataclass(frozen=True, slots=True)
@@ -514,6 +534,34 @@ def write_off(
     lost = _positive(amount, "amount", "償却額")
     return journal_entry(
         id, date, description, _legs((WRITE_OFF, lost), (receivable(client, debtor), -lost))
+    )
+
+
+def equity_funding(
+    id: str,
+    date: date,
+    *,
+    kind: EquityFunding,
+    cash_account: str,
+    amount: int,
+    description: str = "",
+) -> JournalEntry:
+    """資本金の払込 or 期首残高: 普通預金 amount / 資本金 (or 繰越利益剰余金) amount.
+
+    The operator's own money in its operating account, booked so that the cash account does
+    not start below zero and the books an accountant reads begin from a stated balance.
+    """
+    funded = _positive(amount, "amount", "金額")
+    if CHART.lookup(cash_account) is None or not cash_account.startswith("cash:"):
+        raise DomainError(
+            "ledger.not_a_cash_account", "入金先は普通預金の勘定科目を指定してください。"
+        )
+    kind = EquityFunding(kind)
+    return journal_entry(
+        id,
+        date,
+        description or kind.label_ja,
+        _legs((cash_account, funded), (kind.equity_account, -funded)),
     )
 
 

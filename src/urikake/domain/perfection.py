@@ -22,8 +22,10 @@ from datetime import date
 from xml.sax.saxutils import escape
 
 from urikake.domain.errors import DomainError
+from urikake.domain.identifiers import company_registry_number
 
 __all__ = [
+    "FILING_REQUIRED_FIELDS",
     "STAGES_BY_METHOD",
     "FilingClaim",
     "FilingParty",
@@ -31,6 +33,7 @@ __all__ = [
     "PerfectionPolicy",
     "Stage",
     "check_can_fund",
+    "filing_problems",
     "registration_fee_yen",
     "registration_filing_xml",
 ]
@@ -137,6 +140,9 @@ def registration_fee_yen(claims: int) -> int:
 
 @dataclass(frozen=True, slots=True)
 class FilingParty:
+    """A party of a filing as the platform knows it: ``corporate_number`` is the 13-digit
+    法人番号; the filing carries the 12-digit 会社法人等番号 derived from it."""
+
     name: str
     address: str
     corporate_number: str = ""
@@ -154,6 +160,69 @@ class FilingClaim:
     amount: int  # 債権額 (yen)
 
 
+#: What the registry needs in a 債権譲渡登記 filing (動産・債権譲渡特例法 第8条第2項,
+#: 動産・債権譲渡登記規則, 法務省「債権譲渡登記の申請データ仕様」): each entry is the element,
+#: its Japanese name in refusals, and whether it may be left out. The 会社法人等番号 of the
+#: assignor is required because only a 法人 can register an assignment (特例法 第4条第1項);
+#: the assignee here is the operator, a registered company too. A debtor is identified by name
+#: and 本店 (所在地); its 会社法人等番号 is given when known.
+FILING_REQUIRED_FIELDS: tuple[tuple[str, str, bool], ...] = (
+    ("譲渡人/商号", "譲渡人の商号", True),
+    ("譲渡人/本店", "譲渡人の本店", True),
+    ("譲渡人/会社法人等番号", "譲渡人の会社法人等番号（12桁）", True),
+    ("譲受人/商号", "譲受人の商号", True),
+    ("譲受人/本店", "譲受人の本店", True),
+    ("譲受人/会社法人等番号", "譲受人の会社法人等番号（12桁）", True),
+    ("登記原因/日付", "登記原因日付", True),
+    ("登記原因/原因", "登記原因", True),
+    ("存続期間", "存続期間", True),
+    ("債権個別事項/債権/債務者", "債務者の商号", True),
+    ("債権個別事項/債権/債務者本店", "債務者の本店（所在地）", True),
+    ("債権個別事項/債権/債務者会社法人等番号", "債務者の会社法人等番号", False),
+    ("債権個別事項/債権/債権の種類", "債権の種類", True),
+    ("債権個別事項/債権/発生日", "債権の発生年月日", True),
+    ("債権個別事項/債権/弁済期", "弁済期", True),
+    ("債権個別事項/債権/債権額", "債権額", True),
+)
+
+
+def _registry_number(corporate_number: str) -> str | None:
+    """The 会社法人等番号 of a valid 法人番号, else ``None``."""
+    try:
+        return company_registry_number(corporate_number)
+    except DomainError:
+        return None
+
+
+def filing_problems(
+    *, assignor: FilingParty, assignee: FilingParty, claims: Sequence[FilingClaim]
+) -> list[str]:
+    """Every required item of :data:`FILING_REQUIRED_FIELDS` that these parties and claims
+    leave empty or invalid, in Japanese (empty: the filing can be made)."""
+    problems: list[str] = []
+    for role, p in (("譲渡人", assignor), ("譲受人", assignee)):
+        if not p.name.strip():
+            problems.append(f"{role}の商号がありません")
+        if not p.address.strip():
+            problems.append(f"{role}の本店がありません")
+        if not p.corporate_number.strip():
+            problems.append(f"{role}の法人番号（会社法人等番号の元）がありません")
+        elif _registry_number(p.corporate_number) is None:
+            problems.append(f"{role}の法人番号 {p.corporate_number} が正しくありません")
+    for c in claims:
+        if not c.debtor.name.strip():
+            problems.append(f"債権{c.number}: 債務者の商号がありません")
+        if not c.debtor.address.strip():
+            problems.append(
+                f"債権{c.number}: 債務者（{c.debtor.name}）の本店（所在地）がありません"
+            )
+        if c.debtor.corporate_number and _registry_number(c.debtor.corporate_number) is None:
+            problems.append(f"債権{c.number}: 債務者の法人番号が正しくありません")
+        if c.amount <= 0:
+            problems.append(f"債権{c.number}: 債権額が正しくありません")
+    return problems
+
+
 def registration_filing_xml(
     *,
     assignor: FilingParty,
@@ -165,7 +234,11 @@ def registration_filing_xml(
     """The data of a 債権譲渡登記 filing as UTF-8 XML: parties, cause (登記原因 = 売買) and
     each claim. The element names follow the content the 法務局 asks for (譲渡人, 譲受人,
     登記原因, 存続期間, 債権個別事項); the official submission schema is applied by the filing
-    software the operator uses, which imports this data. Deterministic for the same input."""
+    software the operator uses, which imports this data. ``domain/data/registration_filing.xsd``
+    describes this XML; :data:`FILING_REQUIRED_FIELDS` lists what the registry requires, and
+    a filing that misses any of it is refused (``perfection.filing_incomplete``) rather than
+    handed out. Companies are identified by their 12-digit 会社法人等番号. Deterministic for the
+    same input."""
     fee = registration_fee_yen(len(claims))
     limit = 50 if all(c.debtor.name for c in claims) else 10
     if not 1 <= duration_years <= limit:
@@ -174,11 +247,17 @@ def registration_filing_xml(
             f"存続期間は1年以上{limit}年以下で指定してください。",
             field="duration_years",
         )
+    problems = filing_problems(assignor=assignor, assignee=assignee, claims=claims)
+    if problems:
+        raise DomainError(
+            "perfection.filing_incomplete",
+            "債権譲渡登記の申請データに必要な項目が足りません: " + " / ".join(problems),
+        )
 
     def party(tag: str, p: FilingParty) -> str:
         return (
             f"  <{tag}><商号>{escape(p.name)}</商号><本店>{escape(p.address)}</本店>"
-            f"<会社法人等番号>{escape(p.corporate_number)}</会社法人等番号></{tag}>\n"
+            f"<会社法人等番号>{_registry_number(p.corporate_number)}</会社法人等番号></{tag}>\n"
         )
 
     lines = [
@@ -194,14 +273,11 @@ def registration_filing_xml(
         "  <債権個別事項>\n",
     ]
     for c in claims:
-        if c.amount <= 0:
-            raise DomainError(
-                "perfection.invalid_claim", f"債権{c.number}の金額が正しくありません。"
-            )
+        registry = _registry_number(c.debtor.corporate_number) if c.debtor.corporate_number else ""
+        number = f"<債務者会社法人等番号>{registry}</債務者会社法人等番号>" if registry else ""
         lines.append(
             f'    <債権 番号="{c.number}"><債務者>{escape(c.debtor.name)}</債務者>'
-            f"<債務者本店>{escape(c.debtor.address)}</債務者本店>"
-            f"<債務者法人番号>{escape(c.debtor.corporate_number)}</債務者法人番号>"
+            f"<債務者本店>{escape(c.debtor.address)}</債務者本店>{number}"
             f"<債権の種類>売掛債権</債権の種類><請求書番号>{escape(c.invoice_number)}</請求書番号>"
             f"<発生日>{c.issue_date.isoformat()}</発生日><弁済期>{c.due_date.isoformat()}</弁済期>"
             f"<債権額>{c.amount}</債権額></債権>\n"

@@ -9,6 +9,7 @@ app_name = "ledger_backoffice"
 urlpatterns = [
     path("", backoffice_views.trial_balance, name="trial_balance"),
     path("accounts/", backoffice_views.accounts, name="accounts"),
+    path("funding/", backoffice_views.funding, name="funding"),
     path("accounts/<path:code>/", backoffice_views.statement, name="statement"),
     path("entries/<path:entry_id>/", backoffice_views.entry_detail, name="entry"),
 ]

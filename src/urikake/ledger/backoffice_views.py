@@ -11,13 +11,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django import forms
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from urikake.accounts.access import staff
 from urikake.accounts.roles import Capability
-from urikake.domain.ledger import CHART, AccountKind, StatementLine
+from urikake.domain.errors import DomainError
+from urikake.domain.ledger import CHART, AccountKind, EquityFunding, StatementLine
 from urikake.ledger import services
 from urikake.ledger.models import LedgerEntry
 
@@ -52,6 +56,23 @@ class PeriodForm(forms.Form):
         if isinstance(start, date) and isinstance(end, date) and start > end:
             raise forms.ValidationError(gettext_lazy("開始日が終了日より後になっています。"))
         return data
+
+
+MAX_FUNDING_YEN = 10**13  # ¥10兆: far above any real capital, far below a database limit
+
+
+class FundingForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=gettext_lazy("種類"),
+        choices=[(k.value, k.label_ja) for k in EquityFunding],
+    )
+    amount = forms.IntegerField(
+        label=gettext_lazy("金額（円）"), min_value=1, max_value=MAX_FUNDING_YEN
+    )
+    on = forms.DateField(label=gettext_lazy("計上日"), widget=_DATE_INPUT)
+    description = forms.CharField(
+        label=gettext_lazy("摘要（任意）"), required=False, max_length=200
+    )
 
 
 @dataclass(frozen=True)
@@ -183,5 +204,41 @@ def entry_detail(request: HttpRequest, entry_id: str) -> HttpResponse:
             "reversal": reversal,
             "total_debits": sum(row[2] for row in legs),
             "total_credits": sum(row[3] for row in legs),
+        },
+    )
+
+
+@staff(Capability.MANAGE_TREASURY)
+def funding(request: HttpRequest) -> HttpResponse:
+    """資本金の払込・期首残高: the operator's own money into its operating account."""
+    form = FundingForm(
+        request.POST or None, initial={"on": timezone.localdate(), "kind": "capital"}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            row = services.fund_operating_account(
+                kind=EquityFunding(data["kind"]),
+                amount=data["amount"],
+                on=data["on"],
+                description=data["description"],
+                acting_user=request.user,
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("仕訳を計上しました（%(id)s）。") % {"id": row.entry_id})
+            return redirect("ledger_backoffice:funding")
+    cash = services.operating_cash_account()
+    recent = LedgerEntry.objects.filter(entry_id__startswith="equity:").order_by("-date", "-id")
+    return render(
+        request,
+        "ledger/funding.html",
+        {
+            "form": form,
+            "cash_account": cash,
+            "cash_name": CHART.name_of(cash),
+            "cash_balance": services.balance(cash),
+            "recent": recent.prefetch_related("legs")[:20],
         },
     )

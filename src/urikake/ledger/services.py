@@ -16,9 +16,11 @@ segments: ``"receivable:C1"`` matches ``receivable:C1:D9`` but not ``receivable:
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, QuerySet, Sum, Window
 from django.utils import timezone
@@ -37,6 +39,8 @@ __all__ = [
     "balances",
     "cash_tie_out",
     "entries_for",
+    "fund_operating_account",
+    "operating_cash_account",
     "post",
     "reverse_entry",
     "trial_balance",
@@ -168,6 +172,50 @@ def reverse_entry(
         raise DomainError("ledger.unknown_entry", f"仕訳「{entry_id}」がありません。")
     reversal = rules.reverse(original.as_journal_entry(), id=id, date=date, description=description)
     return post(reversal, actor=actor)
+
+
+def operating_cash_account() -> str:
+    """The ledger account of the operator's bank account (``ZENGIN_*`` settings): payouts
+    leave it, collections and the operator's own funding arrive on it."""
+    return rules.cash(
+        settings.ZENGIN_BANK_CODE, settings.ZENGIN_BRANCH_CODE, settings.ZENGIN_ACCOUNT_NUMBER
+    )
+
+
+def fund_operating_account(
+    *,
+    kind: rules.EquityFunding,
+    amount: int,
+    on: date,
+    description: str = "",
+    entry_id: str | None = None,
+    acting_user: ActorLike,
+) -> LedgerEntry:
+    """資本金の払込 or 期首残高 into the operating account, as one balanced entry.
+
+    ``entry_id`` makes a repeat harmless (the demo uses a fixed one); without it each call
+    is a new entry. Audited as ``ledger.equity_funded`` besides the ``ledger.posted`` record.
+    """
+    kind = rules.EquityFunding(kind)
+    entry = rules.equity_funding(
+        entry_id or f"equity:{kind.value}:{on:%Y%m%d}:{uuid.uuid4().hex[:12]}",
+        on,
+        kind=kind,
+        cash_account=operating_cash_account(),
+        amount=amount,
+        description=description.strip(),
+    )
+    with transaction.atomic():
+        existed = LedgerEntry.objects.filter(entry_id=entry.id).exists()
+        row = post(entry, actor=acting_user)
+        if not existed:
+            audit.record(
+                "ledger.equity_funded",
+                actor=acting_user,
+                obj=row,
+                payload={"kind": kind.value, "amount": amount, "date": on},
+            )
+    return row
 
 
 # --- reading -------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from urikake.audit import services as audit
 from urikake.domain import ledger as book
 from urikake.domain import reconciliation as engine
 from urikake.domain.applications import ApplicationStatus
+from urikake.domain.bank_calendar import refund_value_date
 from urikake.domain.errors import DomainError
 from urikake.domain.positions import PositionStatus
 from urikake.ledger import services as ledger
@@ -200,10 +201,12 @@ def release_reserve(purchase: Position, *, acting_user: Any) -> Payout | None:
         if account is None:
             raise DomainError("funding.no_payout_account", "振込先口座が登録されていません。")
         today = timezone.localdate()
+        # Paid on a bank business day, never before the debtor's money has arrived.
+        value_date = refund_value_date(today=today, money_arrived_on=locked.collected_on)
         ledger.post(
             locked.spec.ledger.release_holdback(
                 f"reserve:{locked.pk}:release",
-                today,
+                value_date,
                 client=client_code(locked.organization_id),
                 amount=amount,
                 description=f"留保金の返還（買取債権{locked.pk}）",
@@ -216,7 +219,7 @@ def release_reserve(purchase: Position, *, acting_user: Any) -> Payout | None:
             purchase=locked,
             kind=Payout.Kind.RESERVE,
             amount=amount,
-            requested_for=today,
+            requested_for=value_date,
             **Payout.beneficiary(account),
         )
         locked.reserve_released_on = today

@@ -8,11 +8,13 @@ functions users go through, so demo data obeys the same rules and is audited.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from urikake.accounts.roles import StaffRole
 from urikake.applicants import services as applicants
@@ -38,6 +40,13 @@ DEMO_LOGINS = (
     DemoLogin(
         role="送金・回収担当",
         email="treasury@demo.urikake.example",
+        staff_role=StaffRole.TREASURY,
+    ),
+    # The second pair of eyes: payout batches are approved by a treasury user other than the
+    # one who prepared them (dual control).
+    DemoLogin(
+        role="送金・回収担当（承認者）",
+        email="treasury2@demo.urikake.example",
         staff_role=StaffRole.TREASURY,
     ),
     DemoLogin(
@@ -121,8 +130,34 @@ def load_demo_data() -> list[str]:
             if not login.staff_role:
                 _onboard_demo_applicant(user)
             created.append(login.email)
+        if _fund_operating_account():
+            created.append(DEMO_CAPITAL_ENTRY)
         from urikake.system.demo_treasury import CLIENT_EMAIL, load_treasury_demo
 
         if load_treasury_demo(PASSWORD):
             created.append(CLIENT_EMAIL)
     return created
+
+
+DEMO_CAPITAL_ENTRY = "equity:capital:demo"
+DEMO_CAPITAL_YEN = 100_000_000
+
+
+def _fund_operating_account() -> bool:
+    """The operator's paid-in capital on its operating account, booked at the end of last
+    month (before any demo payout), so the cash balance never starts below zero."""
+    from urikake.domain.ledger import EquityFunding
+    from urikake.ledger import services as ledger
+    from urikake.ledger.models import LedgerEntry
+
+    if LedgerEntry.objects.filter(entry_id=DEMO_CAPITAL_ENTRY).exists():
+        return False
+    ledger.fund_operating_account(
+        kind=EquityFunding.CAPITAL,
+        amount=DEMO_CAPITAL_YEN,
+        on=timezone.localdate().replace(day=1) - timedelta(days=1),
+        description="資本金の払込（デモ）",
+        entry_id=DEMO_CAPITAL_ENTRY,
+        acting_user="system:demo",
+    )
+    return True

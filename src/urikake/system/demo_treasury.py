@@ -40,6 +40,8 @@ from urikake.receivables.models import FinancingApplication
 from urikake.receivables.tasks import screen_application
 
 CLIENT_EMAIL = "client@demo.urikake.example"
+TREASURY_PREPARER = "treasury@demo.urikake.example"
+TREASURY_APPROVER = "treasury2@demo.urikake.example"
 CLIENT_NAME = "株式会社デモ運送"
 
 DEBTORS = [
@@ -48,6 +50,15 @@ DEBTORS = [
     ("株式会社さくら物産", "カブシキガイシャサクラブツサン", "", "ｶ)ｻｸﾗﾌﾞﾂｻﾝ", 2_420_000),
     ("株式会社ひかり製作所", "カブシキガイシャヒカリセイサクシヨ", "", "ｶ)ﾋｶﾘｾｲｻｸｼﾖ", 3_080_000),
 ]
+
+
+# Where each debtor has its head office (本店), as the client entered it: the notices and the
+# 債権譲渡登記 data name it.
+DEBTOR_ADDRESSES = (
+    "東京都港区海岸1-2-3",
+    "大阪府大阪市中央区本町2-3-4",
+    "愛知県名古屋市中村区名駅3-4-5",
+)
 
 
 def _client(password: str) -> tuple[User, Organization]:
@@ -124,7 +135,12 @@ def _deal(org: Organization, user: User, index: int) -> FinancingApplication:
     name, kana, number, _, amount = DEBTORS[index]
     today = timezone.localdate()
     debtor = receivables.register_debtor(
-        org, acting_user=user, name=name, name_kana=kana, corporate_number=number
+        org,
+        acting_user=user,
+        name=name,
+        name_kana=kana,
+        corporate_number=number,
+        address=DEBTOR_ADDRESSES[index],
     )
     invoice = receivables.register_invoice(
         org,
@@ -191,9 +207,13 @@ def load_treasury_demo(password: str) -> bool:
     )
     steps.record_notice_delivered(perfection, delivered_on=today, acting_user="system:demo")
     fund_application(FinancingApplication.objects.get(pk=deals[2].pk), acting_user="system:demo")
-    batch = payouts.build_batch(acting_user="system:demo", value_date=next_value_date())
+    # Dual control, as in the back office: one treasury user prepares, another approves.
+    preparer = User.objects.get(email=TREASURY_PREPARER)
+    approver = User.objects.get(email=TREASURY_APPROVER)
+    batch = payouts.build_batch(acting_user=preparer, value_date=next_value_date())
     if batch is not None:
-        payouts.mark_sent(batch, acting_user="system:demo")
+        payouts.approve_batch(batch, acting_user=approver)
+        payouts.mark_sent(batch, acting_user=preparer)
     purchase = Position.objects.get(application=deals[2])
     payer = DEBTORS[2][3]
     statement = Statement(

@@ -48,6 +48,9 @@ class BatchOut(Schema):
     total_amount: int
     file_sha256: str
     filename: str
+    prepared_by: str
+    approved_by: str | None
+    approved_at: str | None
 
 
 class BatchIn(Schema):
@@ -113,6 +116,9 @@ def _batch(b: PayoutBatch) -> dict[str, Any]:
         "total_amount": b.total_amount,
         "file_sha256": b.file_sha256,
         "filename": b.filename,
+        "prepared_by": b.preparer_label,
+        "approved_by": f"user:{b.approved_by_id}" if b.approved_by_id else None,
+        "approved_at": b.approved_at.isoformat() if b.approved_at else None,
     }
 
 
@@ -210,15 +216,51 @@ def batch_create(
     return Status(status, body if status == 200 else None)
 
 
+@router.post(
+    "/batches/{batch_id}/approve",
+    response={200: BatchOut, 404: ErrorOut, 422: ErrorOut},
+    auth=_TREASURY,
+    url_name="treasury_batch_approve",
+    summary="総合振込データを承認する（作成者以外の資金管理担当者。Idempotency-Key 必須）",
+)
+def batch_approve(
+    request: HttpRequest,
+    batch_id: Id,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),  # type: ignore[type-arg]
+) -> Any:
+    batch = get_object_or_404(PayoutBatch, pk=batch_id)
+
+    def call() -> tuple[int, dict[str, Any]]:
+        return 200, _batch(payouts.approve_batch(batch, acting_user=request.user))
+
+    status, body = run_idempotent(
+        user=request.user, scope=f"approve:{batch_id}", key=idempotency_key, body={}, call=call
+    )
+    return Status(status, body)
+
+
+@router.get(
+    "/batches/{batch_id}",
+    response={200: BatchOut, 404: ErrorOut},
+    auth=_TREASURY,
+    url_name="treasury_batch",
+    summary="総合振込データ（作成者・承認者・状態）",
+)
+def batch_detail(request: HttpRequest, batch_id: Id) -> Any:
+    return Status(200, _batch(get_object_or_404(PayoutBatch, pk=batch_id)))
+
+
 @router.get(
     "/batches/{batch_id}/file",
+    response={200: None, 404: ErrorOut, 422: ErrorOut},
     auth=_TREASURY,
     url_name="treasury_batch_file",
-    summary="総合振込ファイル（保存されたバイト列そのもの）",
+    summary="総合振込ファイル（承認済みのみ。保存されたバイト列そのもの）",
 )
 def batch_file(request: HttpRequest, batch_id: Id) -> HttpResponse:
     batch = get_object_or_404(PayoutBatch, pk=batch_id)
-    response = HttpResponse(bytes(batch.file_content), content_type="application/octet-stream")
+    content = payouts.released_file(batch)
+    response = HttpResponse(content, content_type="application/octet-stream")
     response["Content-Disposition"] = f'attachment; filename="{batch.filename}"'
     return response
 

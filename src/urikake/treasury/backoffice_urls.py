@@ -15,6 +15,7 @@ urlpatterns = [
     path("payouts/<int:pk>/retry/", views.payout_retry, name="payout_retry"),
     path("payouts/returns/", views.returns, name="returns"),
     path("batches/<int:pk>/", views.batch, name="batch"),
+    path("batches/<int:pk>/approve/", views.batch_approve, name="batch_approve"),
     path("batches/<int:pk>/file", views.batch_file, name="batch_file"),
     path("batches/<int:pk>/sent/", views.batch_sent, name="batch_sent"),
     path("deposits/", views.deposits, name="deposits"),

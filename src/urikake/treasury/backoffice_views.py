@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from urikake.accounts.access import staff
 from urikake.accounts.roles import Capability
+from urikake.domain.dates import month_to_date, tokyo_date
 from urikake.domain.errors import DomainError
 from urikake.domain.statement_csv import PRESETS
 from urikake.integrations.bank.adapter import BankApiError, source_from_settings
@@ -42,7 +43,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             stage__in=["perfected", "extended", "cancelled"]
         ).count(),
         "payouts_pending": Payout.objects.filter(status="pending").count(),
-        "batches_unsent": PayoutBatch.objects.filter(status="generated").count(),
+        "batches_awaiting_approval": PayoutBatch.objects.filter(status="generated").count(),
+        "batches_unsent": PayoutBatch.objects.filter(status="approved").count(),
         "deposits_suggested": Deposit.objects.filter(status="suggested").count(),
         "deposits_unmatched": Deposit.objects.filter(status="unmatched").count(),
     }
@@ -191,7 +193,9 @@ def payout_list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "pending": Payout.objects.filter(status="pending").select_related("organization"),
-        "batches": PayoutBatch.objects.order_by("-pk")[:50],
+        "batches": PayoutBatch.objects.select_related("created_by", "approved_by").order_by("-pk")[
+            :50
+        ],
         "returned": Payout.objects.filter(status="returned", replaced_by__isnull=True),
     }
     return render(request, "treasury/payouts.html", context)
@@ -199,10 +203,13 @@ def payout_list(request: HttpRequest) -> HttpResponse:
 
 @staff(CAP)
 def batch(request: HttpRequest, pk: int) -> HttpResponse:
-    record = get_object_or_404(PayoutBatch, pk=pk)
+    record = get_object_or_404(
+        PayoutBatch.objects.select_related("created_by", "approved_by"), pk=pk
+    )
     identical = payouts.regenerate(record) == bytes(record.file_content)
     context = {
         "batch": record,
+        "own_batch": record.preparer_label == f"user:{request.user.pk}",
         "payouts": record.payouts.select_related("organization").order_by("line_number"),
         "identical": identical,
     }
@@ -210,9 +217,27 @@ def batch(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff(CAP)
+@require_POST
+def batch_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    record = get_object_or_404(PayoutBatch, pk=pk)
+    try:
+        payouts.approve_batch(record, acting_user=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("承認しました。ファイルのダウンロードと送信ができます。"))
+    return redirect("treasury_backoffice:batch", pk=pk)
+
+
+@staff(CAP)
 def batch_file(request: HttpRequest, pk: int) -> HttpResponse:
     record = get_object_or_404(PayoutBatch, pk=pk)
-    response = HttpResponse(bytes(record.file_content), content_type="application/octet-stream")
+    try:
+        content = payouts.released_file(record)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("treasury_backoffice:batch", pk=pk)
+    response = HttpResponse(content, content_type="application/octet-stream")
     response["Content-Disposition"] = f'attachment; filename="{record.filename}"'
     return response
 
@@ -453,20 +478,21 @@ class PeriodForm(forms.Form):
 
 @staff(CAP)
 def tie_out(request: HttpRequest) -> HttpResponse:
-    """預金残高照合: the ledger's cash account against the imported bank statements."""
-    today = timezone.localdate()
-    form = PeriodForm(
-        request.GET or None,
-        initial={"date_from": today.replace(day=1), "date_to": today},
-    )
+    """預金残高照合: the ledger's cash account against the imported bank statements.
+
+    Without a period it shows the current month to today in Asia/Tokyo (当月初〜本日)."""
+    default = month_to_date(tokyo_date(timezone.now()))
+    form = PeriodForm(request.GET or None, initial={"date_from": default[0], "date_to": default[1]})
     period = (
         (form.cleaned_data["date_from"], form.cleaned_data["date_to"])
         if form.is_bound and form.is_valid()
-        else (today.replace(day=1), today)
+        else default
     )
     report = None
     try:
         report = collections.cash_tie_out(date_from=period[0], date_to=period[1])
     except DomainError as exc:
         form.add_error(None, exc.message)
-    return render(request, "treasury/tie_out.html", {"form": form, "report": report})
+    return render(
+        request, "treasury/tie_out.html", {"form": form, "report": report, "period": period}
+    )

@@ -69,10 +69,15 @@ class Perfection(models.Model):
 
 
 class PayoutBatch(models.Model):
-    """One 全銀 総合振込 file for one value date and bank cut-off."""
+    """One 全銀 総合振込 file for one value date and bank cut-off.
+
+    Dual control: one treasury user prepares the batch (``generated`` — 承認待ち), another
+    approves it (``approved``); only then can its file be downloaded or the batch marked sent.
+    """
 
     class Status(models.TextChoices):
-        GENERATED = "generated", "作成済み（未送信）"
+        GENERATED = "generated", "承認待ち（作成済み）"
+        APPROVED = "approved", "承認済み（未送信）"
         SENT = "sent", "送信済み"
 
     value_date = models.DateField("振込指定日")
@@ -85,7 +90,19 @@ class PayoutBatch(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
+    # The preparer as the audit trail names it (``user:<pk>``, ``cli:treasury`` …): the
+    # approver must be someone else.
+    created_actor = models.CharField("作成者", max_length=100, default="", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="承認者",
+    )
+    approved_at = models.DateTimeField("承認日時", null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -94,6 +111,15 @@ class PayoutBatch(models.Model):
 
     def __str__(self) -> str:
         return f"payout_batch:{self.pk}"
+
+    @property
+    def preparer_label(self) -> str:
+        return self.created_actor or (f"user:{self.created_by_id}" if self.created_by_id else "")
+
+    @property
+    def releasable(self) -> bool:
+        """Approved by a second person: the file may leave (download, mark sent)."""
+        return self.status in (self.Status.APPROVED, self.Status.SENT)
 
     @property
     def filename(self) -> str:

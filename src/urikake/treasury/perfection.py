@@ -10,7 +10,6 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 
 from urikake.audit import services as audit
@@ -25,7 +24,7 @@ from urikake.domain.perfection import (
 )
 from urikake.receivables.models import FinancingApplication
 from urikake.treasury.models import Perfection
-from urikake.treasury.policy import perfection_policy
+from urikake.treasury.policy import operator_identity, perfection_policy
 
 
 def open_perfection(application: FinancingApplication) -> Perfection:
@@ -278,13 +277,16 @@ def filing_data(perfections: Iterable[Perfection], *, cause_date: date, years: i
             "perfection.one_assignor", "1件の登記申請には同じ譲渡人の案件だけを含めてください。"
         )
     assignor = deals[0].organization
+    operator = operator_identity()
     claims: list[FilingClaim] = []
     for application in deals:
         for invoice in application.invoices.select_related("debtor").order_by("pk"):
             claims.append(
                 FilingClaim(
                     number=len(claims) + 1,
-                    debtor=FilingParty(invoice.debtor.name, "", invoice.debtor.corporate_number),
+                    debtor=FilingParty(
+                        invoice.debtor.name, invoice.debtor.address, invoice.debtor.corporate_number
+                    ),
                     invoice_number=invoice.invoice_number,
                     issue_date=invoice.issue_date,
                     due_date=invoice.due_date,
@@ -293,11 +295,7 @@ def filing_data(perfections: Iterable[Perfection], *, cause_date: date, years: i
             )
     return registration_filing_xml(
         assignor=FilingParty(assignor.name, assignor.address, assignor.corporate_number),
-        assignee=FilingParty(
-            getattr(settings, "PLATFORM_LEGAL_NAME", "株式会社ウリカケ"),
-            getattr(settings, "PLATFORM_ADDRESS", "東京都千代田区"),
-            getattr(settings, "PLATFORM_CORPORATE_NUMBER", ""),
-        ),
+        assignee=FilingParty(operator.name, operator.address, operator.corporate_number),
         claims=claims,
         cause_date=cause_date,
         duration_years=years,

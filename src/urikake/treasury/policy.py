@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from django.conf import settings
 from django.utils import timezone
 
-from urikake.domain import ledger as book
 from urikake.domain.bank_calendar import is_bank_business_day, next_bank_business_day
 from urikake.domain.errors import DomainError
 from urikake.domain.perfection import Method, PerfectionPolicy
 from urikake.domain.products import ProductId, spec
+from urikake.ledger import services as ledger
 
 
 def perfection_policy(product: ProductId | str) -> PerfectionPolicy:
@@ -31,6 +32,27 @@ def perfection_policy(product: ProductId | str) -> PerfectionPolicy:
         ) from exc
 
 
+@dataclass(frozen=True)
+class OperatorIdentity:
+    """The operator (the platform's company) as its documents and filings name it."""
+
+    name: str
+    address: str
+    corporate_number: str  # 法人番号 (13 digits)
+    representative: str
+
+
+def operator_identity() -> OperatorIdentity:
+    """The operator's own identifiers, from the ``CONTRACT_ASSIGNEE_*`` settings — the one
+    place contracts, notices and the 債権譲渡登記 filing read them (docs/configuration.md)."""
+    return OperatorIdentity(
+        name=getattr(settings, "CONTRACT_ASSIGNEE_NAME", "") or "株式会社ウリカケ",
+        address=getattr(settings, "CONTRACT_ASSIGNEE_ADDRESS", ""),
+        corporate_number=getattr(settings, "CONTRACT_ASSIGNEE_CORPORATE_NUMBER", ""),
+        representative=getattr(settings, "CONTRACT_ASSIGNEE_REPRESENTATIVE", ""),
+    )
+
+
 def bank_cutoff() -> time:
     hour, _, minute = settings.TREASURY_BANK_CUTOFF.partition(":")
     return time(int(hour), int(minute or 0))
@@ -48,9 +70,7 @@ def next_value_date(now: datetime | None = None) -> date:
 
 def platform_cash_account() -> str:
     """The ledger account of the platform's bank account (payouts leave, collections arrive)."""
-    return book.cash(
-        settings.ZENGIN_BANK_CODE, settings.ZENGIN_BRANCH_CODE, settings.ZENGIN_ACCOUNT_NUMBER
-    )
+    return ledger.operating_cash_account()
 
 
 def client_code(organization_id: int) -> str:

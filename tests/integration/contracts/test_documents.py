@@ -54,7 +54,7 @@ def test_three_party_agreement_states_every_term() -> None:
         "売主 太郎",
         "株式会社ウリカケ",
         "東京都港区六本木1-1-1",
-        "7010001234567",
+        "4010001234567",
         DEBTOR_NAME,
         DEBTOR_CORPORATE_NUMBER,
         # the invoice: number, face, due date
@@ -71,7 +71,7 @@ def test_three_party_agreement_states_every_term() -> None:
         f"お振込金額{format_yen(offer['net_payout'])}（{_d(offer['payout_date'])}お振込）",
         # product and perfection, non-recourse, representations
         "3社間ファクタリング",
-        "債務者への債権譲渡通知（確定日付のある証書による）",
+        "確定日付のある証書による債務者への債権譲渡通知（民法第467条）",
         "償還請求権なし（ノンリコース）",
         "二重譲渡",
         "真正な取引に基づき実在",
@@ -79,7 +79,8 @@ def test_three_party_agreement_states_every_term() -> None:
         "（0001）",
         "普通 7654321",
         "ｶ)ｳﾘｶｹ",
-        "債務者は、本債権を支払期日に次の乙の口座へ直接支払う",
+        "債務者が本債権を各支払期日に末尾記載の乙の口座（以下「乙の口座」という。）に直接支払う",
+        "乙は、甲の代理人として、前項の債権譲渡通知書を確定日付のある証書",
     ]
     missing = [s for s in expected if s not in text]
     assert missing == [], text
@@ -112,8 +113,9 @@ def test_two_party_deal_is_registered_and_has_no_notice() -> None:
     text = text_of(bytes(ContractDocument.objects.get(pk=docs[0].pk).pdf))
     assert "2社間ファクタリング" in text
     assert "債権譲渡登記" in text
-    assert "通知は留保する" in text
-    assert "乙の代理人として債務者から本債権を回収" in text
+    assert "特例法第4条第2項に定める債務者への通知を留保する" in text
+    assert "甲は、乙のために債務者から本債権を回収する" in text
+    assert "留保するにより" not in text
 
 
 def test_consent_policy_adds_the_debtor_consent_template(settings: Any) -> None:
@@ -126,7 +128,7 @@ def test_consent_policy_adds_the_debtor_consent_template(settings: Any) -> None:
     assert "債権譲渡承諾書" in text
     assert "譲渡することを承諾します" in text
     assert "承諾者（債務者）" in text
-    assert "債務者の承諾（確定日付のある証書による）" in text_of(
+    assert "確定日付のある証書による債務者の承諾（民法第467条）" in text_of(
         bytes(ContractDocument.objects.get(pk=docs[0].pk).pdf)
     )
 
@@ -229,3 +231,45 @@ def test_several_invoices_each_keep_their_own_terms() -> None:
     assert "INV-SECOND" in notice
     assert first.invoice.invoice_number in notice
     assert format_yen(first.invoice.total_amount + 550_000) in notice
+
+
+@pytest.mark.parametrize(
+    ("product", "policy"),
+    [
+        ("three_party", "notice"),
+        ("three_party", "consent"),
+        ("two_party", "registration"),
+        ("two_party", "notice"),
+    ],
+)
+def test_the_perfection_article_reads_as_japanese_for_every_method(
+    settings: Any, product: str, policy: str
+) -> None:
+    """第4条 once read 「債務者への通知は留保するにより具備する」: the method is a noun phrase
+    before 「により具備する」, never a sentence."""
+    settings.TREASURY_PERFECTION = {product: policy}
+    deal = make_deal(product=product)
+    docs = services.prepare_contracts(deal.application, acting_user=deal.user)
+    text = text_of(bytes(ContractDocument.objects.get(pk=docs[0].pk).pdf))
+    article = text[text.index("第4条（対抗要件）") : text.index("第5条")]
+    assert "により具備する。" in article
+    for broken in ("するにより", "。により", "留保するにより"):
+        assert broken not in text, broken
+    assert article.count("1. ") == 1
+    assert "2. " in article
+
+
+def test_the_operator_identifiers_come_from_settings(settings: Any) -> None:
+    settings.CONTRACT_ASSIGNEE_NAME = "株式会社テスト譲受"
+    settings.CONTRACT_ASSIGNEE_ADDRESS = "福岡県福岡市中央区天神1-1-1"
+    settings.CONTRACT_ASSIGNEE_CORPORATE_NUMBER = "7999901000001"
+    settings.CONTRACT_ASSIGNEE_REPRESENTATIVE = "代表取締役 譲受 次郎"
+    deal = make_deal(product="three_party")
+    docs = services.prepare_contracts(deal.application, acting_user=deal.user)
+    for doc in docs:
+        text = text_of(bytes(ContractDocument.objects.get(pk=doc.pk).pdf))
+        for expected in ("株式会社テスト譲受", "福岡県福岡市中央区天神1-1-1", "7999901000001"):
+            assert expected in text, (doc.kind, expected)
+    agreement = text_of(bytes(ContractDocument.objects.get(pk=docs[0].pk).pdf))
+    assert "代表取締役 譲受 次郎" in agreement
+    assert "法人番号なし" not in agreement.split("乙（譲受人）")[1].split("取引条件")[0]

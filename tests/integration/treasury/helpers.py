@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from tests.fixtures.deals import DEBTOR_PAYER, Deal, make_deal
@@ -13,7 +14,9 @@ from urikake.domain.zengin_statements import write_statement_file
 from urikake.receivables import services as receivables
 from urikake.servicing.funding import fund_application
 from urikake.servicing.models import Position
+from urikake.treasury import payouts
 from urikake.treasury import perfection as perfection_services
+from urikake.treasury.models import PayoutBatch
 
 
 def contracted_deal(product: str = "three_party", **kw) -> Deal:
@@ -79,4 +82,36 @@ def purchase_of(deal: Deal) -> Position:
     return Position.objects.get(application=deal.application)
 
 
-__all__ = ["DEBTOR_PAYER", "contracted_deal", "funded_deal", "perfect", "purchase_of"]
+APPROVER_EMAIL = "approver@staff.example"
+
+
+def second_treasury_user():
+    """A second treasury user (the four eyes of a payout batch; MFA enrolled like every staff
+    user), created on first use."""
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    user = get_user_model().objects.filter(email=APPROVER_EMAIL).first()
+    if user is None:
+        user = get_user_model().objects.create_user(
+            email=APPROVER_EMAIL, password="z" * 20, is_staff=True, staff_role="treasury"
+        )
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+        TOTP.activate(user, generate_totp_secret())
+    return user
+
+
+def approved(batch: PayoutBatch) -> PayoutBatch:
+    """The batch approved by a second treasury user (whoever prepared it)."""
+    return payouts.approve_batch(batch, acting_user=second_treasury_user())
+
+
+__all__ = [
+    "DEBTOR_PAYER",
+    "approved",
+    "contracted_deal",
+    "funded_deal",
+    "perfect",
+    "purchase_of",
+    "second_treasury_user",
+]

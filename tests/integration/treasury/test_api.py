@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from tests.integration.treasury.helpers import contracted_deal, perfect, statement_file
+from tests.integration.treasury.helpers import (
+    contracted_deal,
+    perfect,
+    second_treasury_user,
+    statement_file,
+)
+from urikake.audit.models import AuditRecord
 from urikake.treasury import collections
 from urikake.treasury.models import Deposit, IdempotentRequest, Payout
 
@@ -79,10 +85,37 @@ def test_batch_sent_and_reconcile_over_the_api(staff_client, treasury_staff):
         HTTP_IDEMPOTENCY_KEY="b-1",
     )
     assert mismatch.json()["error"]["code"] == "idempotency.mismatch"
+    # Dual control: the preparer can neither fetch the file, send, nor approve its own batch.
+    early_file = staff_client.get(f"/api/treasury/batches/{batch_id}/file")
+    assert early_file.status_code == 422
+    assert early_file.json()["error"]["code"] == "payout.batch_not_approved"
+    early_sent = staff_client.post(
+        f"/api/treasury/batches/{batch_id}/sent", HTTP_IDEMPOTENCY_KEY="s"
+    )
+    assert early_sent.status_code == 422
+    assert early_sent.json()["error"]["code"] == "payout.batch_not_approved"
+    own = staff_client.post(f"/api/treasury/batches/{batch_id}/approve", HTTP_IDEMPOTENCY_KEY="a")
+    assert own.status_code == 422
+    assert own.json()["error"]["code"] == "payout.same_person"
+    assert "同じデータを承認できません" in own.json()["error"]["message"]
+    assert staff_client.get(f"/api/treasury/batches/{batch_id}").json()["status"] == "generated"
+    approver = Client()
+    approver.force_login(second_treasury_user())
+    no_key = approver.post(f"/api/treasury/batches/{batch_id}/approve")
+    assert no_key.json()["error"]["code"] == "idempotency.key_required"
+    ok = approver.post(f"/api/treasury/batches/{batch_id}/approve", HTTP_IDEMPOTENCY_KEY="a")
+    again = approver.post(f"/api/treasury/batches/{batch_id}/approve", HTTP_IDEMPOTENCY_KEY="a")
+    assert ok.status_code == 200, ok.content
+    assert ok.json() == again.json()
+    assert ok.json()["status"] == "approved"
+    assert ok.json()["prepared_by"] == f"user:{treasury_staff.pk}"
+    assert ok.json()["approved_by"] == f"user:{second_treasury_user().pk}"
+    assert AuditRecord.objects.filter(action="treasury.batch_approved").count() == 1
     file = staff_client.get(f"/api/treasury/batches/{batch_id}/file")
     assert file.status_code == 200
     assert file.content[:3] == b"121"
     sent = staff_client.post(f"/api/treasury/batches/{batch_id}/sent", HTTP_IDEMPOTENCY_KEY="s")
+    assert sent.status_code == 200, sent.content
     assert sent.json()["status"] == "sent"
     purchase = deal.application.purchases.get()
     collections.import_collection_statement(

@@ -7,7 +7,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from tests.integration.treasury.helpers import DEBTOR_PAYER, contracted_deal, statement_file
+from tests.integration.treasury.helpers import (
+    DEBTOR_PAYER,
+    contracted_deal,
+    second_treasury_user,
+    statement_file,
+)
 from urikake.servicing.models import Position
 from urikake.treasury.models import Deposit, PayerLink, Payout, PayoutBatch
 
@@ -50,11 +55,31 @@ def test_operator_takes_a_deal_from_perfection_to_reconciliation(staff_client) -
     assert response["Location"].endswith(f"/batches/{batch.pk}/")
     detail = staff_client.get(f"/backoffice/treasury/batches/{batch.pk}/").content.decode()
     assert "再作成したデータと完全に一致" in detail
+    assert "承認待ち" in detail
+    assert 'id="download-batch"' not in detail
+    # Dual control: the preparer cannot download, send or approve its own batch.
+    early = staff_client.get(f"/backoffice/treasury/batches/{batch.pk}/file", follow=True)
+    assert "まだ承認されていません" in early.content.decode()
+    assert early.get("Content-Disposition") is None
+    staff_client.post(f"/backoffice/treasury/batches/{batch.pk}/sent/")
+    own = staff_client.post(f"/backoffice/treasury/batches/{batch.pk}/approve/", follow=True)
+    assert "同じデータを承認できません" in own.content.decode()
+    batch.refresh_from_db()
+    assert batch.status == "generated"
+    second = Client()
+    second.force_login(second_treasury_user())
+    listing = second.get("/backoffice/treasury/").content.decode()
+    assert 'id="batches-awaiting-approval">1<' in listing
+    second.post(f"/backoffice/treasury/batches/{batch.pk}/approve/")
+    detail = staff_client.get(f"/backoffice/treasury/batches/{batch.pk}/").content.decode()
+    assert second_treasury_user().email in detail
+    assert "treasury@staff.example" in detail
     file = staff_client.get(f"/backoffice/treasury/batches/{batch.pk}/file")
     assert file.content == bytes(batch.file_content)
     staff_client.post(f"/backoffice/treasury/batches/{batch.pk}/sent/")
     batch.refresh_from_db()
     assert batch.status == "sent"
+    assert batch.approved_by == second_treasury_user()
     purchase = Position.objects.get()
     # The debtor pays from its parent company: only a suggestion, then the operator confirms.
     content = statement_file([(purchase.expected_on, purchase.face_amount, "ｶ)ｵﾔｶﾞｲｼﾔﾎｰﾙﾃﾞｨﾝｸﾞｽ")])
@@ -127,6 +152,17 @@ def test_tie_out_page_renders_the_period(staff_client) -> None:
     assert "この期間の入出金はありません" in html
     bad = staff_client.get("/backoffice/treasury/tie-out/?date_from=2026-12-01&date_to=2026-11-01")
     assert "開始日が終了日より後" in bad.content.decode()
+
+
+def test_tie_out_defaults_to_this_month_to_today_in_tokyo(staff_client, settings) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    settings.TIME_ZONE = "UTC"  # the server's zone must not move the business date
+    today = datetime.now(ZoneInfo("Asia/Tokyo")).date()
+    html = staff_client.get("/backoffice/treasury/tie-out/").content.decode()
+    assert f"照合期間: {today.replace(day=1):%Y-%m-%d} 〜 {today:%Y-%m-%d}" in html
+    assert f'value="{today.replace(day=1):%Y-%m-%d}"' in html
 
 
 def test_application_page_leads_to_signing_and_then_to_the_contracts() -> None:

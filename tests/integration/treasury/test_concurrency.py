@@ -25,6 +25,7 @@ from django.test import Client
 from tests.fixtures.deals import make_deal
 from tests.integration.treasury.helpers import (
     DEBTOR_PAYER,
+    approved,
     contracted_deal,
     funded_deal,
     perfect,
@@ -141,6 +142,7 @@ def test_twenty_batch_builds_put_every_payout_in_one_batch(treasury_staff) -> No
 
     # Twenty operators marking the file as sent post each payout once.
     batch = built[0]
+    batch = approved(batch)
     sent = at_once(lambda _: payouts.mark_sent(batch, acting_user=treasury_staff).status)
     assert not unexpected(sent), unexpected(sent)
     assert LedgerEntry.objects.filter(entry_id__startswith="payout:").count() == len(payout_ids)
@@ -157,7 +159,7 @@ def test_twenty_reconcilers_apply_each_deposit_once(treasury_staff) -> None:
     value_date = max(p.requested_for for p in Payout.objects.all())
     batch = payouts.build_batch(acting_user=treasury_staff, value_date=value_date)
     assert batch is not None
-    payouts.mark_sent(batch, acting_user=treasury_staff)
+    payouts.mark_sent(approved(batch), acting_user=treasury_staff)
     purchases = list(Position.objects.order_by("pk"))
     collections.import_collection_statement(
         statement_file(

@@ -17,7 +17,7 @@ from django.urls import reverse
 from tests.fixtures.deals import DEBTOR_PAYER, make_deal
 from tests.integration.contracts.conftest import PASSWORD, owner_client
 from tests.integration.contracts.test_signing import pdfsig
-from tests.integration.treasury.helpers import statement_file
+from tests.integration.treasury.helpers import second_treasury_user, statement_file
 from urikake.contracts.models import ContractDocument
 from urikake.domain.zengin_transfer import parse_transfer_file
 from urikake.ledger import services as ledger
@@ -42,6 +42,9 @@ def _send_batch(staff: Client, value_date) -> PayoutBatch:
     assert response.status_code == 302, response.content.decode()[:2000]
     batch = PayoutBatch.objects.order_by("-pk").first()
     assert batch is not None
+    approver = Client()  # dual control: a second treasury user approves before it is sent
+    approver.force_login(second_treasury_user())
+    approver.post(f"/backoffice/treasury/batches/{batch.pk}/approve/")
     staff.post(f"/backoffice/treasury/batches/{batch.pk}/sent/")
     batch.refresh_from_db()
     assert batch.status == "sent"

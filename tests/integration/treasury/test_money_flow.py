@@ -10,11 +10,13 @@ from django.utils import timezone
 
 from tests.integration.treasury.helpers import (
     DEBTOR_PAYER,
+    approved,
     contracted_deal,
     funded_deal,
     purchase_of,
     statement_file,
 )
+from urikake.domain.bank_calendar import adjust_to_business_day, is_bank_business_day
 from urikake.domain.errors import DomainError
 from urikake.domain.zengin_transfer import parse_transfer_file
 from urikake.ledger import services as ledger
@@ -111,8 +113,8 @@ def test_sent_batch_posts_once_and_returns_reverse(treasury_staff, settings) -> 
     deal = funded_deal(treasury_staff)
     payout = Payout.objects.get()
     batch = payouts.build_batch(acting_user=treasury_staff, value_date=payout.requested_for)
-    payouts.mark_sent(batch, acting_user=treasury_staff)
-    payouts.mark_sent(batch, acting_user=treasury_staff)  # a retry posts nothing more
+    payouts.mark_sent(approved(batch), acting_user=treasury_staff)
+    payouts.mark_sent(approved(batch), acting_user=treasury_staff)  # a retry posts nothing more
     deal.application.refresh_from_db()
     assert deal.application.status == "funded"
     cash = platform_cash_account()
@@ -140,7 +142,7 @@ def test_debtor_payment_is_reconciled_and_the_holdback_released(treasury_staff) 
     deal = funded_deal(treasury_staff)
     payout = Payout.objects.get()
     batch = payouts.build_batch(acting_user=treasury_staff, value_date=payout.requested_for)
-    payouts.mark_sent(batch, acting_user=treasury_staff)
+    payouts.mark_sent(approved(batch), acting_user=treasury_staff)
     purchase = purchase_of(deal)
     content = statement_file(
         [
@@ -170,8 +172,14 @@ def test_debtor_payment_is_reconciled_and_the_holdback_released(treasury_staff) 
     assert accounts["payable"] == -purchase.holdback  # the holdback now awaits its payout
     release = Payout.objects.get(kind="reserve")
     assert release.amount == purchase.holdback
-    batch2 = payouts.build_batch(acting_user=treasury_staff, value_date=payout.requested_for)
-    payouts.mark_sent(batch2, acting_user=treasury_staff)
+    # The refund leaves on a bank business day, not before the debtor's money arrived.
+    assert release.requested_for >= purchase.expected_on
+    assert is_bank_business_day(release.requested_for)
+    assert release.requested_for == adjust_to_business_day(purchase.expected_on)
+    assert payout.requested_for < release.requested_for  # the invoice falls due later
+    assert payouts.build_batch(acting_user=treasury_staff, value_date=payout.requested_for) is None
+    batch2 = payouts.build_batch(acting_user=treasury_staff, value_date=release.requested_for)
+    payouts.mark_sent(approved(batch2), acting_user=treasury_staff)
     assert _client_accounts(deal)["payable"] == 0
     assert ledger.balance("suspense") == -12_345  # the stranger's money, not ours
     tb = ledger.trial_balance()
@@ -190,7 +198,7 @@ def test_ledger_cash_ties_out_to_the_imported_statement(treasury_staff, settings
     funded_deal(treasury_staff, amount=1_500_000)
     payout = Payout.objects.get()
     batch = payouts.build_batch(acting_user=treasury_staff, value_date=payout.requested_for)
-    payouts.mark_sent(batch, acting_user=treasury_staff)
+    payouts.mark_sent(approved(batch), acting_user=treasury_staff)
     fee = settings.TREASURY_TRANSFER_FEE_YEN
     day = batch.value_date
     lines = (
@@ -228,7 +236,7 @@ def test_clients_are_mailed_when_paid_and_when_a_payout_is_returned(
     deal = funded_deal(treasury_staff, amount=1_600_000)
     payout = Payout.objects.get()
     batch = payouts.build_batch(acting_user=treasury_staff, value_date=payout.requested_for)
-    payouts.mark_sent(batch, acting_user=treasury_staff)
+    payouts.mark_sent(approved(batch), acting_user=treasury_staff)
     mail = smtp_server.wait_for(deal.user.email, subject_contains="お振込みのお知らせ")
     body = smtp_server.body(mail)
     assert f"¥{payout.amount:,}" in body
@@ -247,7 +255,7 @@ def test_a_payment_after_default_is_still_applied_and_settles_the_deal(treasury_
     deal = funded_deal(treasury_staff, amount=1_700_000)
     payout = Payout.objects.get()
     batch = payouts.build_batch(acting_user=treasury_staff, value_date=payout.requested_for)
-    payouts.mark_sent(batch, acting_user=treasury_staff)
+    payouts.mark_sent(approved(batch), acting_user=treasury_staff)
     purchase = purchase_of(deal)
     mark_default(purchase, acting_user=treasury_staff, comment="期日から60日経過・連絡不通")
     deal.application.refresh_from_db()
@@ -273,7 +281,7 @@ def test_collections_pulled_from_the_bank_api_are_reconciled(treasury_staff) -> 
     deal = funded_deal(treasury_staff, amount=1_800_000)
     payout = Payout.objects.get()
     batch = payouts.build_batch(acting_user=treasury_staff, value_date=payout.requested_for)
-    payouts.mark_sent(batch, acting_user=treasury_staff)
+    payouts.mark_sent(approved(batch), acting_user=treasury_staff)
     purchase = purchase_of(deal)
     paid_on = timezone.localdate()
     account = SimulatedAccount(
@@ -349,7 +357,7 @@ def test_two_party_forwarding_by_the_client_is_reconciled(treasury_staff) -> Non
     deal = funded_deal(treasury_staff, product="two_party", amount=1_900_000)
     payout = Payout.objects.get()
     batch = payouts.build_batch(acting_user=treasury_staff, value_date=payout.requested_for)
-    payouts.mark_sent(batch, acting_user=treasury_staff)
+    payouts.mark_sent(approved(batch), acting_user=treasury_staff)
     purchase = purchase_of(deal)
     assert purchase.holdback > 0  # 掛目 80% for 2社間
     # The debtor paid the client; the client forwards the full amount from its own account.
@@ -371,7 +379,7 @@ def test_a_deducted_fee_can_be_charged_to_the_clients_holdback(treasury_staff, s
     deal = funded_deal(treasury_staff, amount=2_100_000)
     payout = Payout.objects.get()
     batch = payouts.build_batch(acting_user=treasury_staff, value_date=payout.requested_for)
-    payouts.mark_sent(batch, acting_user=treasury_staff)
+    payouts.mark_sent(approved(batch), acting_user=treasury_staff)
     fees_before = ledger.balance("transfer_fee")
     purchase = purchase_of(deal)
     collections.import_collection_statement(

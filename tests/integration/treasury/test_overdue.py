@@ -417,7 +417,7 @@ def test_a_request_for_a_stale_residual_is_replaced(django_user_model: Any, sett
 def test_write_off_after_real_funding_clears_the_receivable(treasury_staff: Any) -> None:
     """Through the real funding path (perfection, advance payout): the client's receivable
     account ends at 0 and the trial balance stays balanced."""
-    from tests.integration.treasury.helpers import funded_deal
+    from tests.integration.treasury.helpers import approved, funded_deal
     from urikake.treasury import payouts
     from urikake.treasury.models import Payout
 
@@ -429,7 +429,7 @@ def test_write_off_after_real_funding_clears_the_receivable(treasury_staff: Any)
     assert exc.value.code == "treasury.not_funded"
     advance = Payout.objects.get(application=deal.application)
     batch = payouts.build_batch(acting_user=treasury_staff, value_date=advance.requested_for)
-    payouts.mark_sent(batch, acting_user=treasury_staff)
+    payouts.mark_sent(approved(batch), acting_user=treasury_staff)
     summary = overdue.send_reminders(
         today=overdue.deadline_of(p) + timedelta(days=31), actor="system:test"
     )

@@ -20,10 +20,12 @@ from django.db import connection
 
 from tests.integration.treasury.helpers import (
     DEBTOR_PAYER,
+    approved,
     contracted_deal,
     funded_deal,
     perfect,
     purchase_of,
+    second_treasury_user,
     statement_file,
 )
 from urikake.audit.models import AuditRecord
@@ -64,22 +66,35 @@ def test_the_whole_flow_through_the_command(treasury_staff, tmp_path: Path) -> N
     treasury("fund", str(deal.application.pk))  # a repeat finds the same payout
     assert Payout.objects.count() == 1
 
-    target = tmp_path / "furikomi.txt"
-    target.write_bytes(b"an older file that must be replaced whole")
-    out = treasury("build-batch", "--date", _value_date(), "--out", str(target))
+    out = treasury("--user", treasury_staff.email, "build-batch", "--date", _value_date())
     batch = PayoutBatch.objects.get()
     assert f"総合振込ファイル {batch.pk} を作成しました: 1件" in out
-    assert target.read_bytes() == bytes(batch.file_content)
-    assert hashlib.sha256(target.read_bytes()).hexdigest() == batch.file_sha256
-    assert sorted(os.listdir(tmp_path)) == ["furikomi.txt"]  # no temp file left behind
     assert AuditRecord.objects.get(action="treasury.funding_queued").actor == (
         f"user:{treasury_staff.pk}"
     )
-    assert AuditRecord.objects.get(action="treasury.batch_generated").actor == "cli:treasury"
+    assert AuditRecord.objects.get(action="treasury.batch_generated").actor == (
+        f"user:{treasury_staff.pk}"
+    )
 
-    again = tmp_path / "again.txt"
-    treasury("regenerate", str(batch.pk), "--out", str(again))
-    assert again.read_bytes() == target.read_bytes()
+    # Dual control: no file and no sending before a second treasury user approved.
+    target = tmp_path / "furikomi.txt"
+    target.write_bytes(b"an older file that must be replaced whole")
+    with pytest.raises(CommandError, match="まだ承認されていません"):
+        treasury("regenerate", str(batch.pk), "--out", str(target))
+    with pytest.raises(CommandError, match="まだ承認されていません"):
+        treasury("mark-sent", str(batch.pk))
+    with pytest.raises(CommandError, match="担当者本人"):
+        treasury("approve", str(batch.pk))  # cli:treasury is nobody in particular
+    with pytest.raises(CommandError, match="同じデータを承認できません"):
+        treasury("--user", treasury_staff.email, "approve", str(batch.pk))
+    assert target.read_bytes() == b"an older file that must be replaced whole"
+    approver = second_treasury_user()
+    assert "承認しました" in treasury("--user", approver.email, "approve", str(batch.pk))
+
+    treasury("regenerate", str(batch.pk), "--out", str(target))
+    assert target.read_bytes() == bytes(batch.file_content)
+    assert hashlib.sha256(target.read_bytes()).hexdigest() == batch.file_sha256
+    assert sorted(os.listdir(tmp_path)) == ["furikomi.txt"]  # no temp file left behind
 
     assert "送信済みにしました" in treasury("mark-sent", str(batch.pk))
     assert "変更なし" in treasury("mark-sent", str(batch.pk))
@@ -117,7 +132,9 @@ def test_returns_are_imported_from_a_file(treasury_staff, tmp_path: Path) -> Non
     funded_deal(treasury_staff)
     payout = Payout.objects.get()
     treasury("build-batch", "--date", _value_date())
-    treasury("mark-sent", str(PayoutBatch.objects.get().pk))
+    batch_id = str(PayoutBatch.objects.get().pk)
+    treasury("--user", second_treasury_user().email, "approve", batch_id)
+    treasury("mark-sent", batch_id)
     returns = tmp_path / "kumimodoshi.csv"
     returns.write_text(f"顧客コード,金額,理由\n{payout.customer_code},{payout.amount},口座なし\n")
     out = treasury("import-returns", str(returns))
@@ -192,28 +209,25 @@ def child_env() -> dict[str, str]:
 def test_the_installed_command_runs_in_its_own_process(treasury_staff, tmp_path: Path) -> None:
     funded_deal(treasury_staff)
     out = tmp_path / "furikomi.txt"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "urikake",
-            "treasury",
-            "build-batch",
-            "--date",
-            _value_date(),
-            "--out",
-            str(out),
-        ],
-        env=child_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+
+    def run(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "urikake", "treasury", *argv],
+            env=child_env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    done = run("build-batch", "--date", _value_date())
     assert done.returncode == 0, done.stderr
     batch = PayoutBatch.objects.get()
     assert "作成しました: 1件" in done.stdout
-    assert out.read_bytes() == bytes(batch.file_content)
     assert Payout.objects.get().batch_id == batch.pk
+    approved(batch)
+    done = run("regenerate", str(batch.pk), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes() == bytes(batch.file_content)
 
     refused = subprocess.run(
         [sys.executable, "-m", "urikake", "treasury", "build-batch", "--date", _holiday()],

@@ -21,6 +21,7 @@ from urikake.domain.bank_calendar import (
     is_bank_business_day,
     next_bank_business_day,
     previous_bank_business_day,
+    refund_value_date,
 )
 from urikake.domain.errors import DomainError
 
@@ -393,3 +394,56 @@ def test_weekends_and_year_end_never_business_days(day: date) -> None:
         assert not is_bank_business_day(day)
     if jpholiday.is_holiday(day):
         assert not is_bank_business_day(day)
+
+
+# --- refund value dates (留保金の返還の振込指定日) -----------------------------------------
+
+
+def test_a_refund_found_on_a_sunday_is_paid_on_monday() -> None:
+    sunday = date(2026, 12, 6)
+    assert sunday.weekday() == 6
+    assert refund_value_date(today=sunday, money_arrived_on=date(2026, 12, 4)) == date(2026, 12, 7)
+    assert refund_value_date(today=sunday, money_arrived_on=None) == date(2026, 12, 7)
+
+
+def test_a_refund_is_not_paid_before_the_money_arrives() -> None:
+    # Reconciled on Friday 4 December against a payment with value date Sunday 20 December
+    # (the next business day is Monday 21st): the refund waits for the money.
+    assert refund_value_date(today=date(2026, 12, 4), money_arrived_on=date(2026, 12, 20)) == date(
+        2026, 12, 21
+    )
+    # The year-end closure: money arriving on 30 December, reconciled on 31 December.
+    assert refund_value_date(today=date(2026, 12, 31), money_arrived_on=date(2026, 12, 30)) == date(
+        2027, 1, 4
+    )
+
+
+def test_a_refund_on_a_business_day_after_arrival_is_paid_that_day() -> None:
+    assert refund_value_date(today=date(2026, 12, 8), money_arrived_on=date(2026, 12, 7)) == date(
+        2026, 12, 8
+    )
+
+
+@FAST
+@given(dates, st.one_of(st.none(), dates))
+def test_refund_value_date_properties(today: date, arrived: date | None) -> None:
+    value = refund_value_date(today=today, money_arrived_on=arrived)
+    assert is_bank_business_day(value)
+    assert value >= today
+    if arrived is not None:
+        assert value >= arrived
+    assert value == adjust_to_business_day(max(today, arrived or today))
+
+
+def test_the_default_period_is_the_tokyo_month_to_date() -> None:
+    from datetime import UTC
+
+    from urikake.domain.dates import month_to_date, tokyo_date
+
+    # 15:30 UTC on 30 November is already 1 December in Tokyo.
+    late = datetime(2026, 11, 30, 15, 30, tzinfo=UTC)
+    assert tokyo_date(late) == date(2026, 12, 1)
+    assert month_to_date(tokyo_date(late)) == (date(2026, 12, 1), date(2026, 12, 1))
+    assert month_to_date(date(2026, 12, 6)) == (date(2026, 12, 1), date(2026, 12, 6))
+    with pytest.raises(DomainError):
+        tokyo_date(datetime(2026, 11, 30, 15, 30))  # naive: which zone?

@@ -518,3 +518,40 @@ def test_parse_account_type_total(raw: str | int) -> None:
         assert result in set(AccountType)
         return
     assert code == "account_type.invalid"
+
+
+# --- 会社法人等番号 ---------------------------------------------------------------------------
+
+
+def test_company_registry_number_is_the_corporate_number_without_its_check_digit() -> None:
+    from urikake.domain.identifiers import company_registry_number
+
+    # トヨタ自動車株式会社: 法人番号 1180301018771, 会社法人等番号 1803-01-018771.
+    assert company_registry_number("1180301018771") == "180301018771"
+    assert company_registry_number("１１８０－３０１０－１８７７１") == "180301018771"
+    assert len(company_registry_number("7999901000001")) == 12
+
+
+@pytest.mark.parametrize(
+    ("bad", "code"),
+    [
+        ("2180301018771", "corporate_number.check_digit"),  # a typo must not pass
+        ("180301018771", "corporate_number.length"),  # already 12 digits: not a 法人番号
+        ("", "corporate_number.required"),
+    ],
+)
+def test_company_registry_number_refuses_what_is_not_a_corporate_number(
+    bad: str, code: str
+) -> None:
+    from urikake.domain.identifiers import company_registry_number
+
+    with pytest.raises(DomainError) as exc:
+        company_registry_number(bad)
+    assert exc.value.code == code
+
+
+@given(st.from_regex(r"[0-9]{12}", fullmatch=True))
+def test_company_registry_number_round_trips_any_base(base12: str) -> None:
+    from urikake.domain.identifiers import company_registry_number
+
+    assert company_registry_number(f"{corporate_number_check_digit(base12)}{base12}") == base12

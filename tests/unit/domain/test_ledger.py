@@ -227,3 +227,40 @@ def test_recipes_balanced(
         assert all(leg.amount != 0 for leg in e.legs)
     assert trial_balance(entries).balanced
     assert balance_of(entries[:3], receivable("C", "X")) == 0
+
+
+def test_equity_funding_books_cash_against_capital_or_retained_earnings() -> None:
+    from urikake.domain.ledger import EquityFunding, equity_funding
+
+    bank = cash("0001", "001", "1234567")
+    capital = equity_funding(
+        "equity:1", date(2026, 4, 1), kind=EquityFunding.CAPITAL, cash_account=bank, amount=10
+    )
+    assert [(leg.account, leg.amount) for leg in capital.legs] == [(bank, 10), ("capital", -10)]
+    assert capital.description == "資本金の払込"
+    opening = equity_funding(
+        "equity:2", date(2026, 4, 1), kind=EquityFunding.OPENING, cash_account=bank, amount=7
+    )
+    assert [(leg.account, leg.amount) for leg in opening.legs] == [
+        (bank, 7),
+        ("retained_earnings", -7),
+    ]
+    assert CHART.kind_of("retained_earnings") is AccountKind.EQUITY
+    for bad_account in ("fee_income", "capital", "nope"):
+        with pytest.raises(DomainError):
+            equity_funding(
+                "equity:3",
+                date(2026, 4, 1),
+                kind=EquityFunding.CAPITAL,
+                cash_account=bad_account,
+                amount=1,
+            )
+    for bad_amount in (0, -1, True):
+        with pytest.raises(DomainError):
+            equity_funding(
+                "equity:4",
+                date(2026, 4, 1),
+                kind=EquityFunding.CAPITAL,
+                cash_account=bank,
+                amount=bad_amount,
+            )

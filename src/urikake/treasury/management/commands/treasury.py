@@ -1,8 +1,9 @@
 """``urikake treasury <subcommand>`` — treasury operations for operators and scripts.
 
-    urikake treasury build-batch [--date YYYY-MM-DD] [--out FILE]
-    urikake treasury mark-sent BATCH_ID
-    urikake treasury regenerate BATCH_ID --out FILE
+    urikake treasury build-batch [--date YYYY-MM-DD]
+    urikake treasury --user EMAIL approve BATCH_ID   (a second treasury user: dual control)
+    urikake treasury mark-sent BATCH_ID               (approved batches only)
+    urikake treasury regenerate BATCH_ID --out FILE   (approved batches only)
     urikake treasury import-returns FILE
     urikake treasury import-statement FILE [--format zengin|<csv preset>]
     urikake treasury reconcile
@@ -91,7 +92,11 @@ class Command(BaseCommand):
 
         build = sub.add_parser("build-batch", help="送金待ちの振込から総合振込ファイルを作る")
         build.add_argument("--date", type=_date, help="振込指定日 (YYYY-MM-DD)。省略時は最短日")
-        build.add_argument("--out", type=Path, help="ファイルの書き出し先（原子的に書き込む）")
+
+        approve = sub.add_parser(
+            "approve", help="作成者以外の資金管理担当者が総合振込データを承認する（--user 必須）"
+        )
+        approve.add_argument("batch_id", type=int)
 
         sent = sub.add_parser("mark-sent", help="銀行へ送信済みにする（仕訳を記帳）")
         sent.add_argument("batch_id", type=int)
@@ -142,11 +147,15 @@ class Command(BaseCommand):
         self.stdout.write(
             f"総合振込ファイル {batch.pk} を作成しました: {batch.total_count}件 "
             f"合計 {batch.total_amount:,}円 振込指定日 {batch.value_date:%Y-%m-%d} "
-            f"sha256 {batch.file_sha256}"
+            f"sha256 {batch.file_sha256}（承認待ち: 作成者以外の担当者が approve してください）"
         )
-        if options["out"] is not None:
-            write_atomically(options["out"], bytes(batch.file_content))
-            self.stdout.write(f"→ {options['out']}")
+
+    def _approve(self, actor: Any, options: dict[str, Any]) -> None:
+        batch = payouts.approve_batch(self._batch(options["batch_id"]), acting_user=actor)
+        self.stdout.write(
+            f"総合振込ファイル {batch.pk} を承認しました（作成 {batch.preparer_label} / "
+            f"承認 user:{batch.approved_by_id}）。"
+        )
 
     def _batch(self, batch_id: int) -> PayoutBatch:
         batch = PayoutBatch.objects.filter(pk=batch_id).first()
@@ -168,8 +177,9 @@ class Command(BaseCommand):
 
     def _regenerate(self, actor: Any, options: dict[str, Any]) -> None:
         batch = self._batch(options["batch_id"])
+        stored = payouts.released_file(batch)
         content = payouts.regenerate(batch)
-        if content != bytes(batch.file_content):
+        if content != stored:
             # Never hand out a file that differs from the one recorded (and maybe sent).
             raise CommandError(
                 f"総合振込ファイル {batch.pk} を再作成した内容が保存済みのものと一致しません。"
