@@ -14,7 +14,12 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.test import Client
 
 from tests.fixtures.deals import make_deal
-from tests.integration.treasury.helpers import contracted_deal, funded_deal, purchase_of
+from tests.integration.treasury.helpers import (
+    approved,
+    contracted_deal,
+    funded_deal,
+    purchase_of,
+)
 from urikake.backoffice import dashboard
 from urikake.receivables.models import DebtorIdentity
 from urikake.servicing import overdue
@@ -48,7 +53,7 @@ def build_book(staff: Any) -> None:
     value_date = max(p.requested_for for p in Payout.objects.all())
     batch = payouts.build_batch(acting_user=staff, value_date=value_date)
     assert batch is not None
-    payouts.mark_sent(batch, acting_user=staff)
+    payouts.mark_sent(approved(batch), acting_user=staff)  # a second treasury user approves
     overdue.mark_default(purchase_of(f1), acting_user=staff, comment="支払停止の連絡")
 
 
