@@ -1,6 +1,6 @@
 from django.urls import path
 
-from urikake.backoffice import applicant_views, audit_views, views
+from urikake.backoffice import applicant_views, audit_views, dashboard_views, views
 
 app_name = "backoffice"
 urlpatterns = [
@@ -15,4 +15,6 @@ urlpatterns = [
     path("audit/", audit_views.audit_list, name="audit"),
     path("audit/export.csv", audit_views.audit_csv, name="audit_csv"),
     path("audit/<int:seq>/", audit_views.audit_detail, name="audit_record"),
+    path("dashboards/", dashboard_views.dashboards, name="dashboards"),
+    path("dashboards/<slug:key>.csv", dashboard_views.dashboard_csv, name="dashboard_csv"),
 ]

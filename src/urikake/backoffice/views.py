@@ -12,6 +12,7 @@ SECTIONS: list[tuple[Capability, str, str | None]] = [
     (Capability.REVIEW_KYC, "本人確認（eKYC）の確認", "kyc_backoffice:list"),
     (Capability.VIEW_APPLICANTS, "申込者の一覧", "backoffice:applicants"),
     (Capability.VIEW_APPLICANTS, "電子契約の一覧", "contracts_backoffice:list"),
+    (Capability.VIEW_APPLICANTS, "経営ダッシュボード（グラフ・CSV）", "backoffice:dashboards"),
     (Capability.REVIEW_APPLICATIONS, "審査（要確認案件）", "receivables_backoffice:queue"),
     (Capability.MANAGE_TREASURY, "送金・回収・消込", "treasury_backoffice:dashboard"),
     (Capability.VIEW_AUDIT, "元帳・残高試算表", "ledger_backoffice:trial_balance"),

@@ -1,0 +1,469 @@
+"""The back-office dashboards: each metric is one SQL aggregate (GROUP BY in the database),
+turned into a :class:`Section` — a chart (:mod:`urikake.domain.charts`), the same numbers as
+a table, and the CSV of that table. The arithmetic on the sums (rates, percentiles, HHI,
+buckets) is :mod:`urikake.domain.portfolio_metrics` / :mod:`urikake.domain.ageing`; Python
+loops here run over groups (statuses, months, debtors, due dates), never over the book's rows.
+
+Reads only: nothing here writes.
+
+Industry: debtors (売掛先) carry no industry field; the portfolio by industry groups by the
+client's (the seller's) industry, ``Organization.industry``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, F, QuerySet, Sum
+from django.db.models.functions import TruncDate, TruncMonth
+from django.utils import timezone
+
+from urikake.applicants.models import Industry
+from urikake.domain import portfolio_metrics as pm
+from urikake.domain.ageing import BUCKETS, bucket_for, collection_deadline, days_past_due
+from urikake.domain.applications import ApplicationStatus
+from urikake.domain.charts import Series, bar_chart, line_chart, stacked_bar_chart
+from urikake.domain.products import choices as product_choices
+from urikake.receivables.models import FinancingApplication
+from urikake.servicing.models import Position
+from urikake.treasury.models import Payout
+
+__all__ = ["SECTION_KEYS", "Period", "Section", "build", "build_section"]
+
+Cell = str | int
+
+
+@dataclass(frozen=True)
+class Period:
+    """Both days included, business dates in Asia/Tokyo."""
+
+    start: date
+    end: date
+
+    @classmethod
+    def default(cls) -> Period:
+        return cls(*pm.default_period(timezone.localdate()))
+
+    @property
+    def slug(self) -> str:
+        return f"{self.start:%Y%m%d}-{self.end:%Y%m%d}"
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    description: str
+    headers: list[str]
+    rows: list[list[Cell]]
+    svg: str
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def display_rows(self) -> list[list[tuple[str, bool]]]:
+        """The rows as shown on the page: (text, is a number) per cell, yen and counts with
+        thousands separators."""
+        return [
+            [
+                (f"{c:,}", True) if isinstance(c, int) else (c, c[-1:] == "%" or c == "—")
+                for c in row
+            ]
+            for row in self.rows
+        ]
+
+
+def pct(rate: Decimal | None) -> str:
+    """A rate as a percentage with one decimal ("—" for no rate)."""
+    if rate is None:
+        return "—"
+    return f"{(rate * 100).quantize(Decimal('0.1'))}%"
+
+
+def _rate_fmt(value: int | Decimal) -> str:
+    return pct(Decimal(value))
+
+
+def _month_of(value: date | datetime) -> date:
+    if isinstance(value, datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.date().replace(day=1)
+    return value.replace(day=1)
+
+
+def _month_label(month: date) -> str:
+    return f"{month.month}月"
+
+
+def _applications(period: Period) -> QuerySet[FinancingApplication]:
+    return FinancingApplication.objects.exclude(status=ApplicationStatus.DRAFT).filter(
+        submitted_at__date__gte=period.start, submitted_at__date__lte=period.end
+    )
+
+
+def _status_label(value: str) -> str:
+    try:
+        return ApplicationStatus(value).label
+    except ValueError:
+        return value
+
+
+# --- the sections ------------------------------------------------------------------------
+
+
+def pipeline(period: Period) -> Section:
+    counts = dict(_applications(period).values_list("status").annotate(n=Count("id")).order_by())
+    stages = pm.funnel(counts)
+    statuses = [s for s in ApplicationStatus if s != ApplicationStatus.DRAFT]
+    rows: list[list[Cell]] = [["段階", label, n] for label, n in stages]
+    rows += [["状態", s.label, counts.get(s.value, 0)] for s in statuses]
+    svg = bar_chart(
+        "chart-pipeline",
+        "申込みの段階別件数（ファネル）",
+        "期間内に申し込まれた案件が、条件提示・承諾・契約・送金の各段階に到達した件数。",
+        [label for label, _ in stages],
+        [n for _, n in stages],
+        fmt=lambda v: f"{v:,}件",
+    )
+    return Section(
+        "pipeline",
+        "申込みファネル",
+        "期間内（申込日）の申込みが到達した段階と、現在の状態ごとの件数です。",
+        ["区分", "段階・状態", "件数"],
+        rows,
+        svg,
+        [
+            "取消・期限切れの案件は、どの段階で止まったかが状態から分からないため「申込み」にのみ数えます。"
+        ],
+    )
+
+
+def approval_rate(period: Period) -> Section:
+    grouped = (
+        _applications(period)
+        .annotate(month=TruncMonth("submitted_at"))
+        .values_list("month", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    per_month: dict[date, dict[str, int]] = defaultdict(dict)
+    for month, status, n in grouped:
+        bucket = per_month[_month_of(month)]
+        bucket[status] = bucket.get(status, 0) + n
+    months = pm.months(period.start, period.end)
+    rows: list[list[Cell]] = []
+    rates: list[Decimal | None] = []
+    all_counts: dict[str, int] = defaultdict(int)
+    for month in months:
+        counts = per_month.get(month, {})
+        for status, n in counts.items():
+            all_counts[status] += n
+        approved, decided, rate = pm.approval(counts)
+        rates.append(rate)
+        rows.append([f"{month:%Y-%m}", approved, decided, pct(rate)])
+    approved, decided, rate = pm.approval(all_counts)
+    rows.append(["期間合計", approved, decided, pct(rate)])
+    svg = line_chart(
+        "chart-approval",
+        "承認率の推移（月別）",
+        f"申込月ごとの承認率。期間合計は {pct(rate)}（{approved:,}件 / 判断済み {decided:,}件）。",
+        [_month_label(m) for m in months],
+        [Series("承認率", tuple(rates))],
+        fmt=_rate_fmt,
+    )
+    return Section(
+        "approval",
+        "承認率",
+        "条件提示に至った件数 ÷（条件提示に至った件数 ＋ お見送り）。申込月で集計します。",
+        ["申込月", "承認", "判断済み", "承認率"],
+        rows,
+        svg,
+        ["取消・期限切れは、判断前か後かが状態から分からないため分母に含めません。"],
+    )
+
+
+_CASH_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
+    ("当日", 0, 0),
+    ("1日", 1, 1),
+    ("2日", 2, 2),
+    ("3〜5日", 3, 5),
+    ("6〜10日", 6, 10),
+    ("11日以上", 11, None),
+)
+
+
+def time_to_cash(period: Period) -> Section:
+    grouped = (
+        Payout.objects.filter(
+            kind=Payout.Kind.ADVANCE,
+            status=Payout.Status.SENT,
+            batch__sent_at__date__gte=period.start,
+            batch__sent_at__date__lte=period.end,
+        )
+        .annotate(
+            submitted=TruncDate("application__submitted_at"), sent=TruncDate("batch__sent_at")
+        )
+        .values_list("submitted", "sent")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    histogram: dict[int, int] = defaultdict(int)
+    for submitted, sent, n in grouped:
+        if submitted is not None and sent is not None:
+            histogram[(sent - submitted).days] += n
+    median, p90 = pm.percentile(histogram, 50), pm.percentile(histogram, 90)
+    counts = [
+        sum(n for d, n in histogram.items() if lo <= d and (hi is None or d <= hi))
+        for _, lo, hi in _CASH_BUCKETS
+    ]
+    total = sum(histogram.values())
+    days = "—" if median is None else f"中央値 {median}日・90パーセンタイル {p90}日"
+    svg = bar_chart(
+        "chart-time-to-cash",
+        "資金化までの日数の分布",
+        f"申込日から買取代金の送金日までの日数（東京時間の暦日）。{days}（{total:,}件）。",
+        [label for label, _, _ in _CASH_BUCKETS],
+        counts,
+        fmt=lambda v: f"{v:,}件",
+    )
+    rows: list[list[Cell]] = [
+        [label, n] for (label, _, _), n in zip(_CASH_BUCKETS, counts, strict=True)
+    ]
+    rows += [
+        ["件数", total],
+        ["中央値（日）", "—" if median is None else median],
+        ["90パーセンタイル（日）", "—" if p90 is None else p90],
+    ]
+    return Section(
+        "time_to_cash",
+        "資金化までの日数",
+        "申込日から買取代金の送金（総合振込ファイル送信）日までの暦日数。送金日で期間を絞ります。",
+        ["日数", "件数"],
+        rows,
+        svg,
+    )
+
+
+def _residual() -> Any:
+    return F("face_amount") - F("collected_amount") - F("fee_deducted") - F("shortfall_written_off")
+
+
+def _outstanding() -> QuerySet[Position]:
+    return (
+        Position.objects.filter(status__in=(Position.Status.OPEN, Position.Status.DEFAULTED))
+        .annotate(open_amount=_residual())
+        .filter(open_amount__gt=0)
+    )
+
+
+def by_debtor(period: Period, *, top: int = 10) -> Section:
+    grouped = list(
+        _outstanding()
+        .values_list("debtor__identity_id", "debtor__identity__display_name")
+        .annotate(amount=Sum("open_amount"), n=Count("id"))
+        .order_by("-amount", "debtor__identity_id")
+    )
+    conc = pm.concentration([amount for _, _, amount, _ in grouped], top_n=5)
+    rows: list[list[Cell]] = [
+        [f"DI{key}", name, amount, n, pct(pm.ratio(amount, conc.total))]
+        for key, name, amount, n in grouped
+    ]
+    shown = grouped[:top]
+    svg = bar_chart(
+        "chart-debtor",
+        f"売掛先別の未回収残高（上位{top}社）",
+        f"未回収残高の合計 {conc.total:,}円。上位5社の占率 {pct(conc.top_share)}、"
+        f"HHI {conc.hhi if conc.hhi is not None else '—'}。",
+        [name for _, name, _, _ in shown],
+        [amount for _, _, amount, _ in shown],
+        fmt=lambda v: f"{v:,}円",
+    )
+    return Section(
+        "debtor",
+        "売掛先別ポートフォリオと集中度",
+        "現在の未回収残高（額面 − 回収済み − 差引手数料 − 償却）を売掛先ごとに集計します。",
+        ["コード", "売掛先", "未回収残高(円)", "件数", "占率"],
+        rows,
+        svg,
+        [
+            f"上位5社の占率: {pct(conc.top_share)}（{conc.top_total:,}円）",
+            f"HHI（ハーフィンダール・ハーシュマン指数、0〜10,000）: "
+            f"{conc.hhi if conc.hhi is not None else '—'}",
+        ],
+    )
+
+
+def by_industry(period: Period) -> Section:
+    labels = dict(Industry.choices)
+    grouped = list(
+        _outstanding()
+        .values_list("organization__industry")
+        .annotate(amount=Sum("open_amount"), n=Count("id"))
+        .order_by("-amount", "organization__industry")
+    )
+    total = sum(amount for _, amount, _ in grouped)
+    names = [labels.get(code, "未登録") if code else "未登録" for code, _, _ in grouped]
+    svg = bar_chart(
+        "chart-industry",
+        "業種別の未回収残高",
+        f"お客さま（売主）の業種ごとの未回収残高。合計 {total:,}円。",
+        names,
+        [amount for _, amount, _ in grouped],
+        fmt=lambda v: f"{v:,}円",
+    )
+    rows: list[list[Cell]] = [
+        [name, amount, n, pct(pm.ratio(amount, total))]
+        for name, (_, amount, n) in zip(names, grouped, strict=True)
+    ]
+    return Section(
+        "industry",
+        "業種別ポートフォリオ",
+        "売掛先には業種の項目がないため、お客さま（売主）の業種で集計します。",
+        ["業種", "未回収残高(円)", "件数", "占率"],
+        rows,
+        svg,
+    )
+
+
+def ageing(period: Period, *, as_of: date | None = None) -> Section:
+    as_of = as_of or timezone.localdate()
+    grouped = (
+        _outstanding()
+        .values_list("product", "expected_on", "forward_due_on")
+        .annotate(amount=Sum("open_amount"), n=Count("id"))
+        .order_by()
+    )
+    products = dict(product_choices())
+    amounts: dict[str, list[int]] = {p: [0] * len(BUCKETS) for p in products}
+    counts = [0] * len(BUCKETS)
+    for product, expected_on, forward_due_on, amount, n in grouped:
+        deadline = collection_deadline(
+            product, expected_on, forward_due_on, forward_days=settings.TREASURY_FORWARD_DAYS
+        )
+        i = BUCKETS.index(bucket_for(days_past_due(deadline, as_of)))
+        amounts.setdefault(product, [0] * len(BUCKETS))[i] += amount
+        counts[i] += n
+    used = [p for p in amounts if any(amounts[p])]
+    series = [Series(products.get(p, p), tuple(amounts[p])) for p in used]
+    svg = stacked_bar_chart(
+        "chart-ageing",
+        "延滞期間別の未回収残高（エイジング）",
+        f"{as_of:%Y年%m月%d日}時点。回収期限からの経過日数ごとの残高を商品別に積み上げています。",
+        [b.label for b in BUCKETS],
+        series,
+        fmt=lambda v: f"{v:,}円",
+    )
+    rows: list[list[Cell]] = []
+    for i, bucket in enumerate(BUCKETS):
+        row: list[Cell] = [bucket.label]
+        row += [amounts[p][i] for p in used]
+        rows.append([*row, sum(amounts[p][i] for p in used), counts[i]])
+    return Section(
+        "ageing",
+        "エイジング（延滞期間別）",
+        "回収期限（3社間は回収予定日、2社間は転送期限）からの経過日数で区分します。基準日は本日です。",
+        ["区分", *[products.get(p, p) + "(円)" for p in used], "合計(円)", "件数"],
+        rows,
+        svg,
+    )
+
+
+def losses(period: Period) -> Section:
+    grouped = (
+        Position.objects.filter(
+            created_at__date__gte=period.start, created_at__date__lte=period.end
+        )
+        .annotate(month=TruncMonth("created_at"))
+        .values_list("month", "status")
+        .annotate(
+            face=Sum("face_amount"),
+            deducted=Sum("fee_deducted"),
+            written_off=Sum("shortfall_written_off"),
+        )
+        .order_by()
+    )
+    bad = {Position.Status.DEFAULTED.value, Position.Status.WRITTEN_OFF.value}
+    acc: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for month, status, face, deducted, written_off in grouped:
+        m = acc[_month_of(month)]
+        m[0] += face
+        m[1] += face if status in bad else 0
+        m[2] += deducted
+        m[3] += written_off
+    months = pm.months(period.start, period.end)
+    rows: list[list[Cell]] = []
+    default_rates: list[Decimal | None] = []
+    dilution_rates: list[Decimal | None] = []
+    for month in months:
+        face, defaulted, deducted, written_off = acc.get(month, [0, 0, 0, 0])
+        d, dil = pm.ratio(defaulted, face), pm.ratio(deducted, face)
+        default_rates.append(d)
+        dilution_rates.append(dil)
+        rows.append([f"{month:%Y-%m}", face, defaulted, written_off, deducted, pct(d), pct(dil)])
+    totals = [sum(v[i] for v in acc.values()) for i in range(4)]
+    rows.append(
+        [
+            "期間合計",
+            totals[0],
+            totals[1],
+            totals[3],
+            totals[2],
+            pct(pm.ratio(totals[1], totals[0])),
+            pct(pm.ratio(totals[2], totals[0])),
+        ]
+    )
+    svg = line_chart(
+        "chart-losses",
+        "デフォルト率・希薄化率の推移（買取月別）",
+        f"期間合計のデフォルト率 {pct(pm.ratio(totals[1], totals[0]))}、"
+        f"希薄化率 {pct(pm.ratio(totals[2], totals[0]))}。",
+        [_month_label(m) for m in months],
+        [Series("デフォルト率", tuple(default_rates)), Series("希薄化率", tuple(dilution_rates))],
+        fmt=_rate_fmt,
+    )
+    return Section(
+        "losses",
+        "デフォルト率・希薄化率",
+        "買取月ごとに、デフォルト（債務不履行・償却）になった債権の額面 ÷ 買取額面、"
+        "希薄化（売掛先が差し引いた手数料等）÷ 買取額面。",
+        [
+            "買取月",
+            "買取額面(円)",
+            "デフォルト額面(円)",
+            "償却額(円)",
+            "差引額(円)",
+            "デフォルト率",
+            "希薄化率",
+        ],
+        rows,
+        svg,
+        [
+            "希薄化は、売掛先が支払時に差し引いた額（先方負担手数料）で測ります。値引き・返品の記録はまだありません。"
+        ],
+    )
+
+
+BUILDERS: dict[str, Callable[[Period], Section]] = {
+    "pipeline": pipeline,
+    "approval": approval_rate,
+    "time_to_cash": time_to_cash,
+    "debtor": by_debtor,
+    "industry": by_industry,
+    "ageing": ageing,
+    "losses": losses,
+}
+SECTION_KEYS = tuple(BUILDERS)
+
+
+def build_section(key: str, period: Period) -> Section:
+    return BUILDERS[key](period)
+
+
+def build(period: Period, keys: Iterable[str] = SECTION_KEYS) -> list[Section]:
+    return [build_section(key, period) for key in keys]
