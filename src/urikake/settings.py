@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "urikake.accounts",
     "urikake.applicants",
     "urikake.kyc",
+    "urikake.plans",
     "urikake.receivables",
     "urikake.ledger",
     "urikake.contracts",

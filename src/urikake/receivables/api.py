@@ -95,6 +95,9 @@ class ApplicationIn(Schema):
     product: str
     invoice_ids: list[StrictInt]
     requested_amount: StrictInt | None = None
+    plan_id: StrictInt | None = Field(
+        None, description="プラン（省略時は金額に合うプランを自動で適用）"
+    )
 
 
 class ReasonOut(Schema):
@@ -108,6 +111,7 @@ class ApplicationOut(Schema):
     status: str
     status_label: str
     product: str
+    plan_id: int | None
     requested_amount: int
     invoice_ids: list[int]
     submitted_at: datetime | None
@@ -168,7 +172,14 @@ def _invoice_out(inv: Invoice) -> dict[str, Any]:
 def _application_out(app: FinancingApplication) -> dict[str, Any]:
     result = app.screening_result or {}
     reasons = [
-        {"invoice": item.get("invoice"), "code": r["code"], "message": r["message"]}
+        {"invoice": None, "code": r["code"], "message": r["message"]}
+        for r in result.get("reasons", [])
+    ] + [
+        {
+            "invoice": item.get("invoice"),
+            "code": r["code"],
+            "message": r.get("applicant_message") or r["message"],
+        }
         for item in result.get("invoices", [])
         for r in item.get("reasons", [])
     ]
@@ -178,6 +189,7 @@ def _application_out(app: FinancingApplication) -> dict[str, Any]:
         "status": status.value,
         "status_label": status.label,
         "product": app.product,
+        "plan_id": app.plan_version.plan_id if app.plan_version else None,
         "requested_amount": app.requested_amount,
         "invoice_ids": sorted(inv.pk for inv in app.invoices.all()),
         "submitted_at": app.submitted_at,
@@ -191,7 +203,11 @@ def _application_out(app: FinancingApplication) -> dict[str, Any]:
 
 def _fresh(application: FinancingApplication) -> dict[str, Any]:
     """The application as stored now (after a service changed it), for the response."""
-    reloaded = FinancingApplication.objects.prefetch_related("invoices").get(pk=application.pk)
+    reloaded = (
+        FinancingApplication.objects.select_related("plan_version")
+        .prefetch_related("invoices")
+        .get(pk=application.pk)
+    )
     return _application_out(reloaded)
 
 
@@ -295,11 +311,13 @@ def create_invoice(request: HttpRequest, payload: InvoiceIn) -> Any:
 
 
 def _request_digest(payload: ApplicationIn) -> str:
-    body = {
+    body: dict[str, Any] = {
         "product": payload.product,
         "invoice_ids": sorted(payload.invoice_ids),
         "requested_amount": payload.requested_amount,
     }
+    if payload.plan_id is not None:
+        body["plan_id"] = payload.plan_id
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
@@ -333,6 +351,8 @@ def _create_and_submit(
             requested_amount=payload.requested_amount,
             idempotency_key=key,
             request_digest=digest,
+            plan_id=payload.plan_id,
+            amount_field="invoice_ids",
         )
         return services.submit_application(application, acting_user=user)
 

@@ -15,8 +15,16 @@ from django.utils.translation import gettext_lazy
 from urikake.accounts.access import staff
 from urikake.accounts.roles import Capability
 from urikake.domain.applications import ApplicationStatus
+from urikake.domain.assignment_clauses import STATUS_LABELS
 from urikake.domain.errors import DomainError
-from urikake.receivables.models import FinancingApplication, ReviewDecision, StatementEntry
+from urikake.plans import services as plans
+from urikake.receivables.assignment_clauses import statuses
+from urikake.receivables.models import (
+    FinancingApplication,
+    InvoiceAssignmentClause,
+    ReviewDecision,
+    StatementEntry,
+)
 from urikake.receivables.review import four_eyes_required, review_application
 
 
@@ -25,6 +33,15 @@ class ReviewForm(forms.Form):
         label=gettext_lazy("判断"), choices=ReviewDecision.Verdict.choices, widget=forms.RadioSelect
     )
     comment = forms.CharField(label=gettext_lazy("コメント（判断の理由）"), widget=forms.Textarea)
+
+
+def _clauses(app: FinancingApplication) -> list[tuple[object, str, object]]:
+    invoices = list(app.invoices.select_related("debtor").order_by("pk"))
+    found = statuses(invoices)
+    clauses = {
+        c.invoice_id: c for c in InvoiceAssignmentClause.objects.filter(invoice__in=invoices)
+    }
+    return [(inv, STATUS_LABELS[found[inv.pk]], clauses.get(inv.pk)) for inv in invoices]
 
 
 @staff(Capability.REVIEW_APPLICATIONS)
@@ -73,5 +90,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reviews": app.reviews.select_related("reviewer").order_by("created_at"),
             "four_eyes": four_eyes_required(app),
             "deposits": [(d, d.line_key in highlighted) for d in deposits],
+            "clauses": _clauses(app),
+            "credit_line": plans.credit_line_of(app.organization),
         },
     )

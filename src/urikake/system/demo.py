@@ -121,7 +121,11 @@ def load_demo_data() -> list[str]:
             if not login.staff_role:
                 _onboard_demo_applicant(user)
             created.append(login.email)
+        from urikake.system.demo_plans import load_demo_plans
         from urikake.system.demo_treasury import CLIENT_EMAIL, load_treasury_demo
+
+        admin = user_model.objects.get(email="admin@demo.urikake.example")
+        created.extend(f"plan:{code}" for code in load_demo_plans(admin))
 
         if load_treasury_demo(PASSWORD):
             created.append(CLIENT_EMAIL)

@@ -36,6 +36,7 @@ from urikake.domain.statements import Direction, Statement
 from urikake.domain.zengin_statements import parse_receipt_file
 from urikake.integrations.bank.adapter import BankStatementSource
 from urikake.ledger import services as ledger
+from urikake.plans import services as plans
 from urikake.receivables import services as receivables
 from urikake.receivables.bank_pull import check_period, fetch_transactions, statement_from
 from urikake.receivables.models import Invoice
@@ -517,6 +518,7 @@ def _collected(purchase: PurchasedReceivable, *, on: date, actor: Any) -> None:
             actor=actor,
             action="application.settled",
         )
+        plans.record_settlement(application, acting_user=actor, settled_on=on)
 
 
 def release_reserve(purchase: PurchasedReceivable, *, acting_user: Any) -> Payout | None:
