@@ -10,6 +10,8 @@ The rules, with their numbers in :class:`CreditLinePolicy` (one place to change 
   no later than ``grace_days`` after its latest due date) adds ``growth_rate`` (10%) of its
   settled face value, rounded down to ¥10,000, up to the cap. A late settlement leaves the
   line where it is, and says so.
+* **By hand** — a reviewer may set the line (0 to the cap) with a written reason
+  (:func:`manual_line`).
 * **Use** — the available line is the line minus the face value of the client's open deals
   (submitted, in screening, offered, referred, accepted, contracted, funded, defaulted). A
   deal above the available line is referred to a reviewer with the reason
@@ -26,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from urikake.domain.errors import DomainError
 from urikake.domain.money import Rounding, apply_rate, format_rate_percent, format_yen
 
 __all__ = [
@@ -35,6 +38,7 @@ __all__ = [
     "check_against_line",
     "growth_on_settlement",
     "initial_line",
+    "manual_line",
     "settled_on_time",
 ]
 
@@ -155,6 +159,26 @@ def growth_on_settlement(
             + ("（上限に達しました）" if amount == pol.cap_yen else "")
         ),
     )
+
+
+def manual_line(
+    current: int, amount: int, *, reason: str, policy: CreditLinePolicy | None = None
+) -> LineChange:
+    """A reviewer sets the line by hand (a larger contract, a new debtor…): 0 to the cap,
+    always with the reviewer's reason (shown to the client as written)."""
+    pol = policy or CreditLinePolicy()
+    if isinstance(amount, bool) or not isinstance(amount, int) or not 0 <= amount <= pol.cap_yen:
+        raise DomainError(
+            "credit_line.amount",
+            f"限度額は0円以上{format_yen(pol.cap_yen)}以下で入力してください。",
+            field="amount",
+        )
+    text = reason.strip()
+    if not text or len(text) > 300:
+        raise DomainError(
+            "credit_line.reason", "変更の理由を300文字以内で入力してください。", field="reason"
+        )
+    return LineChange(previous=current, amount=amount, code="credit_line.adjusted", reason=text)
 
 
 def check_against_line(line: int, *, outstanding: int, amount: int) -> LineCheck:

@@ -9,4 +9,9 @@ urlpatterns = [
     path("<int:pk>/", backoffice_views.plan_detail, name="detail"),
     path("<int:pk>/edit/", backoffice_views.plan_edit, name="edit"),
     path("credit-lines/", backoffice_views.credit_lines, name="credit_lines"),
+    path(
+        "credit-lines/<int:pk>/adjust/",
+        backoffice_views.adjust_credit_line,
+        name="adjust_credit_line",
+    ),
 ]

@@ -6,12 +6,13 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from urikake.accounts.access import has_capability, staff
 from urikake.accounts.roles import Capability
 from urikake.domain.errors import DomainError
 from urikake.plans import services
-from urikake.plans.forms import PlanForm, initial_from, product_choices
+from urikake.plans.forms import CreditLineForm, PlanForm, initial_from, product_choices
 from urikake.plans.models import CreditLine, Plan
 
 
@@ -106,4 +107,35 @@ def credit_lines(request: HttpRequest) -> HttpResponse:
         .prefetch_related("changes")
         .order_by("organization__name")[:200]
     )
-    return render(request, "plans/backoffice/credit_lines.html", {"lines": lines})
+    return render(
+        request,
+        "plans/backoffice/credit_lines.html",
+        {
+            "lines": lines,
+            "can_adjust": has_capability(request.user, Capability.REVIEW_APPLICATIONS),
+            "form": CreditLineForm(),
+        },
+    )
+
+
+@staff(Capability.REVIEW_APPLICATIONS)
+@require_POST
+def adjust_credit_line(request: HttpRequest, pk: int) -> HttpResponse:
+    """A reviewer sets a client's line by hand, with the reason (credit is a reviewer's call)."""
+    line = get_object_or_404(CreditLine.objects.select_related("organization"), pk=pk)
+    form = CreditLineForm(request.POST)
+    if form.is_valid():
+        try:
+            services.adjust_credit_line(
+                line.organization,
+                amount=form.cleaned_data["amount"],
+                reason=form.cleaned_data["reason"],
+                acting_user=request.user,
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("限度額を変更しました。"))
+    else:
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect("plans_backoffice:credit_lines")

@@ -104,3 +104,8 @@ def initial_from(version: PlanVersion) -> dict[str, Any]:
         "active": version.active,
         "effective_from": timezone.localdate(),
     }
+
+
+class CreditLineForm(forms.Form):
+    amount = forms.IntegerField(label=_("限度額（円）"), min_value=0, max_value=MAX_PLAN_AMOUNT_YEN)
+    reason = forms.CharField(label=_("変更の理由"), max_length=300)

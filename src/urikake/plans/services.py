@@ -279,6 +279,20 @@ def start_credit_line(
     return line
 
 
+def adjust_credit_line(
+    organization: Organization, *, amount: int, reason: str, acting_user: Any
+) -> CreditLine:
+    """A reviewer sets the client's line by hand, with the reason (history and audit kept)."""
+    with transaction.atomic():
+        Organization.objects.select_for_update().get(pk=organization.pk)
+        line = credit_line_of(organization)
+        change = rules.manual_line(line.amount if line else 0, amount, reason=reason)
+        if line is None:
+            line = CreditLine.objects.create(organization=organization, amount=0, reason="")
+        _apply(line, change, application_ref=None, acting_user=acting_user)
+    return line
+
+
 def check_credit(
     organization: Organization, *, amount: int, outstanding: int
 ) -> rules.LineCheck | None:

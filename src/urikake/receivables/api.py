@@ -30,11 +30,17 @@ from urikake.accounts.models import User
 from urikake.api_schemas import ErrorOut
 from urikake.applicants.models import Organization
 from urikake.domain.applications import ApplicationStatus
+from urikake.domain.assignment_clauses import ClauseStatus, clause_status
 from urikake.domain.errors import DomainError
 from urikake.domain.invoices import InvoiceData, TaxBreakdown
 from urikake.domain.money import rate
 from urikake.receivables import services
-from urikake.receivables.models import Debtor, FinancingApplication, Invoice
+from urikake.receivables.models import (
+    Debtor,
+    FinancingApplication,
+    Invoice,
+    InvoiceAssignmentClause,
+)
 from urikake.treasury.idempotency import run_idempotent
 
 router = Router(tags=["receivables"])
@@ -88,6 +94,9 @@ class InvoiceOut(Schema):
     tax_breakdown: list[TaxBreakdownOut]
     source: str
     status: str
+    assignment_clause: str = Field(
+        ..., description="譲渡禁止・制限特約: absent / restricted / released"
+    )
     created_at: datetime
 
 
@@ -149,6 +158,14 @@ def _debtor_out(d: Debtor) -> dict[str, Any]:
     }
 
 
+def _clause_status(inv: Invoice) -> ClauseStatus:
+    try:
+        clause = inv.assignment_clause
+    except InvoiceAssignmentClause.DoesNotExist:
+        clause = None
+    return clause_status(has_clause=clause is not None, released=bool(clause and clause.released))
+
+
 def _invoice_out(inv: Invoice) -> dict[str, Any]:
     return {
         "id": inv.pk,
@@ -165,6 +182,7 @@ def _invoice_out(inv: Invoice) -> dict[str, Any]:
         ],
         "source": inv.source,
         "status": inv.status,
+        "assignment_clause": _clause_status(inv).value,
         "created_at": inv.created_at,
     }
 
@@ -250,7 +268,9 @@ def list_invoices(request: HttpRequest, status: str = "", limit: int = 100, offs
             f"limit は1〜{MAX_LIMIT}、offset は0以上で指定してください。",
             field="limit",
         )
-    invoices = Invoice.objects.filter(organization=_org(request)).select_related("debtor")
+    invoices = Invoice.objects.filter(organization=_org(request)).select_related(
+        "debtor", "assignment_clause"
+    )
     if status:
         invoices = invoices.filter(status=status)
     page = invoices.order_by("-created_at", "-id")[offset : offset + limit]

@@ -59,6 +59,8 @@ def test_a_clause_recorded_on_the_invoice_page_makes_screening_refer(
     assert not assignment_clauses.clear_for_transfer(invoice)
     assert AuditRecord.objects.filter(action="invoice.assignment_clause_recorded").count() == 1
     assert "譲渡制限特約あり（未解除）" in client.get(url).content.decode()
+    listed = client.get("/api/receivables/invoices").json()
+    assert [(i["id"], i["assignment_clause"]) for i in listed] == [(invoice.pk, "restricted")]
 
     application = _screen(org, user, invoice)
     assert application.status == "referred"

@@ -126,3 +126,28 @@ def test_a_deal_above_the_available_line_is_referred_with_the_reason() -> None:
     page = applicant_client(user).get(f"/my/applications/{application.pk}/").content.decode()
     assert "ご利用可能額 ¥300,000" in page
     assert json.dumps(application.offer)  # an indicative offer is kept for the reviewer
+
+
+def test_a_reviewer_sets_a_line_by_hand_with_a_reason(
+    reviewer_staff: Any, admin_staff: Any
+) -> None:
+    from tests.integration.plans.conftest import logged_in
+
+    user, org = verified_applicant()
+    line = plans.start_credit_line(
+        org, approved_face=300_000, grade="E", application_ref=None, acting_user=user
+    )
+    url = f"/backoffice/plans/credit-lines/{line.pk}/adjust/"
+    assert logged_in(admin_staff).post(url, {"amount": "1", "reason": "x"}).status_code == 403
+    reviewer = logged_in(reviewer_staff)
+    refused = reviewer.post(url, {"amount": "60000000", "reason": "大口"}, follow=True)
+    assert "限度額は0円以上¥50,000,000以下" in refused.content.decode()
+    assert CreditLine.objects.get(pk=line.pk).amount == 300_000
+    response = reviewer.post(url, {"amount": "2000000", "reason": "大口の受注契約を確認"})
+    assert response.status_code == 302
+    line.refresh_from_db()
+    assert line.amount == 2_000_000
+    assert line.reason == "大口の受注契約を確認"
+    change = CreditLineChange.objects.get(credit_line=line, code="credit_line.adjusted")
+    assert (change.previous, change.actor) == (300_000, f"user:{reviewer_staff.pk}")
+    assert AuditRecord.objects.filter(action="credit_line.adjusted").count() == 1

@@ -251,3 +251,15 @@ def test_without_any_plan_applications_work_as_before() -> None:
     deal = make_deal(user=user, organization=org, amount=1_100_000, accept=False)
     assert deal.application.plan_version is None
     assert deal.application.status == "offered"
+
+
+def test_the_plan_pages_have_an_english_catalog(
+    admin_staff: Any, demo_plans: list[str], settings: Any
+) -> None:
+    client = logged_in(admin_staff)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get("/backoffice/plans/").content.decode()
+    assert '<html lang="en">' in html
+    assert "Create a plan" in html
+    assert "Advance rate" in html
+    assert "プランを作成する" not in html

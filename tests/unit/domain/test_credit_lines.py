@@ -80,3 +80,24 @@ def test_growth_never_shrinks_never_passes_the_cap_and_moves_in_units(
     assert change.amount <= max(line, pol.cap_yen)
     if change.amount < pol.cap_yen:
         assert change.delta % pol.unit_yen == 0
+
+
+def test_a_line_set_by_hand_needs_a_reason_and_stays_within_the_cap() -> None:
+    import pytest
+
+    from urikake.domain.credit_lines import manual_line
+    from urikake.domain.errors import DomainError
+
+    change = manual_line(300_000, 2_000_000, reason=" 受注契約を確認 ")
+    assert (change.previous, change.amount, change.code, change.reason) == (
+        300_000,
+        2_000_000,
+        "credit_line.adjusted",
+        "受注契約を確認",
+    )
+    with pytest.raises(DomainError, match="理由"):
+        manual_line(0, 1_000, reason=" ")
+    with pytest.raises(DomainError, match="¥50,000,000"):
+        manual_line(0, 50_000_001, reason="x")
+    with pytest.raises(DomainError):
+        manual_line(0, -1, reason="x")
