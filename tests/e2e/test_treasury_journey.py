@@ -22,7 +22,8 @@ from tests.integration.treasury.helpers import statement_file
 from urikake.applicants import services as applicant_services
 from urikake.applicants import terms
 from urikake.ledger import services as ledger
-from urikake.treasury.models import Payout, PurchasedReceivable
+from urikake.servicing.models import Position
+from urikake.treasury.models import Payout
 from urikake.treasury.policy import next_value_date
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -132,7 +133,7 @@ def test_sign_perfect_fund_collect_and_balance(
     page.screenshot(path=str(artifacts_dir / "treasury-batch-desktop.png"), full_page=True)
 
     # --- The bank statement with the debtor's payment (fee deducted) ------------------------
-    purchase = PurchasedReceivable.objects.get(application=app)
+    purchase = Position.objects.get(application=app)
     statement = tmp_path / "nyushukkin.txt"
     statement.write_bytes(
         statement_file([(purchase.expected_on, purchase.face_amount - 440, DEBTOR_PAYER)])

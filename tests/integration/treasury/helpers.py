@@ -8,25 +8,19 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from tests.fixtures.deals import DEBTOR_PAYER, Deal, make_deal
-from urikake.domain.applications import ApplicationStatus
 from urikake.domain.statements import Direction, SourceFormat, Statement, StatementLine
 from urikake.domain.zengin_statements import write_statement_file
 from urikake.receivables import services as receivables
+from urikake.servicing.funding import fund_application
+from urikake.servicing.models import Position
 from urikake.treasury import perfection as perfection_services
-from urikake.treasury.funding import fund_application
-from urikake.treasury.models import PurchasedReceivable
 
 
 def contracted_deal(product: str = "three_party", **kw) -> Deal:
     """An accepted deal moved to contracted the way signing does (contracts are tested in
     tests/integration/contracts)."""
     deal = make_deal(product=product, **kw)
-    deal.application = receivables._move(
-        deal.application,
-        ApplicationStatus.CONTRACTED,
-        actor=deal.user,
-        action="application.contracted",
-    )
+    deal.application = receivables.mark_contracted(deal.application, acting_user=deal.user)
     return deal
 
 
@@ -81,8 +75,8 @@ def statement_file(payments: list[tuple[date, int, str]], *, account: str = "765
     return write_statement_file(statement, created=end)
 
 
-def purchase_of(deal: Deal) -> PurchasedReceivable:
-    return PurchasedReceivable.objects.get(application=deal.application)
+def purchase_of(deal: Deal) -> Position:
+    return Position.objects.get(application=deal.application)
 
 
 __all__ = ["DEBTOR_PAYER", "contracted_deal", "funded_deal", "perfect", "purchase_of"]

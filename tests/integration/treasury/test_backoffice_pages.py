@@ -8,7 +8,8 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.integration.treasury.helpers import DEBTOR_PAYER, contracted_deal, statement_file
-from urikake.treasury.models import Deposit, PayerLink, Payout, PayoutBatch, PurchasedReceivable
+from urikake.servicing.models import Position
+from urikake.treasury.models import Deposit, PayerLink, Payout, PayoutBatch
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +55,7 @@ def test_operator_takes_a_deal_from_perfection_to_reconciliation(staff_client) -
     staff_client.post(f"/backoffice/treasury/batches/{batch.pk}/sent/")
     batch.refresh_from_db()
     assert batch.status == "sent"
-    purchase = PurchasedReceivable.objects.get()
+    purchase = Position.objects.get()
     # The debtor pays from its parent company: only a suggestion, then the operator confirms.
     content = statement_file([(purchase.expected_on, purchase.face_amount, "ｶ)ｵﾔｶﾞｲｼﾔﾎｰﾙﾃﾞｨﾝｸﾞｽ")])
     upload = SimpleUploadedFile("stmt.txt", content)

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("plans", "0001_plans_and_credit_lines"),
-        ("receivables", "0005_invoicedraft"),
+        ("receivables", "0006_offer_lines_carry_invoice_id"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
