@@ -89,7 +89,7 @@ def test_a_settled_deal_raises_the_line_and_my_page_shows_it(treasury_staff: Any
 
 
 def test_a_deal_settled_after_default_holds_the_line(treasury_staff: Any) -> None:
-    from urikake.treasury.overdue import mark_default
+    from urikake.servicing.overdue import mark_default
 
     deal = funded_deal(treasury_staff, amount=1_700_000)
     started = CreditLine.objects.get(organization=deal.organization).amount
