@@ -46,6 +46,8 @@ class ErrorDetail(Schema):
     field: str | None = None
     line: int | None = None
     problems: list[ProblemOut] | None = None
+    limit: int | None = None  # a refused amount: the limit it broke (yen)
+    bound: str | None = None  # ... and which one: "min" or "max"
 
 
 class ErrorOut(Schema):

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "urikake.accounts",
     "urikake.applicants",
     "urikake.kyc",
+    "urikake.plans",
     "urikake.receivables",
     "urikake.ledger",
     "urikake.contracts",

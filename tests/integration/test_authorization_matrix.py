@@ -64,6 +64,27 @@ def _membership(org: Organization, owner: Any) -> int:
     return Membership.objects.create(user=user, organization=org, role="member").pk
 
 
+@factory("invoice")
+def _invoice(org: Organization, owner: Any) -> int:
+    debtor = org.debtors.first() or receivables.register_debtor(
+        org, acting_user=owner, name="株式会社ヤマダ", name_kana="ヤマダ"
+    )
+    return receivables.register_invoice(
+        org,
+        InvoiceData(
+            issuer_name=org.name,
+            debtor_name=debtor.name,
+            invoice_number=f"I-{uuid.uuid4().hex[:6]}",
+            issue_date=timezone.localdate() - timedelta(days=1),
+            due_date=timezone.localdate() + timedelta(days=60),
+            total_amount=110_000,
+        ),
+        acting_user=owner,
+        debtor=debtor,
+        source="form",
+    ).pk
+
+
 @factory("application")
 def _application(org: Organization, owner: Any) -> int:
     debtor = org.debtors.first() or receivables.register_debtor(

@@ -65,6 +65,12 @@ def _deals(staff: Any) -> dict[str, Any]:
     near-duplicates); the owner's client reads them."""
     accepted = make_deal(amount=1_100_000)
     same = {"user": accepted.user, "organization": accepted.organization}
+    # Four deals open at once: a reviewer widens the client's credit line (docs/plans.md).
+    from urikake.plans import services as plans
+
+    plans.adjust_credit_line(
+        accepted.organization, amount=10_000_000, reason="テスト: 4件同時", acting_user=staff
+    )
     legacy = make_deal(amount=1_210_000, accept=False, **same)
     legacy.application = receivables._move(  # accepted before acceptance prepared documents
         legacy.application,

@@ -30,11 +30,18 @@ class Capability(enum.StrEnum):
     VIEW_AUDIT = "audit.view"  # read the audit trail, security events
     MANAGE_CONNECTIONS = "connections.manage"  # connection approvals (later issues)
     MANAGE_STAFF = "staff.manage"  # grant and revoke staff roles
+    VIEW_PLANS = "plans.view"  # read plans, their history and clients' credit lines
+    MANAGE_PLANS = "plans.manage"  # create plans and revise their terms (effective-dated)
 
 
 ROLE_CAPABILITIES: dict[StaffRole, frozenset[Capability]] = {
     StaffRole.REVIEWER: frozenset(
-        {Capability.VIEW_APPLICANTS, Capability.REVIEW_KYC, Capability.REVIEW_APPLICATIONS}
+        {
+            Capability.VIEW_APPLICANTS,
+            Capability.REVIEW_KYC,
+            Capability.REVIEW_APPLICATIONS,
+            Capability.VIEW_PLANS,
+        }
     ),
     StaffRole.TREASURY: frozenset({Capability.VIEW_APPLICANTS, Capability.MANAGE_TREASURY}),
     StaffRole.STRUCTURING: frozenset({Capability.MANAGE_STRUCTURING}),
@@ -46,10 +53,16 @@ ROLE_CAPABILITIES: dict[StaffRole, frozenset[Capability]] = {
             Capability.MANAGE_CONNECTIONS,
         }
     ),
-    # The administrator manages staff and sees the audit trail; it does not decide credit or
-    # move money (separation of duties).
+    # The administrator manages staff and the product catalogue (plans) and sees the audit
+    # trail; it does not decide credit or move money (separation of duties).
     StaffRole.ADMIN: frozenset(
-        {Capability.VIEW_APPLICANTS, Capability.VIEW_AUDIT, Capability.MANAGE_STAFF}
+        {
+            Capability.VIEW_APPLICANTS,
+            Capability.VIEW_AUDIT,
+            Capability.MANAGE_STAFF,
+            Capability.VIEW_PLANS,
+            Capability.MANAGE_PLANS,
+        }
     ),
 }
 

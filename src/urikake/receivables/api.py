@@ -29,12 +29,18 @@ from urikake.api_schemas import ErrorOut, Id, Offset, PageLimit, StrictId, Yen
 from urikake.applicants.access import ApplicantAuth
 from urikake.applicants.models import Organization
 from urikake.domain.applications import ApplicationStatus
+from urikake.domain.assignment_clauses import ClauseStatus, clause_status
 from urikake.domain.errors import DomainError
 from urikake.domain.invoices import InvoiceData, TaxBreakdown
 from urikake.domain.money import rate
 from urikake.idempotency.services import run_idempotent
 from urikake.receivables import services
-from urikake.receivables.models import Debtor, FinancingApplication, Invoice
+from urikake.receivables.models import (
+    Debtor,
+    FinancingApplication,
+    Invoice,
+    InvoiceAssignmentClause,
+)
 
 router = Router(tags=["receivables"])
 
@@ -86,6 +92,9 @@ class InvoiceOut(Schema):
     tax_breakdown: list[TaxBreakdownOut]
     source: str
     status: str
+    assignment_clause: str = Field(
+        ..., description="譲渡禁止・制限特約: absent / restricted / released"
+    )
     created_at: datetime
 
 
@@ -93,6 +102,9 @@ class ApplicationIn(Schema):
     product: str
     invoice_ids: list[StrictId] = Field(..., max_length=100)
     requested_amount: Yen | None = None
+    plan_id: StrictId | None = Field(
+        None, description="プラン（省略時は金額に合うプランを自動で適用）"
+    )
 
 
 class ReasonOut(Schema):
@@ -148,6 +160,7 @@ class ApplicationOut(Schema):
     status: str
     status_label: str
     product: str
+    plan_id: int | None
     requested_amount: int
     invoice_ids: list[int]
     submitted_at: datetime | None
@@ -185,6 +198,14 @@ def _debtor_out(d: Debtor) -> dict[str, Any]:
     }
 
 
+def _clause_status(inv: Invoice) -> ClauseStatus:
+    try:
+        clause = inv.assignment_clause
+    except InvoiceAssignmentClause.DoesNotExist:
+        clause = None
+    return clause_status(has_clause=clause is not None, released=bool(clause and clause.released))
+
+
 def _invoice_out(inv: Invoice) -> dict[str, Any]:
     return {
         "id": inv.pk,
@@ -201,6 +222,7 @@ def _invoice_out(inv: Invoice) -> dict[str, Any]:
         ],
         "source": inv.source,
         "status": inv.status,
+        "assignment_clause": _clause_status(inv).value,
         "created_at": inv.created_at,
     }
 
@@ -208,7 +230,14 @@ def _invoice_out(inv: Invoice) -> dict[str, Any]:
 def _application_out(app: FinancingApplication) -> dict[str, Any]:
     result = app.screening_result or {}
     reasons = [
-        {"invoice": item.get("invoice"), "code": r["code"], "message": r["message"]}
+        {"invoice": None, "code": r["code"], "message": r["message"]}
+        for r in result.get("reasons", [])
+    ] + [
+        {
+            "invoice": item.get("invoice"),
+            "code": r["code"],
+            "message": r.get("applicant_message") or r["message"],
+        }
         for item in result.get("invoices", [])
         for r in item.get("reasons", [])
     ]
@@ -218,6 +247,7 @@ def _application_out(app: FinancingApplication) -> dict[str, Any]:
         "status": status.value,
         "status_label": status.label,
         "product": app.product,
+        "plan_id": app.plan_version.plan_id if app.plan_version else None,
         "requested_amount": app.requested_amount,
         "invoice_ids": sorted(inv.pk for inv in app.invoices.all()),
         "submitted_at": app.submitted_at,
@@ -231,7 +261,11 @@ def _application_out(app: FinancingApplication) -> dict[str, Any]:
 
 def _fresh(application: FinancingApplication) -> dict[str, Any]:
     """The application as stored now (after a service changed it), for the response."""
-    reloaded = FinancingApplication.objects.prefetch_related("invoices").get(pk=application.pk)
+    reloaded = (
+        FinancingApplication.objects.select_related("plan_version")
+        .prefetch_related("invoices")
+        .get(pk=application.pk)
+    )
     return _application_out(reloaded)
 
 
@@ -270,7 +304,9 @@ def list_invoices(
 ) -> Any:
     if status and status not in Invoice.Status.values:
         raise DomainError("invoice.status", "状態の指定が正しくありません。", field="status")
-    invoices = Invoice.objects.filter(organization=_org(request)).select_related("debtor")
+    invoices = Invoice.objects.filter(organization=_org(request)).select_related(
+        "debtor", "assignment_clause"
+    )
     if status:
         invoices = invoices.filter(status=status)
     page = invoices.order_by("-created_at", "-id")[offset : offset + limit]
@@ -331,11 +367,13 @@ def create_invoice(request: HttpRequest, payload: InvoiceIn) -> Any:
 
 
 def _request_digest(payload: ApplicationIn) -> str:
-    body = {
+    body: dict[str, Any] = {
         "product": payload.product,
         "invoice_ids": sorted(payload.invoice_ids),
         "requested_amount": payload.requested_amount,
     }
+    if payload.plan_id is not None:
+        body["plan_id"] = payload.plan_id
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
@@ -369,6 +407,8 @@ def _create_and_submit(
             requested_amount=payload.requested_amount,
             idempotency_key=key,
             request_digest=digest,
+            plan_id=payload.plan_id,
+            amount_field="invoice_ids",
         )
         return services.submit_application(application, acting_user=user)
 

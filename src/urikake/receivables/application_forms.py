@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from urikake.api_schemas import DB_INT_MAX
 from urikake.applicants.models import Organization
 from urikake.domain.invoices import amount_limit_error
+from urikake.domain.money import format_rate_percent, format_yen
+from urikake.plans import services as plans
 from urikake.receivables.forms import MultipleFileField, MultipleFileInput
 from urikake.receivables.models import Debtor, FinancingApplication, Invoice
 
@@ -72,9 +74,30 @@ class ApplicationForm(forms.Form):
         queryset=Invoice.objects.none(),
         widget=forms.CheckboxSelectMultiple,
     )
+    plan = forms.TypedChoiceField(
+        label=_("プラン"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("選ばない場合は、金額に合うプランを自動で適用します。"),
+    )
 
     def __init__(self, *args: object, organization: Organization, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["invoices"].queryset = Invoice.objects.filter(  # type: ignore[attr-defined]
             organization=organization, status=Invoice.Status.REGISTERED
         ).order_by("due_date")
+        offered = plans.plans_for(organization.kind)
+        self.fields["plan"].choices = [  # type: ignore[attr-defined]
+            ("", _("自動で選ぶ")),
+            *(
+                (
+                    v.plan_id,
+                    f"{v.name}（{format_yen(v.min_amount)}〜{format_yen(v.max_amount)}、"
+                    f"手数料 {format_rate_percent(v.fee_min)}〜、{v.speed}）",
+                )
+                for v in offered
+            ),
+        ]
+        if not offered:
+            del self.fields["plan"]

@@ -222,10 +222,11 @@ def applications(request: HttpRequest) -> HttpResponse:
                 acting_user=request.user,  # type: ignore[arg-type]
                 product=form.cleaned_data["product"],
                 invoices=list(form.cleaned_data["invoices"]),
+                plan_id=form.cleaned_data.get("plan"),
             )
             services.submit_application(application, acting_user=request.user)  # type: ignore[arg-type]
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             messages.success(
                 request, _("お申込みを受け付けました。審査結果はこのページに表示されます。")

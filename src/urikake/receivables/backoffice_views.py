@@ -16,11 +16,15 @@ from django.utils.translation import gettext_lazy
 from urikake.accounts.access import staff
 from urikake.accounts.roles import Capability
 from urikake.domain.applications import ApplicationStatus
+from urikake.domain.assignment_clauses import STATUS_LABELS
 from urikake.domain.errors import DomainError
 from urikake.kyc.models import KycCheck
+from urikake.plans import services as plans
+from urikake.receivables.assignment_clauses import statuses
 from urikake.receivables.models import (
     FinancingApplication,
     Invoice,
+    InvoiceAssignmentClause,
     ReviewDecision,
     StatementEntry,
 )
@@ -32,6 +36,15 @@ class ReviewForm(forms.Form):
         label=gettext_lazy("判断"), choices=ReviewDecision.Verdict.choices, widget=forms.RadioSelect
     )
     comment = forms.CharField(label=gettext_lazy("コメント（判断の理由）"), widget=forms.Textarea)
+
+
+def _clauses(app: FinancingApplication) -> list[tuple[object, str, object]]:
+    invoices = list(app.invoices.select_related("debtor").order_by("pk"))
+    found = statuses(invoices)
+    clauses = {
+        c.invoice_id: c for c in InvoiceAssignmentClause.objects.filter(invoice__in=invoices)
+    }
+    return [(inv, STATUS_LABELS[found[inv.pk]], clauses.get(inv.pk)) for inv in invoices]
 
 
 @staff(Capability.REVIEW_APPLICATIONS)
@@ -86,6 +99,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             .defer("document", "full_name", "birth_date")
             .order_by("-submitted_at")
             .first(),
+            "clauses": _clauses(app),
+            "credit_line": plans.credit_line_of(app.organization),
         },
     )
 

@@ -202,6 +202,47 @@ class Invoice(models.Model):
         return f"invoice:{self.pk}"
 
 
+class InvoiceAssignmentClause(models.Model):
+    """An anti-assignment clause (譲渡禁止・制限特約) on an invoice, and its release.
+
+    The clause is recorded with its evidence (the contract text and/or a document); a release
+    is the debtor's consent to the assignment: the date, who consented, and its evidence.
+    Status and meaning: :mod:`urikake.domain.assignment_clauses`; changes only through
+    :mod:`urikake.receivables.assignment_clauses`.
+    """
+
+    invoice = models.OneToOneField(
+        Invoice, on_delete=models.PROTECT, related_name="assignment_clause"
+    )
+    evidence_text = models.TextField("特約の内容（契約書の条項など）", blank=True)
+    evidence = models.FileField("特約の証憑", upload_to="evidence/clauses/%Y/%m/", blank=True)
+    evidence_sha256 = models.CharField(max_length=64, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    released_on = models.DateField("承諾日", null=True, blank=True)
+    released_by_name = models.CharField("承諾者（売掛先）", max_length=200, blank=True)
+    release_text = models.TextField("承諾の内容", blank=True)
+    release_evidence = models.FileField("承諾書", upload_to="evidence/clauses/%Y/%m/", blank=True)
+    release_sha256 = models.CharField(max_length=64, blank=True)
+    release_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    release_recorded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "譲渡禁止・制限特約"
+        verbose_name_plural = "譲渡禁止・制限特約"
+
+    def __str__(self) -> str:
+        return f"assignment_clause:{self.pk}"
+
+    @property
+    def released(self) -> bool:
+        return self.released_on is not None
+
+
 class InvoiceNearKey(models.Model):
     """Keys shared by near-duplicate invoices (same debtor + amount + due date, or number)."""
 
@@ -229,6 +270,16 @@ class FinancingApplication(models.Model):
         "applicants.Organization", on_delete=models.PROTECT, related_name="applications"
     )
     product = models.CharField("商品", max_length=20, choices=Product.choices)
+    # The plan terms (one effective-dated version) the application is held to; empty for
+    # applications made while the operator had defined no plan.
+    plan_version = models.ForeignKey(
+        "plans.PlanVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applications",
+        verbose_name="プラン",
+    )
     requested_amount = models.BigIntegerField("希望金額")
     status = models.CharField("状態", max_length=20, default="draft", db_index=True)
     invoices = models.ManyToManyField(Invoice, related_name="applications")

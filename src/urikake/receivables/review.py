@@ -21,6 +21,7 @@ from urikake.domain.applications import ApplicationStatus, check_transition
 from urikake.domain.bank_calendar import add_bank_business_days
 from urikake.domain.errors import DomainError
 from urikake.receivables.models import FinancingApplication, ReviewDecision
+from urikake.receivables.screening import start_line_from
 
 OFFER_VALID_BUSINESS_DAYS = 3
 
@@ -81,4 +82,6 @@ def review_application(
                 "four_eyes": four_eyes_required(app),
             },
         )
+        if target is ApplicationStatus.OFFERED:
+            start_line_from(app, acting_user=acting_user)
     return app

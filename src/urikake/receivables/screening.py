@@ -23,6 +23,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from urikake.audit import services as audit
+from urikake.domain import assignment_clauses as clause_rules
 from urikake.domain.applications import ApplicationStatus, check_transition
 from urikake.domain.screening import (
     ApplicantProfile,
@@ -30,13 +31,18 @@ from urikake.domain.screening import (
     ModelScore,
     Outcome,
     PlatformContext,
+    PricingPolicy,
     PriorInvoice,
     Product,
+    ProductBand,
+    Reason,
     ScreeningInput,
     ScreeningResult,
     screen,
 )
 from urikake.domain.statements import Direction, SourceFormat, Statement, StatementLine
+from urikake.plans import services as plans
+from urikake.receivables import assignment_clauses
 from urikake.receivables.models import (
     FinancingApplication,
     Invoice,
@@ -53,6 +59,8 @@ ACTIVE = [
     ApplicationStatus.CONTRACTED,
     ApplicationStatus.FUNDED,
 ]
+#: Deals that use the client's credit line (open exposure).
+USING_LINE = [*ACTIVE, ApplicationStatus.DEFAULTED]
 _SEVERITY = {Outcome.APPROVE: 0, Outcome.REFER: 1, Outcome.DECLINE: 2}
 
 
@@ -144,10 +152,26 @@ class BaselineScoreProvider:
         )
 
 
+def pricing_for(application: FinancingApplication) -> PricingPolicy:
+    """The pricing policy for an application: the plan's fee band and advance rate replace
+    the product's default band (grades are placed inside the plan's band)."""
+    policy = PricingPolicy()
+    version = application.plan_version
+    if version is None:
+        return policy
+    band = ProductBand(version.fee_min, version.fee_max, version.advance_rate)
+    return dataclasses.replace(policy, bands={**policy.bands, Product(version.product): band})
+
+
 def screen_invoice(
-    application: FinancingApplication, invoice: Invoice, provider: BaselineScoreProvider
+    application: FinancingApplication,
+    invoice: Invoice,
+    provider: BaselineScoreProvider,
+    *,
+    clause: clause_rules.ClauseStatus = clause_rules.ClauseStatus.ABSENT,
 ) -> ScreeningResult:
     org = application.organization
+    clause_reason = clause_rules.screening_reason(clause)
     debtor = invoice.debtor
     earlier = Invoice.objects.filter(organization=org, debtor=debtor).exclude(pk=invoice.pk)
     return screen(
@@ -181,8 +205,18 @@ def screen_invoice(
             ),
             previous_numbers=tuple(earlier.values_list("invoice_number", flat=True)),
             score_provider=provider,
+            pricing=pricing_for(application),
+            extra_reasons=(clause_reason,) if clause_reason else (),
         )
     )
+
+
+def _reason_out(r: Reason) -> dict[str, Any]:
+    out = {"code": r.code, "message": r.message}
+    plain = r.evidence.get("applicant_message")
+    if isinstance(plain, str):
+        out["applicant_message"] = plain
+    return out
 
 
 def _explain(invoice: Invoice, result: ScreeningResult) -> dict[str, Any]:
@@ -192,7 +226,7 @@ def _explain(invoice: Invoice, result: ScreeningResult) -> dict[str, Any]:
         "invoice_number": invoice.invoice_number,
         "debtor": invoice.debtor.name,
         "outcome": result.decision.outcome.value,
-        "reasons": [{"code": r.code, "message": r.message} for r in result.decision.reasons],
+        "reasons": [_reason_out(r) for r in result.decision.reasons],
         "grade": result.risks.grade,
         "risks": [
             {
@@ -245,8 +279,15 @@ def run_screening(application_id: int) -> FinancingApplication:
         application.save(update_fields=["status", "updated_at"])
         invoices = list(application.invoices.select_related("debtor", "organization"))
         provider = BaselineScoreProvider()
-        results = [(inv, screen_invoice(application, inv, provider)) for inv in invoices]
+        clauses = assignment_clauses.statuses(invoices)
+        results = [
+            (inv, screen_invoice(application, inv, provider, clause=clauses[inv.pk]))
+            for inv in invoices
+        ]
         worst = max((r.decision.outcome for _, r in results), key=_SEVERITY.__getitem__)
+        line_reasons = _credit_line_reasons(application, invoices)
+        if line_reasons and worst is Outcome.APPROVE:
+            worst = Outcome.REFER
         target = {
             Outcome.APPROVE: ApplicationStatus.OFFERED,
             Outcome.REFER: ApplicationStatus.REFERRED,
@@ -275,6 +316,7 @@ def run_screening(application_id: int) -> FinancingApplication:
             {
                 "outcome": worst.value,
                 "model_notice": provider.notice,
+                "reasons": line_reasons,
                 "invoices": [_explain(inv, r) for inv, r in results],
             }
         )
@@ -304,4 +346,52 @@ def run_screening(application_id: int) -> FinancingApplication:
                 "net_payout": totals.get("net_payout", 0),
             },
         )
+        if target is ApplicationStatus.OFFERED:
+            start_line_from(application, acting_user="system:screening")
     return application
+
+
+def _credit_line_reasons(
+    application: FinancingApplication, invoices: list[Invoice]
+) -> list[dict[str, Any]]:
+    """Application-level referral reasons: a deal above the client's available line."""
+    outstanding = (
+        Invoice.objects.filter(
+            applications__organization_id=application.organization_id,
+            applications__status__in=USING_LINE,
+        )
+        .exclude(applications=application)
+        .distinct()
+        .aggregate(total=Sum("total_amount"))["total"]
+        or 0
+    )
+    check = plans.check_credit(
+        application.organization,
+        amount=sum(inv.total_amount for inv in invoices),
+        outstanding=int(outstanding),
+    )
+    if check is None or check.within:
+        return []
+    return [
+        {
+            "code": check.code,
+            "message": check.reason,
+            "line": check.line,
+            "available": check.available,
+        }
+    ]
+
+
+def start_line_from(application: FinancingApplication, *, acting_user: Any) -> None:
+    """The first approved deal starts the client's credit line (a no-op afterwards)."""
+    offer = application.offer or {}
+    grades = [i.get("grade") for i in application.screening_result.get("invoices", [])]
+    if not offer.get("face_amount"):
+        return
+    plans.start_credit_line(
+        application.organization,
+        approved_face=int(offer["face_amount"]),
+        grade=max((g for g in grades if g), default="E"),
+        application_ref=application.pk,
+        acting_user=acting_user,
+    )

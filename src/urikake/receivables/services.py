@@ -29,6 +29,7 @@ from urikake.domain.invoices import InvoiceData, validate_invoice
 from urikake.domain.name_matching import normalize_name
 from urikake.domain.screening.fingerprints import invoice_fingerprint, near_duplicate_keys
 from urikake.domain.statements import Direction, Statement
+from urikake.plans import services as plans
 from urikake.receivables.models import (
     Debtor,
     DebtorIdentity,
@@ -320,8 +321,15 @@ def create_application(
     requested_amount: int | None = None,
     idempotency_key: str = "",
     request_digest: str = "",
+    plan_id: int | None = None,
+    amount_field: str = "invoices",
 ) -> FinancingApplication:
     """A draft application for chosen invoices of the organisation.
+
+    The deal (the invoices' total face value) is held to a plan before anything is stored:
+    the applicant's choice (``plan_id``) or the plan that applies
+    (:func:`urikake.plans.services.resolve_plan`); outside its range it is refused with the
+    limit named (``amount_field`` is the field the error names).
 
     With an ``idempotency_key`` the database refuses a second application under the same
     key (IntegrityError): the caller then returns the first one.
@@ -342,10 +350,18 @@ def create_application(
             f"希望金額は1円以上、請求金額の合計（{face:,}円）以下で入力してください。",
             field="requested_amount",
         )
+    plan_version = plans.resolve_plan(
+        segment=organization.kind,
+        product=product,
+        amount=face,
+        plan_id=plan_id,
+        field=amount_field,
+    )
     with transaction.atomic():
         application = FinancingApplication.objects.create(
             organization=organization,
             product=product,
+            plan_version=plan_version,
             requested_amount=amount,
             status=ApplicationStatus.DRAFT,
             created_by=acting_user,
@@ -357,7 +373,12 @@ def create_application(
             "application.created",
             actor=acting_user,
             obj=application,
-            payload={"product": product, "amount": amount, "invoices": [i.pk for i in invoices]},
+            payload={
+                "product": product,
+                "amount": amount,
+                "invoices": [i.pk for i in invoices],
+                "plan_version": plan_version.pk if plan_version else None,
+            },
         )
     return application
 

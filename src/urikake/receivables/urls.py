@@ -1,12 +1,13 @@
 from django.urls import path
 
-from urikake.receivables import application_views, views
+from urikake.receivables import application_views, invoice_views, views
 
 app_name = "receivables"
 urlpatterns = [
     path("statements/", views.statements, name="statements"),
     path("debtors/", views.debtors, name="debtors"),
     path("invoices/", application_views.invoices, name="invoices"),
+    path("invoices/<int:pk>/", invoice_views.invoice_detail, name="invoice"),
     path("applications/", application_views.applications, name="applications"),
     path("applications/<int:pk>/", application_views.application, name="application"),
     path(

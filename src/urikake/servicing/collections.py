@@ -28,6 +28,7 @@ from urikake.domain.bank_calendar import refund_value_date
 from urikake.domain.errors import DomainError
 from urikake.domain.positions import PositionStatus
 from urikake.ledger import services as ledger
+from urikake.plans import services as plans
 from urikake.receivables import services as receivables
 from urikake.receivables.models import FinancingApplication, Invoice
 from urikake.servicing.models import Position
@@ -173,6 +174,7 @@ def _collected(purchase: Position, *, on: date, actor: Actor) -> None:
         .exists()
     ):
         receivables.mark_settled(application, acting_user=actor)
+        plans.record_settlement(application, acting_user=actor, settled_on=on)
 
 
 def release_reserve(purchase: Position, *, acting_user: Actor) -> Payout | None:

@@ -132,7 +132,11 @@ def load_demo_data() -> list[str]:
             created.append(login.email)
         if _fund_operating_account():
             created.append(DEMO_CAPITAL_ENTRY)
+        from urikake.system.demo_plans import load_demo_plans
         from urikake.system.demo_treasury import CLIENT_EMAIL, load_treasury_demo
+
+        admin = user_model.objects.get(email="admin@demo.urikake.example")
+        created.extend(f"plan:{code}" for code in load_demo_plans(admin))
 
         if load_treasury_demo(PASSWORD):
             created.append(CLIENT_EMAIL)

@@ -187,6 +187,7 @@ def load_treasury_demo(password: str) -> bool:
     """Create the demo client and its deals unless present; True when created."""
     if get_user_model().objects.filter(email=CLIENT_EMAIL).exists():
         return False
+    from urikake.plans import services as plans
     from urikake.servicing.funding import fund_application
     from urikake.servicing.models import Position
     from urikake.treasury import payouts
@@ -195,6 +196,15 @@ def load_treasury_demo(password: str) -> bool:
 
     user, org = _client(password)
     _history(org, user)
+    # Three deals open at once: a reviewer sets the line by hand (the first screening alone
+    # would start it from the first deal only; see docs/plans.md).
+    reviewer = get_user_model().objects.filter(email="reviewer@demo.urikake.example").first()
+    plans.adjust_credit_line(
+        org,
+        amount=10_000_000,
+        reason="既存の取引先3社との取引実績を確認し、審査担当者が設定しました。",
+        acting_user=reviewer or "system:demo",
+    )
     deals = [_deal(org, user, i) for i in range(len(DEBTORS))]
     if any(d.status != "accepted" for d in deals):
         return True  # screening referred one: the reviewer demo covers that path

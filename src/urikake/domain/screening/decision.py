@@ -179,6 +179,9 @@ class ScreeningInput:
     policy: ScreeningPolicy = field(default_factory=ScreeningPolicy)
     pricing: PricingPolicy = field(default_factory=PricingPolicy)
     score_provider: ScoreProvider | None = None
+    #: Referral reasons found outside the invoice's data (e.g. an unreleased anti-assignment
+    #: clause, :mod:`urikake.domain.assignment_clauses`): an approval becomes a referral.
+    extra_reasons: tuple[Reason, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +196,13 @@ class ScreeningResult:
     @property
     def outcome(self) -> Outcome:
         return self.decision.outcome
+
+
+def _with_extra_reasons(decision: Decision, extra: tuple[Reason, ...]) -> Decision:
+    if not extra or decision.outcome is Outcome.DECLINE:
+        return decision
+    kept = decision.reasons if decision.outcome is Outcome.REFER else ()
+    return Decision(Outcome.REFER, (*kept, *extra))
 
 
 def screen(inp: ScreeningInput) -> ScreeningResult:
@@ -216,7 +226,9 @@ def screen(inp: ScreeningInput) -> ScreeningResult:
     problems = [
         p for p in validate_invoice(inv, today=today) if p.code != "invoice.debtor_is_applicant"
     ]
-    decision = decide(inv, reality, risks, policy=inp.policy, problems=problems)
+    decision = _with_extra_reasons(
+        decide(inv, reality, risks, policy=inp.policy, problems=problems), inp.extra_reasons
+    )
     dkey = debtor_key(inv, inp.debtor.names)
     offer: Offer | None = None
     if decision.outcome is not Outcome.DECLINE:

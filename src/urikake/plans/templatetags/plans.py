@@ -1,0 +1,30 @@
+"""Template helpers of the plans app: rates as percentages, and the client's credit line
+card for my page (``{% credit_line_card organization %}``) — a template tag, so the
+applicants app shows it without importing this app."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import template
+
+from urikake.domain.money import format_rate_percent
+from urikake.plans import services
+
+register = template.Library()
+
+
+@register.filter
+def percent(value: object) -> str:
+    """``Decimal("0.038")`` → ``"3.8%"`` (HALF_UP to 0.1%, as shown to people)."""
+    if not isinstance(value, Decimal):
+        return ""
+    return format_rate_percent(value)
+
+
+@register.inclusion_tag("plans/_credit_line_card.html")
+def credit_line_card(organization: Any) -> dict[str, Any]:
+    line = services.credit_line_of(organization) if organization is not None else None
+    changes = list(line.changes.order_by("-created_at", "-pk")[:5]) if line else []
+    return {"line": line, "changes": changes}
