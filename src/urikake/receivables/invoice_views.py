@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from urikake.accounts.access import applicant, owned_or_404
+from urikake.applicants.access import applicant, owned_or_404
 from urikake.domain.assignment_clauses import STATUS_LABELS, ClauseStatus
 from urikake.domain.errors import DomainError
 from urikake.receivables import assignment_clauses
