@@ -20,7 +20,6 @@ Every change is audited; ledger entries carry ids naming the purchase (``reserve
 
 from __future__ import annotations
 
-import csv
 import functools
 import io
 from collections.abc import Iterable
@@ -43,6 +42,7 @@ from urikake.audit import services as audit
 from urikake.audit.models import AuditRecord
 from urikake.audit.services import ActorLike, actor_label
 from urikake.domain import ledger as book
+from urikake.domain import safe_csv
 from urikake.domain.ageing import (
     BUCKETS,
     AgeingItem,
@@ -174,7 +174,7 @@ def ageing_csv(as_of: date) -> str:
     """The ageing table as CSV (one row per client, per debtor, and the total)."""
     view = ageing_report(as_of)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = safe_csv.writer(out, lineterminator="\r\n")
     header = ["区分", "コード", "名称"]
     for bucket in BUCKETS:
         header += [f"{bucket.label}(円)", f"{bucket.label}(件)"]
