@@ -132,7 +132,7 @@ def _deal(org: Organization, user: User, index: int) -> FinancingApplication:
             debtor_name=name,
             invoice_number=f"DEMO-{today:%Y%m}-{index + 1:03d}",
             issue_date=today - timedelta(days=3),
-            due_date=today + timedelta(days=40 + 10 * index),
+            due_date=today + timedelta(days=30 + 5 * index),  # within the 消込 window of a payment today
             total_amount=amount,
             tax_breakdown=(
                 TaxBreakdown(Decimal("0.10"), amount * 10 // 11, amount - amount * 10 // 11),
@@ -195,6 +195,9 @@ def load_treasury_demo(password: str) -> bool:
         payouts.mark_sent(batch, acting_user="system:demo")
     purchase = PurchasedReceivable.objects.get(application=deals[2])
     payer = DEBTORS[2][3]
+    # The debtor pays early (a statement reports only days that have come: an import refuses
+    # a line dated after today).
+    paid_on = min(purchase.expected_on, today)
     statement = Statement(
         SourceFormat.ZENGIN_STATEMENT,
         settings.ZENGIN_BANK_CODE,
@@ -202,11 +205,11 @@ def load_treasury_demo(password: str) -> bool:
         1,
         settings.ZENGIN_ACCOUNT_NUMBER,
         "",
-        purchase.expected_on,
-        purchase.expected_on,
+        paid_on,
+        paid_on,
         (
             StatementLine(
-                purchase.expected_on,
+                paid_on,
                 Direction.DEPOSIT,
                 purchase.face_amount - 660,
                 payer,
@@ -217,5 +220,5 @@ def load_treasury_demo(password: str) -> bool:
     )
     target = Path(settings.VAR_DIR) / "demo" / "collection-statement.txt"
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(write_statement_file(statement, created=purchase.expected_on))
+    target.write_bytes(write_statement_file(statement, created=paid_on))
     return True

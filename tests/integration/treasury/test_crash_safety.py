@@ -43,7 +43,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Sum
 
-from tests.integration.treasury.helpers import DEBTOR_PAYER, funded_deal, statement_file
+from tests.integration.treasury.helpers import DEBTOR_PAYER, funded_deal, paid_on, statement_file
 from urikake.audit.checkpoints import verify_stored_chain
 from urikake.domain import ledger as book
 from urikake.domain.zengin_transfer import parse_transfer_file
@@ -511,12 +511,12 @@ def test_killing_reconciliation_never_applies_a_deposit_twice(treasury_staff, cr
     payouts.mark_sent(batch, acting_user=treasury_staff)
     purchases = list(PurchasedReceivable.objects.order_by("pk"))
     content = statement_file(
-        [(p.expected_on, p.face_amount, DEBTOR_PAYER) for p in purchases[:-1]]
+        [(paid_on(p), p.face_amount, DEBTOR_PAYER) for p in purchases[:-1]]
         # The last payer deducted the transfer fee; two more receipts are nobody's.
         + [
-            (purchases[-1].expected_on, purchases[-1].face_amount - 440, DEBTOR_PAYER),
-            (purchases[0].expected_on, 12_345, "ﾀﾅｶ ﾀﾛｳ"),
-            (purchases[0].expected_on, 777, "ｽｽﾞｷ"),
+            (paid_on(purchases[-1]), purchases[-1].face_amount - 440, DEBTOR_PAYER),
+            (paid_on(purchases[0]), 12_345, "ﾀﾅｶ ﾀﾛｳ"),
+            (paid_on(purchases[0]), 777, "ｽｽﾞｷ"),
         ]
     )
     collections.import_collection_statement(
