@@ -132,8 +132,8 @@ def _deal(org: Organization, user: User, index: int) -> FinancingApplication:
             debtor_name=name,
             invoice_number=f"DEMO-{today:%Y%m}-{index + 1:03d}",
             issue_date=today - timedelta(days=3),
-            due_date=today
-            + timedelta(days=30 + 5 * index),  # within the 消込 window of a payment today
+            # Due within the 消込 window of the demo's payment dated today.
+            due_date=today + timedelta(days=30 + 5 * index),
             total_amount=amount,
             tax_breakdown=(
                 TaxBreakdown(Decimal("0.10"), amount * 10 // 11, amount - amount * 10 // 11),
