@@ -16,7 +16,9 @@ first demo applicant walks through).
 
 from __future__ import annotations
 
-from datetime import timedelta
+import hashlib
+import io
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -37,6 +39,7 @@ from urikake.kyc.models import KycCheck
 from urikake.receivables import services as receivables
 from urikake.receivables.models import FinancingApplication
 from urikake.receivables.tasks import screen_application
+from urikake.security import crypto
 
 CLIENT_EMAIL = "client@demo.urikake.example"
 CLIENT_NAME = "株式会社デモ運送"
@@ -83,17 +86,53 @@ def _client(password: str) -> tuple[User, Organization]:
         holder_name="カ)デモウンソウ",
     )
     applicants.save_payout_account(org, draft, acting_user=user)
+    _verified_kyc(org, user)
+    return user, org
+
+
+def _sample_document(full_name: str, born: date) -> bytes:
+    """A one-page PDF marked as a sample, standing in for the representative's ID card."""
+    from reportlab.lib.pagesizes import A6, landscape
+    from reportlab.pdfgen import canvas
+
+    from urikake.contracts.pdf import GOTHIC  # registers the CID fonts
+
+    out = io.BytesIO()
+    page = canvas.Canvas(out, pagesize=landscape(A6), invariant=True)
+    page.setTitle("本人確認書類（デモ用の見本）")
+    page.setFont(GOTHIC, 14)
+    page.drawString(24, 230, "本人確認書類（デモ用の見本・無効）")
+    page.setFont(GOTHIC, 11)
+    page.drawString(24, 190, f"氏名　{full_name}")
+    page.drawString(24, 165, f"生年月日　{born.year}年{born.month}月{born.day}日")
+    page.drawString(24, 140, "住所　東京都大田区平和島1-1-1")
+    page.showPage()
+    page.save()
+    return out.getvalue()
+
+
+def _verified_kyc(org: Organization, user: User) -> KycCheck:
+    """A verified eKYC check with what a real one holds: name, birth date and the document."""
     now = timezone.now()
-    KycCheck.objects.create(
+    full_name, born = "運送 花子", date(1980, 4, 1)
+    document = _sample_document(full_name, born)
+    check = KycCheck.objects.create(
         organization=org,
         requested_by=user,
         status="verified",
+        full_name=full_name,
+        birth_date=born.isoformat(),
+        document=crypto.encrypt_bytes(document),
+        document_mime="application/pdf",
+        document_sha256=hashlib.sha256(document).hexdigest(),
+        document_size=len(document),
         submitted_at=now,
+        sent_at=now,
         decided_at=now,
         expires_at=now + timedelta(days=365),
     )
-    audit.record("demo.kyc_recorded", actor="system:demo", obj=org, payload={})
-    return user, org
+    audit.record("demo.kyc_recorded", actor="system:demo", obj=check, payload={})
+    return check
 
 
 def _history(org: Organization, user: User) -> None:
