@@ -8,6 +8,8 @@ JSON ``{"error": {"code", "message", "field"?, "line"?}}`` with status 422.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Swagger
 from ninja.errors import ValidationError
@@ -36,22 +38,46 @@ def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return api.create_response(request, {"error": exc.as_dict()}, status=422)
 
 
+def _problem(error: dict[str, Any]) -> dict[str, Any]:
+    """One schema error as ``{code, message, field}``; a number out of range names its bound."""
+    # ("body", "payload", "debtor_id") → "debtor_id": the name the client sent.
+    field = ".".join(
+        str(part)
+        for part in error.get("loc", ())
+        if part not in ("body", "payload", "query", "path", "header")
+    )
+    ctx = error.get("ctx") or {}
+    kind = error.get("type", "")
+    if kind in ("less_than_equal", "less_than") and ("le" in ctx or "lt" in ctx):
+        bound = ctx.get("le", ctx.get("lt"))
+        return {
+            "code": "request.too_large",
+            "message": f"{field} は {bound:,} 以下で指定してください。",
+            "field": field,
+            "limit": bound,
+        }
+    if kind in ("greater_than_equal", "greater_than") and ("ge" in ctx or "gt" in ctx):
+        bound = ctx.get("ge", ctx.get("gt"))
+        return {
+            "code": "request.too_small",
+            "message": f"{field} は {bound:,} 以上で指定してください。",
+            "field": field,
+            "limit": bound,
+        }
+    if kind == "too_long" and "max_length" in ctx:
+        return {
+            "code": "request.too_many",
+            "message": f"{field} は {ctx['max_length']:,} 件までです。",
+            "field": field,
+            "limit": ctx["max_length"],
+        }
+    return {"code": "request.invalid", "message": str(error.get("msg", "")), "field": field}
+
+
 @api.exception_handler(ValidationError)
 def _schema_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     """Request bodies that do not match the schema: the same error shape as DomainError."""
-    problems = [
-        {
-            "code": "request.invalid",
-            "message": str(error.get("msg", "")),
-            # ("body", "payload", "debtor_id") → "debtor_id": the name the client sent.
-            "field": ".".join(
-                str(part)
-                for part in error.get("loc", ())
-                if part not in ("body", "payload", "query", "path", "header")
-            ),
-        }
-        for error in exc.errors
-    ]
+    problems = [_problem(error) for error in exc.errors]
     return api.create_response(
         request,
         {

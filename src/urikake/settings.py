@@ -22,6 +22,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from urikake.devsecrets import read_or_create
+from urikake.domain.products import all_specs as _all_products
 
 BASE_DIR = Path(__file__).resolve().parent
 URIKAKE_ENV = os.environ.get("URIKAKE_ENV", "development").strip().lower()
@@ -84,6 +85,7 @@ INSTALLED_APPS = [
     "urikake.ledger",
     "urikake.contracts",
     "urikake.treasury",
+    "urikake.servicing",
     "urikake.scoring",
     "urikake.security",
     "urikake.backoffice",
@@ -346,9 +348,11 @@ CONTRACT_ASSIGNEE_REPRESENTATIVE = os.environ.get("CONTRACT_ASSIGNEE_REPRESENTAT
 # Which perfection (対抗要件) each product needs and whether funding may precede it:
 # "notice" / "consent" / "registration"; ":early" lets funding precede perfection (2社間 after
 # filing the registration), recorded on the deal.
+# Unset: the product spec's default (urikake.domain.products). Keyed by the product id;
+# the environment variable is TREASURY_PERFECTION_<ID> (e.g. TREASURY_PERFECTION_TWO_PARTY).
 TREASURY_PERFECTION = {
-    "three_party": os.environ.get("TREASURY_PERFECTION_THREE_PARTY", "notice"),
-    "two_party": os.environ.get("TREASURY_PERFECTION_TWO_PARTY", "registration"),
+    _product.id: os.environ.get(f"TREASURY_PERFECTION_{_product.id.name}", "")
+    for _product in _all_products()
 }
 # The platform's collection account at the bank API (account id), for statement pulls.
 TREASURY_BANK_API_ACCOUNT_ID = os.environ.get("TREASURY_BANK_API_ACCOUNT_ID", "")
@@ -372,6 +376,9 @@ TREASURY_ESCALATE_AFTER_DAYS = int(os.environ.get("TREASURY_ESCALATE_AFTER_DAYS"
 # --- Screening ------------------------------------------------------------------------------
 # Referred applications at or above this amount need two different reviewers to approve.
 FOUR_EYES_THRESHOLD_YEN = int(os.environ.get("FOUR_EYES_THRESHOLD_YEN", "3000000"))
+# The largest invoice face accepted at entry (form, PDF/XML import, API): a sanity bound
+# against mistyped or hostile amounts, not a credit limit (plans set those per deal).
+RECEIVABLES_MAX_INVOICE_YEN = int(os.environ.get("RECEIVABLES_MAX_INVOICE_YEN", "10000000000"))
 
 # --- Encryption at rest (urikake.security.crypto) -------------------------------------------
 # Comma-separated Fernet keys; the first encrypts, all decrypt. `urikake security rotate-keys`

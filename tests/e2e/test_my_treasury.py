@@ -15,7 +15,7 @@ from tests.integration.treasury.helpers import funded_deal
 from urikake.applicants import services as applicant_services
 from urikake.applicants import terms
 from urikake.domain.bank_calendar import add_bank_business_days
-from urikake.treasury.models import PurchasedReceivable
+from urikake.servicing.models import Position
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -39,7 +39,7 @@ def test_two_party_client_reports_a_collection_on_a_phone(
         terms_version=versions["terms"],
         privacy_version=versions["privacy"],
     )
-    purchase = PurchasedReceivable.objects.get(application=deal.application)
+    purchase = Position.objects.get(application=deal.application)
 
     context = browser.new_context(viewport=PHONE, locale="ja-JP")
     context.set_default_timeout(20_000)

@@ -18,11 +18,12 @@ from django.utils import timezone
 
 from tests.e2e.conftest import DESKTOP
 from tests.fixtures.deals import DEBTOR_PAYER, make_deal
-from tests.integration.treasury.helpers import statement_file
+from tests.integration.treasury.helpers import paid_on, statement_file
 from urikake.applicants import services as applicant_services
 from urikake.applicants import terms
 from urikake.ledger import services as ledger
-from urikake.treasury.models import Payout, PurchasedReceivable
+from urikake.servicing.models import Position
+from urikake.treasury.models import Payout
 from urikake.treasury.policy import next_value_date
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -61,7 +62,7 @@ def test_sign_perfect_fund_collect_and_balance(
     live_server: Any, browser: Any, django_user_model: Any, artifacts_dir: Path, tmp_path: Path
 ) -> None:
     base = live_server.url
-    deal = make_deal(product="three_party", amount=3_300_000)
+    deal = make_deal(product="three_party", amount=3_300_000, due_days=40)
     versions = terms.current_versions()
     applicant_services.give_consent(
         acting_user=deal.user,
@@ -132,10 +133,10 @@ def test_sign_perfect_fund_collect_and_balance(
     page.screenshot(path=str(artifacts_dir / "treasury-batch-desktop.png"), full_page=True)
 
     # --- The bank statement with the debtor's payment (fee deducted) ------------------------
-    purchase = PurchasedReceivable.objects.get(application=app)
+    purchase = Position.objects.get(application=app)
     statement = tmp_path / "nyushukkin.txt"
     statement.write_bytes(
-        statement_file([(purchase.expected_on, purchase.face_amount - 440, DEBTOR_PAYER)])
+        statement_file([(paid_on(purchase), purchase.face_amount - 440, DEBTOR_PAYER)])
     )
     page.goto(base + "/backoffice/treasury/deposits/")
     page.get_by_label("回収口座の明細ファイル").set_input_files(str(statement))

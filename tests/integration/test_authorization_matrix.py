@@ -120,11 +120,11 @@ def _invitation(org: Organization, owner: Any) -> int:
 @factory("purchased_receivable")
 def _purchased_receivable(org: Organization, owner: Any) -> int:
     from urikake.receivables.models import FinancingApplication
-    from urikake.treasury.models import PurchasedReceivable
+    from urikake.servicing.models import Position
 
     application = FinancingApplication.objects.get(pk=_application(org, owner))
     invoice = application.invoices.get()
-    return PurchasedReceivable.objects.create(
+    return Position.objects.create(
         application=application,
         invoice=invoice,
         organization=org,

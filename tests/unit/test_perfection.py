@@ -9,7 +9,6 @@ from defusedxml import ElementTree
 
 from urikake.domain.errors import DomainError
 from urikake.domain.perfection import (
-    DEFAULT_POLICIES,
     FilingClaim,
     FilingParty,
     Method,
@@ -19,10 +18,11 @@ from urikake.domain.perfection import (
     registration_fee_yen,
     registration_filing_xml,
 )
+from urikake.domain.products import ProductId, spec
 
 
 def test_three_party_waits_for_the_notice_to_arrive() -> None:
-    policy = DEFAULT_POLICIES["three_party"]
+    policy = spec(ProductId.THREE_PARTY).perfection
     assert policy.method is Method.NOTICE
     for stage in (Stage.PENDING, Stage.NOTICE_SENT):
         with pytest.raises(DomainError) as exc:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
+from urikake.api_schemas import DB_INT_MAX
+
 
 class SessionActionForm(forms.Form):
     """A button on the session list: end one session, or all the others."""
@@ -11,7 +13,7 @@ class SessionActionForm(forms.Form):
     ACTIONS = (("revoke", "revoke"), ("revoke_others", "revoke_others"))
 
     action = forms.ChoiceField(choices=ACTIONS)
-    session = forms.IntegerField(required=False, min_value=1)
+    session = forms.IntegerField(required=False, min_value=1, max_value=DB_INT_MAX)
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}

@@ -15,12 +15,11 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 
 from urikake.accounts.api_auth import ApplicantAuth
-from urikake.api_schemas import ErrorOut
+from urikake.api_schemas import ErrorOut, Id
 from urikake.applicants.models import Organization
 from urikake.contracts import services
 from urikake.contracts.models import ContractDocument, ContractSignature
 from urikake.contracts.views import pdf_response
-from urikake.domain.applications import ApplicationStatus
 from urikake.receivables.models import FinancingApplication
 
 router = Router(tags=["contracts"])
@@ -82,16 +81,35 @@ def _document_out(doc: ContractDocument) -> dict[str, Any]:
     url_name="contracts_application",
     summary="申込みの契約状態と契約書類（文書番号・SHA-256）",
 )
-def application_contracts(request: HttpRequest, application_id: int) -> Any:
+def application_contracts(request: HttpRequest, application_id: Id) -> Any:
+    """Read only: accepting the offer prepared the documents (an application accepted before
+    that gets them from ``POST .../documents``)."""
     application = FinancingApplication.objects.filter(
         organization=_org(request), pk=application_id
     ).first()
     if application is None:
         return _not_found("application")
-    if application.status == ApplicationStatus.ACCEPTED:
-        documents = services.prepare_contracts(application, acting_user=request.user)
-    else:
-        documents = services.documents_of(application)
+    return _status(application, services.documents_of(application))
+
+
+@router.post(
+    "/applications/{application_id}/documents",
+    response={200: ContractStatusOut, 404: ErrorOut, 422: ErrorOut},
+    auth=ApplicantAuth(),
+    url_name="contracts_prepare",
+    summary="承諾済みの申込みの契約書類を作成（作成済みならそのまま返す）",
+)
+def prepare_documents(request: HttpRequest, application_id: Id) -> Any:
+    application = FinancingApplication.objects.filter(
+        organization=_org(request), pk=application_id
+    ).first()
+    if application is None:
+        return _not_found("application")
+    documents = services.prepare_contracts(application, acting_user=request.user)
+    return _status(application, documents)
+
+
+def _status(application: FinancingApplication, documents: list[ContractDocument]) -> Any:
     signature = ContractSignature.objects.filter(application=application).first()
     return Status(
         200,
@@ -118,7 +136,7 @@ def application_contracts(request: HttpRequest, application_id: int) -> Any:
     url_name="contracts_document_pdf",
     summary="契約書類のPDF（署名済みがあれば署名済み。?version=unsigned で署名前）",
 )
-def document_pdf(request: HttpRequest, document_id: int, version: str = "") -> Any:
+def document_pdf(request: HttpRequest, document_id: Id, version: str = "") -> Any:
     document = ContractDocument.objects.filter(organization=_org(request), pk=document_id).first()
     if document is None:
         return _not_found("document")

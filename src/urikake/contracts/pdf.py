@@ -27,6 +27,7 @@ from reportlab.platypus.flowables import KeepTogether
 from urikake.contracts.terms import DealTerms, InvoiceTerms, Party
 from urikake.domain.money import format_rate_percent, format_yen
 from urikake.domain.perfection import Method
+from urikake.domain.products import spec
 
 MINCHO = "HeiseiMin-W3"
 GOTHIC = "HeiseiKakuGo-W5"
@@ -180,7 +181,7 @@ def _account_table(terms: DealTerms) -> Table:
 
 def _articles(terms: DealTerms) -> list[tuple[str, str]]:
     """The clauses (条) of the agreement, with this deal's figures."""
-    three = terms.product == "three_party"
+    three = not spec(terms.product).client_forwards  # the debtor pays the assignee
     recovery_days = 3
     advance_rates = sorted({inv.advance_rate for inv in terms.invoices})
     fee_rates = sorted({inv.fee_rate for inv in terms.invoices})

@@ -26,9 +26,10 @@ from urikake.contracts.signing import SignatureRecord, seal
 from urikake.contracts.terms import DealTerms, deal_terms
 from urikake.domain.applications import ApplicationStatus
 from urikake.domain.errors import DomainError
-from urikake.domain.perfection import Method
+from urikake.domain.products import DocumentKind, spec
 from urikake.receivables.models import FinancingApplication
-from urikake.receivables.services import _move
+from urikake.receivables.services import mark_contracted
+from urikake.treasury.perfection import open_perfection
 
 _SIGNED_STATUSES = frozenset(
     {ApplicationStatus.CONTRACTED, ApplicationStatus.FUNDED, ApplicationStatus.SETTLED}
@@ -63,13 +64,11 @@ def _plan(terms: DealTerms) -> list[_Planned]:
             pdf.render_agreement(terms, document_number(app_id, "A")),
         )
     ]
-    # 3社間 always gives the debtor a notice (it tells them where to pay); a product whose
-    # policy is notice gives one too; consent adds the debtor's 承諾書 template.
-    notice = (
-        terms.product == FinancingApplication.Product.THREE_PARTY
-        or terms.perfection is Method.NOTICE
-    )
-    consent = terms.perfection is Method.CONSENT
+    # The product spec names the debtor's documents: 3社間 always gives the debtor a notice
+    # (it tells them where to pay); a notice policy gives one too; consent adds the 承諾書.
+    kinds = spec(terms.product).documents(terms.perfection)
+    notice = DocumentKind.NOTICE in kinds
+    consent = DocumentKind.CONSENT in kinds
     if not (notice or consent):
         return plan
     for n, (debtor_id, party, invoices) in enumerate(terms.debtors(), start=1):
@@ -147,6 +146,11 @@ def prepare_contracts(
             },
         )
     return created
+
+
+def prepare_on_acceptance(application: FinancingApplication, acting_user: Any) -> None:
+    """The acceptance step of this app (``receivables.services.on_offer_accepted``)."""
+    prepare_contracts(application, acting_user=acting_user)
 
 
 def is_contracted(application: FinancingApplication) -> bool:
@@ -245,15 +249,14 @@ def sign_contracts(
             doc.signed_sha256 = sha256(signed)
             doc.signed_at = now
             doc.save(update_fields=["signed_pdf", "signed_sha256", "signed_at"])
-        _move(
+        contracted = mark_contracted(
             locked,
-            ApplicationStatus.CONTRACTED,
-            actor=acting_user,
-            action="application.contracted",
+            acting_user=acting_user,
             payload={
                 "contract_signature": signature.pk,
                 "documents": current,
                 "signed": {d.document_number: d.signed_sha256 for d in documents},
             },
         )
+        open_perfection(contracted)  # the back office reads it; reads never create it
     return SignResult(signature, created=True)

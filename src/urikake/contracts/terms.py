@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 
@@ -19,7 +18,7 @@ from urikake.domain.bank_codes import find_bank, find_branch
 from urikake.domain.errors import DomainError
 from urikake.domain.identifiers import AccountType
 from urikake.domain.perfection import Method
-from urikake.receivables.models import Debtor, FinancingApplication, Invoice
+from urikake.receivables.models import Debtor, FinancingApplication
 from urikake.treasury.policy import perfection_policy
 
 # How each method reads in the agreement (対抗要件の具備方法).
@@ -155,34 +154,13 @@ def _party_of_debtor(debtor: Debtor) -> Party:
     return Party(debtor.name, debtor.address, debtor.corporate_number, "")
 
 
-def _match_offers(invoices: list[Invoice], offers: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The offer line of each invoice (the offer JSON holds no invoice id: match by face
-    amount and due date, each offer line used once)."""
-    left = list(offers)
-    matched = []
-    for inv in invoices:
-        for i, line in enumerate(left):
-            if (
-                int(line["face_amount"]) == inv.total_amount
-                and line["due_date"] == inv.due_date.isoformat()
-            ):
-                matched.append(left.pop(i))
-                break
-        else:
-            raise DomainError(
-                "contract.offer_mismatch",
-                f"請求書 {inv.invoice_number} のご提示条件が見つかりません。",
-            )
-    return matched
-
-
 def deal_terms(application: FinancingApplication) -> DealTerms:
     """Everything the documents state, read from the application and its accepted offer."""
     offer = application.offer or {}
     if not offer.get("invoices"):
         raise DomainError("contract.no_offer", "ご提示条件がないため契約書を作成できません。")
     invoices = list(application.invoices.select_related("debtor").order_by("due_date", "pk"))
-    lines = _match_offers(invoices, list(offer["invoices"]))
+    lines = application.offer_lines(invoices)
     org = application.organization
     from urikake.applicants.services import current_payout_account
 
@@ -202,7 +180,8 @@ def deal_terms(application: FinancingApplication) -> DealTerms:
             fee=int(line["fee"]),
             holdback=int(line["holdback"]),
         )
-        for inv, line in zip(invoices, lines, strict=True)
+        for inv in invoices
+        for line in (lines[inv.pk],)
     )
     return DealTerms(
         application_id=application.pk,

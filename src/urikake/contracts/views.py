@@ -69,24 +69,20 @@ def _load(request: HttpRequest, application_id: int) -> FinancingApplication:
     )
 
 
-def _documents(
-    request: HttpRequest, application: FinancingApplication
-) -> tuple[list[ContractDocument], str]:
-    """The deal's documents, prepared on first view; and an error message if they cannot be."""
-    if application.status != ApplicationStatus.ACCEPTED:
-        return services.documents_of(application), ""
-    try:
-        return services.prepare_contracts(application, acting_user=_user(request)), ""
-    except DomainError as exc:
-        return [], exc.message
-
-
 @applicant(owned_kwarg="application_id", owned_object="application")
 def detail(request: HttpRequest, application_id: int) -> HttpResponse:
+    """The deal's documents (read only). Accepting the offer prepares them; a POST prepares
+    those of an application accepted before that (idempotent)."""
     application = _load(request, application_id)
-    documents, error = _documents(request, application)
-    signature = ContractSignature.objects.filter(application=application).first()
     status = ApplicationStatus(application.status)
+    if request.method == "POST":
+        try:
+            services.prepare_contracts(application, acting_user=_user(request))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("contracts:detail", application_id=application.pk)
+    documents = services.documents_of(application)
+    signature = ContractSignature.objects.filter(application=application).first()
     return render(
         request,
         "contracts/detail.html",
@@ -95,7 +91,6 @@ def detail(request: HttpRequest, application_id: int) -> HttpResponse:
             "status": status,
             "documents": documents,
             "signature": signature,
-            "error": error,
             "offer": application.offer,
             "can_sign": bool(
                 documents
@@ -104,6 +99,7 @@ def detail(request: HttpRequest, application_id: int) -> HttpResponse:
                 and _is_owner(request)
             ),
             "is_owner": _is_owner(request),
+            "can_prepare": not documents and status is ApplicationStatus.ACCEPTED,
         },
     )
 

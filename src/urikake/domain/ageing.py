@@ -21,9 +21,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from urikake.domain.bank_calendar import add_bank_business_days
 from urikake.domain.dates import require_date
 from urikake.domain.errors import DomainError
+from urikake.domain.products import ProductId, spec
 
 __all__ = [
     "BUCKETS",
@@ -38,9 +38,6 @@ __all__ = [
     "days_past_due",
     "reminder_plan",
 ]
-
-TWO_PARTY = "two_party"
-THREE_PARTY = "three_party"
 
 
 class Bucket(enum.Enum):
@@ -74,19 +71,17 @@ BUCKETS: tuple[Bucket, ...] = tuple(Bucket)
 
 
 def collection_deadline(
-    product: str, expected_on: date, forward_due_on: date | None, *, forward_days: int
+    product: ProductId | str, expected_on: date, forward_due_on: date | None, *, forward_days: int
 ) -> date:
-    """The day the money is due to the platform (see the module docstring)."""
-    expected = require_date(expected_on, "expected_on")
-    if product == THREE_PARTY:
-        return expected
-    if product != TWO_PARTY:
-        raise DomainError("ageing.unknown_product", f"商品の種類が正しくありません: {product}")
-    if forward_due_on is not None:
-        return require_date(forward_due_on, "forward_due_on")
-    if isinstance(forward_days, bool) or not isinstance(forward_days, int) or forward_days < 0:
-        raise DomainError("ageing.forward_days", "転送日数は0以上の整数で指定してください。")
-    return add_bank_business_days(expected, forward_days)
+    """The day the money is due to the platform: the product's ageing plan decides (see the
+    module docstring)."""
+    try:
+        plan = spec(product).ageing
+    except DomainError:
+        raise DomainError(
+            "ageing.unknown_product", f"商品の種類が正しくありません: {product}"
+        ) from None
+    return plan.deadline(expected_on, forward_due_on, forward_days=forward_days)
 
 
 def days_past_due(deadline: date, as_of: date) -> int:

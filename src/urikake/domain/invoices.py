@@ -55,11 +55,27 @@ class InvoiceData:
     currency: str = "JPY"
 
 
+def amount_limit_error(limit: int, field: str = "total_amount") -> DomainError:
+    """The refusal of an invoice face above the platform's maximum, naming the limit."""
+    return DomainError(
+        "invoice.amount_limit",
+        f"請求金額は{limit:,}円以下で入力してください（1枚の請求書の上限は{limit:,}円です）。",
+        field=field,
+    )
+
+
 def validate_invoice(
-    invoice: InvoiceData, *, today: date, applicant_names: tuple[str, ...] = ()
+    invoice: InvoiceData,
+    *,
+    today: date,
+    applicant_names: tuple[str, ...] = (),
+    max_total_amount: int | None = None,
 ) -> list[DomainError]:
-    """Every problem with the invoice (empty list when it is acceptable)."""
+    """Every problem with the invoice (empty list when it is acceptable). ``max_total_amount``
+    is the largest face the platform accepts (a sanity bound, not a credit limit)."""
     problems: list[DomainError] = []
+    if max_total_amount is not None and invoice.total_amount > max_total_amount:
+        problems.append(amount_limit_error(max_total_amount))
     if invoice.currency != "JPY":
         problems.append(
             DomainError("invoice.currency", "円建ての請求書のみ扱えます。", field="currency")

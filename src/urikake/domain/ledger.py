@@ -36,16 +36,21 @@ __all__ = [
     "cash",
     "client_payable",
     "collection",
+    "collection_legs",
+    "deposit_applied",
+    "deposit_received",
     "journal_entry",
     "payout",
     "purchase_receivable",
     "receivable",
     "release_reserve",
     "reserve",
+    "reserve_offset",
     "reverse",
     "statement",
     "trial_balance",
     "write_off",
+    "write_off_entries",
 ]
 
 
@@ -510,3 +515,89 @@ def write_off(
     return journal_entry(
         id, date, description, _legs((WRITE_OFF, lost), (receivable(client, debtor), -lost))
     )
+
+
+def deposit_received(
+    id: str, date: date, *, cash_account: str, amount: int, description: str = "入金"
+) -> JournalEntry:
+    """入金 (未消込): 普通預金 / 仮受金 — every receipt lands in suspense until it is applied, so
+    the ledger's cash always equals the bank's."""
+    got = _positive(amount, "amount", "入金額")
+    return journal_entry(id, date, description, _legs((cash_account, got), (SUSPENSE, -got)))
+
+
+def collection_legs(
+    *, client: str, debtor: str, amount: int, fee_deducted: int = 0, fee_from_reserve: int = 0
+) -> list[Leg]:
+    """The legs of ``amount`` yen applied to one purchased receivable (消込): Cr 買取債権
+    ``amount``; the payer-deducted ``fee_deducted`` (part of ``amount``) is Dr 留保金 for the
+    part charged to the client's holdback (``fee_from_reserve``), Dr 支払手数料 for the rest.
+    The cash side is the deposit's (:func:`deposit_applied`)."""
+    applied = _positive(amount, "amount", "消込額")
+    fee_ = _nonneg(fee_deducted, "fee_deducted", "差引手数料")
+    charged = _nonneg(fee_from_reserve, "fee_from_reserve", "留保金充当額")
+    if fee_ > applied or charged > fee_:
+        raise DomainError("ledger.invalid_collection", "差引手数料が消込額を超えています。")
+    return _legs(
+        (reserve(client), charged),
+        (TRANSFER_FEE, fee_ - charged),
+        (receivable(client, debtor), -applied),
+    )
+
+
+def deposit_applied(
+    id: str, date: date, *, legs: Iterable[Leg], description: str = "消込"
+) -> JournalEntry:
+    """消込: 仮受金 / the :func:`collection_legs` of each receivable the deposit pays, one leg
+    per account (two invoices of one client and debtor share an account). The suspense leg is
+    what the receivables take, less what the payer deducted (it never arrived)."""
+    merged: dict[str, int] = {}
+    for leg in legs:
+        merged[leg.account] = merged.get(leg.account, 0) + leg.amount
+    suspense_debit = -sum(merged.values())
+    return journal_entry(
+        id,
+        date,
+        description,
+        _legs((SUSPENSE, suspense_debit), *((a, n) for a, n in merged.items())),
+    )
+
+
+def reserve_offset(
+    id: str,
+    date: date,
+    *,
+    client: str,
+    debtor: str,
+    amount: int,
+    description: str = "留保金と回収不能額の相殺",
+) -> JournalEntry:
+    """留保金の充当: 留保金 / 買取債権 — the holdback kept from the client absorbs a loss."""
+    used = _positive(amount, "amount", "充当額")
+    return journal_entry(
+        id, date, description, _legs((reserve(client), used), (receivable(client, debtor), -used))
+    )
+
+
+def write_off_entries(
+    ref: str, date: date, *, client: str, debtor: str, residual: int, holdback_available: int
+) -> tuple[list[JournalEntry], int, int]:
+    """貸倒償却 of the ``residual`` of one purchased receivable: the holdback still held
+    (``holdback_available``) absorbs the loss first (``reserve_offset:<ref>``), the rest is
+    貸倒損失 (``write_off:<ref>``). Returns (entries, offset, loss)."""
+    left = _positive(residual, "residual", "償却額")
+    available = _nonneg(holdback_available, "holdback_available", "留保金")
+    offset = min(available, left)
+    loss = left - offset
+    entries = []
+    if offset:
+        entries.append(
+            reserve_offset(
+                f"reserve_offset:{ref}", date, client=client, debtor=debtor, amount=offset
+            )
+        )
+    if loss:
+        entries.append(
+            write_off(f"write_off:{ref}", date, client=client, debtor=debtor, amount=loss)
+        )
+    return entries, offset, loss

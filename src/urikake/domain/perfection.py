@@ -6,7 +6,8 @@ each bearing a 確定日付 (certified date; 民法467条2項), or by registrati
 (動産・債権譲渡特例法4条), which perfects against third parties without telling the debtor and
 is therefore what two-party factoring uses.
 
-The product policy says which method a product uses and whether funding may precede the
+A product's policy (``ProductSpec.perfection`` in :mod:`urikake.domain.products`) says which
+method a product uses and whether funding may precede the
 perfection (some operators fund two-party deals before the registration is completed and take
 the risk knowingly — the platform records that it did). This module is pure: it answers "may
 this deal be funded now?" and builds the registration filing data.
@@ -15,7 +16,7 @@ this deal be funded now?" and builds the registration filing data.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from xml.sax.saxutils import escape
@@ -23,7 +24,6 @@ from xml.sax.saxutils import escape
 from urikake.domain.errors import DomainError
 
 __all__ = [
-    "DEFAULT_POLICIES",
     "STAGES_BY_METHOD",
     "FilingClaim",
     "FilingParty",
@@ -98,14 +98,6 @@ class PerfectionPolicy:
     fund_before_perfection: bool = False
     #: Registration: the filing must at least be made before funding (when funding early).
     require_filing_before_funding: bool = True
-
-
-DEFAULT_POLICIES: Mapping[str, PerfectionPolicy] = {
-    # 3社間: the debtor is told (or consents) before we pay — the point of the product.
-    "three_party": PerfectionPolicy(Method.NOTICE, fund_before_perfection=False),
-    # 2社間: registration; funding waits for it unless the operator's policy says otherwise.
-    "two_party": PerfectionPolicy(Method.REGISTRATION, fund_before_perfection=False),
-}
 
 
 def check_can_fund(policy: PerfectionPolicy, stage: Stage) -> bool:

@@ -23,11 +23,10 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from ninja import Field, Header, Router, Schema, Status
-from pydantic import StrictInt
 
 from urikake.accounts.api_auth import ApplicantAuth
 from urikake.accounts.models import User
-from urikake.api_schemas import ErrorOut
+from urikake.api_schemas import ErrorOut, Id, Offset, PageLimit, StrictId, Yen
 from urikake.applicants.models import Organization
 from urikake.domain.applications import ApplicationStatus
 from urikake.domain.errors import DomainError
@@ -40,7 +39,6 @@ from urikake.treasury.idempotency import run_idempotent
 router = Router(tags=["receivables"])
 
 MAX_IDEMPOTENCY_KEY = 255
-MAX_LIMIT = 500
 
 
 # --- schemas -------------------------------------------------------------------------------
@@ -56,8 +54,8 @@ class DebtorOut(Schema):
 
 class TaxBreakdownIn(Schema):
     rate: str = Field(..., description="税率（文字列の小数: 0.10 / 0.08）")
-    taxable_amount: StrictInt
-    tax_amount: StrictInt
+    taxable_amount: Yen
+    tax_amount: Yen
 
 
 class TaxBreakdownOut(Schema):
@@ -67,11 +65,11 @@ class TaxBreakdownOut(Schema):
 
 
 class InvoiceIn(Schema):
-    debtor: StrictInt
+    debtor: StrictId
     invoice_number: str
     issue_date: date
     due_date: date
-    total_amount: StrictInt
+    total_amount: Yen
     issuer_registration_number: str = ""
     tax_breakdown: list[TaxBreakdownIn] = []
 
@@ -93,14 +91,56 @@ class InvoiceOut(Schema):
 
 class ApplicationIn(Schema):
     product: str
-    invoice_ids: list[StrictInt]
-    requested_amount: StrictInt | None = None
+    invoice_ids: list[StrictId] = Field(..., max_length=100)
+    requested_amount: Yen | None = None
 
 
 class ReasonOut(Schema):
     invoice: int | None = None
     code: str
     message: str
+
+
+class FeeLineOut(Schema):
+    label: str
+    amount: int | None
+    note: str = ""
+
+
+class OfferLineOut(Schema):
+    """One invoice's priced line; ``invoice_id`` names the invoice (None only in offers made
+    before lines carried it and not matched since)."""
+
+    invoice_id: int | None = None
+    product: str
+    grade: str
+    face_amount: int
+    fee_rate: str = Field(..., description="手数料率（文字列の小数）")
+    advance_rate: str
+    advance_amount: int
+    fee: int
+    admin_fee: int
+    net_payout: int
+    holdback: int
+    payout_date: date
+    due_date: date
+    settlement_date: date
+    days: int
+    apr: str
+    expires_on: date
+    breakdown: list[FeeLineOut]
+
+
+class OfferOut(Schema):
+    face_amount: int
+    advance_amount: int
+    fee: int
+    admin_fee: int
+    net_payout: int
+    holdback: int
+    payout_date: date
+    expires_on: date
+    invoices: list[OfferLineOut]
 
 
 class ApplicationOut(Schema):
@@ -114,7 +154,7 @@ class ApplicationOut(Schema):
     decided_at: datetime | None
     outcome: str | None
     reasons: list[ReasonOut]
-    offer: dict[str, Any] | None
+    offer: OfferOut | None
     offer_expires_on: date | None
 
 
@@ -225,15 +265,11 @@ def list_debtors(request: HttpRequest) -> list[dict[str, Any]]:
     url_name="receivables_invoices",
     summary="請求書の一覧（新しい順）",
 )
-def list_invoices(request: HttpRequest, status: str = "", limit: int = 100, offset: int = 0) -> Any:
+def list_invoices(
+    request: HttpRequest, status: str = "", limit: PageLimit = 100, offset: Offset = 0
+) -> Any:
     if status and status not in Invoice.Status.values:
         raise DomainError("invoice.status", "状態の指定が正しくありません。", field="status")
-    if not 1 <= limit <= MAX_LIMIT or offset < 0:
-        raise DomainError(
-            "pagination.range",
-            f"limit は1〜{MAX_LIMIT}、offset は0以上で指定してください。",
-            field="limit",
-        )
     invoices = Invoice.objects.filter(organization=_org(request)).select_related("debtor")
     if status:
         invoices = invoices.filter(status=status)
@@ -383,7 +419,7 @@ def create_application(
     url_name="receivables_application_detail",
     summary="申込みの状態・審査結果・提示条件",
 )
-def application_detail(request: HttpRequest, application_id: int) -> Any:
+def application_detail(request: HttpRequest, application_id: Id) -> Any:
     application = _owned_application(_org(request), application_id)
     if application is None:
         return _not_found()
@@ -399,7 +435,7 @@ def application_detail(request: HttpRequest, application_id: int) -> Any:
 )
 def accept_application(
     request: HttpRequest,
-    application_id: int,
+    application_id: Id,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),  # type: ignore[type-arg]
 ) -> Any:
     """With an ``Idempotency-Key`` a retried acceptance returns the first answer (the offer

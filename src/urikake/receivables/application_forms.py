@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from urikake.api_schemas import DB_INT_MAX
 from urikake.applicants.models import Organization
+from urikake.domain.invoices import amount_limit_error
 from urikake.receivables.forms import MultipleFileField, MultipleFileInput
 from urikake.receivables.models import Debtor, FinancingApplication, Invoice
 
@@ -23,13 +27,26 @@ class InvoiceForm(forms.Form):
     tax_10 = forms.IntegerField(label=_("消費税（10%）"), min_value=0, required=False)
     taxable_8 = forms.IntegerField(label=_("8%対象（税抜）"), min_value=0, required=False)
     tax_8 = forms.IntegerField(label=_("消費税（8%）"), min_value=0, required=False)
-    draft = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    draft = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=1, max_value=DB_INT_MAX
+    )
 
     def __init__(self, *args: object, organization: Organization, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["debtor"].queryset = Debtor.objects.filter(  # type: ignore[attr-defined]
             organization=organization
         ).order_by("name")
+        # Every amount typed here is bounded by the largest invoice face the platform takes
+        # (settings.RECEIVABLES_MAX_INVOICE_YEN), with a message naming the limit.
+        limit = settings.RECEIVABLES_MAX_INVOICE_YEN
+        for name in ("total_amount", "taxable_10", "tax_10", "taxable_8", "tax_8"):
+            field = self.fields[name]
+            assert isinstance(field, forms.IntegerField)
+            field.max_value = limit
+            field.validators.append(
+                MaxValueValidator(limit, message=amount_limit_error(limit).message)
+            )
+            field.widget.attrs["max"] = str(limit)
 
 
 class InvoiceUploadForm(forms.Form):

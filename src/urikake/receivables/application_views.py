@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,11 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from urikake.accounts.access import applicant, current_organization, owned_or_404
+from urikake.api_schemas import DB_INT_MAX
 from urikake.audit.models import AuditRecord
 from urikake.domain.applications import ApplicationStatus
 from urikake.domain.errors import DomainError
 from urikake.domain.invoice_text import extract_pdf_text, propose_invoice_fields
-from urikake.domain.invoices import InvoiceData, TaxBreakdown
+from urikake.domain.invoices import InvoiceData, TaxBreakdown, amount_limit_error
 from urikake.domain.jp_pint import parse_jp_pint
 from urikake.receivables import services
 from urikake.receivables.application_forms import ApplicationForm, InvoiceForm, InvoiceUploadForm
@@ -89,6 +91,9 @@ def _read_upload(request: HttpRequest, org: Any, upload: Any) -> str | None:
         proposal = _initial_from_upload(request, org, sniffed.content, sniffed.kind)
     except DomainError as exc:
         proposal, note = {}, exc.message
+    limit = settings.RECEIVABLES_MAX_INVOICE_YEN
+    if isinstance(proposal.get("total_amount"), int) and proposal["total_amount"] > limit:
+        return f"{name}: {amount_limit_error(limit).message}"  # refused at entry, no draft
     services.create_invoice_draft(
         org,
         acting_user=request.user,  # type: ignore[arg-type]
@@ -180,7 +185,7 @@ def invoices(request: HttpRequest) -> HttpResponse:
         if form.is_valid() and _register_from_form(request, org, form):
             messages.success(request, _("請求書を登録しました。"))
             return redirect("receivables:invoices")
-    elif request.GET.get("draft", "").isdigit():
+    elif request.GET.get("draft", "").isdigit() and int(request.GET["draft"]) <= DB_INT_MAX:
         draft = InvoiceDraft.objects.filter(organization=org, pk=int(request.GET["draft"])).first()
         if draft is None:
             raise Http404
@@ -242,12 +247,19 @@ def application(request: HttpRequest, pk: int) -> HttpResponse:
         ).order_by("seq")
         if record.payload.get("status") in ApplicationStatus.__members__.values()
     ]
+    # Each offer line names its invoice by id (older offers may not: no number is shown).
+    numbers = dict(app.invoices.values_list("pk", "invoice_number"))
+    offer_lines = [
+        (numbers.get(line.get("invoice_id"), ""), line)
+        for line in (app.offer or {}).get("invoices", [])
+    ]
     return render(
         request,
         "receivables/application.html",
         {
             "timeline": [(app.created_at, ApplicationStatus.DRAFT.label), *timeline],
             "application": app,
+            "offer_lines": offer_lines,
             "status": ApplicationStatus(app.status),
             "can_answer": app.status == ApplicationStatus.OFFERED,
             "pending": app.status in (ApplicationStatus.SUBMITTED, ApplicationStatus.SCREENING),

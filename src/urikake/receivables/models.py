@@ -12,9 +12,14 @@ movement's key makes overlapping statements add each movement once.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
+from urikake.domain.products import ProductSpec, all_specs, spec
+from urikake.domain.screening.pricing import InvoiceKey, pair_offer_lines
 from urikake.security.crypto import EncryptedTextField
 
 
@@ -215,9 +220,10 @@ class InvoiceNearKey(models.Model):
 class FinancingApplication(models.Model):
     """An application to turn chosen invoices into cash (state machine in the domain core)."""
 
-    class Product(models.TextChoices):
-        TWO_PARTY = "two_party", "2社間ファクタリング"
-        THREE_PARTY = "three_party", "3社間ファクタリング"
+    #: Generated from the product registry (urikake.domain.products): one member per spec.
+    Product = models.TextChoices(  # type: ignore[call-overload]
+        "Product", [(s.id.name, (s.id.value, s.label_ja)) for s in all_specs()]
+    )
 
     organization = models.ForeignKey(
         "applicants.Organization", on_delete=models.PROTECT, related_name="applications"
@@ -257,8 +263,22 @@ class FinancingApplication(models.Model):
             ),
         ]
 
+    @property
+    def spec(self) -> ProductSpec:
+        """The product's spec (pricing, perfection, who collects, documents, ...)."""
+        return spec(self.product)
+
     def __str__(self) -> str:
         return f"application:{self.pk}"
+
+    def offer_lines(self, invoices: Iterable[Invoice]) -> dict[int, Mapping[str, Any]]:
+        """Each invoice's own line of the stored offer, by invoice id (see
+        :func:`urikake.domain.screening.pricing.pair_offer_lines`; raises DomainError)."""
+        keys = [
+            InvoiceKey(inv.pk, inv.total_amount, inv.due_date, inv.invoice_number)
+            for inv in invoices
+        ]
+        return pair_offer_lines(keys, list((self.offer or {}).get("invoices", [])))
 
 
 class ReviewDecision(models.Model):

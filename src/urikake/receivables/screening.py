@@ -212,7 +212,11 @@ def _explain(invoice: Invoice, result: ScreeningResult) -> dict[str, Any]:
             "days_since_last_payment": reality.days_since_last_payment,
             "matched_line_keys": list(reality.matched_line_keys),
         },
-        "offer": None if result.offer is None else dataclasses.asdict(result.offer),
+        "offer": (
+            None
+            if result.offer is None
+            else dataclasses.asdict(dataclasses.replace(result.offer, invoice_id=invoice.pk))
+        ),
     }
 
 
@@ -249,7 +253,11 @@ def run_screening(application_id: int) -> FinancingApplication:
             Outcome.DECLINE: ApplicationStatus.DECLINED,
         }[worst]
         check_transition(ApplicationStatus.SCREENING, target)
-        offers = [r.offer for _, r in results if r.offer is not None]
+        offers = [
+            dataclasses.replace(r.offer, invoice_id=inv.pk)
+            for inv, r in results
+            if r.offer is not None
+        ]
         totals: dict[str, int] = defaultdict(int)
         for offer in offers:
             for name in (

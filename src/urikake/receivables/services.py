@@ -8,10 +8,12 @@ module only stores what the domain accepted.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -221,7 +223,10 @@ def register_invoice(
         n for n in (organization.name, getattr(organization, "trade_name", "")) if n
     )
     problems = validate_invoice(
-        data, today=today or timezone.localdate(), applicant_names=applicant_names
+        data,
+        today=today or timezone.localdate(),
+        applicant_names=applicant_names,
+        max_total_amount=settings.RECEIVABLES_MAX_INVOICE_YEN,
     )
     if problems:
         raise InvoiceRejected(problems)
@@ -406,8 +411,22 @@ def _enqueue_screening(application_id: int) -> None:
     screen_application.enqueue(application_id)
 
 
+#: What a higher layer does in the same transaction as an acceptance (the contracts app
+#: prepares the deal's documents: see ``urikake.contracts.apps``). Registered at start-up,
+#: because receivables may not import the apps above it; a step that fails refuses the
+#: acceptance, so an accepted offer always has what the next step needs.
+_ACCEPTANCE_STEPS: list[Callable[[FinancingApplication, User], object]] = []
+
+
+def on_offer_accepted(step: Callable[[FinancingApplication, User], object]) -> None:
+    """Run ``step(application, acting_user)`` inside every acceptance (once per step)."""
+    if step not in _ACCEPTANCE_STEPS:
+        _ACCEPTANCE_STEPS.append(step)
+
+
 def accept_offer(application: FinancingApplication, *, acting_user: User) -> FinancingApplication:
-    """The applicant accepts the offer (refused, and the offer expired, once it has lapsed)."""
+    """The applicant accepts the offer (refused, and the offer expired, once it has lapsed);
+    the steps registered with :func:`on_offer_accepted` run in the same transaction."""
     if (
         application.status == ApplicationStatus.OFFERED
         and application.offer_expires_on is not None
@@ -420,9 +439,16 @@ def accept_offer(application: FinancingApplication, *, acting_user: User) -> Fin
             "application.offer_expired",
             "ご提示した条件の有効期限が過ぎています。お手数ですが、もう一度お申込みください。",
         )
-    return _move(
-        application, ApplicationStatus.ACCEPTED, actor=acting_user, action="application.accepted"
-    )
+    with transaction.atomic():
+        accepted = _move(
+            application,
+            ApplicationStatus.ACCEPTED,
+            actor=acting_user,
+            action="application.accepted",
+        )
+        for step in _ACCEPTANCE_STEPS:
+            step(accepted, acting_user)
+    return accepted
 
 
 def cancel_application(
@@ -430,6 +456,51 @@ def cancel_application(
 ) -> FinancingApplication:
     return _move(
         application, ApplicationStatus.CANCELLED, actor=acting_user, action="application.cancelled"
+    )
+
+
+# --- Transitions after the offer, for the apps that own them (contracts, treasury, servicing) -
+# Each locks the application, checks the move in the domain state machine, saves and audits
+# (``application.<status>``) in one transaction; an illegal move raises a DomainError.
+
+
+def mark_contracted(
+    application: FinancingApplication, *, acting_user: Any, payload: dict[str, Any] | None = None
+) -> FinancingApplication:
+    """accepted → contracted: the contracts were signed."""
+    return _move(
+        application,
+        ApplicationStatus.CONTRACTED,
+        actor=acting_user,
+        action="application.contracted",
+        payload=payload,
+    )
+
+
+def mark_funded(
+    application: FinancingApplication, *, acting_user: Any, payload: dict[str, Any] | None = None
+) -> FinancingApplication:
+    """contracted → funded: the advance left the platform's bank account."""
+    return _move(
+        application,
+        ApplicationStatus.FUNDED,
+        actor=acting_user,
+        action="application.funded",
+        payload=payload,
+    )
+
+
+def mark_settled(application: FinancingApplication, *, acting_user: Any) -> FinancingApplication:
+    """funded / defaulted → settled: every receivable of the deal is collected."""
+    return _move(
+        application, ApplicationStatus.SETTLED, actor=acting_user, action="application.settled"
+    )
+
+
+def mark_defaulted(application: FinancingApplication, *, acting_user: Any) -> FinancingApplication:
+    """funded → defaulted: a receivable of the deal was not paid (default or write-off)."""
+    return _move(
+        application, ApplicationStatus.DEFAULTED, actor=acting_user, action="application.defaulted"
     )
 
 

@@ -33,6 +33,7 @@ from urikake.applicants import terms
 from urikake.applicants.models import Organization
 from urikake.audit import services as audit
 from urikake.domain.invoices import InvoiceData, TaxBreakdown
+from urikake.domain.products import ProductId
 from urikake.domain.statements import Direction, SourceFormat, Statement, StatementLine
 from urikake.domain.zengin_statements import write_statement_file
 from urikake.kyc.models import KycCheck
@@ -183,7 +184,7 @@ def _deal(org: Organization, user: User, index: int) -> FinancingApplication:
         source="form",
     )
     application = receivables.create_application(
-        org, acting_user=user, product="three_party", invoices=[invoice]
+        org, acting_user=user, product=ProductId.THREE_PARTY, invoices=[invoice]
     )
     receivables.submit_application(application, acting_user=user)
     screen_application.call(application.pk)
@@ -210,10 +211,10 @@ def load_treasury_demo(password: str) -> bool:
     """Create the demo client and its deals unless present; True when created."""
     if get_user_model().objects.filter(email=CLIENT_EMAIL).exists():
         return False
+    from urikake.servicing.funding import fund_application
+    from urikake.servicing.models import Position
     from urikake.treasury import payouts
     from urikake.treasury import perfection as steps
-    from urikake.treasury.funding import fund_application
-    from urikake.treasury.models import PurchasedReceivable
     from urikake.treasury.policy import next_value_date
 
     user, org = _client(password)
@@ -233,7 +234,7 @@ def load_treasury_demo(password: str) -> bool:
     batch = payouts.build_batch(acting_user="system:demo", value_date=next_value_date())
     if batch is not None:
         payouts.mark_sent(batch, acting_user="system:demo")
-    purchase = PurchasedReceivable.objects.get(application=deals[2])
+    purchase = Position.objects.get(application=deals[2])
     payer = DEBTORS[2][3]
     # The debtor pays early (a statement reports only days that have come: an import refuses
     # a line dated after today).

@@ -12,18 +12,18 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Header, Router, Schema, Status
+from ninja import Field, Header, Router, Schema, Status
 
 from urikake.accounts.access import current_organization
 from urikake.accounts.api_auth import ApplicantAuth, StaffAuth
 from urikake.accounts.roles import Capability
-from urikake.api_schemas import ErrorOut
+from urikake.api_schemas import ErrorOut, Id
 from urikake.receivables.models import FinancingApplication
 from urikake.treasury import collections, payouts
 from urikake.treasury import perfection as steps
-from urikake.treasury.funding import fund_application
 from urikake.treasury.idempotency import run_idempotent
 from urikake.treasury.models import Deposit, Payout, PayoutBatch, Perfection
+from urikake.treasury.positions import position_book
 
 router = Router(tags=["treasury"])
 _TREASURY = StaffAuth(Capability.MANAGE_TREASURY)
@@ -55,7 +55,7 @@ class BatchIn(Schema):
 
 
 class ConfirmIn(Schema):
-    purchase_ids: list[int]
+    purchase_ids: list[Id] = Field(..., max_length=1000)
     remember_payer: bool = True
 
 
@@ -138,13 +138,13 @@ def _perfection(p: Perfection) -> dict[str, Any]:
 )
 def fund(
     request: HttpRequest,
-    application_id: int,
+    application_id: Id,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),  # type: ignore[type-arg]
 ) -> Any:
     application = get_object_or_404(FinancingApplication, pk=application_id)
 
     def call() -> tuple[int, dict[str, Any]]:
-        return 200, _payout(fund_application(application, acting_user=request.user))
+        return 200, _payout(position_book().fund(application, acting_user=request.user))
 
     status, body = run_idempotent(
         user=request.user,
@@ -163,7 +163,7 @@ def fund(
     url_name="treasury_perfection_step",
     summary="対抗要件の手続きを記録（通知発送・到達・承諾・登記申請・登記・延長・抹消）",
 )
-def perfection_step(request: HttpRequest, application_id: int, payload: PerfectionIn) -> Any:
+def perfection_step(request: HttpRequest, application_id: Id, payload: PerfectionIn) -> Any:
     application = get_object_or_404(FinancingApplication, pk=application_id)
     p = steps.open_perfection(application)
     p = steps.record_step(p, payload.dict(), acting_user=request.user)
@@ -216,7 +216,7 @@ def batch_create(
     url_name="treasury_batch_file",
     summary="総合振込ファイル（保存されたバイト列そのもの）",
 )
-def batch_file(request: HttpRequest, batch_id: int) -> HttpResponse:
+def batch_file(request: HttpRequest, batch_id: Id) -> HttpResponse:
     batch = get_object_or_404(PayoutBatch, pk=batch_id)
     response = HttpResponse(bytes(batch.file_content), content_type="application/octet-stream")
     response["Content-Disposition"] = f'attachment; filename="{batch.filename}"'
@@ -232,7 +232,7 @@ def batch_file(request: HttpRequest, batch_id: int) -> HttpResponse:
 )
 def batch_sent(
     request: HttpRequest,
-    batch_id: int,
+    batch_id: Id,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),  # type: ignore[type-arg]
 ) -> Any:
     batch = get_object_or_404(PayoutBatch, pk=batch_id)
@@ -294,7 +294,7 @@ def reconcile_run(
 )
 def deposit_confirm(
     request: HttpRequest,
-    deposit_id: int,
+    deposit_id: Id,
     payload: ConfirmIn,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),  # type: ignore[type-arg]
 ) -> Any:

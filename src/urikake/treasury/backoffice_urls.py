@@ -1,6 +1,6 @@
 """Back-office pages of the treasury (/backoffice/treasury/)."""
 
-from django.urls import include, path
+from django.urls import path
 
 from urikake.treasury import backoffice_views as views
 
@@ -22,5 +22,4 @@ urlpatterns = [
     path("deposits/reconcile/", views.reconcile, name="reconcile"),
     path("deposits/pull/", views.pull, name="pull"),
     path("tie-out/", views.tie_out, name="tie_out"),
-    path("overdue/", include("urikake.treasury.overdue_backoffice_urls")),
 ]

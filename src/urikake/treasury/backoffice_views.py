@@ -4,12 +4,9 @@ action goes through a service (audited) and shows the service's Japanese error o
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -25,15 +22,14 @@ from urikake.integrations.bank.adapter import BankApiError, source_from_settings
 from urikake.receivables.models import FinancingApplication
 from urikake.treasury import collections, payouts
 from urikake.treasury import perfection as steps
-from urikake.treasury.funding import fund_application
 from urikake.treasury.models import (
     Deposit,
     Payout,
     PayoutBatch,
     Perfection,
-    PurchasedReceivable,
 )
 from urikake.treasury.policy import next_value_date
+from urikake.treasury.positions import position_book
 
 CAP = Capability.MANAGE_TREASURY
 
@@ -49,20 +45,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "batches_unsent": PayoutBatch.objects.filter(status="generated").count(),
         "deposits_suggested": Deposit.objects.filter(status="suggested").count(),
         "deposits_unmatched": Deposit.objects.filter(status="unmatched").count(),
-        "open_purchases": PurchasedReceivable.objects.filter(status="open").count(),
-        "open_amount": PurchasedReceivable.objects.filter(status="open").aggregate(
-            s=Sum("face_amount")
-        )["s"]
-        or 0,
     }
-    today = timezone.localdate()
-    context["upcoming"] = (
-        PurchasedReceivable.objects.filter(
-            status="open", expected_on__gte=today, expected_on__lte=today + timedelta(days=30)
-        )
-        .select_related("organization", "debtor", "invoice")
-        .order_by("expected_on", "pk")[:100]
-    )
+    context.update(position_book().open_summary(timezone.localdate(), 30))
     return render(request, "treasury/dashboard.html", context)
 
 
@@ -121,15 +105,13 @@ def deal(request: HttpRequest, pk: int) -> HttpResponse:
     application = get_object_or_404(
         FinancingApplication.objects.select_related("organization"), pk=pk
     )
-    perfection = (
-        steps.open_perfection(application)
-        if application.status in ("contracted", "funded", "settled", "defaulted")
-        else Perfection.objects.filter(application=application).first()
-    )
+    perfection = steps.perfection_of(application)  # a GET never creates it
     form = PerfectionForm(request.POST or None)
     if request.method == "POST" and perfection is not None and form.is_valid():
         try:
-            steps.record_step(perfection, form.cleaned_data, acting_user=request.user)
+            steps.record_step(
+                steps.open_perfection(application), form.cleaned_data, acting_user=request.user
+            )
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
@@ -139,7 +121,7 @@ def deal(request: HttpRequest, pk: int) -> HttpResponse:
         "application": application,
         "perfection": perfection,
         "form": form,
-        "purchases": application.purchases.select_related("debtor", "invoice"),
+        "purchases": position_book().of_application(application),
         "payouts": application.payouts.order_by("pk"),
     }
     return render(request, "treasury/deal.html", context)
@@ -150,7 +132,7 @@ def deal(request: HttpRequest, pk: int) -> HttpResponse:
 def fund(request: HttpRequest, pk: int) -> HttpResponse:
     application = get_object_or_404(FinancingApplication, pk=pk)
     try:
-        payout = fund_application(application, acting_user=request.user)
+        payout = position_book().fund(application, acting_user=request.user)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -166,8 +148,10 @@ def fund(request: HttpRequest, pk: int) -> HttpResponse:
 def filing_data(request: HttpRequest, pk: int) -> HttpResponse:
     """債権譲渡登記の申請データ (XML) for one deal."""
     application = get_object_or_404(FinancingApplication, pk=pk)
-    perfection = steps.open_perfection(application)
+    perfection = steps.perfection_of(application)
     try:
+        if perfection is None:
+            raise DomainError("perfection.not_contracted", "契約前の案件です。")
         content = steps.filing_data([perfection], cause_date=timezone.localdate())
     except DomainError as exc:
         messages.error(request, exc.message)
@@ -402,9 +386,7 @@ class DismissForm(forms.Form):
 @staff(CAP)
 def deposit(request: HttpRequest, pk: int) -> HttpResponse:
     record = get_object_or_404(Deposit, pk=pk)
-    open_items = PurchasedReceivable.objects.filter(
-        status__in=["open", "defaulted"]
-    ).select_related("debtor", "organization", "invoice")
+    open_items = position_book().collectible_positions()
     proposed = {int(i) for i in record.proposal.get("item_ids", [])}
     choices = [
         (

@@ -6,9 +6,10 @@
    about every deposit not yet applied. ``auto`` → applied at once; ``suggested`` → the
    operator queue; ``unmatched`` → stays in suspense, with the reason.
 3. :func:`apply_deposit` (auto, or an operator's confirmation) moves the money from suspense
-   to the receivables (+ 支払手数料 for a payer-deducted fee). A receivable paid in full is
-   collected: its holdback (留保金) is released and queued as a payout, and a deal whose
-   receivables are all collected is settled.
+   to the receivables (+ 支払手数料 for a payer-deducted fee). The positions' side — which items
+   are open, crediting them, closing one paid in full (its holdback released and queued as a
+   payout, the deal settled when all are collected) — belongs to :mod:`urikake.servicing`,
+   reached through the :mod:`urikake.treasury.positions` port.
 
 Each deposit is applied in its own transaction with ledger ids ``deposit:<id>:applied``, so a
 crash or a re-run never applies one twice.
@@ -29,26 +30,16 @@ from django.utils import timezone
 from urikake.audit import services as audit
 from urikake.domain import ledger as book
 from urikake.domain import reconciliation as engine
-from urikake.domain.applications import ApplicationStatus
 from urikake.domain.errors import DomainError
 from urikake.domain.statement_csv import PRESETS, parse_csv
 from urikake.domain.statements import Direction, Statement, refuse_future_lines
 from urikake.domain.zengin_statements import parse_receipt_file
 from urikake.integrations.bank.adapter import BankStatementSource
 from urikake.ledger import services as ledger
-from urikake.receivables import services as receivables
 from urikake.receivables.bank_pull import check_period, fetch_transactions, statement_from
-from urikake.receivables.models import Invoice
-from urikake.treasury.models import (
-    AccountMovement,
-    Allocation,
-    CollectionStatement,
-    Deposit,
-    PayerLink,
-    Payout,
-    PurchasedReceivable,
-)
-from urikake.treasury.policy import client_code, debtor_code, platform_cash_account
+from urikake.treasury.models import AccountMovement, CollectionStatement, Deposit, PayerLink
+from urikake.treasury.policy import platform_cash_account
+from urikake.treasury.positions import position_book
 
 SYSTEM = "system:reconciliation"
 
@@ -175,11 +166,12 @@ def _import(statement: Statement, *, digest: str, filename: str, acting_user: An
                 reference=line.reference[:100],
             )
             ledger.post(
-                book.journal_entry(
+                book.deposit_received(
                     f"deposit:{deposit.pk}:received",
                     line.value_date,
-                    f"入金 {line.counterparty}"[:200],
-                    [(cash, line.amount), (book.SUSPENSE, -line.amount)],
+                    cash_account=cash,
+                    amount=line.amount,
+                    description=f"入金 {line.counterparty}"[:200],
                 ),
                 actor=acting_user,
             )
@@ -241,51 +233,6 @@ def cash_tie_out(*, date_from: date, date_to: date) -> Any:
 # ------------------------------------------------------------------------------------------
 
 
-_COLLECTIBLE = (PurchasedReceivable.Status.OPEN, PurchasedReceivable.Status.DEFAULTED)
-
-
-def _open_items() -> list[engine.OpenItem]:
-    """Open purchased receivables as the engine sees them. Three-party: the debtor pays us.
-    Two-party: the client forwards what the debtor paid, so the expected payer is the client."""
-    items = []
-    for p in (
-        # Defaulted items stay matchable: a late payment after default is still ours.
-        PurchasedReceivable.objects.filter(status__in=_COLLECTIBLE)
-        .select_related("debtor", "organization", "invoice")
-        .order_by("pk")
-    ):
-        if p.residual <= 0:
-            continue
-        if p.product == "two_party":
-            payer_id, name, kana = (
-                client_code(p.organization_id),
-                p.organization.name,
-                (p.organization.name_kana),
-            )
-            due = p.forward_due_on or p.expected_on
-        else:
-            # The payer is the real company (one identity across every client that sells
-            # its invoices), so a payer name learned on one client's deal serves all.
-            payer_id, name, kana = (
-                _identity(p.debtor.identity_id),
-                p.debtor.name,
-                (p.debtor.name_kana),
-            )
-            due = p.expected_on
-        items.append(
-            engine.OpenItem(
-                id=str(p.pk),
-                debtor_id=payer_id,
-                debtor_name=name,
-                debtor_kana=kana or name,
-                amount=p.residual,
-                due_date=due,
-                invoice_number=p.invoice.invoice_number,
-            )
-        )
-    return items
-
-
 def _identity(identity_id: int) -> str:
     return f"I{identity_id}"
 
@@ -320,7 +267,7 @@ def run_reconciliation(*, acting_user: Any = SYSTEM) -> RunSummary:
         return summary
     matches = engine.reconcile(
         [engine.Deposit(str(d.pk), d.value_date, d.amount, d.payer_kana) for d in deposits],
-        _open_items(),
+        position_book().open_items(),
         payer_links=_payer_links(),
         workers=1,  # never fork inside a web or worker process with open DB connections
     )
@@ -401,62 +348,13 @@ def apply_deposit(
             )
         if fee_deducted > credited:
             raise DomainError("reconciliation.bad_fee", "差引手数料が消込額を超えています。")
-        purchases = {
-            p.pk: p
-            for p in PurchasedReceivable.objects.select_for_update().filter(
-                pk__in=[i for i, _ in allocations]
-            )
-        }
-        legs: list[tuple[str, int]] = [(book.SUSPENSE, credited - fee_deducted)]
-        fee_left = fee_deducted
-        client_bears = settings.TREASURY_PAYER_FEE_BORNE_BY == "client"
-        touched: list[PurchasedReceivable] = []
-        for purchase_id, amount in allocations:
-            purchase = purchases.get(purchase_id)
-            if purchase is None or purchase.status not in _COLLECTIBLE:
-                raise DomainError(
-                    "reconciliation.item_not_open",
-                    f"買取債権 {purchase_id} は回収待ちではありません。",
-                )
-            if amount > purchase.residual:
-                raise DomainError(
-                    "reconciliation.over_residual",
-                    f"買取債権 {purchase_id} の残額（{purchase.residual:,}円）を超えています。",
-                )
-            # The payer's fee is charged to the items in order (it is one deduction).
-            fee_here = min(fee_left, amount)
-            fee_left -= fee_here
-            purchase.collected_amount += amount - fee_here
-            purchase.fee_deducted += fee_here
-            # Who bears it: the platform (支払手数料), or — as many factoring contracts say — the
-            # client, out of the holdback still held for this receivable (the rest, if the
-            # holdback is used up, is the platform's expense).
-            charged = 0
-            if client_bears:
-                charged = min(fee_here, purchase.holdback - purchase.reserve_applied)
-                purchase.reserve_applied += charged
-                if charged:
-                    legs.append((book.reserve(client_code(purchase.organization_id)), charged))
-            if fee_here - charged:
-                legs.append((book.TRANSFER_FEE, fee_here - charged))
-            legs.append(
-                (
-                    book.receivable(
-                        client_code(purchase.organization_id), debtor_code(purchase.debtor_id)
-                    ),
-                    -amount,
-                )
-            )
-            Allocation.objects.create(
-                deposit=locked, purchase=purchase, amount=amount, fee_deducted=fee_here
-            )
-            touched.append(purchase)
+        applied = position_book().apply(locked, allocations, fee_deducted, acting_user=acting_user)
         ledger.post(
-            book.journal_entry(
+            book.deposit_applied(
                 f"deposit:{locked.pk}:applied",
                 locked.value_date,
-                f"消込 {locked.payer_kana}"[:200],
-                _merge(legs),
+                legs=applied.legs,
+                description=f"消込 {locked.payer_kana}"[:200],
             ),
             actor=acting_user,
         )
@@ -479,104 +377,8 @@ def apply_deposit(
                 "reason": locked.reason,
             },
         )
-        for purchase in touched:
-            purchase.save(update_fields=["collected_amount", "fee_deducted", "reserve_applied"])
-            if purchase.residual == 0:
-                _collected(purchase, on=locked.value_date, actor=acting_user)
+        applied.close()
     return locked
-
-
-def _merge(legs: list[tuple[str, int]]) -> list[tuple[str, int]]:
-    """One leg per account (two invoices of one client and debtor share an account)."""
-    merged: dict[str, int] = {}
-    for account, amount in legs:
-        merged[account] = merged.get(account, 0) + amount
-    return [(a, n) for a, n in merged.items() if n != 0]
-
-
-def _collected(purchase: PurchasedReceivable, *, on: date, actor: Any) -> None:
-    """A receivable paid in full: close it, release its holdback, settle the deal if done."""
-    purchase.status = PurchasedReceivable.Status.COLLECTED
-    purchase.collected_on = on
-    purchase.save(update_fields=["status", "collected_on"])
-    Invoice.objects.filter(pk=purchase.invoice_id).update(status=Invoice.Status.SETTLED)
-    audit.record(
-        "treasury.purchase_collected",
-        actor=actor,
-        obj=purchase,
-        payload={"collected": purchase.collected_amount, "fee_deducted": purchase.fee_deducted},
-    )
-    release_reserve(purchase, acting_user=actor)
-    application = purchase.application
-    if (
-        application.status in (ApplicationStatus.FUNDED, ApplicationStatus.DEFAULTED)
-        and not application.purchases.exclude(status=PurchasedReceivable.Status.COLLECTED).exists()
-    ):
-        receivables._move(
-            application,
-            ApplicationStatus.SETTLED,
-            actor=actor,
-            action="application.settled",
-        )
-
-
-def release_reserve(purchase: PurchasedReceivable, *, acting_user: Any) -> Payout | None:
-    """留保金の返還: the holdback — less any part that absorbed a written-off loss — becomes
-    payable to the client and is queued as a payout, once the receivable is collected or
-    written off. Idempotent (one release per purchase); nothing to do without a holdback."""
-    if purchase.holdback - purchase.reserve_applied <= 0:
-        return None
-    from urikake.applicants.services import current_payout_account
-
-    with transaction.atomic():
-        locked = PurchasedReceivable.objects.select_for_update().get(pk=purchase.pk)
-        existing = Payout.objects.filter(
-            purchase=locked, kind=Payout.Kind.RESERVE, replaces__isnull=True
-        ).first()
-        if existing is not None:
-            return existing
-        if locked.status not in (
-            PurchasedReceivable.Status.COLLECTED,
-            PurchasedReceivable.Status.WRITTEN_OFF,
-        ):
-            raise DomainError(
-                "reserve.not_collected", "回収が終わっていない債権の留保金は返還できません。"
-            )
-        amount = locked.holdback - locked.reserve_applied
-        if amount <= 0:
-            return None
-        account = current_payout_account(locked.organization)
-        if account is None:
-            raise DomainError("funding.no_payout_account", "振込先口座が登録されていません。")
-        today = timezone.localdate()
-        ledger.post(
-            book.release_reserve(
-                f"reserve:{locked.pk}:release",
-                today,
-                client=client_code(locked.organization_id),
-                amount=amount,
-                description=f"留保金の返還（買取債権{locked.pk}）",
-            ),
-            actor=acting_user,
-        )
-        payout = Payout.objects.create(
-            organization_id=locked.organization_id,
-            application_id=locked.application_id,
-            purchase=locked,
-            kind=Payout.Kind.RESERVE,
-            amount=amount,
-            requested_for=today,
-            **Payout.beneficiary(account),
-        )
-        locked.reserve_released_on = today
-        locked.save(update_fields=["reserve_released_on"])
-        audit.record(
-            "treasury.reserve_released",
-            actor=acting_user,
-            obj=locked,
-            payload={"amount": amount, "payout": payout.pk},
-        )
-    return payout
 
 
 def confirm_suggestion(
@@ -590,24 +392,20 @@ def confirm_suggestion(
     correction). Each receivable gets its residual in order until the deposit (plus a common
     payer-deducted fee when the shortfall is one) is used up; the payer name is remembered for
     the debtor so the next payment from it matches automatically."""
-    purchases = list(
-        PurchasedReceivable.objects.filter(pk__in=purchase_ids, status__in=_COLLECTIBLE).order_by(
-            "pk"
-        )
-    )
-    if len(purchases) != len(set(purchase_ids)):
+    positions = position_book().collectible(purchase_ids)
+    if len(positions) != len(set(purchase_ids)):
         raise DomainError(
             "reconciliation.item_not_open", "選んだ請求の中に回収待ちでないものがあります。"
         )
-    total = sum(p.residual for p in purchases)
+    total = sum(residual for _, residual in positions)
     shortfall = total - deposit.amount
     fee = shortfall if shortfall in engine.DEFAULT_FEE_AMOUNTS else 0
     remaining = deposit.amount + fee
     allocations = []
-    for purchase in purchases:
-        amount = min(purchase.residual, remaining)
+    for position_id, residual in positions:
+        amount = min(residual, remaining)
         if amount > 0:
-            allocations.append((purchase.pk, amount))
+            allocations.append((position_id, amount))
             remaining -= amount
     with transaction.atomic():
         applied = apply_deposit(
@@ -619,7 +417,7 @@ def confirm_suggestion(
         )
         if remember_payer:
             key = engine.payer_key(deposit.payer_kana)
-            for debtor_id in {p.debtor_id for p in purchases if p.product != "two_party"}:
+            for debtor_id in position_book().direct_payer_debtors(purchase_ids):
                 link, created = PayerLink.objects.get_or_create(
                     payer_key=key,
                     debtor_id=debtor_id,

@@ -1,14 +1,15 @@
 """Treasury: what the platform owns, pays and collects.
 
 * :class:`Perfection` — 対抗要件具備 of one deal (notice / consent / registration).
-* :class:`PurchasedReceivable` — an invoice bought in a deal: the expected collection (due date
-  moved to the next bank business day), what has been collected, its holdback (留保金).
 * :class:`Payout` and :class:`PayoutBatch` — money leaving the platform's bank account in
   全銀 総合振込 files; a payout is in at most one batch (a column, guarded by a trigger).
 * :class:`CollectionStatement`, :class:`Deposit`, :class:`DepositMatch`, :class:`Allocation` —
   receipts on the platform's collection account and how each was applied (消込).
 * :class:`PayerLink` — payer names an operator confirmed for a debtor (later matches use them).
 * :class:`IdempotentRequest` — the stored outcome of a money-moving API call by its key.
+
+The positions a payout or an allocation names (``servicing.Position``) belong to
+:mod:`urikake.servicing`: treasury keeps the cash.
 
 Every movement of money is a ledger entry (``urikake.ledger``) whose id names its source, so a
 repeated call finds the entry instead of posting it twice.
@@ -20,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 
 from urikake.security.crypto import EncryptedTextField
 
@@ -65,93 +66,6 @@ class Perfection(models.Model):
 
     def __str__(self) -> str:
         return f"perfection:{self.pk}"
-
-
-class PurchasedReceivable(models.Model):
-    """An invoice the platform bought: an open item for collections and reconciliation."""
-
-    class Status(models.TextChoices):
-        OPEN = "open", "回収待ち"
-        COLLECTED = "collected", "回収済み"
-        DEFAULTED = "defaulted", "延滞・債務不履行"
-        WRITTEN_OFF = "written_off", "償却済み"
-
-    application = models.ForeignKey(
-        "receivables.FinancingApplication", on_delete=models.PROTECT, related_name="purchases"
-    )
-    invoice = models.OneToOneField(
-        "receivables.Invoice", on_delete=models.PROTECT, related_name="purchase"
-    )
-    organization = models.ForeignKey(
-        "applicants.Organization", on_delete=models.PROTECT, related_name="purchases"
-    )
-    debtor = models.ForeignKey(
-        "receivables.Debtor", on_delete=models.PROTECT, related_name="purchases"
-    )
-    product = models.CharField(max_length=20)
-    face_amount = models.BigIntegerField("額面")
-    advance_amount = models.BigIntegerField("買取金額")
-    fee = models.BigIntegerField("買取手数料")
-    admin_fee = models.BigIntegerField("事務手数料", default=0)
-    holdback = models.BigIntegerField("留保金")
-    due_date = models.DateField("支払期日")
-    expected_on = models.DateField("回収予定日")  # due date moved to a bank business day
-    # Two-party: the applicant collects and must forward by this date.
-    forward_due_on = models.DateField("転送期限", null=True, blank=True)
-    collected_amount = models.BigIntegerField("回収額", default=0)
-    fee_deducted = models.BigIntegerField("先方負担手数料", default=0)
-    shortfall_written_off = models.BigIntegerField("償却額", default=0)
-    # The part of the holdback used to absorb a loss (the rest goes back to the client).
-    reserve_applied = models.BigIntegerField("留保金充当額", default=0)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
-    collected_on = models.DateField("回収完了日", null=True, blank=True)
-    reserve_released_on = models.DateField("留保金返還日", null=True, blank=True)
-    reminders_sent = models.PositiveSmallIntegerField("督促回数", default=0)
-    last_reminded_on = models.DateField(null=True, blank=True)
-    escalated_on = models.DateField("エスカレーション日", null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = "買取債権"
-        verbose_name_plural = "買取債権"
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(face_amount__gt=0)
-                & Q(collected_amount__gte=0)
-                & Q(fee_deducted__gte=0)
-                & Q(holdback__gte=0),
-                name="purchase_amounts_valid",
-            ),
-            models.CheckConstraint(
-                condition=Q(
-                    collected_amount__lte=F("face_amount")
-                    - F("fee_deducted")
-                    - F("shortfall_written_off")
-                ),
-                name="purchase_not_overcollected",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"purchase:{self.pk}"
-
-    @property
-    def residual(self) -> int:
-        """What is still expected from the payer (face − collected − fees − written off)."""
-        return (
-            self.face_amount
-            - self.collected_amount
-            - self.fee_deducted
-            - self.shortfall_written_off
-        )
-
-    @property
-    def client_code(self) -> str:
-        return f"O{self.organization_id}"
-
-    @property
-    def debtor_code(self) -> str:
-        return f"D{self.debtor_id}"
 
 
 class PayoutBatch(models.Model):
@@ -206,7 +120,7 @@ class Payout(models.Model):
         "receivables.FinancingApplication", on_delete=models.PROTECT, related_name="payouts"
     )
     purchase = models.ForeignKey(
-        PurchasedReceivable,
+        "servicing.Position",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -350,7 +264,7 @@ class Deposit(models.Model):
     payer_kana = models.CharField("振込依頼人名", max_length=200)
     reference = models.CharField(max_length=100, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
-    # The engine's proposal (item ids are PurchasedReceivable pks) and its explanation.
+    # The engine's proposal (item ids are servicing.Position pks) and its explanation.
     proposal = models.JSONField(default=dict, blank=True)
     reason = models.CharField(max_length=60, blank=True)
     reason_ja = models.CharField(max_length=300, blank=True)
@@ -377,7 +291,7 @@ class Allocation(models.Model):
 
     deposit = models.ForeignKey(Deposit, on_delete=models.PROTECT, related_name="allocations")
     purchase = models.ForeignKey(
-        PurchasedReceivable, on_delete=models.PROTECT, related_name="allocations"
+        "servicing.Position", on_delete=models.PROTECT, related_name="allocations"
     )
     amount = models.BigIntegerField()
     fee_deducted = models.BigIntegerField(default=0)
@@ -416,27 +330,6 @@ class PayerLink(models.Model):
 
     def __str__(self) -> str:
         return f"payer_link:{self.pk}"
-
-
-class TreasuryNote(models.Model):
-    """An operator's written reason for a decision on a purchase (default, write-off request,
-    write-off). Free text may name people, so it lives here — the audit record only points to
-    it (``payload["note"]``)."""
-
-    purchase = models.ForeignKey(
-        PurchasedReceivable, on_delete=models.PROTECT, related_name="notes"
-    )
-    action = models.CharField(max_length=60)
-    comment = models.TextField("理由")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = "判断の理由"
-        verbose_name_plural = "判断の理由"
-
-    def __str__(self) -> str:
-        return f"treasury_note:{self.pk}"
 
 
 class IdempotentRequest(models.Model):

@@ -167,11 +167,9 @@ def mark_sent(batch: PayoutBatch, *, acting_user: Any) -> PayoutBatch:
                 payout.kind == Payout.Kind.ADVANCE
                 and payout.application.status == ApplicationStatus.CONTRACTED
             ):
-                receivables._move(
+                receivables.mark_funded(
                     payout.application,
-                    ApplicationStatus.FUNDED,
-                    actor=acting_user,
-                    action="application.funded",
+                    acting_user=acting_user,
                     payload={"payout": payout.pk, "batch": locked.pk},
                 )
         Payout.objects.filter(pk__in=[p.pk for p in payouts]).update(status=Payout.Status.SENT)

@@ -37,6 +37,21 @@ def open_perfection(application: FinancingApplication) -> Perfection:
     return perfection
 
 
+# A deal has (or should have) a perfection record from its contract on.
+_CONTRACTED_STATUSES = ("contracted", "funded", "settled", "defaulted")
+
+
+def perfection_of(application: FinancingApplication) -> Perfection | None:
+    """Read only: the deal's perfection record; for a contracted deal whose record was never
+    opened (contracted before signing opened it), an unsaved one at its first stage — the
+    first recorded step saves it. None before the contract."""
+    existing = Perfection.objects.filter(application=application).first()
+    if existing is not None or application.status not in _CONTRACTED_STATUSES:
+        return existing
+    method = perfection_policy(application.product).method
+    return Perfection(application=application, method=method.value)
+
+
 def _step(
     perfection: Perfection,
     *,

@@ -10,15 +10,18 @@ from django.utils import timezone
 from urikake.domain import ledger as book
 from urikake.domain.bank_calendar import is_bank_business_day, next_bank_business_day
 from urikake.domain.errors import DomainError
-from urikake.domain.perfection import DEFAULT_POLICIES, Method, PerfectionPolicy
+from urikake.domain.perfection import Method, PerfectionPolicy
+from urikake.domain.products import ProductId, spec
 
 
-def perfection_policy(product: str) -> PerfectionPolicy:
-    """``TREASURY_PERFECTION[product]``: "notice", "consent" or "registration", with
-    ":early" when funding may precede the perfection."""
-    configured = getattr(settings, "TREASURY_PERFECTION", {}).get(product)
+def perfection_policy(product: ProductId | str) -> PerfectionPolicy:
+    """The product spec's perfection policy, unless ``TREASURY_PERFECTION[<product id>]``
+    overrides it: "notice", "consent" or "registration", with ":early" when funding may precede
+    the perfection."""
+    product_spec = spec(product)
+    configured = getattr(settings, "TREASURY_PERFECTION", {}).get(product_spec.id)
     if not configured:
-        return DEFAULT_POLICIES[product]
+        return product_spec.perfection
     method, _, flag = configured.partition(":")
     try:
         return PerfectionPolicy(Method(method), fund_before_perfection=flag == "early")

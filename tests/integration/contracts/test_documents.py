@@ -177,10 +177,10 @@ def test_only_accepted_applications_get_documents() -> None:
 
 
 def test_missing_collection_account_is_refused(settings: Any) -> None:
+    deal = make_deal(accept=False)
     settings.ZENGIN_ACCOUNT_NUMBER = ""
-    deal = make_deal()
-    with pytest.raises(DomainError) as exc:
-        services.prepare_contracts(deal.application, acting_user=deal.user)
+    with pytest.raises(DomainError) as exc:  # accepting prepares the documents: refused
+        receivables.accept_offer(deal.application, acting_user=deal.user)
     assert exc.value.code == "contract.payee_account_missing"
     assert not ContractDocument.objects.exists()
 

@@ -354,6 +354,7 @@ def test_after_screening_the_offer_is_shown_and_can_be_accepted(world: World) ->
     assert offer["face_amount"] == 1_100_000
     assert offer["net_payout"] == offer["advance_amount"] - offer["fee"] - offer["admin_fee"]
     assert body["offer_expires_on"] == offer["expires_on"]
+    assert [line["invoice_id"] for line in offer["invoices"]] == [invoice_id]  # by identity
 
     accepted = world.client.post(f"{url}/accept")
     assert accepted.status_code == 200

@@ -143,6 +143,7 @@ def test_apply_see_the_offer_and_accept(owner) -> None:
     application.refresh_from_db()
     html = client.get(f"/my/applications/{application.pk}/").content.decode()
     assert "審査の理由" in html
+    assert "内訳（請求書 A-1）" in html  # each offer line names its invoice
     if application.status == "offered":
         assert "お振込金額" in html
         client.post(f"/my/applications/{application.pk}/answer/", {"answer": "accept"})

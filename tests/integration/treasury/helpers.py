@@ -8,13 +8,12 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from tests.fixtures.deals import DEBTOR_PAYER, Deal, make_deal
-from urikake.domain.applications import ApplicationStatus
 from urikake.domain.statements import Direction, SourceFormat, Statement, StatementLine
 from urikake.domain.zengin_statements import write_statement_file
 from urikake.receivables import services as receivables
+from urikake.servicing.funding import fund_application
+from urikake.servicing.models import Position
 from urikake.treasury import perfection as perfection_services
-from urikake.treasury.funding import fund_application
-from urikake.treasury.models import PurchasedReceivable
 
 
 def contracted_deal(product: str = "three_party", **kw) -> Deal:
@@ -26,12 +25,7 @@ def contracted_deal(product: str = "three_party", **kw) -> Deal:
     """
     kw.setdefault("due_days", 40)
     deal = make_deal(product=product, **kw)
-    deal.application = receivables._move(
-        deal.application,
-        ApplicationStatus.CONTRACTED,
-        actor=deal.user,
-        action="application.contracted",
-    )
+    deal.application = receivables.mark_contracted(deal.application, acting_user=deal.user)
     return deal
 
 
@@ -86,14 +80,14 @@ def statement_file(payments: list[tuple[date, int, str]], *, account: str = "765
     return write_statement_file(statement, created=end)
 
 
-def paid_on(purchase: PurchasedReceivable) -> date:
+def paid_on(purchase: Position) -> date:
     """The day a test's debtor pays: the due date, or today while that is still ahead (a bank
     statement never reports a day that has not come; the import refuses such a line)."""
     return min(purchase.expected_on, timezone.localdate())
 
 
-def purchase_of(deal: Deal) -> PurchasedReceivable:
-    return PurchasedReceivable.objects.get(application=deal.application)
+def purchase_of(deal: Deal) -> Position:
+    return Position.objects.get(application=deal.application)
 
 
 __all__ = [

@@ -13,7 +13,8 @@ from tests.integration.treasury.helpers import (
     paid_on,
     statement_file,
 )
-from urikake.treasury.models import Deposit, PayerLink, Payout, PayoutBatch, PurchasedReceivable
+from urikake.servicing.models import Position
+from urikake.treasury.models import Deposit, PayerLink, Payout, PayoutBatch
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +60,7 @@ def test_operator_takes_a_deal_from_perfection_to_reconciliation(staff_client) -
     staff_client.post(f"/backoffice/treasury/batches/{batch.pk}/sent/")
     batch.refresh_from_db()
     assert batch.status == "sent"
-    purchase = PurchasedReceivable.objects.get()
+    purchase = Position.objects.get()
     # The debtor pays from its parent company: only a suggestion, then the operator confirms.
     content = statement_file([(paid_on(purchase), purchase.face_amount, "ｶ)ｵﾔｶﾞｲｼﾔﾎｰﾙﾃﾞｨﾝｸﾞｽ")])
     upload = SimpleUploadedFile("stmt.txt", content)

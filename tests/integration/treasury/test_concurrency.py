@@ -41,15 +41,15 @@ from urikake.domain.errors import DomainError
 from urikake.ledger.models import LedgerEntry
 from urikake.receivables import services as receivables
 from urikake.receivables.models import FinancingApplication
+from urikake.servicing.funding import fund_application
+from urikake.servicing.models import Position
 from urikake.treasury import collections, payouts
-from urikake.treasury.funding import fund_application
 from urikake.treasury.models import (
     Allocation,
     Deposit,
     IdempotentRequest,
     Payout,
     PayoutBatch,
-    PurchasedReceivable,
 )
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("postgresql_only")]
@@ -94,7 +94,7 @@ def test_twenty_fundings_of_one_deal_make_one_payout(treasury_staff) -> None:
     assert not unexpected(results), unexpected(results)
     payout = Payout.objects.get()
     assert {pk for _, pk in results} == {payout.pk}
-    purchase = PurchasedReceivable.objects.get()
+    purchase = Position.objects.get()
     assert LedgerEntry.objects.filter(entry_id__startswith="purchase:").count() == 1
     assert LedgerEntry.objects.filter(entry_id=f"purchase:{purchase.pk}").exists()
     assert AuditRecord.objects.filter(action="treasury.funding_queued").count() == 1
@@ -159,7 +159,7 @@ def test_twenty_reconcilers_apply_each_deposit_once(treasury_staff) -> None:
     batch = payouts.build_batch(acting_user=treasury_staff, value_date=value_date)
     assert batch is not None
     payouts.mark_sent(batch, acting_user=treasury_staff)
-    purchases = list(PurchasedReceivable.objects.order_by("pk"))
+    purchases = list(Position.objects.order_by("pk"))
     collections.import_collection_statement(
         statement_file(
             [(paid_on(p), p.face_amount, DEBTOR_PAYER) for p in purchases]
@@ -261,7 +261,7 @@ def test_twenty_http_fund_requests_have_one_effect(treasury_staff, live_server) 
 
 def test_twenty_imports_of_one_statement_store_its_deposits_once(treasury_staff) -> None:
     deal = funded_deal(treasury_staff)
-    purchase = PurchasedReceivable.objects.get(application=deal.application)
+    purchase = Position.objects.get(application=deal.application)
     content = statement_file(
         [
             (paid_on(purchase), purchase.face_amount, DEBTOR_PAYER),

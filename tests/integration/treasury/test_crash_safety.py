@@ -50,13 +50,13 @@ from urikake.domain.zengin_transfer import parse_transfer_file
 from urikake.ledger import services as ledger
 from urikake.ledger.models import LedgerEntry, LedgerLeg
 from urikake.receivables.models import FinancingApplication
+from urikake.servicing.models import Position
 from urikake.treasury import collections, payouts
 from urikake.treasury.models import (
     Allocation,
     Deposit,
     Payout,
     PayoutBatch,
-    PurchasedReceivable,
 )
 from urikake.treasury.policy import client_code, debtor_code
 
@@ -356,13 +356,13 @@ def check_collections() -> None:
     releases = Counter(
         Payout.objects.filter(kind=Payout.Kind.RESERVE).values_list("purchase_id", flat=True)
     )
-    for p in PurchasedReceivable.objects.all():
+    for p in Position.objects.all():
         allocations = by_purchase[p.pk]
         assert p.collected_amount == sum(a.amount - a.fee_deducted for a in allocations)
         assert p.fee_deducted == sum(a.fee_deducted for a in allocations)
         account = book.receivable(client_code(p.organization_id), debtor_code(p.debtor_id))
         expected_receivables[account] += p.face_amount - p.collected_amount - p.fee_deducted
-        collected = p.status == PurchasedReceivable.Status.COLLECTED
+        collected = p.status == Position.Status.COLLECTED
         assert collected == (p.residual == 0)
         assert releases[p.pk] == (1 if collected else 0), f"{p}: reserve released wrongly"
         released = LedgerEntry.objects.filter(entry_id=f"reserve:{p.pk}:release").exists()
@@ -407,7 +407,7 @@ def collection_state() -> dict[str, Any]:
         # Whether, not when: a run after midnight (Asia/Tokyo) releases on another date.
         "purchases": sorted(
             (p.pk, p.collected_amount, p.fee_deducted, p.status, p.reserve_released_on is not None)
-            for p in PurchasedReceivable.objects.all()
+            for p in Position.objects.all()
         ),
         "payouts": sorted(
             Payout.objects.values_list("kind", "purchase_id", "amount", "status", "batch_id")
@@ -509,7 +509,7 @@ def test_killing_reconciliation_never_applies_a_deposit_twice(treasury_staff, cr
     batch = payouts.build_batch(acting_user=treasury_staff, value_date=value_date)
     assert batch is not None
     payouts.mark_sent(batch, acting_user=treasury_staff)
-    purchases = list(PurchasedReceivable.objects.order_by("pk"))
+    purchases = list(Position.objects.order_by("pk"))
     content = statement_file(
         [(paid_on(p), p.face_amount, DEBTOR_PAYER) for p in purchases[:-1]]
         # The last payer deducted the transfer fee; two more receipts are nobody's.

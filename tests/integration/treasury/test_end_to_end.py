@@ -22,7 +22,8 @@ from tests.integration.treasury.helpers import statement_file
 from urikake.contracts.models import ContractDocument
 from urikake.domain.zengin_transfer import parse_transfer_file
 from urikake.ledger import services as ledger
-from urikake.treasury.models import Deposit, Payout, PayoutBatch, PurchasedReceivable
+from urikake.servicing.models import Position
+from urikake.treasury.models import Deposit, Payout, PayoutBatch
 from urikake.treasury.policy import client_code, next_value_date, platform_cash_account
 
 pytestmark = pytest.mark.django_db
@@ -101,7 +102,7 @@ def test_accepted_offer_to_settled_deal_with_a_zero_trial_balance(
     assert app.status == "funded"
 
     # --- The debtor pays (deducting the transfer fee); the statement is imported ------------
-    purchase = PurchasedReceivable.objects.get(application=app)
+    purchase = Position.objects.get(application=app)
     statement = statement_file([(purchase.expected_on, purchase.face_amount - 660, DEBTOR_PAYER)])
     with travel_to(purchase.expected_on):  # the statement can be imported once the day has come
         staff.post(

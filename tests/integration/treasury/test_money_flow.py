@@ -20,8 +20,8 @@ from tests.integration.treasury.helpers import (
 from urikake.domain.errors import DomainError
 from urikake.domain.zengin_transfer import parse_transfer_file
 from urikake.ledger import services as ledger
+from urikake.servicing.funding import fund_application
 from urikake.treasury import collections, payouts
-from urikake.treasury.funding import fund_application
 from urikake.treasury.models import Deposit, Payout, PayoutBatch
 from urikake.treasury.policy import client_code, debtor_code, platform_cash_account
 
@@ -250,7 +250,7 @@ def test_clients_are_mailed_when_paid_and_when_a_payout_is_returned(
 
 
 def test_a_payment_after_default_is_still_applied_and_settles_the_deal(treasury_staff) -> None:
-    from urikake.treasury.overdue import mark_default
+    from urikake.servicing.overdue import mark_default
 
     deal = funded_deal(treasury_staff, amount=1_700_000)
     payout = Payout.objects.get()

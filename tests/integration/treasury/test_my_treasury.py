@@ -13,12 +13,12 @@ from django.utils import timezone
 from tests.integration.treasury.test_overdue import audit_actions, purchased
 from urikake.audit.models import AuditRecord
 from urikake.domain.bank_calendar import add_bank_business_days
-from urikake.treasury.models import PurchasedReceivable
+from urikake.servicing.models import Position
 
 pytestmark = pytest.mark.django_db
 
 
-def _client(p: PurchasedReceivable) -> Client:
+def _client(p: Position) -> Client:
     client = Client()
     client.force_login(p.organization.memberships.get(role="owner").user)
     return client
@@ -37,7 +37,7 @@ def _consent(user: Any) -> None:
 
 
 @pytest.fixture
-def two_orgs() -> tuple[PurchasedReceivable, PurchasedReceivable]:
+def two_orgs() -> tuple[Position, Position]:
     mine = purchased("two_party")
     theirs = purchased("three_party", amount=3_300_000)
     for p in (mine, theirs):
@@ -116,7 +116,7 @@ def test_overdue_forwarding_is_shown_as_a_warning(two_orgs: Any) -> None:
     mine, _ = two_orgs
     client = _client(mine)
     assert "転送期限を過ぎた回収金があります" not in client.get("/my/treasury/").content.decode()
-    PurchasedReceivable.objects.filter(pk=mine.pk).update(
+    Position.objects.filter(pk=mine.pk).update(
         forward_due_on=timezone.localdate() - timedelta(days=3)
     )
     html = client.get("/my/treasury/").content.decode()

@@ -21,10 +21,11 @@ from urikake.domain.errors import DomainError
 from urikake.ledger import services as ledger
 from urikake.ledger.models import LedgerEntry
 from urikake.receivables.models import FinancingApplication
-from urikake.treasury import overdue
-from urikake.treasury.models import Payout, PurchasedReceivable, TreasuryNote
+from urikake.servicing import overdue
+from urikake.servicing.models import Position, PositionNote
+from urikake.servicing.tasks import send_daily_reminders
+from urikake.treasury.models import Payout
 from urikake.treasury.policy import client_code, debtor_code
-from urikake.treasury.tasks import send_daily_reminders
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +33,7 @@ pytestmark = pytest.mark.django_db
 # --- helpers (also used by test_my_treasury.py) -------------------------------------------------
 
 
-def purchased(product: str = "three_party", **deal_kwargs: Any) -> PurchasedReceivable:
+def purchased(product: str = "three_party", **deal_kwargs: Any) -> Position:
     """A funded deal's purchased receivable, with its purchase entry posted to the ledger.
 
     Funding is not part of this module: the row and the entry are made here the way funding
@@ -41,7 +42,7 @@ def purchased(product: str = "three_party", **deal_kwargs: Any) -> PurchasedRece
     deal = make_deal(product=product, **deal_kwargs)
     FinancingApplication.objects.filter(pk=deal.application.pk).update(status="funded")
     offer = deal.application.offer["invoices"][0]
-    p = PurchasedReceivable.objects.create(
+    p = Position.objects.create(
         application=deal.application,
         invoice=deal.invoice,
         organization=deal.organization,
@@ -85,10 +86,10 @@ def staff_client(user: Any) -> Client:
     return client
 
 
-def audit_actions(p: PurchasedReceivable) -> list[str]:
+def audit_actions(p: Position) -> list[str]:
     return list(
         AuditRecord.objects.filter(
-            object_type="treasury.purchasedreceivable", object_id=str(p.pk)
+            object_type="servicing.position", object_id=str(p.pk)
         ).values_list("action", flat=True)
     )
 
@@ -101,9 +102,7 @@ def test_ageing_page_and_csv(django_user_model: Any) -> None:
     fresh = purchased("two_party", amount=2_200_000)
     as_of = late.expected_on + timedelta(days=45)  # 45 days late: 31–60
     # The two-party one was reported collected; its forward deadline is 70 days before as_of.
-    PurchasedReceivable.objects.filter(pk=fresh.pk).update(
-        forward_due_on=as_of - timedelta(days=70)
-    )
+    Position.objects.filter(pk=fresh.pk).update(forward_due_on=as_of - timedelta(days=70))
     client = staff_client(staff_user(django_user_model, "t@staff.example"))
     html = client.get(f"/backoffice/treasury/overdue/?as_of={as_of:%Y-%m-%d}").content.decode()
     assert late.organization.name in html
@@ -217,7 +216,7 @@ def test_two_party_reminder_asks_to_forward(
     assert f"{deadline.year}年{deadline.month}月{deadline.day}日 までに当社口座へ" in body
 
     # The escalated item is highlighted in the back office.
-    PurchasedReceivable.objects.filter(pk=p.pk).update(escalated_on=deadline)
+    Position.objects.filter(pk=p.pk).update(escalated_on=deadline)
     client = staff_client(staff_user(django_user_model, "t@staff.example"))
     as_of = deadline + timedelta(days=40)
     html = client.get(f"/backoffice/treasury/overdue/?as_of={as_of:%Y-%m-%d}").content.decode()
@@ -255,7 +254,7 @@ def test_mark_default_moves_the_application(django_user_model: Any) -> None:
     # The reason is kept beside the trail, which only points to it (free text may name people).
     record = AuditRecord.objects.get(action="purchase.defaulted")
     assert "倒産" not in str(record.payload)
-    assert TreasuryNote.objects.get(pk=record.payload["note"]).comment == "倒産の連絡あり"
+    assert PositionNote.objects.get(pk=record.payload["note"]).comment == "倒産の連絡あり"
     assert "倒産の連絡あり" in client.get(f"/backoffice/treasury/overdue/{p.pk}/").content.decode()
     assert AuditRecord.objects.filter(
         action="application.defaulted", object_id=str(p.application_id)
@@ -265,7 +264,7 @@ def test_mark_default_moves_the_application(django_user_model: Any) -> None:
     assert response.status_code == 400
 
 
-def _receivable_account(p: PurchasedReceivable) -> str:
+def _receivable_account(p: Position) -> str:
     return book.receivable(client_code(p.organization_id), debtor_code(p.debtor_id))
 
 
@@ -327,7 +326,7 @@ def test_a_small_residual_is_covered_by_the_holdback_alone(django_user_model: An
         ),
         actor="system:test",
     )
-    PurchasedReceivable.objects.filter(pk=p.pk).update(collected_amount=received)
+    Position.objects.filter(pk=p.pk).update(collected_amount=received)
     p.refresh_from_db()
     outcome = overdue.write_off(
         p, acting_user=staff_user(django_user_model, "t@staff.example"), comment="端数不足"
@@ -403,7 +402,7 @@ def test_a_request_for_a_stale_residual_is_replaced(django_user_model: Any, sett
         ),
         actor="system:test",
     )
-    PurchasedReceivable.objects.filter(pk=p.pk).update(collected_amount=100_000)
+    Position.objects.filter(pk=p.pk).update(collected_amount=100_000)
     p.refresh_from_db()
     # The second user's call does not approve the old amount: it is a new request ...
     assert not overdue.write_off(p, acting_user=second, comment="残額で再申請").done
@@ -423,7 +422,7 @@ def test_write_off_after_real_funding_clears_the_receivable(treasury_staff: Any)
     from urikake.treasury.models import Payout
 
     deal = funded_deal(treasury_staff, "two_party")
-    p = PurchasedReceivable.objects.get(application=deal.application)
+    p = Position.objects.get(application=deal.application)
     # Not before the advance has left: that would be a cancellation, not a default.
     with pytest.raises(DomainError) as exc:
         overdue.write_off(p, acting_user=treasury_staff, comment="早すぎる")

@@ -11,8 +11,8 @@ import pytest
 from django.db import connection
 
 from tests.integration.treasury.test_overdue import purchased
-from urikake.treasury import overdue
-from urikake.treasury.models import PurchasedReceivable
+from urikake.servicing import overdue
+from urikake.servicing.models import Position
 
 
 @pytest.mark.django_db(transaction=True)
@@ -44,4 +44,4 @@ def test_concurrent_runs_send_one_reminder(postgresql_only: None, smtp_server: A
     assert len(smtp_server.messages) == 1
     p.refresh_from_db()
     assert p.reminders_sent == 1
-    assert PurchasedReceivable.objects.get(pk=p.pk).last_reminded_on == today
+    assert Position.objects.get(pk=p.pk).last_reminded_on == today

@@ -18,9 +18,11 @@ business day (FOLLOWING), actual/365.
 from __future__ import annotations
 
 import decimal
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from urikake.domain.bank_calendar import (
     BusinessDayConvention,
@@ -32,39 +34,30 @@ from urikake.domain.bank_calendar import (
 from urikake.domain.errors import DomainError
 from urikake.domain.invoices import InvoiceData
 from urikake.domain.money import (
-    Rounding,
-    apply_rate,
     days_between,
     discount_fee_apr,
     fee_truncated,
     format_rate_percent,
     format_yen,
 )
-from urikake.domain.screening.types import Product
+from urikake.domain.products import ProductBand, ProductId, all_specs, spec
 
 __all__ = [
     "FeeLine",
+    "InvoiceKey",
     "Offer",
     "PricingPolicy",
     "ProductBand",
     "fee_rate_for",
+    "pair_offer_lines",
     "payout_date_for",
     "price",
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class ProductBand:
-    min_rate: Decimal
-    max_rate: Decimal
-    advance_rate: Decimal  # 掛目: the share of face paid at once
-
-
-def _default_bands() -> dict[Product, ProductBand]:
-    return {
-        Product.THREE_PARTY: ProductBand(Decimal("0.02"), Decimal("0.10"), Decimal("0.95")),
-        Product.TWO_PARTY: ProductBand(Decimal("0.05"), Decimal("0.20"), Decimal("0.8")),
-    }
+def _default_bands() -> dict[ProductId, ProductBand]:
+    """Each product's band, from its spec (:mod:`urikake.domain.products`)."""
+    return {s.id: s.pricing for s in all_specs()}
 
 
 def _default_grade_positions() -> dict[str, Decimal]:
@@ -80,7 +73,7 @@ def _default_grade_positions() -> dict[str, Decimal]:
 
 @dataclass(frozen=True, slots=True)
 class PricingPolicy:
-    bands: dict[Product, ProductBand] = field(default_factory=_default_bands)
+    bands: dict[ProductId, ProductBand] = field(default_factory=_default_bands)
     grade_positions: dict[str, Decimal] = field(default_factory=_default_grade_positions)
     #: Added per started 30 days of term beyond the first 30 (capped by the band's max).
     term_premium_per_30_days: Decimal = Decimal("0.005")
@@ -100,7 +93,7 @@ class FeeLine:
 
 @dataclass(frozen=True, slots=True)
 class Offer:
-    product: Product
+    product: ProductId
     grade: str
     face_amount: int
     fee_rate: Decimal
@@ -117,6 +110,9 @@ class Offer:
     apr: Decimal
     expires_on: date
     breakdown: tuple[FeeLine, ...]
+    #: The platform's id of the priced invoice, set by the caller that knows it (screening):
+    #: funding and the contract documents pair each invoice with its line by this id.
+    invoice_id: int | None = None
 
     def summary(self) -> str:
         return (
@@ -126,7 +122,7 @@ class Offer:
         )
 
 
-def fee_rate_for(policy: PricingPolicy, product: Product, grade: str, term_days: int) -> Decimal:
+def fee_rate_for(policy: PricingPolicy, product: ProductId, grade: str, term_days: int) -> Decimal:
     """The fee rate for a grade and product within the band, rounded up to ``rate_step``."""
     band = policy.bands[product]
     pos = policy.grade_positions.get(grade, Decimal("1"))
@@ -150,7 +146,7 @@ def payout_date_for(now: datetime, cutoff_hour: int) -> date:
 def price(
     invoice: InvoiceData,
     *,
-    product: Product,
+    product: ProductId,
     grade: str,
     now: datetime,
     policy: PricingPolicy | None = None,
@@ -170,7 +166,9 @@ def price(
         )
     band = pol.bands[product]
     fee_rate = fee_rate_for(pol, product, grade, days)
-    advance = apply_rate(face, band.advance_rate, rounding=Rounding.TRUNCATE)
+    product_spec = spec(product)
+    # The spec's advance and holdback rule, at the (possibly overridden) band's 掛目.
+    advance = product_spec.advance(face, band.advance_rate)
     fee = fee_truncated(face, fee_rate)
     admin = pol.admin_fee_yen
     net = advance - fee - admin
@@ -178,7 +176,7 @@ def price(
         raise DomainError("pricing.net_nonpositive", "手数料を差し引くとお振込金額が残りません。")
     apr = discount_fee_apr(advance, fee + admin, days)
     expires = add_bank_business_days(now.date(), pol.offer_valid_business_days)
-    holdback = face - advance
+    holdback = product_spec.holdback(face, band.advance_rate)
     lines = [
         FeeLine("請求書額面", face),
         FeeLine(
@@ -220,3 +218,79 @@ def price(
         expires_on=expires,
         breakdown=tuple(lines),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceKey:
+    """What pairing needs to know of an invoice: its id, face and due date (and its number,
+    for the message)."""
+
+    invoice_id: int
+    face_amount: int
+    due_date: date
+    invoice_number: str = ""
+
+
+def _mismatch(number: str) -> DomainError:
+    return DomainError(
+        "offer.mismatch",
+        f"請求書 {number} のご提示条件が見つかりません。審査をやり直してください。",
+    )
+
+
+def pair_offer_lines(
+    invoices: Sequence[InvoiceKey], lines: Sequence[Mapping[str, Any]]
+) -> dict[int, Mapping[str, Any]]:
+    """Each invoice's own line of a stored offer (``Offer`` as JSON), keyed by invoice id.
+
+    Lines carry ``invoice_id``; each line is used once and must name an invoice of the deal.
+    A line stored before lines carried ids is accepted only when its face amount and due date
+    fit exactly one of the remaining invoices — two invoices alike in both are refused rather
+    than risk giving one the other's fee and holdback. The line's face and due date must agree
+    with the invoice in every case.
+    """
+    by_id = {key.invoice_id: key for key in invoices}
+    paired: dict[int, Mapping[str, Any]] = {}
+    unnamed: list[Mapping[str, Any]] = []
+    for line in lines:
+        invoice_id = line.get("invoice_id")
+        if invoice_id is None:
+            unnamed.append(line)
+            continue
+        key = by_id.get(int(invoice_id))
+        if key is None or key.invoice_id in paired:
+            raise DomainError(
+                "offer.mismatch", "ご提示条件に、この申込みにない請求書が含まれています。"
+            )
+        paired[key.invoice_id] = line
+    for line in unnamed:
+        fits = [
+            k
+            for k in invoices
+            if k.invoice_id not in paired
+            and int(line["face_amount"]) == k.face_amount
+            and str(line["due_date"]) == k.due_date.isoformat()
+        ]
+        if not fits:
+            raise DomainError(
+                "offer.mismatch", "ご提示条件に、この申込みの請求書と合わない行があります。"
+            )
+        if len(fits) > 1:
+            raise DomainError(
+                "offer.ambiguous",
+                "ご提示条件と請求書を一対一に対応づけられません。審査をやり直してください。",
+            )
+        paired[fits[0].invoice_id] = line
+    for key in invoices:
+        own = paired.get(key.invoice_id)
+        if (
+            own is None
+            or int(own["face_amount"]) != key.face_amount
+            or str(own["due_date"]) != key.due_date.isoformat()
+        ):
+            raise _mismatch(key.invoice_number or str(key.invoice_id))
+    if len(paired) != len(lines):
+        raise DomainError(
+            "offer.mismatch", "ご提示条件に、この申込みにない請求書が含まれています。"
+        )
+    return paired

@@ -17,6 +17,7 @@ from datetime import date, timedelta
 
 from urikake.domain.invoices import InvoiceData
 from urikake.domain.name_matching import STRONG_MATCH, name_similarity
+from urikake.domain.products import spec
 from urikake.domain.screening.fingerprints import (
     debtor_key,
     has_kanji,
@@ -483,7 +484,7 @@ def _contra(ri: RiskInput) -> RiskScore:
 
 def _commingling(ri: RiskInput) -> RiskScore:
     r, a = ri.reality, ri.applicant
-    if ri.product is Product.THREE_PARTY:
+    if not spec(ri.product).client_forwards:
         return _score(
             RiskKind.COMMINGLING,
             5,
@@ -572,7 +573,7 @@ def features_for_model(
         "concentration": r.concentration,
         "dilution_rate": stats.rate if stats.considered else None,
         "contra_flag": 1.0 if r.contra_count_12m else 0.0,
-        "two_party_flag": 1.0 if ri.product is Product.TWO_PARTY else 0.0,
+        "two_party_flag": 1.0 if spec(ri.product).client_forwards else 0.0,
         "prior_defaults": float(ri.debtor.prior_defaults),
         "product": ri.product.value,
     }

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol, TypeAlias
 
+from urikake.domain.products import ProductId
+
 __all__ = [
     "ApplicantProfile",
     "DebtorProfile",
@@ -32,11 +34,9 @@ __all__ = [
 EvidenceValue: TypeAlias = str | int | float | bool | tuple[str, ...] | None
 
 
-class Product(enum.Enum):
-    """Factoring structure (seed 004): who the debtor pays."""
-
-    TWO_PARTY = "two_party"  # 2社間: the debtor keeps paying the applicant, who forwards
-    THREE_PARTY = "three_party"  # 3社間: the debtor is notified and pays the factor
+#: The product identifier of the registry (:mod:`urikake.domain.products`), under the name
+#: screening has always used.
+Product: TypeAlias = ProductId
 
 
 class RiskKind(enum.Enum):

@@ -33,8 +33,8 @@ from urikake.domain.errors import DomainError
 from urikake.domain.statement_csv import PRESETS
 from urikake.receivables.models import FinancingApplication
 from urikake.treasury import collections, payouts
-from urikake.treasury.funding import fund_application
 from urikake.treasury.models import PayoutBatch
+from urikake.treasury.positions import position_book
 
 CLI_ACTOR = "cli:treasury"
 
@@ -215,7 +215,7 @@ class Command(BaseCommand):
         application = FinancingApplication.objects.filter(pk=options["application_id"]).first()
         if application is None:
             raise CommandError(f"申込み {options['application_id']} はありません。")
-        payout = fund_application(application, acting_user=actor)
+        payout = position_book().fund(application, acting_user=actor)
         self.stdout.write(
             f"申込み {application.pk} の送金 {payout.pk} を予約しました: "
             f"{payout.amount:,}円 送金予定日 {payout.requested_for:%Y-%m-%d}"

@@ -1,8 +1,9 @@
 """Overdue purchased receivables: ageing, the applicant's receipt report (2社間), reminders,
 default and write-off.
 
-Use this module for everything that happens after a purchased receivable's due date; funding,
-payouts, collections and reconciliation live in the treasury's other modules. The rules
+Use this module for everything that happens after a position's due date; funding is
+:mod:`urikake.servicing.funding`, applying collections :mod:`urikake.servicing.collections`,
+payouts and reconciliation the treasury's (cash) modules. The rules
 (deadlines, buckets, the reminder schedule) are in :mod:`urikake.domain.ageing`; this module
 loads rows, calls those rules and changes state, one service function per state change:
 
@@ -41,7 +42,6 @@ from urikake.accounts.roles import Capability
 from urikake.audit import services as audit
 from urikake.audit.models import AuditRecord
 from urikake.audit.services import ActorLike, actor_label
-from urikake.domain import ledger as book
 from urikake.domain import safe_csv
 from urikake.domain.ageing import (
     BUCKETS,
@@ -58,9 +58,10 @@ from urikake.domain.ageing import (
 from urikake.domain.applications import ApplicationStatus
 from urikake.domain.bank_calendar import add_bank_business_days
 from urikake.domain.errors import DomainError
+from urikake.domain.positions import PositionStatus
 from urikake.ledger import services as ledger
-from urikake.treasury.collections import release_reserve
-from urikake.treasury.models import PurchasedReceivable, TreasuryNote
+from urikake.servicing.collections import release_reserve
+from urikake.servicing.models import POSITION_AUDIT_TYPES, Position, PositionNote
 from urikake.treasury.notifications import owner_emails
 from urikake.treasury.policy import client_code, debtor_code
 
@@ -84,14 +85,14 @@ __all__ = [
 ]
 
 #: Purchases that still carry money owed to the platform (defaulted ones until written off).
-OUTSTANDING = (PurchasedReceivable.Status.OPEN, PurchasedReceivable.Status.DEFAULTED)
+OUTSTANDING = (Position.Status.OPEN, Position.Status.DEFAULTED)
 MAX_COMMENT = 500
 
 
 # --- reading ----------------------------------------------------------------------------------
 
 
-def deadline_of(purchase: PurchasedReceivable) -> date:
+def deadline_of(purchase: Position) -> date:
     """The day the money is due to the platform (see :func:`collection_deadline`)."""
     return collection_deadline(
         purchase.product,
@@ -101,15 +102,15 @@ def deadline_of(purchase: PurchasedReceivable) -> date:
     )
 
 
-def outstanding() -> QuerySet[PurchasedReceivable]:
-    return PurchasedReceivable.objects.filter(status__in=OUTSTANDING).select_related(
+def outstanding() -> QuerySet[Position]:
+    return Position.objects.filter(status__in=OUTSTANDING).select_related(
         "organization", "debtor", "debtor__identity"
     )
 
 
 @dataclass(frozen=True)
 class OverdueItem:
-    purchase: PurchasedReceivable
+    purchase: Position
     deadline: date
     days: int
     bucket: Bucket
@@ -119,7 +120,7 @@ class OverdueItem:
         return self.purchase.residual
 
 
-def _rows(purchases: Iterable[PurchasedReceivable], as_of: date) -> list[OverdueItem]:
+def _rows(purchases: Iterable[Position], as_of: date) -> list[OverdueItem]:
     rows = []
     for p in purchases:
         if p.residual <= 0:
@@ -130,9 +131,7 @@ def _rows(purchases: Iterable[PurchasedReceivable], as_of: date) -> list[Overdue
     return rows
 
 
-def overdue_items(
-    as_of: date, purchases: Iterable[PurchasedReceivable] | None = None
-) -> list[OverdueItem]:
+def overdue_items(as_of: date, purchases: Iterable[Position] | None = None) -> list[OverdueItem]:
     """Outstanding purchases past their deadline on ``as_of``, the longest overdue first
     (``purchases``: an already loaded :func:`outstanding`, to read the rows once)."""
     loaded = outstanding() if purchases is None else purchases
@@ -140,7 +139,7 @@ def overdue_items(
     return sorted(rows, key=lambda r: (-r.days, r.purchase.pk))
 
 
-def _debtor_key(p: PurchasedReceivable) -> str:
+def _debtor_key(p: Position) -> str:
     # One debtor company can be registered by several clients; the ageing per debtor is about
     # the company (concentration risk), so it groups by the platform-wide identity.
     return f"DI{p.debtor.identity_id}"
@@ -153,9 +152,7 @@ class AgeingView:
     debtor_names: dict[str, str]
 
 
-def ageing_report(
-    as_of: date, purchases: Iterable[PurchasedReceivable] | None = None
-) -> AgeingView:
+def ageing_report(as_of: date, purchases: Iterable[Position] | None = None) -> AgeingView:
     """The ageing table on ``as_of`` with display names for its keys."""
     purchases = list(outstanding() if purchases is None else purchases)
     items = [
@@ -198,8 +195,8 @@ def ageing_csv(as_of: date) -> str:
 
 
 def report_collection(
-    purchase: PurchasedReceivable, *, acting_user: User, received_on: date, amount: int
-) -> PurchasedReceivable:
+    purchase: Position, *, acting_user: User, received_on: date, amount: int
+) -> Position:
     """売掛先から入金がありました: the client received ``amount`` on ``received_on`` and must
     forward it within ``TREASURY_FORWARD_DAYS`` bank business days.
 
@@ -216,13 +213,13 @@ def report_collection(
             "treasury.report_future", "未来の日付は入力できません。", field="received_on"
         )
     with transaction.atomic():
-        locked = PurchasedReceivable.objects.select_for_update().get(pk=purchase.pk)
-        if locked.product != "two_party":
+        locked = Position.objects.select_for_update().get(pk=purchase.pk)
+        if not locked.spec.client_forwards:
             raise DomainError(
                 "treasury.report_not_two_party",
                 "3社間の債権は売掛先から当社へ直接お支払いいただくため、報告は不要です。",
             )
-        if locked.status != PurchasedReceivable.Status.OPEN or locked.residual <= 0:
+        if locked.status != Position.Status.OPEN or locked.residual <= 0:
             raise DomainError("treasury.report_closed", "この債権はすでに回収が完了しています。")
         if amount > locked.residual:
             raise DomainError(
@@ -253,13 +250,13 @@ def report_collection(
     return locked
 
 
-def reported_collections(purchase: PurchasedReceivable) -> list[dict[str, Any]]:
+def reported_collections(purchase: Position) -> list[dict[str, Any]]:
     """The client's receipt reports for one purchase (from the audit trail), oldest first."""
     return [
         {**r.payload, "reported_at": r.created_at}
         for r in AuditRecord.objects.filter(
             action="purchase.collection_reported",
-            object_type=PurchasedReceivable._meta.label_lower,
+            object_type__in=POSITION_AUDIT_TYPES,
             object_id=str(purchase.pk),
         ).order_by("seq")
     ]
@@ -300,16 +297,16 @@ class RemindSummary:
 
 
 def _send_reminder(to: list[str], context: dict[str, Any]) -> None:
-    subject = render_to_string("treasury/mail/reminder_subject.txt", context)
-    body = render_to_string("treasury/mail/reminder_body.txt", context)
+    subject = render_to_string("servicing/mail/reminder_subject.txt", context)
+    body = render_to_string("servicing/mail/reminder_body.txt", context)
     send_mail(" ".join(subject.split()), body, None, to)
 
 
-def _reminder_context(p: PurchasedReceivable, deadline: date, step: int) -> dict[str, Any]:
+def _reminder_context(p: Position, deadline: date, step: int) -> dict[str, Any]:
     return {
         "organization_name": p.organization.name,
         "debtor_name": p.debtor.name,
-        "two_party": p.product == "two_party",
+        "client_forwards": p.spec.client_forwards,
         "amount": p.residual,
         "deadline": deadline,
         "step": step,
@@ -319,7 +316,7 @@ def _reminder_context(p: PurchasedReceivable, deadline: date, step: int) -> dict
 
 
 def _plan(
-    p: PurchasedReceivable, days: int, today: date, steps: list[int], escalate_after: int
+    p: Position, days: int, today: date, steps: list[int], escalate_after: int
 ) -> ReminderPlan:
     return reminder_plan(
         days,
@@ -342,7 +339,7 @@ def send_reminders(
     steps = list(settings.TREASURY_REMINDER_DAYS)
     escalate_after = settings.TREASURY_ESCALATE_AFTER_DAYS
     summary = RemindSummary(today, dry_run)
-    candidates = outstanding().filter(status=PurchasedReceivable.Status.OPEN).order_by("pk")
+    candidates = outstanding().filter(status=Position.Status.OPEN).order_by("pk")
     for row in _rows(candidates, today):
         if not row.bucket.overdue:
             continue
@@ -353,11 +350,11 @@ def send_reminders(
             # Lock and re-read: a second run (or the worker and the command at once) must see
             # what the first one wrote.
             p = (
-                PurchasedReceivable.objects.select_for_update()
+                Position.objects.select_for_update()
                 .select_related("organization", "debtor", "invoice")
                 .get(pk=row.purchase.pk)
             )
-            if p.status != PurchasedReceivable.Status.OPEN or p.residual <= 0:
+            if p.status != Position.Status.OPEN or p.residual <= 0:
                 continue
             deadline = deadline_of(p)
             days = days_past_due(deadline, today)
@@ -417,7 +414,7 @@ def _require_comment(comment: str) -> str:
     return text
 
 
-def _require_funded(p: PurchasedReceivable) -> None:
+def _require_funded(p: Position) -> None:
     # Before the advance has left, a lost receivable is a cancelled deal, not a default: a
     # write-off now would still let the pending advance go out.
     if p.application.status not in (ApplicationStatus.FUNDED, ApplicationStatus.DEFAULTED):
@@ -427,31 +424,25 @@ def _require_funded(p: PurchasedReceivable) -> None:
         )
 
 
-def _default_application(p: PurchasedReceivable, *, actor: User, action: str) -> None:
-    from urikake.receivables.services import _move
+def _default_application(p: Position, *, actor: User) -> None:
+    from urikake.receivables.services import mark_defaulted
 
     application = p.application
     if application.status == ApplicationStatus.FUNDED:
-        _move(application, ApplicationStatus.DEFAULTED, actor=actor, action=action)
+        mark_defaulted(application, acting_user=actor)
 
 
-def mark_default(
-    purchase: PurchasedReceivable, *, acting_user: User, comment: str
-) -> PurchasedReceivable:
+def mark_default(purchase: Position, *, acting_user: User, comment: str) -> Position:
     """債務不履行: the purchase stops being an ordinary open item (no more reminders) and its
     application moves funded → defaulted through the state machine."""
     _require_staff(acting_user)
     text = _require_comment(comment)
     with transaction.atomic():
-        p = (
-            PurchasedReceivable.objects.select_for_update()
-            .select_related("application")
-            .get(pk=purchase.pk)
-        )
-        if p.status != PurchasedReceivable.Status.OPEN or p.residual <= 0:
+        p = Position.objects.select_for_update().select_related("application").get(pk=purchase.pk)
+        if p.status != Position.Status.OPEN or p.residual <= 0:
             raise DomainError("treasury.not_open", "回収待ちの債権ではないため、延滞にできません。")
         _require_funded(p)
-        p.status = PurchasedReceivable.Status.DEFAULTED
+        p.move_to(PositionStatus.DEFAULTED)
         p.save(update_fields=["status"])
         audit.record(
             "purchase.defaulted",
@@ -462,19 +453,19 @@ def mark_default(
                 "note": _note(p, "purchase.defaulted", text, acting_user),
             },
         )
-        _default_application(p, actor=acting_user, action="application.defaulted")
+        _default_application(p, actor=acting_user)
     return p
 
 
-def _note(p: PurchasedReceivable, action: str, text: str, user: User) -> int:
+def _note(p: Position, action: str, text: str, user: User) -> int:
     """Keep the operator's reason outside the audit trail; the record points to it."""
-    return TreasuryNote.objects.create(purchase=p, action=action, comment=text, author=user).pk
+    return PositionNote.objects.create(purchase=p, action=action, comment=text, author=user).pk
 
 
-def history_with_notes(p: PurchasedReceivable) -> list[tuple[AuditRecord, str]]:
+def history_with_notes(p: Position) -> list[tuple[AuditRecord, str]]:
     """The purchase's audit records (newest first) with the operator's reason, if any."""
     records = list(history(p)[:50])
-    notes = dict(TreasuryNote.objects.filter(purchase=p).values_list("pk", "comment"))
+    notes = dict(PositionNote.objects.filter(purchase=p).values_list("pk", "comment"))
     return [(r, notes.get(r.payload.get("note"), "")) for r in records]
 
 
@@ -482,14 +473,14 @@ def four_eyes_required(amount: int) -> bool:
     return amount >= settings.FOUR_EYES_THRESHOLD_YEN
 
 
-def history(p: PurchasedReceivable) -> QuerySet[AuditRecord]:
+def history(p: Position) -> QuerySet[AuditRecord]:
     """The purchase's audit records, newest first."""
     return AuditRecord.objects.filter(
-        object_type=PurchasedReceivable._meta.label_lower, object_id=str(p.pk)
+        object_type__in=POSITION_AUDIT_TYPES, object_id=str(p.pk)
     ).order_by("-seq")
 
 
-def pending_write_off(purchase: PurchasedReceivable) -> AuditRecord | None:
+def pending_write_off(purchase: Position) -> AuditRecord | None:
     """The open write-off request of a purchase (made, and not yet approved or withdrawn)."""
     latest = (
         history(purchase)
@@ -503,14 +494,14 @@ def pending_write_off(purchase: PurchasedReceivable) -> AuditRecord | None:
 
 @dataclass(frozen=True)
 class WriteOffOutcome:
-    purchase: PurchasedReceivable
+    purchase: Position
     done: bool  # False: requested, waiting for a second staff user
     reserve_offset: int = 0
     written_off: int = 0
 
 
 def write_off(
-    purchase: PurchasedReceivable, *, acting_user: User, comment: str, on: date | None = None
+    purchase: Position, *, acting_user: User, comment: str, on: date | None = None
 ) -> WriteOffOutcome:
     """貸倒償却 of what is still open on a purchase.
 
@@ -524,11 +515,7 @@ def write_off(
     text = _require_comment(comment)
     on = on or timezone.localdate()
     with transaction.atomic():
-        p = (
-            PurchasedReceivable.objects.select_for_update()
-            .select_related("application")
-            .get(pk=purchase.pk)
-        )
+        p = Position.objects.select_for_update().select_related("application").get(pk=purchase.pk)
         residual = p.residual
         if p.status not in OUTSTANDING or residual <= 0:
             raise DomainError("treasury.nothing_to_write_off", "償却できる残高がありません。")
@@ -554,28 +541,19 @@ def write_off(
                     "償却の申請者とは別の担当者が承認してください（4つの目の原則）。",
                 )
         # A holdback already paid back to the client cannot absorb anything.
-        available = p.holdback if p.reserve_released_on is None else 0
-        offset = min(available, residual)
-        loss = residual - offset
-        client, debtor = client_code(p.organization_id), debtor_code(p.debtor_id)
-        if offset:
-            ledger.post(
-                book.journal_entry(
-                    f"reserve_offset:{p.pk}",
-                    on,
-                    "留保金と回収不能額の相殺",
-                    [(book.reserve(client), offset), (book.receivable(client, debtor), -offset)],
-                ),
-                actor=acting_user,
-            )
-        if loss:
-            ledger.post(
-                book.write_off(f"write_off:{p.pk}", on, client=client, debtor=debtor, amount=loss),
-                actor=acting_user,
-            )
+        entries, offset, loss = p.spec.ledger.write_off(
+            str(p.pk),
+            on,
+            client=client_code(p.organization_id),
+            debtor=debtor_code(p.debtor_id),
+            residual=residual,
+            holdback_available=p.holdback if p.reserve_released_on is None else 0,
+        )
+        for entry in entries:
+            ledger.post(entry, actor=acting_user)
         p.shortfall_written_off += residual
         p.reserve_applied += offset
-        p.status = PurchasedReceivable.Status.WRITTEN_OFF
+        p.move_to(PositionStatus.WRITTEN_OFF)
         p.save(update_fields=["shortfall_written_off", "reserve_applied", "status"])
         audit.record(
             "purchase.written_off",
@@ -589,7 +567,7 @@ def write_off(
                 "note": _note(p, "purchase.written_off", text, acting_user),
             },
         )
-        _default_application(p, actor=acting_user, action="application.defaulted")
+        _default_application(p, actor=acting_user)
         # What the loss did not use of the holdback is still the client's: pay it back.
         release_reserve(p, acting_user=acting_user)
     return WriteOffOutcome(p, done=True, reserve_offset=offset, written_off=loss)

@@ -1,4 +1,5 @@
-"""Funding a contracted deal: buy its invoices (ledger) and queue the advance payout.
+"""Funding a contracted deal: book its invoices into positions (ledger) and queue the advance
+payout (a treasury payout).
 
 Funding is refused until the contracts are signed and the perfection the product needs is in
 place (or the policy lets funding go first — then the deal records that it did). Funding is
@@ -16,37 +17,25 @@ from django.utils import timezone
 
 from urikake.applicants.services import current_payout_account
 from urikake.audit import services as audit
-from urikake.domain import ledger as book
 from urikake.domain.applications import ApplicationStatus
 from urikake.domain.bank_calendar import BusinessDayConvention, adjust_to_business_day
 from urikake.domain.errors import DomainError
 from urikake.domain.perfection import Stage, check_can_fund
 from urikake.ledger import services as ledger
 from urikake.receivables.models import FinancingApplication, Invoice
-from urikake.treasury.models import Payout, PurchasedReceivable
+from urikake.servicing.models import Position
+from urikake.treasury.models import Payout
 from urikake.treasury.perfection import open_perfection
 from urikake.treasury.policy import client_code, debtor_code, perfection_policy
 
 
-def _offer_for(invoice: Invoice, offers: list[dict[str, Any]]) -> dict[str, Any]:
-    """The priced line of the offer that belongs to ``invoice`` (same face and due date)."""
-    for index, offer in enumerate(offers):
-        if offer["face_amount"] == invoice.total_amount and offer["due_date"] == (
-            invoice.due_date.isoformat()
-        ):
-            return offers.pop(index)
-    raise DomainError(
-        "funding.offer_mismatch",
-        f"請求書 {invoice.invoice_number} の条件が見つかりません。審査をやり直してください。",
-    )
-
-
-def _buy(application: FinancingApplication, *, actor: Any, on: date) -> list[PurchasedReceivable]:
-    offers = list(application.offer.get("invoices", []))
+def _buy(application: FinancingApplication, *, actor: Any, on: date) -> list[Position]:
+    invoices = list(application.invoices.select_related("debtor").order_by("pk"))
+    lines = application.offer_lines(invoices)
     purchases = []
-    for invoice in application.invoices.select_related("debtor").order_by("pk"):
-        offer = _offer_for(invoice, offers)
-        purchase = PurchasedReceivable.objects.create(
+    for invoice in invoices:
+        offer = lines[invoice.pk]
+        purchase = Position.objects.create(
             application=application,
             invoice=invoice,
             organization_id=application.organization_id,
@@ -61,7 +50,7 @@ def _buy(application: FinancingApplication, *, actor: Any, on: date) -> list[Pur
             expected_on=adjust_to_business_day(invoice.due_date, BusinessDayConvention.FOLLOWING),
         )
         ledger.post(
-            book.purchase_receivable(
+            purchase.spec.ledger.purchase(
                 f"purchase:{purchase.pk}",
                 on,
                 client=client_code(application.organization_id),

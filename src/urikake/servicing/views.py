@@ -3,7 +3,7 @@
 Applicant (``/my/treasury/``): the organisation's purchased receivables, what is due to the
 platform and by when, payouts, and the two-party receipt report. Back office
 (``/backoffice/treasury/overdue/``): the ageing table, overdue items, CSV, default and
-write-off. Views only read and call :mod:`urikake.treasury.overdue`.
+write-off. Views only read and call :mod:`urikake.servicing.overdue`.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -24,8 +25,9 @@ from urikake.accounts.access import applicant, current_organization, owned_or_40
 from urikake.accounts.roles import Capability
 from urikake.domain.errors import DomainError
 from urikake.domain.money import yen
-from urikake.treasury import overdue
-from urikake.treasury.models import Payout, PurchasedReceivable
+from urikake.servicing import overdue
+from urikake.servicing.models import Position
+from urikake.treasury.models import Payout
 
 ITEMS_PER_PAGE = 100
 
@@ -45,9 +47,15 @@ class ReportCollectionForm(forms.Form):
 
     def clean_amount(self) -> int:
         try:
-            return yen(self.cleaned_data["amount"], field="amount")
+            amount = yen(self.cleaned_data["amount"], field="amount")
         except DomainError as exc:
             raise forms.ValidationError(exc.message) from exc
+        limit = settings.RECEIVABLES_MAX_INVOICE_YEN  # no payment exceeds an invoice face
+        if amount > limit:
+            raise forms.ValidationError(
+                _("入金額は%(limit)s円以下で入力してください。") % {"limit": f"{limit:,}"}
+            )
+        return amount
 
 
 class DecisionForm(forms.Form):
@@ -69,16 +77,16 @@ def _add_domain_error(form: forms.Form, exc: DomainError) -> None:
 # --- applicant ---------------------------------------------------------------------------------
 
 
-def _applicant_row(p: PurchasedReceivable, today: date) -> dict[str, object]:
+def _applicant_row(p: Position, today: date) -> dict[str, object]:
     deadline = overdue.deadline_of(p)
     days = (today - deadline).days
-    open_ = p.status == PurchasedReceivable.Status.OPEN and p.residual > 0
+    open_ = p.status == Position.Status.OPEN and p.residual > 0
     return {
         "purchase": p,
         "deadline": deadline,
         "days_overdue": days if open_ and days > 0 else 0,
-        "forward_overdue": open_ and p.product == "two_party" and days > 0,
-        "holding": open_ and p.product == "two_party" and p.forward_due_on is not None,
+        "forward_overdue": open_ and p.spec.client_forwards and days > 0,
+        "holding": open_ and p.spec.client_forwards and p.forward_due_on is not None,
         "open": open_,
     }
 
@@ -90,7 +98,7 @@ def my_list(request: HttpRequest) -> HttpResponse:
     assert org is not None
     today = timezone.localdate()
     purchases = (
-        PurchasedReceivable.objects.filter(organization=org)
+        Position.objects.filter(organization=org)
         .select_related("debtor", "invoice")
         .order_by("-expected_on", "-pk")
     )
@@ -98,7 +106,7 @@ def my_list(request: HttpRequest) -> HttpResponse:
     payouts = Payout.objects.filter(organization=org).order_by("-requested_for", "-pk")[:100]
     return render(
         request,
-        "treasury/my_list.html",
+        "servicing/my_list.html",
         {
             "rows": rows,
             "payouts": payouts,
@@ -111,9 +119,7 @@ def my_list(request: HttpRequest) -> HttpResponse:
 @applicant(owned_kwarg="pk", owned_object="purchased_receivable")
 def my_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One purchased receivable; for two-party deals the 「売掛先から入金がありました」 report."""
-    purchase = owned_or_404(
-        request, PurchasedReceivable.objects.select_related("debtor", "invoice"), pk=pk
-    )
+    purchase = owned_or_404(request, Position.objects.select_related("debtor", "invoice"), pk=pk)
     form = ReportCollectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -139,15 +145,15 @@ def my_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     return render(
         request,
-        "treasury/my_detail.html",
+        "servicing/my_detail.html",
         {
             "row": _applicant_row(purchase, today),
             "purchase": purchase,
             "form": form,
             "reports": overdue.reported_collections(purchase),
             "payouts": purchase.payouts.order_by("-requested_for"),
-            "can_report": purchase.product == "two_party"
-            and purchase.status == PurchasedReceivable.Status.OPEN
+            "can_report": purchase.spec.client_forwards
+            and purchase.status == Position.Status.OPEN
             and purchase.residual > 0,
         },
     )
@@ -175,7 +181,7 @@ def overdue_list(request: HttpRequest) -> HttpResponse:
     report = view.report
     return render(
         request,
-        "treasury/overdue_list.html",
+        "servicing/overdue_list.html",
         {
             "as_of": as_of,
             "buckets": report.buckets,
@@ -200,18 +206,16 @@ def overdue_csv(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _purchase(pk: int) -> PurchasedReceivable:
+def _purchase(pk: int) -> Position:
     return get_object_or_404(
-        PurchasedReceivable.objects.select_related(
-            "organization", "debtor", "invoice", "application"
-        ),
+        Position.objects.select_related("organization", "debtor", "invoice", "application"),
         pk=pk,
     )
 
 
 def _detail(
     request: HttpRequest,
-    purchase: PurchasedReceivable,
+    purchase: Position,
     *,
     default_form: DecisionForm | None = None,
     write_off_form: DecisionForm | None = None,
@@ -223,7 +227,7 @@ def _detail(
     offset = min(purchase.holdback if purchase.reserve_released_on is None else 0, residual)
     return render(
         request,
-        "treasury/overdue_detail.html",
+        "servicing/overdue_detail.html",
         {
             "purchase": purchase,
             "deadline": deadline,
@@ -236,7 +240,7 @@ def _detail(
             "default_form": default_form or DecisionForm(prefix="default"),
             "write_off_form": write_off_form or DecisionForm(prefix="write_off"),
             "history": overdue.history_with_notes(purchase),
-            "can_default": purchase.status == PurchasedReceivable.Status.OPEN and residual > 0,
+            "can_default": purchase.status == Position.Status.OPEN and residual > 0,
             "can_write_off": purchase.status in overdue.OUTSTANDING and residual > 0,
         },
         status=status,
@@ -264,7 +268,7 @@ def overdue_default(request: HttpRequest, pk: int) -> HttpResponse:
             _add_domain_error(form, exc)
         else:
             messages.success(request, _("延滞（債務不履行）として記録しました。"))
-            return redirect("treasury_backoffice:overdue_detail", pk=pk)
+            return redirect("servicing_backoffice:overdue_detail", pk=pk)
     return _detail(request, purchase, default_form=form, status=400)
 
 
@@ -294,5 +298,5 @@ def overdue_write_off(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             else:
                 messages.info(request, _("償却を申請しました。別の担当者の承認で実行されます。"))
-            return redirect("treasury_backoffice:overdue_detail", pk=pk)
+            return redirect("servicing_backoffice:overdue_detail", pk=pk)
     return _detail(request, purchase, write_off_form=form, status=400)

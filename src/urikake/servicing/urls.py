@@ -2,8 +2,9 @@
 
 from django.urls import path
 
-from urikake.treasury import overdue_views
+from urikake.servicing import views as overdue_views
 
+# The applicant's pages keep their URLs and names (my/treasury/, "treasury:list").
 app_name = "treasury"
 urlpatterns = [
     path("", overdue_views.my_list, name="list"),

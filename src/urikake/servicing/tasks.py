@@ -1,7 +1,7 @@
 """Background tasks of the treasury: the daily reminder run for overdue purchased receivables.
 
 Schedule ``send_daily_reminders`` once a day (or run ``urikake treasury_remind`` from cron);
-both call :func:`urikake.treasury.overdue.send_reminders`, which is idempotent per day.
+both call :func:`urikake.servicing.overdue.send_reminders`, which is idempotent per day.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 
 from django_tasks import task
 
-from urikake.treasury.overdue import send_reminders
+from urikake.servicing.overdue import send_reminders
 
 
 @task()

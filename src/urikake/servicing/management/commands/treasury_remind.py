@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from urikake.treasury.overdue import send_reminders
+from urikake.servicing.overdue import send_reminders
 
 
 def _date(value: str) -> date:

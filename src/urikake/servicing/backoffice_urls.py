@@ -1,9 +1,11 @@
-"""Back-office pages for ageing, reminders, defaults and write-offs (included from
-``backoffice_urls`` under ``overdue/``; names are in the ``treasury_backoffice`` namespace)."""
+"""Back-office pages for ageing, reminders, defaults and write-offs (at
+/backoffice/treasury/overdue/ as before; names in the ``servicing_backoffice`` namespace)."""
 
 from django.urls import path
 
-from urikake.treasury import overdue_views as views
+from urikake.servicing import views
+
+app_name = "servicing_backoffice"
 
 urlpatterns = [
     path("", views.overdue_list, name="overdue"),
