@@ -7,6 +7,7 @@ test walks these patterns and fails on any route without one.
 from django.contrib import admin
 from django.urls import include, path
 
+from urikake.accounts import views as account_views
 from urikake.api import api
 from urikake.system import views as system_views
 
@@ -34,3 +35,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+# allauth's own rate limits (ACCOUNT_RATE_LIMITS) answer through this handler.
+handler429 = account_views.rate_limited

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from tests.e2e.conftest import DESKTOP
 from tests.fixtures.deals import DEBTOR_PAYER, make_deal
-from tests.integration.treasury.helpers import statement_file
+from tests.integration.treasury.helpers import paid_on, statement_file
 from urikake.applicants import services as applicant_services
 from urikake.applicants import terms
 from urikake.domain.bank_calendar import is_bank_business_day
@@ -68,7 +68,7 @@ def test_sign_perfect_fund_collect_and_balance(
     live_server: Any, browser: Any, django_user_model: Any, artifacts_dir: Path, tmp_path: Path
 ) -> None:
     base = live_server.url
-    deal = make_deal(product="three_party", amount=3_300_000)
+    deal = make_deal(product="three_party", amount=3_300_000, due_days=40)
     versions = terms.current_versions()
     applicant_services.give_consent(
         acting_user=deal.user,
@@ -171,7 +171,7 @@ def test_sign_perfect_fund_collect_and_balance(
     # --- The bank statement with the debtor's payment (fee deducted) ------------------------
     purchase = Position.objects.get(application=app)
     statement = tmp_path / "nyushukkin.txt"
-    arrived = purchase.expected_on  # the debtor pays on the due date
+    arrived = paid_on(purchase)  # the due date, or today while that is still ahead
     statement.write_bytes(statement_file([(arrived, purchase.face_amount - 440, DEBTOR_PAYER)]))
     page.goto(base + "/backoffice/treasury/deposits/")
     page.get_by_label("回収口座の明細ファイル").set_input_files(str(statement))

@@ -377,6 +377,41 @@ def test_staff_routes(world: World) -> None:
                     )
 
 
+def _no_store(response: Any) -> bool:
+    return "no-store" in response.headers.get("Cache-Control", "")
+
+
+def test_pages_with_personal_data_are_never_stored_by_a_cache(world: World) -> None:
+    """Every route a signed-in user reaches (and every API answer) says ``no-store``; only
+    an anonymous visitor's public pages may be cached."""
+    cases: list[tuple[str, str]] = []
+    for route in all_routes():
+        rule = route.rule
+        assert rule is not None
+        url = _url(route, _kwargs_for(route, world, world.org_a))
+        if rule.access in (Access.PUBLIC, Access.WEBHOOK, Access.AUTHENTICATED):
+            cases.append((url, "applicant_a"))
+        elif rule.access == Access.APPLICANT:
+            cases += [(url, "applicant_a"), (url, "anonymous")]
+        else:
+            granted = [r for r in StaffRole if rule.grants(ROLE_CAPABILITIES[r])]
+            cases += [(url, f"staff_{(granted or [StaffRole.ADMIN])[0].value}")]
+    cases += [(path, "applicant_a") for path in ("/admin/", "/api/docs")]
+    cases += [(re.sub(r"\{(\w+)\}", "1", path), "applicant_a") for path, _ in api_operations()]
+    stored = []
+    for url, who in cases:
+        if who == "applicant_a":
+            world.clients[who].force_login(world.user_a)  # a logout route ends the session
+        stored += [
+            f"{who} {url}: {r.status_code} {r.headers.get('Cache-Control')!r}"
+            for r in _request(world.clients[who], url)
+            if not _no_store(r)
+        ]
+    assert stored == [], "responses without Cache-Control: no-store:\n" + "\n".join(stored)
+    # The top page, for an anonymous visitor, stays cacheable.
+    assert not _no_store(world.clients["anonymous"].get("/"))
+
+
 # --- the JSON API ------------------------------------------------------------------------
 
 

@@ -23,7 +23,8 @@ from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from django.urls import reverse
+from django.template.loader import render_to_string
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 
@@ -232,6 +233,27 @@ def login_refused(request: HttpRequest, email: str, *, reason: str) -> None:
         actor=None,
         email_hmac=lockout.email_digest(email),
         reason=reason,
+    )
+
+
+def rate_limited(request: HttpRequest) -> None:
+    """A request refused by one of allauth's rate limits (``ACCOUNT_RATE_LIMITS``): a login
+    is recorded like the other refused logins, anything else as ``auth.rate_limited``."""
+    try:
+        url_name = resolve(request.path_info).url_name or ""
+    except Resolver404:
+        url_name = ""
+    if url_name == "account_login" and request.method == "POST":
+        login_refused(request, request.POST.get("login", ""), reason="rate_limited_ip")
+        return
+    user = request.user if request.user.is_authenticated else None
+    _record(
+        "auth.rate_limited",
+        request,
+        actor=user,
+        user=user,
+        url_name=url_name,
+        method=request.method or "",
     )
 
 

@@ -26,6 +26,16 @@ from urikake.accounts.models import KnownDevice, User
 
 
 @public
+def rate_limited(request: HttpRequest) -> HttpResponse:
+    """allauth's own rate limits answer here (``urls.handler429``): the site's Japanese page,
+    status 429, and an audit record like every other refused authentication attempt."""
+    auth_events.rate_limited(request)
+    response = render(request, "accounts/rate_limited.html", status=429)
+    response["Retry-After"] = "60"
+    return response
+
+
+@public
 @require_GET
 def login_help(request: HttpRequest) -> HttpResponse:
     """「ログインできないときは」: the checklist of seed 003."""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from urikake.backoffice import applicant_views, audit_views, dashboard_views, views
+from urikake.backoffice import applicant_views, audit_views, dashboard_views, staff_views, views
 
 app_name = "backoffice"
 urlpatterns = [
@@ -17,4 +17,5 @@ urlpatterns = [
     path("audit/<int:seq>/", audit_views.audit_detail, name="audit_record"),
     path("dashboards/", dashboard_views.dashboards, name="dashboards"),
     path("dashboards/<slug:key>.csv", dashboard_views.dashboard_csv, name="dashboard_csv"),
+    path("staff/", staff_views.staff_roles, name="staff_roles"),
 ]

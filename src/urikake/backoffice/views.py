@@ -20,7 +20,7 @@ SECTIONS: list[tuple[Capability, str, str | None]] = [
     (Capability.MANAGE_STRUCTURING, "証券化", None),
     (Capability.VIEW_AUDIT, "監査証跡", "backoffice:audit"),
     (Capability.MANAGE_CONNECTIONS, "接続許可", None),
-    (Capability.MANAGE_STAFF, "スタッフ権限の管理", None),
+    (Capability.MANAGE_STAFF, "スタッフ権限の管理", "backoffice:staff_roles"),
 ]
 
 

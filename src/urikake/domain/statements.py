@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import enum
 import hashlib
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from datetime import date
+
+from urikake.domain.errors import DomainError
 
 
 class Direction(enum.Enum):
@@ -38,21 +42,41 @@ class StatementLine:
     balance_after: int | None = None  # 残高, when the source gives it
     edi: str = ""  # EDI情報 (often carries an invoice number)
     line_number: int = 0  # where it was in the source file (for error messages)
+    # How many identical lines came before this one in the same statement (set by
+    # :class:`Statement`): two equal deposits on one day are two movements, not one.
+    occurrence: int = 0
+
+    def identity(self) -> tuple[object, ...]:
+        """What the bank says about the movement (the fields of :meth:`key`, unhashed)."""
+        return (
+            self.value_date,
+            self.direction,
+            self.amount,
+            self.counterparty,
+            self.description,
+            self.reference,
+            self.balance_after,
+        )
 
     def key(self) -> str:
-        """A stable identity of the movement (used to recognise duplicates across imports)."""
-        raw = "|".join(
-            [
-                self.value_date.isoformat(),
-                self.direction.value,
-                str(self.amount),
-                self.counterparty,
-                self.description,
-                self.reference,
-                "" if self.balance_after is None else str(self.balance_after),
-            ]
-        )
-        return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+        """A stable identity of the movement (used to recognise duplicates across imports).
+
+        The n-th repeat of an identical line within one statement gets its own key (the
+        first keeps the plain one), so an overlapping later file that holds the same repeats
+        adds nothing while every line of one file is kept.
+        """
+        parts = [
+            self.value_date.isoformat(),
+            self.direction.value,
+            str(self.amount),
+            self.counterparty,
+            self.description,
+            self.reference,
+            "" if self.balance_after is None else str(self.balance_after),
+        ]
+        if self.occurrence:
+            parts.append(f"#{self.occurrence}")
+        return hashlib.sha256("|".join(parts).encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +91,9 @@ class Statement:
     period_end: date | None
     lines: tuple[StatementLine, ...] = field(default_factory=tuple)
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "lines", number_occurrences(self.lines))
+
     @property
     def deposits(self) -> tuple[StatementLine, ...]:
         return tuple(line for line in self.lines if line.direction is Direction.DEPOSIT)
@@ -78,3 +105,35 @@ class Statement:
         for line in self.lines:
             digest.update(line.key().encode())
         return digest.hexdigest()
+
+
+def number_occurrences(lines: Iterable[StatementLine]) -> tuple[StatementLine, ...]:
+    """``lines`` with each repeat of an identical line numbered (0 for the first)."""
+    seen: Counter[tuple[object, ...]] = Counter()
+    out = []
+    for line in lines:
+        ident = line.identity()
+        n = seen[ident]
+        seen[ident] += 1
+        out.append(line if line.occurrence == n else replace(line, occurrence=n))
+    return tuple(out)
+
+
+def refuse_future_lines(statement: Statement, *, today: date) -> None:
+    """Refuse a statement with a movement dated after ``today`` (the business date in Japan).
+
+    A bank statement reports money that has moved; a line dated later has not happened yet
+    (a typo, a forged file, or a 先日付 notice) and must never be booked or reconciled
+    silently. The whole file is refused so that nothing of it is stored.
+    """
+    late = [line for line in statement.lines if line.value_date > today]
+    if not late:
+        return
+    first = late[0]
+    raise DomainError(
+        "statement.future_date",
+        f"勘定日 {first.value_date.isoformat()} の明細は本日（{today.isoformat()}）より後の日付です"
+        f"（未来日付の明細 {len(late)}件）。まだ入出金されていない明細は取り込めません。"
+        "日付を確認し、入出金の確定後の明細を取り込んでください（このファイルは取り込んでいません）。",
+        line=first.line_number or None,
+    )

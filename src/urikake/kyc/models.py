@@ -85,6 +85,18 @@ class KycCheck(models.Model):
     def birth_date_value(self) -> date:
         return date.fromisoformat(self.birth_date)
 
+    @property
+    def birth_date_or_none(self) -> date | None:
+        """The birth date for display: None when missing or unreadable (never a crash)."""
+        try:
+            return date.fromisoformat(self.birth_date) if self.birth_date else None
+        except ValueError:
+            return None
+
+    @property
+    def has_document(self) -> bool:
+        return bool(self.document_size and self.document_sha256)
+
     def effective_status(self, now: datetime | None = None) -> str:
         """The status, counting a verified check whose validity ran out as expired."""
         if (

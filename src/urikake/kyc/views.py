@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -180,6 +180,8 @@ _EXTENSIONS = {
 def backoffice_document(request: HttpRequest, check_id: int) -> HttpResponse:
     """The decrypted identity document; each viewing leaves a ``kyc.document_viewed`` record."""
     check = get_object_or_404(KycCheck.objects.defer("document"), pk=check_id)
+    if not check.has_document:
+        raise Http404("no document stored for this check")
     content = services.open_document(check, acting_user=request.user)  # type: ignore[arg-type]
     response = HttpResponse(content, content_type=check.document_mime)
     ext = _EXTENSIONS.get(check.document_mime, "bin")

@@ -5,7 +5,6 @@ Read-only pages for treasury staff. Every number comes from :mod:`urikake.ledger
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -20,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from urikake.accounts.access import staff
 from urikake.accounts.roles import Capability
+from urikake.domain import safe_csv
 from urikake.domain.errors import DomainError
 from urikake.domain.ledger import CHART, AccountKind, EquityFunding, StatementLine
 from urikake.ledger import services
@@ -124,11 +124,6 @@ def accounts(request: HttpRequest) -> HttpResponse:
     return render(request, "ledger/accounts.html", {"form": form, "rows": rows})
 
 
-def _csv_text(value: str) -> str:
-    # A cell starting with = + - @ is a formula to Excel (CSV injection); quote it as text.
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def _statement_csv(
     code: str, opening: int, lines: list[StatementLine], period: str
 ) -> HttpResponse:
@@ -136,15 +131,15 @@ def _statement_csv(
     safe = re.sub(r"[^A-Za-z0-9_-]+", "_", code)
     response["Content-Disposition"] = f'attachment; filename="ledger_{safe}_{period}.csv"'
     response.write("\ufeff")  # the BOM makes Excel read the file as UTF-8
-    writer = csv.writer(response, lineterminator="\r\n")
+    writer = safe_csv.writer(response, lineterminator="\r\n")
     writer.writerow(["日付", "仕訳ID", "摘要", "借方", "貸方", "残高"])
     writer.writerow(["", "", "前期繰越", "", "", opening])
     for line in lines:
         writer.writerow(
             [
                 line.date.isoformat(),
-                _csv_text(line.entry_id),
-                _csv_text(line.description),
+                line.entry_id,
+                line.description,
                 line.amount if line.amount > 0 else "",
                 -line.amount if line.amount < 0 else "",
                 line.running_balance,

@@ -28,7 +28,7 @@ from urikake.domain.identifiers import parse_corporate_number
 from urikake.domain.invoices import InvoiceData, validate_invoice
 from urikake.domain.name_matching import normalize_name
 from urikake.domain.screening.fingerprints import invoice_fingerprint, near_duplicate_keys
-from urikake.domain.statements import Direction, Statement
+from urikake.domain.statements import Direction, Statement, refuse_future_lines
 from urikake.plans import services as plans
 from urikake.receivables.models import (
     Debtor,
@@ -131,6 +131,7 @@ def import_statement(
     Movements already present from an overlapping earlier statement are not added again
     (the database enforces one row per movement key and organisation).
     """
+    refuse_future_lines(statement, today=timezone.localdate())
     fingerprint = statement.fingerprint()
     existing = StatementImport.objects.filter(
         organization=organization, fingerprint=fingerprint

@@ -54,12 +54,13 @@ on their outcomes: no model trained on this history can do much better.
 
 from __future__ import annotations
 
-import csv
 import math
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from urikake.domain import safe_csv
 
 TARGET = "defaulted"
 
@@ -204,7 +205,7 @@ def write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
     """Write rows from :func:`generate` as UTF-8 CSV (missing values as empty cells)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=[*COLUMNS, TARGET])
+        writer = safe_csv.dict_writer(fh, [*COLUMNS, TARGET])
         writer.writeheader()
         for row in rows:
             writer.writerow({k: "" if v is None else v for k, v in row.items()})

@@ -21,7 +21,6 @@ Every change is audited; ledger entries carry ids naming the purchase (``reserve
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -41,6 +40,7 @@ from urikake.audit import services as audit
 from urikake.audit.actors import Actor
 from urikake.audit.models import AuditRecord
 from urikake.audit.services import actor_label
+from urikake.domain import safe_csv
 from urikake.domain.ageing import (
     BUCKETS,
     AgeingItem,
@@ -170,7 +170,7 @@ def ageing_csv(as_of: date) -> str:
     """The ageing table as CSV (one row per client, per debtor, and the total)."""
     view = ageing_report(as_of)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = safe_csv.writer(out, lineterminator="\r\n")
     header = ["区分", "コード", "名称"]
     for bucket in BUCKETS:
         header += [f"{bucket.label}(円)", f"{bucket.label}(件)"]

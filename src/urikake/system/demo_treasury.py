@@ -16,7 +16,9 @@ first demo applicant walks through).
 
 from __future__ import annotations
 
-from datetime import timedelta
+import hashlib
+import io
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -38,6 +40,7 @@ from urikake.kyc.models import KycCheck
 from urikake.receivables import services as receivables
 from urikake.receivables.models import FinancingApplication
 from urikake.receivables.tasks import screen_application
+from urikake.security import crypto
 
 CLIENT_EMAIL = "client@demo.urikake.example"
 TREASURY_PREPARER = "treasury@demo.urikake.example"
@@ -95,17 +98,53 @@ def _client(password: str) -> tuple[User, Organization]:
         holder_name="カ)デモウンソウ",
     )
     applicants.save_payout_account(org, draft, acting_user=user)
+    _verified_kyc(org, user)
+    return user, org
+
+
+def _sample_document(full_name: str, born: date) -> bytes:
+    """A one-page PDF marked as a sample, standing in for the representative's ID card."""
+    from reportlab.lib.pagesizes import A6, landscape
+    from reportlab.pdfgen import canvas
+
+    from urikake.contracts.pdf import GOTHIC  # registers the CID fonts
+
+    out = io.BytesIO()
+    page = canvas.Canvas(out, pagesize=landscape(A6), invariant=True)
+    page.setTitle("本人確認書類（デモ用の見本）")
+    page.setFont(GOTHIC, 14)
+    page.drawString(24, 230, "本人確認書類（デモ用の見本・無効）")
+    page.setFont(GOTHIC, 11)
+    page.drawString(24, 190, f"氏名　{full_name}")
+    page.drawString(24, 165, f"生年月日　{born.year}年{born.month}月{born.day}日")
+    page.drawString(24, 140, "住所　東京都大田区平和島1-1-1")
+    page.showPage()
+    page.save()
+    return out.getvalue()
+
+
+def _verified_kyc(org: Organization, user: User) -> KycCheck:
+    """A verified eKYC check with what a real one holds: name, birth date and the document."""
     now = timezone.now()
-    KycCheck.objects.create(
+    full_name, born = "運送 花子", date(1980, 4, 1)
+    document = _sample_document(full_name, born)
+    check = KycCheck.objects.create(
         organization=org,
         requested_by=user,
         status="verified",
+        full_name=full_name,
+        birth_date=born.isoformat(),
+        document=crypto.encrypt_bytes(document),
+        document_mime="application/pdf",
+        document_sha256=hashlib.sha256(document).hexdigest(),
+        document_size=len(document),
         submitted_at=now,
+        sent_at=now,
         decided_at=now,
         expires_at=now + timedelta(days=365),
     )
-    audit.record("demo.kyc_recorded", actor="system:demo", obj=org, payload={})
-    return user, org
+    audit.record("demo.kyc_recorded", actor="system:demo", obj=check, payload={})
+    return check
 
 
 def _history(org: Organization, user: User) -> None:
@@ -149,7 +188,8 @@ def _deal(org: Organization, user: User, index: int) -> FinancingApplication:
             debtor_name=name,
             invoice_number=f"DEMO-{today:%Y%m}-{index + 1:03d}",
             issue_date=today - timedelta(days=3),
-            due_date=today + timedelta(days=40 + 10 * index),
+            # Due within the 消込 window of the demo's payment dated today.
+            due_date=today + timedelta(days=30 + 5 * index),
             total_amount=amount,
             tax_breakdown=(
                 TaxBreakdown(Decimal("0.10"), amount * 10 // 11, amount - amount * 10 // 11),
@@ -226,6 +266,9 @@ def load_treasury_demo(password: str) -> bool:
         payouts.mark_sent(batch, acting_user=preparer)
     purchase = Position.objects.get(application=deals[2])
     payer = DEBTORS[2][3]
+    # The debtor pays early (a statement reports only days that have come: an import refuses
+    # a line dated after today).
+    paid_on = min(purchase.expected_on, today)
     statement = Statement(
         SourceFormat.ZENGIN_STATEMENT,
         settings.ZENGIN_BANK_CODE,
@@ -233,11 +276,11 @@ def load_treasury_demo(password: str) -> bool:
         1,
         settings.ZENGIN_ACCOUNT_NUMBER,
         "",
-        purchase.expected_on,
-        purchase.expected_on,
+        paid_on,
+        paid_on,
         (
             StatementLine(
-                purchase.expected_on,
+                paid_on,
                 Direction.DEPOSIT,
                 purchase.face_amount - 660,
                 payer,
@@ -248,5 +291,5 @@ def load_treasury_demo(password: str) -> bool:
     )
     target = Path(settings.VAR_DIR) / "demo" / "collection-statement.txt"
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(write_statement_file(statement, created=purchase.expected_on))
+    target.write_bytes(write_statement_file(statement, created=paid_on))
     return True

@@ -34,7 +34,7 @@ from urikake.domain import ledger as book
 from urikake.domain import reconciliation as engine
 from urikake.domain.errors import DomainError
 from urikake.domain.statement_csv import PRESETS, parse_csv
-from urikake.domain.statements import Direction, Statement
+from urikake.domain.statements import Direction, Statement, refuse_future_lines
 from urikake.domain.zengin_statements import parse_receipt_file
 from urikake.integrations.bank.adapter import BankStatementSource
 from urikake.ledger import services as ledger
@@ -135,6 +135,7 @@ def _import(
     statement: Statement, *, digest: str, filename: str, acting_user: Actor
 ) -> ImportResult:
     _check_account(statement)
+    refuse_future_lines(statement, today=timezone.localdate())
     cash = platform_cash_account()
     with transaction.atomic():
         _serialise_imports()

@@ -21,7 +21,12 @@ from urikake.treasury.models import PayoutBatch
 
 def contracted_deal(product: str = "three_party", **kw) -> Deal:
     """An accepted deal moved to contracted the way signing does (contracts are tested in
-    tests/integration/contracts)."""
+    tests/integration/contracts).
+
+    Due in 40 days unless told otherwise: close enough that a payment dated today (statements
+    never report a future day) falls inside the reconciliation window (45 days early).
+    """
+    kw.setdefault("due_days", 40)
     deal = make_deal(product=product, **kw)
     deal.application = receivables.mark_contracted(deal.application, acting_user=deal.user)
     return deal
@@ -78,6 +83,12 @@ def statement_file(payments: list[tuple[date, int, str]], *, account: str = "765
     return write_statement_file(statement, created=end)
 
 
+def paid_on(purchase: Position) -> date:
+    """The day a test's debtor pays: the due date, or today while that is still ahead (a bank
+    statement never reports a day that has not come; the import refuses such a line)."""
+    return min(purchase.expected_on, timezone.localdate())
+
+
 def purchase_of(deal: Deal) -> Position:
     return Position.objects.get(application=deal.application)
 
@@ -111,6 +122,7 @@ __all__ = [
     "approved",
     "contracted_deal",
     "funded_deal",
+    "paid_on",
     "perfect",
     "purchase_of",
     "second_treasury_user",

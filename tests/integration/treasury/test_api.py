@@ -7,6 +7,7 @@ from django.test import Client
 
 from tests.integration.treasury.helpers import (
     contracted_deal,
+    paid_on,
     perfect,
     second_treasury_user,
     statement_file,
@@ -120,7 +121,7 @@ def test_batch_sent_and_reconcile_over_the_api(staff_client, treasury_staff):
     assert sent.json()["status"] == "sent"
     purchase = deal.application.purchases.get()
     collections.import_collection_statement(
-        statement_file([(purchase.expected_on, 1_000, "ｶ)ﾍﾞﾂｶﾞｲｼﾔ")]),
+        statement_file([(paid_on(purchase), 1_000, "ｶ)ﾍﾞﾂｶﾞｲｼﾔ")]),
         filename="x.txt",
         acting_user=treasury_staff,
     )

@@ -10,6 +10,7 @@ from django.utils import timezone
 from tests.integration.treasury.helpers import (
     DEBTOR_PAYER,
     contracted_deal,
+    paid_on,
     second_treasury_user,
     statement_file,
 )
@@ -82,7 +83,7 @@ def test_operator_takes_a_deal_from_perfection_to_reconciliation(staff_client) -
     assert batch.approved_by == second_treasury_user()
     purchase = Position.objects.get()
     # The debtor pays from its parent company: only a suggestion, then the operator confirms.
-    content = statement_file([(purchase.expected_on, purchase.face_amount, "ｶ)ｵﾔｶﾞｲｼﾔﾎｰﾙﾃﾞｨﾝｸﾞｽ")])
+    content = statement_file([(paid_on(purchase), purchase.face_amount, "ｶ)ｵﾔｶﾞｲｼﾔﾎｰﾙﾃﾞｨﾝｸﾞｽ")])
     upload = SimpleUploadedFile("stmt.txt", content)
     staff_client.post("/backoffice/treasury/deposits/", {"file": upload, "file_format": "zengin"})
     deposit = Deposit.objects.get()
@@ -112,7 +113,7 @@ def test_remembered_payer_matches_automatically_next_time(staff_client, treasury
     p2 = second.application.purchases.get()
     parent = "ｶ)ｵﾔｶﾞｲｼﾔﾎｰﾙﾃﾞｨﾝｸﾞｽ"
     collections.import_collection_statement(
-        statement_file([(p1.expected_on, p1.face_amount, parent)]),
+        statement_file([(paid_on(p1), p1.face_amount, parent)]),
         filename="a.txt",
         acting_user=treasury_staff,
     )
@@ -120,7 +121,7 @@ def test_remembered_payer_matches_automatically_next_time(staff_client, treasury
     deposit = Deposit.objects.get()
     collections.confirm_suggestion(deposit, purchase_ids=[p1.pk], acting_user=treasury_staff)
     collections.import_collection_statement(
-        statement_file([(p2.expected_on, p2.face_amount, parent)]),
+        statement_file([(paid_on(p2), p2.face_amount, parent)]),
         filename="b.txt",
         acting_user=treasury_staff,
     )

@@ -28,6 +28,7 @@ from tests.integration.treasury.helpers import (
     approved,
     contracted_deal,
     funded_deal,
+    paid_on,
     perfect,
     statement_file,
 )
@@ -163,8 +164,8 @@ def test_twenty_reconcilers_apply_each_deposit_once(treasury_staff) -> None:
     purchases = list(Position.objects.order_by("pk"))
     collections.import_collection_statement(
         statement_file(
-            [(p.expected_on, p.face_amount, DEBTOR_PAYER) for p in purchases]
-            + [(purchases[0].expected_on, 12_345, "ﾀﾅｶ ﾀﾛｳ")]
+            [(paid_on(p), p.face_amount, DEBTOR_PAYER) for p in purchases]
+            + [(paid_on(purchases[0]), 12_345, "ﾀﾅｶ ﾀﾛｳ")]
         ),
         filename="nyukin.txt",
         acting_user=treasury_staff,
@@ -265,8 +266,8 @@ def test_twenty_imports_of_one_statement_store_its_deposits_once(treasury_staff)
     purchase = Position.objects.get(application=deal.application)
     content = statement_file(
         [
-            (purchase.expected_on, purchase.face_amount, DEBTOR_PAYER),
-            (purchase.expected_on, 12_345, "ﾀﾅｶ ﾀﾛｳ"),
+            (paid_on(purchase), purchase.face_amount, DEBTOR_PAYER),
+            (paid_on(purchase), 12_345, "ﾀﾅｶ ﾀﾛｳ"),
         ]
     )
 

@@ -47,6 +47,7 @@ from tests.integration.treasury.helpers import (
     DEBTOR_PAYER,
     approved,
     funded_deal,
+    paid_on,
     statement_file,
 )
 from urikake.audit.checkpoints import verify_stored_chain
@@ -500,12 +501,12 @@ def test_killing_reconciliation_never_applies_a_deposit_twice(treasury_staff, cr
     payouts.mark_sent(approved(batch), acting_user=treasury_staff)
     purchases = list(Position.objects.order_by("pk"))
     content = statement_file(
-        [(p.expected_on, p.face_amount, DEBTOR_PAYER) for p in purchases[:-1]]
+        [(paid_on(p), p.face_amount, DEBTOR_PAYER) for p in purchases[:-1]]
         # The last payer deducted the transfer fee; two more receipts are nobody's.
         + [
-            (purchases[-1].expected_on, purchases[-1].face_amount - 440, DEBTOR_PAYER),
-            (purchases[0].expected_on, 12_345, "ﾀﾅｶ ﾀﾛｳ"),
-            (purchases[0].expected_on, 777, "ｽｽﾞｷ"),
+            (paid_on(purchases[-1]), purchases[-1].face_amount - 440, DEBTOR_PAYER),
+            (paid_on(purchases[0]), 12_345, "ﾀﾅｶ ﾀﾛｳ"),
+            (paid_on(purchases[0]), 777, "ｽｽﾞｷ"),
         ]
     )
     collections.import_collection_statement(

@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from tests.fixtures.clock import travel_to
 from tests.fixtures.deals import DEBTOR_PAYER, make_deal
 from tests.integration.contracts.conftest import PASSWORD, owner_client
 from tests.integration.contracts.test_signing import pdfsig
@@ -106,10 +107,11 @@ def test_accepted_offer_to_settled_deal_with_a_zero_trial_balance(
     # --- The debtor pays (deducting the transfer fee); the statement is imported ------------
     purchase = Position.objects.get(application=app)
     statement = statement_file([(purchase.expected_on, purchase.face_amount - 660, DEBTOR_PAYER)])
-    staff.post(
-        "/backoffice/treasury/deposits/",
-        {"file": SimpleUploadedFile("nyushukkin.txt", statement), "file_format": "zengin"},
-    )
+    with travel_to(purchase.expected_on):  # the statement can be imported once the day has come
+        staff.post(
+            "/backoffice/treasury/deposits/",
+            {"file": SimpleUploadedFile("nyushukkin.txt", statement), "file_format": "zengin"},
+        )
     deposit = Deposit.objects.get()
     assert deposit.status == "auto", deposit.reason_ja
     purchase.refresh_from_db()

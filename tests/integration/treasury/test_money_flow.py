@@ -8,11 +8,13 @@ import hashlib
 import pytest
 from django.utils import timezone
 
+from tests.fixtures.clock import travel_to
 from tests.integration.treasury.helpers import (
     DEBTOR_PAYER,
     approved,
     contracted_deal,
     funded_deal,
+    paid_on,
     purchase_of,
     statement_file,
 )
@@ -146,8 +148,8 @@ def test_debtor_payment_is_reconciled_and_the_holdback_released(treasury_staff) 
     purchase = purchase_of(deal)
     content = statement_file(
         [
-            (purchase.expected_on, purchase.face_amount - 440, DEBTOR_PAYER),  # fee deducted
-            (purchase.expected_on, 12_345, "ﾀﾅｶ ﾀﾛｳ"),  # belongs to nothing
+            (paid_on(purchase), purchase.face_amount - 440, DEBTOR_PAYER),  # fee deducted
+            (paid_on(purchase), 12_345, "ﾀﾅｶ ﾀﾛｳ"),  # belongs to nothing
         ]
     )
     result = collections.import_collection_statement(
@@ -211,7 +213,10 @@ def test_ledger_cash_ties_out_to_the_imported_statement(treasury_staff, settings
         Statement(SourceFormat.ZENGIN_STATEMENT, "0001", "001", 1, "7654321", "", day, day, lines),
         created=day,
     )
-    collections.import_collection_statement(content, filename="s.txt", acting_user=treasury_staff)
+    with travel_to(day):  # the batch's value date may be the next business day
+        collections.import_collection_statement(
+            content, filename="s.txt", acting_user=treasury_staff
+        )
     report = collections.cash_tie_out(date_from=day - timedelta(days=1), date_to=day)
     assert report.tied, report
     assert report.difference == 0
@@ -222,7 +227,10 @@ def test_ledger_cash_ties_out_to_the_imported_statement(treasury_staff, settings
         Statement(SourceFormat.ZENGIN_STATEMENT, "0001", "001", 1, "7654321", "", day, day, extra),
         created=day,
     )
-    collections.import_collection_statement(content2, filename="t.txt", acting_user=treasury_staff)
+    with travel_to(day):
+        collections.import_collection_statement(
+            content2, filename="t.txt", acting_user=treasury_staff
+        )
     report = collections.cash_tie_out(date_from=day, date_to=day)
     assert not report.tied
     assert report.difference == -330
@@ -261,7 +269,7 @@ def test_a_payment_after_default_is_still_applied_and_settles_the_deal(treasury_
     deal.application.refresh_from_db()
     assert deal.application.status == "defaulted"
     collections.import_collection_statement(
-        statement_file([(purchase.expected_on, purchase.face_amount, DEBTOR_PAYER)]),
+        statement_file([(paid_on(purchase), purchase.face_amount, DEBTOR_PAYER)]),
         filename="late.txt",
         acting_user=treasury_staff,
     )
@@ -278,7 +286,7 @@ def test_collections_pulled_from_the_bank_api_are_reconciled(treasury_staff) -> 
     from urikake.integrations.bank.adapter import HttpBankApi
     from urikake.integrations.bank.simulator import BankApiSimulator, SimulatedAccount
 
-    deal = funded_deal(treasury_staff, amount=1_800_000)
+    deal = funded_deal(treasury_staff, amount=1_800_000, due_days=60)
     payout = Payout.objects.get()
     batch = payouts.build_batch(acting_user=treasury_staff, value_date=payout.requested_for)
     payouts.mark_sent(approved(batch), acting_user=treasury_staff)
@@ -362,7 +370,7 @@ def test_two_party_forwarding_by_the_client_is_reconciled(treasury_staff) -> Non
     assert purchase.holdback > 0  # 掛目 80% for 2社間
     # The debtor paid the client; the client forwards the full amount from its own account.
     collections.import_collection_statement(
-        statement_file([(purchase.expected_on, purchase.face_amount, "ｶ)ｳﾘﾇｼ")]),
+        statement_file([(paid_on(purchase), purchase.face_amount, "ｶ)ｳﾘﾇｼ")]),
         filename="forward.txt",
         acting_user=treasury_staff,
     )
@@ -383,7 +391,7 @@ def test_a_deducted_fee_can_be_charged_to_the_clients_holdback(treasury_staff, s
     fees_before = ledger.balance("transfer_fee")
     purchase = purchase_of(deal)
     collections.import_collection_statement(
-        statement_file([(purchase.expected_on, purchase.face_amount - 660, DEBTOR_PAYER)]),
+        statement_file([(paid_on(purchase), purchase.face_amount - 660, DEBTOR_PAYER)]),
         filename="fee.txt",
         acting_user=treasury_staff,
     )

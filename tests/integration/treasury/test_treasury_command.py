@@ -23,6 +23,7 @@ from tests.integration.treasury.helpers import (
     approved,
     contracted_deal,
     funded_deal,
+    paid_on,
     perfect,
     purchase_of,
     second_treasury_user,
@@ -109,8 +110,8 @@ def test_the_whole_flow_through_the_command(treasury_staff, tmp_path: Path) -> N
     statement.write_bytes(
         statement_file(
             [
-                (purchase.expected_on, purchase.face_amount, DEBTOR_PAYER),
-                (purchase.expected_on, 12_345, "ﾀﾅｶ ﾀﾛｳ"),
+                (paid_on(purchase), purchase.face_amount, DEBTOR_PAYER),
+                (paid_on(purchase), 12_345, "ﾀﾅｶ ﾀﾛｳ"),
             ]
         )
     )

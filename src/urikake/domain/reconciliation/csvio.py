@@ -25,6 +25,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from typing import TextIO
 
+from urikake.domain import safe_csv
 from urikake.domain.errors import DomainError
 from urikake.domain.reconciliation.engine import payer_key
 from urikake.domain.reconciliation.types import Deposit, Match, OpenItem
@@ -232,7 +233,7 @@ def read_payer_links(data: bytes) -> dict[str, str]:
 
 def write_matches(matches: Iterable[Match], out: TextIO) -> None:
     """The matches as CSV (UTF-8; the caller opens ``out`` with ``newline=""``)."""
-    writer = csv.writer(out, lineterminator="\n")
+    writer = safe_csv.writer(out, lineterminator="\n")
     writer.writerow(MATCH_COLUMNS)
     for m in matches:
         writer.writerow(

@@ -123,6 +123,7 @@ def _identity(line: StatementLine) -> tuple[object, ...]:
         line.description,
         line.reference,
         line.balance_after,
+        line.occurrence,  # identical lines of one statement are separate movements
     )
 
 

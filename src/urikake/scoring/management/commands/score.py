@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import time
 from argparse import ArgumentParser
 from pathlib import Path
@@ -10,6 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from urikake.domain import safe_csv
 from urikake.scoring import card, synthetic
 from urikake.scoring.features import DataError, read_csv
 from urikake.scoring.model import (
@@ -138,7 +138,7 @@ class Command(BaseCommand):
         out: Path = options["out"]
         out.parent.mkdir(parents=True, exist_ok=True)
         with out.open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
+            writer = safe_csv.writer(fh)
             head = [id_column or "row", "probability", "grade"]
             head += [f"reason_{i + 1}" for i in range(TOP_REASONS)] + ["model"]
             writer.writerow(head)
