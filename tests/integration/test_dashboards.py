@@ -46,6 +46,12 @@ def build_book(staff: Any) -> None:
     offered.organization.__class__.objects.filter(pk=offered.organization.pk).update(
         industry="transport"
     )
+    # Five deals open at once: a reviewer widens the client's credit line (docs/plans.md).
+    from urikake.plans import services as plans
+
+    plans.adjust_credit_line(
+        offered.organization, amount=10_000_000, reason="テスト: 5件同時", acting_user=staff
+    )
     make_deal(amount=1_210_000, **same)
     contracted_deal(amount=990_000, **same)
     f1 = funded_deal(staff, amount=880_000, **same)

@@ -9,7 +9,6 @@ named ``=HYPERLINK(...)`` in a payload must reach Excel as text. Granted by
 
 from __future__ import annotations
 
-import csv
 import json
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -27,10 +26,10 @@ from django.views.decorators.http import require_safe
 from urikake.accounts.access import staff
 from urikake.accounts.roles import Capability
 from urikake.audit.models import AuditRecord
+from urikake.domain import safe_csv
 
 PAGE_SIZE = 50
 CSV_LIMIT = 100_000
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class AuditFilterForm(forms.Form):
@@ -119,13 +118,6 @@ def audit_detail(request: HttpRequest, seq: int) -> HttpResponse:
     )
 
 
-def csv_cell(value: Any) -> str:
-    """A CSV cell Excel will not evaluate: text starting with = + - @ (or a tab/CR) is
-    prefixed with an apostrophe (the same guard as the ledger export)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 class _Echo:
     def write(self, value: str) -> str:
         return value
@@ -144,7 +136,7 @@ CSV_HEADER = [
 
 
 def csv_rows(records: QuerySet[AuditRecord]) -> Any:
-    writer = csv.writer(_Echo(), lineterminator="\r\n")
+    writer = safe_csv.writer(_Echo(), lineterminator="\r\n")
     yield "\ufeff" + writer.writerow(CSV_HEADER)
     for r in records.iterator(chunk_size=2000):
         cells = [
@@ -157,7 +149,7 @@ def csv_rows(records: QuerySet[AuditRecord]) -> Any:
             json.dumps(r.payload, ensure_ascii=False, sort_keys=True),
             r.hash,
         ]
-        yield writer.writerow([csv_cell(c) for c in cells])
+        yield writer.writerow(cells)
 
 
 @staff(Capability.VIEW_AUDIT)

@@ -4,7 +4,6 @@ section. Read-only; staff who may see applicants (reviewers, treasury, complianc
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Sequence
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,16 +13,7 @@ from urikake.accounts.access import staff
 from urikake.accounts.roles import Capability
 from urikake.backoffice import dashboard
 from urikake.backoffice.forms import PeriodForm
-
-# A cell starting with = + - @ (or a tab / CR) is a formula to a spreadsheet: quote it as
-# text (the ledger export's guard; issue 10 item 12 brings one shared writer).
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe(cell: object) -> object:
-    if isinstance(cell, str) and cell[:1] in _FORMULA:
-        return "'" + cell
-    return cell
+from urikake.domain import safe_csv
 
 
 def _period(request: HttpRequest) -> tuple[dashboard.Period, PeriodForm]:
@@ -57,10 +47,9 @@ def dashboards(request: HttpRequest) -> HttpResponse:
 
 
 def _write(out: HttpResponse, headers: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([_safe(h) for h in headers])
-    for row in rows:
-        writer.writerow([_safe(c) for c in row])
+    writer = safe_csv.writer(out, lineterminator="\r\n")
+    writer.writerow(headers)
+    writer.writerows(rows)
 
 
 @staff(Capability.VIEW_APPLICANTS)

@@ -14,7 +14,9 @@ from tests.integration.plans.conftest import applicant_client
 from tests.integration.plans.helpers import invoice_of
 from tests.integration.treasury.helpers import (
     DEBTOR_PAYER,
+    approved,
     funded_deal,
+    paid_on,
     purchase_of,
     statement_file,
 )
@@ -53,13 +55,13 @@ def test_the_first_approved_screening_starts_the_line() -> None:
 def _pay_out(deal: Any, staff: Any) -> None:
     payout = Payout.objects.get(kind="advance", application=deal.application)
     batch = payouts.build_batch(acting_user=staff, value_date=payout.requested_for)
-    payouts.mark_sent(batch, acting_user=staff)
+    payouts.mark_sent(approved(batch), acting_user=staff)  # a second treasury user approves
 
 
 def _collect(deal: Any, staff: Any) -> None:
     purchase = purchase_of(deal)
     collections.import_collection_statement(
-        statement_file([(purchase.expected_on, purchase.face_amount, DEBTOR_PAYER)]),
+        statement_file([(paid_on(purchase), purchase.face_amount, DEBTOR_PAYER)]),
         filename="collect.txt",
         acting_user=staff,
     )

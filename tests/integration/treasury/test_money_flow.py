@@ -146,12 +146,19 @@ def test_debtor_payment_is_reconciled_and_the_holdback_released(treasury_staff) 
     batch = payouts.build_batch(acting_user=treasury_staff, value_date=payout.requested_for)
     payouts.mark_sent(approved(batch), acting_user=treasury_staff)
     purchase = purchase_of(deal)
+    # The debtor pays on the due date; the statement reporting it is read on that day.
+    arrived = purchase.expected_on
     content = statement_file(
         [
-            (paid_on(purchase), purchase.face_amount - 440, DEBTOR_PAYER),  # fee deducted
-            (paid_on(purchase), 12_345, "ﾀﾅｶ ﾀﾛｳ"),  # belongs to nothing
+            (arrived, purchase.face_amount - 440, DEBTOR_PAYER),  # fee deducted
+            (arrived, 12_345, "ﾀﾅｶ ﾀﾛｳ"),  # belongs to nothing
         ]
     )
+    with travel_to(arrived):
+        _import_and_release(deal, purchase, payout, content, treasury_staff)
+
+
+def _import_and_release(deal, purchase, payout, content, treasury_staff) -> None:
     result = collections.import_collection_statement(
         content, filename="0001.txt", acting_user=treasury_staff
     )
