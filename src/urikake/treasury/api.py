@@ -8,6 +8,7 @@ their own organisation's payouts only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -229,15 +230,7 @@ def batch_approve(
     batch_id: Id,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),  # type: ignore[type-arg]
 ) -> Any:
-    batch = get_object_or_404(PayoutBatch, pk=batch_id)
-
-    def call() -> tuple[int, dict[str, Any]]:
-        return 200, _batch(payouts.approve_batch(batch, acting_user=request.user))
-
-    status, body = run_idempotent(
-        user=request.user, scope=f"approve:{batch_id}", key=idempotency_key, body={}, call=call
-    )
-    return Status(status, body)
+    return _batch_step(request, batch_id, idempotency_key, "approve", payouts.approve_batch)
 
 
 @router.get(
@@ -278,13 +271,24 @@ def batch_sent(
     batch_id: Id,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),  # type: ignore[type-arg]
 ) -> Any:
+    return _batch_step(request, batch_id, idempotency_key, "sent", payouts.mark_sent)
+
+
+def _batch_step(
+    request: HttpRequest,
+    batch_id: int,
+    idempotency_key: str | None,
+    scope: str,
+    step: Callable[..., PayoutBatch],
+) -> Any:
+    """One idempotent step of a batch's life (approve, sent) under its Idempotency-Key."""
     batch = get_object_or_404(PayoutBatch, pk=batch_id)
 
     def call() -> tuple[int, dict[str, Any]]:
-        return 200, _batch(payouts.mark_sent(batch, acting_user=request.user))
+        return 200, _batch(step(batch, acting_user=request.user))
 
     status, body = run_idempotent(
-        user=request.user, scope=f"sent:{batch_id}", key=idempotency_key, body={}, call=call
+        user=request.user, scope=f"{scope}:{batch_id}", key=idempotency_key, body={}, call=call
     )
     return Status(status, body)
 
