@@ -55,6 +55,7 @@ class JsonClient:
         base_url: str,
         token: str,
         *,
+        connection: str,
         url_setting: str,
         credential_label: str,
         user_agent: str,
@@ -65,6 +66,7 @@ class JsonClient:
         if not token:
             raise ValueError(f"the {credential_label} is empty")
         self.token = token
+        self.connection = connection  # its name in the register (integrations.connection_names)
         self.user_agent = user_agent
         self.timeout = timeout
         self.max_response_bytes = max_response_bytes
@@ -108,6 +110,7 @@ def post_bytes(
     url: str,
     data: bytes,
     *,
+    connection: str,
     content_type: str,
     user_agent: str,
     timeout: float,

@@ -21,6 +21,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from urikake.domain.statements import Direction
+from urikake.integrations import connection_names
 from urikake.integrations.http import Failure, HttpFailure, JsonClient, quote
 
 DEFAULT_BANK_API_URL = "http://127.0.0.1:8766"
@@ -105,6 +106,7 @@ class HttpBankApi:
         self.client = JsonClient(
             base_url,
             token,
+            connection=connection_names.BANK_API,
             url_setting="BANK_API_URL",
             credential_label="bank API token",
             user_agent="urikake-bank/1",

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
+from urikake.integrations import connection_names
 from urikake.integrations.http import Failure, HttpFailure, JsonClient, quote
 
 # Statuses a vendor reports for one check (Urikake's own statuses add not_started/expired).
@@ -77,6 +78,7 @@ class HttpEkycVendor:
         self.client = JsonClient(
             base_url,
             api_key,
+            connection=connection_names.EKYC_VENDOR,
             url_setting="EKYC_VENDOR_URL",
             credential_label="eKYC API key",
             user_agent="urikake-ekyc/1",

@@ -14,6 +14,7 @@ from pyhanko.sign.general import SigningError
 from pyhanko.sign.timestamps.api import TimeStamper
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 
+from urikake.integrations import connection_names
 from urikake.integrations.http import HttpFailure, post_bytes, require_http_url
 
 QUERY = "application/timestamp-query"
@@ -39,6 +40,7 @@ class TsaTimeStamper(TimeStamper):
                 content_type=QUERY,
                 user_agent="urikake-tsa/1",
                 timeout=self.timeout,
+                connection=connection_names.TSA,
                 url_setting="CONTRACT_TSA_URL",
                 max_response_bytes=MAX_REPLY_BYTES,
             )
