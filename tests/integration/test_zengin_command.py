@@ -156,3 +156,40 @@ def test_exit_code_via_subprocess(tmp_path: Path) -> None:
     assert result.returncode == 1, result.stderr
     assert "2行目" in result.stderr
     assert not out.exists()
+
+
+def test_unknown_bank_and_branch_refused(tmp_path: Path) -> None:
+    # Well-formed codes that the 全銀協 data does not know: the transfer would come back.
+    src = tmp_path / "payments.csv"
+    src.write_text(HEADER + "9999,001,1,1,テスト,100,\n0001,999,1,1,テスト,100,\n", "utf-8")
+    out = tmp_path / "out.txt"
+    stderr = StringIO()
+    with pytest.raises(CommandError, match="2件の誤り"):
+        call_command(
+            "zengin", "transfer", str(src), "--out", str(out), "--date", "2026-12-01",
+            *ORIGINATOR, stdout=StringIO(), stderr=stderr,
+        )  # fmt: skip
+    assert "[2行目 bank_code] 金融機関コード「9999」は見つかりません" in stderr.getvalue()
+    assert "[3行目 branch_code]" in stderr.getvalue()
+    assert not out.exists()
+
+
+def test_long_holder_name_is_cut_with_a_warning(tmp_path: Path) -> None:
+    src = tmp_path / "payments.csv"
+    src.write_text(HEADER + f"0001,001,1,1,{'ア' * 60},100,\n", "utf-8")
+    out = tmp_path / "out.txt"
+    stderr = StringIO()
+    call_command(
+        "zengin", "transfer", str(src), "--out", str(out), "--date", "2026-12-01",
+        *ORIGINATOR, stdout=StringIO(), stderr=stderr,
+    )  # fmt: skip
+    assert "[2行目 holder_name] 受取人名が60文字あり" in stderr.getvalue()
+    assert parse_transfer_file(out.read_bytes())[2][0].holder_name == "ｱ" * 30
+
+
+def test_missing_output_folder_is_a_clear_error(tmp_path: Path) -> None:
+    src = tmp_path / "payments.csv"
+    src.write_text(GOOD, encoding="utf-8")
+    with pytest.raises(CommandError, match=r"出力先のフォルダ .* がありません"):
+        _run(src, tmp_path / "no-such-dir" / "out.txt")
+    assert list(tmp_path.iterdir()) == [src]

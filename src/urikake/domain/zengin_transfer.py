@@ -84,6 +84,9 @@ def _name(text: str, width: int, field: str) -> str:
     return truncate_zengin(to_zengin(text, abbreviate_legal_form=True, field=field), width)
 
 
+# 受取人名 in a data record: 30 characters; longer names are cut as banks cut them.
+HOLDER_NAME_WIDTH = 30
+
 _bank_cache: dict[str, str] = {}
 _branch_cache: dict[tuple[str, str], str] = {}
 
@@ -134,7 +137,7 @@ def _data_record(t: Transfer, line: int, problems: list[DomainError]) -> str | N
         except DomainError as e:
             problems.append(_at(e, line))
     try:
-        holder = _name(t.holder_name, 30, "holder_name")
+        holder = _name(t.holder_name, HOLDER_NAME_WIDTH, "holder_name")
         if not holder:
             raise DomainError(
                 "holder_name.required", "受取人名を入力してください", field="holder_name"
@@ -182,7 +185,7 @@ def _data_record(t: Transfer, line: int, problems: list[DomainError]) -> str | N
         + "0000"
         + _n(int(t.account_type), 1)
         + fields["account_number"]
-        + _c(holder, 30)
+        + _c(holder, HOLDER_NAME_WIDTH)
         + _n(t.amount, 10)
         + "0"
         + codes

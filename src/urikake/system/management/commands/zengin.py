@@ -21,10 +21,13 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from urikake.domain.bank_calendar import is_bank_business_day, next_bank_business_day
+from urikake.domain.bank_codes import lookup_bank, lookup_branch
 from urikake.domain.errors import DomainError
 from urikake.domain.identifiers import AccountType, parse_account_type
 from urikake.domain.money import yen
+from urikake.domain.zengin_charset import to_zengin
 from urikake.domain.zengin_transfer import (
+    HOLDER_NAME_WIDTH,
     Originator,
     Transfer,
     TransferFileError,
@@ -85,6 +88,7 @@ def read_payments(text: str) -> tuple[list[Transfer], list[DomainError]]:
             amount = _amount(row["amount"] or "")
         except DomainError as e:
             row_problems.append(e)
+        row_problems.extend(_unknown_codes(row["bank_code"] or "", row["branch_code"] or ""))
         for p in row_problems:
             p.line = line
         problems.extend(row_problems)
@@ -100,6 +104,43 @@ def read_payments(text: str) -> tuple[list[Transfer], list[DomainError]]:
             )
         )
     return transfers, problems
+
+
+def _unknown_codes(bank_code: str, branch_code: str) -> list[DomainError]:
+    """A bank or branch that is not in the 全銀協 code data: a transfer to it would come back.
+
+    Malformed codes are left to the writer, which reports the format once.
+    """
+    bank, branch = bank_code.strip(), branch_code.strip()
+    if not (len(bank) == 4 and bank.isdigit() and len(branch) == 3 and branch.isdigit()):
+        return []
+    try:
+        lookup_bank(bank)
+        lookup_branch(bank, branch)
+    except DomainError as e:
+        return [e]
+    return []
+
+
+def shortened_names(transfers: list[Transfer]) -> list[str]:
+    """One warning per holder name longer than the file's 30 characters.
+
+    Banks cut over-long names at the width (see ``truncate_zengin``) and the file does the
+    same, but the operator must know: the payee sees the cut name. Lines: header = 1.
+    """
+    warnings = []
+    for line, t in enumerate(transfers, start=2):
+        try:
+            converted = to_zengin(t.holder_name, abbreviate_legal_form=True, field="holder_name")
+        except DomainError:
+            continue  # the writer reports it as an error
+        if len(converted) > HOLDER_NAME_WIDTH:
+            warnings.append(
+                f"[{line}行目 holder_name] 受取人名が{len(converted)}文字あり、全銀ファイルの"
+                f"{HOLDER_NAME_WIDTH}文字に短縮されます: "
+                f"「{converted[:HOLDER_NAME_WIDTH]}」"
+            )
+    return warnings
 
 
 class Command(BaseCommand):
@@ -163,7 +204,18 @@ class Command(BaseCommand):
                 self.stderr.write(str(p))
             raise CommandError(f"{len(problems)}件の誤りがあります。ファイルは作成していません")
         out = Path(options["out"])
-        write_atomically(out, data)
+        if not out.parent.is_dir():
+            raise CommandError(
+                f"出力先のフォルダ {out.parent} がありません。ファイルは作成していません"
+            )
+        for warning in shortened_names(transfers):
+            self.stderr.write(f"注意: {warning}")
+        try:
+            write_atomically(out, data)
+        except OSError as exc:
+            raise CommandError(
+                f"{out} に書き込めません ({exc.strerror})。ファイルは作成していません"
+            ) from exc
         total = sum(t.amount for t in transfers)
         self.stdout.write(f"{len(transfers)}件 合計 {total:,}円 → {out}")
 
