@@ -191,6 +191,11 @@ def test_cp932_and_bom_inputs(files: dict[str, Path]) -> None:
             "items.csv 3行目 due_date: 日付「11月30日」",
         ),
         ("items", ITEMS.replace(",110000,", ",0,"), "items.csv 2行目 amount: 未消込額は1円以上"),
+        (
+            "deposits",
+            DEPOSITS.replace(",110000,", f",{10**26},"),
+            "deposits.csv 2行目 amount: 入金額が大きすぎます",
+        ),
     ],
 )
 def test_bad_input_names_file_and_line_and_writes_nothing(
@@ -240,3 +245,12 @@ def test_subprocess_exit_codes(files: dict[str, Path]) -> None:
     assert bad.returncode != 0
     assert "items.csv 2行目 amount" in bad.stderr
     assert not files["out"].exists()
+
+
+def test_formula_like_ids_are_written_as_text(files: dict[str, Path]) -> None:
+    # A spreadsheet must not run an id as a formula (CSV injection): safe_csv quotes it.
+    write(files["deposits"], DEPOSITS.replace("P5,", '"=HYPERLINK(""http://evil.example"")",'))
+    run(*args(files))
+    text = files["out"].read_text(encoding="utf-8")
+    assert "'=HYPERLINK" in text  # the apostrophe makes it text
+    assert '"=HYPERLINK' not in text and ",=HYPERLINK" not in text

@@ -114,6 +114,11 @@ def _rows(text: str, required: Sequence[str], what: str) -> Iterator[tuple[int, 
         ) from None
 
 
+# The largest amount one statement line or open item may carry: the 12-digit amount field of
+# the 全銀 入出金取引明細 (999,999,999,999 yen). Anything larger is a typo or an attack.
+MAX_LINE_YEN = 999_999_999_999
+
+
 def _text(row: dict[str, str], name: str, line: int, label: str) -> str:
     value = row[name].strip()
     if not value:
@@ -131,6 +136,13 @@ def _yen(row: dict[str, str], name: str, line: int, label: str) -> int:
     if value is None or value <= 0:
         raise DomainError(
             "csv.bad_amount", f"{label}は1円以上にしてください(「{text}」)", field=name, line=line
+        )
+    if value > MAX_LINE_YEN:
+        raise DomainError(
+            "csv.bad_amount",
+            f"{label}が大きすぎます(「{text}」)。{MAX_LINE_YEN:,}円以下にしてください",
+            field=name,
+            line=line,
         )
     return value
 
