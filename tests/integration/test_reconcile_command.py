@@ -253,4 +253,5 @@ def test_formula_like_ids_are_written_as_text(files: dict[str, Path]) -> None:
     run(*args(files))
     text = files["out"].read_text(encoding="utf-8")
     assert "'=HYPERLINK" in text  # the apostrophe makes it text
-    assert '"=HYPERLINK' not in text and ",=HYPERLINK" not in text
+    assert '"=HYPERLINK' not in text
+    assert ",=HYPERLINK" not in text
