@@ -112,6 +112,7 @@ if not PRODUCTION:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "urikake.api.ApiErrorShapeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "urikake.accounts.no_store.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

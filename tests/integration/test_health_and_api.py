@@ -78,6 +78,51 @@ def test_top_page_is_japanese_and_explains_the_service(client: Client) -> None:
 def test_api_unknown_route_is_json_404(client: Client) -> None:
     response = client.get("/api/nope")
     assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_api_wrong_method_and_missing_login_have_the_common_shape(client: Client) -> None:
+    wrong_method = client.delete("/api/receivables/invoices")
+    assert wrong_method.status_code == 405
+    assert wrong_method.json()["error"]["code"] == "request.method_not_allowed"
+    anonymous = client.get("/api/receivables/invoices")
+    assert anonymous.status_code == 401
+    assert anonymous.json() == {
+        "error": {"code": "auth.required", "message": "ログインが必要です。"}
+    }
+
+
+@pytest.mark.django_db
+def test_multipart_without_boundary_is_a_400_not_a_500(django_user_model) -> None:
+    # The API's CSRF check reads the body: a broken multipart body used to raise a 500.
+    from tests.integration.receivables.test_screening_flow import _verified_org
+
+    user, _org = _verified_org(django_user_model, "mp@example.jp", "株式会社エムピー", "エムピー")
+    client = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    client.force_login(user)
+    client.cookies["csrftoken"] = "A" * 32
+    response = client.generic(
+        "POST",
+        "/api/receivables/invoices",
+        b"--x\r\n",
+        content_type="multipart/form-data; boundary=",
+        HTTP_X_CSRFTOKEN="A" * 32,
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "request.malformed"
+
+
+def test_openapi_documents_the_error_responses_of_every_operation(client: Client) -> None:
+    schema = client.get("/api/openapi.json").json()
+    assert schema["components"]["schemas"]["Error"]["required"] == ["error"]
+    operations = [op for ops in schema["paths"].values() for op in ops.values()]
+    assert len(operations) > 10
+    for operation in operations:
+        for status in ("400", "404", "422", "500"):
+            assert status in operation["responses"], (operation["operationId"], status)
+        if operation.get("security"):
+            assert {"401", "403"} <= set(operation["responses"]), operation["operationId"]
 
 
 @pytest.mark.django_db
