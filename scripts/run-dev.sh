@@ -19,7 +19,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 "$BIN/urikake" migrate --no-input -v 0
-"$BIN/urikake" createcachetable
+"$BIN/urikake" createcachetable  # also done by migrate (system 0002); harmless
 # A local time-stamping authority (RFC 3161) for the PAdES seal on contracts; up before the
 # demo data, whose contracts are signed.
 "$BIN/urikake" tsa_simulator >> var/tsa-simulator.log 2>&1 &

@@ -187,3 +187,29 @@ def test_development_settings_give_the_operator_a_valid_corporate_number() -> No
     assert is_valid_corporate_number(settings.CONTRACT_ASSIGNEE_CORPORATE_NUMBER)
     assert settings.CONTRACT_ASSIGNEE_REPRESENTATIVE
     assert settings.CONTRACT_ASSIGNEE_ADDRESS
+
+
+def test_migrate_alone_brings_a_database_to_a_working_state(tmp_path: Path) -> None:
+    # A fresh SQLite database made with `urikake migrate` only: the login page (which uses the
+    # database cache for its rate limits) must answer, not 500 for a missing cache table.
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["URIKAKE_VAR_DIR"] = str(tmp_path)
+    urikake = str(Path(sys.executable).with_name("urikake"))
+    migrate = subprocess.run(
+        [urikake, "migrate", "-v0"], env=env, capture_output=True, text=True, check=False
+    )
+    assert migrate.returncode == 0, migrate.stderr
+    login = (
+        "import django; django.setup(); from django.test import Client; "
+        "r = Client().post('/accounts/login/', {'login': 'a@example.jp', 'password': 'x'}); "
+        "print(r.status_code)"
+    )
+    probe = subprocess.run(
+        [sys.executable, "-c", login],
+        env={**env, "DJANGO_SETTINGS_MODULE": "urikake.settings"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert probe.returncode == 0, probe.stderr[-2000:]
+    assert probe.stdout.strip().splitlines()[-1] in {"200", "403"}, probe.stdout
