@@ -392,6 +392,13 @@ TREASURY_PAYER_FEE_BORNE_BY = os.environ.get("TREASURY_PAYER_FEE_BORNE_BY", "pla
 if TREASURY_PAYER_FEE_BORNE_BY not in ("platform", "client"):
     raise ImproperlyConfigured("TREASURY_PAYER_FEE_BORNE_BY must be 'platform' or 'client'")
 # Two-party: business days the client has to forward a collection after the debtor's due date.
+# Collection statements uploaded in the back office: nothing larger than MAX is accepted (a
+# 100,000-line 全銀 file is about 20 MB); files larger than INLINE are imported and reconciled by
+# the worker with progress on the page (urikake.treasury.statement_jobs), smaller ones at once.
+TREASURY_STATEMENT_MAX_BYTES = int(os.environ.get("TREASURY_STATEMENT_MAX_BYTES", str(32_000_000)))
+TREASURY_STATEMENT_INLINE_BYTES = int(
+    os.environ.get("TREASURY_STATEMENT_INLINE_BYTES", str(1_000_000))
+)
 TREASURY_FORWARD_DAYS = int(os.environ.get("TREASURY_FORWARD_DAYS", "2"))
 # Reminder schedule (days past due / past the forwarding deadline) and escalation.
 TREASURY_REMINDER_DAYS = [

@@ -22,5 +22,6 @@ urlpatterns = [
     path("deposits/<int:pk>/", views.deposit, name="deposit"),
     path("deposits/reconcile/", views.reconcile, name="reconcile"),
     path("deposits/pull/", views.pull, name="pull"),
+    path("deposits/imports/<int:pk>/", views.statement_import, name="statement_import"),
     path("tie-out/", views.tie_out, name="tie_out"),
 ]

@@ -4,6 +4,8 @@ action goes through a service (audited) and shows the service's Japanese error o
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -21,13 +23,14 @@ from urikake.domain.errors import DomainError
 from urikake.domain.statement_csv import PRESETS
 from urikake.integrations.bank.adapter import BankApiError, source_from_settings
 from urikake.receivables.models import FinancingApplication
-from urikake.treasury import collections, payouts
+from urikake.treasury import collections, payouts, statement_jobs
 from urikake.treasury import perfection as steps
 from urikake.treasury.models import (
     Deposit,
     Payout,
     PayoutBatch,
     Perfection,
+    StatementImportJob,
 )
 from urikake.treasury.policy import next_value_date
 from urikake.treasury.positions import position_book
@@ -301,12 +304,28 @@ class StatementForm(forms.Form):
         + [(key, key) for key in PRESETS],
     )
 
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        try:
+            statement_jobs.check_size(upload.size)
+        except DomainError as exc:
+            raise forms.ValidationError(exc.message) from exc
+        return upload
+
 
 @staff(CAP)
 def deposits(request: HttpRequest) -> HttpResponse:
     form = StatementForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        if upload.size > statement_jobs.inline_bytes():
+            job = statement_jobs.queue_import(
+                upload.read(),
+                filename=upload.name,
+                file_format=form.cleaned_data["file_format"],
+                acting_user=request.user,
+            )
+            return redirect("treasury_backoffice:statement_import", pk=job.pk)
         try:
             result = collections.import_collection_statement(
                 upload.read(),
@@ -353,6 +372,14 @@ def deposits(request: HttpRequest) -> HttpResponse:
         "deposits": rows[:300],
     }
     return render(request, "treasury/deposits.html", context)
+
+
+@staff(CAP)
+def statement_import(request: HttpRequest, pk: int) -> HttpResponse:
+    """A queued statement import: its stage and counts, refreshed while it runs."""
+    job = get_object_or_404(StatementImportJob, pk=pk)
+    recent = StatementImportJob.objects.order_by("-pk")[:10]
+    return render(request, "treasury/statement_import.html", {"job": job, "recent": recent})
 
 
 class PullForm(forms.Form):

@@ -21,6 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from urikake.security.crypto import EncryptedTextField
 
@@ -355,3 +356,57 @@ class PayerLink(models.Model):
 
     def __str__(self) -> str:
         return f"payer_link:{self.pk}"
+
+
+class StatementImportJob(models.Model):
+    """A large collection statement imported and reconciled in the background.
+
+    The upload is stored under ``VAR_DIR/statement-imports/`` (the job keeps its path and
+    SHA-256) and a worker does the same as the page does for a small file: all lines or none,
+    then the reconciliation. The page shows the stage and the counts while it runs.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("順番待ち")
+        RUNNING = "running", _("処理中")
+        DONE = "done", _("完了")
+        FAILED = "failed", _("失敗")
+
+    class Stage(models.TextChoices):
+        WAITING = "waiting", _("開始を待っています")
+        READING = "reading", _("明細を読み取っています")
+        IMPORTING = "importing", _("入金を取り込んでいます")
+        RECONCILING = "reconciling", _("自動消込をしています")
+        FINISHED = "finished", _("終了しました")
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    stage = models.CharField(max_length=12, choices=Stage.choices, default=Stage.WAITING)
+    filename = models.CharField(max_length=255)
+    file_format = models.CharField(max_length=30)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    stored_name = models.CharField(max_length=100)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    lines = models.PositiveIntegerField(default=0)
+    added = models.PositiveIntegerField(default=0)
+    repeated = models.PositiveIntegerField(default=0)
+    auto = models.PositiveIntegerField(default=0)
+    suggested = models.PositiveIntegerField(default=0)
+    unmatched = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "明細の取り込み"
+        verbose_name_plural = "明細の取り込み"
+
+    def __str__(self) -> str:
+        return f"statement_import:{self.pk}"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in {self.Status.QUEUED, self.Status.RUNNING}
