@@ -237,6 +237,34 @@ def test_similar_debtor_names_only_the_exact_one_is_auto() -> None:
     assert (m.status, m.reason, m.item_ids) == (SUGGESTED, "name_conflict", ("I1",))
 
 
+def test_an_exact_name_dominates_a_similar_neighbour_with_the_same_amount() -> None:
+    # ﾔﾏﾀﾞ is named exactly; its twin ﾔﾏﾀ (one voiced mark apart) has an item of the same
+    # amount. The exact name resolves the debtor: auto, not ambiguous (issue 14).
+    items = [
+        item("I1", 110_000),  # ヤマダショウジ
+        item("I2", 110_000, debtor="yamata", kana="ヤマタショウジ", name="山田商事"),
+    ]
+    m = one(dep(110_000, "ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ"), items)
+    assert (m.status, m.item_ids) == (AUTO, ("I1",))
+    m = one(dep(110_000, "ｶ)ﾔﾏﾀｼﾖｳｼﾞ"), items)
+    assert (m.status, m.item_ids) == (AUTO, ("I2",))
+
+
+def test_combinations_are_searched_within_the_resolved_debtor_only() -> None:
+    # The neighbour's many small items could also make up the amount (and would blow the
+    # search caps); the exact debtor's two invoices are the answer.
+    items = [
+        item("I1", 60_000),
+        item("I2", 50_000),
+        *(
+            item(f"N{k}", 10_000, debtor="yamata", kana="ヤマタショウジ", name="山田商事")
+            for k in range(40)
+        ),
+    ]
+    m = one(dep(110_000, "ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ"), items)
+    assert (m.status, m.item_ids) == (AUTO, ("I1", "I2"))
+
+
 def test_two_debtors_with_the_same_reading_are_ambiguous() -> None:
     items = [
         item("I1", 110_000, debtor="a", name="株式会社朝日商事", kana="アサヒショウジ"),

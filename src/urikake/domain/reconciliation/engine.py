@@ -96,6 +96,7 @@ _MAYBE_KANJI = re.compile("[^\u0000-\u2e7f\u3000-\u33ff\uff00-\uffef]")
 # The fuzzy branch of name_similarity (urikake.domain.name_matching's score scale).
 _FUZZY_SCALE = 0.9
 _LEGAL_FORM_MISMATCH = 0.05
+_EXACT_NAME = 1.0  # name_similarity of equal keys; a remembered payer link counts as this
 _KEEP_SOLUTIONS = 8  # combinations kept: one is the answer, two already ambiguity
 
 
@@ -446,33 +447,56 @@ class _Matcher:
             return self._judge_named(dep, strong)
         return self._judge_by_amount(dep)
 
+    def _fits(
+        self, amount: int, vo: int, scans: dict[int, _Scan]
+    ) -> tuple[list[_Combo], int, bool]:
+        """What fits the amount among these debtors' items: (fits, rivals, search complete).
+
+        One item fits: an item outside the window that fits as well (an old overdue invoice
+        of the same amount), or several items adding up to the amount, are rivals that make
+        it ambiguous (a rival search cut by the caps does not block the match). No single
+        item fits: combinations of several items, searched per debtor.
+        """
+        ix = self.ix
+        fits = [c for sc in scans.values() for c in sc.inside]
+        complete = True
+        rivals = 0
+        if fits:
+            best_tier = min(c.tier for c in fits)
+            for sc in scans.values():
+                rivals += sum(1 for c in sc.outside if c.tier <= best_tier)
+                if len(sc.pool) >= 2 and sum(ix.amount[i] for i in sc.pool) >= amount:
+                    multi, _ = self._subsets(
+                        sc.pool, amount, vo, exact_only=best_tier == _SINGLE_EXACT, limit=1
+                    )
+                    rivals += len(multi)
+        else:
+            for sc in scans.values():
+                if len(sc.pool) >= 2 and sum(ix.amount[i] for i in sc.pool) >= amount:
+                    found, done = self._subsets(sc.pool, amount, vo)
+                    fits.extend(found)
+                    complete = complete and done
+        return fits, rivals, complete
+
     def _judge_named(self, dep: Deposit, strong: dict[int, float]) -> _Verdict:
         ix = self.ix
         vo = dep.value_date.toordinal()
         top_score = max(strong.values())
         top = [d for d, s in strong.items() if s == top_score]
         scans = {d: self._scan(d, dep.amount, vo) for d in strong}
-        fits = [c for sc in scans.values() for c in sc.inside]
-        complete = True
-        rivals = 0
+        # The payer name is exactly one debtor's (or a remembered link): that resolves the
+        # debtor. Neighbours that only resemble it (a twin differing by ﾞ/ﾟ, longer names
+        # sharing a cut prefix) then compete for nothing while the resolved debtor has a fit,
+        # and the combination search stays within it — in a large book with many similar
+        # names they would otherwise make nearly every deposit ambiguous. When only a
+        # neighbour has a fit, that is still a name conflict for a person to decide.
+        fits: list[_Combo] = []
+        if top_score >= _EXACT_NAME and len(top) == 1:
+            fits, rivals, complete = self._fits(dep.amount, vo, {top[0]: scans[top[0]]})
         if fits:
-            # One item fits. Precision: an item outside the window that fits as well (an old
-            # overdue invoice of the same amount), or several items adding up to the amount,
-            # make it ambiguous. (A rival search cut by the caps does not block the match.)
-            best_tier = min(c.tier for c in fits)
-            for sc in scans.values():
-                rivals += sum(1 for c in sc.outside if c.tier <= best_tier)
-                if len(sc.pool) >= 2 and sum(ix.amount[i] for i in sc.pool) >= dep.amount:
-                    multi, _ = self._subsets(
-                        sc.pool, dep.amount, vo, exact_only=best_tier == _SINGLE_EXACT, limit=1
-                    )
-                    rivals += len(multi)
+            scans = {top[0]: scans[top[0]]}  # resolved: the late/partial checks stay within it
         else:
-            for sc in scans.values():
-                if len(sc.pool) >= 2 and sum(ix.amount[i] for i in sc.pool) >= dep.amount:
-                    found, done = self._subsets(sc.pool, dep.amount, vo)
-                    fits.extend(found)
-                    complete = complete and done
+            fits, rivals, complete = self._fits(dep.amount, vo, scans)
         if fits:
             best_tier = min(c.tier for c in fits)
             best = [c for c in fits if c.tier == best_tier]

@@ -260,6 +260,14 @@ class Evaluation:
         return self.auto / self.deposits if self.deposits else 0.0
 
     @property
+    def expected_auto_rate(self) -> float:
+        """Automatic matches among the deposits a careful person would match at once (the
+        kinds in :data:`EXPECTED_AUTO`: no partial payment, third party or other quirk)."""
+        counts = [c for kind, c in self.by_kind.items() if kind in EXPECTED_AUTO]
+        total = sum(sum(c.values()) for c in counts)
+        return sum(c["auto"] for c in counts) / total if total else 0.0
+
+    @property
     def suggested_share(self) -> float:
         return self.suggested / self.deposits if self.deposits else 0.0
 
