@@ -107,8 +107,15 @@ class Command(BaseCommand):
                 )
             except DomainError as exc:
                 raise CommandError(str(exc)) from exc
-        with atomic_text(out) as fh:
-            write_matches(matches, fh)
+        if not Path(out).parent.is_dir():
+            raise CommandError(f"出力先のフォルダ {Path(out).parent} がありません")
+        try:
+            with atomic_text(out) as fh:
+                write_matches(matches, fh)
+        except OSError as exc:
+            raise CommandError(
+                f"{out} に書き込めません ({exc.strerror or exc})。結果ファイルは作成していません"
+            ) from exc
         counts = Counter(m.status for m in matches)
         fees = sum(m.fee_deducted for m in matches if m.status is MatchStatus.AUTO)
         self.stdout.write(
