@@ -90,10 +90,11 @@ _ERROR_SCHEMA: dict[str, Any] = {
             "properties": {
                 "code": {"type": "string", "description": "機械可読なエラーコード"},
                 "message": {"type": "string", "description": "利用者向けの説明（日本語）"},
-                "field": {"type": "string"},
-                "line": {"type": "integer"},
-                "limit": {"type": "integer"},
-                "problems": {"type": "array", "items": {"type": "object"}},
+                "field": {"type": ["string", "null"]},
+                "line": {"type": ["integer", "null"]},
+                "limit": {"type": ["integer", "null"]},
+                "bound": {"type": ["string", "null"]},
+                "problems": {"type": ["array", "null"], "items": {"type": "object"}},
             },
         }
     },
