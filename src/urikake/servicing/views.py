@@ -264,7 +264,7 @@ def _detail(
             # A proposal made for another residual (money arrived since) can only be replaced.
             "pending_current": pending is not None
             and pending.payload.get("residual") == plan.residual,
-            "own_proposal": pending is not None and pending.actor == actor_label(request.user),  # type: ignore[arg-type]
+            "own_proposal": pending is not None and pending.actor == actor_label(request.user),
             "default_form": default_form or DecisionForm(prefix="default"),
             "write_off_form": write_off_form or DecisionForm(prefix="write_off"),
             "approve_form": approve_form
