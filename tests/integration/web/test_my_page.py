@@ -85,7 +85,8 @@ def test_dashboard_shows_funds_fees_apr_next_step_and_line(funded: Any) -> None:
     assert f'id="fees-total">¥{fees:,}<' in html
     # The APR of the deal: fees over the cash received, payout date to expected collection.
     apr = apr_equivalent(p.advance_amount, fees, (p.expected_on - on).days)
-    assert apr is not None and apr > Decimal("0")
+    assert apr is not None
+    assert apr > Decimal("0")
     assert f"{apr * 100:.1f}%" in html
     # The next step of the funded three-party deal, with its date in words.
     deadline = p.expected_on
