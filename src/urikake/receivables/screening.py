@@ -372,9 +372,7 @@ def _credit_line_reasons(
     ]
 
 
-def line_in_use(
-    organization_id: int, *, excluding: FinancingApplication | None = None
-) -> int:
+def line_in_use(organization_id: int, *, excluding: FinancingApplication | None = None) -> int:
     """The face value of the organisation's deals that hold its credit line (open deals and
     defaulted ones), the ``used`` of 限度額 − ご利用中 = ご利用可能額."""
     invoices = Invoice.objects.filter(
