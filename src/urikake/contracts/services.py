@@ -102,6 +102,14 @@ def documents_of(application: FinancingApplication) -> list[ContractDocument]:
     )
 
 
+_CONTRACTED = (
+    ApplicationStatus.CONTRACTED,
+    ApplicationStatus.FUNDED,
+    ApplicationStatus.SETTLED,
+    ApplicationStatus.DEFAULTED,
+)
+
+
 @dataclass(frozen=True)
 class ContractRow:
     """One deal with contract documents, as the applicant's contracts list shows it."""
@@ -113,7 +121,7 @@ class ContractRow:
     @property
     def state(self) -> str:
         """``signed`` / ``awaiting_signature`` / ``not_signed`` (the pages word it)."""
-        if self.signature is not None:
+        if self.signature is not None or self.application.status in _CONTRACTED:
             return "signed"
         if self.application.status == ApplicationStatus.ACCEPTED:
             return "awaiting_signature"
