@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from urikake.applicants.models import Organization
 from urikake.audit.models import AuditRecord
@@ -229,9 +230,9 @@ def credit_line(org: Organization) -> CreditLineView | None:
 
 
 CONTRACT_STATE_LABELS = {
-    "signed": "締結済み",
-    "awaiting_signature": "署名待ち",
-    "not_signed": "未締結",
+    "signed": gettext_noop("締結済み"),
+    "awaiting_signature": gettext_noop("署名待ち"),
+    "not_signed": gettext_noop("未締結"),
 }
 
 
@@ -251,17 +252,17 @@ def contract_items(org: Organization) -> list[ContractItem]:
 #: The events of a deal the client is shown in its history (an action without a label here
 #: is an internal step and is not shown).
 HISTORY_LABELS = {
-    "application.submitted": "申込みを送信しました",
-    "application.offered": "条件が提示されました",
-    "application.referred": "担当者が確認しています",
-    "application.declined": "今回はお見送りとなりました",
-    "application.accepted": "条件を承諾しました",
-    "application.contracted": "契約を締結しました",
-    "application.funded": "買取代金をお振込みしました",
-    "application.settled": "お取引が完了しました",
-    "application.cancelled": "申込みを取り消しました",
-    "application.expired": "提示条件の有効期限が過ぎました",
-    "application.defaulted": "回収不能となりました",
+    "application.submitted": gettext_noop("申込みを送信しました"),
+    "application.offered": gettext_noop("条件が提示されました"),
+    "application.referred": gettext_noop("担当者が確認しています"),
+    "application.declined": gettext_noop("今回はお見送りとなりました"),
+    "application.accepted": gettext_noop("条件を承諾しました"),
+    "application.contracted": gettext_noop("契約を締結しました"),
+    "application.funded": gettext_noop("買取代金をお振込みしました"),
+    "application.settled": gettext_noop("お取引が完了しました"),
+    "application.cancelled": gettext_noop("申込みを取り消しました"),
+    "application.expired": gettext_noop("提示条件の有効期限が過ぎました"),
+    "application.defaulted": gettext_noop("回収不能となりました"),
 }
 
 

@@ -226,3 +226,21 @@ def test_no_quote_before_an_offer(funded: Any) -> None:
     response = _client(deal.user).get(f"/my/quotes/{draft.application.pk}/pdf/")
     assert response.status_code == 302
     assert response["Location"].endswith(f"/my/applications/{draft.application.pk}/")
+
+
+def test_dashboard_in_english(funded: Any) -> None:
+    from django.conf import settings
+
+    deal, advance, p = funded
+    client = _client(deal.user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get("/my/").content.decode()
+    assert "Funds received (total)" in html
+    deadline = p.expected_on
+    assert (
+        "Your customer pays us directly; nothing to do "
+        f"(due {deadline.month}/{deadline.day})" in html
+    )
+    assert "Purchase price transferred" in html  # the history, in English
+    statement = client.get("/my/statement/").content.decode()
+    assert "Download PDF" in statement
