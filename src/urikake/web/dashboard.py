@@ -168,7 +168,7 @@ def open_deals(org: Organization, *, today: date) -> list[OpenDeal]:
                 step=step,
                 text=step_text(step),
                 url=_url_of(app, status),
-                has_offer=bool(offer.get("invoices")),
+                has_offer=bool(offer.get("invoices")) or status is ApplicationStatus.DRAFT,
             )
         )
     return deals

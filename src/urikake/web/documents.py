@@ -28,7 +28,10 @@ from urikake.domain.money import format_rate_percent, format_yen
 from urikake.treasury.policy import operator_identity
 
 __all__ = [
+    "EstimateLine",
     "QuoteLine",
+    "estimate_csv",
+    "estimate_pdf",
     "quote_csv",
     "quote_lines",
     "quote_pdf",
@@ -335,6 +338,142 @@ def quote_csv(lines: Sequence[QuoteLine]) -> str:
                 x.net_payout,
                 x.days,
                 _apr(x.apr),
+            ]
+        )
+    return "\ufeff" + out.getvalue()
+
+
+# --- 概算見積書 (a draft, before screening) -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EstimateLine:
+    """One invoice of a draft, priced at the best and the worst grade of the plan's band (the
+    screening decides where in between); ``refusal`` says why it cannot be priced."""
+
+    invoice_number: str
+    debtor: str
+    due_date: date
+    face: int
+    best: QuoteLine | None
+    worst: QuoteLine | None
+    refusal: str = ""
+
+
+def _range(low: str, high: str) -> str:
+    return low if low == high else f"{low}〜{high}"
+
+
+def estimate_pdf(
+    org_name: str,
+    number: str,
+    lines: Sequence[EstimateLine],
+    *,
+    product_label: str,
+    issued_on: date,
+) -> bytes:
+    priced = [x for x in lines if x.best and x.worst]
+    net_low = sum(x.worst.net_payout for x in priced if x.worst)
+    net_high = sum(x.best.net_payout for x in priced if x.best)
+    story: list[Flowable] = [
+        _p(f"{org_name} 御中", BODY),
+        _p(f"見積番号：{number}　発行日：{_d(issued_on)}", BODY),
+        *_operator_block(),
+        Spacer(1, 3 * mm),
+        _p(f"お振込金額（概算）：{_range(format_yen(net_low), format_yen(net_high))}", TITLE),
+        _p(f"商品：{product_label}（お申込み前の概算です）", BODY),
+        Spacer(1, 3 * mm),
+    ]
+    header = ["請求書", "支払期日", "額面", "手数料率", "手数料", "お振込金額", "年率換算"]
+    body: list[list[Any]] = []
+    for x in lines:
+        if x.best is None or x.worst is None:
+            body.append(
+                [
+                    f"{x.invoice_number}\n{x.debtor}",
+                    x.due_date.isoformat(),
+                    format_yen(x.face),
+                    x.refusal or "対象外",
+                    "",
+                    "",
+                    "",
+                ]
+            )
+            continue
+        body.append(
+            [
+                f"{x.invoice_number}\n{x.debtor}",
+                x.due_date.isoformat(),
+                format_yen(x.face),
+                _range(
+                    format_rate_percent(x.best.fee_rate, 1),
+                    format_rate_percent(x.worst.fee_rate, 1),
+                ),
+                _range(
+                    format_yen(x.best.fee + x.best.admin_fee),
+                    format_yen(x.worst.fee + x.worst.admin_fee),
+                ),
+                _range(format_yen(x.worst.net_payout), format_yen(x.best.net_payout)),
+                _range(_apr(x.best.apr), _apr(x.worst.apr)),
+            ]
+        )
+    widths = [w * mm for w in (40, 20, 22, 22, 26, 30, 20)]
+    story.append(_table([header, *body], widths, numeric_from=2))
+    story += [
+        Spacer(1, 4 * mm),
+        _p(
+            "手数料率は審査の結果（評価）により、表の範囲内で決まります。"
+            "お振込日はお申込みの時刻により変わり、日数と年率換算もそれに応じて変わります。",
+            SMALL,
+        ),
+        _p(
+            "本書は売掛債権の買取（ファクタリング）の概算で、融資ではありません。"
+            "確定した条件は審査後にご提示します。",
+            SMALL,
+        ),
+    ]
+    return _render("概算御見積書", story)
+
+
+def estimate_csv(lines: Sequence[EstimateLine]) -> str:
+    out = io.StringIO()
+    writer = safe_csv.writer(out, lineterminator="\r\n")
+    writer.writerow(
+        [
+            "請求書番号",
+            "売掛先",
+            "支払期日",
+            "額面",
+            "手数料率（最小）",
+            "手数料率（最大）",
+            "手数料（最小）",
+            "手数料（最大）",
+            "お振込金額（最小）",
+            "お振込金額（最大）",
+            "備考",
+        ]
+    )
+    for x in lines:
+        if x.best is None or x.worst is None:
+            writer.writerow(
+                [x.invoice_number, x.debtor, x.due_date.isoformat(), x.face]
+                + [""] * 6
+                + [x.refusal or "対象外"]
+            )
+            continue
+        writer.writerow(
+            [
+                x.invoice_number,
+                x.debtor,
+                x.due_date.isoformat(),
+                x.face,
+                format_rate_percent(x.best.fee_rate, 1),
+                format_rate_percent(x.worst.fee_rate, 1),
+                x.best.fee + x.best.admin_fee,
+                x.worst.fee + x.worst.admin_fee,
+                x.worst.net_payout,
+                x.best.net_payout,
+                "",
             ]
         )
     return "\ufeff" + out.getvalue()

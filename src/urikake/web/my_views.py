@@ -10,18 +10,31 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from urikake.applicants.access import applicant, current_organization, owned_or_404
 from urikake.applicants.models import Organization
-from urikake.domain.client_reports import StatementRow, check_period, statement_totals
+from urikake.domain.applications import ApplicationStatus
+from urikake.domain.client_reports import (
+    StatementRow,
+    apr_equivalent,
+    check_period,
+    statement_totals,
+)
 from urikake.domain.errors import DomainError
+from urikake.domain.invoices import InvoiceData
+from urikake.domain.products import ProductId
+from urikake.domain.screening.pricing import Offer, price
 from urikake.receivables.models import FinancingApplication
+from urikake.receivables.screening import pricing_for
 from urikake.web import dashboard, documents
 
 MIN_DATE = date(2000, 1, 1)
+#: A draft's estimate spans the plan's band: the best and the worst grade.
+BEST_GRADE, WORST_GRADE = "A", "E"
 
 
 class PeriodForm(forms.Form):
@@ -137,9 +150,11 @@ def _quote(request: HttpRequest, application_id: int, fmt: str) -> HttpResponse:
     )
     offer = app.offer or {}
     if not offer.get("invoices"):
+        if app.status == ApplicationStatus.DRAFT:
+            return _estimate(app, fmt)
         messages.error(
             request,
-            _("見積書は審査後に条件をご提示したお申込みについてお出しできます。"),
+            _("見積書は、下書きのお申込みと、条件をご提示したお申込みについてお出しできます。"),
         )
         return redirect("receivables:application", pk=app.pk)
     invoices = {
@@ -161,6 +176,78 @@ def _quote(request: HttpRequest, application_id: int, fmt: str) -> HttpResponse:
         )
         return _download(pdf, "application/pdf", f"quote-{number}.pdf")
     return _download(documents.quote_csv(lines), "text/csv; charset=utf-8", f"quote-{number}.csv")
+
+
+def _estimate(app: FinancingApplication, fmt: str) -> HttpResponse:
+    """概算見積書 of a draft: each invoice priced at the best and the worst grade of the
+    application's pricing (its plan's band), with the pricing the screening will use."""
+    policy = pricing_for(app)
+    now = timezone.localtime()
+    lines = []
+    for inv in app.invoices.select_related("debtor").order_by("due_date", "pk"):
+        data = InvoiceData(
+            issuer_name=app.organization.name,
+            debtor_name=inv.debtor.name,
+            invoice_number=inv.invoice_number,
+            issue_date=inv.issue_date,
+            due_date=inv.due_date,
+            total_amount=inv.total_amount,
+        )
+        try:
+            best, worst = (
+                price(data, product=ProductId(app.product), grade=g, now=now, policy=policy)
+                for g in (BEST_GRADE, WORST_GRADE)
+            )
+        except DomainError as exc:
+            line = documents.EstimateLine(
+                inv.invoice_number,
+                inv.debtor.name,
+                inv.due_date,
+                inv.total_amount,
+                None,
+                None,
+                exc.message,
+            )
+        else:
+            line = documents.EstimateLine(
+                inv.invoice_number,
+                inv.debtor.name,
+                inv.due_date,
+                inv.total_amount,
+                _line(best, inv.invoice_number, inv.debtor.name),
+                _line(worst, inv.invoice_number, inv.debtor.name),
+            )
+        lines.append(line)
+    number = f"E-{app.pk:06d}"
+    if fmt == "pdf":
+        pdf = documents.estimate_pdf(
+            app.organization.name,
+            number,
+            lines,
+            product_label=app.spec.label_ja,
+            issued_on=dashboard.today(),
+        )
+        return _download(pdf, "application/pdf", f"estimate-{number}.pdf")
+    return _download(
+        documents.estimate_csv(lines), "text/csv; charset=utf-8", f"estimate-{number}.csv"
+    )
+
+
+def _line(offer: Offer, number: str, debtor: str) -> documents.QuoteLine:
+    return documents.QuoteLine(
+        invoice_number=number,
+        debtor=debtor,
+        due_date=offer.due_date,
+        face=offer.face_amount,
+        fee_rate=offer.fee_rate,
+        fee=offer.fee,
+        admin_fee=offer.admin_fee,
+        advance=offer.advance_amount,
+        holdback=offer.holdback,
+        net_payout=offer.net_payout,
+        days=offer.days,
+        apr=apr_equivalent(offer.advance_amount, offer.fee + offer.admin_fee, offer.days),
+    )
 
 
 @require_GET

@@ -231,7 +231,7 @@ def test_no_quote_before_an_offer(funded: Any) -> None:
 def test_dashboard_in_english(funded: Any) -> None:
     from django.conf import settings
 
-    deal, advance, p = funded
+    deal, _advance, p = funded
     client = _client(deal.user)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = client.get("/my/").content.decode()
@@ -244,3 +244,46 @@ def test_dashboard_in_english(funded: Any) -> None:
     assert "Purchase price transferred" in html  # the history, in English
     statement = client.get("/my/statement/").content.decode()
     assert "Download PDF" in statement
+
+
+def test_a_draft_gets_an_estimate_across_the_plan_band() -> None:
+    from django.utils import timezone
+
+    from urikake.domain.invoices import InvoiceData
+    from urikake.domain.money import format_rate_percent
+    from urikake.domain.screening.pricing import price
+    from urikake.receivables import services as receivables
+
+    deal = make_deal(accept=False)
+    data = InvoiceData(
+        issuer_name=deal.organization.name,
+        debtor_name=deal.debtor.name,
+        invoice_number="EST-1",
+        issue_date=deal.invoice.issue_date,
+        due_date=deal.invoice.due_date,
+        total_amount=2_200_000,
+    )
+    invoice = receivables.register_invoice(
+        deal.organization, data, acting_user=deal.user, debtor=deal.debtor, source="form"
+    )
+    draft = receivables.create_application(
+        deal.organization, acting_user=deal.user, product="three_party", invoices=[invoice]
+    )
+    assert draft.status == "draft"
+    client = _client(deal.user)
+    assert f"/my/quotes/{draft.pk}/pdf/" in client.get("/my/").content.decode()
+    response = client.get(f"/my/quotes/{draft.pk}/csv/")
+    assert response.status_code == 200
+    rows = _csv(response)
+    assert rows[1][:4] == ["EST-1", deal.debtor.name, data.due_date.isoformat(), "2200000"]
+    # The range is the pricing the screening will use, at the best and the worst grade.
+    now = timezone.localtime()
+    best, worst = (price(data, product=draft.spec.id, grade=g, now=now) for g in ("A", "E"))
+    assert rows[1][4:6] == [format_rate_percent(best.fee_rate), format_rate_percent(worst.fee_rate)]
+    assert rows[1][4] != rows[1][5]
+    assert rows[1][8:10] == [str(worst.net_payout), str(best.net_payout)]
+    pdf = client.get(f"/my/quotes/{draft.pk}/pdf/")
+    assert pdf.status_code == 200
+    text = _pdf_text(pdf.content)
+    assert "概算御見積書" in text
+    assert "融資ではありません" in text
