@@ -81,6 +81,7 @@ __all__ = [
     "outstanding",
     "overdue_items",
     "pending_write_off",
+    "pending_write_offs",
     "propose_write_off",
     "report_collection",
     "reported_collections",
@@ -480,22 +481,31 @@ def history(p: Position) -> QuerySet[AuditRecord]:
     ).order_by("-seq")
 
 
+_WRITE_OFF_ACTIONS = (
+    "purchase.write_off_requested",
+    "purchase.written_off",
+    "purchase.write_off_withdrawn",
+)
+
+
 def pending_write_off(purchase: Position) -> AuditRecord | None:
     """The open write-off proposal of a purchase (made, and not yet approved or withdrawn)."""
-    latest = (
-        history(purchase)
-        .filter(
-            action__in=[
-                "purchase.write_off_requested",
-                "purchase.written_off",
-                "purchase.write_off_withdrawn",
-            ]
-        )
-        .first()
-    )
+    latest = history(purchase).filter(action__in=_WRITE_OFF_ACTIONS).first()
     if latest is None or latest.action != "purchase.write_off_requested":
         return None
     return latest
+
+
+def pending_write_offs() -> list[tuple[Position, AuditRecord]]:
+    """Every open write-off proposal (oldest first), for the second pair of eyes to find."""
+    latest: dict[str, AuditRecord] = {}
+    for record in AuditRecord.objects.filter(
+        object_type__in=POSITION_AUDIT_TYPES, action__in=_WRITE_OFF_ACTIONS
+    ).order_by("seq"):
+        latest[record.object_id] = record
+    open_ = {int(pk): r for pk, r in latest.items() if r.action == "purchase.write_off_requested"}
+    positions = Position.objects.filter(pk__in=open_).select_related("organization", "debtor")
+    return sorted(((p, open_[p.pk]) for p in positions), key=lambda pr: pr[1].seq)
 
 
 def holdback_left(p: Position) -> int:

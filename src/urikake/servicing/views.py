@@ -203,6 +203,7 @@ def overdue_list(request: HttpRequest) -> HttpResponse:
             "clients": [(r, view.client_names.get(r.key, "")) for r in report.by_client],
             "debtors": [(r, view.debtor_names.get(r.key, "")) for r in report.by_debtor],
             "total": report.total,
+            "proposals": overdue.pending_write_offs(),
             # Paged: thousands of rows would make a slow page nobody reads; the CSV has all.
             "items": Paginator(overdue.overdue_items(as_of, purchases), ITEMS_PER_PAGE).get_page(
                 request.GET.get("page")

@@ -179,9 +179,18 @@ def test_the_page_refuses_the_proposer_and_lets_a_colleague_approve(
     assert _entries_of(p) == []
 
     assert "償却を承認する" in second.get(url).content.decode()
+    # The second user finds it in the list of proposals awaiting approval.
+    listing = second.get("/backoffice/treasury/overdue/").content.decode()
+    assert 'id="write-off-proposals"' in listing
+    assert f"/backoffice/treasury/overdue/{p.pk}/" in listing
     data["approve-comment"] = "確認済み"
     response = second.post(url + "write-off/approve/", data)
     assert response.status_code == 302
     p.refresh_from_db()
     assert p.status == "written_off"
     assert f"write_off:{p.pk}" in _entries_of(p)
+    assert overdue.pending_write_offs() == []
+    assert (
+        'id="write-off-proposals"'
+        not in second.get("/backoffice/treasury/overdue/").content.decode()
+    )
