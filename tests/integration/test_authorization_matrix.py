@@ -85,6 +85,15 @@ def _invoice(org: Organization, owner: Any) -> int:
     ).pk
 
 
+@factory("debtor")
+def _debtor(org: Organization, owner: Any) -> int:
+    # A fresh reading each time: a debtor's identity is its kana when it has no 法人番号.
+    kana = "".join("アイウエオカキクケコ"[int(c, 16) % 10] for c in uuid.uuid4().hex[:10])
+    return receivables.register_debtor(
+        org, acting_user=owner, name=f"株式会社{kana}", name_kana=kana
+    ).pk
+
+
 @factory("application")
 def _application(org: Organization, owner: Any) -> int:
     debtor = org.debtors.first() or receivables.register_debtor(

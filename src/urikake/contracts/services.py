@@ -102,6 +102,54 @@ def documents_of(application: FinancingApplication) -> list[ContractDocument]:
     )
 
 
+_CONTRACTED = (
+    ApplicationStatus.CONTRACTED,
+    ApplicationStatus.FUNDED,
+    ApplicationStatus.SETTLED,
+    ApplicationStatus.DEFAULTED,
+)
+
+
+@dataclass(frozen=True)
+class ContractRow:
+    """One deal with contract documents, as the applicant's contracts list shows it."""
+
+    application: FinancingApplication
+    documents: list[ContractDocument]
+    signature: ContractSignature | None
+
+    @property
+    def state(self) -> str:
+        """``signed`` / ``awaiting_signature`` / ``not_signed`` (the pages word it)."""
+        if self.signature is not None or self.application.status in _CONTRACTED:
+            return "signed"
+        if self.application.status == ApplicationStatus.ACCEPTED:
+            return "awaiting_signature"
+        return "not_signed"
+
+
+def contracts_of(organization_id: int) -> list[ContractRow]:
+    """The organisation's deals that have contract documents, newest first (PDF bytes are
+    not loaded)."""
+    docs: dict[int, list[ContractDocument]] = {}
+    for d in (
+        ContractDocument.objects.filter(organization_id=organization_id)
+        .defer("pdf", "signed_pdf")
+        .order_by("pk")
+    ):
+        docs.setdefault(d.application_id, []).append(d)
+    signatures = {
+        s.application_id: s
+        for s in ContractSignature.objects.filter(application_id__in=docs).select_related("signer")
+    }
+    apps = (
+        FinancingApplication.objects.filter(pk__in=docs, organization_id=organization_id)
+        .prefetch_related("invoices__debtor")
+        .order_by("-created_at", "-pk")
+    )
+    return [ContractRow(app, docs[app.pk], signatures.get(app.pk)) for app in apps]
+
+
 def prepare_contracts(
     application: FinancingApplication, *, acting_user: Actor
 ) -> list[ContractDocument]:

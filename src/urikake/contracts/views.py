@@ -17,6 +17,8 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
 
 from urikake.accounts.models import User
 from urikake.applicants.access import applicant, current_organization, owned_or_404
@@ -67,6 +69,31 @@ def _load(request: HttpRequest, application_id: int) -> FinancingApplication:
         FinancingApplication.objects.select_related("organization"),
         pk=application_id,
     )
+
+
+STATE_LABELS = {
+    "signed": gettext_lazy("締結済み"),
+    "awaiting_signature": gettext_lazy("署名待ち"),
+    "not_signed": gettext_lazy("未締結"),
+}
+
+
+@applicant
+@require_GET
+def contract_list(request: HttpRequest) -> HttpResponse:
+    """契約書の一覧: every deal with contract documents, its state and the PDFs (signed when
+    signed)."""
+    org = current_organization(request)
+    assert org is not None
+    rows = [
+        (row, STATE_LABELS[row.state], _debtors(row.application))
+        for row in services.contracts_of(org.pk)
+    ]
+    return render(request, "contracts/list.html", {"rows": rows})
+
+
+def _debtors(application: FinancingApplication) -> str:
+    return "、".join(sorted({inv.debtor.name for inv in application.invoices.all()}))
 
 
 @applicant(owned_kwarg="application_id", owned_object="application")

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from urikake.applicants.access import applicant, owned_or_404
 from urikake.domain.assignment_clauses import STATUS_LABELS, ClauseStatus
 from urikake.domain.errors import DomainError
-from urikake.receivables import assignment_clauses
+from urikake.receivables import assignment_clauses, maintenance
 from urikake.receivables.models import Invoice
 from urikake.security.uploads import validate_upload
 
@@ -109,5 +109,7 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "restricted": status is ClauseStatus.RESTRICTED,
             "clause_form": clause_form,
             "release_form": release_form,
+            "edit_refusal": maintenance.invoice_edit_refusal(invoice),
+            "delete_refusal": maintenance.invoice_delete_refusal(invoice),
         },
     )

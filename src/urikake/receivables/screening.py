@@ -355,20 +355,10 @@ def _credit_line_reasons(
     application: FinancingApplication, invoices: list[Invoice]
 ) -> list[dict[str, Any]]:
     """Application-level referral reasons: a deal above the client's available line."""
-    outstanding = (
-        Invoice.objects.filter(
-            applications__organization_id=application.organization_id,
-            applications__status__in=USING_LINE,
-        )
-        .exclude(applications=application)
-        .distinct()
-        .aggregate(total=Sum("total_amount"))["total"]
-        or 0
-    )
     check = plans.check_credit(
         application.organization,
         amount=sum(inv.total_amount for inv in invoices),
-        outstanding=int(outstanding),
+        outstanding=line_in_use(application.organization_id, excluding=application),
     )
     if check is None or check.within:
         return []
@@ -380,6 +370,17 @@ def _credit_line_reasons(
             "available": check.available,
         }
     ]
+
+
+def line_in_use(organization_id: int, *, excluding: FinancingApplication | None = None) -> int:
+    """The face value of the organisation's deals that hold its credit line (open deals and
+    defaulted ones), the ``used`` of 限度額 − ご利用中 = ご利用可能額."""
+    invoices = Invoice.objects.filter(
+        applications__organization_id=organization_id, applications__status__in=USING_LINE
+    )
+    if excluding is not None:
+        invoices = invoices.exclude(applications=excluding)
+    return int(invoices.distinct().aggregate(total=Sum("total_amount"))["total"] or 0)
 
 
 def start_line_from(application: FinancingApplication, *, acting_user: Any) -> None:

@@ -13,4 +13,14 @@ urlpatterns = [
     path("<int:pk>/", views.overdue_detail, name="overdue_detail"),
     path("<int:pk>/default/", views.overdue_default, name="overdue_default"),
     path("<int:pk>/write-off/", views.overdue_write_off, name="overdue_write_off"),
+    path(
+        "<int:pk>/write-off/approve/",
+        views.overdue_write_off_approve,
+        name="overdue_write_off_approve",
+    ),
+    path(
+        "<int:pk>/write-off/withdraw/",
+        views.overdue_write_off_withdraw,
+        name="overdue_write_off_withdraw",
+    ),
 ]

@@ -12,8 +12,10 @@ loads rows, calls those rules and changes state, one service function per state 
 * :func:`send_reminders` — the daily run (command ``treasury_remind`` and a django-tasks task):
   reminder mails to the client's owners on the configured days, escalation after N days;
 * :func:`mark_default` — 債務不履行: the purchase and its application become ``defaulted``;
-* :func:`write_off` — 貸倒償却: the holdback (留保金) absorbs the loss first, the rest is booked
-  as 貸倒損失; at or above ``FOUR_EYES_THRESHOLD_YEN`` a second staff user must approve.
+* :func:`propose_write_off` / :func:`approve_write_off` — 貸倒償却 under dual control: one
+  treasury user proposes, a different one approves, and only the approval posts the ledger
+  entries; the holdback (留保金) still held absorbs the loss first, the rest is booked as
+  貸倒損失.
 
 Every change is audited; ledger entries carry ids naming the purchase (``reserve_offset:<pk>``,
 ``write_off:<pk>``), so a retry finds them instead of posting twice.
@@ -70,17 +72,23 @@ __all__ = [
     "WriteOffOutcome",
     "ageing_csv",
     "ageing_report",
+    "approve_write_off",
     "deadline_of",
     "four_eyes_required",
     "history",
+    "holdback_left",
     "mark_default",
     "outstanding",
     "overdue_items",
     "pending_write_off",
+    "pending_write_offs",
+    "propose_write_off",
     "report_collection",
     "reported_collections",
     "send_reminders",
+    "withdraw_write_off",
     "write_off",
+    "write_off_plan",
 ]
 
 #: Purchases that still carry money owed to the platform (defaulted ones until written off).
@@ -473,74 +481,172 @@ def history(p: Position) -> QuerySet[AuditRecord]:
     ).order_by("-seq")
 
 
+_WRITE_OFF_ACTIONS = (
+    "purchase.write_off_requested",
+    "purchase.written_off",
+    "purchase.write_off_withdrawn",
+)
+
+
 def pending_write_off(purchase: Position) -> AuditRecord | None:
-    """The open write-off request of a purchase (made, and not yet approved or withdrawn)."""
-    latest = (
-        history(purchase)
-        .filter(action__in=["purchase.write_off_requested", "purchase.written_off"])
-        .first()
-    )
+    """The open write-off proposal of a purchase (made, and not yet approved or withdrawn)."""
+    latest = history(purchase).filter(action__in=_WRITE_OFF_ACTIONS).first()
     if latest is None or latest.action != "purchase.write_off_requested":
         return None
     return latest
 
 
+def pending_write_offs() -> list[tuple[Position, AuditRecord]]:
+    """Every open write-off proposal (oldest first), for the second pair of eyes to find."""
+    latest: dict[str, AuditRecord] = {}
+    for record in AuditRecord.objects.filter(
+        object_type__in=POSITION_AUDIT_TYPES, action__in=_WRITE_OFF_ACTIONS
+    ).order_by("seq"):
+        latest[record.object_id] = record
+    open_ = {int(pk): r for pk, r in latest.items() if r.action == "purchase.write_off_requested"}
+    positions = Position.objects.filter(pk__in=open_).select_related("organization", "debtor")
+    return sorted(((p, open_[p.pk]) for p in positions), key=lambda pr: pr[1].seq)
+
+
+def holdback_left(p: Position) -> int:
+    """What is still held of the holdback: nothing once paid back to the client, and less
+    what a payer-deducted fee already took from it (``reserve_applied``)."""
+    if p.reserve_released_on is not None:
+        return 0
+    return max(p.holdback - p.reserve_applied, 0)
+
+
+@dataclass(frozen=True)
+class WriteOffPlan:
+    """What a write-off of the current residual would book (shown before anyone decides)."""
+
+    residual: int
+    reserve_offset: int
+    loss: int
+
+
+def write_off_plan(p: Position) -> WriteOffPlan:
+    residual = max(p.residual, 0)
+    offset = min(holdback_left(p), residual)
+    return WriteOffPlan(residual=residual, reserve_offset=offset, loss=residual - offset)
+
+
 @dataclass(frozen=True)
 class WriteOffOutcome:
     purchase: Position
-    done: bool  # False: requested, waiting for a second staff user
+    done: bool  # False: proposed, waiting for a second treasury user
     reserve_offset: int = 0
     written_off: int = 0
 
 
-def write_off(
-    purchase: Position, *, acting_user: User, comment: str, on: date | None = None
-) -> WriteOffOutcome:
-    """貸倒償却 of what is still open on a purchase.
+def _locked_outstanding(purchase: Position) -> Position:
+    p = Position.objects.select_for_update().select_related("application").get(pk=purchase.pk)
+    if p.status not in OUTSTANDING or p.residual <= 0:
+        raise DomainError("treasury.nothing_to_write_off", "償却できる残高がありません。")
+    _require_funded(p)
+    return p
 
-    The holdback (留保金) kept from the client absorbs the loss first (Dr 留保金 / Cr 買取債権
-    for min(holdback, residual)); the rest is 貸倒損失 (the domain's ``write_off`` recipe).
-    The receivable account of the client and debtor drops by the full residual. At or above
-    ``FOUR_EYES_THRESHOLD_YEN`` the first call records a request and a second, different
-    staff user's call carries it out.
+
+def propose_write_off(purchase: Position, *, acting_user: User, comment: str) -> WriteOffOutcome:
+    """貸倒償却の申請 (first pair of eyes): records the proposal for the current residual and
+    what it would book; no ledger entry. A proposal for another residual (money arrived since)
+    is replaced, so the approver always approves the amount that will be booked."""
+    _require_staff(acting_user)
+    text = _require_comment(comment)
+    with transaction.atomic():
+        p = _locked_outstanding(purchase)
+        plan = write_off_plan(p)
+        pending = pending_write_off(p)
+        if pending is not None and pending.payload.get("residual") == plan.residual:
+            raise DomainError(
+                "treasury.write_off_pending",
+                "この債権の償却はすでに申請されています。別の担当者が承認してください。",
+            )
+        audit.record(
+            "purchase.write_off_requested",
+            actor=acting_user,
+            obj=p,
+            payload={
+                "residual": plan.residual,
+                "reserve_offset": plan.reserve_offset,
+                "written_off": plan.loss,
+                "four_eyes": four_eyes_required(plan.residual),
+                "note": _note(p, "purchase.write_off_requested", text, acting_user),
+            },
+        )
+    return WriteOffOutcome(p, done=False)
+
+
+def withdraw_write_off(purchase: Position, *, acting_user: User, comment: str) -> Position:
+    """Withdraw the open proposal (either treasury user may: nothing was booked)."""
+    _require_staff(acting_user)
+    text = _require_comment(comment)
+    with transaction.atomic():
+        p = Position.objects.select_for_update().get(pk=purchase.pk)
+        pending = pending_write_off(p)
+        if pending is None:
+            raise DomainError("treasury.no_write_off_pending", "承認待ちの償却申請はありません。")
+        audit.record(
+            "purchase.write_off_withdrawn",
+            actor=acting_user,
+            obj=p,
+            payload={
+                "proposal": pending.seq,
+                "note": _note(p, "purchase.write_off_withdrawn", text, acting_user),
+            },
+        )
+    return p
+
+
+def approve_write_off(
+    purchase: Position,
+    *,
+    acting_user: User,
+    comment: str,
+    on: date | None = None,
+    proposal: int | None = None,
+) -> WriteOffOutcome:
+    """貸倒償却の承認 (second pair of eyes): a treasury user other than the proposer carries out
+    the open proposal — only now are ledger entries posted.
+
+    The holdback (留保金) still held absorbs the loss first (Dr 留保金 / Cr 買取債権 for
+    min(holdback left, residual)); the rest is 貸倒損失 (the domain's ``write_off`` recipe).
+    The receivable account of the client and debtor drops by the full residual. Refused, with
+    nothing changed, when there is no proposal, the proposal was for another residual or is
+    not the one the approver saw (``proposal``: its audit ``seq``), or the approver proposed
+    it. Every write-off needs the two people, whatever the amount; at or above
+    ``FOUR_EYES_THRESHOLD_YEN`` the records also flag it (``four_eyes``).
     """
     _require_staff(acting_user)
     text = _require_comment(comment)
     on = on or timezone.localdate()
     with transaction.atomic():
-        p = Position.objects.select_for_update().select_related("application").get(pk=purchase.pk)
+        p = _locked_outstanding(purchase)
         residual = p.residual
-        if p.status not in OUTSTANDING or residual <= 0:
-            raise DomainError("treasury.nothing_to_write_off", "償却できる残高がありません。")
-        _require_funded(p)
-        if four_eyes_required(residual):
-            request = pending_write_off(p)
-            # A request made for another residual (money arrived since) is void: this call
-            # becomes the new request, so the approver always approves the amount booked.
-            if request is None or request.payload.get("residual") != residual:
-                audit.record(
-                    "purchase.write_off_requested",
-                    actor=acting_user,
-                    obj=p,
-                    payload={
-                        "residual": residual,
-                        "note": _note(p, "purchase.write_off_requested", text, acting_user),
-                    },
-                )
-                return WriteOffOutcome(p, done=False)
-            if request.actor == actor_label(acting_user):
-                raise DomainError(
-                    "treasury.four_eyes",
-                    "償却の申請者とは別の担当者が承認してください（4つの目の原則）。",
-                )
-        # A holdback already paid back to the client cannot absorb anything.
+        request = pending_write_off(p)
+        if request is None or (proposal is not None and request.seq != proposal):
+            raise DomainError(
+                "treasury.no_write_off_pending",
+                "承認できる償却申請がありません（取り下げられたか、新しい申請に替わりました）。"
+                "画面を更新して確認してください。",
+            )
+        if request.payload.get("residual") != residual:
+            raise DomainError(
+                "treasury.write_off_stale",
+                "申請後に入金があり、未回収額が変わりました。現在の未回収額で申請し直してください。",
+            )
+        if request.actor == actor_label(acting_user):
+            raise DomainError(
+                "treasury.four_eyes",
+                "償却の申請者とは別の担当者が承認してください（4つの目の原則）。",
+            )
         entries, offset, loss = p.spec.ledger.write_off(
             str(p.pk),
             on,
             client=client_code(p.organization_id),
             debtor=debtor_code(p.debtor_id),
             residual=residual,
-            holdback_available=p.holdback if p.reserve_released_on is None else 0,
+            holdback_available=holdback_left(p),
         )
         for entry in entries:
             ledger.post(entry, actor=acting_user)
@@ -556,6 +662,8 @@ def write_off(
                 "residual": residual,
                 "reserve_offset": offset,
                 "written_off": loss,
+                "proposed_by": request.actor,
+                "proposal": request.seq,
                 "four_eyes": four_eyes_required(residual),
                 "note": _note(p, "purchase.written_off", text, acting_user),
             },
@@ -564,3 +672,14 @@ def write_off(
         # What the loss did not use of the holdback is still the client's: pay it back.
         release_reserve(p, acting_user=acting_user)
     return WriteOffOutcome(p, done=True, reserve_offset=offset, written_off=loss)
+
+
+def write_off(
+    purchase: Position, *, acting_user: User, comment: str, on: date | None = None
+) -> WriteOffOutcome:
+    """One call per pair of eyes: proposes when nothing (or a stale proposal) is open,
+    otherwise approves the open proposal (refused for its proposer)."""
+    pending = pending_write_off(purchase)
+    if pending is None or pending.payload.get("residual") != purchase.residual:
+        return propose_write_off(purchase, acting_user=acting_user, comment=comment)
+    return approve_write_off(purchase, acting_user=acting_user, comment=comment, on=on)

@@ -24,10 +24,11 @@ from django.views.decorators.http import require_POST
 from urikake.accounts.access import staff
 from urikake.accounts.roles import Capability
 from urikake.applicants.access import applicant, current_organization, owned_or_404
+from urikake.audit.services import actor_label
 from urikake.domain.errors import DomainError
 from urikake.domain.money import yen
 from urikake.servicing import overdue
-from urikake.servicing.models import Position
+from urikake.servicing.models import Position, PositionNote
 from urikake.treasury.models import Payout
 
 ITEMS_PER_PAGE = 100
@@ -67,6 +68,19 @@ class DecisionForm(forms.Form):
     )
     confirm = forms.BooleanField(
         label=gettext_lazy("内容を確認しました。この操作は取り消せません。"), required=True
+    )
+
+
+class ApproveForm(DecisionForm):
+    #: The proposal the approver saw (its audit record's seq): another one is not approved.
+    proposal = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**62)
+
+
+class WithdrawForm(forms.Form):
+    comment = forms.CharField(
+        label=gettext_lazy("取り下げの理由（必須）"),
+        max_length=overdue.MAX_COMMENT,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
@@ -189,6 +203,7 @@ def overdue_list(request: HttpRequest) -> HttpResponse:
             "clients": [(r, view.client_names.get(r.key, "")) for r in report.by_client],
             "debtors": [(r, view.debtor_names.get(r.key, "")) for r in report.by_debtor],
             "total": report.total,
+            "proposals": overdue.pending_write_offs(),
             # Paged: thousands of rows would make a slow page nobody reads; the CSV has all.
             "items": Paginator(overdue.overdue_items(as_of, purchases), ITEMS_PER_PAGE).get_page(
                 request.GET.get("page")
@@ -220,12 +235,20 @@ def _detail(
     *,
     default_form: DecisionForm | None = None,
     write_off_form: DecisionForm | None = None,
+    approve_form: ApproveForm | None = None,
+    withdraw_form: WithdrawForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     today = timezone.localdate()
     deadline = overdue.deadline_of(purchase)
     residual = purchase.residual
-    offset = min(purchase.holdback if purchase.reserve_released_on is None else 0, residual)
+    plan = overdue.write_off_plan(purchase)
+    pending = overdue.pending_write_off(purchase)
+    proposal_note = (
+        PositionNote.objects.select_related("author").filter(pk=pending.payload.get("note")).first()
+        if pending is not None
+        else None
+    )
     return render(
         request,
         "servicing/overdue_detail.html",
@@ -234,12 +257,20 @@ def _detail(
             "deadline": deadline,
             "days": (today - deadline).days,
             "residual": residual,
-            "reserve_offset": max(offset, 0),
-            "loss": max(residual - offset, 0),
+            "reserve_offset": plan.reserve_offset,
+            "loss": plan.loss,
             "four_eyes": overdue.four_eyes_required(residual),
-            "pending": overdue.pending_write_off(purchase),
+            "pending": pending,
+            "proposal_note": proposal_note,
+            # A proposal made for another residual (money arrived since) can only be replaced.
+            "pending_current": pending is not None
+            and pending.payload.get("residual") == plan.residual,
+            "own_proposal": pending is not None and pending.actor == actor_label(request.user),
             "default_form": default_form or DecisionForm(prefix="default"),
             "write_off_form": write_off_form or DecisionForm(prefix="write_off"),
+            "approve_form": approve_form
+            or ApproveForm(prefix="approve", initial={"proposal": pending and pending.seq}),
+            "withdraw_form": withdraw_form or WithdrawForm(prefix="withdraw"),
             "history": overdue.history_with_notes(purchase),
             "can_default": purchase.status == Position.Status.OPEN and residual > 0,
             "can_write_off": purchase.status in overdue.OUTSTANDING and residual > 0,
@@ -276,11 +307,12 @@ def overdue_default(request: HttpRequest, pk: int) -> HttpResponse:
 @staff(Capability.MANAGE_TREASURY)
 @require_POST
 def overdue_write_off(request: HttpRequest, pk: int) -> HttpResponse:
+    """First pair of eyes: propose the write-off (nothing is booked)."""
     purchase = _purchase(pk)
     form = DecisionForm(request.POST, prefix="write_off")
     if form.is_valid():
         try:
-            outcome = overdue.write_off(
+            overdue.propose_write_off(
                 purchase,
                 acting_user=request.user,  # type: ignore[arg-type]
                 comment=form.cleaned_data["comment"],
@@ -288,16 +320,58 @@ def overdue_write_off(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             _add_domain_error(form, exc)
         else:
-            if outcome.done:
-                messages.success(
-                    request,
-                    _("償却しました（留保金との相殺 %(offset)s円、貸倒損失 %(loss)s円）。")
-                    % {
-                        "offset": f"{outcome.reserve_offset:,}",
-                        "loss": f"{outcome.written_off:,}",
-                    },
-                )
-            else:
-                messages.info(request, _("償却を申請しました。別の担当者の承認で実行されます。"))
+            messages.info(
+                request, _("償却を申請しました。別の資金管理担当者が承認すると実行されます。")
+            )
             return redirect("servicing_backoffice:overdue_detail", pk=pk)
     return _detail(request, purchase, write_off_form=form, status=400)
+
+
+@staff(Capability.MANAGE_TREASURY)
+@require_POST
+def overdue_write_off_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    """Second pair of eyes: approve the open proposal; only now is the ledger written."""
+    purchase = _purchase(pk)
+    form = ApproveForm(request.POST, prefix="approve")
+    if form.is_valid():
+        try:
+            outcome = overdue.approve_write_off(
+                purchase,
+                acting_user=request.user,  # type: ignore[arg-type]
+                comment=form.cleaned_data["comment"],
+                proposal=form.cleaned_data["proposal"],
+            )
+        except DomainError as exc:
+            _add_domain_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("償却しました（留保金との相殺 %(offset)s円、貸倒損失 %(loss)s円）。")
+                % {
+                    "offset": f"{outcome.reserve_offset:,}",
+                    "loss": f"{outcome.written_off:,}",
+                },
+            )
+            return redirect("servicing_backoffice:overdue_detail", pk=pk)
+    return _detail(request, purchase, approve_form=form, status=400)
+
+
+@staff(Capability.MANAGE_TREASURY)
+@require_POST
+def overdue_write_off_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """Withdraw the open proposal (nothing was booked)."""
+    purchase = _purchase(pk)
+    form = WithdrawForm(request.POST, prefix="withdraw")
+    if form.is_valid():
+        try:
+            overdue.withdraw_write_off(
+                purchase,
+                acting_user=request.user,  # type: ignore[arg-type]
+                comment=form.cleaned_data["comment"],
+            )
+        except DomainError as exc:
+            _add_domain_error(form, exc)
+        else:
+            messages.info(request, _("償却の申請を取り下げました。"))
+            return redirect("servicing_backoffice:overdue_detail", pk=pk)
+    return _detail(request, purchase, withdraw_form=form, status=400)

@@ -277,10 +277,25 @@ def test_write_off_offsets_the_holdback_then_books_the_loss(django_user_model: A
     residual = p.residual
     assert 0 < p.holdback < residual
 
-    client = staff_client(staff_user(django_user_model, "t@staff.example"))
-    response = client.post(
+    proposer = staff_client(staff_user(django_user_model, "t@staff.example"))
+    response = proposer.post(
         f"/backoffice/treasury/overdue/{p.pk}/write-off/",
         {"write_off-comment": "破産手続開始", "write_off-confirm": "on"},
+    )
+    assert response.status_code == 302
+    p.refresh_from_db()
+    assert p.status == "open"  # proposed only: nothing booked yet
+    assert ledger.balance(account) == p.face_amount
+    proposal = overdue.pending_write_off(p)
+    assert proposal is not None
+    approver = staff_client(staff_user(django_user_model, "t2@staff.example"))
+    response = approver.post(
+        f"/backoffice/treasury/overdue/{p.pk}/write-off/approve/",
+        {
+            "approve-comment": "確認済み",
+            "approve-confirm": "on",
+            "approve-proposal": proposal.seq,
+        },
     )
     assert response.status_code == 302
     p.refresh_from_db()
@@ -328,8 +343,11 @@ def test_a_small_residual_is_covered_by_the_holdback_alone(django_user_model: An
     )
     Position.objects.filter(pk=p.pk).update(collected_amount=received)
     p.refresh_from_db()
-    outcome = overdue.write_off(
+    assert not overdue.write_off(
         p, acting_user=staff_user(django_user_model, "t@staff.example"), comment="端数不足"
+    ).done
+    outcome = overdue.write_off(
+        p, acting_user=staff_user(django_user_model, "t2@staff.example"), comment="承認"
     )
     assert outcome.done
     assert (outcome.reserve_offset, outcome.written_off) == (left, 0)
@@ -417,7 +435,7 @@ def test_a_request_for_a_stale_residual_is_replaced(django_user_model: Any, sett
 def test_write_off_after_real_funding_clears_the_receivable(treasury_staff: Any) -> None:
     """Through the real funding path (perfection, advance payout): the client's receivable
     account ends at 0 and the trial balance stays balanced."""
-    from tests.integration.treasury.helpers import approved, funded_deal
+    from tests.integration.treasury.helpers import approved, funded_deal, second_treasury_user
     from urikake.treasury import payouts
     from urikake.treasury.models import Payout
 
@@ -436,7 +454,8 @@ def test_write_off_after_real_funding_clears_the_receivable(treasury_staff: Any)
     assert summary.reminded == [(p.pk, 3)]  # missed steps collapse into one reminder
     assert summary.escalated == [p.pk]
     overdue.mark_default(p, acting_user=treasury_staff, comment="転送なし・連絡不通")
-    outcome = overdue.write_off(p, acting_user=treasury_staff, comment="回収不能")
+    assert not overdue.write_off(p, acting_user=treasury_staff, comment="回収不能").done
+    outcome = overdue.write_off(p, acting_user=second_treasury_user(), comment="承認")
     assert outcome.done
     assert ledger.balance(_receivable_account(p)) == 0
     assert ledger.trial_balance().balanced

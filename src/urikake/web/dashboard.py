@@ -1,0 +1,342 @@
+"""The applicant's my page as a dashboard, its 取引明細 and 見積書: the rows, read from the apps
+that own them (receivables, plans, contracts, servicing, treasury), the numbers from
+:mod:`urikake.domain.client_reports`. Reads only.
+
+``web`` sits above those apps; the applicants app (below them) shows the dashboard through
+the ``{% my_dashboard organization %}`` template tag (:mod:`urikake.web.templatetags.mypage`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from urikake.applicants.models import Organization
+from urikake.audit.models import AuditRecord
+from urikake.contracts.services import contracts_of
+from urikake.domain.applications import ApplicationStatus
+from urikake.domain.client_reports import (
+    DealCost,
+    FundsReceived,
+    NextStep,
+    StatementRow,
+    Step,
+    funds_received,
+    next_step,
+)
+from urikake.plans import services as plans
+from urikake.receivables.models import FinancingApplication
+from urikake.receivables.screening import line_in_use
+from urikake.servicing import overdue
+from urikake.servicing.models import Position
+from urikake.treasury.models import Payout, PayoutBatch
+
+#: Applications on which the client still has something to do or to wait for.
+OPEN_STATUSES = [
+    ApplicationStatus.DRAFT,
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.SCREENING,
+    ApplicationStatus.REFERRED,
+    ApplicationStatus.OFFERED,
+    ApplicationStatus.ACCEPTED,
+    ApplicationStatus.CONTRACTED,
+    ApplicationStatus.FUNDED,
+]
+
+
+def _md(day: date) -> str:
+    return _("%(month)s月%(day)s日") % {"month": day.month, "day": day.day}
+
+
+def step_text(step: NextStep) -> str:
+    """The next step in words, with its deadline: 「契約書に署名してください（12月10日まで）」."""
+    d = _md(step.deadline) if step.deadline else ""
+    texts = {
+        Step.SUBMIT: _("申込みを送信してください"),
+        Step.WAIT_SCREENING: _("審査中です。結果をお知らせするまでお待ちください"),
+        Step.ANSWER_OFFER: _("提示条件をご確認のうえ、承諾してください（%(date)sまで）"),
+        Step.SIGN: _("契約書に署名してください（%(date)sまで）"),
+        Step.WAIT_PAYOUT: _("%(date)sにお振込みします"),
+        Step.DEBTOR_PAYS_US: _("売掛先から当社への入金をお待ちください（%(date)s期日）"),
+        Step.REPORT_AND_FORWARD: _(
+            "売掛先から入金があったらご報告のうえ、当社へお振込みください（%(date)s期日）"
+        ),
+        Step.FORWARD_NOW: _("回収したお金を当社口座へお振込みください（%(date)sまで）"),
+        Step.OVERDUE: _("期日（%(date)s）を過ぎています。担当者からご連絡します"),
+    }
+    if step.deadline is not None or step.step in (Step.SUBMIT, Step.WAIT_SCREENING):
+        return texts[step.step] % {"date": d} if step.deadline else texts[step.step]
+    undated = {
+        Step.ANSWER_OFFER: _("提示条件をご確認のうえ、承諾してください"),
+        Step.SIGN: _("契約書に署名してください"),
+        Step.WAIT_PAYOUT: _("お振込みの準備をしています"),
+        Step.DEBTOR_PAYS_US: _("売掛先から当社への入金をお待ちください"),
+        Step.REPORT_AND_FORWARD: _("売掛先から入金があったらご報告のうえ、当社へお振込みください"),
+        Step.FORWARD_NOW: _("回収したお金を当社口座へお振込みください"),
+        Step.OVERDUE: _("期日を過ぎています。担当者からご連絡します"),
+    }
+    return undated[step.step]
+
+
+@dataclass(frozen=True)
+class OpenDeal:
+    application: FinancingApplication
+    invoice_numbers: str
+    debtors: str
+    amount: int
+    status_label: str
+    step: NextStep
+    text: str
+    url: str
+    has_offer: bool
+
+
+@dataclass(frozen=True)
+class CreditLineView:
+    limit: int
+    used: int
+
+    @property
+    def available(self) -> int:
+        return max(0, self.limit - self.used)
+
+    @property
+    def used_percent(self) -> int:
+        return min(100, self.used * 100 // self.limit) if self.limit else 0
+
+
+def _invoices_of(app: FinancingApplication) -> tuple[str, str]:
+    invoices = list(app.invoices.all())
+    numbers = "、".join(inv.invoice_number for inv in invoices)
+    debtors = "、".join(sorted({inv.debtor.name for inv in invoices}))
+    return numbers, debtors
+
+
+def _date(value: Any) -> date | None:
+    if not value:
+        return None
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _url_of(app: FinancingApplication, status: ApplicationStatus) -> str:
+    from django.urls import reverse
+
+    if status in (ApplicationStatus.ACCEPTED, ApplicationStatus.CONTRACTED):
+        return reverse("contracts:detail", args=[app.pk])
+    return reverse("receivables:application", args=[app.pk])
+
+
+def open_deals(org: Organization, *, today: date) -> list[OpenDeal]:
+    apps = (
+        FinancingApplication.objects.filter(organization=org, status__in=OPEN_STATUSES)
+        .prefetch_related("invoices__debtor", "purchases")
+        .order_by("-created_at", "-pk")
+    )
+    deals = []
+    for app in apps:
+        status = ApplicationStatus(app.status)
+        offer = app.offer or {}
+        positions = list(app.purchases.all())
+        open_positions = [p for p in positions if p.status == Position.Status.OPEN]
+        collect_by = min((overdue.deadline_of(p) for p in open_positions), default=None)
+        forward = [p.forward_due_on for p in open_positions if p.forward_due_on]
+        step = next_step(
+            status,
+            today=today,
+            offer_expires_on=app.offer_expires_on,
+            payout_on=_date(offer.get("payout_date")),
+            collect_by=collect_by,
+            client_forwards=app.spec.client_forwards,
+            forward_due_on=min(forward) if forward else None,
+        )
+        if step is None or (status is ApplicationStatus.FUNDED and not open_positions):
+            continue
+        numbers, debtors = _invoices_of(app)
+        deals.append(
+            OpenDeal(
+                application=app,
+                invoice_numbers=numbers,
+                debtors=debtors,
+                amount=int(offer.get("net_payout") or app.requested_amount),
+                status_label=status.label,
+                step=step,
+                text=step_text(step),
+                url=_url_of(app, status),
+                has_offer=bool(offer.get("invoices")) or status is ApplicationStatus.DRAFT,
+            )
+        )
+    return deals
+
+
+def _received_on(payout: Payout) -> date:
+    batch: PayoutBatch | None = payout.batch
+    return batch.value_date if batch is not None else payout.requested_for
+
+
+def sent_payouts(org: Organization) -> list[Payout]:
+    """The transfers the client received (sent, not returned), oldest first."""
+    return list(
+        Payout.objects.filter(organization=org, status=Payout.Status.SENT)
+        .select_related("batch", "application", "purchase__invoice", "purchase__debtor")
+        .order_by("batch__value_date", "pk")
+    )
+
+
+def funds(org: Organization, *, today: date) -> FundsReceived:
+    return funds_received(((_received_on(p), p.amount) for p in sent_payouts(org)), today=today)
+
+
+def deal_costs(org: Organization) -> list[DealCost]:
+    """The cost of every funded deal (one per purchased invoice), newest first."""
+    advances = {
+        p.application_id: _received_on(p)
+        for p in Payout.objects.filter(
+            organization=org, kind=Payout.Kind.ADVANCE, status=Payout.Status.SENT
+        ).select_related("batch")
+    }
+    rows = []
+    positions = Position.objects.filter(organization=org).select_related("invoice", "application")
+    for p in positions.order_by("-pk"):
+        paid_out = advances.get(p.application_id)
+        if paid_out is None:
+            continue  # not funded yet: no cost yet
+        settled = p.collected_on is not None
+        rows.append(
+            DealCost(
+                ref=p.invoice.invoice_number,
+                face=p.face_amount,
+                advance=p.advance_amount,
+                fee=p.fee,
+                admin_fee=p.admin_fee,
+                paid_out_on=paid_out,
+                until=p.collected_on if p.collected_on is not None else p.expected_on,
+                settled=settled,
+            )
+        )
+    return rows
+
+
+def credit_line(org: Organization) -> CreditLineView | None:
+    line = plans.credit_line_of(org)
+    if line is None:
+        return None
+    return CreditLineView(limit=line.amount, used=line_in_use(org.pk))
+
+
+CONTRACT_STATE_LABELS = {
+    "signed": gettext_noop("締結済み"),
+    "awaiting_signature": gettext_noop("署名待ち"),
+    "not_signed": gettext_noop("未締結"),
+}
+
+
+@dataclass(frozen=True)
+class ContractItem:
+    application_id: int
+    label: str
+
+
+def contract_items(org: Organization) -> list[ContractItem]:
+    return [
+        ContractItem(row.application.pk, _(CONTRACT_STATE_LABELS[row.state]))
+        for row in contracts_of(org.pk)
+    ]
+
+
+#: The events of a deal the client is shown in its history (an action without a label here
+#: is an internal step and is not shown).
+HISTORY_LABELS = {
+    "application.submitted": gettext_noop("申込みを送信しました"),
+    "application.offered": gettext_noop("条件が提示されました"),
+    "application.referred": gettext_noop("担当者が確認しています"),
+    "application.declined": gettext_noop("今回はお見送りとなりました"),
+    "application.accepted": gettext_noop("条件を承諾しました"),
+    "application.contracted": gettext_noop("契約を締結しました"),
+    "application.funded": gettext_noop("買取代金をお振込みしました"),
+    "application.settled": gettext_noop("お取引が完了しました"),
+    "application.cancelled": gettext_noop("申込みを取り消しました"),
+    "application.expired": gettext_noop("提示条件の有効期限が過ぎました"),
+    "application.defaulted": gettext_noop("回収不能となりました"),
+}
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    at: Any
+    text: str
+    application_id: int
+
+
+def history(org: Organization, *, limit: int = 10) -> list[HistoryItem]:
+    ids = [
+        str(pk)
+        for pk in FinancingApplication.objects.filter(organization=org).values_list("pk", flat=True)
+    ]
+    records = (
+        AuditRecord.objects.filter(
+            Q(object_type="receivables.financingapplication")
+            & Q(object_id__in=ids)
+            & Q(action__in=list(HISTORY_LABELS))
+        )
+        .order_by("-seq")
+        .only("created_at", "action", "object_id")[:limit]
+    )
+    return [
+        HistoryItem(r.created_at, _(HISTORY_LABELS[r.action]), int(r.object_id)) for r in records
+    ]
+
+
+def statement_rows(org: Organization, start: date, end: date) -> list[StatementRow]:
+    """The 取引明細 of a period: every transfer the client received, by value date. An advance
+    carries the deal's face and fees (summed over its invoices), a holdback release the
+    invoice it belongs to."""
+    rows = []
+    for p in sent_payouts(org):
+        on = _received_on(p)
+        if not start <= on <= end:
+            continue
+        if p.kind == Payout.Kind.ADVANCE:
+            positions = list(
+                Position.objects.filter(application_id=p.application_id).select_related(
+                    "invoice", "debtor"
+                )
+            )
+            rows.append(
+                StatementRow(
+                    on=on,
+                    kind="advance",
+                    invoice_numbers="、".join(x.invoice.invoice_number for x in positions),
+                    debtor="、".join(sorted({x.debtor.name for x in positions})),
+                    face=sum(x.face_amount for x in positions),
+                    fees=sum(x.fee + x.admin_fee for x in positions),
+                    received=p.amount,
+                )
+            )
+        else:
+            purchase = p.purchase
+            rows.append(
+                StatementRow(
+                    on=on,
+                    kind="reserve",
+                    invoice_numbers=purchase.invoice.invoice_number if purchase else "",
+                    debtor=purchase.debtor.name if purchase else "",
+                    face=0,
+                    fees=0,
+                    received=p.amount,
+                )
+            )
+    return rows
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def kind_label(kind: str) -> str:
+    return _("買取代金のお振込") if kind == "advance" else _("留保金のご返金")

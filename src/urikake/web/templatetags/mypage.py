@@ -1,0 +1,47 @@
+"""``{% my_dashboard organization %}`` — the applicant's dashboard on my page (funds received,
+fees with their APR, open deals with the next step, credit line, contracts, history).
+
+A template tag, so the applicants app (a lower layer) shows it without importing the apps
+above it; the rows come from :mod:`urikake.web.dashboard`.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import template
+
+from urikake.domain.money import format_rate_percent
+from urikake.web import dashboard
+
+register = template.Library()
+
+APR_PLACES = 1  # the APR is rounded to 0.1% (client_reports.APR_STEP): one decimal place
+
+
+@register.inclusion_tag("web/my/_dashboard.html")
+def my_dashboard(organization: Any) -> dict[str, Any]:
+    if organization is None:
+        return {"organization": None}
+    today = dashboard.today()
+    costs = dashboard.deal_costs(organization)
+    return {
+        "organization": organization,
+        "today": today,
+        "funds": dashboard.funds(organization, today=today),
+        "costs": costs,
+        "fees_total": sum(c.fees for c in costs),
+        "deals": dashboard.open_deals(organization, today=today),
+        "line": dashboard.credit_line(organization),
+        "contracts": dashboard.contract_items(organization)[:5],
+        "history": dashboard.history(organization),
+    }
+
+
+@register.filter
+def apr(value: object) -> str:
+    """An APR fraction (already rounded half-up to 0.1%) as ``64.0%``; — without one."""
+    if not isinstance(value, Decimal):
+        return "—"
+    return format_rate_percent(value, APR_PLACES)
