@@ -145,6 +145,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "urikake.system.context_processors.demo_samples",
             ],
         },
     },
