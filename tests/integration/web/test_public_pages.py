@@ -97,7 +97,8 @@ def test_faq_answers_with_the_live_fees(client: Client, admin: Any) -> None:
     load_demo_plans(admin)
     page = _text(client.get("/faq/"))
     assert "3.8%〜9.8%" in page  # 個人事業主プラン
-    assert "融資（貸付）ではない" in page
+    assert "（貸付）ではない" in page
+    assert "融資" not in page  # factoring is never called a loan
 
 
 def test_the_english_pages_are_english(client: Client, admin: Any) -> None:
@@ -181,6 +182,7 @@ def test_the_terms_linked_from_the_top_page_are_the_version_applicants_accept(
     page = _text(client.get("/terms/"))
     assert doc.version in page
     assert "草案" not in page
+    assert "融資" not in page
     assert "第1条" in page
     assert "買取" in page
     privacy = _text(client.get("/privacy/"))
