@@ -5,7 +5,7 @@ the invoices name the demo applicant's debtors, the bank CSV holds their payment
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -148,3 +148,50 @@ def test_the_samples_are_deterministic_for_a_day_and_the_shipped_copies_are_curr
         shipped = ROOT / "src/urikake/system/samples" / name
         assert shipped.read_bytes() == sample_files.build(name, sample_files.SHIPPED_DAY), name
     assert parse_jp_pint(sample_files.invoice_xml(day)).total_amount == 550_000
+
+
+def test_the_samples_take_the_demo_applicant_to_an_offer(demo: None) -> None:
+    """Statement CSV + invoice PDF from the samples, eKYC done: screening finds the debtor's
+    payments on the statement and makes an offer."""
+    from urikake.kyc.models import KycCheck
+    from urikake.receivables import services as receivables
+    from urikake.receivables.tasks import screen_application
+
+    applicant = _login("applicant@demo.urikake.example")
+    day = timezone.localdate()
+    applicant.post(
+        "/my/statements/",
+        {
+            "file_format": "generic_jp_bank",
+            "statement": SimpleUploadedFile("s.csv", sample_files.statement_csv(day)),
+        },
+    )
+    applicant.post(
+        "/my/invoices/", {"document": SimpleUploadedFile("i.pdf", sample_files.invoice_pdf(day))}
+    )
+    draft = InvoiceDraft.objects.get(filename="i.pdf")
+    response = applicant.post(
+        "/my/invoices/",
+        {"draft": draft.pk, **draft.proposal, "taxable_8": "", "tax_8": ""},
+    )
+    assert response.status_code == 302
+    invoice = Invoice.objects.get(invoice_number=draft.proposal["invoice_number"])
+    user = User.objects.get(email="applicant@demo.urikake.example")
+    now = timezone.now()
+    KycCheck.objects.create(
+        organization=invoice.organization,
+        requested_by=user,
+        status="verified",
+        submitted_at=now,
+        decided_at=now,
+        expires_at=now + timedelta(days=365),
+    )
+    application = receivables.create_application(
+        invoice.organization, acting_user=user, product="three_party", invoices=[invoice]
+    )
+    receivables.submit_application(application, acting_user=user)
+    screen_application.call(application.pk)
+    application.refresh_from_db()
+    reality = application.screening_result["invoices"][0]["reality"]
+    assert reality["payments_12m"] >= 11, reality
+    assert application.status == "offered", application.screening_result
