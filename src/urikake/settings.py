@@ -146,6 +146,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "urikake.system.context_processors.demo_samples",
             ],
         },
     },
@@ -252,6 +253,7 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/h/ip",
     "reset_password": "20/h/ip,5/h/key",
     "reset_password_from_key": "20/h/ip",
+    "contact": "10/h/ip,3/h/key",  # the public contact form (urikake.web)
 }
 PASSWORD_RESET_TIMEOUT = 30 * 60
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
@@ -369,6 +371,18 @@ CONTRACT_ASSIGNEE_CORPORATE_NUMBER = os.environ.get(
 CONTRACT_ASSIGNEE_REPRESENTATIVE = os.environ.get(
     "CONTRACT_ASSIGNEE_REPRESENTATIVE", "" if PRODUCTION else "代表取締役 売掛 一郎"
 )
+
+# --- The operator as the public pages show it (運営会社; docs/public-site.md) -------------
+# Name, address, 法人番号 and representative come from CONTRACT_ASSIGNEE_* above (one source).
+OPERATOR_REGISTRATION = os.environ.get(
+    "OPERATOR_REGISTRATION",
+    "" if PRODUCTION else "ファクタリング（売掛債権の買取）は貸金業に当たらず、登録を要しません",
+)
+OPERATOR_CONTACT_EMAIL = os.environ.get(
+    "OPERATOR_CONTACT_EMAIL", "" if PRODUCTION else "support@urikake.example"
+)
+OPERATOR_PHONE = os.environ.get("OPERATOR_PHONE", "" if PRODUCTION else "03-0000-0000")
+OPERATOR_HOURS = os.environ.get("OPERATOR_HOURS", "平日 9:00〜18:00（土日祝・年末年始を除く）")
 
 # --- Treasury (issue 5): perfection per product, bank cut-off, fees, collections -----------
 # Which perfection (対抗要件) each product needs and whether funding may precede it:

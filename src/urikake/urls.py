@@ -29,6 +29,7 @@ urlpatterns = [
     path("backoffice/", include("urikake.backoffice.urls")),
     path("webhooks/", include("urikake.kyc.webhook_urls")),
     path("healthz", system_views.healthz, name="healthz"),
+    path("samples/", include("urikake.system.sample_urls")),
     path("api/", api.urls),
     path("accounts/", include("urikake.accounts.urls")),
     path("accounts/", include("allauth.urls")),

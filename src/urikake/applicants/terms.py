@@ -33,8 +33,10 @@ class Version:
 # The versions in force. Tests change an entry of this dict (monkeypatch.setitem) to simulate
 # publishing a new text; code reads it only through current_version()/current_versions().
 CURRENT: dict[Document, Version] = {
-    Document.TERMS: Version(Document.TERMS, "2026-04-01", "applicants/terms/terms.html"),
-    Document.PRIVACY: Version(Document.PRIVACY, "2026-04-01", "applicants/terms/privacy.html"),
+    Document.TERMS: Version(Document.TERMS, "2026-12-01", "applicants/terms/terms_2026-12-01.html"),
+    Document.PRIVACY: Version(
+        Document.PRIVACY, "2026-12-01", "applicants/terms/privacy_2026-12-01.html"
+    ),
 }
 
 

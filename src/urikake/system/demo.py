@@ -130,6 +130,7 @@ def load_demo_data() -> list[str]:
             if not login.staff_role:
                 _onboard_demo_applicant(user)
             created.append(login.email)
+        created.extend(_demo_debtors())
         if _fund_operating_account():
             created.append(DEMO_CAPITAL_ENTRY)
         from urikake.system.demo_plans import load_demo_plans
@@ -140,6 +141,33 @@ def load_demo_data() -> list[str]:
 
         if load_treasury_demo(PASSWORD):
             created.append(CLIENT_EMAIL)
+    return created
+
+
+def _demo_debtors() -> list[str]:
+    """The demo applicant's two debtors, the ones its sample files name
+    (``urikake.system.sample_files``): the invoice page matches an uploaded sample to them."""
+    from urikake.applicants.models import Organization
+    from urikake.receivables import services as receivables
+    from urikake.system.sample_files import DEBTORS
+
+    user = get_user_model().objects.get(email=DEMO_LOGINS[0].email)
+    org = Organization.objects.filter(memberships__user=user).first()
+    if org is None:
+        return []
+    created = []
+    for debtor in DEBTORS:
+        if org.debtors.filter(name=debtor.name).exists():
+            continue
+        receivables.register_debtor(
+            org,
+            acting_user=user,
+            name=debtor.name,
+            name_kana=debtor.name_kana,
+            corporate_number=debtor.corporate_number,
+            address=debtor.address,
+        )
+        created.append(f"debtor:{debtor.name}")
     return created
 
 
