@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "urikake.plans",
     "urikake.receivables",
     "urikake.ledger",
+    "urikake.connections",
     "urikake.contracts",
     "urikake.treasury",
     "urikake.servicing",

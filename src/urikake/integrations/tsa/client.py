@@ -46,7 +46,7 @@ class TsaTimeStamper(TimeStamper):
             )
         except HttpFailure as exc:
             raise TimestampRequestError(
-                f"Error in communication with timestamp server: {exc.detail}"
+                f"Error in communication with timestamp server: {exc}"
             ) from exc
         if content_type.split(";")[0].strip() != REPLY:
             raise TimestampRequestError("Timestamp server response is malformed.")
