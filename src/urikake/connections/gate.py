@@ -106,7 +106,8 @@ class RegisterGate:
     ) -> None:
         self.source: StandingSource = source or DatabaseSource()
         self.recording = record
-        self.today = today or timezone.localdate
+        # Looked up at each call (tests travel in time by patching timezone.localdate).
+        self.today = today or (lambda: timezone.localdate())
 
     def admit(self, call: OutboundCall) -> Permit:
         prod = production_mode()

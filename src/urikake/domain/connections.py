@@ -380,7 +380,9 @@ def check_call(
         )
     if env is Environment.PRODUCTION and call.scheme in {"http", "smtp"}:
         refusals.append(
-            Refusal("plaintext", "本番モードでは暗号化されていない通信（http・平文SMTP）は使えません")
+            Refusal(
+                "plaintext", "本番モードでは暗号化されていない通信（http・平文SMTP）は使えません"
+            )
         )
     if call.credential_fingerprint and call.credential_fingerprint in foreign_credentials:
         refusals.append(
@@ -484,13 +486,14 @@ def normalise_fingerprint(value: str) -> str:
 def operation_of(method: str, path: str) -> str:
     """``GET /v1/accounts/abc-1/transactions`` → ``GET /v1/accounts/*/transactions``: the
     operation without identifiers (the call log holds no personal data). A segment is kept
-    only when it looks like a resource word (lowercase letters, ``_``/``-``) or a version."""
+    only when it looks like a resource word (lowercase letters, words joined by ``-``) or a
+    version: identifiers (``acc_1``, ``chk-9f2``) become ``*``."""
     path = path.split("?", 1)[0] or "/"
     kept = [part if not part or _RESOURCE.fullmatch(part) else "*" for part in path.split("/")]
     return f"{method.upper()} {'/'.join(kept)}"
 
 
-_RESOURCE = re.compile(r"v[0-9]{1,2}|[a-z][a-z_]{1,30}")
+_RESOURCE = re.compile(r"v[0-9]{1,2}|[a-z]{2,30}(-[a-z]{2,30})*")
 
 
 # --- retries, circuit breaker, clock skew ------------------------------------------------------

@@ -118,13 +118,19 @@ class Gate(Protocol):
     def admit(self, call: OutboundCall) -> Permit:
         """A permit, or ConnectionNotApproved (recorded and audited by the gate)."""
 
+    def check_inbound(self, name: str, *, source_ip: str) -> list[rules.Refusal]:
+        """What an inbound call (a webhook) from ``source_ip`` misses (recorded, audited)."""
+
+
+_NO_GATE = rules.Refusal("no_gate", "接続許可の確認の仕組み（ゲート）が登録されていません")
+
 
 class _NoGate:
     def admit(self, call: OutboundCall) -> Permit:
-        raise ConnectionNotApproved(
-            call.connection,
-            [rules.Refusal("no_gate", "接続許可の確認の仕組み（ゲート）が登録されていません")],
-        )
+        raise ConnectionNotApproved(call.connection, [_NO_GATE])
+
+    def check_inbound(self, name: str, *, source_ip: str) -> list[rules.Refusal]:
+        return [_NO_GATE]
 
 
 _gate: Gate = _NoGate()
