@@ -112,7 +112,8 @@ def _refused(bank: BankApiSimulator, owner: Any, condition: str, token: str = ""
     message = caught.value.message
     assert "bank_api" in message  # names the connection …
     record = AuditRecord.objects.filter(action="connection.refused").order_by("-seq").first()
-    assert record is not None and AuditRecord.objects.count() > audited
+    assert record is not None
+    assert AuditRecord.objects.count() > audited
     assert condition in record.payload["conditions"]  # … and the missing condition
     assert record.object_id == connection_names.BANK_API
     assert StatementImport.objects.count() == before  # nothing half done
@@ -125,7 +126,8 @@ def test_pull_works_while_valid_and_each_call_is_recorded(
 ) -> None:
     assert bank.url.startswith("https://")
     result = _pull(bank, owner)
-    assert not result.duplicate and result.statement.pk
+    assert not result.duplicate
+    assert result.statement.pk
     calls = CallRecord.objects.filter(connection_name="bank_api", outcome="ok")
     assert calls.exists()
     assert {c.operation for c in calls} >= {
