@@ -137,7 +137,7 @@ def test_a_too_long_retry_after_fails_now(
 def test_posts_without_idempotency_key_are_not_retried(
     server: tuple[str, Script], gate: RecordingGate, sleeps: list[float]
 ) -> None:
-    url, script = server
+    url, _script = server
     with pytest.raises(http.HttpFailure):
         _client(url).request("POST", "/v1/x", {"a": 1})  # the server has no do_POST: 501
     assert sleeps == []

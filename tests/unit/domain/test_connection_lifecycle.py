@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date, timedelta
 from typing import Any
 
@@ -18,7 +19,7 @@ PEOPLE = ("user:1", "user:2", "user:3")
 
 def _payload(stage: rules.Stage, *, ok: bool = True) -> dict[str, Any]:
     if stage is rules.Stage.CONNECTIVITY_TEST:
-        return {"test_results": {i: "pass" if ok else "fail" for i in rules.TEST_ITEMS}}
+        return {"test_results": dict.fromkeys(rules.TEST_ITEMS, "pass" if ok else "fail")}
     if stage is rules.Stage.ACCEPTANCE:
         return {
             "approval_number": "CA-1",
@@ -179,12 +180,10 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     @rule(maker=st.sampled_from(PEOPLE), ok=st.booleans())
     def propose_advance(self, maker: str, ok: bool) -> None:
-        try:
+        with contextlib.suppress(DomainError):
             self.state = rules.propose(
                 self.state, "advance", maker=maker, payload=_payload(self.state.stage, ok=ok)
             )
-        except DomainError:
-            pass
 
     @rule(pair=st.permutations(PEOPLE))
     def step_by_two(self, pair: list[str]) -> None:
@@ -207,10 +206,8 @@ class LifecycleMachine(RuleBasedStateMachine):
             "change": {"hosts": ["new.bank.example"]},
             "resume": {},
         }[action]
-        try:
+        with contextlib.suppress(DomainError):
             self.state = rules.propose(self.state, action, maker=maker, payload=payload)
-        except DomainError:
-            pass
 
     @rule(checker=st.sampled_from(PEOPLE))
     def confirm(self, checker: str) -> None:
@@ -229,17 +226,13 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     @rule(checker=st.sampled_from(PEOPLE))
     def reject(self, checker: str) -> None:
-        try:
+        with contextlib.suppress(DomainError):
             self.state = rules.reject(self.state, checker=checker)
-        except DomainError:
-            pass
 
     @rule()
     def suspend(self) -> None:
-        try:
+        with contextlib.suppress(DomainError):
             self.state = rules.suspend(self.state)
-        except DomainError:
-            pass
 
     @precondition(lambda self: self.state.stage is not rules.Stage.REVOKED)
     @rule()
