@@ -265,7 +265,13 @@ def alert_thresholds_due(expires: date, today: date, already_sent: Iterable[int]
     if left < 0:
         return []
     sent = set(already_sent)
-    reached = [days for days in ALERT_DAYS if left <= days and days not in sent]
+    # A threshold is covered once it, or a nearer one, has been alerted.
+    nearest_sent = min(sent) if sent else None
+    reached = [
+        days
+        for days in ALERT_DAYS
+        if left <= days and (nearest_sent is None or days < nearest_sent)
+    ]
     return [min(reached)] if reached else []
 
 

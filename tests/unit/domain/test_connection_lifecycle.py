@@ -143,6 +143,7 @@ def test_alerts_once_per_threshold_and_only_the_nearest() -> None:
     assert rules.alert_thresholds_due(expires, TODAY, []) == [60]
     assert rules.alert_thresholds_due(expires, TODAY, [60]) == []
     assert rules.alert_thresholds_due(expires, expires - timedelta(days=5), [60]) == [7]
+    assert rules.alert_thresholds_due(expires, expires - timedelta(days=5), [60, 7]) == []
     assert rules.alert_thresholds_due(expires, expires + timedelta(days=1), []) == []
 
 
