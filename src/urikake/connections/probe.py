@@ -150,8 +150,9 @@ def probe(name: str) -> ProbeResult:
         .exclude(skew_seconds=None)
         .values_list("skew_seconds", flat=True)
     )
-    if skews:
-        worst = max(skews, key=abs)
+    values = [s for s in skews if s is not None]
+    if values:
+        worst = max(values, key=abs)
         result.add(
             "clock",
             abs(worst) <= http.RETRY_POLICY.skew_warning_seconds,

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Avg, Count, Max, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -130,7 +130,7 @@ def _handle(request: HttpRequest, connection: Connection) -> str | None:
                 _("入力内容を確認してください。")
                 + " "
                 + "; ".join(
-                    f"{form.fields[k].label if k in form.fields else ''}: {' '.join(v)}"
+                    f"{form.fields[k].label if k in form.fields else ''}: {' '.join(map(str, v))}"
                     for k, v in form.errors.items()
                 )
             )
@@ -288,13 +288,15 @@ def detail(request: HttpRequest, name: str) -> HttpResponse:
 
 @staff(Capability.MANAGE_CONNECTIONS)
 @require_GET
-def evidence_file(request: HttpRequest, name: str, evidence_id: int) -> FileResponse:
+def evidence_file(request: HttpRequest, name: str, evidence_id: int) -> HttpResponse:
     evidence = Evidence.objects.filter(pk=evidence_id, connection__name=name).first()
     if evidence is None or not evidence.file:
         raise Http404
-    response = FileResponse(evidence.file.open("rb"), content_type=evidence.mime)
+    with evidence.file.open("rb") as handle:
+        response = HttpResponse(handle.read(), content_type=evidence.mime)
     response["Content-Disposition"] = f'attachment; filename="evidence-{evidence.pk}"'
     response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return response
 
 

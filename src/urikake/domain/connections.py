@@ -506,10 +506,11 @@ _RESOURCE = re.compile(r"v[0-9]{1,2}|[a-z]{2,30}(-[a-z]{2,30})*")
 
 
 def backoff_delay(attempt: int, *, base: float, cap: float, jitter: float) -> float:
-    """Exponential backoff with "full jitter": ``attempt`` 1 → up to ``base``, 2 → 2×base…,
-    never more than ``cap``. ``jitter`` in [0, 1) is the caller's random draw."""
-    ceiling = min(cap, base * (2 ** max(attempt - 1, 0)))
-    return ceiling * (0.5 + jitter / 2)
+    """Exponential backoff with "equal jitter": ``attempt`` 1 → between base/2 and ``base``,
+    2 → between base and 2×base…, never more than ``cap``. ``jitter`` in [0, 1) is the
+    caller's random draw (so that many clients do not retry in step)."""
+    ceiling = min(cap, base * (2.0 ** max(attempt - 1, 0)))
+    return float(ceiling * (0.5 + jitter / 2))
 
 
 def parse_retry_after(value: str | None, now: datetime) -> float | None:

@@ -393,7 +393,7 @@ class _PinningHTTPSConnection(http.client.HTTPSConnection):
 
     def connect(self) -> None:
         super().connect()
-        der = self.sock.getpeercert(binary_form=True) or b""  # type: ignore[union-attr]
+        der = self.sock.getpeercert(binary_form=True) or b""
         self.permit.check_certificate(hashlib.sha256(der).hexdigest())
 
 

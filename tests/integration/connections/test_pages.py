@@ -96,7 +96,7 @@ def test_evidence_is_validated_stored_and_downloadable(django_user_model: Any) -
     )
     evidence = Evidence.objects.get()
     download = as_maker.get(f"{url}evidence/{evidence.pk}/")
-    assert b"".join(download.streaming_content) == PDF  # type: ignore[attr-defined]
+    assert download.content == PDF
     assert "申請書" in as_maker.get(url).content.decode()
 
 

@@ -63,12 +63,12 @@ class Command(BaseCommand):
             if user is None or not user.staff_role:
                 raise CommandError("--as にはスタッフのメールアドレスを指定してください")
             try:
-                report = config.import_yaml(
+                changes = config.import_yaml(
                     Path(options["file"]).read_text("utf-8"), acting_user=user
                 )
             except DomainError as exc:
                 raise CommandError(
                     f"取り込みませんでした（何も変更していません）: {exc.message}"
                 ) from exc
-            for kind, items in report.items():
+            for kind, items in changes.items():
                 self.stdout.write(f"{kind}: {', '.join(items) or '-'}")
