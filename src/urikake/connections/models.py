@@ -9,33 +9,53 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _lazy
 
 from urikake.domain.connections import STAGE_LABELS, Environment, Stage
 
 STAGE_CHOICES = [(stage.value, label) for stage, label in STAGE_LABELS.items()]
 ENVIRONMENT_CHOICES = [
-    (Environment.SANDBOX.value, "検証環境（サンドボックス）"),
-    (Environment.PRODUCTION.value, "本番環境"),
+    (Environment.SANDBOX.value, _lazy("検証環境（サンドボックス）")),
+    (Environment.PRODUCTION.value, _lazy("本番環境")),
 ]
 DIRECTION_CHOICES = [
-    ("outbound", "送信（当社から接続）"),
-    ("inbound", "受信（相手から接続）"),
-    ("both", "送受信"),
+    ("outbound", _lazy("送信（当社から接続）")),
+    ("inbound", _lazy("受信（相手から接続）")),
+    ("both", _lazy("送受信")),
 ]
 
 # Seed 000's 申請時に求められやすい情報・書類チェックリスト, one key per line.
 CHECKLIST: list[tuple[str, str]] = [
-    ("company", "会社情報・責任体制（窓口、夜間連絡先、障害責任分担）"),
-    ("method", "接続方式（API/SFTP/VPN/閉域網）、プロトコル、暗号化方式"),
-    ("addresses", "接続元IPアドレス、FQDN、証明書（発行元・更新手順）"),
-    ("authz", "認証・認可設計（クライアントID、シークレット保管、権限スコープ）"),
-    ("logging", "ログ・監視（保存期間、改ざん防止、アラート運用）"),
-    ("privacy", "個人情報保護（取得目的、最小化、マスキング、第三者提供の有無）"),
-    ("security", "セキュリティ体制（ポリシー、教育、脆弱性管理、委託先管理）"),
-    ("bcp", "BCP/DR（バックアップ、リカバリ手順、RTO/RPOの目安）"),
-    ("tests", "テスト計画・結果（疎通記録、例外系、スループット、レイテンシ）"),
-    ("contract", "契約関連（秘密保持、利用規約同意、約款・規程の受領確認）"),
+    ("company", gettext_noop("会社情報・責任体制（窓口、夜間連絡先、障害責任分担）")),
+    ("method", gettext_noop("接続方式（API/SFTP/VPN/閉域網）、プロトコル、暗号化方式")),
+    ("addresses", gettext_noop("接続元IPアドレス、FQDN、証明書（発行元・更新手順）")),
+    ("authz", gettext_noop("認証・認可設計（クライアントID、シークレット保管、権限スコープ）")),
+    ("logging", gettext_noop("ログ・監視（保存期間、改ざん防止、アラート運用）")),
+    ("privacy", gettext_noop("個人情報保護（取得目的、最小化、マスキング、第三者提供の有無）")),
+    ("security", gettext_noop("セキュリティ体制（ポリシー、教育、脆弱性管理、委託先管理）")),
+    ("bcp", gettext_noop("BCP/DR（バックアップ、リカバリ手順、RTO/RPOの目安）")),
+    ("tests", gettext_noop("テスト計画・結果（疎通記録、例外系、スループット、レイテンシ）")),
+    ("contract", gettext_noop("契約関連（秘密保持、利用規約同意、約款・規程の受領確認）")),
 ]
+
+
+# The domain's stage labels and the checklist, for the translation catalogs (makemessages).
+STAGE_MSGIDS = (
+    gettext_noop("企画（目的・範囲の定義）"),
+    gettext_noop("事前相談"),
+    gettext_noop("申請"),
+    gettext_noop("技術審査"),
+    gettext_noop("セキュリティ審査"),
+    gettext_noop("疎通テスト"),
+    gettext_noop("受入テスト・運用合意"),
+    gettext_noop("本番接続許可"),
+    gettext_noop("稼働中"),
+    gettext_noop("更新期限間近"),
+    gettext_noop("停止中"),
+    gettext_noop("取消"),
+    gettext_noop("期限切れ"),
+)
 
 
 class Connection(models.Model):
@@ -91,7 +111,7 @@ class Connection(models.Model):
 
     @property
     def stage_label(self) -> str:
-        return STAGE_LABELS[Stage(self.stage)]
+        return gettext(STAGE_LABELS[Stage(self.stage)])
 
 
 class PendingRequest(models.Model):

@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods
 
 from urikake.accounts.access import staff
@@ -26,34 +27,43 @@ from urikake.security.uploads import validate_upload
 
 HEALTH_WINDOW = timedelta(days=7)
 ACTION_LABELS = {
-    "advance": "次の手順へ進める",
-    "resume": "停止の解除",
-    "renew": "更新（有効期限の延長）",
-    "change": "変更申請（接続条件）",
+    "advance": gettext_noop("次の手順へ進める"),
+    "resume": gettext_noop("停止の解除"),
+    "renew": gettext_noop("更新（有効期限の延長）"),
+    "change": gettext_noop("変更申請（接続条件）"),
 }
 EVENT_LABELS = {
-    "registered": "台帳に登録",
-    "checklist": "チェックリスト更新",
-    "evidence": "証跡を添付",
-    "suspended": "停止",
-    "revoked": "取消",
-    "expired": "期限切れ（自動停止）",
-    "renewal_due": "更新期限間近",
+    "registered": gettext_noop("台帳に登録"),
+    "checklist": gettext_noop("チェックリスト更新"),
+    "evidence": gettext_noop("証跡を添付"),
+    "suspended": gettext_noop("停止"),
+    "revoked": gettext_noop("取消"),
+    "expired": gettext_noop("期限切れ（自動停止）"),
+    "renewal_due": gettext_noop("更新期限間近"),
 }
+DECISION_WORDS = (
+    ("proposed_", gettext_noop("申請")),
+    ("confirmed_", gettext_noop("承認")),
+    ("rejected_", gettext_noop("却下")),
+)
+
+
+def _action_label(action: str) -> str:
+    return _(ACTION_LABELS[action]) if action in ACTION_LABELS else ""
 
 
 def _event_label(event: str) -> str:
-    for prefix, word in (("proposed_", "申請"), ("confirmed_", "承認"), ("rejected_", "却下")):
+    for prefix, word in DECISION_WORDS:
         if event.startswith(prefix):
-            return f"{ACTION_LABELS.get(event[len(prefix) :], event)}：{word}"
-    return EVENT_LABELS.get(event, event)
+            return f"{_action_label(event[len(prefix) :])}：{_(word)}"
+    return _(EVENT_LABELS[event]) if event in EVENT_LABELS else ""
 
 
 def _stage_label(value: str) -> str:
     try:
-        return rules.STAGE_LABELS[rules.Stage(value)]
+        return _(rules.STAGE_LABELS[rules.Stage(value)])
     except ValueError:
-        return value
+        return ""
 
 
 def health() -> dict[str, dict[str, Any]]:
@@ -260,9 +270,9 @@ def detail(request: HttpRequest, name: str) -> HttpResponse:
             "stage": stage,
             "error": error,
             "pending": pending,
-            "pending_label": ACTION_LABELS.get(pending.action, "") if pending else "",
+            "pending_label": _action_label(pending.action) if pending else "",
             "may_decide": pending is not None and pending.maker_id != request.user.pk,
-            "next_stage": rules.STAGE_LABELS[rules.FORWARD[stage]]
+            "next_stage": _(rules.STAGE_LABELS[rules.FORWARD[stage]])
             if stage in rules.FORWARD
             else "",
             "propose_form": forms.ProposeForm(stage=stage)
@@ -306,7 +316,7 @@ def pending(request: HttpRequest) -> HttpResponse:
     rows = [
         {
             "request": r,
-            "label": ACTION_LABELS.get(r.action, r.action),
+            "label": _action_label(r.action),
             "from": _stage_label(r.from_stage),
             "mine": r.maker_id == request.user.pk,
         }
