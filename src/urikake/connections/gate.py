@@ -10,8 +10,10 @@ refusal is audited (``connection.refused``) and raised as
 
 from __future__ import annotations
 
+import threading
+from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
@@ -77,21 +79,40 @@ def production_mode() -> bool:
 
 @dataclass
 class _Permit:
+    """Admitted in one thread; the exchange may run in another (pyHanko's TSA request runs on
+    a worker thread while the caller's transaction holds the database). Records made from
+    another thread are queued and written by the gate's next call in a database-owning
+    thread (:meth:`RegisterGate.flush`), never from the worker: that would wait for the
+    caller's write lock (SQLite) or miss its uncommitted rows."""
+
     gate: RegisterGate
     call: OutboundCall
     standing: rules.Standing
+    thread: int = field(default_factory=threading.get_ident)
+
+    def _here(self) -> bool:
+        return threading.get_ident() == self.thread
 
     def check_certificate(self, fingerprint: str) -> None:
         refusal = rules.check_certificate(self.standing, fingerprint)
         if refusal is not None:
-            raise self.gate.refuse(self.call, [refusal])
+            raise self.gate.refuse(self.call, [refusal], defer=not self._here())
 
     def finish(
         self, *, outcome: str, status: int | None, latency_ms: int, skew_seconds: float | None
     ) -> None:
-        self.gate.record(
-            self.call.connection, self.call.operation, outcome, status, latency_ms, skew_seconds
+        args = (
+            self.call.connection,
+            self.call.operation,
+            outcome,
+            status,
+            latency_ms,
+            skew_seconds,
         )
+        if self._here():
+            self.gate.record(*args)
+        else:
+            self.gate.deferred.append(lambda: self.gate.record(*args))
 
 
 class RegisterGate:
@@ -106,10 +127,21 @@ class RegisterGate:
     ) -> None:
         self.source: StandingSource = source or DatabaseSource()
         self.recording = record
+        self.deferred: deque[Callable[[], None]] = deque()
         # Looked up at each call (tests travel in time by patching timezone.localdate).
         self.today = today or (lambda: timezone.localdate())
 
+    def flush(self) -> None:
+        """Write what other threads recorded (see :class:`_Permit`)."""
+        while self.deferred:
+            try:
+                write = self.deferred.popleft()
+            except IndexError:
+                return
+            write()
+
     def admit(self, call: OutboundCall) -> Permit:
+        self.flush()
         prod = production_mode()
         standing = self.source.standing(call.connection)
         check = rules.Call(
@@ -133,6 +165,7 @@ class RegisterGate:
         return _Permit(self, call, standing)
 
     def check_inbound(self, name: str, *, source_ip: str) -> list[rules.Refusal]:
+        self.flush()
         standing = self.source.standing(name)
         refusals = rules.check_inbound(
             standing, source_ip=source_ip, production_mode=production_mode(), today=self.today()
@@ -144,9 +177,17 @@ class RegisterGate:
             self.record(name, "inbound", "ok", None, 0, None)
         return refusals
 
-    def refuse(self, call: OutboundCall, refusals: list[rules.Refusal]) -> ConnectionNotApproved:
-        self._audit_refusal(call.connection, call.operation, refusals)
-        self.record(call.connection, call.operation, "refused", None, 0, None, refusals)
+    def refuse(
+        self, call: OutboundCall, refusals: list[rules.Refusal], *, defer: bool = False
+    ) -> ConnectionNotApproved:
+        def write() -> None:
+            self._audit_refusal(call.connection, call.operation, refusals)
+            self.record(call.connection, call.operation, "refused", None, 0, None, refusals)
+
+        if defer:
+            self.deferred.append(write)
+        else:
+            write()
         return ConnectionNotApproved(call.connection, refusals)
 
     def _audit_refusal(self, name: str, operation: str, refusals: list[rules.Refusal]) -> None:

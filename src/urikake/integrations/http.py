@@ -163,6 +163,24 @@ def is_probing() -> bool:
     return _probing.get()
 
 
+def admit(connection: str, method: str, url: str, *, credential: str = "") -> Permit:
+    """The gate's permit for a call made later, possibly from another thread (pass it as
+    ``permit=`` to :func:`post_bytes`); ConnectionNotApproved now otherwise."""
+    parts = urllib.parse.urlsplit(url)
+    return _gate.admit(
+        OutboundCall(
+            connection=connection,
+            method=method,
+            scheme=parts.scheme,
+            host=parts.hostname or "",
+            port=parts.port,
+            operation=rules.operation_of(method, parts.path),
+            credential_fingerprint=credential_fingerprint(credential),
+            probe=is_probing(),
+        )
+    )
+
+
 def credential_fingerprint(secret: str) -> str:
     """A short SHA-256 fingerprint of a credential: what the register and the log keep."""
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()[:16] if secret else ""
@@ -283,6 +301,7 @@ def post_bytes(
     timeout: float,
     url_setting: str,
     max_response_bytes: int = MAX_RESPONSE_BYTES,
+    permit: Permit | None = None,
 ) -> tuple[str, bytes]:
     """POST a binary body (e.g. an RFC 3161 timestamp query); (Content-Type, body) of the
     answer, or HttpFailure. Same URL rule, timeout and size cap as :class:`JsonClient`."""
@@ -299,6 +318,7 @@ def post_bytes(
         max_response_bytes,
         credential="",
         retry=False,
+        permit=permit,
     )
     return answer_type, raw
 
@@ -315,8 +335,10 @@ def _exchange(
     *,
     credential: str,
     retry: bool,
+    permit: Permit | None = None,
 ) -> tuple[int, str, bytes]:
-    """One call through the gate, with retries, the circuit breaker and the call record."""
+    """One call through the gate, with retries, the circuit breaker and the call record
+    (``permit``: admitted beforehand by :func:`admit`)."""
     parts = urllib.parse.urlsplit(url)
     host = parts.hostname or ""
     call = OutboundCall(
@@ -329,7 +351,8 @@ def _exchange(
         credential_fingerprint=credential_fingerprint(credential),
         probe=is_probing(),
     )
-    permit = _gate.admit(call)  # ConnectionNotApproved: nothing sent
+    if permit is None:
+        permit = _gate.admit(call)  # ConnectionNotApproved: nothing sent
     circuit = breaker(connection, host, parts.port)
     safe = retry or method in {"GET", "HEAD"}
     attempt = 0
