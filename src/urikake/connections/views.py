@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Avg, Count, Max, Q
+from django.db.models import Avg, Count, Max, Min, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -23,6 +23,7 @@ from urikake.connections import forms, services
 from urikake.connections.models import CHECKLIST, CallRecord, Connection, Evidence, PendingRequest
 from urikake.domain import connections as rules
 from urikake.domain.errors import DomainError
+from urikake.integrations import http
 from urikake.security.uploads import validate_upload
 
 HEALTH_WINDOW = timedelta(days=7)
@@ -77,13 +78,19 @@ def health() -> dict[str, dict[str, Any]]:
             refused=Count("pk", filter=Q(outcome="refused")),
             avg_latency=Avg("latency_ms", filter=Q(outcome="ok")),
             last_ok=Max("at", filter=Q(outcome="ok")),
-            last_skew=Max("skew_seconds"),
+            max_skew=Max("skew_seconds"),
+            min_skew=Min("skew_seconds"),
         )
     )
     result = {}
     for row in rows:
         total = row["total"] or 0
+        skews = [s for s in (row["max_skew"], row["min_skew"]) if s is not None]
+        worst = max(skews, key=abs) if skews else None
         result[row["connection_name"]] = {
+            "skew": worst,
+            "skew_warning": worst is not None
+            and abs(worst) > http.RETRY_POLICY.skew_warning_seconds,
             **row,
             "error_rate": f"{(row['errors'] * 100 // total) if total else 0}%",
             "avg_latency": int(row["avg_latency"]) if row["avg_latency"] is not None else None,

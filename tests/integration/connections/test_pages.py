@@ -138,3 +138,24 @@ def test_suspension_and_change_request_from_the_page(django_user_model: Any) -> 
     assert row.terms["hosts"] == ["api.newbank.example"]
     as_maker.post(url, {"action": "stop", "kind": "suspend", "reason": "障害"})
     assert Connection.objects.get(pk=row.pk).stage == "suspended"
+
+
+def test_register_shows_health_and_flags_clock_skew(django_user_model: Any) -> None:
+    from urikake.connections.models import CallRecord
+
+    maker, as_maker = _staff(django_user_model, "maker@example.jp")
+    row = demo.register_demo(connection_names.BANK_API, acting_user=maker)
+    now = timezone.now()
+    for outcome, latency, skew in (("ok", 40, 1), ("ok", 60, 600), ("unreachable", 0, None)):
+        CallRecord.objects.create(
+            connection_name=row.name,
+            at=now,
+            operation="GET /v1/accounts",
+            outcome=outcome,
+            latency_ms=latency,
+            skew_seconds=skew,
+        )
+    html = as_maker.get("/backoffice/connections/").content.decode()
+    assert "33%（1/3）" in html  # error rate
+    assert "50 ms" in html  # average latency of the successful calls
+    assert "600 秒（要確認: 時刻同期）" in html
