@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "urikake.plans",
     "urikake.receivables",
     "urikake.ledger",
+    "urikake.connections",
     "urikake.contracts",
     "urikake.treasury",
     "urikake.servicing",
@@ -270,6 +271,9 @@ MFA_ALLOW_UNVERIFIED_EMAIL = True
 ACCOUNT_EMAIL_NOTIFICATIONS = True  # mail the user when password, e-mail or MFA change
 # Behind a reverse proxy, how many X-Forwarded-For hops to trust for the client IP.
 ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# Our own reverse proxies (CIDRs): inbound webhooks read the caller's address from the
+# X-Forwarded-For hops they append (urikake.connections.inbound).
+CONNECTION_TRUSTED_PROXIES = _env_list("CONNECTION_TRUSTED_PROXIES", "")
 
 # Session lifetimes (seconds): idle and absolute, by kind of user (ASVS V3.3).
 SESSION_LIMITS = {

@@ -19,7 +19,7 @@ SECTIONS: list[tuple[Capability, str, str | None]] = [
     (Capability.VIEW_AUDIT, "元帳・残高試算表", "ledger_backoffice:trial_balance"),
     (Capability.MANAGE_STRUCTURING, "証券化", None),
     (Capability.VIEW_AUDIT, "監査証跡", "backoffice:audit"),
-    (Capability.MANAGE_CONNECTIONS, "接続許可", None),
+    (Capability.MANAGE_CONNECTIONS, "接続許可", "connections:register"),
     (Capability.MANAGE_STAFF, "スタッフ権限の管理", "backoffice:staff_roles"),
 ]
 

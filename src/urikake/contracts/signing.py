@@ -224,8 +224,9 @@ def seal(pdf: bytes, record: SignatureRecord) -> bytes:
         name=getattr(settings, "CONTRACT_ASSIGNEE_NAME", "") or "株式会社ウリカケ",
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    stamper = timestamper()  # here: the connection gate is asked in the caller's thread
     output = _outside_event_loop(
-        lambda: signers.sign_pdf(writer, meta, signer=signer, timestamper=timestamper())
+        lambda: signers.sign_pdf(writer, meta, signer=signer, timestamper=stamper)
     )
     signed: bytes = output.getvalue()
     return signed

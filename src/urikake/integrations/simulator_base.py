@@ -7,6 +7,7 @@ commands), and use as a context manager. Subclasses put their own clean-up in ``
 
 from __future__ import annotations
 
+import ssl
 import threading
 from http.server import ThreadingHTTPServer
 from typing import Self
@@ -16,6 +17,7 @@ class LocalHttpSimulator:
     thread_name = "simulator"
     _server: ThreadingHTTPServer
     _thread: threading.Thread | None = None
+    _tls = False
 
     @property
     def url(self) -> str:
@@ -24,7 +26,16 @@ class LocalHttpSimulator:
             host = host.decode()
         if ":" in host:
             host = f"[{host}]"
-        return f"http://{host}:{port}"
+        return f"{'https' if self._tls else 'http'}://{host}:{port}"
+
+    def use_tls(self, certfile: str, keyfile: str) -> Self:
+        """Serve https with this certificate (before start()): what a connection approval
+        pins is the certificate's SHA-256 fingerprint (tests of the connection gate)."""
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(certfile, keyfile)
+        self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
+        self._tls = True
+        return self
 
     def start(self) -> Self:
         if self._thread is not None:

@@ -17,7 +17,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from urikake.accounts.access import staff, webhook
 from urikake.accounts.roles import Capability
 from urikake.applicants.access import applicant, current_organization
+from urikake.connections import inbound
 from urikake.domain.errors import DomainError
+from urikake.integrations import connection_names
 from urikake.integrations.ekyc.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER
 from urikake.kyc import services
 from urikake.kyc.forms import KycStartForm
@@ -111,6 +113,9 @@ def _error(status: int, code: str, message: str) -> JsonResponse:
 @require_POST
 def ekyc_webhook(request: HttpRequest) -> HttpResponse:
     """POST /webhooks/ekyc/: the vendor's signed ``check.completed`` event."""
+    # 接続許可: the vendor's webhooks are an approved inbound connection (source IP, environment).
+    if (refusal := inbound.refused(request, connection_names.EKYC_VENDOR)) is not None:
+        return refusal
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:

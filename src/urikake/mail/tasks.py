@@ -7,6 +7,7 @@ does not need to know about SMTP, and nothing upstream ever sees a mail error.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -14,6 +15,16 @@ from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 from django_tasks import task
 
+from urikake.domain.connections import operation_of
+from urikake.integrations import connection_names
+from urikake.integrations.http import (
+    ConnectionNotApproved,
+    OutboundCall,
+    Permit,
+    credential_fingerprint,
+    current_gate,
+    is_probing,
+)
 from urikake.mail.models import MailStatus, OutboundMail
 
 logger = logging.getLogger(__name__)
@@ -50,9 +61,28 @@ def deliver_now(mail_id: int) -> str:
         message.attach_alternative(mail.html, "text/html")
     now = timezone.now()
     try:
+        permit = smtp_permit()  # 接続許可: the SMTP relay is an external connection too
+    except ConnectionNotApproved as exc:  # recorded and audited by the gate; retried later
+        return _record_failure(mail, exc, now)
+    started = time.monotonic()
+    try:
         message.send()
     except Exception as exc:  # any transport failure is recorded and retried, never raised
+        if permit is not None:
+            permit.finish(
+                outcome="unreachable",
+                status=None,
+                latency_ms=int((time.monotonic() - started) * 1000),
+                skew_seconds=None,
+            )
         return _record_failure(mail, exc, now)
+    if permit is not None:
+        permit.finish(
+            outcome="ok",
+            status=None,
+            latency_ms=int((time.monotonic() - started) * 1000),
+            skew_seconds=None,
+        )
     mail.status = MailStatus.SENT
     mail.sent_at = now
     mail.attempts += 1
@@ -61,6 +91,28 @@ def deliver_now(mail_id: int) -> str:
     mail.next_attempt_at = None
     mail.save(update_fields=["status", "sent_at", "attempts", "body", "html", "next_attempt_at"])
     return "sent"
+
+
+def smtp_permit() -> Permit | None:
+    """The gate's permit for one SMTP delivery, or None when mail does not leave the host
+    (the file, console and in-memory backends of development and tests)."""
+    if not settings.EMAIL_BACKEND.endswith("smtp.EmailBackend"):
+        return None
+    call = OutboundCall(
+        connection=connection_names.SMTP,
+        method="SMTP",
+        scheme="smtps" if settings.EMAIL_USE_SSL or settings.EMAIL_USE_TLS else "smtp",
+        host=settings.EMAIL_HOST,
+        port=settings.EMAIL_PORT,
+        operation=operation_of("SMTP", "/send"),
+        credential_fingerprint=credential_fingerprint(
+            f"{settings.EMAIL_HOST_USER}:{settings.EMAIL_HOST_PASSWORD}"
+            if settings.EMAIL_HOST_USER
+            else ""
+        ),
+        probe=is_probing(),
+    )
+    return current_gate().admit(call)
 
 
 def _record_failure(mail: OutboundMail, exc: Exception, now: datetime) -> str:

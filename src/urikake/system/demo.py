@@ -54,6 +54,13 @@ DEMO_LOGINS = (
         email="compliance@demo.urikake.example",
         staff_role=StaffRole.COMPLIANCE,
     ),
+    # Connection approvals (接続許可) are proposed by one compliance officer and confirmed by
+    # another (maker ≠ checker).
+    DemoLogin(
+        role="コンプライアンス担当（承認者）",
+        email="compliance2@demo.urikake.example",
+        staff_role=StaffRole.COMPLIANCE,
+    ),
     DemoLogin(
         role="システム管理者", email="admin@demo.urikake.example", staff_role=StaffRole.ADMIN
     ),
@@ -138,6 +145,16 @@ def load_demo_data() -> list[str]:
 
         admin = user_model.objects.get(email="admin@demo.urikake.example")
         created.extend(f"plan:{code}" for code in load_demo_plans(admin))
+        # The local simulators walk the eight approval steps before anything calls them.
+        from urikake.connections.demo import load as load_demo_connections
+
+        created.extend(
+            f"connection:{name}"
+            for name in load_demo_connections(
+                maker=user_model.objects.get(email="compliance@demo.urikake.example"),
+                checker=user_model.objects.get(email="compliance2@demo.urikake.example"),
+            )
+        )
 
         if load_treasury_demo(PASSWORD):
             created.append(CLIENT_EMAIL)

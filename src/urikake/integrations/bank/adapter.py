@@ -22,7 +22,13 @@ from typing import Any, Protocol
 
 from urikake.domain.statements import Direction
 from urikake.integrations import connection_names
-from urikake.integrations.http import Failure, HttpFailure, JsonClient, quote
+from urikake.integrations.http import (
+    ConnectionNotApproved,
+    Failure,
+    HttpFailure,
+    JsonClient,
+    quote,
+)
 
 DEFAULT_BANK_API_URL = "http://127.0.0.1:8766"
 DEV_BANK_API_TOKEN = "dev-bank-api-token"  # noqa: S105 — the published development default
@@ -151,6 +157,8 @@ class HttpBankApi:
     def _get(self, path: str, query: dict[str, str] | None = None) -> dict[str, Any]:
         try:
             return self.client.request("GET", path, query=query)
+        except ConnectionNotApproved as exc:  # the connection-approval gate: nothing was sent
+            raise BankApiError(exc.message, detail=exc.detail) from exc
         except HttpFailure as exc:
             if exc.kind is Failure.REFUSED and exc.status is not None:
                 message = _message_for(exc.status)

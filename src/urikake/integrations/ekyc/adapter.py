@@ -21,7 +21,13 @@ from datetime import date
 from typing import Any, Protocol
 
 from urikake.integrations import connection_names
-from urikake.integrations.http import Failure, HttpFailure, JsonClient, quote
+from urikake.integrations.http import (
+    ConnectionNotApproved,
+    Failure,
+    HttpFailure,
+    JsonClient,
+    quote,
+)
 
 # Statuses a vendor reports for one check (Urikake's own statuses add not_started/expired).
 VENDOR_STATUSES = frozenset({"pending", "verified", "rejected"})
@@ -127,6 +133,8 @@ class HttpEkycVendor:
     ) -> dict[str, Any]:
         try:
             return self.client.request(method, path, payload, headers=extra_headers)
+        except ConnectionNotApproved as exc:  # the connection-approval gate: nothing was sent
+            raise EkycVendorError(exc.message, detail=exc.detail) from exc
         except HttpFailure as exc:
             message = {
                 Failure.UNREACHABLE: _UNREACHABLE,

@@ -15,7 +15,14 @@ from pyhanko.sign.timestamps.api import TimeStamper
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 
 from urikake.integrations import connection_names
-from urikake.integrations.http import HttpFailure, post_bytes, require_http_url
+from urikake.integrations.http import (
+    ConnectionNotApproved,
+    HttpFailure,
+    Permit,
+    admit,
+    post_bytes,
+    require_http_url,
+)
 
 QUERY = "application/timestamp-query"
 REPLY = "application/timestamp-reply"
@@ -28,11 +35,23 @@ class TsaTimeStamper(TimeStamper):
         super().__init__()  # type: ignore[no-untyped-call]
         self.url = require_http_url(url, setting="CONTRACT_TSA_URL")
         self.timeout = timeout
+        # The connection gate is asked here, in the caller's thread (which owns the database
+        # connection and its transaction); pyHanko sends the query from a worker thread.
+        self.permit: Permit | None = None
+        self.refusal: ConnectionNotApproved | None = None
+        try:
+            self.permit = admit(connection_names.TSA, "POST", self.url)
+        except ConnectionNotApproved as exc:
+            self.refusal = exc
 
     async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
         return await to_thread(self._exchange, req)
 
     def _exchange(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
+        if self.refusal is not None:
+            raise TimestampRequestError(
+                f"Error in communication with timestamp server: {self.refusal}"
+            ) from self.refusal
         try:
             content_type, raw = post_bytes(
                 self.url,
@@ -43,10 +62,11 @@ class TsaTimeStamper(TimeStamper):
                 connection=connection_names.TSA,
                 url_setting="CONTRACT_TSA_URL",
                 max_response_bytes=MAX_REPLY_BYTES,
+                permit=self.permit,
             )
         except HttpFailure as exc:
             raise TimestampRequestError(
-                f"Error in communication with timestamp server: {exc.detail}"
+                f"Error in communication with timestamp server: {exc}"
             ) from exc
         if content_type.split(";")[0].strip() != REPLY:
             raise TimestampRequestError("Timestamp server response is malformed.")
