@@ -111,7 +111,9 @@ def test_no_hit_keeps_the_approval_and_keeps_the_evidence(screening_vendors):
     assert {c["reference_id"] for c in shown} == {c.reference_id for c in checks}
     assert AuditRecord.objects.filter(action="screening.external_check").count() == 6
     # The representative was asked about as a person, by name.
-    people = [s for s in screening_vendors.antisocial.screenings if s["subject"]["type"] == "person"]
+    people = [
+        s for s in screening_vendors.antisocial.screenings if s["subject"]["type"] == "person"
+    ]
     assert [p["subject"]["name"] for p in people] == ["売主 太郎"]
 
 
@@ -151,7 +153,8 @@ def test_a_delinquency_on_the_representative_refers(screening_vendors):
     assert app.status == "referred"
     assert _codes(app) == ["external.credit.adverse"]
     reason = app.screening_result["reasons"][0]
-    assert "延滞" in reason["message"] and "代表者" in reason["message"]
+    assert "延滞" in reason["message"]
+    assert "代表者" in reason["message"]
     assert "延滞" not in applicant_reasons(app.screening_result)[0]["message"]
     assert app.offer  # an indicative offer for the reviewer
 
@@ -209,9 +212,7 @@ def test_no_consent_means_no_call_and_says_what_is_missing(screening_vendors):
 def test_consent_to_one_use_only_asks_that_vendor(screening_vendors):
     user, org = verified_applicant()
     payment_history(org, user)
-    applicant_services.give_data_use_consent(
-        org, [Use.ANTISOCIAL_CHECK], acting_user=user, ip=None
-    )
+    applicant_services.give_data_use_consent(org, [Use.ANTISOCIAL_CHECK], acting_user=user, ip=None)
     app = _screened(applicant=(user, org))
     assert screening_vendors.antisocial.calls == 3
     assert screening_vendors.credit_bureau.calls == 0
@@ -223,9 +224,7 @@ def test_withdrawn_consent_stops_the_calls(screening_vendors):
     user, org = verified_applicant()
     payment_history(org, user)
     give_screening_consent(org, user)
-    applicant_services.withdraw_data_use_consent(
-        org, Use.CREDIT_BUREAU, acting_user=user, ip=None
-    )
+    applicant_services.withdraw_data_use_consent(org, Use.CREDIT_BUREAU, acting_user=user, ip=None)
     assert applicant_services.missing_data_use_consents(org) == [Use.CREDIT_BUREAU]
     _screened(applicant=(user, org))
     assert screening_vendors.credit_bureau.calls == 0
