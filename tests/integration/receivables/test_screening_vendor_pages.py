@@ -83,7 +83,7 @@ def _consent_fields() -> dict[str, str]:
 
 
 def test_the_form_asks_for_each_consent_with_its_purpose(screening_vendors) -> None:
-    _, org, invoice, client = _applicant()
+    _, _org, invoice, client = _applicant()
     html = client.get("/my/applications/").content.decode()
     for use in data_use.Use:
         assert data_use.current(use).text in html
@@ -137,7 +137,7 @@ def test_a_changed_purpose_text_asks_again(screening_vendors, monkeypatch) -> No
 def test_the_applicant_sees_a_polite_reason_and_the_reviewer_the_evidence(
     screening_vendors,
 ) -> None:
-    user, org, invoice, client = _applicant(name="株式会社反社テスト")
+    _user, _org, invoice, client = _applicant(name="株式会社反社テスト")
     client.post("/my/applications/", _form(invoice, **_consent_fields()))
     application = FinancingApplication.objects.get()
     screen_application.call(application.pk)
