@@ -442,9 +442,7 @@ SCREENING_VENDOR_TIMEOUT_SECONDS = float(os.environ.get("SCREENING_VENDOR_TIMEOU
 SCREENING_VENDOR_CACHE_DAYS = int(os.environ.get("SCREENING_VENDOR_CACHE_DAYS", "30"))
 # Off by default only under pytest (tests that exercise the vendors switch them on with the
 # ``screening_vendors`` fixture); production refuses to start without them.
-SCREENING_VENDOR_CHECKS = (
-    os.environ.get("SCREENING_VENDOR_CHECKS", "0" if TESTING else "1") != "0"
-)
+SCREENING_VENDOR_CHECKS = os.environ.get("SCREENING_VENDOR_CHECKS", "0" if TESTING else "1") != "0"
 
 # --- Content Security Policy (django-csp 4): no inline scripts, nothing from other origins ---
 CONTENT_SECURITY_POLICY = {

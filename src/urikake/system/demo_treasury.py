@@ -28,8 +28,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from urikake.accounts.models import User
-from urikake.applicants import services as applicants
 from urikake.applicants import data_use, terms
+from urikake.applicants import services as applicants
 from urikake.applicants.models import Organization
 from urikake.audit import services as audit
 from urikake.domain.invoices import InvoiceData, TaxBreakdown
