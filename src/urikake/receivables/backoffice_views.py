@@ -122,7 +122,7 @@ def _external_checks(app: FinancingApplication) -> list[dict[str, Any]]:
     """The screening vendors' answers this screening used (the evidence), in order."""
     shown = app.screening_result.get("external_checks", [])
     rows = ExternalCheck.objects.in_bulk([c["id"] for c in shown if c.get("id")])
-    out = []
+    out: list[dict[str, Any]] = []
     for item in shown:
         check = rows.get(item.get("id"))
         kind = ExternalCheck.Kind(item["kind"]).label
