@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -118,6 +119,14 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _pretty(body: str) -> str:
+    """A vendor's stored answer, indented for reading (the stored text is what is hashed)."""
+    try:
+        return json.dumps(json.loads(body), ensure_ascii=False, indent=2)
+    except ValueError:
+        return body
+
+
 def _external_checks(app: FinancingApplication) -> list[dict[str, Any]]:
     """The screening vendors' answers this screening used (the evidence), in order."""
     shown = app.screening_result.get("external_checks", [])
@@ -139,6 +148,7 @@ def _external_checks(app: FinancingApplication) -> list[dict[str, Any]]:
                 "adverse": [ADVERSE_LABELS.get(k, k) for k in adverse],
                 "summary": summary,
                 "flag": bool(adverse) or check.status in {"hit", "possible", "unavailable"},
+                "answer": _pretty(check.response),
             }
         )
     return out

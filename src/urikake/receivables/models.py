@@ -415,7 +415,7 @@ class ExternalCheck(models.Model):
         CLEAR = "clear", "該当なし"
         HIT = "hit", "該当あり"
         POSSIBLE = "possible", "該当の可能性"
-        REPORT = "report", "信用情報あり"
+        REPORT = "report", "回答受領"
         UNAVAILABLE = "unavailable", "回答なし（障害）"
 
     kind = models.CharField("照会", max_length=20, choices=Kind.choices)

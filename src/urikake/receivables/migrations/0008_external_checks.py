@@ -54,7 +54,7 @@ class Migration(migrations.Migration):
                             ("clear", "該当なし"),
                             ("hit", "該当あり"),
                             ("possible", "該当の可能性"),
-                            ("report", "信用情報あり"),
+                            ("report", "回答受領"),
                             ("unavailable", "回答なし（障害）"),
                         ],
                         max_length=20,
