@@ -40,7 +40,7 @@ from urikake.domain.screening.external import (
 )
 from urikake.integrations.antisocial import adapter as antisocial
 from urikake.integrations.credit_bureau import adapter as credit_bureau
-from urikake.integrations.subjects import Subject
+from urikake.integrations.screening_vendor import Subject, VendorError
 from urikake.receivables.models import ExternalCheck, FinancingApplication
 
 logger = logging.getLogger("urikake.screening.vendors")
@@ -162,7 +162,7 @@ def check_party(
     reference = f"urikake-app{application.pk}-{kind.value}-{key[:16]}"
     try:
         status, summary, (reference_id, raw) = _ask(kind, party.subject, reference)
-    except (antisocial.AntisocialVendorError, credit_bureau.CreditBureauError) as exc:
+    except VendorError as exc:
         logger.warning("screening vendor %s failed: %s", kind.value, exc.detail or exc.message)
         status, summary, reference_id, raw = "unavailable", {"note": exc.message}, "", None
         error = (exc.detail or exc.message)[:500]

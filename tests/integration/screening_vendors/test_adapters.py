@@ -23,9 +23,9 @@ from urikake.integrations.credit_bureau.simulator import (
     DELINQUENT_CORPORATE_NUMBER,
     CreditBureauSimulator,
 )
+from urikake.integrations.screening_vendor import Subject
 from urikake.integrations.simulator_base import JsonApiHandler, QuietServer
 from urikake.integrations.simulator_base import LocalHttpSimulator as Base
-from urikake.integrations.subjects import Subject
 
 COMPANY = Subject(
     "company", "株式会社ふつう商事", "フツウシヨウジ", "1180301018771", None, "東京都"

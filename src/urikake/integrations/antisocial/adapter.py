@@ -11,7 +11,7 @@ simulator (:mod:`urikake.integrations.antisocial.simulator`) speaks the same pro
 HTTP goes through the shared client (:mod:`urikake.integrations.http`).
 
 ``Subject`` (whom to ask about) is shared with the other screening vendor
-(:mod:`urikake.integrations.subjects`).
+(:mod:`urikake.integrations.screening_vendor`).
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from urikake.integrations import connection_names
-from urikake.integrations.http import Failure, HttpFailure, JsonClient
-from urikake.integrations.subjects import Subject
+from urikake.integrations.http import Failure, JsonClient
+from urikake.integrations.screening_vendor import Subject, VendorError, ask_vendor
 
 RESULTS = frozenset({"no_hit", "hit", "review"})
 DEV_API_TOKEN = "dev-antisocial-api-token"  # noqa: S105 — the published development default
@@ -46,21 +46,8 @@ class ScreeningAnswer:
     raw: dict[str, Any]  # the vendor's whole answer, kept as evidence
 
 
-class AntisocialVendorError(Exception):
-    """The vendor could not be reached or refused the call.
-
-    ``message`` is Japanese and safe to show to staff and applicants; ``detail`` is for logs
-    (never the request body: it holds personal data).
-    """
-
-    def __init__(self, message: str, *, detail: str = "", status: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.detail = detail
-        self.status = status
-
-    def __str__(self) -> str:
-        return f"{self.message} ({self.detail})" if self.detail else self.message
+class AntisocialVendorError(VendorError):
+    """The 反社 vendor could not be reached, refused the call or answered nonsense."""
 
 
 class AntisocialVendor(Protocol):
@@ -89,17 +76,13 @@ class HttpAntisocialVendor:
         )
 
     def screen(self, subject: Subject, *, reference: str) -> ScreeningAnswer:
-        try:
-            answer = self.client.request(
-                "POST",
-                "/v1/screenings",
-                {"reference": reference, "subject": subject.as_json()},
-                headers={"Idempotency-Key": reference},
-            )
-        except HttpFailure as exc:
-            raise AntisocialVendorError(
-                _MESSAGES[exc.kind], detail=exc.detail, status=exc.status
-            ) from exc
+        answer = ask_vendor(
+            self.client,
+            "/v1/screenings",
+            {"reference": reference, "subject": subject.as_json()},
+            messages=_MESSAGES,
+            error=AntisocialVendorError,
+        )
         return _answer_from(answer)
 
 

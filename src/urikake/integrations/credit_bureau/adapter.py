@@ -10,7 +10,7 @@ the subject recently, with the bureau's report id. The screening step
 simulator (:mod:`urikake.integrations.credit_bureau.simulator`) speaks the same protocol.
 
 ``Subject`` (whom to ask about) is shared with the other screening vendor
-(:mod:`urikake.integrations.subjects`).
+(:mod:`urikake.integrations.screening_vendor`).
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from urikake.integrations import connection_names
-from urikake.integrations.http import Failure, HttpFailure, JsonClient
-from urikake.integrations.subjects import Subject
+from urikake.integrations.http import Failure, JsonClient
+from urikake.integrations.screening_vendor import Subject, VendorError, ask_vendor
 
 ADVERSE_KINDS = {
     "delinquency": "延滞",
@@ -58,17 +58,8 @@ class CreditReport:
     raw: dict[str, Any]  # the bureau's whole answer, kept as evidence
 
 
-class CreditBureauError(Exception):
-    """The bureau could not be reached or refused the call (``message`` is Japanese)."""
-
-    def __init__(self, message: str, *, detail: str = "", status: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.detail = detail
-        self.status = status
-
-    def __str__(self) -> str:
-        return f"{self.message} ({self.detail})" if self.detail else self.message
+class CreditBureauError(VendorError):
+    """The bureau could not be reached, refused the call or answered nonsense."""
 
 
 class CreditBureau(Protocol):
@@ -97,17 +88,13 @@ class HttpCreditBureau:
         )
 
     def report(self, subject: Subject, *, reference: str) -> CreditReport:
-        try:
-            answer = self.client.request(
-                "POST",
-                "/v1/reports",
-                {"reference": reference, "purpose": PURPOSE, "subject": subject.as_json()},
-                headers={"Idempotency-Key": reference},
-            )
-        except HttpFailure as exc:
-            raise CreditBureauError(
-                _MESSAGES[exc.kind], detail=exc.detail, status=exc.status
-            ) from exc
+        answer = ask_vendor(
+            self.client,
+            "/v1/reports",
+            {"reference": reference, "purpose": PURPOSE, "subject": subject.as_json()},
+            messages=_MESSAGES,
+            error=CreditBureauError,
+        )
         return _report_from(answer)
 
 

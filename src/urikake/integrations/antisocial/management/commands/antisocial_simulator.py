@@ -21,7 +21,7 @@ class Command(BaseCommand):
     help = "反社チェック・シミュレーターを起動 (local anti-social-forces screening simulator)"
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        simulator.add_arguments(parser)
+        simulator.add_arguments(parser, port=8768)
         url = urllib.parse.urlsplit(settings.ANTISOCIAL_SCREENING_URL)
         parser.set_defaults(host=url.hostname or "127.0.0.1", port=url.port or 8768)
 
@@ -31,9 +31,10 @@ class Command(BaseCommand):
             raise CommandError("ANTISOCIAL_SCREENING_TOKEN must be set")
         serve(
             lambda: simulator.run(
-                host=options["host"],
-                port=options["port"],
-                token=settings.ANTISOCIAL_SCREENING_TOKEN,
+                simulator.AntisocialSimulator(
+                    options["host"], options["port"], settings.ANTISOCIAL_SCREENING_TOKEN
+                ),
+                title=simulator.TITLE,
                 write=self.stdout.write,
             ),
             host=options["host"],

@@ -21,7 +21,7 @@ class Command(BaseCommand):
     help = "信用情報機関シミュレーターを起動 (local credit bureau simulator)"
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        simulator.add_arguments(parser)
+        simulator.add_arguments(parser, port=8769)
         url = urllib.parse.urlsplit(settings.CREDIT_BUREAU_URL)
         parser.set_defaults(host=url.hostname or "127.0.0.1", port=url.port or 8769)
 
@@ -31,9 +31,10 @@ class Command(BaseCommand):
             raise CommandError("CREDIT_BUREAU_TOKEN must be set")
         serve(
             lambda: simulator.run(
-                host=options["host"],
-                port=options["port"],
-                token=settings.CREDIT_BUREAU_TOKEN,
+                simulator.CreditBureauSimulator(
+                    options["host"], options["port"], settings.CREDIT_BUREAU_TOKEN
+                ),
+                title=simulator.TITLE,
                 write=self.stdout.write,
             ),
             host=options["host"],
