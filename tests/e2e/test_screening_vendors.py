@@ -7,8 +7,6 @@ applicant sees a polite general reason, and the reviewer sees the vendors' evide
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -17,21 +15,10 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.conf import settings
 from django.test import Client
-from django.utils import timezone
 
 from tests.e2e.conftest import DESKTOP, PHONE
-from tests.fixtures.deals import (
-    DEBTOR_CORPORATE_NUMBER,
-    DEBTOR_KANA,
-    DEBTOR_NAME,
-    payment_history,
-    verified_applicant,
-)
-from urikake.applicants import services as applicants
-from urikake.applicants import terms
+from tests.fixtures.screening_vendors import applicant_with_invoice
 from urikake.applicants.models import DataUseConsent
-from urikake.domain.invoices import InvoiceData, TaxBreakdown
-from urikake.receivables import services
 from urikake.receivables.models import ExternalCheck, FinancingApplication
 from urikake.receivables.tasks import screen_application
 
@@ -57,44 +44,6 @@ def _context(browser: Any, live_server: Any, user: Any, viewport: dict[str, int]
     return context
 
 
-def _applicant_with_invoice() -> tuple[Any, Any, Any]:
-    user, org = verified_applicant(name=f"株式会社精機{uuid.uuid4().hex[:4]}")
-    org.representative_name = "延滞 一郎"  # the bureau simulator reports a 延滞 record
-    org.save()
-    versions = terms.current_versions()
-    applicants.give_consent(
-        acting_user=user,
-        ip=None,
-        terms_version=versions["terms"],
-        privacy_version=versions["privacy"],
-    )
-    payment_history(org, user)
-    debtor = services.register_debtor(
-        org,
-        acting_user=user,
-        name=DEBTOR_NAME,
-        name_kana=DEBTOR_KANA,
-        corporate_number=DEBTOR_CORPORATE_NUMBER,
-    )
-    today = timezone.localdate()
-    invoice = services.register_invoice(
-        org,
-        InvoiceData(
-            issuer_name=org.name,
-            debtor_name=DEBTOR_NAME,
-            invoice_number="V-001",
-            issue_date=today - timedelta(days=1),
-            due_date=today + timedelta(days=60),
-            total_amount=1_100_000,
-            tax_breakdown=(TaxBreakdown(Decimal("0.10"), 1_000_000, 100_000),),
-        ),
-        acting_user=user,
-        debtor=debtor,
-        source="form",
-    )
-    return user, org, invoice
-
-
 def _reviewer(django_user_model: Any) -> Any:
     staff = django_user_model.objects.create_user(
         email="reviewer@staff.example", password="y" * 20, is_staff=True, staff_role="reviewer"
@@ -111,7 +60,12 @@ def test_consent_then_the_reviewer_sees_the_vendor_evidence(
     artifacts_dir: Path,
     screening_vendors: Any,
 ) -> None:
-    user, org, _ = _applicant_with_invoice()
+    # The bureau simulator reports a 延滞 record for a name containing 延滞.
+    user, org, _ = applicant_with_invoice(
+        name=f"株式会社精機{uuid.uuid4().hex[:4]}",
+        representative="延滞 一郎",
+        invoice_number="V-001",
+    )
     context = _context(browser, live_server, user, DESKTOP)
     page = context.new_page()
     try:

@@ -4,28 +4,15 @@ a polite general reason, and the reviewer's page shows the evidence."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import timedelta
-from decimal import Decimal
-
 import pytest
 from django.test import Client
-from django.utils import timezone
 
-from tests.fixtures.deals import (
-    DEBTOR_CORPORATE_NUMBER,
-    DEBTOR_KANA,
-    DEBTOR_NAME,
-    payment_history,
-    verified_applicant,
-)
+from tests.fixtures.screening_vendors import applicant_with_invoice
 from tests.integration.backoffice.helpers import client_for, staff_user
-from urikake.applicants import data_use, terms
+from urikake.applicants import data_use
 from urikake.applicants import services as applicants
 from urikake.applicants.models import DataUseConsent
 from urikake.audit.models import AuditRecord
-from urikake.domain.invoices import InvoiceData, TaxBreakdown
-from urikake.receivables import services
 from urikake.receivables.models import ExternalCheck, FinancingApplication
 from urikake.receivables.tasks import screen_application
 
@@ -33,38 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _applicant(name: str = "株式会社売主"):
-    user, org = verified_applicant(name=name)
-    versions = terms.current_versions()
-    applicants.give_consent(
-        acting_user=user,
-        ip=None,
-        terms_version=versions["terms"],
-        privacy_version=versions["privacy"],
-    )
-    payment_history(org, user)
-    debtor = services.register_debtor(
-        org,
-        acting_user=user,
-        name=DEBTOR_NAME,
-        name_kana=DEBTOR_KANA,
-        corporate_number=DEBTOR_CORPORATE_NUMBER,
-    )
-    today = timezone.localdate()
-    invoice = services.register_invoice(
-        org,
-        InvoiceData(
-            issuer_name=org.name,
-            debtor_name=DEBTOR_NAME,
-            invoice_number=f"INV-{uuid.uuid4().hex[:8]}",
-            issue_date=today - timedelta(days=1),
-            due_date=today + timedelta(days=60),
-            total_amount=1_100_000,
-            tax_breakdown=(TaxBreakdown(Decimal("0.10"), 1_000_000, 100_000),),
-        ),
-        acting_user=user,
-        debtor=debtor,
-        source="form",
-    )
+    user, org, invoice = applicant_with_invoice(name=name)
     client = Client()
     client.force_login(user)
     return user, org, invoice, client
