@@ -239,3 +239,26 @@ def test_the_api_shows_the_applicant_only_the_general_reason(screening_vendors, 
     assert "反社" not in body.replace("株式会社反社テスト", "")
     assert "antisocial" not in body
     assert "screening.declined" in body
+
+
+def test_an_api_client_reads_the_purposes_and_consents(screening_vendors, client):
+    user, org = verified_applicant()
+    payment_history(org, user)
+    client.force_login(user)
+    listed = client.get("/api/applicants/data-use").json()["uses"]
+    assert [u["use"] for u in listed] == ["antisocial_check", "credit_bureau"]
+    assert not any(u["consented"] for u in listed)
+    assert all(u["purpose"] and u["version"] for u in listed)
+    stale = {"consents": [{"use": "credit_bureau", "version": "2000-01-01"}]}
+    url = "/api/applicants/data-use/consents"
+    refused = client.post(url, stale, content_type="application/json")
+    assert refused.status_code == 422
+    assert refused.json()["error"]["code"] == "data_use.outdated"
+    assert not applicant_services.data_use_consents(org)["credit_bureau"]
+    body = {"consents": [{"use": u["use"], "version": u["version"]} for u in listed]}
+    answer = client.post(url, body, content_type="application/json")
+    assert answer.status_code == 200
+    assert all(u["consented"] for u in answer.json()["uses"])
+    app = _screened(applicant=(user, org))
+    assert app.status == "offered", app.screening_result["reasons"]
+    assert screening_vendors.calls == 6
