@@ -262,3 +262,28 @@ def test_an_api_client_reads_the_purposes_and_consents(screening_vendors, client
     app = _screened(applicant=(user, org))
     assert app.status == "offered", app.screening_result["reasons"]
     assert screening_vendors.calls == 6
+
+
+def test_the_demo_screens_through_the_vendors(screening_vendors, tmp_path, settings):
+    """`make run`: the demo client consented and its deals pass both vendors; the review demo
+    client is referred by the credit bureau's 延滞 record for its representative."""
+    from django.core.management import call_command
+
+    from urikake.system.demo_treasury import CLIENT_EMAIL
+    from urikake.system.demo_vendors import VENDOR_CLIENT_EMAIL
+
+    settings.VAR_DIR = tmp_path
+    call_command("demo")
+    deals = FinancingApplication.objects.filter(organization__memberships__user__email=CLIENT_EMAIL)
+    assert sorted(d.status for d in deals) == ["accepted", "contracted", "funded"]
+    referred = FinancingApplication.objects.get(
+        organization__memberships__user__email=VENDOR_CLIENT_EMAIL
+    )
+    assert referred.status == "referred"
+    assert _codes(referred) == ["external.credit.adverse"]
+    assert "延滞 一郎" in referred.screening_result["reasons"][0]["message"]
+    # 5 subjects of the demo client (company, representative, 3 debtors) + 3 of the other.
+    assert screening_vendors.antisocial.calls == 8
+    assert screening_vendors.credit_bureau.calls == 8
+    call_command("demo")  # idempotent: nothing asked again
+    assert screening_vendors.calls == 16
