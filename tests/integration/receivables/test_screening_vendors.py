@@ -186,6 +186,17 @@ def test_an_unreachable_vendor_refers(screening_vendors, settings):
     assert "external.unavailable" in _codes(app)
 
 
+def test_a_misconfigured_vendor_refers_instead_of_crashing(screening_vendors, settings):
+    settings.CREDIT_BUREAU_TOKEN = ""
+    app = _screened()
+    assert app.status == "referred"
+    assert set(_codes(app)) == {"external.unavailable"}
+    failed = ExternalCheck.objects.filter(application=app, status="unavailable").first()
+    assert failed is not None
+    assert "empty" in failed.error_detail
+    assert screening_vendors.credit_bureau.calls == 0
+
+
 def test_results_are_cached_per_subject(screening_vendors, settings):
     first = _screened()
     assert screening_vendors.calls == 6

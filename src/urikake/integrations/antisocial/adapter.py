@@ -128,8 +128,13 @@ def vendor_from_settings() -> AntisocialVendor:
     """The configured vendor (``ANTISOCIAL_SCREENING_URL``, ``ANTISOCIAL_SCREENING_TOKEN``)."""
     from django.conf import settings
 
-    return HttpAntisocialVendor(
-        settings.ANTISOCIAL_SCREENING_URL,
-        settings.ANTISOCIAL_SCREENING_TOKEN,
-        timeout=settings.SCREENING_VENDOR_TIMEOUT_SECONDS,
-    )
+    try:
+        return HttpAntisocialVendor(
+            settings.ANTISOCIAL_SCREENING_URL,
+            settings.ANTISOCIAL_SCREENING_TOKEN,
+            timeout=settings.SCREENING_VENDOR_TIMEOUT_SECONDS,
+        )
+    except ValueError as exc:  # a missing token or a bad URL: a failure, not a crash
+        raise AntisocialVendorError(
+            "反社チェックのサービスの接続設定に誤りがあります。", detail=str(exc)
+        ) from exc

@@ -151,8 +151,13 @@ def bureau_from_settings() -> CreditBureau:
     """The configured bureau (``CREDIT_BUREAU_URL``, ``CREDIT_BUREAU_TOKEN``)."""
     from django.conf import settings
 
-    return HttpCreditBureau(
-        settings.CREDIT_BUREAU_URL,
-        settings.CREDIT_BUREAU_TOKEN,
-        timeout=settings.SCREENING_VENDOR_TIMEOUT_SECONDS,
-    )
+    try:
+        return HttpCreditBureau(
+            settings.CREDIT_BUREAU_URL,
+            settings.CREDIT_BUREAU_TOKEN,
+            timeout=settings.SCREENING_VENDOR_TIMEOUT_SECONDS,
+        )
+    except ValueError as exc:  # a missing token or a bad URL: a failure, not a crash
+        raise CreditBureauError(
+            "信用情報機関の接続設定に誤りがあります。", detail=str(exc)
+        ) from exc
