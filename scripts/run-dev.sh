@@ -24,14 +24,20 @@ trap cleanup EXIT INT TERM
 # demo data, whose contracts are signed.
 "$BIN/urikake" tsa_simulator >> var/tsa-simulator.log 2>&1 &
 pids+=($!)
+# The screening vendors (反社チェック, 信用情報機関): screening asks them, the demo data too.
+"$BIN/urikake" antisocial_simulator >> var/antisocial-simulator.log 2>&1 &
+pids+=($!)
+"$BIN/urikake" credit_bureau_simulator >> var/credit-bureau-simulator.log 2>&1 &
+pids+=($!)
 "$BIN/python" - <<'PY'
 import time, urllib.request
-for _ in range(100):
-    try:
-        urllib.request.urlopen("http://127.0.0.1:8767/healthz", timeout=1)
-        break
-    except OSError:
-        time.sleep(0.1)
+for port in (8767, 8768, 8769):
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
 PY
 "$BIN/urikake" demo
 
@@ -56,8 +62,11 @@ cat <<MSG
     http://127.0.0.1:8765/_simulator/   eKYC シミュレーター / eKYC vendor simulator
     http://127.0.0.1:8766/healthz       銀行API シミュレーター / bank API simulator
     http://127.0.0.1:8767/healthz       タイムスタンプ局 シミュレーター / RFC 3161 TSA simulator
+    http://127.0.0.1:8768/healthz       反社チェック シミュレーター / anti-social-forces screening
+    http://127.0.0.1:8769/healthz       信用情報機関 シミュレーター / credit bureau simulator
 
-  ログ / logs: var/worker.log, var/ekyc-simulator.log, var/bank-simulator.log, var/tsa-simulator.log    終了 / stop: Ctrl+C
+  ログ / logs: var/worker.log, var/ekyc-simulator.log, var/bank-simulator.log, var/tsa-simulator.log,
+        var/antisocial-simulator.log, var/credit-bureau-simulator.log    終了 / stop: Ctrl+C
 
 MSG
 "$BIN/urikake" runserver "${HOST}:${PORT}" --noreload

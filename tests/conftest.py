@@ -16,6 +16,7 @@ pytest_plugins = [
     "tests.fixtures.bank",
     "tests.fixtures.tsa",
     "tests.fixtures.connections",
+    "tests.fixtures.screening_vendors",
 ]
 
 # CI explores the same examples on every run (a red build must be reproducible); developers'

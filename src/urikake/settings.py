@@ -109,6 +109,8 @@ if not PRODUCTION:
         "urikake.integrations.ekyc",
         "urikake.integrations.bank",
         "urikake.integrations.tsa",
+        "urikake.integrations.antisocial",
+        "urikake.integrations.credit_bureau",
     ]
 
 MIDDLEWARE = [
@@ -450,6 +452,24 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 BANK_API_URL = os.environ.get("BANK_API_URL", "http://127.0.0.1:8766")
 BANK_API_TOKEN = os.environ.get("BANK_API_TOKEN", "" if PRODUCTION else "dev-bank-api-token")
 
+# --- Screening vendors: 反社チェック and 信用情報 (docs/screening-vendors.md) ------------------
+# Both are asked during screening, for the applicant (company + representative) and the
+# debtor, once the applicant has consented to each use. Local simulators in development.
+ANTISOCIAL_SCREENING_URL = os.environ.get("ANTISOCIAL_SCREENING_URL", "http://127.0.0.1:8768")
+ANTISOCIAL_SCREENING_TOKEN = os.environ.get(
+    "ANTISOCIAL_SCREENING_TOKEN", "" if PRODUCTION else "dev-antisocial-api-token"
+)
+CREDIT_BUREAU_URL = os.environ.get("CREDIT_BUREAU_URL", "http://127.0.0.1:8769")
+CREDIT_BUREAU_TOKEN = os.environ.get(
+    "CREDIT_BUREAU_TOKEN", "" if PRODUCTION else "dev-credit-bureau-api-token"
+)
+SCREENING_VENDOR_TIMEOUT_SECONDS = float(os.environ.get("SCREENING_VENDOR_TIMEOUT_SECONDS", "10"))
+# A vendor's answer about a subject is reused for this many days before it is asked again.
+SCREENING_VENDOR_CACHE_DAYS = int(os.environ.get("SCREENING_VENDOR_CACHE_DAYS", "30"))
+# Off by default only under pytest (tests that exercise the vendors switch them on with the
+# ``screening_vendors`` fixture); production refuses to start without them.
+SCREENING_VENDOR_CHECKS = os.environ.get("SCREENING_VENDOR_CHECKS", "0" if TESTING else "1") != "0"
+
 # --- Content Security Policy (django-csp 4): no inline scripts, nothing from other origins ---
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -527,6 +547,16 @@ def _check_production() -> None:
         problems.append("FIELD_ENCRYPTION_KEYS is missing (urikake security keygen)")
     if not EKYC_API_KEY or not EKYC_WEBHOOK_SECRET:
         problems.append("EKYC_API_KEY / EKYC_WEBHOOK_SECRET are missing")
+    if not SCREENING_VENDOR_CHECKS:
+        problems.append("SCREENING_VENDOR_CHECKS=0 (反社 and credit-bureau checks are mandatory)")
+    if not ANTISOCIAL_SCREENING_TOKEN or not CREDIT_BUREAU_TOKEN:
+        problems.append("ANTISOCIAL_SCREENING_TOKEN / CREDIT_BUREAU_TOKEN are missing")
+    for name, url in (
+        ("ANTISOCIAL_SCREENING_URL", ANTISOCIAL_SCREENING_URL),
+        ("CREDIT_BUREAU_URL", CREDIT_BUREAU_URL),
+    ):
+        if "127.0.0.1" in url or "localhost" in url:
+            problems.append(f"{name} points at the local simulator")
     if not (ZENGIN_REQUESTER_CODE and ZENGIN_REQUESTER_NAME and ZENGIN_BANK_CODE):
         problems.append("URIKAKE_ZENGIN_* (the payout originator and bank account) are missing")
     if not ZENGIN_BRANCH_CODE or not ZENGIN_ACCOUNT_NUMBER:

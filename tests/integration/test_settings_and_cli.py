@@ -61,6 +61,10 @@ PRODUCTION_OK = {
     "CONTRACT_ASSIGNEE_NAME": "株式会社ウリカケ",
     "CONTRACT_ASSIGNEE_ADDRESS": "東京都千代田区大手町1-1-1",
     "CONTRACT_ASSIGNEE_CORPORATE_NUMBER": "4010001234567",
+    "ANTISOCIAL_SCREENING_URL": "https://screening.vendor.example",
+    "ANTISOCIAL_SCREENING_TOKEN": "prod-antisocial",
+    "CREDIT_BUREAU_URL": "https://bureau.example",
+    "CREDIT_BUREAU_TOKEN": "prod-bureau",
 }
 
 
@@ -85,6 +89,9 @@ def test_production_starts_when_configured(tmp_path: Path) -> None:
         ({"URIKAKE_ZENGIN_ACCOUNT_NUMBER": ""}, "URIKAKE_ZENGIN_ACCOUNT_NUMBER"),
         ({"CONTRACT_SIGNING_CERT_FILE": ""}, "CONTRACT_SIGNING_KEY_FILE"),
         ({"CONTRACT_ASSIGNEE_CORPORATE_NUMBER": ""}, "CONTRACT_ASSIGNEE_NAME"),
+        ({"CREDIT_BUREAU_TOKEN": ""}, "CREDIT_BUREAU_TOKEN"),
+        ({"ANTISOCIAL_SCREENING_URL": "http://127.0.0.1:8768"}, "ANTISOCIAL_SCREENING_URL"),
+        ({"SCREENING_VENDOR_CHECKS": "0"}, "SCREENING_VENDOR_CHECKS=0"),
     ],
 )
 def test_production_refuses_unsafe_settings(

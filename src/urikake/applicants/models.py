@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from urikake.applicants.data_use import Use as DataUseChoices
 from urikake.applicants.terms import Document
 from urikake.domain.identifiers import AccountType
 from urikake.security.crypto import EncryptedTextField
@@ -246,3 +247,33 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"consent:{self.pk}"
+
+
+class DataUseConsent(models.Model):
+    """One consent to (or withdrawal from) one external data use, for one organisation;
+    append-only. The organisation's current state for a use is its latest row
+    (:mod:`urikake.applicants.data_use`)."""
+
+    class Action(models.TextChoices):
+        GIVEN = "given", "同意"
+        WITHDRAWN = "withdrawn", "撤回"
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="data_use_consents"
+    )
+    use = models.CharField("利用目的", max_length=30, choices=DataUseChoices.choices)
+    version = models.CharField("利用目的の版", max_length=20)
+    action = models.CharField("操作", max_length=10, choices=Action.choices)
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField("日時")
+    ip = models.GenericIPAddressField("IPアドレス", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "外部照会への同意"
+        verbose_name_plural = "外部照会への同意"
+        indexes = [models.Index(fields=["organization", "use", "at"], name="data_use_org_use_idx")]
+
+    def __str__(self) -> str:
+        return f"data_use_consent:{self.pk}"

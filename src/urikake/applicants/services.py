@@ -25,9 +25,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from urikake.accounts.models import User
-from urikake.applicants import terms
+from urikake.applicants import data_use, terms
 from urikake.applicants.models import (
     Consent,
+    DataUseConsent,
     Invitation,
     Membership,
     NotificationSettings,
@@ -302,6 +303,106 @@ def withdraw_consent(*, acting_user: User, ip: str | None) -> None:
             actor=acting_user,
             obj=acting_user,
             payload={f"{doc}_version": v for doc, v in versions.items()},
+        )
+
+
+# ---------------------------------------------------------------------------------------
+# Consent to external data uses (反社チェック, 信用情報): see urikake.applicants.data_use
+# ---------------------------------------------------------------------------------------
+
+
+def data_use_consents(organization: Organization) -> dict[str, DataUseConsent | None]:
+    """The latest consent row per external data use (None if never given)."""
+    state: dict[str, DataUseConsent | None] = {str(u.value): None for u in data_use.Use}
+    for row in DataUseConsent.objects.filter(organization=organization).order_by("at", "pk"):
+        state[row.use] = row
+    return state
+
+
+def has_data_use_consent(organization: Organization, use: data_use.Use) -> bool:
+    """Whether the organisation's latest word on ``use`` is consent to its current text."""
+    row = data_use_consents(organization)[str(use.value)]
+    return (
+        row is not None
+        and row.action == DataUseConsent.Action.GIVEN
+        and row.version == data_use.current(use).version
+    )
+
+
+def missing_data_use_consents(organization: Organization) -> list[data_use.Use]:
+    return [u for u in data_use.Use if not has_data_use_consent(organization, u)]
+
+
+def give_data_use_consent(
+    organization: Organization,
+    uses: list[data_use.Use],
+    *,
+    acting_user: User,
+    ip: str | None,
+    versions: Mapping[str, str] | None = None,
+) -> None:
+    """Record a member's consent, for the organisation, to each use's current purpose text.
+
+    ``versions`` (use → version, as shown on the form) must match the current texts: a text
+    that changed while the form was open is not agreed to silently.
+    """
+    if membership_of(acting_user, organization) is None:
+        raise DomainError("data_use.not_member", "この申込者の同意を記録する権限がありません。")
+    now = timezone.now()
+    with transaction.atomic():
+        rows = []
+        for use in uses:
+            purpose = data_use.current(use)
+            if versions is not None and versions.get(str(use.value)) != purpose.version:
+                raise DomainError(
+                    "data_use.outdated",
+                    "利用目的の内容が更新されました。最新の内容をご確認のうえ、もう一度同意してください。",
+                )
+            rows.append(
+                DataUseConsent(
+                    organization=organization,
+                    use=use.value,
+                    version=purpose.version,
+                    action=DataUseConsent.Action.GIVEN,
+                    given_by=acting_user,
+                    at=now,
+                    ip=ip,
+                )
+            )
+        if not rows:
+            return
+        DataUseConsent.objects.bulk_create(rows)
+        audit.record(
+            "data_use_consent.given",
+            actor=acting_user,
+            obj=organization,
+            payload={"uses": {r.use: r.version for r in rows}},
+        )
+
+
+def withdraw_data_use_consent(
+    organization: Organization, use: data_use.Use, *, acting_user: User, ip: str | None
+) -> None:
+    """Withdraw consent to one use: later screenings do not ask that vendor (they refer)."""
+    if membership_of(acting_user, organization) is None:
+        raise DomainError("data_use.not_member", "この申込者の同意を記録する権限がありません。")
+    with transaction.atomic():
+        if not has_data_use_consent(organization, use):
+            raise DomainError("data_use.not_given", "この利用目的には同意していません。")
+        DataUseConsent.objects.create(
+            organization=organization,
+            use=use.value,
+            version=data_use.current(use).version,
+            action=DataUseConsent.Action.WITHDRAWN,
+            given_by=acting_user,
+            at=timezone.now(),
+            ip=ip,
+        )
+        audit.record(
+            "data_use_consent.withdrawn",
+            actor=acting_user,
+            obj=organization,
+            payload={"use": use.value},
         )
 
 

@@ -41,6 +41,7 @@ from urikake.receivables.models import (
     Invoice,
     InvoiceAssignmentClause,
 )
+from urikake.receivables.screening import applicant_reasons
 
 router = Router(tags=["receivables"])
 
@@ -229,10 +230,7 @@ def _invoice_out(inv: Invoice) -> dict[str, Any]:
 
 def _application_out(app: FinancingApplication) -> dict[str, Any]:
     result = app.screening_result or {}
-    reasons = [
-        {"invoice": None, "code": r["code"], "message": r["message"]}
-        for r in result.get("reasons", [])
-    ] + [
+    reasons = [{"invoice": None, **r} for r in applicant_reasons(result)] + [
         {
             "invoice": item.get("invoice"),
             "code": r["code"],

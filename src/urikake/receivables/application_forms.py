@@ -8,6 +8,8 @@ from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from urikake.api_schemas import DB_INT_MAX
+from urikake.applicants import data_use
+from urikake.applicants import services as applicant_services
 from urikake.applicants.models import Organization
 from urikake.domain.invoices import amount_limit_error
 from urikake.domain.money import format_rate_percent, format_yen
@@ -101,3 +103,30 @@ class ApplicationForm(forms.Form):
         ]
         if not offered:
             del self.fields["plan"]
+        # 同意・利用目的: each external data use screening needs and the applicant has not yet
+        # agreed to (in its current wording) is a required checkbox with its purpose text.
+        # (Only while screening asks the vendors: always in production; tests switch the
+        # vendor checks on where they are exercised.)
+        self.consent_uses = (
+            applicant_services.missing_data_use_consents(organization)
+            if settings.SCREENING_VENDOR_CHECKS
+            else []
+        )
+        for use in self.consent_uses:
+            purpose = data_use.current(use)
+            self.fields[f"consent_{use.value}"] = forms.BooleanField(
+                label=purpose.title,
+                help_text=purpose.text,
+                required=True,
+                error_messages={"required": _("審査のため、この利用目的への同意が必要です。")},
+            )
+            self.fields[f"consent_{use.value}_version"] = forms.CharField(
+                widget=forms.HiddenInput, initial=purpose.version, max_length=20
+            )
+
+    def consent_versions(self) -> dict[str, str]:
+        """The purpose versions the applicant saw, by use (for give_data_use_consent)."""
+        return {
+            str(use.value): self.cleaned_data[f"consent_{use.value}_version"]
+            for use in self.consent_uses
+        }

@@ -8,12 +8,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from urikake.api_schemas import DB_INT_MAX
+from urikake.applicants import services as applicant_services
 from urikake.applicants.access import applicant, current_organization, owned_or_404
 from urikake.audit.models import AuditRecord
 from urikake.domain.applications import ApplicationStatus
@@ -24,6 +26,7 @@ from urikake.domain.jp_pint import parse_jp_pint
 from urikake.receivables import services
 from urikake.receivables.application_forms import ApplicationForm, InvoiceForm, InvoiceUploadForm
 from urikake.receivables.models import FinancingApplication, Invoice, InvoiceDraft
+from urikake.receivables.screening import applicant_reasons
 from urikake.security.uploads import validate_upload
 
 
@@ -217,14 +220,25 @@ def applications(request: HttpRequest) -> HttpResponse:
     form = ApplicationForm(request.POST or None, organization=org)
     if request.method == "POST" and form.is_valid():
         try:
-            application = services.create_application(
-                org,
-                acting_user=request.user,  # type: ignore[arg-type]
-                product=form.cleaned_data["product"],
-                invoices=list(form.cleaned_data["invoices"]),
-                plan_id=form.cleaned_data.get("plan"),
-            )
-            services.submit_application(application, acting_user=request.user)  # type: ignore[arg-type]
+            # The consent and the application commit together (a refused application
+            # leaves no consent behind); screening starts after the commit.
+            with transaction.atomic():
+                if form.consent_uses:
+                    applicant_services.give_data_use_consent(
+                        org,
+                        form.consent_uses,
+                        acting_user=request.user,  # type: ignore[arg-type]
+                        ip=request.META.get("REMOTE_ADDR") or None,
+                        versions=form.consent_versions(),
+                    )
+                application = services.create_application(
+                    org,
+                    acting_user=request.user,  # type: ignore[arg-type]
+                    product=form.cleaned_data["product"],
+                    invoices=list(form.cleaned_data["invoices"]),
+                    plan_id=form.cleaned_data.get("plan"),
+                )
+                services.submit_application(application, acting_user=request.user)  # type: ignore[arg-type]
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
@@ -261,6 +275,7 @@ def application(request: HttpRequest, pk: int) -> HttpResponse:
             "timeline": [(app.created_at, ApplicationStatus.DRAFT.label), *timeline],
             "application": app,
             "offer_lines": offer_lines,
+            "general_reasons": applicant_reasons(app.screening_result or {}),
             "status": ApplicationStatus(app.status),
             "can_answer": app.status == ApplicationStatus.OFFERED,
             "pending": app.status in (ApplicationStatus.SUBMITTED, ApplicationStatus.SCREENING),

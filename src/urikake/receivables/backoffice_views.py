@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -15,13 +16,17 @@ from django.utils.translation import gettext_lazy
 
 from urikake.accounts.access import staff
 from urikake.accounts.roles import Capability
+from urikake.applicants import services as applicant_services
+from urikake.applicants.data_use import Use
 from urikake.domain.applications import ApplicationStatus
 from urikake.domain.assignment_clauses import STATUS_LABELS
 from urikake.domain.errors import DomainError
+from urikake.domain.screening.external import ADVERSE_LABELS
 from urikake.kyc.models import KycCheck
 from urikake.plans import services as plans
 from urikake.receivables.assignment_clauses import statuses
 from urikake.receivables.models import (
+    ExternalCheck,
     FinancingApplication,
     Invoice,
     InvoiceAssignmentClause,
@@ -101,8 +106,52 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             .first(),
             "clauses": _clauses(app),
             "credit_line": plans.credit_line_of(app.organization),
+            "external_checks": _external_checks(app),
+            "data_use_consents": [
+                (use.label, row)
+                for use, row in zip(
+                    Use,
+                    applicant_services.data_use_consents(app.organization).values(),
+                    strict=True,
+                )
+            ],
         },
     )
+
+
+def _pretty(body: str) -> str:
+    """A vendor's stored answer, indented for reading (the stored text is what is hashed)."""
+    try:
+        return json.dumps(json.loads(body), ensure_ascii=False, indent=2)
+    except ValueError:
+        return body
+
+
+def _external_checks(app: FinancingApplication) -> list[dict[str, Any]]:
+    """The screening vendors' answers this screening used (the evidence), in order."""
+    shown = app.screening_result.get("external_checks", [])
+    rows = ExternalCheck.objects.in_bulk([c["id"] for c in shown if c.get("id")])
+    out: list[dict[str, Any]] = []
+    for item in shown:
+        check = rows.get(item.get("id"))
+        kind = ExternalCheck.Kind(item["kind"]).label
+        if check is None:  # not asked: no consent to this use
+            out.append({"kind": kind, "check": None, "cached": False})
+            continue
+        summary = check.summary or {}
+        adverse = summary.get("adverse_kinds", [])
+        out.append(
+            {
+                "kind": kind,
+                "check": check,
+                "cached": item.get("cached", False),
+                "adverse": [ADVERSE_LABELS.get(k, k) for k in adverse],
+                "summary": summary,
+                "flag": bool(adverse) or check.status in {"hit", "possible", "unavailable"},
+                "answer": _pretty(check.response),
+            }
+        )
+    return out
 
 
 def invoices_with_offer_lines(app: FinancingApplication) -> list[tuple[Invoice, dict[str, Any]]]:

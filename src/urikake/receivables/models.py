@@ -391,3 +391,63 @@ class InvoiceDraft(models.Model):
 
     def __str__(self) -> str:
         return f"invoice_draft:{self.pk}"
+
+
+class ExternalCheck(models.Model):
+    """One answer of a screening vendor (反社チェック, 信用情報) about one subject: the evidence.
+
+    Written by :mod:`urikake.receivables.external_checks`, never changed afterwards. The
+    vendor's whole answer is kept encrypted (it names people) with its SHA-256, the vendor's
+    reference id and the time; a later screening of the same subject within
+    ``settings.SCREENING_VENDOR_CACHE_DAYS`` reuses the answer instead of asking again.
+    """
+
+    class Kind(models.TextChoices):
+        ANTISOCIAL = "antisocial", "反社チェック"
+        CREDIT_BUREAU = "credit_bureau", "信用情報照会"
+
+    class Role(models.TextChoices):
+        APPLICANT = "applicant", "申込者"
+        REPRESENTATIVE = "representative", "代表者"
+        DEBTOR = "debtor", "売掛先"
+
+    class Status(models.TextChoices):
+        CLEAR = "clear", "該当なし"
+        HIT = "hit", "該当あり"
+        POSSIBLE = "possible", "該当の可能性"
+        REPORT = "report", "回答受領"
+        UNAVAILABLE = "unavailable", "回答なし（障害）"
+
+    kind = models.CharField("照会", max_length=20, choices=Kind.choices)
+    role = models.CharField("対象", max_length=20, choices=Role.choices)
+    # SHA-256 of the kind and the subject's identifying data: the cache key (no personal data).
+    subject_key = models.CharField("対象キー", max_length=64, db_index=True)
+    subject_name = models.CharField("対象の名称", max_length=200)
+    organization = models.ForeignKey(
+        "applicants.Organization", on_delete=models.PROTECT, related_name="external_checks"
+    )
+    application = models.ForeignKey(
+        FinancingApplication,
+        on_delete=models.PROTECT,
+        related_name="external_checks",
+        null=True,
+        blank=True,
+    )
+    status = models.CharField("結果", max_length=20, choices=Status.choices)
+    summary = models.JSONField("要点", default=dict, blank=True)  # adverse kinds, counts, matches
+    reference_id = models.CharField("照会番号", max_length=100, blank=True)
+    response = EncryptedTextField("回答（原文）", blank=True)
+    response_sha256 = models.CharField("回答のSHA-256", max_length=64, blank=True)
+    error_detail = models.CharField("障害の内容", max_length=500, blank=True)
+    requested_at = models.DateTimeField("照会日時")
+    answered_at = models.DateTimeField("回答日時", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "外部照会の記録"
+        verbose_name_plural = "外部照会の記録"
+        indexes = [
+            models.Index(fields=["kind", "subject_key", "requested_at"], name="extcheck_cache_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"external_check:{self.pk}"

@@ -17,6 +17,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Sum
@@ -40,9 +41,10 @@ from urikake.domain.screening import (
     ScreeningResult,
     screen,
 )
+from urikake.domain.screening.external import ExternalAssessment, assess_external
 from urikake.domain.statements import Direction, SourceFormat, Statement, StatementLine
 from urikake.plans import services as plans
-from urikake.receivables import assignment_clauses
+from urikake.receivables import assignment_clauses, external_checks
 from urikake.receivables.models import (
     FinancingApplication,
     Invoice,
@@ -219,6 +221,20 @@ def _reason_out(r: Reason) -> dict[str, Any]:
     return out
 
 
+def _external_reason_out(r: Reason) -> dict[str, Any]:
+    """A vendor finding's reason: the staff text, and what the applicant sees instead."""
+    out = _reason_out(r)
+    # The applicant's code is general: it must not tell them which list they matched.
+    out["applicant_code"] = (
+        "screening.consent_missing"
+        if r.code == "external.no_consent"
+        else "screening.declined"
+        if r.code in {"external.antisocial.hit", "external.credit.debtor_bankrupt"}
+        else "screening.review"
+    )
+    return out
+
+
 def _explain(invoice: Invoice, result: ScreeningResult) -> dict[str, Any]:
     reality = result.reality
     return {
@@ -267,9 +283,36 @@ def _json(value: Any) -> Any:
     return json.loads(json.dumps(value, cls=_Encoder, ensure_ascii=False))
 
 
+def _external(application_id: int) -> tuple[ExternalAssessment, list[dict[str, Any]]] | None:
+    """The screening vendors' findings (反社, 信用情報), asked before the screening's transaction
+    so that no HTTP call happens inside it; None when the application is not waiting, or the
+    checks are switched off (tests that do not exercise them; production refuses that)."""
+    if not settings.SCREENING_VENDOR_CHECKS:
+        return None
+    application = FinancingApplication.objects.select_related("organization").get(pk=application_id)
+    if application.status != ApplicationStatus.SUBMITTED:
+        return None
+    findings, shown = external_checks.run_checks(application)
+    return assess_external(findings), shown
+
+
+def applicant_reasons(result: dict[str, Any]) -> list[dict[str, str]]:
+    """The application-level reasons as an applicant may see them: the polite text and a
+    general code (never a vendor's finding), each message once."""
+    out: list[dict[str, str]] = []
+    seen: set[str] = set()
+    for r in result.get("reasons", []):
+        message = r.get("applicant_message") or r["message"]
+        if message not in seen:
+            seen.add(message)
+            out.append({"code": r.get("applicant_code") or r["code"], "message": message})
+    return out
+
+
 def run_screening(application_id: int) -> FinancingApplication:
     """Screen a submitted application; store the decision and the offer (or do nothing if it
     is no longer waiting for screening)."""
+    external = _external(application_id)
     with transaction.atomic():
         application = FinancingApplication.objects.select_for_update().get(pk=application_id)
         if application.status != ApplicationStatus.SUBMITTED:
@@ -288,6 +331,10 @@ def run_screening(application_id: int) -> FinancingApplication:
         line_reasons = _credit_line_reasons(application, invoices)
         if line_reasons and worst is Outcome.APPROVE:
             worst = Outcome.REFER
+        if external is not None:
+            assessment = external[0]
+            worst = max((worst, assessment.outcome), key=_SEVERITY.__getitem__)
+            line_reasons += [_external_reason_out(r) for r in assessment.reasons]
         target = {
             Outcome.APPROVE: ApplicationStatus.OFFERED,
             Outcome.REFER: ApplicationStatus.REFERRED,
@@ -318,6 +365,7 @@ def run_screening(application_id: int) -> FinancingApplication:
                 "model_notice": provider.notice,
                 "reasons": line_reasons,
                 "invoices": [_explain(inv, r) for inv, r in results],
+                **({"external_checks": external[1]} if external is not None else {}),
             }
         )
         application.offer = (

@@ -158,6 +158,10 @@ def load_demo_data() -> list[str]:
 
         if load_treasury_demo(PASSWORD):
             created.append(CLIENT_EMAIL)
+        from urikake.system.demo_vendors import VENDOR_CLIENT_EMAIL, load_vendor_demo
+
+        if load_vendor_demo(PASSWORD):
+            created.append(VENDOR_CLIENT_EMAIL)
     return created
 
 

@@ -28,8 +28,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from urikake.accounts.models import User
+from urikake.applicants import data_use, terms
 from urikake.applicants import services as applicants
-from urikake.applicants import terms
 from urikake.applicants.models import Organization
 from urikake.audit import services as audit
 from urikake.domain.invoices import InvoiceData, TaxBreakdown
@@ -89,6 +89,8 @@ def _client(password: str) -> tuple[User, Organization]:
         ),
         acting_user=user,
     )
+    # 同意・利用目的: screening asks the 反社 vendor and the credit bureau about the client.
+    applicants.give_data_use_consent(org, list(data_use.Use), acting_user=user, ip=None)
     draft = applicants.draft_payout_account(
         org,
         bank_code="0005",

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from urikake.accounts.api_auth import AuthenticatedAuth
+from urikake.applicants.access import ApplicantAuth
 from urikake.applicants.api import router
 
 from .conftest import make_user
@@ -68,8 +69,12 @@ def test_anonymous_callers_are_refused(client):
 
 def test_operations_declare_authentication_and_a_url_name():
     ops = [op for pv in router.path_operations.values() for op in pv.operations]
-    assert len(ops) == 2
+    assert len(ops) == 4
     for op in ops:
         assert op.url_name
         assert op.auth_callbacks
-        assert all(isinstance(a, AuthenticatedAuth) for a in op.auth_callbacks)
+        # Bank look-up: any signed-in user; consent to data uses: an applicant's member.
+        expected = (
+            ApplicantAuth if op.url_name.startswith("applicants_data_use") else AuthenticatedAuth
+        )
+        assert all(isinstance(a, expected) for a in op.auth_callbacks)

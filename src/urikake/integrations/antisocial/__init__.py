@@ -1,0 +1,1 @@
+"""The anti-social-forces (反社チェック) screening vendor: adapter and local simulator."""
