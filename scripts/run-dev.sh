@@ -44,6 +44,9 @@ pids+=($!)
 # A local stand-in for the bank API: statement pulls at /my/bank/ (accounts acc_demo_main, acc_demo_sub).
 "$BIN/urikake" bank_simulator >> var/bank-simulator.log 2>&1 &
 pids+=($!)
+# A local stand-in for the SMS gateway: notifications and phone codes (outbox over HTTP).
+"$BIN/urikake" sms_simulator >> var/sms-simulator.log 2>&1 &
+pids+=($!)
 
 cat <<MSG
 
@@ -56,8 +59,9 @@ cat <<MSG
     http://127.0.0.1:8765/_simulator/   eKYC シミュレーター / eKYC vendor simulator
     http://127.0.0.1:8766/healthz       銀行API シミュレーター / bank API simulator
     http://127.0.0.1:8767/healthz       タイムスタンプ局 シミュレーター / RFC 3161 TSA simulator
+    http://127.0.0.1:8768/_simulator/messages  SMS シミュレーター（受信一覧）/ SMS gateway outbox
 
-  ログ / logs: var/worker.log, var/ekyc-simulator.log, var/bank-simulator.log, var/tsa-simulator.log    終了 / stop: Ctrl+C
+  ログ / logs: var/worker.log, var/ekyc-simulator.log, var/bank-simulator.log, var/tsa-simulator.log, var/sms-simulator.log    終了 / stop: Ctrl+C
 
 MSG
 "$BIN/urikake" runserver "${HOST}:${PORT}" --noreload

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "urikake.audit",
     "urikake.idempotency",
     "urikake.mail",
+    "urikake.notifications",
     "urikake.system",
     "urikake.web",
     # After our apps: Django uses the first template it finds, and ours override allauth's.
@@ -108,6 +109,7 @@ if not PRODUCTION:
         "urikake.integrations.ekyc",
         "urikake.integrations.bank",
         "urikake.integrations.tsa",
+        "urikake.integrations.sms",
     ]
 
 MIDDLEWARE = [
@@ -145,6 +147,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "urikake.notifications.context.notification_centre",
             ],
         },
     },
@@ -424,6 +427,15 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 BANK_API_URL = os.environ.get("BANK_API_URL", "http://127.0.0.1:8766")
 BANK_API_TOKEN = os.environ.get("BANK_API_TOKEN", "" if PRODUCTION else "dev-bank-api-token")
 
+# --- SMS gateway (urikake.integrations.sms; docs/notifications.md); the simulator in dev ------
+SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "http://127.0.0.1:8768")
+SMS_GATEWAY_TOKEN = os.environ.get(
+    "SMS_GATEWAY_TOKEN", "" if PRODUCTION else "dev-sms-gateway-token"
+)
+# Where SMS deliveries go: the worker's queue; inline under pytest (like MAIL_TASK_BACKEND).
+SMS_TASK_BACKEND = os.environ.get("URIKAKE_SMS_TASK_BACKEND", "immediate" if TESTING else "default")
+SMS_MAX_ATTEMPTS = int(os.environ.get("URIKAKE_SMS_MAX_ATTEMPTS", "6"))
+
 # --- Content Security Policy (django-csp 4): no inline scripts, nothing from other origins ---
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -501,6 +513,8 @@ def _check_production() -> None:
         problems.append("FIELD_ENCRYPTION_KEYS is missing (urikake security keygen)")
     if not EKYC_API_KEY or not EKYC_WEBHOOK_SECRET:
         problems.append("EKYC_API_KEY / EKYC_WEBHOOK_SECRET are missing")
+    if not SMS_GATEWAY_TOKEN:
+        problems.append("SMS_GATEWAY_TOKEN is missing (the SMS gateway's API token)")
     if not (ZENGIN_REQUESTER_CODE and ZENGIN_REQUESTER_NAME and ZENGIN_BANK_CODE):
         problems.append("URIKAKE_ZENGIN_* (the payout originator and bank account) are missing")
     if not ZENGIN_BRANCH_CODE or not ZENGIN_ACCOUNT_NUMBER:
