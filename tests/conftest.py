@@ -15,6 +15,7 @@ pytest_plugins = [
     "tests.fixtures.ekyc",
     "tests.fixtures.bank",
     "tests.fixtures.tsa",
+    "tests.fixtures.sms",
 ]
 
 # CI explores the same examples on every run (a red build must be reproducible); developers'

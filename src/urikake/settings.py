@@ -246,7 +246,7 @@ ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 ACCOUNT_SESSION_REMEMBER = None  # the user chooses "keep me logged in" on this device
 # allauth counts in days; e-mail links (change of address) live 30 minutes.
 ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 30 / (24 * 60)
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Urikake] "
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "【Urikake】"
 ACCOUNT_PASSWORD_INPUT_RENDER_VALUE = False
 ACCOUNT_RATE_LIMITS = {
     # Per IP and per e-mail; our own lockout (urikake.accounts.lockout) adds growing delays.

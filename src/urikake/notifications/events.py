@@ -21,6 +21,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from urikake.domain.money import format_yen
+
 
 @dataclass(frozen=True)
 class Event:
@@ -184,8 +186,8 @@ EVENTS: dict[str, Event] = {
 
 def _format(name: str, value: Any) -> Any:
     english = (translation.get_language() or "ja").startswith("en")
-    if name.endswith("_yen") and isinstance(value, int):
-        return f"¥{value:,}" if english else f"{value:,}円"
+    if name.endswith("_yen") and isinstance(value, int) and not isinstance(value, bool):
+        return format_yen(value)
     if name.endswith("_date") and isinstance(value, str):
         try:
             day = date.fromisoformat(value)

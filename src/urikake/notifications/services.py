@@ -73,20 +73,30 @@ def notify(
     subject: str,
     context: Mapping[str, Any] | None = None,
     url: str = "",
+    mail_template: str = "",
+    mail_context: Mapping[str, Any] | None = None,
 ) -> list[Notification]:
     """Tell the organisation's members about ``event_key`` concerning ``subject`` (e.g.
     ``"application:12"``): an entry in each member's notification centre, a mail unless the
     organisation turned that kind of mail off, an SMS to its verified mobile number when the
     event is important and the organisation asked for SMS. Returns the new entries (none when
-    the event was already told)."""
+    the event was already told).
+
+    ``mail_template`` (with ``mail_context``) replaces the generic mail where an event needs a
+    letter of its own (the collection reminders)."""
     event = _event(event_key, "applicant")
     values = dict(context or {})
     choices = settings_of(organization)
-    mail_on = event.mail_setting is None or bool(getattr(choices, event.mail_setting))
+    mail_on = mail_wanted(event, choices)
+    letter = (mail_template, dict(mail_context or {})) if mail_template else None
     told = [
         n
         for user in members_of(organization)
-        if (n := _tell(event, user, organization, subject, values, url, mail_on=mail_on))
+        if (
+            n := _tell(
+                event, user, organization, subject, values, url, mail_on=mail_on, letter=letter
+            )
+        )
     ]
     if event.sms and choices.sms_important and phone_verified(organization):
         text = f"{SMS_PREFIX}{_in_japanese(title_of, event.key, values)}"
@@ -94,6 +104,17 @@ def notify(
             text += " " + absolute(url)
         queue_sms(event.key, subject, organization.contact_phone, text)
     return told
+
+
+def mail_wanted(event: Event, choices: NotificationSettings) -> bool:
+    return event.mail_setting is None or bool(getattr(choices, event.mail_setting))
+
+
+def mail_recipients(event_key: str, organization: Organization) -> list[str]:
+    """The addresses :func:`notify` would mail for this event (for counts and dry runs)."""
+    if not mail_wanted(EVENTS[event_key], settings_of(organization)):
+        return []
+    return [u.email for u in members_of(organization) if u.email]
 
 
 def staff_with(capability: Capability) -> QuerySet[User]:
@@ -135,6 +156,7 @@ def _tell(
     url: str,
     *,
     mail_on: bool,
+    letter: tuple[str, dict[str, Any]] | None = None,
 ) -> Notification | None:
     try:
         with transaction.atomic():  # a savepoint: the duplicate is refused, the caller goes on
@@ -151,8 +173,8 @@ def _tell(
     if mail_on and user.email:
         delivery = _claim(event.key, subject, Channel.MAIL, user.email, notification)
         if delivery is not None:
-            mail_context = _mail_context(event, context, url)
-            sent = mail.send(user.email, MAIL_TEMPLATE, mail_context, language="ja")
+            template, mail_context = letter or (MAIL_TEMPLATE, _mail_context(event, context, url))
+            sent = mail.send(user.email, template, mail_context, language="ja")
             delivery.outbound_mail_id = sent.pk if sent else None
             delivery.save(update_fields=["outbound_mail_id"])
     return notification
