@@ -203,9 +203,7 @@ class _Values(dict[str, Any]):
 
 
 def values(context: Mapping[str, Any]) -> dict[str, Any]:
-    return _Values(
-        {k: _format(k, v) for k, v in context.items() if not isinstance(v, list | dict)}
-    )
+    return _Values({k: _format(k, v) for k, v in context.items() if not isinstance(v, list | dict)})
 
 
 def _fill(text: str, context: Mapping[str, Any]) -> str:

@@ -297,9 +297,12 @@ def _code_hash(verification_phone: str, code: str) -> str:
 
 def phone_verified(organization: Organization) -> bool:
     """True when the organisation's current mobile number was confirmed by an SMS code."""
-    return bool(organization.contact_phone) and PhoneVerification.objects.filter(
-        organization=organization, phone=organization.contact_phone, verified_at__isnull=False
-    ).exists()
+    return (
+        bool(organization.contact_phone)
+        and PhoneVerification.objects.filter(
+            organization=organization, phone=organization.contact_phone, verified_at__isnull=False
+        ).exists()
+    )
 
 
 def send_phone_code(
@@ -344,7 +347,10 @@ def send_phone_code(
             payload={"expires_in_minutes": int(CODE_TTL.total_seconds() // 60)},
         )
         minutes = int(CODE_TTL.total_seconds() // 60)
-        text = f"{SMS_PREFIX}確認コード: {code}（{minutes}分間有効）。このコードを他人に教えないでください。"
+        text = (
+            f"{SMS_PREFIX}確認コード: {code}（{minutes}分間有効）。"
+            "このコードを他人に教えないでください。"
+        )
         queue_sms("phone_code", str(verification), phone_e164, text)
     return verification
 

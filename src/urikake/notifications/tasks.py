@@ -56,7 +56,9 @@ def deliver_sms_now(delivery_id: int) -> str:
     d.provider_id = sent.message_id[:100]
     d.body = ""  # a verification code must not outlive its delivery
     d.next_attempt_at = None
-    d.save(update_fields=["status", "sent_at", "attempts", "provider_id", "body", "next_attempt_at"])
+    d.save(
+        update_fields=["status", "sent_at", "attempts", "provider_id", "body", "next_attempt_at"]
+    )
     return "sent"
 
 

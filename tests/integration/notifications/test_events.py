@@ -26,7 +26,9 @@ pytestmark = pytest.mark.django_db
 
 
 def events_of(user: User) -> list[str]:
-    return list(Notification.objects.filter(recipient=user).order_by("pk").values_list("event", flat=True))
+    return list(
+        Notification.objects.filter(recipient=user).order_by("pk").values_list("event", flat=True)
+    )
 
 
 def test_received_offer_and_contract_ready_arrive_by_mail_sms_and_centre(
@@ -74,9 +76,8 @@ def test_opting_out_stops_mail_and_sms_but_keeps_the_centre(
         make_deal(user=user, organization=org)
     assert events_of(user) == ["application_received", "offer_made", "contract_ready"]
     subjects = [str(m["Subject"]).strip() for m in smtp_server.messages]
-    assert subjects == ["【Urikake】契約書のご署名をお願いします（申込み #%s）" % (
-        Notification.objects.get(event="contract_ready").context["application"]
-    )]
+    number = Notification.objects.get(event="contract_ready").context["application"]
+    assert subjects == [f"【Urikake】契約書のご署名をお願いします（申込み #{number}）"]
     assert sms_gateway.outbox() == []
 
 
@@ -213,7 +214,8 @@ def test_sms_failures_are_retried_and_never_fail_the_action(
         notices.decided(deal.application)  # the gateway answers 503: the action succeeds
     d = Delivery.objects.get(channel="sms")
     assert (d.status, d.attempts) == ("queued", 1)
-    assert d.next_attempt_at is not None and d.body
+    assert d.next_attempt_at is not None
+    assert d.body
     assert sms_gateway.outbox() == []
     assert services.retry_due_sms(now=timezone.now() + timedelta(hours=1)) == 1
     d.refresh_from_db()

@@ -30,7 +30,10 @@ MOBILE = "+819012345678"
 def _client(user: User) -> Client:
     versions = current_versions()
     give_consent(
-        acting_user=user, ip=None, terms_version=versions["terms"], privacy_version=versions["privacy"]
+        acting_user=user,
+        ip=None,
+        terms_version=versions["terms"],
+        privacy_version=versions["privacy"],
     )
     client = Client()
     client.force_login(user)
@@ -66,11 +69,16 @@ def test_a_number_is_verified_with_the_code_sent_by_sms(
     assert page.status_code == 200
     assert "確認コードが正しくありません（あと4回入力できます）" in page.content.decode()
     assert not services.phone_verified(org)
-    assert client.post("/my/notifications/phone/", {"action": "confirm", "code": code}).status_code == 302
+    assert (
+        client.post("/my/notifications/phone/", {"action": "confirm", "code": code}).status_code
+        == 302
+    )
     assert services.phone_verified(org)
     actions = list(
         AuditRecord.objects.filter(object_type="phoneverification").values_list("action", flat=True)
-    ) or list(AuditRecord.objects.filter(action__startswith="phone.").values_list("action", flat=True))
+    ) or list(
+        AuditRecord.objects.filter(action__startswith="phone.").values_list("action", flat=True)
+    )
     assert actions == ["phone.code_sent", "phone.code_rejected", "phone.verified"]
     # The page says so, and a changed number is unverified again.
     assert "確認済み" in client.get("/my/notifications/phone/").content.decode()
@@ -86,7 +94,7 @@ def test_codes_expire_attempts_are_limited_and_sends_are_throttled(sms_gateway: 
     with pytest.raises(DomainError) as too_soon:
         services.send_phone_code(org, MOBILE, acting_user=user, now=start + timedelta(seconds=30))
     assert too_soon.value.code == "phone.code_too_soon"
-    for n in range(5):
+    for _n in range(5):
         with pytest.raises(DomainError) as wrong:
             services.confirm_phone_code(org, "99999x", acting_user=user, now=start)
         assert wrong.value.code == "phone.code_wrong"
@@ -102,14 +110,16 @@ def test_codes_expire_attempts_are_limited_and_sends_are_throttled(sms_gateway: 
         )
     assert expired.value.code == "phone.code_expired"
     for minutes in (4, 6, 8):
-        services.send_phone_code(org, MOBILE, acting_user=user, now=start + timedelta(minutes=minutes))
+        services.send_phone_code(
+            org, MOBILE, acting_user=user, now=start + timedelta(minutes=minutes)
+        )
     with pytest.raises(DomainError) as limit:
         services.send_phone_code(org, MOBILE, acting_user=user, now=start + timedelta(minutes=10))
     assert limit.value.code == "phone.code_limit"
 
 
 def test_only_owners_verify(sms_gateway: Any) -> None:
-    owner, org = verified_applicant()
+    _owner, org = verified_applicant()
     member = User.objects.create_user(email="member@example.jp", password="x" * 20)
     Membership.objects.create(user=member, organization=org, role="member")
     with pytest.raises(DomainError):
@@ -129,7 +139,7 @@ def _entry(user: User, n: int, **extra: Any) -> Notification:
 
 
 def test_the_centre_lists_own_entries_newest_first_and_marks_them_read() -> None:
-    user, org = verified_applicant()
+    user, _org = verified_applicant()
     other, _ = verified_applicant()
     for n in range(1, 26):
         _entry(user, n)
@@ -143,11 +153,13 @@ def test_the_centre_lists_own_entries_newest_first_and_marks_them_read() -> None
     assert "申込み #5）" not in html  # page 2
     assert "申込み #5）" in client.get("/my/notifications/?page=2").content.decode()
     assert "申込み #99" not in html
-    assert 'class="badge"' in html and ">25<" in html  # the bell's unread count
+    assert 'class="badge"' in html
+    assert ">25<" in html
 
     newest = Notification.objects.get(recipient=user, subject="application:25")
     opened = client.post(f"/my/notifications/{newest.pk}/open/")
-    assert opened.status_code == 302 and opened["Location"] == "/my/applications/25/"
+    assert opened.status_code == 302
+    assert opened["Location"] == "/my/applications/25/"
     newest.refresh_from_db()
     assert newest.read_at is not None
     # Another person's notification is a 404 and stays unread.

@@ -239,7 +239,9 @@ def run(*, host: str, port: int, token: str, write: Callable[[str], Any]) -> Non
     simulator = SmsGatewaySimulator(host, port, token)
     if not _is_loopback(host):
         write(f"警告: {host} で待ち受けます。操作用エンドポイントに認証はありません。")
-    write(f"SMS配信 シミュレーター: {simulator.url}  (受信一覧: {simulator.url}/_simulator/messages)")
+    write(
+        f"SMS配信 シミュレーター: {simulator.url}  (受信一覧: {simulator.url}/_simulator/messages)"
+    )
     with contextlib.suppress(KeyboardInterrupt):
         simulator.serve_forever()
 
