@@ -23,9 +23,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import hmac
-import ipaddress
-import json
 import logging
 import os
 import threading
@@ -33,11 +30,15 @@ import urllib.parse
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 
-from urikake.integrations.simulator_base import LocalHttpSimulator
+from urikake.integrations.simulator_base import (
+    JsonRequestHandler,
+    LocalHttpSimulator,
+    SimulatorHttpError,
+    is_loopback,
+)
 from urikake.integrations.sms.adapter import DEV_SMS_GATEWAY_TOKEN, MAX_BODY_CHARS
 
 logger = logging.getLogger("urikake.sms_simulator")
@@ -46,12 +47,7 @@ MAX_BODY_BYTES = 16 * 1024
 MAX_OUTBOX = 10_000  # bounded memory: the oldest messages are dropped first
 
 
-class SimulatorError(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
+SimulatorError = SimulatorHttpError
 
 
 class SmsGatewaySimulator(LocalHttpSimulator):
@@ -124,11 +120,10 @@ class _Server(ThreadingHTTPServer):
     simulator: SmsGatewaySimulator
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(JsonRequestHandler):
     server: _Server
     server_version = "UrikakeSmsSimulator/1"
-    protocol_version = "HTTP/1.1"
-    timeout = 30
+    max_body_bytes = MAX_BODY_BYTES
 
     @property
     def sim(self) -> SmsGatewaySimulator:
@@ -152,27 +147,25 @@ class _Handler(BaseHTTPRequestHandler):
         self._body_consumed = False
         try:
             if method == "POST" and path == "/v1/messages":
-                self._authorize()
-                status, answer = self.sim.accept(self._read_json())
-                self._json(status, answer)
+                self.require_bearer(self.sim.token)
+                status, answer = self.sim.accept(self.read_json())
+                self.send_json(status, answer)
             elif method == "GET" and path == "/_simulator/messages":
                 to = urllib.parse.parse_qs(parts.query).get("to", [None])[0]
-                self._json(200, {"messages": self.sim.messages(to)})
+                self.send_json(200, {"messages": self.sim.messages(to)})
             elif method == "DELETE" and path == "/_simulator/messages":
                 self.sim.clear()
-                self._json(200, {"messages": []})
+                self.send_json(200, {"messages": []})
             elif method == "POST" and path == "/_simulator/faults":
-                self._faults(self._read_json())
+                self._faults(self.read_json())
             elif method == "GET" and path == "/healthz":
-                self._json(200, {"status": "ok"})
+                self.send_json(200, {"status": "ok"})
             elif path.startswith(("/v1/", "/_simulator/")):
                 raise SimulatorError(405, "method_not_allowed", "method not allowed")
             else:
                 raise SimulatorError(404, "not_found", "no such endpoint")
         except SimulatorError as exc:
-            if method == "POST" and not self._body_consumed:
-                self.close_connection = True
-            self._json(exc.status, {"error": {"code": exc.code, "message": exc.message}})
+            self.send_error_json(method, exc)
 
     def _faults(self, data: Any) -> None:
         if not isinstance(data, dict):
@@ -184,49 +177,7 @@ class _Handler(BaseHTTPRequestHandler):
         with self.sim._lock:
             self.sim.fail_next = count
             self.sim.fail_status = status
-        self._json(200, {"fail_next": count, "status": status})
-
-    def _authorize(self) -> None:
-        header = self.headers.get("Authorization", "")
-        scheme, _, token = header.partition(" ")
-        expected = self.sim.token.encode()
-        if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected):
-            raise SimulatorError(401, "unauthorized", "missing or wrong token")
-
-    def _read_json(self) -> Any:
-        length_header = self.headers.get("Content-Length")
-        if length_header is None or not length_header.isdigit():
-            self.close_connection = True
-            raise SimulatorError(411, "length_required", "Content-Length is required")
-        length = int(length_header)
-        if length > MAX_BODY_BYTES:
-            self.close_connection = True
-            raise SimulatorError(413, "too_large", "request body too large")
-        self._body_consumed = True
-        try:
-            return json.loads(self.rfile.read(length))
-        except ValueError as exc:
-            raise SimulatorError(400, "invalid_request", "body is not JSON") from exc
-
-    def _json(self, status: int, payload: Any) -> None:
-        body = json.dumps(payload, ensure_ascii=False).encode()
-        self.send_response(status, HTTPStatus(status).phrase)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        if self.close_connection:
-            self.send_header("Connection", "close")
-        self.end_headers()
-        self.wfile.write(body)
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+        self.send_json(200, {"fail_next": count, "status": status})
 
 
 def add_arguments(parser: Any) -> None:
@@ -237,7 +188,7 @@ def add_arguments(parser: Any) -> None:
 
 def run(*, host: str, port: int, token: str, write: Callable[[str], Any]) -> None:
     simulator = SmsGatewaySimulator(host, port, token)
-    if not _is_loopback(host):
+    if not is_loopback(host):
         write(f"警告: {host} で待ち受けます。操作用エンドポイントに認証はありません。")
     write(
         f"SMS配信 シミュレーター: {simulator.url}  (受信一覧: {simulator.url}/_simulator/messages)"
