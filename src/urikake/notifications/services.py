@@ -158,6 +158,9 @@ def _tell(
     mail_on: bool,
     letter: tuple[str, dict[str, Any]] | None = None,
 ) -> Notification | None:
+    told = Notification.objects.filter(event=event.key, subject=subject[:100], recipient=user)
+    if told.exists():
+        return None  # already told (the fast path; the constraint below settles races)
     try:
         with transaction.atomic():  # a savepoint: the duplicate is refused, the caller goes on
             notification = Notification.objects.create(
