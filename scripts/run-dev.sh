@@ -50,6 +50,9 @@ pids+=($!)
 # A local stand-in for the bank API: statement pulls at /my/bank/ (accounts acc_demo_main, acc_demo_sub).
 "$BIN/urikake" bank_simulator >> var/bank-simulator.log 2>&1 &
 pids+=($!)
+# A local stand-in for the SMS gateway: notifications and phone codes (outbox over HTTP).
+"$BIN/urikake" sms_simulator >> var/sms-simulator.log 2>&1 &
+pids+=($!)
 
 cat <<MSG
 
@@ -64,9 +67,10 @@ cat <<MSG
     http://127.0.0.1:8767/healthz       タイムスタンプ局 シミュレーター / RFC 3161 TSA simulator
     http://127.0.0.1:8768/healthz       反社チェック シミュレーター / anti-social-forces screening
     http://127.0.0.1:8769/healthz       信用情報機関 シミュレーター / credit bureau simulator
+    http://127.0.0.1:8770/_simulator/messages  SMS シミュレーター（受信一覧）/ SMS gateway outbox
 
   ログ / logs: var/worker.log, var/ekyc-simulator.log, var/bank-simulator.log, var/tsa-simulator.log,
-        var/antisocial-simulator.log, var/credit-bureau-simulator.log    終了 / stop: Ctrl+C
+        var/antisocial-simulator.log, var/credit-bureau-simulator.log, var/sms-simulator.log    終了 / stop: Ctrl+C
 
 MSG
 "$BIN/urikake" runserver "${HOST}:${PORT}" --noreload

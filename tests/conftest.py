@@ -17,6 +17,7 @@ pytest_plugins = [
     "tests.fixtures.tsa",
     "tests.fixtures.connections",
     "tests.fixtures.screening_vendors",
+    "tests.fixtures.sms",
 ]
 
 # CI explores the same examples on every run (a red build must be reproducible); developers'

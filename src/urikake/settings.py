@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "urikake.audit",
     "urikake.idempotency",
     "urikake.mail",
+    "urikake.notifications",
     "urikake.system",
     "urikake.web",
     # After our apps: Django uses the first template it finds, and ours override allauth's.
@@ -111,6 +112,7 @@ if not PRODUCTION:
         "urikake.integrations.tsa",
         "urikake.integrations.antisocial",
         "urikake.integrations.credit_bureau",
+        "urikake.integrations.sms",
     ]
 
 MIDDLEWARE = [
@@ -150,6 +152,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "urikake.system.context_processors.demo_samples",
+                "urikake.notifications.context.notification_centre",
             ],
         },
     },
@@ -248,7 +251,7 @@ ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 ACCOUNT_SESSION_REMEMBER = None  # the user chooses "keep me logged in" on this device
 # allauth counts in days; e-mail links (change of address) live 30 minutes.
 ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 30 / (24 * 60)
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Urikake] "
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "【Urikake】"
 ACCOUNT_PASSWORD_INPUT_RENDER_VALUE = False
 ACCOUNT_RATE_LIMITS = {
     # Per IP and per e-mail; our own lockout (urikake.accounts.lockout) adds growing delays.
@@ -469,6 +472,14 @@ SCREENING_VENDOR_CACHE_DAYS = int(os.environ.get("SCREENING_VENDOR_CACHE_DAYS", 
 # Off by default only under pytest (tests that exercise the vendors switch them on with the
 # ``screening_vendors`` fixture); production refuses to start without them.
 SCREENING_VENDOR_CHECKS = os.environ.get("SCREENING_VENDOR_CHECKS", "0" if TESTING else "1") != "0"
+# --- SMS gateway (urikake.integrations.sms; docs/notifications.md); the simulator in dev ------
+SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "http://127.0.0.1:8770")
+SMS_GATEWAY_TOKEN = os.environ.get(
+    "SMS_GATEWAY_TOKEN", "" if PRODUCTION else "dev-sms-gateway-token"
+)
+# Where SMS deliveries go: the worker's queue; inline under pytest (like MAIL_TASK_BACKEND).
+SMS_TASK_BACKEND = os.environ.get("URIKAKE_SMS_TASK_BACKEND", "immediate" if TESTING else "default")
+SMS_MAX_ATTEMPTS = int(os.environ.get("URIKAKE_SMS_MAX_ATTEMPTS", "6"))
 
 # --- Content Security Policy (django-csp 4): no inline scripts, nothing from other origins ---
 CONTENT_SECURITY_POLICY = {
@@ -557,6 +568,8 @@ def _check_production() -> None:
     ):
         if "127.0.0.1" in url or "localhost" in url:
             problems.append(f"{name} points at the local simulator")
+    if not SMS_GATEWAY_TOKEN:
+        problems.append("SMS_GATEWAY_TOKEN is missing (the SMS gateway's API token)")
     if not (ZENGIN_REQUESTER_CODE and ZENGIN_REQUESTER_NAME and ZENGIN_BANK_CODE):
         problems.append("URIKAKE_ZENGIN_* (the payout originator and bank account) are missing")
     if not ZENGIN_BRANCH_CODE or not ZENGIN_ACCOUNT_NUMBER:

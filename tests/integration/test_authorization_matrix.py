@@ -64,6 +64,20 @@ def _membership(org: Organization, owner: Any) -> int:
     return Membership.objects.create(user=user, organization=org, role="member").pk
 
 
+@factory("notification")
+def _notification(org: Organization, owner: Any) -> int:
+    from urikake.notifications.models import Notification
+
+    return Notification.objects.create(
+        event="application_received",
+        subject=f"application:{uuid.uuid4().hex[:8]}",
+        recipient=owner,
+        organization=org,
+        context={"application": 1, "amount_yen": 1000},
+        url="/my/applications/",
+    ).pk
+
+
 @factory("invoice")
 def _invoice(org: Organization, owner: Any) -> int:
     debtor = org.debtors.first() or receivables.register_debtor(

@@ -32,6 +32,7 @@ def run_settings(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]
             "FIELD_ENCRYPTION_KEYS",
             "EKYC_API_KEY",
             "EKYC_WEBHOOK_SECRET",
+            "SMS_GATEWAY_TOKEN",
         }
     }
     clean.update(
@@ -51,6 +52,7 @@ PRODUCTION_OK = {
     "FIELD_ENCRYPTION_KEYS": "k" * 43 + "=",
     "EKYC_API_KEY": "prod-key",
     "EKYC_WEBHOOK_SECRET": "prod-secret",
+    "SMS_GATEWAY_TOKEN": "prod-sms-token",
     "URIKAKE_ZENGIN_REQUESTER_CODE": "1234567890",
     "URIKAKE_ZENGIN_REQUESTER_NAME": "ｶ)ｳﾘｶｹ",
     "URIKAKE_ZENGIN_BANK_CODE": "0001",
@@ -85,6 +87,7 @@ def test_production_starts_when_configured(tmp_path: Path) -> None:
         ({"AUDIT_SIGNING_KEY": ""}, "AUDIT_SIGNING_KEY"),
         ({"FIELD_ENCRYPTION_KEYS": ""}, "FIELD_ENCRYPTION_KEYS"),
         ({"EKYC_WEBHOOK_SECRET": ""}, "EKYC_WEBHOOK_SECRET"),
+        ({"SMS_GATEWAY_TOKEN": ""}, "SMS_GATEWAY_TOKEN"),
         ({"URIKAKE_ZENGIN_BANK_CODE": ""}, "URIKAKE_ZENGIN_"),
         ({"URIKAKE_ZENGIN_ACCOUNT_NUMBER": ""}, "URIKAKE_ZENGIN_ACCOUNT_NUMBER"),
         ({"CONTRACT_SIGNING_CERT_FILE": ""}, "CONTRACT_SIGNING_KEY_FILE"),

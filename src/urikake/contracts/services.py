@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from urikake.accounts.models import User
@@ -27,6 +28,7 @@ from urikake.contracts.terms import DealTerms, deal_terms
 from urikake.domain.applications import ApplicationStatus
 from urikake.domain.errors import DomainError
 from urikake.domain.products import DocumentKind, spec
+from urikake.receivables import notices
 from urikake.receivables.models import FinancingApplication
 from urikake.receivables.services import mark_contracted
 from urikake.treasury.perfection import open_perfection
@@ -193,6 +195,9 @@ def prepare_contracts(
                 "perfection": terms.perfection.value,
             },
         )
+        notices.about_application(
+            "contract_ready", locked, url=reverse("contracts:detail", args=[locked.pk])
+        )
     return created
 
 
@@ -307,4 +312,7 @@ def sign_contracts(
             },
         )
         open_perfection(contracted)  # the back office reads it; reads never create it
+        notices.about_application(
+            "contract_signed", contracted, url=reverse("contracts:detail", args=[contracted.pk])
+        )
     return SignResult(signature, created=True)

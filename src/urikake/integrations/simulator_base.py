@@ -182,3 +182,64 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+class SimulatorHttpError(Exception):
+    """An error answer of a simulator: ``{"error": {"code", "message"}}`` with ``status``."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+class JsonRequestHandler(BaseHTTPRequestHandler):
+    """JSON in and out for a simulator's handler: bounded bodies, bearer tokens, no caching.
+
+    Subclasses set ``max_body_bytes`` and dispatch; a :class:`SimulatorHttpError` raised while
+    handling becomes its JSON error answer through :meth:`send_error_json`.
+    """
+
+    protocol_version = "HTTP/1.1"
+    timeout = 30  # a silent client must not hold a thread forever
+    max_body_bytes = 64 * 1024
+    _body_consumed = False
+
+    def require_bearer(self, token: str) -> None:
+        scheme, _, given = self.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(
+            given.strip().encode(), token.encode()
+        ):
+            raise SimulatorHttpError(401, "unauthorized", "missing or wrong token")
+
+    def read_json(self) -> Any:
+        length_header = self.headers.get("Content-Length")
+        if length_header is None or not length_header.isdigit():
+            self.close_connection = True
+            raise SimulatorHttpError(411, "length_required", "Content-Length is required")
+        length = int(length_header)
+        if length > self.max_body_bytes:
+            self.close_connection = True
+            raise SimulatorHttpError(413, "too_large", "request body too large")
+        self._body_consumed = True
+        try:
+            return json.loads(self.rfile.read(length))
+        except ValueError as exc:
+            raise SimulatorHttpError(400, "invalid_request", "body is not JSON") from exc
+
+    def send_json(self, status: int, payload: Any) -> None:
+        body = json.dumps(payload, ensure_ascii=False).encode()
+        self.send_response(status, HTTPStatus(status).phrase)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def send_error_json(self, method: str, exc: SimulatorHttpError) -> None:
+        if method in {"POST", "PUT"} and not self._body_consumed:
+            self.close_connection = True  # an unread body must not be taken for a request
+        self.send_json(exc.status, {"error": {"code": exc.code, "message": exc.message}})

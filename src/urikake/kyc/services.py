@@ -41,6 +41,7 @@ from urikake.integrations.ekyc.adapter import (
     vendor_from_settings,
 )
 from urikake.kyc.models import VERIFICATION_VALIDITY, KycCheck, KycStatus, KycWebhookEvent
+from urikake.notifications import services as notifications
 from urikake.security import crypto
 from urikake.security.uploads import validate_upload
 
@@ -548,6 +549,12 @@ def handle_webhook(
                 "reason": check.reason,
                 "expires_at": check.expires_at,
             },
+        )
+        notifications.notify(
+            "kyc_verified" if check.status == KycStatus.VERIFIED else "kyc_rejected",
+            organization=check.organization,
+            subject=str(check),
+            url=reverse("kyc:status"),
         )
     return check
 

@@ -20,6 +20,7 @@ from urikake.audit import services as audit
 from urikake.domain.applications import ApplicationStatus, check_transition
 from urikake.domain.bank_calendar import add_bank_business_days
 from urikake.domain.errors import DomainError
+from urikake.receivables import notices
 from urikake.receivables.models import FinancingApplication, ReviewDecision
 from urikake.receivables.screening import start_line_from
 
@@ -84,4 +85,6 @@ def review_application(
         )
         if target is ApplicationStatus.OFFERED:
             start_line_from(app, acting_user=acting_user)
+        if target is not None:
+            notices.decided(app)
     return app

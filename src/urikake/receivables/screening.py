@@ -44,7 +44,7 @@ from urikake.domain.screening import (
 from urikake.domain.screening.external import ExternalAssessment, assess_external
 from urikake.domain.statements import Direction, SourceFormat, Statement, StatementLine
 from urikake.plans import services as plans
-from urikake.receivables import assignment_clauses, external_checks
+from urikake.receivables import assignment_clauses, external_checks, notices
 from urikake.receivables.models import (
     FinancingApplication,
     Invoice,
@@ -396,6 +396,7 @@ def run_screening(application_id: int) -> FinancingApplication:
         )
         if target is ApplicationStatus.OFFERED:
             start_line_from(application, acting_user="system:screening")
+        notices.decided(application)
     return application
 
 

@@ -30,6 +30,7 @@ from urikake.domain.name_matching import normalize_name
 from urikake.domain.screening.fingerprints import invoice_fingerprint, near_duplicate_keys
 from urikake.domain.statements import Direction, Statement, refuse_future_lines
 from urikake.plans import services as plans
+from urikake.receivables import notices
 from urikake.receivables.models import (
     Debtor,
     DebtorIdentity,
@@ -423,6 +424,7 @@ def submit_application(
             actor=acting_user,
             action="application.submitted",
         )
+        notices.received(submitted)
         transaction.on_commit(lambda: _enqueue_screening(submitted.pk))
     return submitted
 

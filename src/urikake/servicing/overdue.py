@@ -60,10 +60,9 @@ from urikake.domain.bank_calendar import add_bank_business_days
 from urikake.domain.errors import DomainError
 from urikake.domain.positions import PositionStatus
 from urikake.ledger import services as ledger
-from urikake.mail import services as mail
+from urikake.notifications import services as notifications
 from urikake.servicing.collections import release_reserve
 from urikake.servicing.models import POSITION_AUDIT_TYPES, Position, PositionNote
-from urikake.treasury.notifications import owner_emails
 from urikake.treasury.policy import client_code, debtor_code
 
 __all__ = [
@@ -330,6 +329,33 @@ def _plan(
     )
 
 
+#: A client who collects for the platform (two-party) is told this many days before its
+#: forwarding deadline.
+COLLECTION_DUE_NOTICE_DAYS = 3
+
+
+def _collection_due_notice(row: OverdueItem, today: date) -> None:
+    """Two-party: remind the client of the forwarding deadline a few days ahead (once per
+    purchase — the notification's unique key makes a second run tell nobody again)."""
+    p = row.purchase
+    if not p.spec.client_forwards or not 0 <= (row.deadline - today).days <= (
+        COLLECTION_DUE_NOTICE_DAYS
+    ):
+        return
+    with transaction.atomic():
+        notifications.notify(
+            "collection_due",
+            organization=p.organization,
+            subject=f"purchase:{p.pk}:due",
+            context={
+                "invoice_number": p.invoice.invoice_number,
+                "amount_yen": p.residual,
+                "deadline_date": row.deadline.isoformat(),
+            },
+            url=reverse("treasury:detail", args=[p.pk]),
+        )
+
+
 def send_reminders(
     *, today: date | None = None, dry_run: bool = False, actor: Actor
 ) -> RemindSummary:
@@ -343,6 +369,8 @@ def send_reminders(
     candidates = outstanding().filter(status=Position.Status.OPEN).order_by("pk")
     for row in _rows(candidates, today):
         if not row.bucket.overdue:
+            if not dry_run:
+                _collection_due_notice(row, today)
             continue
         summary.checked += 1
         if not _plan(row.purchase, row.days, today, steps, escalate_after).acts:
@@ -361,7 +389,7 @@ def send_reminders(
             days = days_past_due(deadline, today)
             plan = _plan(p, days, today, steps, escalate_after)
             if plan.step is not None:
-                to = owner_emails(p.organization_id)
+                to = notifications.mail_recipients("collection_overdue", p.organization)
                 summary.reminded.append((p.pk, plan.step))
                 summary.mails += len(to)
                 if not dry_run:
@@ -379,9 +407,19 @@ def send_reminders(
                             "recipients": len(to),
                         },
                     )
-                    if to:
-                        context = _reminder_context(p, deadline, plan.step)
-                        mail.send(to, "servicing/mail/reminder", context)
+                    notifications.notify(
+                        "collection_overdue",
+                        organization=p.organization,
+                        subject=f"purchase:{p.pk}:reminder:{plan.step}",
+                        context={
+                            "invoice_number": p.invoice.invoice_number,
+                            "amount_yen": p.residual,
+                            "deadline_date": deadline.isoformat(),
+                        },
+                        url=reverse("treasury:detail", args=[p.pk]),
+                        mail_template="servicing/mail/reminder",
+                        mail_context=_reminder_context(p, deadline, plan.step),
+                    )
             if plan.escalate:
                 summary.escalated.append(p.pk)
                 if not dry_run:

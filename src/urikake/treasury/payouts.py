@@ -246,7 +246,7 @@ def mark_sent(batch: PayoutBatch, *, acting_user: Actor) -> PayoutBatch:
                     payload={"payout": payout.pk, "batch": locked.pk},
                 )
         Payout.objects.filter(pk__in=[p.pk for p in payouts]).update(status=Payout.Status.SENT)
-        notifications.payouts_sent_on_commit(payouts, value_date=locked.value_date)
+        notifications.payouts_sent(payouts, batch_id=locked.pk, value_date=locked.value_date)
         locked.status = PayoutBatch.Status.SENT
         locked.sent_at = timezone.now()
         locked.save(update_fields=["status", "sent_at"])
@@ -340,7 +340,7 @@ def import_returns(content: bytes, *, acting_user: Actor) -> list[Payout]:
             payout.status = Payout.Status.RETURNED
             payout.returned_reason = row.reason[:200]
             payout.save(update_fields=["status", "returned_reason"])
-            notifications.payout_returned_on_commit(payout)
+            notifications.payout_returned(payout)
             audit.record(
                 "treasury.payout_returned",
                 actor=acting_user,

@@ -23,6 +23,7 @@ from urikake.domain.perfection import (
     Stage,
     registration_filing_xml,
 )
+from urikake.receivables import notices
 from urikake.receivables.models import FinancingApplication
 from urikake.treasury.models import Perfection
 from urikake.treasury.policy import operator_identity, perfection_policy
@@ -88,6 +89,8 @@ def _step(
                 **{k: (v.isoformat() if isinstance(v, date) else v) for k, v in fields.items()},
             },
         )
+        if to.is_perfected and not current.is_perfected:
+            notices.about_application("perfection_done", locked.application)
     return locked
 
 

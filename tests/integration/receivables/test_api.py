@@ -205,7 +205,8 @@ def test_an_application_is_created_and_submitted(
     assert body["invoice_ids"] == [invoice_id]
     assert body["requested_amount"] == 1_000_000
     assert body["offer"] is None
-    assert len(callbacks) == 1  # the screening task is enqueued on commit
+    # On commit: the "application received" mail is delivered and the screening task enqueued.
+    assert len(callbacks) == 2
     application = FinancingApplication.objects.get(pk=body["id"])
     assert application.organization == world.org
     assert application.submitted_at is not None

@@ -1,0 +1,222 @@
+"""Every event the platform tells people about, defined once.
+
+An :class:`Event` says what the person reads (title and body, Japanese msgids translated in
+the reader's language), which notification setting of the organisation governs its mail
+(``NotificationSettings``), whether it is important enough for SMS, and who hears of it.
+
+Texts take named values from the notification's context. Values whose name ends in ``_yen``
+are shown as amounts, ``_date`` as dates; ``reasons`` is a list of sentences already written
+for the applicant (never codes or scores).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from urikake.domain.money import format_yen
+
+
+@dataclass(frozen=True)
+class Event:
+    key: str
+    title: Promise
+    body: Promise
+    # The NotificationSettings field that lets the organisation turn its mail off; None: the
+    # mail always goes (staff notices).
+    mail_setting: str | None
+    sms: bool  # sent by SMS too when the organisation wants important notices by SMS
+    audience: str = "applicant"  # or "staff"
+
+
+EVENTS: dict[str, Event] = {
+    e.key: e
+    for e in (
+        Event(
+            "application_received",
+            _("お申込みを受け付けました（申込み #%(application)s）"),
+            _(
+                "お申込み（申込み #%(application)s、申込金額 %(amount_yen)s）を受け付けました。"
+                "審査の結果はあらためてお知らせします。"
+            ),
+            "email_screening",
+            sms=False,
+        ),
+        Event(
+            "application_referred",
+            _("お申込みを担当者が確認しています（申込み #%(application)s）"),
+            _(
+                "お申込み（申込み #%(application)s）は、担当者が内容を確認しています。"
+                "確認が終わりましたら、結果をお知らせします。"
+            ),
+            "email_screening",
+            sms=False,
+        ),
+        Event(
+            "offer_made",
+            _("買取条件をご提示しました（申込み #%(application)s）"),
+            _(
+                "お申込み（申込み #%(application)s）の審査が終わり、買取条件をご提示しました。"
+                "お振込み予定額は %(net_payout_yen)s です。"
+                "ご提示の条件は %(expires_date)s まで有効です。内容をご確認のうえ、"
+                "お手続きください。"
+            ),
+            "email_screening",
+            sms=True,
+        ),
+        Event(
+            "application_declined",
+            _("審査結果のお知らせ（申込み #%(application)s）"),
+            _(
+                "お申込み（申込み #%(application)s）について慎重に審査いたしましたが、"
+                "今回は買取を見送らせていただくことになりました。"
+            ),
+            "email_screening",
+            sms=True,
+        ),
+        Event(
+            "contract_ready",
+            _("契約書のご署名をお願いします（申込み #%(application)s）"),
+            _(
+                "お申込み（申込み #%(application)s）の契約書をご用意しました。"
+                "内容をご確認のうえ、電子署名をお願いします。"
+            ),
+            "email_contract",
+            sms=True,
+        ),
+        Event(
+            "contract_signed",
+            _("契約の締結が完了しました（申込み #%(application)s）"),
+            _(
+                "お申込み（申込み #%(application)s）の契約書へのご署名を確認しました。"
+                "締結済みの契約書はいつでもダウンロードできます。"
+            ),
+            "email_contract",
+            sms=False,
+        ),
+        Event(
+            "perfection_done",
+            _("債権譲渡の手続きが完了しました（申込み #%(application)s）"),
+            _(
+                "お申込み（申込み #%(application)s）で買い取った債権について、"
+                "債権譲渡の対抗要件の手続きが完了しました。"
+            ),
+            "email_contract",
+            sms=False,
+        ),
+        Event(
+            "payout_sent",
+            _("お振込みのお知らせ（%(value_date)s）"),
+            _(
+                "%(value_date)s付で、ご登録の振込先口座へ %(amount_yen)s のお振込み手続きを"
+                "しました。ご入金の反映時刻は金融機関によって異なります。"
+            ),
+            "email_payment",
+            sms=True,
+        ),
+        Event(
+            "payout_returned",
+            _("お振込みができませんでした（振込先口座のご確認のお願い）"),
+            _(
+                "%(amount_yen)s のお振込みが、振込先の金融機関から返却されました。"
+                "振込先口座の登録内容をご確認のうえ、必要であれば変更してください。"
+            ),
+            "email_payment",
+            sms=True,
+        ),
+        Event(
+            "collection_due",
+            _("回収金のお振込み期日が近づいています（%(deadline_date)s）"),
+            _(
+                "当社が買い取りました債権（請求書番号 %(invoice_number)s）の回収金 "
+                "%(amount_yen)s は、%(deadline_date)s までに当社口座へお振込みください。"
+            ),
+            "email_payment",
+            sms=False,
+        ),
+        Event(
+            "collection_overdue",
+            _("お支払いが確認できません（請求書番号 %(invoice_number)s）"),
+            _(
+                "当社が買い取りました債権（請求書番号 %(invoice_number)s）について、"
+                "%(deadline_date)s 期限の %(amount_yen)s のお支払いがまだ確認できておりません。"
+                "詳細をご確認ください。"
+            ),
+            "email_payment",
+            sms=True,
+        ),
+        Event(
+            "kyc_verified",
+            _("本人確認が完了しました"),
+            _("本人確認（eKYC）が完了しました。買取のお申込みができるようになりました。"),
+            "email_screening",
+            sms=True,
+        ),
+        Event(
+            "kyc_rejected",
+            _("本人確認を完了できませんでした"),
+            _(
+                "本人確認（eKYC）を完了できませんでした。お手数ですが、"
+                "本人確認書類をご確認のうえ、もう一度お手続きください。"
+            ),
+            "email_screening",
+            sms=True,
+        ),
+        Event(
+            "referral_waiting",
+            _("審査待ちの申込みがあります（申込み #%(application)s）"),
+            _(
+                "%(organization_name)s 様のお申込み（申込み #%(application)s、"
+                "申込金額 %(amount_yen)s）が担当者の確認を待っています。"
+            ),
+            None,
+            sms=False,
+            audience="staff",
+        ),
+    )
+}
+
+
+def _format(name: str, value: Any) -> Any:
+    english = (translation.get_language() or "ja").startswith("en")
+    if name.endswith("_yen") and isinstance(value, int) and not isinstance(value, bool):
+        return format_yen(value)
+    if name.endswith("_date") and isinstance(value, str):
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            return value
+        return day.strftime("%d %b %Y") if english else f"{day.year}年{day.month}月{day.day}日"
+    return value
+
+
+class _Values(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def values(context: Mapping[str, Any]) -> dict[str, Any]:
+    return _Values({k: _format(k, v) for k, v in context.items() if not isinstance(v, list | dict)})
+
+
+def _fill(text: str, context: Mapping[str, Any]) -> str:
+    return text % values(context) if "%(" in text else text
+
+
+def title_of(event_key: str, context: Mapping[str, Any]) -> str:
+    """The title in the active language."""
+    event = EVENTS.get(event_key)
+    return _fill(str(event.title), context) if event else gettext("お知らせ")
+
+
+def body_of(event_key: str, context: Mapping[str, Any]) -> str:
+    """The body in the active language."""
+    event = EVENTS.get(event_key)
+    return _fill(str(event.body), context) if event else ""
