@@ -26,6 +26,7 @@ urlpatterns = [
     path("backoffice/treasury/overdue/", include("urikake.servicing.backoffice_urls")),
     path("backoffice/treasury/", include("urikake.treasury.backoffice_urls")),
     path("backoffice/plans/", include("urikake.plans.backoffice_urls")),
+    path("backoffice/securitization/", include("urikake.securitization.backoffice_urls")),
     path("backoffice/", include("urikake.backoffice.urls")),
     path("webhooks/", include("urikake.kyc.webhook_urls")),
     path("healthz", system_views.healthz, name="healthz"),

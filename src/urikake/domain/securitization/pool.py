@@ -218,6 +218,8 @@ def cells_of(pool: PoolData, *, max_grades: int = 64) -> Cells:
     """Group the pool into (grade, month) cells (see the module docstring)."""
     if pool.size == 0:
         raise DomainError("securitization.empty_pool", "プールに債権がありません。")
+    if pool.balance <= 0:
+        raise DomainError("securitization.zero_balance", "プールの合計金額が0円です。")
     grade, grade_pd, approximated = _grade(pool, max_grades)
     horizon = pool.horizon
     key = grade * (horizon + 1) + pool.months
