@@ -52,14 +52,19 @@ def pool_list(request: HttpRequest) -> HttpResponse:
     return render(request, "securitization/list.html", {"pools": pools, "form": form})
 
 
+def _pct(share: Decimal) -> Decimal:
+    # Shares are shown as percentages with the form's 3 decimals (exact: stored with 5).
+    return (share * HUNDRED).quantize(Decimal("0.001"))
+
+
 def _structure_initial(pool: Pool) -> dict[str, object]:
     return {
-        "senior": pool.senior_share * HUNDRED,
-        "mezzanine": pool.mezzanine_share * HUNDRED,
+        "senior": _pct(pool.senior_share),
+        "mezzanine": _pct(pool.mezzanine_share),
         "retain_subordinated": pool.retain_subordinated,
         "vehicle": pool.vehicle,
         "enhancement": pool.enhancement,
-        "enhancement_fee": pool.enhancement_fee_rate * HUNDRED,
+        "enhancement_fee": _pct(pool.enhancement_fee_rate),
         "correlation": pool.correlation,
     }
 
@@ -75,13 +80,13 @@ def pool_detail(request: HttpRequest, pk: int) -> HttpResponse:
             share = sized_senior(
                 a, float(sizing.cleaned_data["target"] / HUNDRED), sizing.cleaned_data["metric"]
             )
-            sized = Decimal(repr(round(share * 100, 3)))
+            sized = Decimal(f"{share * 100:.3f}")
         except DomainError as exc:
             sizing.add_error("target", exc.message)
     initial = _structure_initial(pool)
     if sized is not None:
         initial["senior"] = sized
-        initial["mezzanine"] = min(pool.mezzanine_share * HUNDRED, HUNDRED - sized)
+        initial["mezzanine"] = min(_pct(pool.mezzanine_share), HUNDRED - sized)
     labels, probs = a.histogram()
     histogram = charts.bar_chart(
         "loss-histogram",
