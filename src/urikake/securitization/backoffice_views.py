@@ -15,6 +15,7 @@ from urikake.accounts.access import staff
 from urikake.accounts.roles import Capability
 from urikake.domain import charts
 from urikake.domain.errors import DomainError
+from urikake.ledger import services as ledger
 from urikake.securitization import exports, services
 from urikake.securitization.analysis import (
     TRANCHE_LABELS,
@@ -114,6 +115,7 @@ def pool_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "sized": sized,
             "q99": a.quantiles[0.99],
             "q999": a.quantiles[0.999],
+            "spv_held": -ledger.balance(f"spv_payable:{pool.code}") if pool.pk else 0,
         },
     )
 
@@ -158,6 +160,27 @@ def pool_sell(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("SPVへの譲渡（真正譲渡）を記帳しました。"))
+    return redirect("securitization_backoffice:detail", pk=pool.pk)
+
+
+@require_POST
+@staff(Capability.MANAGE_STRUCTURING)
+def pool_remit(request: HttpRequest, pk: int) -> HttpResponse:
+    pool = get_object_or_404(Pool, pk=pk)
+    try:
+        amount = services.remit_collections(
+            pool,
+            on=timezone.localdate(),
+            cash_account=ledger.operating_cash_account(),
+            acting_user=request.user,
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        if amount:
+            messages.success(request, _("回収金をSPVに引き渡しました。"))
+        else:
+            messages.info(request, _("引き渡す回収金はありません。"))
     return redirect("securitization_backoffice:detail", pk=pool.pk)
 
 

@@ -239,3 +239,39 @@ def sell_pool(pool: Pool, *, on: date, acting_user: Any) -> Pool:
             payload={"on": on, "entry": entry.id, "sold_balance": pool.sold_balance},
         )
     return pool
+
+
+def sold_in(position_id: int) -> str | None:
+    """The code of the pool a position was sold in (servicing's lookup), or ``None``."""
+    pool_id = (
+        PoolItem.objects.filter(position_id=position_id, pool__status=Pool.Status.SOLD)
+        .values_list("pool_id", flat=True)
+        .first()
+    )
+    return None if pool_id is None else f"P{pool_id}"
+
+
+def remit_collections(pool: Pool, *, on: date, cash_account: str, acting_user: Any) -> int:
+    """Pass what was collected for the SPV on to its account (Dr SPV預り金 / Cr 普通預金)."""
+    with transaction.atomic():
+        pool = Pool.objects.select_for_update().get(pk=pool.pk)
+        owed = ledger.balance(rules.spv_account("spv_payable", pool.code))
+        held = -owed  # a liability: credit balance
+        if held <= 0:
+            return 0
+        n = ledger.entries_for(f"securitization:{pool.code}:remit").count() + 1
+        entry = rules.spv_remittance(
+            f"securitization:{pool.code}:remit:{n}",
+            on,
+            pool=pool.code,
+            cash_account=cash_account,
+            amount=held,
+        )
+        ledger.post(entry, actor=acting_user)
+        audit.record(
+            "securitization.remitted",
+            actor=acting_user,
+            obj=pool,
+            payload={"on": on, "amount": held, "entry": entry.id},
+        )
+    return held

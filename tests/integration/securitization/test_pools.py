@@ -167,6 +167,11 @@ def test_pages_and_downloads(book, structuring_staff):
     assert sold.status_code == 302
     pool.refresh_from_db()
     assert pool.status == Pool.Status.SOLD
+    after_sale = client.get(f"/backoffice/securitization/{pool.pk}/").content.decode()
+    assert 'id="spv-held"' in after_sale
+    assert f'action="/backoffice/securitization/{pool.pk}/structure/"' not in after_sale
+    remit = client.post(f"/backoffice/securitization/{pool.pk}/remit/", follow=True)
+    assert "引き渡す回収金はありません" in remit.content.decode()
 
 
 def test_other_roles_are_refused(book, treasury_staff):
