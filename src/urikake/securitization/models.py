@@ -7,25 +7,26 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Pool(models.Model):
     class Method(models.TextChoices):
-        POOL = "pool", "プール方式（小口多数を統計的に評価）"
-        SPECIFIC = "specific", "特定先方式（特定の売掛先を個別に評価）"
+        POOL = "pool", _("プール方式（小口多数を統計的に評価）")
+        SPECIFIC = "specific", _("特定先方式（特定の売掛先を個別に評価）")
 
     class Vehicle(models.TextChoices):
-        TRUST = "trust", "信託（信託銀行）"
-        SPC = "spc", "SPC（特別目的会社）"
+        TRUST = "trust", _("信託（信託銀行）")
+        SPC = "spc", _("SPC（特別目的会社）")
 
     class Status(models.TextChoices):
-        FROZEN = "frozen", "確定（譲渡前）"
-        SOLD = "sold", "譲渡済み"
+        FROZEN = "frozen", _("確定（譲渡前）")
+        SOLD = "sold", _("譲渡済み")
 
     class Enhancement(models.TextChoices):
-        NONE = "none", "なし（内部信用補完のみ）"
-        GUARANTEE = "guarantee", "保証"
-        INSURANCE = "insurance", "信用保険"
+        NONE = "none", _("なし（内部信用補完のみ）")
+        GUARANTEE = "guarantee", _("保証")
+        INSURANCE = "insurance", _("信用保険")
 
     name = models.CharField("名称", max_length=100)
     method = models.CharField("方式", max_length=10, choices=Method.choices)

@@ -8,6 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -148,6 +149,13 @@ def test_pages_and_downloads(book, structuring_staff):
         "リスクの移転は限定的"
         not in client.get(f"/backoffice/securitization/{pool.pk}/").content.decode()
     )
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(f"/backoffice/securitization/{pool.pk}/").content.decode()
+    assert "Cost comparison" in english
+    assert "Size the senior tranche for a target" in english
+    assert "Specific-debtor method" in english or "Pool method" in english
+    del client.cookies[settings.LANGUAGE_COOKIE_NAME]
 
     csv_text = client.get(f"/backoffice/securitization/{pool.pk}/export.csv").content.decode()
     assert "トランシェ" in csv_text
