@@ -144,3 +144,46 @@ def test_cli_dask_address_matches_in_process(tmp_path):
     ) as cluster:
         remote = _run(pool, "--dask", cluster.scheduler_address)
     assert remote == _run(pool)
+
+
+def _run_with_stderr(args: list[str], *, tty: bool) -> tuple[int, str, str]:
+    import pty
+
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "urikake.settings"}
+    if not tty:
+        proc = subprocess.run(args, capture_output=True, text=True, env=env, check=False)
+        return proc.returncode, proc.stdout, proc.stderr
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.run(
+            args, stdout=subprocess.PIPE, stderr=slave, env=env, check=False, text=True
+        )
+    finally:
+        os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    return proc.returncode, proc.stdout, b"".join(chunks).decode(errors="replace")
+
+
+def test_progress_bar_only_on_a_terminal(tmp_path):
+    pool = tmp_path / "pool.csv"
+    pool.write_text(_pool_text(300))
+    args = [sys.executable, "-m", "urikake", "securitize", str(pool), "--senior", "0.8"]
+    args += ["--scenarios", "3000", "--json"]
+    code, out, err = _run_with_stderr(args, tty=True)
+    assert code == 0
+    assert "scenarios" in err  # tqdm, one tick per shard
+    assert "3/3" in err
+    assert json.loads(out)["scenarios"] == 3000
+    code, out, err = _run_with_stderr(args, tty=False)
+    assert code == 0
+    assert "3/3" not in err
+    assert json.loads(out)["scenarios"] == 3000

@@ -9,6 +9,7 @@ with the line at fault. A progress bar goes to stderr when it is a terminal.
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from argparse import ArgumentParser
 from collections.abc import Callable, Iterable
@@ -86,7 +87,16 @@ class Command(BaseCommand):
             return None
         from tqdm import tqdm  # type: ignore[import-untyped]
 
-        return tqdm(total=total, unit="shard", desc="scenarios", file=sys.stderr)
+        # A terminal that reports a 0 × 0 size (a bare pty) would get an empty bar.
+        size = shutil.get_terminal_size((80, 20))
+        return tqdm(
+            total=total,
+            unit="shard",
+            desc="scenarios",
+            file=sys.stderr,
+            ncols=size.columns,
+            nrows=size.lines,
+        )
 
     def _table(self, doc: dict[str, Any]) -> None:
         pool = doc["pool"]
