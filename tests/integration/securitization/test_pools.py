@@ -186,3 +186,23 @@ def test_other_roles_are_refused(book, treasury_staff):
     client = Client()
     client.force_login(treasury_staff)
     assert client.get("/backoffice/securitization/").status_code == 403
+
+
+def test_reading_the_pages_writes_nothing(book, structuring_staff):
+    from tests.integration.test_reads_never_write import _counts
+
+    pool = _build(structuring_staff)
+    client = Client()
+    client.force_login(structuring_staff)
+    client.get("/backoffice/")  # the login's session row is written on the first request
+    before = _counts()
+    for url in (
+        "/backoffice/securitization/",
+        f"/backoffice/securitization/{pool.pk}/",
+        f"/backoffice/securitization/{pool.pk}/?metric=el&target=0.01",
+        f"/backoffice/securitization/{pool.pk}/export.csv",
+        f"/backoffice/securitization/{pool.pk}/export.xlsx",
+        f"/backoffice/securitization/{pool.pk}/report/1.pdf",
+    ):
+        assert client.get(url).status_code == 200, url
+    assert _counts() == before
