@@ -26,7 +26,11 @@ def dask_mapper(
     from distributed import Client, as_completed  # imported only when asked for
 
     own = isinstance(address, str)
-    client = Client(address, set_as_default=False) if own else address  # type: ignore[no-untyped-call]
+    client = (
+        Client(address, set_as_default=False, timeout=10)  # type: ignore[no-untyped-call]
+        if own
+        else address
+    )
     try:
         ref = client.scatter(cells, broadcast=True)
 

@@ -187,3 +187,21 @@ def test_progress_bar_only_on_a_terminal(tmp_path):
     assert code == 0
     assert "3/3" not in err
     assert json.loads(out)["scenarios"] == 3000
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--senior", "1.5"], "優先部分"),
+        (["--senior", "0.8", "--mezzanine", "0.5"], "メザニン"),
+        (["--senior", "0.8", "--correlation", "1.2"], "資産相関"),
+        (["--senior", "0.8", "--scenarios", "0"], "シナリオ数"),
+    ],
+)
+def test_bad_options_are_refused_clearly(tmp_path, extra, message):
+    pool = tmp_path / "pool.csv"
+    pool.write_text(_pool_text(50))
+    out = StringIO()
+    with pytest.raises(CommandError, match=message):
+        call_command("securitize", str(pool), *extra, "--json", stdout=out)
+    assert out.getvalue() == ""

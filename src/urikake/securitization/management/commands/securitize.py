@@ -74,8 +74,13 @@ class Command(BaseCommand):
         tick = bar.update if bar is not None else None
         try:
             if mc and options["dask"]:
-                with dask_mapper(options["dask"], cells, progress=tick) as (mapper, ref):
-                    return analyse(pool, mapper=mapper, cells_ref=ref, **kwargs)
+                try:
+                    with dask_mapper(options["dask"], cells, progress=tick) as (mapper, ref):
+                        return analyse(pool, mapper=mapper, cells_ref=ref, **kwargs)
+                except (OSError, TimeoutError) as exc:
+                    raise CommandError(
+                        f"Dask のスケジューラ {options['dask']} に接続できません（{exc}）"
+                    ) from exc
             mapper = _ticking(tick) if tick is not None else map
             return analyse(pool, mapper=mapper, **kwargs)
         finally:
