@@ -134,10 +134,18 @@ def test_true_sale_recipe_takes_the_receivables_off_the_books():
             "x", date(2026, 12, 1), pool="P1", receivables=[("O", "D", 10)], retained=11
         )
     got = ledger.spv_collection(
-        "c", date(2026, 12, 2), pool="P1", cash_account="cash:0001:001:1", amount=500
+        "c",
+        date(2026, 12, 2),
+        pool="P1",
+        cash_account=ledger.cash("0001", "001", "1234567"),
+        amount=500,
     )
     paid = ledger.spv_remittance(
-        "r", date(2026, 12, 3), pool="P1", cash_account="cash:0001:001:1", amount=500
+        "r",
+        date(2026, 12, 3),
+        pool="P1",
+        cash_account=ledger.cash("0001", "001", "1234567"),
+        amount=500,
     )
     assert ledger.balances([entry, got, paid])["spv_payable:P1"] == 0
 
