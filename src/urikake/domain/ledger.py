@@ -50,6 +50,7 @@ __all__ = [
     "reserve_offset",
     "reverse",
     "spv_collection",
+    "spv_price_received",
     "spv_remittance",
     "statement",
     "trial_balance",
@@ -737,4 +738,23 @@ def spv_remittance(
         date,
         description,
         _legs((spv_account("spv_payable", pool), paid), (cash_account, -paid)),
+    )
+
+
+def spv_price_received(
+    id: str,
+    date: date,
+    *,
+    pool: str,
+    cash_account: str,
+    amount: int,
+    description: str = "SPVからの譲渡代金の入金",
+) -> JournalEntry:
+    """譲渡代金の入金: 普通預金 / SPV未収金 — the SPV pays the price of the true sale."""
+    got = _positive(amount, "amount", "入金額")
+    return journal_entry(
+        id,
+        date,
+        description,
+        _legs((cash_account, got), (spv_account("spv_receivable", pool), -got)),
     )

@@ -115,7 +115,8 @@ def pool_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "sized": sized,
             "q99": a.quantiles[0.99],
             "q999": a.quantiles[0.999],
-            "spv_held": -ledger.balance(f"spv_payable:{pool.code}") if pool.pk else 0,
+            "spv_held": -ledger.balance(f"spv_payable:{pool.code}"),
+            "price_due": ledger.balance(f"spv_receivable:{pool.code}"),
         },
     )
 
@@ -181,6 +182,27 @@ def pool_remit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("回収金をSPVに引き渡しました。"))
         else:
             messages.info(request, _("引き渡す回収金はありません。"))
+    return redirect("securitization_backoffice:detail", pk=pool.pk)
+
+
+@require_POST
+@staff(Capability.MANAGE_STRUCTURING)
+def pool_price(request: HttpRequest, pk: int) -> HttpResponse:
+    pool = get_object_or_404(Pool, pk=pk)
+    try:
+        amount = services.record_price_received(
+            pool,
+            on=timezone.localdate(),
+            cash_account=ledger.operating_cash_account(),
+            acting_user=request.user,
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        if amount:
+            messages.success(request, _("SPVからの譲渡代金の入金を記帳しました。"))
+        else:
+            messages.info(request, _("未収の譲渡代金はありません。"))
     return redirect("securitization_backoffice:detail", pk=pool.pk)
 
 

@@ -275,3 +275,29 @@ def remit_collections(pool: Pool, *, on: date, cash_account: str, acting_user: A
             payload={"on": on, "amount": held, "entry": entry.id},
         )
     return held
+
+
+def record_price_received(pool: Pool, *, on: date, cash_account: str, acting_user: Any) -> int:
+    """The SPV paid the price: clears ``spv_receivable:<pool>`` into the bank account."""
+    with transaction.atomic():
+        pool = Pool.objects.select_for_update().get(pk=pool.pk)
+        if pool.status != Pool.Status.SOLD:
+            raise DomainError("securitization.not_sold", "このプールはまだ譲渡されていません。")
+        due = ledger.balance(rules.spv_account("spv_receivable", pool.code))
+        if due <= 0:
+            return 0
+        entry = rules.spv_price_received(
+            f"securitization:{pool.code}:price",
+            on,
+            pool=pool.code,
+            cash_account=cash_account,
+            amount=due,
+        )
+        ledger.post(entry, actor=acting_user)
+        audit.record(
+            "securitization.price_received",
+            actor=acting_user,
+            obj=pool,
+            payload={"on": on, "amount": due, "entry": entry.id},
+        )
+    return due
