@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "urikake.contracts",
     "urikake.treasury",
     "urikake.servicing",
+    "urikake.securitization",
     "urikake.scoring",
     "urikake.security",
     "urikake.backoffice",

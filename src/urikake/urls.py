@@ -29,6 +29,7 @@ urlpatterns = [
     path("backoffice/plans/", include("urikake.plans.backoffice_urls")),
     path("backoffice/connections/", include("urikake.connections.urls")),
     path("backoffice/notifications/", include("urikake.notifications.backoffice_urls")),
+    path("backoffice/securitization/", include("urikake.securitization.backoffice_urls")),
     path("backoffice/", include("urikake.backoffice.urls")),
     path("webhooks/", include("urikake.kyc.webhook_urls")),
     path("healthz", system_views.healthz, name="healthz"),

@@ -17,7 +17,7 @@ SECTIONS: list[tuple[Capability, str, str | None]] = [
     (Capability.MANAGE_TREASURY, "送金・回収・消込", "treasury_backoffice:dashboard"),
     (Capability.VIEW_PLANS, "プラン・限度額", "plans_backoffice:list"),
     (Capability.VIEW_AUDIT, "元帳・残高試算表", "ledger_backoffice:trial_balance"),
-    (Capability.MANAGE_STRUCTURING, "証券化", None),
+    (Capability.MANAGE_STRUCTURING, "証券化", "securitization_backoffice:list"),
     (Capability.VIEW_AUDIT, "監査証跡", "backoffice:audit"),
     (Capability.MANAGE_CONNECTIONS, "接続許可", "connections:register"),
     (Capability.MANAGE_STAFF, "スタッフ権限の管理", "backoffice:staff_roles"),

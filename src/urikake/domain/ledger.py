@@ -49,8 +49,12 @@ __all__ = [
     "reserve",
     "reserve_offset",
     "reverse",
+    "spv_collection",
+    "spv_price_received",
+    "spv_remittance",
     "statement",
     "trial_balance",
+    "true_sale",
     "write_off",
     "write_off_entries",
 ]
@@ -160,6 +164,10 @@ CHART = Chart(
         AccountType("write_off", AccountKind.EXPENSE, "貸倒損失"),
         AccountType("capital", AccountKind.EQUITY, "資本金"),
         AccountType("retained_earnings", AccountKind.EQUITY, "繰越利益剰余金"),
+        # Securitization (urikake.securitization): the SPV's side of a true sale.
+        AccountType("spv_receivable", AccountKind.ASSET, "SPV未収金(譲渡代金)", 1),
+        AccountType("retained_interest", AccountKind.ASSET, "劣後受益権等(留保)", 1),
+        AccountType("spv_payable", AccountKind.LIABILITY, "SPV預り金(回収金)", 1),
     )
 )
 
@@ -649,3 +657,104 @@ def write_off_entries(
             write_off(f"write_off:{ref}", date, client=client, debtor=debtor, amount=loss)
         )
     return entries, offset, loss
+
+
+# --- securitization (urikake.securitization, docs/securitization.md) ---------------------
+
+
+def spv_account(purpose: str, pool: str) -> str:
+    """``spv_receivable:<pool>``, ``retained_interest:<pool>`` or ``spv_payable:<pool>``."""
+    return f"{purpose}:{_part(pool, 'プール')}"
+
+
+def true_sale(
+    id: str,
+    date: date,
+    *,
+    pool: str,
+    receivables: Iterable[tuple[str, str, int]],
+    retained: int,
+    description: str = "証券化（真正譲渡）",
+) -> JournalEntry:
+    """真正譲渡: SPV未収金 + 劣後受益権等 / 買取債権 — the receivables leave the balance sheet.
+
+    ``receivables`` are (client, debtor, amount) of the sold positions' residuals (grouped
+    per receivable account). The price the SPV owes is the amount minus what the platform
+    keeps (``retained``: a subordinated interest it holds, plus any excess-concentration
+    haircut), booked as SPV未収金 until the SPV pays.
+    """
+    per_account: dict[str, int] = {}
+    for client, debtor, amount in receivables:
+        code = receivable(client, debtor)
+        per_account[code] = per_account.get(code, 0) + _positive(amount, "amount", "譲渡額")
+    total = sum(per_account.values())
+    kept = _nonneg(retained, "retained", "留保額")
+    if not per_account or kept > total:
+        raise DomainError(
+            "ledger.invalid_true_sale", "留保額は譲渡する債権の合計以下にしてください。"
+        )
+    return journal_entry(
+        id,
+        date,
+        description,
+        _legs(
+            (spv_account("spv_receivable", pool), total - kept),
+            (spv_account("retained_interest", pool), kept),
+            *((code, -amount) for code, amount in sorted(per_account.items())),
+        ),
+    )
+
+
+def spv_collection(
+    id: str,
+    date: date,
+    *,
+    pool: str,
+    cash_account: str,
+    amount: int,
+    description: str = "譲渡済み債権の回収（SPV預り）",
+) -> JournalEntry:
+    """回収（譲渡後）: 普通預金 / SPV預り金 — the platform services the sold receivable and
+    holds the collection for the SPV."""
+    got = _positive(amount, "amount", "入金額")
+    return journal_entry(
+        id, date, description, _legs((cash_account, got), (spv_account("spv_payable", pool), -got))
+    )
+
+
+def spv_remittance(
+    id: str,
+    date: date,
+    *,
+    pool: str,
+    cash_account: str,
+    amount: int,
+    description: str = "回収金のSPVへの引渡し",
+) -> JournalEntry:
+    """引渡し: SPV預り金 / 普通預金 — collections passed on to the SPV's account."""
+    paid = _positive(amount, "amount", "引渡額")
+    return journal_entry(
+        id,
+        date,
+        description,
+        _legs((spv_account("spv_payable", pool), paid), (cash_account, -paid)),
+    )
+
+
+def spv_price_received(
+    id: str,
+    date: date,
+    *,
+    pool: str,
+    cash_account: str,
+    amount: int,
+    description: str = "SPVからの譲渡代金の入金",
+) -> JournalEntry:
+    """譲渡代金の入金: 普通預金 / SPV未収金 — the SPV pays the price of the true sale."""
+    got = _positive(amount, "amount", "入金額")
+    return journal_entry(
+        id,
+        date,
+        description,
+        _legs((cash_account, got), (spv_account("spv_receivable", pool), -got)),
+    )

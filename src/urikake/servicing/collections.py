@@ -31,6 +31,7 @@ from urikake.ledger import services as ledger
 from urikake.plans import services as plans
 from urikake.receivables import services as receivables
 from urikake.receivables.models import FinancingApplication, Invoice
+from urikake.servicing import sold
 from urikake.servicing.models import Position
 from urikake.treasury.models import Allocation, Deposit, Payout
 from urikake.treasury.policy import client_code, debtor_code
@@ -132,13 +133,20 @@ def apply_collection(
         if client_bears:
             charged = min(fee_here, purchase.holdback - purchase.reserve_applied)
             purchase.reserve_applied += charged
-        legs += purchase.spec.ledger.collection_legs(
-            client=client_code(purchase.organization_id),
-            debtor=debtor_code(purchase.debtor_id),
+        client, debtor = client_code(purchase.organization_id), debtor_code(purchase.debtor_id)
+        these = purchase.spec.ledger.collection_legs(
+            client=client,
+            debtor=debtor,
             amount=amount,
             fee_deducted=fee_here,
             fee_from_reserve=charged,
         )
+        pool = sold.sold_in(purchase.pk)
+        if pool is not None:  # securitized: the platform services it, the SPV is owed
+            these = sold.redirect_to_spv(
+                these, receivable=book.receivable(client, debtor), pool=pool
+            )
+        legs += these
         Allocation.objects.create(
             deposit=deposit, purchase=purchase, amount=amount, fee_deducted=fee_here
         )

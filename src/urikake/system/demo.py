@@ -50,6 +50,11 @@ DEMO_LOGINS = (
         staff_role=StaffRole.TREASURY,
     ),
     DemoLogin(
+        role="証券化担当",
+        email="structuring@demo.urikake.example",
+        staff_role=StaffRole.STRUCTURING,
+    ),
+    DemoLogin(
         role="コンプライアンス担当",
         email="compliance@demo.urikake.example",
         staff_role=StaffRole.COMPLIANCE,

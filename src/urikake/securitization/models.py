@@ -1,0 +1,103 @@
+"""A pool (a frozen, audited selection of positions with a cut-off date), its items and its
+structure. Changes go through :mod:`urikake.securitization.services` only."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Pool(models.Model):
+    class Method(models.TextChoices):
+        POOL = "pool", _("プール方式（小口多数を統計的に評価）")
+        SPECIFIC = "specific", _("特定先方式（特定の売掛先を個別に評価）")
+
+    class Vehicle(models.TextChoices):
+        TRUST = "trust", _("信託（信託銀行）")
+        SPC = "spc", _("SPC（特別目的会社）")
+
+    class Status(models.TextChoices):
+        FROZEN = "frozen", _("確定（譲渡前）")
+        SOLD = "sold", _("譲渡済み")
+
+    class Enhancement(models.TextChoices):
+        NONE = "none", _("なし（内部信用補完のみ）")
+        GUARANTEE = "guarantee", _("保証")
+        INSURANCE = "insurance", _("信用保険")
+
+    name = models.CharField("名称", max_length=100)
+    method = models.CharField("方式", max_length=10, choices=Method.choices)
+    vehicle = models.CharField("SPV", max_length=10, choices=Vehicle.choices, default="trust")
+    status = models.CharField(max_length=10, choices=Status.choices, default="frozen")
+    cut_off_date = models.DateField("基準日")
+    allowed_products = models.JSONField("対象の資金化方法", default=list)
+    concentration_limit = models.DecimalField("1社あたりの上限", max_digits=6, decimal_places=4)
+    balance = models.BigIntegerField("対象残高（控除後）", default=0)
+    sold_balance = models.BigIntegerField("譲渡する債権の残高", default=0)
+    dilution_rate = models.DecimalField(max_digits=12, decimal_places=8, default=Decimal(0))
+    dilution_reserve = models.BigIntegerField("希薄化準備金", default=0)
+    excluded = models.JSONField("対象外の債権と理由", default=list, blank=True)
+    # Structure.
+    senior_share = models.DecimalField(max_digits=7, decimal_places=5, default=Decimal("0.8"))
+    mezzanine_share = models.DecimalField(max_digits=7, decimal_places=5, default=Decimal(0))
+    retain_subordinated = models.BooleanField("劣後部分を自社で保有", default=True)
+    enhancement = models.CharField(
+        "外部信用補完", max_length=10, choices=Enhancement.choices, default="none"
+    )
+    enhancement_fee_rate = models.DecimalField(max_digits=7, decimal_places=5, default=Decimal(0))
+    correlation = models.DecimalField(
+        "資産相関", max_digits=5, decimal_places=4, default=Decimal("0.15")
+    )
+    tibor = models.DecimalField(max_digits=7, decimal_places=5, default=Decimal("0.001"))
+    spread = models.DecimalField(max_digits=7, decimal_places=5, default=Decimal("0.007"))
+    trust_fee_rate = models.DecimalField(max_digits=7, decimal_places=5, default=Decimal("0.005"))
+    term_months = models.PositiveSmallIntegerField("信託期間（月）", default=3)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sold_on = models.DateField("譲渡日", null=True, blank=True)
+    sold_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+
+    class Meta:
+        verbose_name = "証券化プール"
+        verbose_name_plural = "証券化プール"
+
+    def __str__(self) -> str:
+        return f"pool:{self.pk}"
+
+    @property
+    def code(self) -> str:
+        """The pool's part of ledger account codes (``spv_receivable:P<id>``)."""
+        return f"P{self.pk}"
+
+
+class PoolItem(models.Model):
+    pool = models.ForeignKey(Pool, on_delete=models.PROTECT, related_name="items")
+    position = models.ForeignKey(
+        "servicing.Position", on_delete=models.PROTECT, related_name="pool_items"
+    )
+    debtor_key = models.CharField(max_length=40)
+    grade = models.CharField(max_length=2)
+    residual = models.BigIntegerField("残高")
+    haircut = models.BigIntegerField("集中控除", default=0)
+    pd = models.FloatField("デフォルト確率")
+    lgd = models.FloatField("デフォルト時損失率")
+    months = models.PositiveSmallIntegerField("残存月数")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["pool", "position"], name="pool_item_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"pool_item:{self.pk}"
+
+    @property
+    def amount(self) -> int:
+        return self.residual - self.haircut

@@ -1,0 +1,303 @@
+"""Every state change of a pool: build (freeze), structure, true sale. One transaction and one
+audit record each (docs/architecture.md)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Sum
+
+from urikake.audit import services as audit
+from urikake.domain import ledger as rules
+from urikake.domain.errors import DomainError
+from urikake.domain.securitization import eligibility
+from urikake.domain.securitization.waterfall import tranche_specs
+from urikake.ledger import services as ledger
+from urikake.securitization.models import Pool, PoolItem
+from urikake.servicing.models import Position
+from urikake.treasury.models import Perfection
+
+PERFECTED = (Perfection.Stage.PERFECTED, Perfection.Stage.EXTENDED)
+
+
+def _grade_of(position: Position) -> str:
+    for item in (position.application.screening_result or {}).get("invoices", []):
+        if item.get("invoice") == position.invoice_id and item.get("grade"):
+            return str(item["grade"])
+    return "E"  # unknown: the most cautious grade
+
+
+def candidates() -> list[eligibility.Candidate]:
+    """Every open position as a pool candidate (eligibility is decided by the domain)."""
+    out = []
+    rows = Position.objects.filter(status=Position.Status.OPEN).select_related(
+        "application__perfection", "invoice__assignment_clause"
+    )
+    for p in rows:
+        perfection = getattr(p.application, "perfection", None)
+        clause = getattr(p.invoice, "assignment_clause", None)
+        out.append(
+            eligibility.Candidate(
+                position_id=p.pk,
+                debtor=p.debtor_code,
+                product=p.product,
+                residual=p.residual,
+                due_date=p.due_date,
+                open=True,
+                perfected=perfection is not None and perfection.stage in PERFECTED,
+                clause_unreleased=clause is not None and not clause.released,
+                grade=_grade_of(p),
+            )
+        )
+    return out
+
+
+def historical_dilution() -> Decimal:
+    """Dilution seen on collected positions: payer-deducted amounts ÷ face."""
+    sums = Position.objects.filter(status=Position.Status.COLLECTED).aggregate(
+        face=Sum("face_amount"), diluted=Sum("fee_deducted")
+    )
+    return eligibility.dilution_rate(sums["face"] or 0, sums["diluted"] or 0)
+
+
+def build_pool(
+    *,
+    name: str,
+    cut_off: date,
+    method: str,
+    allowed_products: list[str],
+    concentration_limit: Decimal,
+    acting_user: Any,
+) -> Pool:
+    """Select the eligible positions, apply the haircuts and freeze the pool."""
+    if not name.strip():
+        raise DomainError("securitization.name", "名称を入力してください。", field="name")
+    with transaction.atomic():
+        selection = eligibility.select(
+            candidates(),
+            cut_off=cut_off,
+            allowed_products=frozenset(allowed_products),
+            method=method,
+            concentration_limit=concentration_limit,
+        )
+        if not selection.included:
+            why = Counter(reason for _, reason in selection.excluded)
+            detail = " ".join(f"{reason}（{n}件）" for reason, n in why.most_common())
+            raise DomainError(
+                "securitization.no_eligible_positions",
+                f"基準日時点で対象となる債権がありません。{detail}",
+            )
+        rate = historical_dilution()
+        pool = Pool.objects.create(
+            name=name.strip(),
+            method=method,
+            cut_off_date=cut_off,
+            allowed_products=sorted(allowed_products),
+            concentration_limit=concentration_limit,
+            balance=selection.balance,
+            sold_balance=sum(i.residual for i in selection.included),
+            dilution_rate=rate,
+            dilution_reserve=eligibility.dilution_reserve(selection.balance, rate),
+            excluded=[{"position": pid, "reason": why} for pid, why in selection.excluded],
+            created_by=acting_user,
+        )
+        grades = {c.position_id: c.grade for c in candidates()}
+        PoolItem.objects.bulk_create(
+            PoolItem(
+                pool=pool,
+                position_id=i.position_id,
+                debtor_key=i.debtor,
+                grade=grades.get(i.position_id, "E"),
+                residual=i.residual,
+                haircut=i.haircut,
+                pd=i.pd,
+                lgd=i.lgd,
+                months=i.months,
+            )
+            for i in selection.included
+        )
+        audit.record(
+            "securitization.pool_built",
+            actor=acting_user,
+            obj=pool,
+            payload={
+                "cut_off": cut_off,
+                "method": method,
+                "positions": [i.position_id for i in selection.included],
+                "excluded": len(selection.excluded),
+                "balance": selection.balance,
+                "haircuts": selection.haircuts,
+            },
+        )
+    return pool
+
+
+def set_structure(
+    pool: Pool,
+    *,
+    senior: Decimal,
+    mezzanine: Decimal,
+    retain_subordinated: bool,
+    vehicle: str,
+    enhancement: str,
+    enhancement_fee_rate: Decimal,
+    correlation: Decimal,
+    acting_user: Any,
+) -> Pool:
+    with transaction.atomic():
+        pool = Pool.objects.select_for_update().get(pk=pool.pk)
+        if pool.status != Pool.Status.FROZEN:
+            raise DomainError("securitization.sold", "譲渡済みのプールは変更できません。")
+        tranche_specs(float(senior), float(mezzanine))  # validates the shares
+        if not Decimal(0) <= correlation < Decimal(1):
+            raise DomainError(
+                "securitization.correlation_out_of_range",
+                "資産相関は0以上1未満で指定してください。",
+                field="correlation",
+            )
+        if vehicle not in Pool.Vehicle.values or enhancement not in Pool.Enhancement.values:
+            raise DomainError("securitization.choice", "選択肢から選んでください。")
+        pool.senior_share, pool.mezzanine_share = senior, mezzanine
+        pool.retain_subordinated = retain_subordinated
+        pool.vehicle, pool.enhancement = vehicle, enhancement
+        pool.enhancement_fee_rate = enhancement_fee_rate if enhancement != "none" else Decimal(0)
+        pool.correlation = correlation
+        pool.save()
+        audit.record(
+            "securitization.structured",
+            actor=acting_user,
+            obj=pool,
+            payload={
+                "senior": senior,
+                "mezzanine": mezzanine,
+                "retain_subordinated": retain_subordinated,
+                "vehicle": vehicle,
+                "enhancement": enhancement,
+                "enhancement_fee_rate": pool.enhancement_fee_rate,
+                "correlation": correlation,
+            },
+        )
+    return pool
+
+
+def retained_amount(pool: Pool) -> int:
+    """What the platform keeps of the sold balance: the haircuts, plus the subordinated part
+    when it retains it. Tranche yen are cut from the eligible balance (切捨て)."""
+    sub_share = Decimal(1) - pool.senior_share - pool.mezzanine_share
+    sub = int(pool.balance * sub_share) if pool.retain_subordinated else 0
+    return (pool.sold_balance - pool.balance) + sub
+
+
+def sell_pool(pool: Pool, *, on: date, acting_user: Any) -> Pool:
+    """True sale to the SPV: the positions' receivables leave the balance sheet."""
+    with transaction.atomic():
+        pool = Pool.objects.select_for_update().get(pk=pool.pk)
+        if pool.status != Pool.Status.FROZEN:
+            raise DomainError("securitization.sold", "このプールは譲渡済みです。")
+        items = list(pool.items.select_related("position"))
+        taken = (
+            PoolItem.objects.filter(
+                position__in=[i.position_id for i in items], pool__status=Pool.Status.SOLD
+            )
+            .exclude(pool=pool)
+            .exists()
+        )
+        if taken:
+            raise DomainError(
+                "securitization.already_sold", "他のプールで譲渡済みの債権が含まれています。"
+            )
+        changed = [
+            i for i in items if i.position.residual != i.residual or i.position.status != "open"
+        ]
+        if changed:
+            raise DomainError(
+                "securitization.stale_pool",
+                "基準日の後に回収などで残高が変わった債権があります。プールを作り直してください。",
+            )
+        entry = rules.true_sale(
+            f"securitization:{pool.code}:sold",
+            on,
+            pool=pool.code,
+            receivables=[
+                (i.position.client_code, i.position.debtor_code, i.residual) for i in items
+            ],
+            retained=retained_amount(pool),
+        )
+        ledger.post(entry, actor=acting_user)
+        pool.status = Pool.Status.SOLD
+        pool.sold_on = on
+        pool.sold_by = acting_user
+        pool.save(update_fields=["status", "sold_on", "sold_by"])
+        audit.record(
+            "securitization.sold",
+            actor=acting_user,
+            obj=pool,
+            payload={"on": on, "entry": entry.id, "sold_balance": pool.sold_balance},
+        )
+    return pool
+
+
+def sold_in(position_id: int) -> str | None:
+    """The code of the pool a position was sold in (servicing's lookup), or ``None``."""
+    pool_id = (
+        PoolItem.objects.filter(position_id=position_id, pool__status=Pool.Status.SOLD)
+        .values_list("pool_id", flat=True)
+        .first()
+    )
+    return None if pool_id is None else f"P{pool_id}"
+
+
+def remit_collections(pool: Pool, *, on: date, cash_account: str, acting_user: Any) -> int:
+    """Pass what was collected for the SPV on to its account (Dr SPV預り金 / Cr 普通預金)."""
+    with transaction.atomic():
+        pool = Pool.objects.select_for_update().get(pk=pool.pk)
+        owed = ledger.balance(rules.spv_account("spv_payable", pool.code))
+        held = -owed  # a liability: credit balance
+        if held <= 0:
+            return 0
+        n = ledger.entries_for(f"securitization:{pool.code}:remit").count() + 1
+        entry = rules.spv_remittance(
+            f"securitization:{pool.code}:remit:{n}",
+            on,
+            pool=pool.code,
+            cash_account=cash_account,
+            amount=held,
+        )
+        ledger.post(entry, actor=acting_user)
+        audit.record(
+            "securitization.remitted",
+            actor=acting_user,
+            obj=pool,
+            payload={"on": on, "amount": held, "entry": entry.id},
+        )
+    return held
+
+
+def record_price_received(pool: Pool, *, on: date, cash_account: str, acting_user: Any) -> int:
+    """The SPV paid the price: clears ``spv_receivable:<pool>`` into the bank account."""
+    with transaction.atomic():
+        pool = Pool.objects.select_for_update().get(pk=pool.pk)
+        if pool.status != Pool.Status.SOLD:
+            raise DomainError("securitization.not_sold", "このプールはまだ譲渡されていません。")
+        due = ledger.balance(rules.spv_account("spv_receivable", pool.code))
+        if due <= 0:
+            return 0
+        entry = rules.spv_price_received(
+            f"securitization:{pool.code}:price",
+            on,
+            pool=pool.code,
+            cash_account=cash_account,
+            amount=due,
+        )
+        ledger.post(entry, actor=acting_user)
+        audit.record(
+            "securitization.price_received",
+            actor=acting_user,
+            obj=pool,
+            payload={"on": on, "amount": due, "entry": entry.id},
+        )
+    return due
