@@ -160,6 +160,12 @@ CHART = Chart(
         AccountType("write_off", AccountKind.EXPENSE, "貸倒損失"),
         AccountType("capital", AccountKind.EQUITY, "資本金"),
         AccountType("retained_earnings", AccountKind.EQUITY, "繰越利益剰余金"),
+        # Receivables-backed loans (urikake.domain.ledger_lending).
+        AccountType("loan", AccountKind.ASSET, "貸付金", 1),
+        AccountType("interest_receivable", AccountKind.ASSET, "未収利息", 1),
+        AccountType("interest_income", AccountKind.INCOME, "受取利息"),
+        AccountType("guarantee_fee_payable", AccountKind.LIABILITY, "預り信用保証料", 1),
+        AccountType("guarantee_claim", AccountKind.ASSET, "代位弁済請求権", 1),
     )
 )
 
