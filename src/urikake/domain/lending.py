@@ -29,6 +29,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import TypeVar
 
+from urikake.domain.assignment_clauses import ClauseStatus, clear_for_transfer
 from urikake.domain.bank_calendar import (
     BusinessDayConvention,
     adjust_to_business_day,
@@ -50,7 +51,6 @@ __all__ = [
     "BorrowingBase",
     "Bound",
     "BoundKind",
-    "ClauseState",
     "CollateralItem",
     "CreditGrade",
     "GuaranteeScheme",
@@ -441,12 +441,6 @@ def split_repayment(received: int, *, interest_due: int, principal: int) -> tupl
 # --------------------------------------------------------------------------------------
 
 
-class ClauseState(enum.StrEnum):
-    NONE = "none"  # no anti-assignment clause
-    RELEASED = "released"  # a clause the debtor released (解除 / 承諾)
-    ACTIVE = "active"  # a clause in force
-
-
 @dataclass(frozen=True, slots=True)
 class ReceivableFacts:
     """What eligibility needs to know of one receivable."""
@@ -454,7 +448,7 @@ class ReceivableFacts:
     ref: str
     #: The first payment from this debtor on the client's bank statements (None: none seen).
     trading_since: date | None
-    clause: ClauseState
+    clause: ClauseStatus
     perfected: bool
 
 
@@ -479,7 +473,7 @@ def eligibility_problems(
                 field=facts.ref,
             )
         )
-    if facts.clause is ClauseState.ACTIVE:
+    if not clear_for_transfer(facts.clause):
         out.append(
             DomainError(
                 "lending.anti_assignment",

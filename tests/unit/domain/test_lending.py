@@ -9,13 +9,13 @@ import pytest
 
 from urikake.domain import ledger as book
 from urikake.domain import ledger_lending as loans
+from urikake.domain.assignment_clauses import ClauseStatus
 from urikake.domain.errors import DomainError
 from urikake.domain.lending import (
     SCHEMES,
     SEED_MATRIX,
     AdvanceRateMatrix,
     BoundKind,
-    ClauseState,
     CollateralItem,
     CreditGrade,
     LoanDocument,
@@ -192,24 +192,24 @@ def test_repayment_interest_first_then_principal_then_surplus() -> None:
 
 def test_eligibility_needs_a_year_of_trading_a_released_clause_and_perfection() -> None:
     on = date(2026, 6, 1)
-    ok = ReceivableFacts("inv-1", date(2025, 6, 1), ClauseState.NONE, perfected=True)
+    ok = ReceivableFacts("inv-1", date(2025, 6, 1), ClauseStatus.ABSENT, perfected=True)
     assert eligibility_problems(ok, on=on, at_drawdown=True) == []
     assert (
         eligibility_problems(
-            ReceivableFacts("inv-1", date(2025, 6, 1), ClauseState.RELEASED, True), on=on
+            ReceivableFacts("inv-1", date(2025, 6, 1), ClauseStatus.RELEASED, True), on=on
         )
         == []
     )
-    short = ReceivableFacts("inv-2", date(2025, 6, 2), ClauseState.NONE, True)
+    short = ReceivableFacts("inv-2", date(2025, 6, 2), ClauseStatus.ABSENT, True)
     assert [e.code for e in eligibility_problems(short, on=on)] == ["lending.trading_history"]
-    none_seen = ReceivableFacts("inv-3", None, ClauseState.ACTIVE, False)
+    none_seen = ReceivableFacts("inv-3", None, ClauseStatus.RESTRICTED, False)
     assert [e.code for e in eligibility_problems(none_seen, on=on, at_drawdown=True)] == [
         "lending.trading_history",
         "lending.anti_assignment",
         "lending.not_perfected",
     ]
     # Before drawdown the perfection may still be pending.
-    pending = ReceivableFacts("inv-4", date(2024, 1, 1), ClauseState.NONE, False)
+    pending = ReceivableFacts("inv-4", date(2024, 1, 1), ClauseStatus.ABSENT, False)
     assert eligibility_problems(pending, on=on) == []
 
 
