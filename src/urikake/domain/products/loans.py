@@ -16,7 +16,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from urikake.domain import ledger_lending as book
-from urikake.domain.lending import MAX_ADVANCE_RATE
 from urikake.domain.perfection import Method, PerfectionPolicy
 from urikake.domain.products.spec import (
     AgeingPlan,
@@ -43,7 +42,7 @@ RECEIVABLES_LOAN = ProductSpec(
     label_ja="売掛債権担保融資",
     label_en="Receivables-backed loan",
     short_label_ja="担保融資",
-    pricing=ProductBand(Decimal("0.01"), Decimal("0.18"), MAX_ADVANCE_RATE),
+    pricing=ProductBand(Decimal("0.01"), Decimal("0.18"), Decimal("0.90")),
     # Registration is the default (根保証 may only use it, IV.4); notice or consent raise the
     # advance rate. Drawdown waits for the perfection (IV.4: 担保の保全手続き before 融資実行).
     perfection=PerfectionPolicy(Method.REGISTRATION, fund_before_perfection=False),
