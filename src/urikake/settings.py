@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "urikake.contracts",
     "urikake.treasury",
     "urikake.servicing",
+    "urikake.lending",
     "urikake.scoring",
     "urikake.security",
     "urikake.backoffice",
