@@ -351,6 +351,8 @@ def assess_collateral(
                 "advance_rate": str(collateral.advance_rate),
             },
         )
+        if locked.status in later:
+            recompute_base(locked, acting_user=acting_user)
     return collateral
 
 
