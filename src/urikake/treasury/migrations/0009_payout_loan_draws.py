@@ -5,27 +5,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('applicants', '0001_initial'),
-        ('receivables', '0007_plan_version_and_assignment_clauses'),
-        ('servicing', '0002_position_product_choices_from_registry'),
-        ('treasury', '0008_idempotentrequest_moves_to_idempotency_app'),
+        ("applicants", "0001_initial"),
+        ("receivables", "0007_plan_version_and_assignment_clauses"),
+        ("servicing", "0002_position_product_choices_from_registry"),
+        ("treasury", "0008_idempotentrequest_moves_to_idempotency_app"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='payout',
-            name='application',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='payouts', to='receivables.financingapplication'),
+            model_name="payout",
+            name="application",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="payouts",
+                to="receivables.financingapplication",
+            ),
         ),
         migrations.AlterField(
-            model_name='payout',
-            name='kind',
-            field=models.CharField(choices=[('advance', '買取代金'), ('reserve', '留保金返還'), ('loan', '融資実行')], max_length=10),
+            model_name="payout",
+            name="kind",
+            field=models.CharField(
+                choices=[("advance", "買取代金"), ("reserve", "留保金返還"), ("loan", "融資実行")],
+                max_length=10,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='payout',
-            constraint=models.CheckConstraint(condition=models.Q(('application__isnull', False), ('kind', 'loan'), _connector='OR'), name='payout_application_unless_loan'),
+            model_name="payout",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("application__isnull", False), ("kind", "loan"), _connector="OR"
+                ),
+                name="payout_application_unless_loan",
+            ),
         ),
     ]
