@@ -266,10 +266,14 @@ def bo_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "draw_form": forms.DrawForm(),
             "perfection_form": forms.PerfectionForm(initial={"perfected_on": timezone.localdate()}),
             "repayment_form": forms.RepaymentForm(
-                collateral=pledged, initial={"received_on": timezone.localdate()}
+                collateral=pledged,
+                initial={"received_on": timezone.localdate()},
+                auto_id="repayment_%s",
             ),
-            "add_form": forms.AddCollateralForm(invoices=free),
-            "release_form": forms.ReleaseForm(invoices=free),
+            "add_form": forms.AddCollateralForm(invoices=free, auto_id="add_%s"),
+            "pledged_rows": [
+                (c, forms.ReleaseForm(invoices=free, auto_id=f"release{c.pk}_%s")) for c in pledged
+            ],
             "report_form": forms.ReportForm(),
             "default_form": forms.CommentForm(),
             "eligibility": services.eligibility(facility),
