@@ -1243,12 +1243,17 @@ def is_overdue(report: BalanceReport, today: date | None = None) -> bool:
 
 
 def run_month_end(*, today: date | None = None, acting_user: Actor) -> dict[str, int]:
-    """The daily job: reports of last month for every active facility, reminders before
-    the deadline (bank business days), overdue counted."""
+    """The daily job: last month's report of every active revolving facility, reminders
+    before the deadline (bank business days), overdue counted."""
     today = today or _today()
     period_end = today.replace(day=1) - timedelta(days=1)
     generated = reminded = overdue = 0
-    for facility in LoanFacility.objects.filter(status=LoanFacility.Status.ACTIVE):
+    # The monthly report is the revolving scheme's duty (IV.6: 月の定期報告（根保証の場合）);
+    # staff may still generate one for an individual loan on its page.
+    active = LoanFacility.objects.filter(
+        status=LoanFacility.Status.ACTIVE, scheme=rules.LoanScheme.REVOLVING.value
+    )
+    for facility in active:
         if not BalanceReport.objects.filter(facility=facility, period_end=period_end).exists():
             generate_report(facility, period_end=period_end, acting_user=acting_user)
             generated += 1

@@ -100,3 +100,36 @@ def documents_checked(facility: LoanFacility, user, reviewer) -> None:
             acting_user=user,
         )
         services.check_document(doc, acting_user=reviewer, accepted=True)
+
+
+def active_revolving(user, org, reviewer, treasury, *, draw: int = 1_000_000) -> LoanFacility:
+    """A revolving loan through the services: applied, documents checked, decided (2.5%),
+    signed, perfected and drawn once."""
+    from decimal import Decimal as D
+
+    inv = invoice(org, user, 2_200_000)
+    facility = services.apply_for_loan(
+        org,
+        acting_user=user,
+        scheme="revolving",
+        guarantee_scheme="receivables_2001",
+        requested_amount=2_000_000,
+        purpose="運転資金",
+        invoices=[inv],
+    )
+    documents_checked(facility, user, reviewer)
+    facility = services.decide(
+        facility,
+        acting_user=reviewer,
+        approve=True,
+        comment="ok",
+        interest_rate=D("0.025"),
+        decided_amount=2_000_000,
+    )
+    facility = services.sign_contract(
+        facility, acting_user=user, agreed_sha256=facility.contract_sha256, ip_address=None
+    )
+    services.record_perfection(facility, perfected_on=timezone.localdate(), acting_user=treasury)
+    services.draw(facility, amount=draw, acting_user=treasury)
+    facility.refresh_from_db()
+    return facility

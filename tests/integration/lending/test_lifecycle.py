@@ -25,6 +25,7 @@ from urikake.domain.perfection import Method
 from urikake.ledger import services as ledger
 from urikake.lending import services
 from urikake.lending.models import BalanceReport, Collateral, LoanFacility, ShortfallNotice
+from urikake.mail.models import OutboundMail
 from urikake.treasury import payouts
 from urikake.treasury.models import Payout
 from urikake.treasury.policy import client_code
@@ -184,6 +185,8 @@ def test_revolving_loan_life_cycle(people) -> None:
         new, grade=CreditGrade.LOW, method=Method.REGISTRATION, acting_user=reviewer
     )
     notice = ShortfallNotice.objects.get(facility=facility)
+    shortfall_mail = OutboundMail.objects.get(template="lending/mail/shortfall")
+    assert "305,136円" in shortfall_mail.body
     assert (notice.collateral_value, notice.shortfall) == (1_100_000, 305_136)
     # A new receivable covers it again (revolving: future receivables are added).
     services.add_collateral(
@@ -359,3 +362,36 @@ def test_the_matrix_is_effective_dated_and_bounded(people) -> None:
             effective_from=today + timedelta(days=20), rates=bad, note="", acting_user=reviewer
         )
     assert exc.value.code == "lending.advance_rate_bounds"
+
+
+def test_month_end_job_reminds_before_the_deadline_once_and_flags_overdue(people) -> None:
+    from tests.integration.lending.helpers import active_revolving
+    from urikake.domain.lending import report_reminder_dates
+
+    user, org, reviewer, treasury = people
+    facility = active_revolving(user, org, reviewer, treasury)
+    today = timezone.localdate()
+    period_end = month_end(today.year, today.month)
+    first_of_next = period_end + timedelta(days=1)
+    assert services.run_month_end(today=first_of_next, acting_user="system:test") == {
+        "generated": 1,
+        "reminded": 0,
+        "overdue": 0,
+    }
+    report = BalanceReport.objects.get(facility=facility)
+    reminder_day = report_reminder_dates(report.deadline)[0]
+    mail.outbox.clear()
+    with travel_to(reminder_day):
+        counts = services.run_month_end(today=reminder_day, acting_user="system:test")
+        again = services.run_month_end(today=reminder_day, acting_user="system:test")
+    assert counts["reminded"] == 1
+    assert again["reminded"] == 0  # once a day
+    sent = OutboundMail.objects.filter(template="lending/mail/report_reminder")
+    assert sent.count() == 1
+    assert "提出期限" in sent.get().subject
+    report.refresh_from_db()
+    assert report.reminders_sent == [reminder_day.isoformat()]
+    late = report.deadline + timedelta(days=1)
+    assert services.run_month_end(today=late, acting_user="system:test")["overdue"] == 1
+    # An individual loan has no monthly duty: the job makes no report for it.
+    assert BalanceReport.objects.count() == 1
