@@ -186,7 +186,7 @@ def test_revolving_loan_life_cycle(people) -> None:
     )
     notice = ShortfallNotice.objects.get(facility=facility)
     shortfall_mail = OutboundMail.objects.get(template="lending/mail/shortfall")
-    assert "305,136円" in shortfall_mail.body
+    assert "不足額: ¥305,136" in shortfall_mail.body
     assert (notice.collateral_value, notice.shortfall) == (1_100_000, 305_136)
     # A new receivable covers it again (revolving: future receivables are added).
     services.add_collateral(
