@@ -21,6 +21,7 @@ urlpatterns = [
     path("<int:pk>/repayment/", views.bo_repayment, name="repayment"),
     path("<int:pk>/report/", views.bo_report, name="report"),
     path("<int:pk>/default/", views.bo_default, name="default"),
+    path("<int:pk>/guarantor/", views.bo_guarantor_payment, name="guarantor"),
     path("reports/<int:pk>/pdf/", views.bo_report_pdf, name="report_pdf"),
     path("reports/<int:pk>/csv/", views.bo_report_csv, name="report_csv"),
 ]

@@ -206,3 +206,10 @@ class MatrixForm(forms.Form):
             for g in CreditGrade
             for m in Method
         }
+
+
+class GuarantorPaymentForm(YenMixin, forms.Form):
+    yen_fields = ("amount",)
+    received_on = forms.DateField(label=_("入金日"), widget=forms.DateInput(attrs={"type": "date"}))
+    amount = _yen_field(_("代位弁済の入金額（円）"))
+    reference = forms.CharField(label=_("照会番号"), max_length=60)

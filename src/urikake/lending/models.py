@@ -109,6 +109,9 @@ class LoanFacility(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     idempotency_key = models.CharField(max_length=255, blank=True, default="")
+    # After a default: the guarantor's share claimed (代位弁済請求) and what it has paid.
+    guarantee_claim = models.BigIntegerField("代位弁済請求額", default=0)
+    guarantee_claim_paid = models.BigIntegerField("代位弁済受領額", default=0)
 
     class Meta:
         ordering = ["-created_at"]

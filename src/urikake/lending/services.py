@@ -1070,7 +1070,8 @@ def default_facility(facility: LoanFacility, *, acting_user: User, comment: str)
         for entry in entries:
             ledger.post(entry, actor=acting_user)
         locked.status = LoanFacility.Status.DEFAULTED
-        locked.save(update_fields=["status"])
+        locked.guarantee_claim = claim
+        locked.save(update_fields=["status", "guarantee_claim"])
         audit.record(
             "lending.defaulted",
             actor=acting_user,
@@ -1083,6 +1084,56 @@ def default_facility(facility: LoanFacility, *, acting_user: User, comment: str)
             },
         )
     return claim
+
+
+def record_guarantor_payment(
+    facility: LoanFacility,
+    *,
+    amount: int,
+    received_on: date,
+    reference: str,
+    acting_user: Actor,
+) -> LoanFacility:
+    """The guarantor pays the claim (代位弁済) into the platform's account: Dr 普通預金 /
+    Cr 代位弁済請求権; never more than what is still claimed; once per bank reference."""
+    reference = (reference or "").strip()[:60]
+    if not reference:
+        raise DomainError("lending.reference", "照会番号を入力してください。", field="reference")
+    _amount_within(amount, field="amount", maximum=10**12, what="入金額")
+    with transaction.atomic():
+        locked = LoanFacility.objects.select_for_update().get(pk=facility.pk)
+        entry_id = f"loan:{locked.pk}:guarantor:{reference}"
+        if ledger.entries_for(entry_id).exists():
+            return locked
+        if locked.status != LoanFacility.Status.DEFAULTED:
+            raise DomainError("lending.not_defaulted", "代位弁済の請求がない融資です。")
+        left = locked.guarantee_claim - locked.guarantee_claim_paid
+        if amount > left:
+            raise DomainError(
+                "lending.claim_exceeded",
+                f"代位弁済の請求残高（{left:,}円）を超えています。",
+                field="amount",
+            )
+        ledger.post(
+            loan_book.guarantee_claim_paid(
+                entry_id,
+                received_on,
+                scheme=locked.guarantee_scheme,
+                cash_account=platform_cash_account(),
+                amount=amount,
+                description=f"代位弁済の受領 {locked.code}",
+            ),
+            actor=acting_user,
+        )
+        locked.guarantee_claim_paid += amount
+        locked.save(update_fields=["guarantee_claim_paid"])
+        audit.record(
+            "lending.guarantor_paid",
+            actor=acting_user,
+            obj=locked,
+            payload={"amount": amount, "reference": reference, "left": left - amount},
+        )
+    return locked
 
 
 # --- the balance report (残高報告) ------------------------------------------------------------

@@ -276,6 +276,9 @@ def bo_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ],
             "report_form": forms.ReportForm(),
             "default_form": forms.CommentForm(),
+            "guarantor_form": forms.GuarantorPaymentForm(
+                initial={"received_on": timezone.localdate()}, auto_id="guarantor_%s"
+            ),
             "eligibility": services.eligibility(facility),
         }
     )
@@ -514,6 +517,28 @@ def bo_default(request: HttpRequest, pk: int) -> HttpResponse:
             facility,
             acting_user=request.user,  # type: ignore[arg-type]
             comment=form.cleaned_data["comment"],
+        ),
+    )
+
+
+@require_POST
+@staff(_TREASURY)
+def bo_guarantor_payment(request: HttpRequest, pk: int) -> HttpResponse:
+    facility = _bo_facility(pk)
+    form = forms.GuarantorPaymentForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, form, pk)
+    data = form.cleaned_data
+    return _run(
+        request,
+        pk,
+        _("代位弁済の入金を記録しました。"),
+        lambda: services.record_guarantor_payment(
+            facility,
+            amount=data["amount"],
+            received_on=data["received_on"],
+            reference=data["reference"],
+            acting_user=request.user,
         ),
     )
 

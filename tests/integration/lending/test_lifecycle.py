@@ -224,6 +224,27 @@ def test_revolving_loan_life_cycle(people) -> None:
     assert ledger.balance(loan_book.guarantee_claim("receivables_2001")) == claim
     assert ledger.balance(loan_book.loan_account(client)) == 1_405_136 - claim
     assert balanced()
+    # The guarantor pays its share (never more than claimed; once per bank reference).
+    with pytest.raises(DomainError) as exc:
+        services.record_guarantor_payment(
+            facility,
+            amount=claim + 1,
+            received_on=timezone.localdate(),
+            reference="G-1",
+            acting_user=treasury,
+        )
+    assert exc.value.code == "lending.claim_exceeded"
+    for _ in range(2):
+        facility = services.record_guarantor_payment(
+            facility,
+            amount=claim,
+            received_on=timezone.localdate(),
+            reference="G-1",
+            acting_user=treasury,
+        )
+    assert facility.guarantee_claim_paid == claim
+    assert ledger.balance(loan_book.guarantee_claim("receivables_2001")) == 0
+    assert balanced()
     kinds = set(
         AuditRecord.objects.filter(action__startswith="lending.").values_list("action", flat=True)
     )
