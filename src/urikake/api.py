@@ -25,6 +25,7 @@ from urikake.contracts.api import router as contracts_router
 from urikake.domain.errors import DomainError
 from urikake.kyc.api import router as kyc_router
 from urikake.ledger.api import router as ledger_router
+from urikake.lending.api import router as lending_router
 from urikake.receivables.api import router as receivables_router
 from urikake.system.api import router as system_router
 from urikake.treasury.api import router as treasury_router
@@ -195,6 +196,7 @@ api.add_router("/receivables", receivables_router)
 api.add_router("/ledger", ledger_router)
 api.add_router("/contracts", contracts_router)
 api.add_router("/treasury", treasury_router)
+api.add_router("/lending", lending_router)
 
 
 class ApiErrorShapeMiddleware:

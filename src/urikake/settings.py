@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "urikake.treasury",
     "urikake.servicing",
     "urikake.securitization",
+    "urikake.lending",
     "urikake.scoring",
     "urikake.security",
     "urikake.backoffice",

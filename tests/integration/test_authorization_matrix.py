@@ -183,6 +183,33 @@ def _purchased_receivable(org: Organization, owner: Any) -> int:
     ).pk
 
 
+@factory("loan_facility")
+def _loan_facility(org: Organization, owner: Any) -> int:
+    from urikake.lending import services as lending
+    from urikake.receivables.models import Invoice
+
+    invoice = Invoice.objects.get(pk=_invoice(org, owner))
+    return lending.apply_for_loan(
+        org,
+        acting_user=owner,
+        scheme="revolving",
+        guarantee_scheme="receivables_2001",
+        requested_amount=100_000,
+        purpose="運転資金",
+        invoices=[invoice],
+    ).pk
+
+
+@factory("loan_report")
+def _loan_report(org: Organization, owner: Any) -> int:
+    from urikake.lending import services as lending
+    from urikake.lending.models import LoanFacility
+
+    facility = LoanFacility.objects.get(pk=_loan_facility(org, owner))
+    period_end = timezone.localdate().replace(day=1) - timedelta(days=1)
+    return lending.generate_report(facility, period_end=period_end, acting_user=owner).pk
+
+
 @dataclass(frozen=True)
 class Route:
     pattern: str

@@ -15,6 +15,12 @@ SECTIONS: list[tuple[Capability, str, str | None]] = [
     (Capability.VIEW_APPLICANTS, "経営ダッシュボード（グラフ・CSV）", "backoffice:dashboards"),
     (Capability.REVIEW_APPLICATIONS, "審査（要確認案件）", "receivables_backoffice:queue"),
     (Capability.MANAGE_TREASURY, "送金・回収・消込", "treasury_backoffice:dashboard"),
+    (Capability.REVIEW_APPLICATIONS, "売掛債権担保融資（審査・担保）", "lending_backoffice:list"),
+    (
+        Capability.MANAGE_TREASURY,
+        "売掛債権担保融資（実行・回収・残高報告）",
+        "lending_backoffice:list",
+    ),
     (Capability.VIEW_PLANS, "プラン・限度額", "plans_backoffice:list"),
     (Capability.VIEW_AUDIT, "元帳・残高試算表", "ledger_backoffice:trial_balance"),
     (Capability.MANAGE_STRUCTURING, "証券化", "securitization_backoffice:list"),

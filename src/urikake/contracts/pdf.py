@@ -470,3 +470,25 @@ def render_consent(
         ),
     ]
     return _render(title, document_number, story)
+
+
+def render_plain(
+    title: str,
+    document_number: str,
+    blocks: list[tuple[str, str | list[list[str]]]],
+) -> bytes:
+    """A document in the contracts' layout for other apps (loan contracts, balance reports):
+    ``blocks`` are (heading, text) or (heading, table rows — the first row is the header);
+    an empty heading adds none. Same fonts, numbered pages and byte-identical output."""
+    story: list[Flowable] = []
+    width = A4[0] - 36 * mm
+    for heading, body in blocks:
+        if heading:
+            story.append(_p(heading, HEADING))
+        if isinstance(body, str):
+            story.append(_p(body))
+        elif body:
+            columns = len(body[0])
+            story.append(_table(body, [width / columns] * columns))
+        story.append(Spacer(1, 2 * mm))
+    return _render(title, document_number, story)

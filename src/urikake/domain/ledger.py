@@ -168,6 +168,12 @@ CHART = Chart(
         AccountType("spv_receivable", AccountKind.ASSET, "SPV未収金(譲渡代金)", 1),
         AccountType("retained_interest", AccountKind.ASSET, "劣後受益権等(留保)", 1),
         AccountType("spv_payable", AccountKind.LIABILITY, "SPV預り金(回収金)", 1),
+        # Receivables-backed loans (urikake.domain.ledger_lending).
+        AccountType("loan", AccountKind.ASSET, "貸付金", 1),
+        AccountType("interest_receivable", AccountKind.ASSET, "未収利息", 1),
+        AccountType("interest_income", AccountKind.INCOME, "受取利息"),
+        AccountType("guarantee_fee_payable", AccountKind.LIABILITY, "預り信用保証料", 1),
+        AccountType("guarantee_claim", AccountKind.ASSET, "代位弁済請求権", 1),
     )
 )
 

@@ -18,7 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
-from urikake.domain.products import ProductSpec, all_specs, spec
+from urikake.domain.products import ProductSpec, purchase_specs, spec
 from urikake.domain.screening.pricing import InvoiceKey, pair_offer_lines
 from urikake.security.crypto import EncryptedTextField
 
@@ -261,9 +261,10 @@ class InvoiceNearKey(models.Model):
 class FinancingApplication(models.Model):
     """An application to turn chosen invoices into cash (state machine in the domain core)."""
 
-    #: Generated from the product registry (urikake.domain.products): one member per spec.
+    #: Generated from the product registry (urikake.domain.products): one member per
+    #: purchase-flow spec.
     Product = models.TextChoices(  # type: ignore[call-overload]
-        "Product", [(s.id.name, (s.id.value, s.label_ja)) for s in all_specs()]
+        "Product", [(s.id.name, (s.id.value, s.label_ja)) for s in purchase_specs()]
     )
 
     organization = models.ForeignKey(

@@ -33,7 +33,7 @@ _TREASURY = StaffAuth(Capability.MANAGE_TREASURY)
 
 class PayoutOut(Schema):
     id: int
-    application_id: int
+    application_id: int | None  # None: a loan draw (urikake.lending)
     kind: str
     amount: int
     requested_for: date

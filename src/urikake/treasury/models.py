@@ -127,11 +127,13 @@ class PayoutBatch(models.Model):
 
 
 class Payout(models.Model):
-    """A transfer to a client: the advance of a deal, or a released holdback."""
+    """A transfer to a client: the advance of a deal, a released holdback, or a loan draw
+    (融資実行, urikake.lending: no purchase application; the draw names its payout)."""
 
     class Kind(models.TextChoices):
         ADVANCE = "advance", "買取代金"
         RESERVE = "reserve", "留保金返還"
+        LOAN = "loan", "融資実行"
 
     class Status(models.TextChoices):
         PENDING = "pending", "送金待ち"
@@ -143,7 +145,11 @@ class Payout(models.Model):
         "applicants.Organization", on_delete=models.PROTECT, related_name="payouts"
     )
     application = models.ForeignKey(
-        "receivables.FinancingApplication", on_delete=models.PROTECT, related_name="payouts"
+        "receivables.FinancingApplication",
+        on_delete=models.PROTECT,
+        related_name="payouts",
+        null=True,
+        blank=True,
     )
     purchase = models.ForeignKey(
         "servicing.Position",
@@ -179,6 +185,11 @@ class Payout(models.Model):
         verbose_name_plural = "送金"
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payout_amount_positive"),
+            # Only a loan draw pays out without a purchase application.
+            models.CheckConstraint(
+                condition=Q(application__isnull=False) | Q(kind="loan"),
+                name="payout_application_unless_loan",
+            ),
             # One advance per deal, one holdback release per purchase — unless the earlier
             # one was returned and this is its replacement.
             models.UniqueConstraint(

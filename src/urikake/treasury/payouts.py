@@ -236,12 +236,14 @@ def mark_sent(batch: PayoutBatch, *, acting_user: Actor) -> PayoutBatch:
                 ),
                 actor=acting_user,
             )
+            deal = payout.application  # None for a loan draw (urikake.lending)
             if (
                 payout.kind == Payout.Kind.ADVANCE
-                and payout.application.status == ApplicationStatus.CONTRACTED
+                and deal is not None
+                and deal.status == ApplicationStatus.CONTRACTED
             ):
                 receivables.mark_funded(
-                    payout.application,
+                    deal,
                     acting_user=acting_user,
                     payload={"payout": payout.pk, "batch": locked.pk},
                 )

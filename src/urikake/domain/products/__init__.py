@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 from urikake.domain.errors import DomainError
 from urikake.domain.products.factoring import THREE_PARTY, TWO_PARTY
+from urikake.domain.products.loans import RECEIVABLES_LOAN
 from urikake.domain.products.spec import (
     AgeingPlan,
     Collector,
@@ -36,10 +37,13 @@ __all__ = [
     "ProductSpec",
     "all_specs",
     "choices",
+    "purchase_specs",
     "spec",
 ]
 
-_REGISTRY: Mapping[ProductId, ProductSpec] = {s.id: s for s in (TWO_PARTY, THREE_PARTY)}
+_REGISTRY: Mapping[ProductId, ProductSpec] = {
+    s.id: s for s in (TWO_PARTY, THREE_PARTY, RECEIVABLES_LOAN)
+}
 assert set(_REGISTRY) == set(ProductId), "every ProductId needs exactly one spec"
 
 
@@ -58,6 +62,13 @@ def all_specs() -> tuple[ProductSpec, ...]:
     return tuple(_REGISTRY.values())
 
 
+def purchase_specs() -> tuple[ProductSpec, ...]:
+    """The products that go through the purchase flow (applications, positions)."""
+    return tuple(s for s in all_specs() if s.purchase_flow)
+
+
 def choices() -> list[tuple[str, str]]:
-    """(stored value, Japanese label) of every product — form and model field choices."""
-    return [(s.id.value, s.label_ja) for s in all_specs()]
+    """(stored value, Japanese label) of every purchase-flow product — the choices of the
+    application and position models and forms. Products with their own app (loans) keep
+    their own models."""
+    return [(s.id.value, s.label_ja) for s in purchase_specs()]

@@ -39,6 +39,7 @@ class ProductId(enum.StrEnum):
 
     TWO_PARTY = "two_party"
     THREE_PARTY = "three_party"
+    RECEIVABLES_LOAN = "receivables_loan"
 
 
 class Collector(enum.StrEnum):
@@ -164,6 +165,10 @@ class ProductSpec:
     eligibility: Eligibility
     #: The holdback (留保金) first absorbs a loss at write-off, the rest goes back to the client.
     holdback_absorbs_loss: bool = True
+    #: Applied for, screened, contracted and funded through the purchase flow
+    #: (receivables.FinancingApplication → servicing.Position). False: the product has its
+    #: own app and positions (a loan: urikake.lending) and is not offered on purchase pages.
+    purchase_flow: bool = True
     description_ja: str = ""
     tags: tuple[str, ...] = field(default=())
 
