@@ -62,13 +62,7 @@ def enum_values() -> frozenset[str]:
             for choice in getattr(f, "choices", None) or []:
                 if isinstance(choice[0], str):
                     values.add(choice[0])
-    for info in pkgutil.walk_packages(urikake.__path__, "urikake."):
-        if ".migrations" in info.name or info.name.endswith(("__main__", "wsgi", "asgi")):
-            continue
-        try:
-            module = importlib.import_module(info.name)
-        except Exception:  # noqa: S112 — a module that needs a server (e.g. gunicorn conf)
-            continue
+    for module in _project_modules():
         for obj in vars(module).values():
             if isinstance(obj, type) and issubclass(obj, enum.Enum) and obj is not enum.Enum:
                 for member in obj:
@@ -76,6 +70,40 @@ def enum_values() -> frozenset[str]:
                         values.add(member.value)
     # Codes only: lower-case ASCII identifiers of two letters or more.
     return frozenset(v for v in values if re.fullmatch(r"[a-z][a-z0-9_.-]+", v))
+
+
+@cache
+def japanese_labels() -> frozenset[str]:
+    """The Japanese labels of every choice and every domain enum (``.label``): shown in an
+    English page, they are untranslated."""
+    from django.utils import translation
+
+    labels: set[str] = set()
+    with translation.override("ja"):
+        for model in apps.get_models():
+            for f in model._meta.get_fields():
+                for choice in getattr(f, "choices", None) or []:
+                    labels.add(str(choice[1]))
+        for module in list(_project_modules()):
+            for obj in vars(module).values():
+                if isinstance(obj, type) and issubclass(obj, enum.Enum) and obj is not enum.Enum:
+                    for member in obj:
+                        label = getattr(member, "label", None)
+                        if isinstance(label, str):
+                            labels.add(label)
+    return frozenset(v for v in labels if len(v) >= 2 and JAPANESE.search(v))
+
+
+def _project_modules() -> list[Any]:
+    modules = []
+    for info in pkgutil.walk_packages(urikake.__path__, "urikake."):
+        if ".migrations" in info.name or info.name.endswith(("__main__", "wsgi", "asgi")):
+            continue
+        try:
+            modules.append(importlib.import_module(info.name))
+        except Exception:  # noqa: S112 — a module that needs a server (e.g. gunicorn conf)
+            continue
+    return modules
 
 
 @cache
@@ -108,6 +136,7 @@ def raw_codes(nodes: list[str], language: str, kind: str) -> list[str]:
     codes = enum_values()
     english_ids = {v: k for k, v in catalog().items() if len(v) > 3}
     japanese_ids = {k for k in catalog() if len(k) >= 3 and JAPANESE.search(k)}
+    japanese_ids |= japanese_labels()
     for node in nodes:
         text = EMAIL_OR_URL.sub(" ", node)
         found += [f"object label {m!r} in {node!r}" for m in OBJECT_LABEL.findall(text)]
