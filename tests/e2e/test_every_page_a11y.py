@@ -115,14 +115,21 @@ def test_every_page_is_accessible_and_fits_a_phone(
     browser: Any, live_server: Any, tmp_path: Path, artifacts_dir: Path
 ) -> None:
     assert AXE.read_text(encoding="utf-8").startswith(f"/*! axe v{AXE_VERSION}")
-    demo = walk(load_demo(tmp_path))
+    demo = walk(load_demo(tmp_path), per_route=1)
     assert len(demo.pages) > 60, len(demo.pages)
     shots = artifacts_dir / "pages"
     shots.mkdir(exist_ok=True)
     problems: list[str] = []
     outside: list[str] = []
+    # A staff page looks the same to every role that may open it: each URL once, as the
+    # first role that can (the text walk reads it as every role).
     by_reader: dict[str, list[Page]] = {}
+    staff_seen: set[str] = set()
     for p in demo.pages:
+        if p.kind == "staff":
+            if p.url in staff_seen:
+                continue
+            staff_seen.add(p.url)
         by_reader.setdefault(p.reader, []).append(p)
     for reader_name, pages in by_reader.items():
         reader = demo.readers[reader_name]

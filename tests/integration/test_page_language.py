@@ -50,7 +50,10 @@ ALLOWED_PHRASES = {
 # Lower-case words that are enum values but also plain content a Japanese page may show.
 ALLOWED_WORDS: set[str] = set()
 # Words an applicant's page must never show (model internals, a loan for a purchase).
-APPLICANT_FORBIDDEN = ("SYNTHETIC", "スコア", "score", "reason code", "融資")
+APPLICANT_FORBIDDEN = ("SYNTHETIC", "スコア", "score", "reason code")
+# 融資 is a loan: factoring is 買取・資金化. A page may name a loan product as one
+# (売掛債権担保融資 is a loan secured on receivables), never call factoring 融資.
+LOAN = re.compile(r"(?<!担保)融資")
 
 
 @cache
@@ -160,6 +163,8 @@ def raw_codes(nodes: list[str], language: str, kind: str) -> list[str]:
                 found.append(f"untranslated {node!r}")
         if kind == "applicant":
             found += [f"internal {w!r} in {node!r}" for w in APPLICANT_FORBIDDEN if w in node]
+            if LOAN.search(node):
+                found.append(f"internal '融資' in {node!r}")
     return found
 
 

@@ -183,6 +183,6 @@ def object_type_name(object_type: str) -> str:
     from django.apps import apps
 
     try:
-        return str(apps.get_model(object_type)._meta.verbose_name)
+        return gettext(str(apps.get_model(object_type)._meta.verbose_name))
     except (LookupError, ValueError):
         return gettext("その他")
