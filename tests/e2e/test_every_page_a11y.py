@@ -23,10 +23,7 @@ from tests.fixtures.pages import Page, Reader, load_demo, walk
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-AXE = (
-    Path(__file__).resolve().parents[2]
-    / "src/urikake/web/static/vendor/axe-core/axe.min.js"
-)
+AXE = Path(__file__).resolve().parents[2] / "src/urikake/web/static/vendor/axe-core/axe.min.js"
 AXE_VERSION = "4.14.1"
 BLOCKING = ("serious", "critical")
 SCREENSHOTS = {
@@ -162,7 +159,8 @@ def test_every_page_is_accessible_and_fits_a_phone(
 
 def test_axe_finds_a_planted_violation(browser: Any, live_server: Any) -> None:
     """The check can fail: an image without alt text and a 600 px table are caught."""
-    context, _blocked = _context(browser, live_server, Reader("anonymous", None, "anonymous"), PHONE)
+    anonymous = Reader("anonymous", None, "anonymous")
+    context, _blocked = _context(browser, live_server, anonymous, PHONE)
     tab = context.new_page()
     tab.goto(live_server.url + "/")
     tab.evaluate(

@@ -104,7 +104,7 @@ def _project_modules() -> list[Any]:
             continue
         try:
             modules.append(importlib.import_module(info.name))
-        except Exception:  # noqa: S112 — a module that needs a server (e.g. gunicorn conf)
+        except Exception:
             continue
     return modules
 
@@ -144,9 +144,7 @@ def raw_codes(nodes: list[str], language: str, kind: str) -> list[str]:
         text = EMAIL_OR_URL.sub(" ", node)
         found += [f"object label {m!r} in {node!r}" for m in OBJECT_LABEL.findall(text)]
         found += [f"snake_case {m!r} in {node!r}" for m in SNAKE.findall(text)]
-        found += [
-            f"code {m!r} in {node!r}" for m in DOTTED_CODE.findall(text) if m in codes
-        ]
+        found += [f"code {m!r} in {node!r}" for m in DOTTED_CODE.findall(text) if m in codes]
         if language == "ja":
             for word in re.findall(r"(?<![\w@./-])[a-z][a-z0-9_-]+(?![\w@/-])", text):
                 if word in codes and word not in ALLOWED_WORDS:

@@ -35,7 +35,9 @@ EXPLANATIONS = {
         "本人確認書類を確認しています。通常は数分で完了します。"
         "このページは結果が届くと自動で更新されます。"
     ),
-    KycStatus.VERIFIED: gettext_lazy("本人確認が完了しました。資金化（売掛債権の買取）のお申込みができます。"),
+    KycStatus.VERIFIED: gettext_lazy(
+        "本人確認が完了しました。資金化（売掛債権の買取）のお申込みができます。"
+    ),
     KycStatus.REJECTED: gettext_lazy(
         "本人確認ができませんでした。下記の理由をご確認のうえ、もう一度お手続きください。"
     ),

@@ -65,7 +65,7 @@ class InvoiceUploadForm(forms.Form):
     )
 
 
-class InvoiceChoiceField(forms.ModelMultipleChoiceField):
+class InvoiceChoiceField(forms.ModelMultipleChoiceField[Invoice]):
     """Invoices as the applicant knows them: number, debtor, amount and due date."""
 
     def label_from_instance(self, obj: Any) -> str:
@@ -98,9 +98,11 @@ class ApplicationForm(forms.Form):
 
     def __init__(self, *args: object, organization: Organization, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["invoices"].queryset = Invoice.objects.filter(  # type: ignore[attr-defined]
-            organization=organization, status=Invoice.Status.REGISTERED
-        ).select_related("debtor").order_by("due_date")
+        self.fields["invoices"].queryset = (  # type: ignore[attr-defined]
+            Invoice.objects.filter(organization=organization, status=Invoice.Status.REGISTERED)
+            .select_related("debtor")
+            .order_by("due_date")
+        )
         offered = plans.plans_for(organization.kind)
         self.fields["plan"].choices = [  # type: ignore[attr-defined]
             ("", _("自動で選ぶ")),

@@ -52,7 +52,9 @@ class Position(models.Model):
     debtor = models.ForeignKey(
         "receivables.Debtor", on_delete=models.PROTECT, related_name="purchases"
     )
-    product = models.CharField(max_length=20, choices=[(v, _(label)) for v, label in product_choices()])
+    product = models.CharField(
+        max_length=20, choices=[(v, _(label)) for v, label in product_choices()]
+    )
     face_amount = models.BigIntegerField("額面")
     advance_amount = models.BigIntegerField("買取金額")
     fee = models.BigIntegerField("買取手数料")
