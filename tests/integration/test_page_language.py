@@ -110,6 +110,14 @@ def _project_modules() -> list[Any]:
 
 
 @cache
+def audit_actions() -> frozenset[str]:
+    """Every audit action with a label, and their nouns (``application``, ``kyc``, …)."""
+    from urikake.accounts.labels import ACTIONS, NOUNS
+
+    return frozenset(ACTIONS) | frozenset(NOUNS)
+
+
+@cache
 def catalog() -> dict[str, str]:
     """The project's message ids (Japanese) with their English translation."""
     entries: dict[str, str] = {}
@@ -144,7 +152,11 @@ def raw_codes(nodes: list[str], language: str, kind: str) -> list[str]:
         text = EMAIL_OR_URL.sub(" ", node)
         found += [f"object label {m!r} in {node!r}" for m in OBJECT_LABEL.findall(text)]
         found += [f"snake_case {m!r} in {node!r}" for m in SNAKE.findall(text)]
-        found += [f"code {m!r} in {node!r}" for m in DOTTED_CODE.findall(text) if m in codes]
+        found += [
+            f"code {m!r} in {node!r}"
+            for m in DOTTED_CODE.findall(text)
+            if m in codes or m in audit_actions() or m.partition(".")[0] in audit_actions()
+        ]
         if language == "ja":
             for word in re.findall(r"(?<![\w@./-])[a-z][a-z0-9_-]+(?![\w@/-])", text):
                 if word in codes and word not in ALLOWED_WORDS:
