@@ -45,3 +45,9 @@ urlpatterns = [
 
 # allauth's own rate limits (ACCOUNT_RATE_LIMITS) answer through this handler.
 handler429 = account_views.rate_limited
+
+# The site's own error pages (Japanese, English in English mode): urikake.web.errors.
+handler400 = "urikake.web.errors.bad_request"
+handler403 = "urikake.web.errors.permission_denied"
+handler404 = "urikake.web.errors.page_not_found"
+handler500 = "urikake.web.errors.server_error"

@@ -196,8 +196,8 @@ def test_pdf_invoice_and_zengin_statement_to_an_explained_offer(
         page.screenshot(path=str(artifacts_dir / "offer-desktop.png"), full_page=True)
         assert "ご提示条件" in page.content(), page.content()
         assert "お振込金額" in page.content()
-        assert "審査の理由" in page.content()
-        assert "デフォルト" in page.content() or "default" in page.content()
+        assert "審査結果について" in page.content()
+        assert "スコア" not in page.content()  # applicants never see the model's scores
     finally:
         worker.terminate()
         worker.wait(timeout=30)

@@ -11,14 +11,15 @@ from __future__ import annotations
 import enum
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class StaffRole(models.TextChoices):
-    REVIEWER = "reviewer", "審査担当"
-    TREASURY = "treasury", "送金・回収担当"
-    STRUCTURING = "structuring", "証券化担当"
-    COMPLIANCE = "compliance", "コンプライアンス・セキュリティ担当"
-    ADMIN = "admin", "システム管理者"
+    REVIEWER = "reviewer", _("審査担当")
+    TREASURY = "treasury", _("送金・回収担当")
+    STRUCTURING = "structuring", _("証券化担当")
+    COMPLIANCE = "compliance", _("コンプライアンス・セキュリティ担当")
+    ADMIN = "admin", _("システム管理者")
 
 
 class Capability(enum.StrEnum):

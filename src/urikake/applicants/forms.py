@@ -383,7 +383,7 @@ class PayoutAccountForm(Form):
     account_type = forms.TypedChoiceField(
         label=_("預金種目"),
         coerce=int,
-        choices=[(t.value, t.label) for t in ALLOWED_ACCOUNT_TYPES],
+        choices=[(t.value, _(t.label)) for t in ALLOWED_ACCOUNT_TYPES],
         initial=1,
         widget=forms.RadioSelect,
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from urikake.applicants.data_use import Use as DataUseChoices
 from urikake.applicants.terms import Document
@@ -21,27 +22,27 @@ from urikake.security.crypto import EncryptedTextField
 
 class Industry(models.TextChoices):
     # The major groups of 日本標準産業分類 that factoring customers come from, plus "other".
-    AGRICULTURE = "agriculture", "農業・林業・漁業"
-    CONSTRUCTION = "construction", "建設業"
-    MANUFACTURING = "manufacturing", "製造業"
-    INFORMATION = "information", "情報通信業"
-    TRANSPORT = "transport", "運輸業・郵便業"
-    WHOLESALE = "wholesale", "卸売業"
-    RETAIL = "retail", "小売業"
-    REAL_ESTATE = "real_estate", "不動産業・物品賃貸業"
-    PROFESSIONAL = "professional", "学術研究・専門・技術サービス業"
-    HOSPITALITY = "hospitality", "宿泊業・飲食サービス業"
-    LIFESTYLE = "lifestyle", "生活関連サービス業・娯楽業"
-    EDUCATION = "education", "教育・学習支援業"
-    MEDICAL = "medical", "医療・福祉"
-    OTHER_SERVICES = "other_services", "サービス業（他に分類されないもの）"
-    OTHER = "other", "その他"
+    AGRICULTURE = "agriculture", _("農業・林業・漁業")
+    CONSTRUCTION = "construction", _("建設業")
+    MANUFACTURING = "manufacturing", _("製造業")
+    INFORMATION = "information", _("情報通信業")
+    TRANSPORT = "transport", _("運輸業・郵便業")
+    WHOLESALE = "wholesale", _("卸売業")
+    RETAIL = "retail", _("小売業")
+    REAL_ESTATE = "real_estate", _("不動産業・物品賃貸業")
+    PROFESSIONAL = "professional", _("学術研究・専門・技術サービス業")
+    HOSPITALITY = "hospitality", _("宿泊業・飲食サービス業")
+    LIFESTYLE = "lifestyle", _("生活関連サービス業・娯楽業")
+    EDUCATION = "education", _("教育・学習支援業")
+    MEDICAL = "medical", _("医療・福祉")
+    OTHER_SERVICES = "other_services", _("サービス業（他に分類されないもの）")
+    OTHER = "other", _("その他")
 
 
 class Organization(models.Model):
     class Kind(models.TextChoices):
-        CORPORATION = "corporation", "法人"
-        SOLE_PROPRIETOR = "sole_proprietor", "個人事業主"
+        CORPORATION = "corporation", _("法人")
+        SOLE_PROPRIETOR = "sole_proprietor", _("個人事業主")
 
     kind = models.CharField("事業形態", max_length=20, choices=Kind.choices)
     # The name shown everywhere: 商号 for a corporation; 屋号, or the person's name when there
@@ -83,8 +84,8 @@ class Organization(models.Model):
 
 class Membership(models.Model):
     class Role(models.TextChoices):
-        OWNER = "owner", "オーナー"
-        MEMBER = "member", "メンバー"
+        OWNER = "owner", _("オーナー")
+        MEMBER = "member", _("メンバー")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
@@ -147,7 +148,7 @@ class PayoutAccount(models.Model):
     branch_kana = models.CharField("支店名（カナ）", max_length=100)
     account_type = models.PositiveSmallIntegerField(
         "預金種目",
-        choices=[(t.value, t.label) for t in AccountType if t is not AccountType.OTHER],
+        choices=[(t.value, _(t.label)) for t in AccountType if t is not AccountType.OTHER],
     )
     account_number = EncryptedTextField("口座番号")  # 7 digits, zero-filled
     account_number_last4 = models.CharField("口座番号（下4桁）", max_length=4)
@@ -176,7 +177,7 @@ class PayoutAccount(models.Model):
 
     @property
     def account_type_label(self) -> str:
-        return AccountType(self.account_type).label
+        return str(_(AccountType(self.account_type).label))
 
 
 class SignupToken(models.Model):
@@ -230,8 +231,8 @@ class Consent(models.Model):
     """
 
     class Action(models.TextChoices):
-        GIVEN = "given", "同意"
-        WITHDRAWN = "withdrawn", "撤回"
+        GIVEN = "given", _("同意")
+        WITHDRAWN = "withdrawn", _("撤回")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents"

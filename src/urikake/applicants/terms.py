@@ -12,11 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Document(models.TextChoices):
-    TERMS = "terms", "利用規約"
-    PRIVACY = "privacy", "プライバシーポリシー"
+    TERMS = "terms", _("利用規約")
+    PRIVACY = "privacy", _("プライバシーポリシー")
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
@@ -73,7 +74,7 @@ def filtered_records(data: dict[str, Any]) -> QuerySet[AuditRecord]:
 def object_type_label(object_type: str) -> str:
     """The model's Japanese name for ``app_label.model`` (the code itself if unknown)."""
     try:
-        return str(apps.get_model(object_type)._meta.verbose_name)
+        return gettext(str(apps.get_model(object_type)._meta.verbose_name))
     except (LookupError, ValueError):
         return object_type
 

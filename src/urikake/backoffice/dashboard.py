@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db.models import Count, F, QuerySet, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from urikake.applicants.models import Industry
 from urikake.domain import portfolio_metrics as pm
@@ -98,7 +99,15 @@ def _month_of(value: date | datetime) -> date:
 
 
 def _month_label(month: date) -> str:
-    return f"{month.month}月"
+    return gettext("%(month)s月") % {"month": month.month}
+
+
+def _count(v: int | Decimal) -> str:
+    return gettext("%(n)s件") % {"n": f"{v:,}"}
+
+
+def _yen(v: int | Decimal) -> str:
+    return gettext("%(n)s円") % {"n": f"{v:,}"}
 
 
 def _applications(period: Period) -> QuerySet[FinancingApplication]:
@@ -109,7 +118,7 @@ def _applications(period: Period) -> QuerySet[FinancingApplication]:
 
 def _status_label(value: str) -> str:
     try:
-        return ApplicationStatus(value).label
+        return gettext(ApplicationStatus(value).label)
     except ValueError:
         return value
 
@@ -121,25 +130,27 @@ def pipeline(period: Period) -> Section:
     counts = dict(_applications(period).values_list("status").annotate(n=Count("id")).order_by())
     stages = pm.funnel(counts)
     statuses = [s for s in ApplicationStatus if s != ApplicationStatus.DRAFT]
-    rows: list[list[Cell]] = [["段階", label, n] for label, n in stages]
-    rows += [["状態", s.label, counts.get(s.value, 0)] for s in statuses]
+    rows: list[list[Cell]] = [[gettext("段階"), gettext(label), n] for label, n in stages]
+    rows += [[gettext("状態"), gettext(s.label), counts.get(s.value, 0)] for s in statuses]
     svg = bar_chart(
         "chart-pipeline",
-        "申込みの段階別件数（ファネル）",
-        "期間内に申し込まれた案件が、条件提示・承諾・契約・送金の各段階に到達した件数。",
-        [label for label, _ in stages],
+        gettext("申込みの段階別件数（ファネル）"),
+        gettext("期間内に申し込まれた案件が、条件提示・承諾・契約・送金の各段階に到達した件数。"),
+        [gettext(label) for label, _ in stages],
         [n for _, n in stages],
-        fmt=lambda v: f"{v:,}件",
+        fmt=_count,
     )
     return Section(
         "pipeline",
-        "申込みファネル",
-        "期間内（申込日）の申込みが到達した段階と、現在の状態ごとの件数です。",
-        ["区分", "段階・状態", "件数"],
+        gettext("申込みファネル"),
+        gettext("期間内（申込日）の申込みが到達した段階と、現在の状態ごとの件数です。"),
+        [gettext("区分"), gettext("段階・状態"), gettext("件数")],
         rows,
         svg,
         [
-            "取消・期限切れの案件は、どの段階で止まったかが状態から分からないため「申込み」にのみ数えます。"
+            gettext(
+                "取消・期限切れの案件は、どの段階で止まったかが状態から分からないため「申込み」にのみ数えます。"
+            )
         ],
     )
 
@@ -168,23 +179,26 @@ def approval_rate(period: Period) -> Section:
         rates.append(rate)
         rows.append([f"{month:%Y-%m}", approved, decided, pct(rate)])
     approved, decided, rate = pm.approval(all_counts)
-    rows.append(["期間合計", approved, decided, pct(rate)])
+    rows.append([gettext("期間合計"), approved, decided, pct(rate)])
     svg = line_chart(
         "chart-approval",
-        "承認率の推移（月別）",
-        f"申込月ごとの承認率。期間合計は {pct(rate)}（{approved:,}件 / 判断済み {decided:,}件）。",
+        gettext("承認率の推移（月別）"),
+        gettext(
+            "申込月ごとの承認率。期間合計は %(rate)s（%(approved)s件 / 判断済み %(decided)s件）。"
+        )
+        % {"rate": pct(rate), "approved": f"{approved:,}", "decided": f"{decided:,}"},
         [_month_label(m) for m in months],
-        [Series("承認率", tuple(rates))],
+        [Series(gettext("承認率"), tuple(rates))],
         fmt=_rate_fmt,
     )
     return Section(
         "approval",
-        "承認率",
-        "条件提示に至った件数 ÷（条件提示に至った件数 ＋ お見送り）。申込月で集計します。",
-        ["申込月", "承認", "判断済み", "承認率"],
+        gettext("承認率"),
+        gettext("条件提示に至った件数 ÷（条件提示に至った件数 ＋ お見送り）。申込月で集計します。"),
+        [gettext("申込月"), gettext("承認"), gettext("判断済み"), gettext("承認率")],
         rows,
         svg,
-        ["取消・期限切れは、判断前か後かが状態から分からないため分母に含めません。"],
+        [gettext("取消・期限切れは、判断前か後かが状態から分からないため分母に含めません。")],
     )
 
 
@@ -223,28 +237,36 @@ def time_to_cash(period: Period) -> Section:
         for _, lo, hi in _CASH_BUCKETS
     ]
     total = sum(histogram.values())
-    days = "—" if median is None else f"中央値 {median}日・90パーセンタイル {p90}日"
+    days = (
+        "—"
+        if median is None
+        else gettext("中央値 %(median)s日・90パーセンタイル %(p90)s日")
+        % {"median": median, "p90": p90}
+    )
     svg = bar_chart(
         "chart-time-to-cash",
-        "資金化までの日数の分布",
-        f"申込日から買取代金の送金日までの日数（東京時間の暦日）。{days}（{total:,}件）。",
-        [label for label, _, _ in _CASH_BUCKETS],
+        gettext("資金化までの日数の分布"),
+        gettext("申込日から買取代金の送金日までの日数（東京時間の暦日）。%(days)s（%(total)s件）。")
+        % {"days": days, "total": f"{total:,}"},
+        [gettext(label) for label, _, _ in _CASH_BUCKETS],
         counts,
-        fmt=lambda v: f"{v:,}件",
+        fmt=_count,
     )
     rows: list[list[Cell]] = [
-        [label, n] for (label, _, _), n in zip(_CASH_BUCKETS, counts, strict=True)
+        [gettext(label), n] for (label, _, _), n in zip(_CASH_BUCKETS, counts, strict=True)
     ]
     rows += [
-        ["件数", total],
-        ["中央値（日）", "—" if median is None else median],
-        ["90パーセンタイル（日）", "—" if p90 is None else p90],
+        [gettext("件数"), total],
+        [gettext("中央値（日）"), "—" if median is None else median],
+        [gettext("90パーセンタイル（日）"), "—" if p90 is None else p90],
     ]
     return Section(
         "time_to_cash",
-        "資金化までの日数",
-        "申込日から買取代金の送金（総合振込ファイル送信）日までの暦日数。送金日で期間を絞ります。",
-        ["日数", "件数"],
+        gettext("資金化までの日数"),
+        gettext(
+            "申込日から買取代金の送金（総合振込ファイル送信）日までの暦日数。送金日で期間を絞ります。"
+        ),
+        [gettext("日数"), gettext("件数")],
         rows,
         svg,
     )
@@ -275,26 +297,35 @@ def by_debtor(period: Period, *, top: int = 10) -> Section:
         for key, name, amount, n in grouped
     ]
     shown = grouped[:top]
+    hhi = conc.hhi if conc.hhi is not None else "—"
     svg = bar_chart(
         "chart-debtor",
-        f"売掛先別の未回収残高（上位{top}社）",
-        f"未回収残高の合計 {conc.total:,}円。上位5社の占率 {pct(conc.top_share)}、"
-        f"HHI {conc.hhi if conc.hhi is not None else '—'}。",
+        gettext("売掛先別の未回収残高（上位%(top)s社）") % {"top": top},
+        gettext("未回収残高の合計 %(total)s円。上位5社の占率 %(share)s、HHI %(hhi)s。")
+        % {"total": f"{conc.total:,}", "share": pct(conc.top_share), "hhi": hhi},
         [name for _, name, _, _ in shown],
         [amount for _, _, amount, _ in shown],
-        fmt=lambda v: f"{v:,}円",
+        fmt=_yen,
     )
     return Section(
         "debtor",
-        "売掛先別ポートフォリオと集中度",
-        "現在の未回収残高（額面 − 回収済み − 差引手数料 − 償却）を売掛先ごとに集計します。",
-        ["コード", "売掛先", "未回収残高(円)", "件数", "占率"],
+        gettext("売掛先別ポートフォリオと集中度"),
+        gettext(
+            "現在の未回収残高（額面 − 回収済み − 差引手数料 − 償却）を売掛先ごとに集計します。"
+        ),
+        [
+            gettext("コード"),
+            gettext("売掛先"),
+            gettext("未回収残高(円)"),
+            gettext("件数"),
+            gettext("占率"),
+        ],
         rows,
         svg,
         [
-            f"上位5社の占率: {pct(conc.top_share)}（{conc.top_total:,}円）",
-            f"HHI（ハーフィンダール・ハーシュマン指数、0〜10,000）: "
-            f"{conc.hhi if conc.hhi is not None else '—'}",
+            gettext("上位5社の占率: %(share)s（%(amount)s円）")
+            % {"share": pct(conc.top_share), "amount": f"{conc.top_total:,}"},
+            gettext("HHI（ハーフィンダール・ハーシュマン指数、0〜10,000）: %(hhi)s") % {"hhi": hhi},
         ],
     )
 
@@ -308,14 +339,16 @@ def by_industry(period: Period) -> Section:
         .order_by("-amount", "organization__industry")
     )
     total = sum(amount for _, amount, _ in grouped)
-    names = [labels.get(code, "未登録") if code else "未登録" for code, _, _ in grouped]
+    missing = gettext("未登録")
+    names = [str(labels.get(code, missing)) if code else missing for code, _, _ in grouped]
     svg = bar_chart(
         "chart-industry",
-        "業種別の未回収残高",
-        f"お客さま（売主）の業種ごとの未回収残高。合計 {total:,}円。",
+        gettext("業種別の未回収残高"),
+        gettext("お客さま（売主）の業種ごとの未回収残高。合計 %(total)s円。")
+        % {"total": f"{total:,}"},
         names,
         [amount for _, amount, _ in grouped],
-        fmt=lambda v: f"{v:,}円",
+        fmt=_yen,
     )
     rows: list[list[Cell]] = [
         [name, amount, n, pct(pm.ratio(amount, total))]
@@ -323,9 +356,9 @@ def by_industry(period: Period) -> Section:
     ]
     return Section(
         "industry",
-        "業種別ポートフォリオ",
-        "売掛先には業種の項目がないため、お客さま（売主）の業種で集計します。",
-        ["業種", "未回収残高(円)", "件数", "占率"],
+        gettext("業種別ポートフォリオ"),
+        gettext("売掛先には業種の項目がないため、お客さま（売主）の業種で集計します。"),
+        [gettext("業種"), gettext("未回収残高(円)"), gettext("件数"), gettext("占率")],
         rows,
         svg,
     )
@@ -339,7 +372,7 @@ def ageing(period: Period, *, as_of: date | None = None) -> Section:
         .annotate(amount=Sum("open_amount"), n=Count("id"))
         .order_by()
     )
-    products = dict(product_choices())
+    products = {p: gettext(label) for p, label in product_choices()}
     amounts: dict[str, list[int]] = {p: [0] * len(BUCKETS) for p in products}
     counts = [0] * len(BUCKETS)
     for product, expected_on, forward_due_on, amount, n in grouped:
@@ -353,22 +386,30 @@ def ageing(period: Period, *, as_of: date | None = None) -> Section:
     series = [Series(products.get(p, p), tuple(amounts[p])) for p in used]
     svg = stacked_bar_chart(
         "chart-ageing",
-        "延滞期間別の未回収残高（エイジング）",
-        f"{as_of:%Y年%m月%d日}時点。回収期限からの経過日数ごとの残高を商品別に積み上げています。",
-        [b.label for b in BUCKETS],
+        gettext("延滞期間別の未回収残高（エイジング）"),
+        gettext("%(date)s時点。回収期限からの経過日数ごとの残高を商品別に積み上げています。")
+        % {"date": as_of.strftime("%Y-%m-%d")},
+        [gettext(b.label) for b in BUCKETS],
         series,
-        fmt=lambda v: f"{v:,}円",
+        fmt=_yen,
     )
     rows: list[list[Cell]] = []
     for i, bucket in enumerate(BUCKETS):
-        row: list[Cell] = [bucket.label]
+        row: list[Cell] = [gettext(bucket.label)]
         row += [amounts[p][i] for p in used]
         rows.append([*row, sum(amounts[p][i] for p in used), counts[i]])
     return Section(
         "ageing",
-        "エイジング（延滞期間別）",
-        "回収期限（3社間は回収予定日、2社間は転送期限）からの経過日数で区分します。基準日は本日です。",
-        ["区分", *[products.get(p, p) + "(円)" for p in used], "合計(円)", "件数"],
+        gettext("エイジング（延滞期間別）"),
+        gettext(
+            "回収期限（3社間は回収予定日、2社間は転送期限）からの経過日数で区分します。基準日は本日です。"
+        ),
+        [
+            gettext("区分"),
+            *[products.get(p, p) + gettext("(円)") for p in used],
+            gettext("合計(円)"),
+            gettext("件数"),
+        ],
         rows,
         svg,
     )
@@ -409,7 +450,7 @@ def losses(period: Period) -> Section:
     totals = [sum(v[i] for v in acc.values()) for i in range(4)]
     rows.append(
         [
-            "期間合計",
+            gettext("期間合計"),
             totals[0],
             totals[1],
             totals[3],
@@ -420,31 +461,41 @@ def losses(period: Period) -> Section:
     )
     svg = line_chart(
         "chart-losses",
-        "デフォルト率・希薄化率の推移（買取月別）",
-        f"期間合計のデフォルト率 {pct(pm.ratio(totals[1], totals[0]))}、"
-        f"希薄化率 {pct(pm.ratio(totals[2], totals[0]))}。",
+        gettext("デフォルト率・希薄化率の推移（買取月別）"),
+        gettext("期間合計のデフォルト率 %(default)s、希薄化率 %(dilution)s。")
+        % {
+            "default": pct(pm.ratio(totals[1], totals[0])),
+            "dilution": pct(pm.ratio(totals[2], totals[0])),
+        },
         [_month_label(m) for m in months],
-        [Series("デフォルト率", tuple(default_rates)), Series("希薄化率", tuple(dilution_rates))],
+        [
+            Series(gettext("デフォルト率"), tuple(default_rates)),
+            Series(gettext("希薄化率"), tuple(dilution_rates)),
+        ],
         fmt=_rate_fmt,
     )
     return Section(
         "losses",
-        "デフォルト率・希薄化率",
-        "買取月ごとに、デフォルト（債務不履行・償却）になった債権の額面 ÷ 買取額面、"
-        "希薄化（売掛先が差し引いた手数料等）÷ 買取額面。",
+        gettext("デフォルト率・希薄化率"),
+        gettext(
+            "買取月ごとに、デフォルト（債務不履行・償却）になった債権の額面 ÷ 買取額面、"
+            "希薄化（売掛先が差し引いた手数料等）÷ 買取額面。"
+        ),
         [
-            "買取月",
-            "買取額面(円)",
-            "デフォルト額面(円)",
-            "償却額(円)",
-            "差引額(円)",
-            "デフォルト率",
-            "希薄化率",
+            gettext("買取月"),
+            gettext("買取額面(円)"),
+            gettext("デフォルト額面(円)"),
+            gettext("償却額(円)"),
+            gettext("差引額(円)"),
+            gettext("デフォルト率"),
+            gettext("希薄化率"),
         ],
         rows,
         svg,
         [
-            "希薄化は、売掛先が支払時に差し引いた額（先方負担手数料）で測ります。値引き・返品の記録はまだありません。"
+            gettext(
+                "希薄化は、売掛先が支払時に差し引いた額（先方負担手数料）で測ります。値引き・返品の記録はまだありません。"
+            )
         ],
     )
 

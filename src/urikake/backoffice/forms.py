@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 EARLIEST = date(2000, 1, 1)
 LATEST = date(2100, 12, 31)
@@ -13,8 +14,8 @@ MAX_DAYS = 366 * 5
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(label="開始日", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="終了日", widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("開始日"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("終了日"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -23,10 +24,10 @@ class PeriodForm(forms.Form):
             return data
         if not (EARLIEST <= start <= LATEST and EARLIEST <= end <= LATEST):
             raise forms.ValidationError(
-                "期間は2000年1月1日から2100年12月31日の間で指定してください。"
+                _("期間は2000年1月1日から2100年12月31日の間で指定してください。")
             )
         if end < start:
-            raise forms.ValidationError("終了日は開始日以降の日付を指定してください。")
+            raise forms.ValidationError(_("終了日は開始日以降の日付を指定してください。"))
         if (end - start).days > MAX_DAYS:
             raise forms.ValidationError("期間は5年以内で指定してください。")
         return data

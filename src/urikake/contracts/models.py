@@ -10,15 +10,16 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ContractDocument(models.Model):
     """One PDF of a deal: generated once (unsigned), then sealed by the platform (PAdES)."""
 
     class Kind(models.TextChoices):
-        AGREEMENT = "agreement", "債権売買契約書"
-        NOTICE = "notice", "債権譲渡通知書"
-        CONSENT = "consent", "債権譲渡承諾書"
+        AGREEMENT = "agreement", _("債権売買契約書")
+        NOTICE = "notice", _("債権譲渡通知書")
+        CONSENT = "consent", _("債権譲渡承諾書")
 
     application = models.ForeignKey(
         "receivables.FinancingApplication",

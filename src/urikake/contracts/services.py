@@ -15,7 +15,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from urikake.accounts.models import User
 from urikake.applicants.models import Membership
@@ -36,6 +36,13 @@ from urikake.treasury.perfection import open_perfection
 _SIGNED_STATUSES = frozenset(
     {ApplicationStatus.CONTRACTED, ApplicationStatus.FUNDED, ApplicationStatus.SETTLED}
 )
+
+
+def _japanese(label: object) -> str:
+    """A contract document's title is Japanese whatever the reader's language (the
+    document itself is Japanese; the label only is translated on pages)."""
+    with translation.override("ja"):
+        return str(label)
 
 
 def sha256(data: bytes) -> str:
@@ -180,7 +187,7 @@ def prepare_contracts(
                 debtor_id=item.debtor_id,
                 kind=item.kind,
                 document_number=document_number(locked.pk, item.suffix),
-                title=item.kind.label,
+                title=_japanese(item.kind.label),
                 pdf=item.pdf,
                 sha256=sha256(item.pdf),
             )

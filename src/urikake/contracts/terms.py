@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 
@@ -30,6 +31,14 @@ PERFECTION_TEXT: dict[Method, str] = {
     Method.CONSENT: "確定日付のある証書による債務者の承諾（民法第467条）",
     Method.REGISTRATION: "債権譲渡登記（動産・債権譲渡特例法第4条第1項）",
 }
+
+
+def _japanese(display: Any) -> str:
+    """A label as the (Japanese) contract documents print it, whatever the reader's language."""
+    from django.utils import translation
+
+    with translation.override("ja"):
+        return str(display())
 
 
 def perfection_for(product: str) -> Method:
@@ -186,7 +195,7 @@ def deal_terms(application: FinancingApplication) -> DealTerms:
     return DealTerms(
         application_id=application.pk,
         product=application.product,
-        product_label=application.get_product_display(),
+        product_label=_japanese(application.get_product_display),
         perfection=perfection_for(application.product),
         assignor=Party(org.name, org.address, org.corporate_number, org.representative_name),
         assignee=platform_party(),

@@ -30,14 +30,16 @@ logger = logging.getLogger(__name__)
 # What each status means for the applicant, and what to do next.
 EXPLANATIONS = {
     KycStatus.NOT_STARTED: gettext_lazy(
-        "融資のお申込みの前に、代表者（個人事業主の方はご本人）の本人確認が必要です。"
+        "資金化（売掛債権の買取）のお申込みの前に、代表者（個人事業主の方はご本人）の本人確認が必要です。"
         "氏名・生年月日を入力し、本人確認書類を撮影して送信してください。"
     ),
     KycStatus.PENDING: gettext_lazy(
         "本人確認書類を確認しています。通常は数分で完了します。"
         "このページは結果が届くと自動で更新されます。"
     ),
-    KycStatus.VERIFIED: gettext_lazy("本人確認が完了しました。融資のお申込みができます。"),
+    KycStatus.VERIFIED: gettext_lazy(
+        "本人確認が完了しました。資金化（売掛債権の買取）のお申込みができます。"
+    ),
     KycStatus.REJECTED: gettext_lazy(
         "本人確認ができませんでした。下記の理由をご確認のうえ、もう一度お手続きください。"
     ),

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class MailStatus(models.TextChoices):
-    QUEUED = "queued", "送信待ち"
-    SENT = "sent", "送信済み"
-    FAILED = "failed", "送信失敗"
+    QUEUED = "queued", _("送信待ち")
+    SENT = "sent", _("送信済み")
+    FAILED = "failed", _("送信失敗")
 
 
 class OutboundMail(models.Model):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Plan(models.Model):
@@ -33,8 +34,8 @@ class Plan(models.Model):
 
 class PlanVersion(models.Model):
     class Segment(models.TextChoices):
-        CORPORATION = "corporation", "法人"
-        SOLE_PROPRIETOR = "sole_proprietor", "個人事業主"
+        CORPORATION = "corporation", _("法人")
+        SOLE_PROPRIETOR = "sole_proprietor", _("個人事業主")
 
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="versions")
     name = models.CharField("プラン名", max_length=100)

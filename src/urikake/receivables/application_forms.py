@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxValueValidator
@@ -65,13 +67,25 @@ class InvoiceUploadForm(forms.Form):
     )
 
 
+class InvoiceChoiceField(forms.ModelMultipleChoiceField[Invoice]):
+    """Invoices as the applicant knows them: number, debtor, amount and due date."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return _("請求書 %(number)s ／ %(debtor)s ／ %(amount)s ／ 支払期日 %(due)s") % {
+            "number": obj.invoice_number,
+            "debtor": obj.debtor.name if obj.debtor_id else "—",
+            "amount": format_yen(obj.total_amount),
+            "due": obj.due_date.strftime("%Y-%m-%d"),
+        }
+
+
 class ApplicationForm(forms.Form):
     product = forms.ChoiceField(
         label=_("資金化の方法"),
         choices=FinancingApplication.Product.choices,
         widget=forms.RadioSelect,
     )
-    invoices = forms.ModelMultipleChoiceField(
+    invoices = InvoiceChoiceField(
         label=_("資金化する請求書"),
         queryset=Invoice.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -86,17 +100,25 @@ class ApplicationForm(forms.Form):
 
     def __init__(self, *args: object, organization: Organization, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["invoices"].queryset = Invoice.objects.filter(  # type: ignore[attr-defined]
-            organization=organization, status=Invoice.Status.REGISTERED
-        ).order_by("due_date")
+        self.fields["invoices"].queryset = (  # type: ignore[attr-defined]
+            Invoice.objects.filter(organization=organization, status=Invoice.Status.REGISTERED)
+            .select_related("debtor")
+            .order_by("due_date")
+        )
         offered = plans.plans_for(organization.kind)
         self.fields["plan"].choices = [  # type: ignore[attr-defined]
             ("", _("自動で選ぶ")),
             *(
                 (
                     v.plan_id,
-                    f"{v.name}（{format_yen(v.min_amount)}〜{format_yen(v.max_amount)}、"
-                    f"手数料 {format_rate_percent(v.fee_min)}〜、{v.speed}）",
+                    _("%(name)s（%(low)s〜%(high)s、手数料 %(fee)s〜、%(speed)s）")
+                    % {
+                        "name": v.name,
+                        "low": format_yen(v.min_amount),
+                        "high": format_yen(v.max_amount),
+                        "fee": format_rate_percent(v.fee_min),
+                        "speed": v.speed,
+                    },
                 )
                 for v in offered
             ),

@@ -26,7 +26,6 @@ from urikake.domain.jp_pint import parse_jp_pint
 from urikake.receivables import services
 from urikake.receivables.application_forms import ApplicationForm, InvoiceForm, InvoiceUploadForm
 from urikake.receivables.models import FinancingApplication, Invoice, InvoiceDraft
-from urikake.receivables.screening import applicant_reasons
 from urikake.security.uploads import validate_upload
 
 
@@ -250,6 +249,38 @@ def applications(request: HttpRequest) -> HttpResponse:
     return render(request, "receivables/applications.html", {"form": form, "applications": rows})
 
 
+# What an applicant never reads: the model's probability, grades and scores, and the
+# reviewers' internal codes (staff see them on the back-office page).
+_INTERNAL_WORDS = ("スコア", "確率", "グレード", "モデル")
+
+
+def reasons_for_applicant(result: dict[str, Any]) -> list[tuple[str, list[str]]]:
+    """The screening's reasons in words a person understands, per invoice: the plain message
+    a finding provides for applicants, else its message unless it speaks of the model."""
+
+    def plain(reasons: list[dict[str, Any]]) -> list[str]:
+        out = []
+        for r in reasons:
+            text = r.get("applicant_message") or r.get("message") or ""
+            if text and not any(w in text for w in _INTERNAL_WORDS) and text not in out:
+                out.append(text)
+        return out
+
+    sections = []
+    general = plain(result.get("reasons", []))
+    if general:
+        sections.append(("", general))
+    for item in result.get("invoices", []):
+        lines = plain(item.get("reasons", []))
+        if lines:
+            heading = _("%(debtor)s宛て 請求書 %(number)s") % {
+                "debtor": item.get("debtor", ""),
+                "number": item.get("invoice_number", ""),
+            }
+            sections.append((str(heading), lines))
+    return sections
+
+
 @applicant(owned_kwarg="pk", owned_object="application")
 def application(request: HttpRequest, pk: int) -> HttpResponse:
     """One application: status, the offer with its fee breakdown, accept or decline."""
@@ -275,8 +306,8 @@ def application(request: HttpRequest, pk: int) -> HttpResponse:
             "timeline": [(app.created_at, ApplicationStatus.DRAFT.label), *timeline],
             "application": app,
             "offer_lines": offer_lines,
-            "general_reasons": applicant_reasons(app.screening_result or {}),
             "status": ApplicationStatus(app.status),
+            "reasons": reasons_for_applicant(app.screening_result or {}),
             "can_answer": app.status == ApplicationStatus.OFFERED,
             "pending": app.status in (ApplicationStatus.SUBMITTED, ApplicationStatus.SCREENING),
         },

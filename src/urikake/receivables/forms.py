@@ -11,7 +11,7 @@ FORMAT_CHOICES = [
     ("zengin", _("全銀フォーマット（入出金取引明細・振込入金通知）")),
     ("generic_jp_bank", _("CSV：日付・摘要・お支払金額・お預り金額・差引残高")),
     ("generic_signed", _("CSV：取引日・内容・金額（±）・残高")),
-    ("urikake_simple", _("CSV：value_date, amount, payer_kana, direction")),
+    ("urikake_simple", _("CSV（ウリカケ標準形式：入金日・金額・振込依頼人・入出金の区分）")),
 ]
 
 

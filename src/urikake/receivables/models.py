@@ -17,6 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from urikake.domain.products import ProductSpec, purchase_specs, spec
 from urikake.domain.screening.pricing import InvoiceKey, pair_offer_lines
@@ -66,10 +67,10 @@ class Debtor(models.Model):
 
 class StatementImport(models.Model):
     class Source(models.TextChoices):
-        ZENGIN_STATEMENT = "zengin_03", "全銀 入出金取引明細"
-        ZENGIN_DEPOSIT_NOTICE = "zengin_01", "全銀 振込入金通知"
-        CSV = "csv", "CSV"
-        BANK_API = "bank_api", "銀行API"
+        ZENGIN_STATEMENT = "zengin_03", _("全銀 入出金取引明細")
+        ZENGIN_DEPOSIT_NOTICE = "zengin_01", _("全銀 振込入金通知")
+        CSV = "csv", _("CSV")
+        BANK_API = "bank_api", _("銀行API")
 
     organization = models.ForeignKey(
         "applicants.Organization", on_delete=models.PROTECT, related_name="statement_imports"
@@ -110,8 +111,8 @@ class StatementImport(models.Model):
 
 class StatementEntry(models.Model):
     class Direction(models.TextChoices):
-        DEPOSIT = "deposit", "入金"
-        WITHDRAWAL = "withdrawal", "出金"
+        DEPOSIT = "deposit", _("入金")
+        WITHDRAWAL = "withdrawal", _("出金")
 
     statement = models.ForeignKey(StatementImport, on_delete=models.PROTECT, related_name="entries")
     organization = models.ForeignKey(
@@ -149,16 +150,16 @@ class Invoice(models.Model):
     """A receivable (売掛債権) the applicant may sell or pledge: one invoice to one debtor."""
 
     class Source(models.TextChoices):
-        FORM = "form", "フォーム入力"
-        PDF = "pdf", "PDF請求書"
-        JP_PINT = "jp_pint", "デジタルインボイス (JP PINT)"
+        FORM = "form", _("フォーム入力")
+        PDF = "pdf", _("PDF請求書")
+        JP_PINT = "jp_pint", _("デジタルインボイス (JP PINT)")
 
     class Status(models.TextChoices):
-        REGISTERED = "registered", "登録済み"
-        IN_APPLICATION = "in_application", "申込み中"
-        ASSIGNED = "assigned", "譲渡済み"
-        SETTLED = "settled", "回収済み"
-        WITHDRAWN = "withdrawn", "取下げ"
+        REGISTERED = "registered", _("登録済み")
+        IN_APPLICATION = "in_application", _("申込み中")
+        ASSIGNED = "assigned", _("譲渡済み")
+        SETTLED = "settled", _("回収済み")
+        WITHDRAWN = "withdrawn", _("取下げ")
 
     organization = models.ForeignKey(
         "applicants.Organization", on_delete=models.PROTECT, related_name="invoices"
@@ -264,7 +265,7 @@ class FinancingApplication(models.Model):
     #: Generated from the product registry (urikake.domain.products): one member per
     #: purchase-flow spec.
     Product = models.TextChoices(  # type: ignore[call-overload]
-        "Product", [(s.id.name, (s.id.value, s.label_ja)) for s in purchase_specs()]
+        "Product", [(s.id.name, (s.id.value, _(s.label_ja))) for s in purchase_specs()]
     )
 
     organization = models.ForeignKey(
@@ -338,8 +339,8 @@ class ReviewDecision(models.Model):
     threshold: two different reviewers must approve)."""
 
     class Verdict(models.TextChoices):
-        APPROVE = "approve", "承認"
-        DECLINE = "decline", "否認"
+        APPROVE = "approve", _("承認")
+        DECLINE = "decline", _("否認")
 
     application = models.ForeignKey(
         FinancingApplication, on_delete=models.PROTECT, related_name="reviews"

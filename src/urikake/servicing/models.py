@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from urikake.domain.positions import PositionStatus, check_transition
 from urikake.domain.products import ProductSpec, spec
@@ -34,10 +35,10 @@ class Position(models.Model):
     class Status(models.TextChoices):
         """The stored states; the transitions are :mod:`urikake.domain.positions`."""
 
-        OPEN = PositionStatus.OPEN.value, PositionStatus.OPEN.label
-        COLLECTED = PositionStatus.COLLECTED.value, PositionStatus.COLLECTED.label
-        DEFAULTED = PositionStatus.DEFAULTED.value, PositionStatus.DEFAULTED.label
-        WRITTEN_OFF = PositionStatus.WRITTEN_OFF.value, PositionStatus.WRITTEN_OFF.label
+        OPEN = PositionStatus.OPEN.value, _(PositionStatus.OPEN.label)
+        COLLECTED = PositionStatus.COLLECTED.value, _(PositionStatus.COLLECTED.label)
+        DEFAULTED = PositionStatus.DEFAULTED.value, _(PositionStatus.DEFAULTED.label)
+        WRITTEN_OFF = PositionStatus.WRITTEN_OFF.value, _(PositionStatus.WRITTEN_OFF.label)
 
     application = models.ForeignKey(
         "receivables.FinancingApplication", on_delete=models.PROTECT, related_name="purchases"
@@ -51,7 +52,9 @@ class Position(models.Model):
     debtor = models.ForeignKey(
         "receivables.Debtor", on_delete=models.PROTECT, related_name="purchases"
     )
-    product = models.CharField(max_length=20, choices=product_choices())
+    product = models.CharField(
+        max_length=20, choices=[(v, _(label)) for v, label in product_choices()]
+    )
     face_amount = models.BigIntegerField("額面")
     advance_amount = models.BigIntegerField("買取金額")
     fee = models.BigIntegerField("買取手数料")

@@ -22,6 +22,7 @@ from urikake.domain.dates import month_to_date, tokyo_date
 from urikake.domain.errors import DomainError
 from urikake.domain.statement_csv import PRESETS
 from urikake.integrations.bank.adapter import BankApiError, source_from_settings
+from urikake.receivables.forms import FORMAT_CHOICES as STATEMENT_FORMATS
 from urikake.receivables.models import FinancingApplication
 from urikake.treasury import collections, payouts, statement_jobs
 from urikake.treasury import perfection as steps
@@ -301,7 +302,7 @@ class StatementForm(forms.Form):
     file_format = forms.ChoiceField(
         label=gettext_lazy("形式"),
         choices=[("zengin", gettext_lazy("全銀 入出金取引明細・振込入金通知"))]
-        + [(key, key) for key in PRESETS],
+        + [(key, label) for key, label in STATEMENT_FORMATS if key in PRESETS],
     )
 
     def clean_file(self) -> Any:

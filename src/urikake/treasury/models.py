@@ -28,17 +28,17 @@ from urikake.security.crypto import EncryptedTextField
 
 class Perfection(models.Model):
     class Method(models.TextChoices):
-        NOTICE = "notice", "確定日付のある債権譲渡通知"
-        CONSENT = "consent", "確定日付のある債務者の承諾"
-        REGISTRATION = "registration", "債権譲渡登記"
+        NOTICE = "notice", _("確定日付のある債権譲渡通知")
+        CONSENT = "consent", _("確定日付のある債務者の承諾")
+        REGISTRATION = "registration", _("債権譲渡登記")
 
     class Stage(models.TextChoices):
-        PENDING = "pending", "未了"
-        NOTICE_SENT = "notice_sent", "通知発送済み（到達待ち）"
-        FILED = "filed", "登記申請中"
-        PERFECTED = "perfected", "具備済み"
-        EXTENDED = "extended", "延長登記済み"
-        CANCELLED = "cancelled", "抹消済み"
+        PENDING = "pending", _("未了")
+        NOTICE_SENT = "notice_sent", _("通知発送済み（到達待ち）")
+        FILED = "filed", _("登記申請中")
+        PERFECTED = "perfected", _("具備済み")
+        EXTENDED = "extended", _("延長登記済み")
+        CANCELLED = "cancelled", _("抹消済み")
 
     application = models.OneToOneField(
         "receivables.FinancingApplication", on_delete=models.PROTECT, related_name="perfection"
@@ -76,9 +76,9 @@ class PayoutBatch(models.Model):
     """
 
     class Status(models.TextChoices):
-        GENERATED = "generated", "承認待ち（作成済み）"
-        APPROVED = "approved", "承認済み（未送信）"
-        SENT = "sent", "送信済み"
+        GENERATED = "generated", _("承認待ち（作成済み）")
+        APPROVED = "approved", _("承認済み（未送信）")
+        SENT = "sent", _("送信済み")
 
     value_date = models.DateField("振込指定日")
     cutoff = models.CharField("締め時刻", max_length=5)
@@ -131,15 +131,15 @@ class Payout(models.Model):
     (融資実行, urikake.lending: no purchase application; the draw names its payout)."""
 
     class Kind(models.TextChoices):
-        ADVANCE = "advance", "買取代金"
-        RESERVE = "reserve", "留保金返還"
-        LOAN = "loan", "融資実行"
+        ADVANCE = "advance", _("買取代金")
+        RESERVE = "reserve", _("留保金返還")
+        LOAN = "loan", _("融資実行")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "送金待ち"
-        BATCHED = "batched", "振込データ作成済み"
-        SENT = "sent", "送金済み"
-        RETURNED = "returned", "組戻し・振込不能"
+        PENDING = "pending", _("送金待ち")
+        BATCHED = "batched", _("振込データ作成済み")
+        SENT = "sent", _("送金済み")
+        RETURNED = "returned", _("組戻し・振込不能")
 
     organization = models.ForeignKey(
         "applicants.Organization", on_delete=models.PROTECT, related_name="payouts"
@@ -285,12 +285,12 @@ class Deposit(models.Model):
     """One receipt on the collection account, and where reconciliation put it."""
 
     class Status(models.TextChoices):
-        NEW = "new", "未処理"
-        AUTO = "auto", "自動消込"
-        SUGGESTED = "suggested", "確認待ち（候補あり）"
-        UNMATCHED = "unmatched", "該当なし"
-        CONFIRMED = "confirmed", "担当者が消込"
-        REFUNDED = "refunded", "返金・対象外"
+        NEW = "new", _("未処理")
+        AUTO = "auto", _("自動消込")
+        SUGGESTED = "suggested", _("確認待ち（候補あり）")
+        UNMATCHED = "unmatched", _("該当なし")
+        CONFIRMED = "confirmed", _("担当者が消込")
+        REFUNDED = "refunded", _("返金・対象外")
 
     statement = models.ForeignKey(
         CollectionStatement, on_delete=models.PROTECT, related_name="deposits"

@@ -21,10 +21,11 @@ import hashlib
 import io
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from urikake.accounts.access import has_capability
 from urikake.accounts.actors import user_or_none
@@ -47,6 +48,12 @@ from urikake.receivables import services as receivables
 from urikake.treasury import notifications
 from urikake.treasury.models import Payout, PayoutBatch
 from urikake.treasury.policy import client_code, next_value_date, platform_cash_account
+
+
+def _books(template: str, display: Any) -> str:
+    """Ledger descriptions are Japanese (the books), whatever the reader's language."""
+    with translation.override("ja"):
+        return template.format(display())
 
 
 def originator() -> Originator:
@@ -232,7 +239,7 @@ def mark_sent(batch: PayoutBatch, *, acting_user: Actor) -> PayoutBatch:
                     cash_account=cash,
                     amount=payout.amount,
                     transfer_fee=fee,
-                    description=f"{payout.get_kind_display()}の振込（送金{payout.pk}）",
+                    description=_books(f"{{}}の振込（送金{payout.pk}）", payout.get_kind_display),
                 ),
                 actor=acting_user,
             )

@@ -90,7 +90,8 @@ def test_the_360_view_shows_every_part_in_japanese(orgs: dict[str, Organization]
     assert "条件承諾" in html  # the application status label, not "accepted"
     assert "****4567" in html
     assert "1234567" not in html.replace("1234567890123", "")  # only the last four digits
-    assert "application.accepted" in html  # its audit trail
+    assert "申込み: 提示条件の承諾" in html  # its audit trail, labelled
+    assert "application.accepted" not in html  # not the raw action code
     for raw in (">verified<", ">accepted<", ">owner<", ">corporation<"):
         assert raw not in html, raw
 
@@ -101,7 +102,7 @@ def test_other_organisations_data_is_not_in_the_view(orgs: dict[str, Organizatio
     assert "山田商店" in html
     assert "hanako@yamada.example" in html
     assert "株式会社売主" not in html
-    assert "application.accepted" not in html
+    assert "申込み: 提示条件の承諾" not in html
 
 
 def test_invoice_file_opens_for_staff_with_safe_headers(

@@ -78,7 +78,8 @@ def test_start_then_verified(applicant: Any, ekyc_simulator: EkycSimulator, site
     services.ensure_can_apply(applicant.organization)  # the gate opens
     page = applicant.client.get("/my/kyc/").content.decode()
     assert "確認済み" in page
-    assert "融資のお申込みができます" in page
+    assert "資金化（売掛債権の買取）のお申込みができます" in page
+    assert "融資" not in page  # factoring is a purchase, not a loan
     assert 'name="document"' not in page  # nothing to start while verified
     api = applicant.client.get("/api/kyc/status").json()
     assert api["status"] == "verified"

@@ -142,7 +142,10 @@ def test_apply_see_the_offer_and_accept(owner) -> None:
     screen_application.call(application.pk)  # what the worker does after commit
     application.refresh_from_db()
     html = client.get(f"/my/applications/{application.pk}/").content.decode()
-    assert "審査の理由" in html
+    assert "審査結果について" in html
+    # The applicant reads reasons, never the model's internals (staff see those).
+    for internal in ("スコア", "SYNTHETIC", "ベースラインモデル", "グレード"):
+        assert internal not in html, internal
     assert "内訳（請求書 A-1）" in html  # each offer line names its invoice
     if application.status == "offered":
         assert "お振込金額" in html
