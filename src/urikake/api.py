@@ -61,9 +61,14 @@ class UrikakeApi(NinjaAPI):
         for operations in schema.get("paths", {}).values():
             for operation in operations.values():
                 responses = operation.setdefault("responses", {})
+                # ninja keys its responses by int: a str key of the same status would be a
+                # duplicate key in the JSON (Swagger UI's YAML parser refuses the schema).
+                declared = {str(key) for key in responses}
                 for status in _documented_statuses(operation):
+                    if str(status) in declared:
+                        continue
                     responses.setdefault(
-                        str(status),
+                        status,
                         {
                             "description": _STATUS_ERRORS[status][1],
                             "content": {"application/json": {"schema": ref}},

@@ -27,12 +27,12 @@ pages link to ``/samples/<name>``, which builds them for today.
 from __future__ import annotations
 
 import calendar
-import csv
 import io
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from urikake.domain import safe_csv
 from urikake.domain.statements import Direction, SourceFormat, Statement, StatementLine
 from urikake.domain.zengin_charset import to_zengin
 from urikake.domain.zengin_statements import write_statement_file
@@ -287,7 +287,7 @@ def statement_rows(today: date) -> list[tuple[date, str, int, int]]:
 def statement_csv(today: date) -> bytes:
     """The applicant's net-banking CSV (preset ``generic_jp_bank``, Shift_JIS/cp932)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = safe_csv.writer(out, lineterminator="\r\n")
     writer.writerow(["日付", "摘要", "お支払金額", "お預り金額", "差引残高"])
     balance = 2_000_000
     for day, memo, paid, received in statement_rows(today):

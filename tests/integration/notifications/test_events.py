@@ -15,6 +15,7 @@ from tests.fixtures.deals import make_deal, payment_history, verified_applicant
 from urikake.accounts.models import User
 from urikake.contracts import services as contracts
 from urikake.domain.applications import ApplicationStatus
+from urikake.integrations.http import RETRY_POLICY
 from urikake.notifications import services
 from urikake.notifications.models import Delivery, Notification
 from urikake.receivables import notices
@@ -209,7 +210,7 @@ def test_sms_failures_are_retried_and_never_fail_the_action(
     choose(deal.organization, sms_important=True)
     Notification.objects.all().delete()
     Delivery.objects.all().delete()
-    sms_gateway.fail_next(1)
+    sms_gateway.fail_next(RETRY_POLICY.attempts)  # beyond the shared client's own retries
     with django_capture_on_commit_callbacks(execute=True):
         notices.decided(deal.application)  # the gateway answers 503: the action succeeds
     d = Delivery.objects.get(channel="sms")

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from urikake.integrations.http import RETRY_POLICY
 from urikake.integrations.sms.adapter import HttpSmsGateway, SmsError
 
 pytestmark = pytest.mark.django_db  # the package conftest clears the (database) cache
@@ -37,7 +38,8 @@ def test_a_wrong_token_and_bad_numbers_are_refused_for_good(sms_gateway: Any) ->
 
 def test_an_outage_is_retryable(sms_gateway: Any) -> None:
     gateway = HttpSmsGateway(sms_gateway.url, "dev-sms-gateway-token")
-    sms_gateway.fail_next(1, status=503)
+    # Every attempt of the shared client's in-call retries fails (urikake.integrations.http).
+    sms_gateway.fail_next(RETRY_POLICY.attempts, status=503)
     with pytest.raises(SmsError) as outage:
         gateway.send(to="+819012345678", body="x", reference="r")
     assert outage.value.retryable
