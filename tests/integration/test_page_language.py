@@ -13,7 +13,8 @@ Japanese and in English, and fails on what a person should never read:
 * in Japanese mode, an English phrase (three words or more) — minus a short allow-list;
 * in English mode, a Japanese string that is one of the project's own message ids (an
   untranslated label), and in Japanese mode an English msgstr shown instead;
-* on an applicant's page, model internals (scores, reason codes, 融資 for factoring).
+* on an applicant's page, model internals (scores, reason codes, 融資 for factoring: only the
+  loan product may say 融資, on its own pages and where a text names it — see ``LOAN``).
 
 ``test_the_walk_catches_a_planted_raw_code`` proves each rule fires.
 """
@@ -51,9 +52,15 @@ ALLOWED_PHRASES = {
 ALLOWED_WORDS: set[str] = set()
 # Words an applicant's page must never show (model internals, a loan for a purchase).
 APPLICANT_FORBIDDEN = ("SYNTHETIC", "スコア", "score", "reason code")
-# 融資 is a loan: factoring is 買取・資金化. A page may name a loan product as one
-# (売掛債権担保融資 is a loan secured on receivables), never call factoring 融資.
-LOAN = re.compile(r"(?<!担保)融資")
+# 融資 is a loan: factoring is 買取・資金化, never 融資. The receivables-backed loan
+# (urikake.lending, 売掛債権担保融資) IS a loan, so 融資 is right for it, and only for it:
+# * on its own pages, under /my/loans/ (the applicant's loans: list, application, detail);
+# * in a text that names it: 「…担保融資…」 (the product, 売掛債権担保融資, and its short label
+#   担保融資) or 「…保証付きで融資…」 (the registry's description of the product, on the top
+#   page). Any other 融資 on an applicant's page calls factoring a loan and fails.
+LOAN = re.compile(r"融資")
+LOAN_PRODUCT_PAGES = ("/my/loans/",)
+LOAN_PRODUCT_NAMED = re.compile(r"担保融資|保証付きで融資")
 
 
 @cache
@@ -141,8 +148,16 @@ def _po_string(block: str, key: str) -> str:
     return "".join(re.findall(r'"(.*)"', m.group(1))).replace('\\"', '"').replace("\\n", "\n")
 
 
-def raw_codes(nodes: list[str], language: str, kind: str) -> list[str]:
-    """What a person should not read in these text nodes (empty when the page is clean)."""
+def _calls_factoring_a_loan(node: str, url: str) -> bool:
+    """融資 outside the loan product's pages, in a text that does not name the loan product."""
+    if url.startswith(LOAN_PRODUCT_PAGES) or LOAN_PRODUCT_NAMED.search(node):
+        return False
+    return bool(LOAN.search(node))
+
+
+def raw_codes(nodes: list[str], language: str, kind: str, url: str = "") -> list[str]:
+    """What a person should not read in these text nodes of the page at ``url`` (empty when
+    the page is clean)."""
     found: list[str] = []
     codes = enum_values()
     english_ids = {v: k for k, v in catalog().items() if len(v) > 3}
@@ -173,7 +188,7 @@ def raw_codes(nodes: list[str], language: str, kind: str) -> list[str]:
                 found.append(f"untranslated {node!r}")
         if kind == "applicant":
             found += [f"internal {w!r} in {node!r}" for w in APPLICANT_FORBIDDEN if w in node]
-            if LOAN.search(node):
+            if _calls_factoring_a_loan(node, url):
                 found.append(f"internal '融資' in {node!r}")
     return found
 
@@ -189,7 +204,7 @@ def _findings(demo_walk: Walk, page: Page, language: str) -> list[str]:
     assert response.status_code == 200, (page.url, page.reader, response.status_code)
     html = response.content.decode()
     assert f'<html lang="{language}"' in html, (page.url, language)
-    return raw_codes(visible_text(html), language, page.kind)
+    return raw_codes(visible_text(html), language, page.kind, page.url)
 
 
 def test_every_page_in_both_languages_shows_no_raw_code(demo_walk: Walk) -> None:
@@ -205,6 +220,9 @@ def test_every_page_in_both_languages_shows_no_raw_code(demo_walk: Walk) -> None
         "receivables_backoffice:detail",
         "treasury_backoffice:deal",
         "backoffice:audit",
+        "lending:detail",
+        "lending_backoffice:detail",
+        "securitization_backoffice:detail",
     ):
         assert expected in names, (expected, sorted(names))
     problems: list[str] = []
@@ -235,6 +253,23 @@ def test_the_walk_catches_a_planted_raw_code(
 ) -> None:
     findings = raw_codes(visible_text(html), language, kind)
     assert any(f.startswith(expected) for f in findings), findings
+
+
+@pytest.mark.parametrize(
+    ("html", "url", "caught"),
+    [
+        ("<p>融資のお申込み</p>", "/my/", True),  # factoring called a loan
+        ("<p>資金化（融資）</p>", "/", True),
+        ("<a>融資を申し込む</a>", "/receivables/applications/", True),
+        ("<p>融資のお申込み</p>", "/my/loans/apply/", False),  # the loan product's own pages
+        ("<a>売掛債権担保融資（融資）</a>", "/my/", False),  # a text naming the loan product
+        ("<p>売掛債権を担保に、信用保証協会の保証付きで融資を受けられます。</p>", "/", False),
+        ("<p>融資のお申込み</p>", "/my/loansx/", True),  # not a loan page
+    ],
+)
+def test_loan_wording_only_for_the_loan_product(html: str, url: str, caught: bool) -> None:
+    findings = raw_codes(visible_text(html), "ja", "applicant", url)
+    assert any("融資" in f for f in findings) is caught, findings
 
 
 def test_clean_text_passes() -> None:

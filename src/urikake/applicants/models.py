@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from urikake.applicants.data_use import Use as DataUseChoices
 from urikake.applicants.terms import Document
@@ -256,8 +257,8 @@ class DataUseConsent(models.Model):
     (:mod:`urikake.applicants.data_use`)."""
 
     class Action(models.TextChoices):
-        GIVEN = "given", "同意"
-        WITHDRAWN = "withdrawn", "撤回"
+        GIVEN = "given", pgettext_lazy("data use consent", "同意")
+        WITHDRAWN = "withdrawn", _("撤回")
 
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="data_use_consents"

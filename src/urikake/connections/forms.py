@@ -193,6 +193,8 @@ class RenewForm(forms.Form):
 class EvidenceForm(forms.Form):
     title = forms.CharField(label=_("証跡の名称"), max_length=200)
     checklist_item = forms.ChoiceField(
-        label=_("チェックリストの項目"), choices=[("", "—"), *CHECKLIST], required=False
+        label=_("チェックリストの項目"),
+        choices=[("", "—"), *((key, _(label)) for key, label in CHECKLIST)],
+        required=False,
     )
     file = forms.FileField(label=_("ファイル（PDF・画像）"))

@@ -266,7 +266,7 @@ def detail(request: HttpRequest, name: str) -> HttpResponse:
         for e in connection.timeline.select_related("maker", "checker").order_by("-at", "-pk")
     ]
     checklist = [
-        (key, label, connection.checklist.get(key, {}).get("done", False))
+        (key, _(label), connection.checklist.get(key, {}).get("done", False))
         for key, label in CHECKLIST
     ]
     return render(

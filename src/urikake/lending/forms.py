@@ -6,13 +6,21 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from urikake.domain.errors import DomainError
-from urikake.domain.lending import SCHEMES, CreditGrade, LoanDocument, LoanScheme
+from urikake.domain.lending import SCHEMES, CreditGrade
 from urikake.domain.money import rate, yen
 from urikake.domain.perfection import Method
-from urikake.lending.models import Repayment
+from urikake.lending.models import (
+    DOCUMENT_CHOICES,
+    GRADE_CHOICES,
+    METHOD_CHOICES,
+    SCHEME_CHOICES,
+    Repayment,
+)
 
 #: No typed amount may exceed the largest scheme cap by more than this (a typo guard; the
 #: service checks the real bound).
@@ -59,7 +67,7 @@ class ApplyForm(YenMixin, forms.Form):
     yen_fields = ("requested_amount",)
     scheme = forms.ChoiceField(
         label=_("方式"),
-        choices=[(s.value, s.label_ja) for s in LoanScheme],
+        choices=SCHEME_CHOICES,
         widget=forms.RadioSelect,
         help_text=_(
             "個別保証: 特定の売掛債権を担保に、その都度借入れ。根保証: 1年間の借入極度額の"
@@ -67,7 +75,7 @@ class ApplyForm(YenMixin, forms.Form):
         ),
     )
     guarantee_scheme = forms.ChoiceField(
-        label=_("信用保証制度"), choices=[(s.code, s.name_ja) for s in SCHEMES]
+        label=_("信用保証制度"), choices=[(s.code, _(s.name_ja)) for s in SCHEMES]
     )
     requested_amount = _yen_field(_("ご希望の借入額・借入極度額（円）"))
     purpose = forms.CharField(label=_("資金使途"), max_length=300)
@@ -84,7 +92,7 @@ class ApplyForm(YenMixin, forms.Form):
 
 
 class DocumentForm(forms.Form):
-    kind = forms.ChoiceField(label=_("書類"), choices=[(d.value, d.label_ja) for d in LoanDocument])
+    kind = forms.ChoiceField(label=_("書類"), choices=DOCUMENT_CHOICES)
     file = forms.FileField(label=_("ファイル（PDF・画像、10MBまで）"))
 
 
@@ -101,10 +109,8 @@ class CheckForm(forms.Form):
 
 
 class AssessForm(forms.Form):
-    grade = forms.ChoiceField(
-        label=_("信用格付け"), choices=[(g.value, g.label_ja) for g in CreditGrade]
-    )
-    method = forms.ChoiceField(label=_("対抗要件"), choices=[(m.value, m.label) for m in Method])
+    grade = forms.ChoiceField(label=_("信用格付け"), choices=GRADE_CHOICES)
+    method = forms.ChoiceField(label=_("対抗要件"), choices=METHOD_CHOICES)
 
 
 class DecideForm(YenMixin, forms.Form):
@@ -194,7 +200,9 @@ class MatrixForm(forms.Form):
         for g in CreditGrade:
             for m in Method:
                 self.fields[f"{g.value}__{m.value}"] = forms.DecimalField(
-                    label=f"{g.label_ja}・{m.label}",
+                    label=format_lazy(
+                        "{}・{}", pgettext_lazy("credit grade", g.label_ja), _(m.label)
+                    ),
                     min_value=Decimal(50),
                     max_value=Decimal(90),
                     decimal_places=1,

@@ -23,14 +23,18 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from urikake.domain.lending import CreditGrade, LoanDocument, LoanScheme
+from urikake.domain.lending import SCHEMES, CreditGrade, LoanDocument, LoanScheme
 from urikake.domain.perfection import Method
 
-GRADE_CHOICES = [(g.value, g.label_ja) for g in CreditGrade]
-METHOD_CHOICES = [(m.value, m.label) for m in Method]
-SCHEME_CHOICES = [(s.value, s.label_ja) for s in LoanScheme]
-DOCUMENT_CHOICES = [(d.value, d.label_ja) for d in LoanDocument]
+# The domain's labels are Japanese (pure Python); they are the message ids of the English.
+# 普通 is also a bank account type (Ordinary): the grades take a context.
+GRADE_CHOICES = [(g.value, pgettext_lazy("credit grade", g.label_ja)) for g in CreditGrade]
+METHOD_CHOICES = [(m.value, _(m.label)) for m in Method]
+SCHEME_CHOICES = [(s.value, _(s.label_ja)) for s in LoanScheme]
+DOCUMENT_CHOICES = [(d.value, _(d.label_ja)) for d in LoanDocument]
 
 
 class AdvanceRateMatrixVersion(models.Model):
@@ -52,13 +56,13 @@ class AdvanceRateMatrixVersion(models.Model):
 
 class LoanFacility(models.Model):
     class Status(models.TextChoices):
-        SUBMITTED = "submitted", "審査中"
-        APPROVED = "approved", "承認（契約待ち）"
-        DECLINED = "declined", "見送り"
-        CONTRACTED = "contracted", "契約締結済み"
-        ACTIVE = "active", "融資中"
-        CLOSED = "closed", "完済"
-        DEFAULTED = "defaulted", "期限の利益喪失"
+        SUBMITTED = "submitted", _("審査中")
+        APPROVED = "approved", _("承認（契約待ち）")
+        DECLINED = "declined", pgettext_lazy("loan status", "見送り")
+        CONTRACTED = "contracted", _("契約締結済み")
+        ACTIVE = "active", _("融資中")
+        CLOSED = "closed", _("完済")
+        DEFAULTED = "defaulted", _("期限の利益喪失")
 
     organization = models.ForeignKey(
         "applicants.Organization", on_delete=models.PROTECT, related_name="loan_facilities"
@@ -133,6 +137,11 @@ class LoanFacility(models.Model):
         return LoanScheme(self.scheme)
 
     @property
+    def guarantee_scheme_name(self) -> str:
+        """The guarantee scheme's Japanese name (a message id: show it with ``|translated``)."""
+        return next((s.name_ja for s in SCHEMES if s.code == self.guarantee_scheme), "")
+
+    @property
     def code(self) -> str:
         return f"L{self.pk}"
 
@@ -161,9 +170,9 @@ class LoanDocumentFile(models.Model):
 
 class Collateral(models.Model):
     class Status(models.TextChoices):
-        PLEDGED = "pledged", "担保中"
-        COLLECTED = "collected", "回収済み"
-        RELEASED = "released", "担保解除"
+        PLEDGED = "pledged", _("担保中")
+        COLLECTED = "collected", _("回収済み")
+        RELEASED = "released", _("担保解除")
 
     facility = models.ForeignKey(LoanFacility, on_delete=models.PROTECT, related_name="collateral")
     organization = models.ForeignKey("applicants.Organization", on_delete=models.PROTECT)
@@ -234,8 +243,8 @@ class Draw(models.Model):
 
 class Repayment(models.Model):
     class Source(models.TextChoices):
-        DESIGNATED = "designated", "指定口座（売掛先からの入金）"
-        REPAYMENT_ACCOUNT = "repayment", "返済専用口座"
+        DESIGNATED = "designated", _("指定口座（売掛先からの入金）")
+        REPAYMENT_ACCOUNT = "repayment", _("返済専用口座")
 
     facility = models.ForeignKey(LoanFacility, on_delete=models.PROTECT, related_name="repayments")
     organization = models.ForeignKey("applicants.Organization", on_delete=models.PROTECT)
@@ -278,8 +287,8 @@ class InterestAccrual(models.Model):
 
 class BalanceReport(models.Model):
     class Status(models.TextChoices):
-        DUE = "due", "提出待ち"
-        SUBMITTED = "submitted", "提出済み"
+        DUE = "due", _("提出待ち")
+        SUBMITTED = "submitted", _("提出済み")
 
     facility = models.ForeignKey(LoanFacility, on_delete=models.PROTECT, related_name="reports")
     organization = models.ForeignKey("applicants.Organization", on_delete=models.PROTECT)

@@ -19,7 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from urikake.accounts.models import User
 from urikake.applicants.models import Organization
@@ -864,13 +864,15 @@ def record_repayment(
         )
         client = client_code(locked.organization_id)
         ref = f"loan:{locked.pk}:repayment:{reference}"
+        with translation.override("ja"):  # the books are Japanese whatever the reader's language
+            source_label = str(source.label)
         ledger.post(
             book.deposit_received(
                 f"{ref}:received",
                 received_on,
                 cash_account=platform_cash_account(),
                 amount=amount,
-                description=f"{source.label} 入金 {locked.code}",
+                description=f"{source_label} 入金 {locked.code}",
             ),
             actor=acting_user,
         )

@@ -137,7 +137,7 @@ class ApplicationForm(forms.Form):
         for use in self.consent_uses:
             purpose = data_use.current(use)
             self.fields[f"consent_{use.value}"] = forms.BooleanField(
-                label=purpose.title,
+                label=_(purpose.title),
                 help_text=purpose.text,
                 required=True,
                 error_messages={"required": _("審査のため、この利用目的への同意が必要です。")},

@@ -108,7 +108,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "credit_line": plans.credit_line_of(app.organization),
             "external_checks": _external_checks(app),
             "data_use_consents": [
-                (use.label, row)
+                (_(use.label), row)
                 for use, row in zip(
                     Use,
                     applicant_services.data_use_consents(app.organization).values(),

@@ -27,7 +27,7 @@ class BuildPoolForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        choices = list(product_choices())
+        choices = [(v, _(label)) for v, label in product_choices()]
         self.fields["products"].choices = choices  # type: ignore[attr-defined]
         self.fields["products"].initial = [c[0] for c in choices]
         self.fields["cut_off"].initial = timezone.localdate()

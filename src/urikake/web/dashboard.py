@@ -164,7 +164,7 @@ def open_deals(org: Organization, *, today: date) -> list[OpenDeal]:
                 invoice_numbers=numbers,
                 debtors=debtors,
                 amount=int(offer.get("net_payout") or app.requested_amount),
-                status_label=status.label,
+                status_label=_(status.label),
                 step=step,
                 text=step_text(step),
                 url=_url_of(app, status),

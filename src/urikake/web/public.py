@@ -24,6 +24,7 @@ from urikake.treasury.policy import operator_identity
 PRODUCT_TEXTS = (
     gettext_noop("売掛先に知らせずに債権を売却。売掛先からの入金はお客様が当社へ転送します。"),
     gettext_noop("売掛先に通知し、売掛先から当社へ直接お支払いいただきます。"),
+    gettext_noop("売掛債権を担保に、信用保証協会の保証付きで融資を受けられます。"),
     gettext_noop("法人"),
     gettext_noop("個人事業主"),
 )
