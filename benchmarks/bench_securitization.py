@@ -91,19 +91,27 @@ def main() -> None:
     from urikake.securitization.distributed import dask_mapper
 
     with (
-        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
-        as cluster,
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
         Client(cluster) as client,
         dask_mapper(client, cells) as (mapper, ref),
     ):
+
         def remote() -> Any:
             return simulate(
                 cells, rho=rho, scenarios=scenarios, seed=seed, mapper=mapper, cells_ref=ref
             )
 
         dsim, secs, mib = measure(remote)
-        row("copula MC on LocalCluster(2)", f"{n:,} × {scenarios:,}", secs, n * scenarios,
-            "rec·scen", mib)
+        row(
+            "copula MC on LocalCluster(2)",
+            f"{n:,} × {scenarios:,}",
+            secs,
+            n * scenarios,
+            "rec·scen",
+            mib,
+        )
     identical = bool(np.array_equal(dsim.loss, sim.loss))
 
     small = make_pool(naive_n, seed=2)
@@ -111,11 +119,23 @@ def main() -> None:
     _, secs, mib = measure(
         lambda: naive_losses(small.amount, small.pd, small.lgd, rho=rho, scenarios=naive_s, seed=1)
     )
-    row("naive NumPy S×N matrix", f"{naive_n:,} × {naive_s:,}", secs, naive_n * naive_s,
-        "rec·scen", mib)
+    row(
+        "naive NumPy S×N matrix",
+        f"{naive_n:,} × {naive_s:,}",
+        secs,
+        naive_n * naive_s,
+        "rec·scen",
+        mib,
+    )
     _, secs, mib = measure(lambda: simulate(small_cells, rho=rho, scenarios=naive_s, seed=1))
-    row("copula MC (cells), same size", f"{naive_n:,} × {naive_s:,}", secs, naive_n * naive_s,
-        "rec·scen", mib)
+    row(
+        "copula MC (cells), same size",
+        f"{naive_n:,} × {naive_s:,}",
+        secs,
+        naive_n * naive_s,
+        "rec·scen",
+        mib,
+    )
 
     print(f"\nSecuritization ({'SMOKE' if SMOKE else 'full'}; {len(cells.pd)} cells, ρ {rho})")
     header = f"{'case':<32} {'size':>18} {'time (s)':>9} {'throughput':>22} {'peak MiB':>9}"
