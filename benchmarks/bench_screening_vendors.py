@@ -11,25 +11,40 @@ overhead (client, JSON, validation) plus the simulator's, i.e. a floor.
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _report import Row, print_table, sizes, timed
 
-from urikake.domain.screening.external import (
+# Every outbound call passes the connection gate (接続許可): the benchmark approves the local
+# simulators in an in-memory register, as the test suite does — the gate's checks still run.
+os.environ.setdefault("URIKAKE_VAR_DIR", tempfile.mkdtemp(prefix="urikake-bench-"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "urikake.settings")
+
+import django
+
+django.setup()
+
+from urikake.connections.sandbox import sandbox_gate  # noqa: E402
+from urikake.domain.screening.external import (  # noqa: E402
     CheckKind,
     FindingStatus,
     SubjectRole,
     VendorFinding,
     assess_external,
 )
-from urikake.integrations.antisocial.adapter import HttpAntisocialVendor
-from urikake.integrations.antisocial.simulator import AntisocialSimulator
-from urikake.integrations.credit_bureau.adapter import HttpCreditBureau
-from urikake.integrations.credit_bureau.simulator import CreditBureauSimulator
-from urikake.integrations.screening_vendor import Subject
+from urikake.integrations import http  # noqa: E402
+from urikake.integrations.antisocial.adapter import HttpAntisocialVendor  # noqa: E402
+from urikake.integrations.antisocial.simulator import AntisocialSimulator  # noqa: E402
+from urikake.integrations.credit_bureau.adapter import HttpCreditBureau  # noqa: E402
+from urikake.integrations.credit_bureau.simulator import CreditBureauSimulator  # noqa: E402
+from urikake.integrations.screening_vendor import Subject  # noqa: E402
+
+http.set_gate(sandbox_gate())
 
 TOKEN = "bench-token"
 
