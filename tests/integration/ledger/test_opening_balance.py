@@ -156,3 +156,15 @@ def test_the_ledger_command_books_capital(django_user_model: Any) -> None:
             stdout=io.StringIO(),
         )
     assert LedgerEntry.objects.count() == 1
+
+
+@pytest.mark.parametrize("role", ["admin", "compliance"])
+def test_roles_that_may_not_fund_are_not_offered_the_link(
+    django_user_model: Any, role: str
+) -> None:
+    # They may read the books (VIEW_AUDIT) but funding is treasury's: no link to a 403.
+    client = staff_client(django_user_model, role)
+    page = client.get("/backoffice/ledger/").content.decode()
+    assert "残高試算表" in page
+    assert FUNDING not in page
+    assert client.get(FUNDING).status_code == 403
