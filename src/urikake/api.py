@@ -21,8 +21,10 @@ from ninja import NinjaAPI, Swagger
 from ninja.errors import HttpError, ValidationError
 
 from urikake.applicants.api import router as applicants_router
+from urikake.bulk.api import router as bulk_router
 from urikake.contracts.api import router as contracts_router
 from urikake.domain.errors import DomainError
+from urikake.guarantees.api import router as guarantees_router
 from urikake.kyc.api import router as kyc_router
 from urikake.ledger.api import router as ledger_router
 from urikake.lending.api import router as lending_router
@@ -202,6 +204,8 @@ api.add_router("/ledger", ledger_router)
 api.add_router("/contracts", contracts_router)
 api.add_router("/treasury", treasury_router)
 api.add_router("/lending", lending_router)
+api.add_router("/guarantees", guarantees_router)
+api.add_router("/bulk", bulk_router)
 
 
 class ApiErrorShapeMiddleware:

@@ -90,6 +90,8 @@ INSTALLED_APPS = [
     "urikake.servicing",
     "urikake.securitization",
     "urikake.lending",
+    "urikake.guarantees",
+    "urikake.bulk",
     "urikake.scoring",
     "urikake.security",
     "urikake.backoffice",

@@ -1,0 +1,6 @@
+"""Customer pages of 一括ファクタリング (/my/bulk/)."""
+
+from django.urls import URLPattern
+
+app_name = "bulk"
+urlpatterns: list[URLPattern] = []

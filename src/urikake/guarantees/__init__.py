@@ -1,0 +1,1 @@
+"""保証ファクタリング (seed 004 III): its own app on the product seam."""
