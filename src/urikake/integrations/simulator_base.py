@@ -92,50 +92,34 @@ class SimulatorError(Exception):
         self.message = message
 
 
-class JsonApiHandler(BaseHTTPRequestHandler):
-    """Request plumbing for a JSON vendor API behind a bearer token (used by the screening
-    vendors' simulators): subclasses implement :meth:`route` and read ``self.simulator``.
+class QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+    simulator: Any
 
-    Errors answer in the vendor's error shape; an unread POST body closes the connection so
-    that it is never parsed as the next request.
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class JsonRequestHandler(BaseHTTPRequestHandler):
+    """JSON in and out for a simulator's handler: bounded bodies, bearer tokens, no caching.
+
+    Subclasses set ``max_body_bytes`` and dispatch; a :class:`SimulatorError` raised while
+    handling becomes its JSON error answer through :meth:`send_error_json`.
     """
 
-    server_version = "UrikakeSimulator/1"
     protocol_version = "HTTP/1.1"
     timeout = 30  # a silent client must not hold a thread forever
     max_body_bytes = 64 * 1024
-    logger_name = "urikake.simulator"
+    _body_consumed = False
 
-    @property
-    def simulator(self) -> Any:
-        return getattr(self.server, "simulator")  # noqa: B009 — set by the simulator
-
-    def log_message(self, format: str, *args: Any) -> None:
-        logging.getLogger(self.logger_name).debug("%s %s", self.address_string(), format % args)
-
-    def do_GET(self) -> None:
-        self._dispatch("GET")
-
-    def do_POST(self) -> None:
-        self._dispatch("POST")
-
-    def route(self, method: str, path: str) -> None:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def _dispatch(self, method: str) -> None:
-        self._body_consumed = False
-        try:
-            path = urllib.parse.urlsplit(self.path).path
-            if method == "GET" and path == "/healthz":
-                self.send_json(200, {"status": "ok"})
-            else:
-                self.route(method, path)
-        except SimulatorError as exc:
-            if method == "POST" and not self._body_consumed:
-                self.close_connection = True
-            self.send_json(exc.status, {"error": {"code": exc.code, "message": exc.message}})
-
-    def authorize(self, token: str) -> None:
+    def require_bearer(self, token: str) -> None:
         scheme, _, given = self.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not hmac.compare_digest(
             given.strip().encode(), token.encode()
@@ -168,78 +152,47 @@ class JsonApiHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-
-class QuietServer(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    simulator: Any
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-class SimulatorHttpError(Exception):
-    """An error answer of a simulator: ``{"error": {"code", "message"}}`` with ``status``."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-
-
-class JsonRequestHandler(BaseHTTPRequestHandler):
-    """JSON in and out for a simulator's handler: bounded bodies, bearer tokens, no caching.
-
-    Subclasses set ``max_body_bytes`` and dispatch; a :class:`SimulatorHttpError` raised while
-    handling becomes its JSON error answer through :meth:`send_error_json`.
-    """
-
-    protocol_version = "HTTP/1.1"
-    timeout = 30  # a silent client must not hold a thread forever
-    max_body_bytes = 64 * 1024
-    _body_consumed = False
-
-    def require_bearer(self, token: str) -> None:
-        scheme, _, given = self.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(
-            given.strip().encode(), token.encode()
-        ):
-            raise SimulatorHttpError(401, "unauthorized", "missing or wrong token")
-
-    def read_json(self) -> Any:
-        length_header = self.headers.get("Content-Length")
-        if length_header is None or not length_header.isdigit():
-            self.close_connection = True
-            raise SimulatorHttpError(411, "length_required", "Content-Length is required")
-        length = int(length_header)
-        if length > self.max_body_bytes:
-            self.close_connection = True
-            raise SimulatorHttpError(413, "too_large", "request body too large")
-        self._body_consumed = True
-        try:
-            return json.loads(self.rfile.read(length))
-        except ValueError as exc:
-            raise SimulatorHttpError(400, "invalid_request", "body is not JSON") from exc
-
-    def send_json(self, status: int, payload: Any) -> None:
-        body = json.dumps(payload, ensure_ascii=False).encode()
-        self.send_response(status, HTTPStatus(status).phrase)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        if self.close_connection:
-            self.send_header("Connection", "close")
-        self.end_headers()
-        self.wfile.write(body)
-
-    def send_error_json(self, method: str, exc: SimulatorHttpError) -> None:
+    def send_error_json(self, method: str, exc: SimulatorError) -> None:
         if method in {"POST", "PUT"} and not self._body_consumed:
             self.close_connection = True  # an unread body must not be taken for a request
         self.send_json(exc.status, {"error": {"code": exc.code, "message": exc.message}})
+
+
+class JsonApiHandler(JsonRequestHandler):
+    """A JSON vendor API behind a bearer token (the screening vendors' simulators): GET and
+    POST are dispatched to :meth:`route`, ``/healthz`` answers by itself, and subclasses read
+    ``self.simulator``.
+    """
+
+    server_version = "UrikakeSimulator/1"
+    logger_name = "urikake.simulator"
+
+    @property
+    def simulator(self) -> Any:
+        return getattr(self.server, "simulator")  # noqa: B009 — set by the simulator
+
+    def log_message(self, format: str, *args: Any) -> None:
+        logging.getLogger(self.logger_name).debug("%s %s", self.address_string(), format % args)
+
+    def do_GET(self) -> None:
+        self._dispatch("GET")
+
+    def do_POST(self) -> None:
+        self._dispatch("POST")
+
+    def route(self, method: str, path: str) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def authorize(self, token: str) -> None:
+        self.require_bearer(token)
+
+    def _dispatch(self, method: str) -> None:
+        self._body_consumed = False
+        try:
+            path = urllib.parse.urlsplit(self.path).path
+            if method == "GET" and path == "/healthz":
+                self.send_json(200, {"status": "ok"})
+            else:
+                self.route(method, path)
+        except SimulatorError as exc:
+            self.send_error_json(method, exc)

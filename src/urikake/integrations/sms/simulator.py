@@ -36,7 +36,7 @@ from typing import Any
 from urikake.integrations.simulator_base import (
     JsonRequestHandler,
     LocalHttpSimulator,
-    SimulatorHttpError,
+    SimulatorError,
     is_loopback,
 )
 from urikake.integrations.sms.adapter import DEV_SMS_GATEWAY_TOKEN, MAX_BODY_CHARS
@@ -45,9 +45,6 @@ logger = logging.getLogger("urikake.sms_simulator")
 
 MAX_BODY_BYTES = 16 * 1024
 MAX_OUTBOX = 10_000  # bounded memory: the oldest messages are dropped first
-
-
-SimulatorError = SimulatorHttpError
 
 
 class SmsGatewaySimulator(LocalHttpSimulator):
