@@ -610,16 +610,21 @@ class _Matcher:
 
 
 def _to_match(
-    dep: Deposit, v: _Verdict, index: _Index, policy: MatchPolicy, scores: dict[float, Decimal]
+    deposit_id: str,
+    amount: int,
+    v: _Verdict,
+    index: _Index,
+    policy: MatchPolicy,
+    scores: dict[float, Decimal],
 ) -> Match:
     items = index.items
     if v.partial:
         (i,) = v.items
-        allocations: tuple[tuple[str, int], ...] = ((items[i].id, dep.amount),)
-        difference, fee = v.total - dep.amount, 0
+        allocations: tuple[tuple[str, int], ...] = ((items[i].id, amount),)
+        difference, fee = v.total - amount, 0
     else:
         allocations = tuple((items[i].id, index.amount[i]) for i in v.items)
-        difference = v.total - dep.amount if v.items else 0
+        difference = v.total - amount if v.items else 0
         fee = difference if difference > 0 and policy.is_fee(difference) else 0
     score = None
     if v.score is not None:
@@ -630,7 +635,7 @@ def _to_match(
                 Decimal("0.01"), rounding=ROUND_HALF_UP
             )
     return Match(
-        deposit_id=dep.id,
+        deposit_id=deposit_id,
         status=v.status,
         item_ids=tuple(items[i].id for i in v.items),
         allocations=allocations,
@@ -698,7 +703,8 @@ def _reconcile(
     _downgrade_competing(verdicts)
     scores: dict[float, Decimal] = {}
     return [
-        _to_match(dep, v, index, policy, scores) for dep, v in zip(deposits, verdicts, strict=True)
+        _to_match(dep.id, dep.amount, v, index, policy, scores)
+        for dep, v in zip(deposits, verdicts, strict=True)
     ]
 
 
