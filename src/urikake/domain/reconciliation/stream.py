@@ -30,6 +30,8 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import IO
 
+import numpy as np
+
 from urikake.domain.errors import DomainError
 from urikake.domain.reconciliation.engine import (
     _Index,
@@ -68,10 +70,10 @@ class DuplicateFinder:
     def suspects(self) -> frozenset[int]:
         if len(self._hashes) < 2:
             return frozenset()
-        ordered = sorted(self._hashes)  # Timsort on a C array: about 0.3 s for 1,000,000
-        return frozenset(
-            ordered[k] for k in range(1, len(ordered)) if ordered[k] == ordered[k - 1]
-        )
+        # Sorted as a numpy array: 8 bytes per key (a sorted list would take 40).
+        ordered = np.sort(np.frombuffer(self._hashes, dtype=np.int64))
+        repeated = ordered[1:][ordered[1:] == ordered[:-1]]
+        return frozenset(int(h) for h in np.unique(repeated))
 
     @staticmethod
     def first_duplicate(keys: Iterable[str], suspects: frozenset[int]) -> tuple[int, str] | None:
