@@ -332,7 +332,9 @@ def read_payer_links(data: bytes) -> dict[str, str]:
     first = text.split("\n", 1)[0]
     column = "payer_key" if "payer_key" in [h.strip() for h in first.split(",")] else "payer_kana"
     links: dict[str, str] = {}
-    for line, row in _rows(io.StringIO(text, newline=""), (column, "debtor_id"), "振込依頼人の紐付け"):
+    for line, row in _rows(
+        io.StringIO(text, newline=""), (column, "debtor_id"), "振込依頼人の紐付け"
+    ):
         payer = _text(row, column, line, "振込依頼人")
         key = payer if column == "payer_key" else payer_key(payer)
         if not key:

@@ -250,10 +250,7 @@ def _judge_all(
                         if claims[i] < 2:
                             claims[i] += 1
             pickle.dump(
-                [
-                    (dep.id, dep.amount, *_row(v))
-                    for dep, v in zip(chunk, verdicts, strict=True)
-                ],
+                [(dep.id, dep.amount, *_row(v)) for dep, v in zip(chunk, verdicts, strict=True)],
                 spool,
                 protocol=pickle.HIGHEST_PROTOCOL,
             )
@@ -301,4 +298,3 @@ def _final_matches(
                 v.status = MatchStatus.SUGGESTED
                 v.reason = Reason.COMPETING_DEPOSITS
             yield _to_match(deposit_id, amount, v, index, policy, scores)
-
