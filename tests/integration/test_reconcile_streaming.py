@@ -93,6 +93,7 @@ def test_bad_row_at_the_end_writes_nothing(tmp_path: Path) -> None:
             stdout=StringIO(),
             stderr=StringIO(),
         )
-    assert str(deposits) in str(exc.value) and "25002行目" in str(exc.value)
+    assert str(deposits) in str(exc.value)
+    assert "25002行目" in str(exc.value)
     assert not out.exists()
     assert list(tmp_path.glob(".result.csv*")) == []

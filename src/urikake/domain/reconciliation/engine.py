@@ -427,7 +427,7 @@ class _Matcher:
                     found.append(_Combo(tier, picked, t, dist))
                     if len(found) >= limit:
                         return False  # enough to decide: stop (found says it all)
-                if len(chosen) < k_max and not dfs(j + 1, t):
+                if len(chosen) < k_max and not dfs(j + 1, t):  # noqa: F821 — see del below
                     return False
                 chosen.pop()
             return True

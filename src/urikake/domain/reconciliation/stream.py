@@ -18,6 +18,7 @@ index is built, and keep their caches from chunk to chunk).
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import pickle
@@ -170,10 +171,8 @@ class _Judges:
 
     def close(self) -> None:
         for proc, conn in self.children:
-            try:
+            with contextlib.suppress(OSError):  # a child that died already
                 conn.send(None)
-            except OSError:
-                pass
             conn.close()
             proc.join(timeout=5)
             if proc.is_alive():
