@@ -135,8 +135,9 @@ class Command(BaseCommand):
                 # written: the output file is only renamed into place when complete).
                 raise _located(exc, statement) from exc
             except OSError as exc:
+                reason = exc.strerror or exc
                 raise CommandError(
-                    f"{out} に書き込めません ({exc.strerror or exc})。結果ファイルは作成していません"
+                    f"{out} に書き込めません ({reason})。結果ファイルは作成していません"
                 ) from exc
         total = sum(counts.values())
         self.stdout.write(
