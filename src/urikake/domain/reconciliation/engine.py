@@ -399,9 +399,10 @@ class _Matcher:
         # Largest first, so that a total over the top prunes the rest of the loop cheaply.
         pool.sort(key=lambda i: (-ix.amount[i], ix.items[i].id))
         amounts = [ix.amount[i] for i in pool]
-        suffix = [0] * (len(pool) + 1)
-        for j in range(len(pool) - 1, -1, -1):
-            suffix[j] = suffix[j + 1] + amounts[j]
+        n = len(pool)
+        prefix = [0] * (n + 1)
+        for j in range(n):
+            prefix[j + 1] = prefix[j] + amounts[j]
         k_max = policy.max_subset_items
         budget = policy.max_combinations
         tried = 0
@@ -410,9 +411,13 @@ class _Matcher:
 
         def dfs(start: int, total: int) -> bool:
             nonlocal tried
-            for j in range(start, len(pool)):
-                if total + suffix[j] < amount:
-                    return True  # even all the rest cannot reach the amount
+            room = k_max - len(chosen)  # items this combination may still take
+            for j in range(start, n):
+                # The largest total still reachable takes the next `room` items (the pool is
+                # sorted largest first, so this only shrinks as j grows): short of the
+                # amount, nothing further on can fit either.
+                if total + prefix[min(j + room, n)] - prefix[j] < amount:
+                    return True
                 tried += 1
                 if tried > budget:
                     return False
