@@ -158,7 +158,10 @@ def test_iter_deposits_bad_row_and_bad_encoding(tmp_path: Path) -> None:
     with pytest.raises(DomainError) as exc:
         list(iter_deposits(path))
     assert (exc.value.code, exc.value.line, exc.value.field) == ("csv.bad_amount", 3, "amount")
-    path.write_bytes(b"deposit_id,value_date,amount,payer_kana\n\xff\xff\xff\n")
+    path.write_bytes(b"deposit_id,value_date,amount,payer_kana\nP1,2026-11-30,1,\x81\x20\n")
     with pytest.raises(DomainError) as enc:
         list(iter_deposits(path))
     assert (enc.value.code, enc.value.line) == ("csv.bad_encoding", 2)
+    with pytest.raises(DomainError) as same:
+        read_deposits(path.read_bytes())
+    assert (same.value.code, same.value.line) == ("csv.bad_encoding", 2)

@@ -39,6 +39,7 @@ __all__ = [
     "DEPOSIT_COLUMNS",
     "ITEM_COLUMNS",
     "MATCH_COLUMNS",
+    "MatchLines",
     "count_lines",
     "decode_text",
     "file_encoding",
@@ -348,21 +349,44 @@ def read_payer_links(data: bytes) -> dict[str, str]:
     return links
 
 
+def _match_row(m: Match) -> tuple[object, ...]:
+    return (
+        m.deposit_id,
+        m.status.value,
+        ";".join(m.item_ids),
+        m.difference,
+        m.reason,
+        m.fee_deducted,
+        ";".join(f"{item}:{yen}" for item, yen in m.allocations),
+        "" if m.score is None else str(m.score),
+        m.reason_ja,
+    )
+
+
 def write_matches(matches: Iterable[Match], out: TextIO) -> None:
     """The matches as CSV (UTF-8; the caller opens ``out`` with ``newline=""``)."""
     writer = safe_csv.writer(out, lineterminator="\n")
     writer.writerow(MATCH_COLUMNS)
     for m in matches:
-        writer.writerow(
-            (
-                m.deposit_id,
-                m.status.value,
-                ";".join(m.item_ids),
-                m.difference,
-                m.reason,
-                m.fee_deducted,
-                ";".join(f"{item}:{yen}" for item, yen in m.allocations),
-                "" if m.score is None else str(m.score),
-                m.reason_ja,
-            )
-        )
+        writer.writerow(_match_row(m))
+
+
+class MatchLines:
+    """One match as its line of :func:`write_matches`' CSV (for
+    :func:`~.stream.reconcile_rendered`, which formats in the worker processes);
+    :attr:`header` is the first line."""
+
+    def __init__(self) -> None:
+        self._buffer = io.StringIO()
+        self._writer = safe_csv.writer(self._buffer, lineterminator="\n")
+        self.header = self._line(MATCH_COLUMNS)
+
+    def _line(self, row: Iterable[object]) -> str:
+        self._writer.writerow(row)
+        text = self._buffer.getvalue()
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        return text
+
+    def __call__(self, m: Match) -> str:
+        return self._line(_match_row(m))

@@ -29,7 +29,7 @@ from decimal import Decimal
 from itertools import islice
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
-from typing import IO
+from typing import IO, NamedTuple
 
 import numpy as np
 
@@ -49,7 +49,7 @@ from urikake.domain.reconciliation.types import (
     Reason,
 )
 
-__all__ = ["CHUNK", "DuplicateFinder", "reconcile_stream"]
+__all__ = ["CHUNK", "DuplicateFinder", "Rendered", "reconcile_rendered", "reconcile_stream"]
 
 CHUNK = 20_000  # deposits judged (and spooled) at a time
 
@@ -101,23 +101,47 @@ def _check_amount(dep: Deposit, position: int) -> None:
 
 # ---- worker processes --------------------------------------------------------------------
 
-_POOL_MATCHER: _Matcher | None = None  # the forked children read it from here
+_POOL_WORK: _Work | None = None  # the forked children read it from here
 
 
 def _row(v: _Verdict) -> tuple[object, ...]:
     return (v.status, v.reason, v.items, v.total, v.partial, v.score, v.candidates)
 
 
+class _Work:
+    """What every process does with its share of a chunk: judge each deposit and, when the
+    caller renders matches (a CSV line per match), render it too — so that the formatting
+    runs in parallel as well. One entry per deposit: ``(id, amount, verdict row, rendered
+    text or None, fee deducted)``."""
+
+    def __init__(self, matcher: _Matcher, render: Callable[[Match], str] | None) -> None:
+        self.matcher = matcher
+        self.render = render
+        self.scores: dict[float, Decimal] = {}
+
+    def __call__(self, deposits: Iterable[Deposit]) -> list[tuple[object, ...]]:
+        judge, render = self.matcher.judge, self.render
+        ix, policy, scores = self.matcher.ix, self.matcher.policy, self.scores
+        out: list[tuple[object, ...]] = []
+        for dep in deposits:
+            v = judge(dep)
+            if render is None:
+                out.append((dep.id, dep.amount, _row(v), None, 0))
+            else:
+                m = _to_match(dep.id, dep.amount, v, ix, policy, scores)
+                out.append((dep.id, dep.amount, _row(v), render(m), m.fee_deducted))
+        return out
+
+
 def _pool_child(conn: Connection) -> None:
-    matcher = _POOL_MATCHER
-    assert matcher is not None
-    judge = matcher.judge
+    work = _POOL_WORK
+    assert work is not None
     while True:
         rows = conn.recv()
         if rows is None:
             break
         try:
-            conn.send([_row(judge(Deposit(*r))) for r in rows])
+            conn.send(work(Deposit(*r) for r in rows))
         except BaseException as exc:  # the parent re-raises it
             conn.send(exc)
             break
@@ -127,15 +151,15 @@ def _pool_child(conn: Connection) -> None:
 class _Judges:
     """This process plus ``workers - 1`` forked children, each judging a share of a chunk."""
 
-    def __init__(self, matcher: _Matcher, workers: int) -> None:
-        self.matcher = matcher
+    def __init__(self, work: _Work, workers: int) -> None:
+        self.work = work
         self.workers = workers
         self.children: list[tuple[BaseProcess, Connection]] = []
 
     def _fork(self) -> None:
-        global _POOL_MATCHER
+        global _POOL_WORK
         ctx = multiprocessing.get_context("fork")
-        _POOL_MATCHER = self.matcher
+        _POOL_WORK = self.work
         try:
             for _ in range(self.workers - 1):
                 ours, theirs = ctx.Pipe(duplex=True)
@@ -144,12 +168,11 @@ class _Judges:
                 theirs.close()
                 self.children.append((proc, ours))
         finally:
-            _POOL_MATCHER = None
+            _POOL_WORK = None
 
-    def judge(self, chunk: Sequence[Deposit], parallel: bool) -> list[_Verdict]:
-        judge = self.matcher.judge
+    def judge(self, chunk: Sequence[Deposit], parallel: bool) -> list[tuple[object, ...]]:
         if not parallel or self.workers < 2:
-            return [judge(d) for d in chunk]
+            return self.work(chunk)
         if not self.children:
             self._fork()
         shares = len(self.children) + 1
@@ -161,13 +184,13 @@ class _Judges:
                     for d in chunk[bounds[k] : bounds[k + 1]]
                 ]
             )
-        verdicts = [judge(d) for d in chunk[: bounds[1]]]
+        entries = self.work(chunk[: bounds[1]])
         for _, conn in self.children:
             result = conn.recv()
             if isinstance(result, BaseException):
                 raise result
-            verdicts.extend(_Verdict(*row) for row in result)  # type: ignore[arg-type]
-        return verdicts
+            entries.extend(result)
+        return entries
 
     def close(self) -> None:
         for proc, conn in self.children:
@@ -207,10 +230,58 @@ def reconcile_stream(
     policy = policy or MatchPolicy()
     with tempfile.TemporaryFile() as spool:
         index, claims = _judge_all(
-            deposits, items, policy, payer_links or {}, progress, workers, chunk_size, spool
+            deposits, items, policy, payer_links or {}, progress, workers, chunk_size, spool, None
         )
         spool.seek(0)
-        yield from _final_matches(spool, index, claims, policy)
+        scores: dict[float, Decimal] = {}
+        for deposit_id, amount, v, _, _ in _final_verdicts(spool, claims):
+            yield _to_match(deposit_id, amount, v, index, policy, scores)
+
+
+class Rendered(NamedTuple):
+    """A match as the caller's ``render`` wrote it, with what a summary needs."""
+
+    text: str
+    status: MatchStatus
+    fee_deducted: int
+
+
+def reconcile_rendered(
+    deposits: Iterable[Deposit],
+    items: Sequence[OpenItem],
+    render: Callable[[Match], str],
+    *,
+    policy: MatchPolicy | None = None,
+    payer_links: Mapping[str, str] | None = None,
+    progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
+    chunk_size: int = CHUNK,
+) -> Iterator[Rendered]:
+    """:func:`reconcile_stream` with every match passed through ``render`` (a CSV line, say)
+    in the process that judged it: the formatting runs in parallel with the judging instead
+    of after it. The text is ``render(match)`` of the final match (a match downgraded for
+    competing deposits is rendered again)."""
+    policy = policy or MatchPolicy()
+    with tempfile.TemporaryFile() as spool:
+        index, claims = _judge_all(
+            deposits,
+            items,
+            policy,
+            payer_links or {},
+            progress,
+            workers,
+            chunk_size,
+            spool,
+            render,
+        )
+        spool.seek(0)
+        scores: dict[float, Decimal] = {}
+        for deposit_id, amount, v, text, fee in _final_verdicts(spool, claims):
+            if text is None:  # downgraded: render the final match
+                m = _to_match(deposit_id, amount, v, index, policy, scores)
+                yield Rendered(render(m), m.status, m.fee_deducted)
+            else:
+                yield Rendered(text, v.status, fee)
 
 
 def _judge_all(
@@ -222,6 +293,7 @@ def _judge_all(
     workers: int | None,
     chunk_size: int,
     spool: IO[bytes],
+    render: Callable[[Match], str] | None,
 ) -> tuple[_Index, bytearray]:
     """Pass 1: judge every deposit, spool the verdicts, count the automatic claims per item."""
     gc_was_enabled = gc.isenabled()
@@ -231,7 +303,7 @@ def _judge_all(
     judges: _Judges | None = None
     try:
         index = _Index(items, policy)
-        judges = _Judges(_Matcher(index, policy, payer_links), workers)
+        judges = _Judges(_Work(_Matcher(index, policy, payer_links), render), workers)
         claims = bytearray(len(items))  # automatic matches per item, capped at 2
         ids = DuplicateFinder()
         position = 0
@@ -241,18 +313,15 @@ def _judge_all(
             for n, dep in enumerate(chunk, start=position):
                 _check_amount(dep, n)
                 ids.add(dep.id)
-            verdicts = judges.judge(chunk, parallel=chunks > 0)
+            entries = judges.judge(chunk, parallel=chunks > 0)
             chunks += 1
-            for v in verdicts:
-                if v.status is MatchStatus.AUTO:
-                    for i in v.items:
+            for entry in entries:
+                row = entry[2]
+                if row[0] is MatchStatus.AUTO:  # type: ignore[index]
+                    for i in row[2]:  # type: ignore[index, attr-defined]
                         if claims[i] < 2:
                             claims[i] += 1
-            pickle.dump(
-                [(dep.id, dep.amount, *_row(v)) for dep, v in zip(chunk, verdicts, strict=True)],
-                spool,
-                protocol=pickle.HIGHEST_PROTOCOL,
-            )
+            pickle.dump(entries, spool, protocol=pickle.HIGHEST_PROTOCOL)
             position += len(chunk)
             if progress is not None:
                 progress(len(chunk))
@@ -285,15 +354,16 @@ def _spooled(spool: IO[bytes]) -> Iterator[list[tuple]]:  # type: ignore[type-ar
             return
 
 
-def _final_matches(
-    spool: IO[bytes], index: _Index, claims: bytearray, policy: MatchPolicy
-) -> Iterator[Match]:
-    """Pass 2: the spooled verdicts as matches, competing automatic matches downgraded."""
-    scores: dict[float, Decimal] = {}
-    for rows in _spooled(spool):
-        for deposit_id, amount, *fields in rows:
-            v = _Verdict(*fields)
+def _final_verdicts(
+    spool: IO[bytes], claims: bytearray
+) -> Iterator[tuple[str, int, _Verdict, str | None, int]]:
+    """Pass 2: the spooled entries with competing automatic matches downgraded (their
+    rendered text dropped: it shows the status before the downgrade)."""
+    for entries in _spooled(spool):
+        for deposit_id, amount, row, text, fee in entries:
+            v = _Verdict(*row)
             if v.status is MatchStatus.AUTO and any(claims[i] > 1 for i in v.items):
                 v.status = MatchStatus.SUGGESTED
                 v.reason = Reason.COMPETING_DEPOSITS
-            yield _to_match(deposit_id, amount, v, index, policy, scores)
+                text = None
+            yield deposit_id, amount, v, text, fee

@@ -19,7 +19,6 @@ from __future__ import annotations
 import sys
 from argparse import ArgumentParser
 from collections import Counter
-from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,15 +26,15 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm  # type: ignore[import-untyped]  # no stubs installed
 
 from urikake.domain.errors import DomainError
-from urikake.domain.reconciliation import Match, MatchPolicy, MatchStatus
+from urikake.domain.reconciliation import MatchPolicy, MatchStatus
 from urikake.domain.reconciliation.csvio import (
+    MatchLines,
     count_lines,
     iter_deposits,
     read_open_items_file,
     read_payer_links,
-    write_matches,
 )
-from urikake.domain.reconciliation.stream import reconcile_stream
+from urikake.domain.reconciliation.stream import reconcile_rendered
 from urikake.files import atomic_text
 
 PROGRESS_FROM = 20_000  # deposits; smaller runs finish before a bar would be useful
@@ -110,26 +109,24 @@ class Command(BaseCommand):
         show = options["progress"] and expected >= PROGRESS_FROM
         counts: Counter[MatchStatus] = Counter()
         fees = 0
-
-        def counted(matches: Iterable[Match]) -> Iterator[Match]:
-            nonlocal fees
-            for m in matches:
-                counts[m.status] += 1
-                if m.status is MatchStatus.AUTO:
-                    fees += m.fee_deducted
-                yield m
-
+        lines = MatchLines()
         with tqdm(total=expected, desc="消込", unit="件", disable=not show, file=sys.stderr) as bar:
             try:
-                matches = reconcile_stream(
+                results = reconcile_rendered(
                     iter_deposits(statement),
                     items,
+                    lines,
                     policy=policy,
                     payer_links=links,
                     progress=bar.update,
                 )
                 with atomic_text(out) as fh:
-                    write_matches(counted(matches), fh)
+                    fh.write(lines.header)
+                    for text, status, fee in results:
+                        fh.write(text)
+                        counts[status] += 1
+                        if status is MatchStatus.AUTO:
+                            fees += fee
             except DomainError as exc:
                 # Bad rows of the statement surface while it is read (before anything is
                 # written: the output file is only renamed into place when complete).
