@@ -318,7 +318,7 @@ def _judge_all(
             for entry in entries:
                 row = entry[2]
                 if row[0] is MatchStatus.AUTO:  # type: ignore[index]
-                    for i in row[2]:  # type: ignore[index, attr-defined]
+                    for i in row[2]:  # type: ignore[index]
                         if claims[i] < 2:
                             claims[i] += 1
             pickle.dump(entries, spool, protocol=pickle.HIGHEST_PROTOCOL)
