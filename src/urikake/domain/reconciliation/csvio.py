@@ -106,18 +106,23 @@ def _rows(
             line=1,
         )
     positions = {name: header.index(name) for name in header}
+    width = len(header)
+    distinct = len(positions) == width  # then a full row maps by zip (in C): the common case
     try:
         for row in reader:
             line = reader.line_num
-            if not any(cell.strip() for cell in row):
+            if not "".join(row).strip():  # blank row: every cell empty or whitespace
                 continue
-            if len(row) > len(header):
+            if len(row) > width:
                 raise DomainError(
                     "csv.too_many_cells",
-                    f"列の数が見出し({len(header)}列)より多くなっています({len(row)}列)",
+                    f"列の数が見出し({width}列)より多くなっています({len(row)}列)",
                     line=line,
                 )
-            yield line, {n: (row[p] if p < len(row) else "") for n, p in positions.items()}
+            if distinct and len(row) == width:
+                yield line, dict(zip(header, row, strict=True))
+            else:
+                yield line, {n: (row[p] if p < len(row) else "") for n, p in positions.items()}
     except csv.Error as e:
         raise DomainError(
             "csv.malformed", f"CSVの形式が不正です: {e}", line=reader.line_num
