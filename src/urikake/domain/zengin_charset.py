@@ -168,12 +168,21 @@ class _CharTable(dict[int, "str | None"]):
 _CHARS = _CharTable()
 
 
+# Characters known to convert (their table entry is not None): text made only of these is
+# converted by str.translate in C; anything else takes the loop that names the bad character.
+_CONVERTIBLE: set[str] = set()
+
+
 def _convert_strict(text: str, offset: int, field: str | None) -> str:
+    if _CONVERTIBLE.issuperset(text):
+        return text.translate(_CHARS)
     out: list[str] = []
     for i, c in enumerate(text):
         converted = _CHARS[ord(c)]
         if converted is None:
             raise ZenginCharsetError(c, offset + i, field=field)
+        if len(_CONVERTIBLE) < _CharTable._MAX:
+            _CONVERTIBLE.add(c)
         out.append(converted)
     return "".join(out)
 
@@ -467,6 +476,8 @@ def truncate_zengin(s: str, width: int) -> str:
     """
     if width < 0:
         raise ValueError(f"width must be >= 0, got {width}")
+    if ZENGIN_ALLOWED.issuperset(s):  # the common case, checked in C
+        return s[:width]
     for i, c in enumerate(s):
         if c not in ZENGIN_ALLOWED:
             raise ZenginCharsetError(c, i)

@@ -179,6 +179,11 @@ def _encode_char(c: str) -> int | None:
     return None
 
 
+# The bytes _decode_byte accepts, and its mapping for the kana ones (after a latin-1 decode).
+_TEXT_BYTES = bytes([*range(0x20, 0x7F), *range(0xA1, 0xE0)])
+_HALF_WIDTH_KANA = {b: 0xFF61 + b - 0xA1 for b in range(0xA1, 0xE0)}
+
+
 class _Record:
     """One 200-byte record with typed field readers that raise DomainError(line=, field=)."""
 
@@ -193,6 +198,8 @@ class _Record:
 
     def digits(self, name: str, offset: int, length: int) -> str:
         raw = self.data[offset : offset + length]
+        if raw.isdigit():  # bytes.isdigit: ASCII 0-9 only, checked in C
+            return raw.decode("ascii")
         if not all(0x30 <= b <= 0x39 for b in raw):
             shown = raw.decode("latin-1").replace("\x00", "\\0")
             raise self.error(
@@ -210,6 +217,9 @@ class _Record:
         return None if self.blank(offset, length) else self.number(name, offset, length)
 
     def text(self, name: str, offset: int, length: int) -> str:
+        raw = self.data[offset : offset + length]
+        if not raw.translate(None, _TEXT_BYTES):  # every byte is JIS X0201 text (in C)
+            return raw.decode("latin-1").translate(_HALF_WIDTH_KANA).rstrip(" ")
         out: list[str] = []
         for i, b in enumerate(self.data[offset : offset + length]):
             c = _decode_byte(b)

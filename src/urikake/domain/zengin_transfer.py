@@ -124,6 +124,54 @@ def _customer_code(code: str | None, line: int) -> str:
     return code.zfill(10)
 
 
+# Caches of the fast path (_data_record_fast): values already checked and formatted. Payout
+# files repeat banks, branches and payees; a bound keeps hostile input from growing them.
+_CACHE_LIMIT = 200_000
+_bank_fields: dict[tuple[str, str], str] = {}  # (bank, branch) as given → record[1:38]
+_holder_fields: dict[str, str] = {}  # holder name as given → the 30-character field
+_ACCOUNT_DIGIT = {t: str(int(t)) for t in AccountType}
+_NO_CODES = "0" * 20 + "7 " + " " * 7  # no customer code, no EDI: record[91:120]
+
+
+def _data_record_fast(t: Transfer) -> str | None:
+    """The record of a plain transfer from cached, already checked fields, or None when any
+    field is new or unusual (then :func:`_data_record` checks and formats it, and reports
+    every problem). Byte-identical to it: a unit test compares the two on many transfers."""
+    bank = _bank_fields.get((t.bank_code, t.branch_code))
+    holder = _holder_fields.get(t.holder_name)
+    account, amount, customer = t.account_number, t.amount, t.customer_code
+    if customer:
+        if not (customer.isascii() and customer.isdigit() and len(customer) <= 10):
+            return None
+        codes = f"{customer:0>10}{_NO_CODES[10:]}"
+    else:
+        codes = _NO_CODES
+    if (
+        bank is None
+        or holder is None
+        or t.edi
+        or type(amount) is not int
+        or not 0 < amount <= MAX_AMOUNT
+        or not (account.isascii() and account.isdigit() and len(account) <= 7)
+        or not account.strip("0")
+    ):
+        return None
+    kind = _ACCOUNT_DIGIT.get(t.account_type)
+    if kind is None:
+        return None
+    return f"2{bank}0000{kind}{account.zfill(7)}{holder}{amount:010d}0{codes}"
+
+
+def _remember(t: Transfer, record: str) -> None:
+    """Cache the checked fields of a record :func:`_data_record` wrote."""
+    if len(_bank_fields) >= _CACHE_LIMIT:
+        _bank_fields.clear()
+    if len(_holder_fields) >= _CACHE_LIMIT:
+        _holder_fields.clear()
+    _bank_fields[(t.bank_code, t.branch_code)] = record[1:38]
+    _holder_fields[t.holder_name] = record[50:80]
+
+
 def _data_record(t: Transfer, line: int, problems: list[DomainError]) -> str | None:
     before = len(problems)
     fields: dict[str, str] = {}
@@ -259,16 +307,23 @@ def write_transfer_file(
     file: header 1, first transfer 2, …).
     """
     problems: list[DomainError] = []
-    records: list[str] = []
     header = _header(originator, transfer_date, problems)
-    total = 0
-    count = 0
-    for i, t in enumerate(transfers):
-        rec = _data_record(t, i + 2, problems)
-        count += 1
-        if rec is not None:
-            records.append(rec)
-            total += t.amount
+    transfers = transfers if isinstance(transfers, list | tuple) else list(transfers)
+    count = len(transfers)
+    # Known payees and banks first, from the caches; the rest checked and formatted in full.
+    maybe = [_data_record_fast(t) for t in transfers]
+    if None in maybe:
+        for i, rec in enumerate(maybe):
+            if rec is None:
+                t = transfers[i]
+                rec = maybe[i] = _data_record(t, i + 2, problems)
+                if rec is not None:
+                    _remember(t, rec)
+    if problems:
+        total = sum(t.amount for t, r in zip(transfers, maybe, strict=True) if r is not None)
+    else:
+        total = sum(t.amount for t in transfers)
+    records = [r for r in maybe if r is not None]
     if count == 0:
         problems.append(DomainError("zengin_transfer.empty", "振込データが1件もありません"))
     if count > MAX_COUNT or total > MAX_TOTAL:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import pytest
@@ -173,3 +174,69 @@ def test_round_trip(rows: list[tuple[AccountType, int, str, int, str | None]]) -
     assert [t.customer_code for t in back] == [
         c.zfill(10) if c else None for c in (t.customer_code for t in ts)
     ]
+
+
+# ---- the cached fast path (issue 14: files at speed) -------------------------------------
+
+
+def _varied_transfers(n: int, seed: int) -> list[Transfer]:
+    import random
+
+    from urikake.domain.identifiers import AccountType
+
+    rng = random.Random(seed)
+    kana = "アイウエオカキクケコサシスセソガギグゲゴパピプペポッャ"
+    forms = ["株式会社", "有限会社", "", "カブシキガイシャ", "(株)"]
+    out = []
+    for i in range(n):
+        name = rng.choice(forms) + "".join(rng.choices(kana, k=rng.randint(2, 40)))
+        out.append(
+            Transfer(
+                bank_code=rng.choice(["0001", "0005", "0009", "0010"]),
+                branch_code=rng.choice(["001", "100"]),
+                account_type=rng.choice(list(AccountType)),
+                account_number=rng.choice([str(rng.randint(1, 9_999_999)), "１２３４", "12-34"]),
+                holder_name=name,
+                amount=9_999_999_999 if i % 997 == 0 else rng.randint(1, 99_999_999),
+                customer_code=rng.choice([None, "", str(i), "0" * 10]),
+                edi=rng.choice([None, None, "INV-" + str(i)]),
+            )
+        )
+    return out
+
+
+def test_cached_fast_path_writes_the_same_bytes() -> None:
+    from urikake.domain import zengin_transfer
+
+    transfers = _varied_transfers(3_000, seed=14)
+    zengin_transfer._bank_fields.clear()
+    zengin_transfer._holder_fields.clear()
+    first = write_transfer_file(ORIG, transfers, transfer_date=date(2026, 12, 1))
+    assert zengin_transfer._holder_fields  # the second run takes the fast path
+    again = write_transfer_file(ORIG, transfers, transfer_date=date(2026, 12, 1))
+    assert again == first
+    uncached = b"".join(
+        [first[:122]]
+        + [
+            write_transfer_file(ORIG, [t], transfer_date=date(2026, 12, 1))[122:244]
+            for t in transfers[:200]
+        ]
+    )
+    assert first.startswith(uncached)
+
+
+def test_cached_payee_still_checked() -> None:
+    from urikake.domain import zengin_transfer
+
+    good = _varied_transfers(1, seed=3)[0]
+    write_transfer_file(ORIG, [good], transfer_date=date(2026, 12, 1))
+    assert good.holder_name in zengin_transfer._holder_fields
+    for bad in (
+        dataclasses.replace(good, amount=0),
+        dataclasses.replace(good, amount=10_000_000_000),
+        dataclasses.replace(good, account_number="0000000"),
+        dataclasses.replace(good, account_number="12345678"),
+        dataclasses.replace(good, customer_code="12345678901"),
+    ):
+        with pytest.raises(TransferFileError):
+            write_transfer_file(ORIG, [bad], transfer_date=date(2026, 12, 1))

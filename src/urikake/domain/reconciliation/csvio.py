@@ -19,15 +19,18 @@ CSV input is UTF-8 (a BOM is fine) or CP932; dates as :func:`parse_jp_date` read
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
+from pathlib import Path
 from typing import TextIO
 
 from urikake.domain import safe_csv
 from urikake.domain.errors import DomainError
 from urikake.domain.reconciliation.engine import payer_key
+from urikake.domain.reconciliation.stream import DuplicateFinder
 from urikake.domain.reconciliation.types import Deposit, Match, OpenItem
 from urikake.domain.statement_csv import parse_amount, parse_jp_date
 from urikake.domain.zengin_statements import parse_receipt_file
@@ -36,10 +39,15 @@ __all__ = [
     "DEPOSIT_COLUMNS",
     "ITEM_COLUMNS",
     "MATCH_COLUMNS",
+    "MatchLines",
+    "count_lines",
     "decode_text",
+    "file_encoding",
     "is_zengin_receipt",
+    "iter_deposits",
     "read_deposits",
     "read_open_items",
+    "read_open_items_file",
     "read_payer_links",
     "write_matches",
 ]
@@ -80,8 +88,10 @@ def is_zengin_receipt(data: bytes) -> bool:
     return data[:1] == b"1" and data[1:3] in (b"01", b"03")
 
 
-def _rows(text: str, required: Sequence[str], what: str) -> Iterator[tuple[int, dict[str, str]]]:
-    reader = csv.reader(io.StringIO(text, newline=""))
+def _rows(
+    source: Iterable[str], required: Sequence[str], what: str
+) -> Iterator[tuple[int, dict[str, str]]]:
+    reader = csv.reader(source)
     try:
         header = next(reader)
     except StopIteration:
@@ -96,18 +106,23 @@ def _rows(text: str, required: Sequence[str], what: str) -> Iterator[tuple[int, 
             line=1,
         )
     positions = {name: header.index(name) for name in header}
+    width = len(header)
+    distinct = len(positions) == width  # then a full row maps by zip (in C): the common case
     try:
         for row in reader:
             line = reader.line_num
-            if not any(cell.strip() for cell in row):
+            if not "".join(row).strip():  # blank row: every cell empty or whitespace
                 continue
-            if len(row) > len(header):
+            if len(row) > width:
                 raise DomainError(
                     "csv.too_many_cells",
-                    f"列の数が見出し({len(header)}列)より多くなっています({len(row)}列)",
+                    f"列の数が見出し({width}列)より多くなっています({len(row)}列)",
                     line=line,
                 )
-            yield line, {n: (row[p] if p < len(row) else "") for n, p in positions.items()}
+            if distinct and len(row) == width:
+                yield line, dict(zip(header, row, strict=True))
+            else:
+                yield line, {n: (row[p] if p < len(row) else "") for n, p in positions.items()}
     except csv.Error as e:
         raise DomainError(
             "csv.malformed", f"CSVの形式が不正です: {e}", line=reader.line_num
@@ -163,45 +178,52 @@ def _unique(seen: set[str], value: str, name: str, line: int, label: str) -> Non
     seen.add(value)
 
 
-def read_deposits(data: bytes) -> list[Deposit]:
-    """Deposits from a 全銀 01/03 file or a deposits CSV (see the module docstring)."""
-    if is_zengin_receipt(data):
-        statement = parse_receipt_file(data)
-        lines = statement.deposits
-        refs = [ln.reference.strip() for ln in lines]
-        use_refs = all(r.strip("0") for r in refs) and len(set(refs)) == len(refs)
-        return [
+def _zengin_deposits(data: bytes) -> list[Deposit]:
+    statement = parse_receipt_file(data)
+    lines = statement.deposits
+    refs = [ln.reference.strip() for ln in lines]
+    use_refs = all(r.strip("0") for r in refs) and len(set(refs)) == len(refs)
+    return [
+        Deposit(
+            id=ref if use_refs else f"R{ln.line_number:06d}",
+            value_date=ln.value_date,
+            amount=ln.amount,
+            payer_kana=ln.counterparty.strip(),
+        )
+        for ln, ref in zip(lines, refs, strict=True)
+    ]
+
+
+def _deposit_rows(source: Iterable[str]) -> Iterator[tuple[int, Deposit]]:
+    """(physical line, deposit) per CSV row, every field checked; ids not yet checked for
+    duplicates (the callers do, in memory or by hash)."""
+    for line, row in _rows(source, DEPOSIT_COLUMNS, "入金"):
+        yield (
+            line,
             Deposit(
-                id=ref if use_refs else f"R{ln.line_number:06d}",
-                value_date=ln.value_date,
-                amount=ln.amount,
-                payer_kana=ln.counterparty.strip(),
-            )
-            for ln, ref in zip(lines, refs, strict=True)
-        ]
-    deposits: list[Deposit] = []
-    seen: set[str] = set()
-    for line, row in _rows(decode_text(data), DEPOSIT_COLUMNS, "入金"):
-        dep_id = _text(row, "deposit_id", line, "入金ID")
-        _unique(seen, dep_id, "deposit_id", line, "入金ID")
-        deposits.append(
-            Deposit(
-                id=dep_id,
+                id=_text(row, "deposit_id", line, "入金ID"),
                 value_date=_date(row, "value_date", line),
                 amount=_yen(row, "amount", line, "入金額"),
                 payer_kana=row["payer_kana"].strip(),
-            )
+            ),
         )
+
+
+def read_deposits(data: bytes) -> list[Deposit]:
+    """Deposits from a 全銀 01/03 file or a deposits CSV (see the module docstring)."""
+    if is_zengin_receipt(data):
+        return _zengin_deposits(data)
+    deposits: list[Deposit] = []
+    seen: set[str] = set()
+    for line, dep in _deposit_rows(io.StringIO(decode_text(data), newline="")):
+        _unique(seen, dep.id, "deposit_id", line, "入金ID")
+        deposits.append(dep)
     return deposits
 
 
-def read_open_items(data: bytes) -> list[OpenItem]:
-    """Open items from CSV (see the module docstring)."""
-    items: list[OpenItem] = []
-    seen: set[str] = set()
-    for line, row in _rows(decode_text(data), ITEM_COLUMNS, "未消込明細"):
+def _item_rows(source: Iterable[str]) -> Iterator[tuple[int, OpenItem]]:
+    for line, row in _rows(source, ITEM_COLUMNS, "未消込明細"):
         item_id = _text(row, "item_id", line, "明細ID")
-        _unique(seen, item_id, "item_id", line, "明細ID")
         name = row["debtor_name"].strip()
         kana = row["debtor_kana"].strip()
         if not name and not kana:
@@ -209,7 +231,8 @@ def read_open_items(data: bytes) -> list[OpenItem]:
                 "csv.required", "売掛先名とカナのどちらかが必要です", field="debtor_name", line=line
             )
         debtor_id = (row.get("debtor_id") or "").strip() or name or kana
-        items.append(
+        yield (
+            line,
             OpenItem(
                 id=item_id,
                 debtor_id=debtor_id,
@@ -218,9 +241,95 @@ def read_open_items(data: bytes) -> list[OpenItem]:
                 amount=_yen(row, "amount", line, "未消込額"),
                 due_date=_date(row, "due_date", line),
                 invoice_number=row["invoice_number"].strip(),
-            )
+            ),
         )
+
+
+def read_open_items(data: bytes) -> list[OpenItem]:
+    """Open items from CSV (see the module docstring)."""
+    return _unique_items(_item_rows(io.StringIO(decode_text(data), newline="")))
+
+
+def _unique_items(rows: Iterable[tuple[int, OpenItem]]) -> list[OpenItem]:
+    items: list[OpenItem] = []
+    seen: set[str] = set()
+    for line, item in rows:
+        _unique(seen, item.id, "item_id", line, "明細ID")
+        items.append(item)
     return items
+
+
+# ---- streaming: files larger than we want in memory ----------------------------------------
+
+_BLOCK = 1 << 20
+
+
+def file_encoding(path: str | Path) -> str:
+    """``utf-8-sig`` or ``cp932`` for a CSV file, decided by decoding it block by block (no
+    more than a block in memory); anything else raises like :func:`decode_text`."""
+    for encoding in ("utf-8-sig", "cp932"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        lines = 0
+        with open(path, "rb") as fh:
+            try:
+                while block := fh.read(_BLOCK):
+                    decoder.decode(block)
+                    lines += block.count(b"\n")
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError as e:
+                if encoding == "cp932":
+                    raise DomainError(
+                        "csv.bad_encoding",
+                        "文字コードはUTF-8またはShift_JIS(CP932)にしてください",
+                        line=lines + block.count(b"\n", 0, e.start) + 1,
+                    ) from None
+                continue
+        return encoding
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def count_lines(path: str | Path) -> int:
+    """Physical lines of a file, read block by block (for a progress bar's total)."""
+    lines = 0
+    with open(path, "rb") as fh:
+        while block := fh.read(_BLOCK):
+            lines += block.count(b"\n")
+    return lines
+
+
+def iter_deposits(path: str | Path) -> Iterator[Deposit]:
+    """Deposits from a file, as :func:`read_deposits` reads them, without holding the file.
+
+    A deposits CSV is read row by row; duplicate ids are found with 8 bytes per row
+    (:class:`~.stream.DuplicateFinder`) and, if any, located exactly by a second pass over the
+    file — the error (same as :func:`read_deposits`') is raised when the iteration ends, so a
+    consumer that writes nothing before the input is exhausted writes nothing. A 全銀 01/03
+    file (fixed-length records, checked as a whole against its trailer) is read at once.
+    """
+    with open(path, "rb") as fh:
+        head = fh.read(3)
+    if is_zengin_receipt(head):
+        yield from _zengin_deposits(Path(path).read_bytes())
+        return
+    encoding = file_encoding(path)
+    ids = DuplicateFinder()
+    with open(path, encoding=encoding, newline="") as fh:
+        for _, dep in _deposit_rows(fh):
+            ids.add(dep.id)
+            yield dep
+    suspects = ids.suspects()
+    if suspects:
+        seen: set[str] = set()
+        with open(path, encoding=encoding, newline="") as fh:
+            for line, dep in _deposit_rows(fh):
+                if hash(dep.id) in suspects:
+                    _unique(seen, dep.id, "deposit_id", line, "入金ID")
+
+
+def read_open_items_file(path: str | Path) -> list[OpenItem]:
+    """Open items from a CSV file, read row by row (memory: the items, not the file text)."""
+    with open(path, encoding=file_encoding(path), newline="") as fh:
+        return _unique_items(_item_rows(fh))
 
 
 def read_payer_links(data: bytes) -> dict[str, str]:
@@ -229,7 +338,9 @@ def read_payer_links(data: bytes) -> dict[str, str]:
     first = text.split("\n", 1)[0]
     column = "payer_key" if "payer_key" in [h.strip() for h in first.split(",")] else "payer_kana"
     links: dict[str, str] = {}
-    for line, row in _rows(text, (column, "debtor_id"), "振込依頼人の紐付け"):
+    for line, row in _rows(
+        io.StringIO(text, newline=""), (column, "debtor_id"), "振込依頼人の紐付け"
+    ):
         payer = _text(row, column, line, "振込依頼人")
         key = payer if column == "payer_key" else payer_key(payer)
         if not key:
@@ -243,21 +354,44 @@ def read_payer_links(data: bytes) -> dict[str, str]:
     return links
 
 
+def _match_row(m: Match) -> tuple[object, ...]:
+    return (
+        m.deposit_id,
+        m.status.value,
+        ";".join(m.item_ids),
+        m.difference,
+        m.reason,
+        m.fee_deducted,
+        ";".join(f"{item}:{yen}" for item, yen in m.allocations),
+        "" if m.score is None else str(m.score),
+        m.reason_ja,
+    )
+
+
 def write_matches(matches: Iterable[Match], out: TextIO) -> None:
     """The matches as CSV (UTF-8; the caller opens ``out`` with ``newline=""``)."""
     writer = safe_csv.writer(out, lineterminator="\n")
     writer.writerow(MATCH_COLUMNS)
     for m in matches:
-        writer.writerow(
-            (
-                m.deposit_id,
-                m.status.value,
-                ";".join(m.item_ids),
-                m.difference,
-                m.reason,
-                m.fee_deducted,
-                ";".join(f"{item}:{yen}" for item, yen in m.allocations),
-                "" if m.score is None else str(m.score),
-                m.reason_ja,
-            )
-        )
+        writer.writerow(_match_row(m))
+
+
+class MatchLines:
+    """One match as its line of :func:`write_matches`' CSV (for
+    :func:`~.stream.reconcile_rendered`, which formats in the worker processes);
+    :attr:`header` is the first line."""
+
+    def __init__(self) -> None:
+        self._buffer = io.StringIO()
+        self._writer = safe_csv.writer(self._buffer, lineterminator="\n")
+        self.header = self._line(MATCH_COLUMNS)
+
+    def _line(self, row: Iterable[object]) -> str:
+        self._writer.writerow(row)
+        text = self._buffer.getvalue()
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        return text
+
+    def __call__(self, m: Match) -> str:
+        return self._line(_match_row(m))

@@ -399,9 +399,10 @@ class _Matcher:
         # Largest first, so that a total over the top prunes the rest of the loop cheaply.
         pool.sort(key=lambda i: (-ix.amount[i], ix.items[i].id))
         amounts = [ix.amount[i] for i in pool]
-        suffix = [0] * (len(pool) + 1)
-        for j in range(len(pool) - 1, -1, -1):
-            suffix[j] = suffix[j + 1] + amounts[j]
+        n = len(pool)
+        prefix = [0] * (n + 1)
+        for j in range(n):
+            prefix[j + 1] = prefix[j] + amounts[j]
         k_max = policy.max_subset_items
         budget = policy.max_combinations
         tried = 0
@@ -410,9 +411,13 @@ class _Matcher:
 
         def dfs(start: int, total: int) -> bool:
             nonlocal tried
-            for j in range(start, len(pool)):
-                if total + suffix[j] < amount:
-                    return True  # even all the rest cannot reach the amount
+            room = k_max - len(chosen)  # items this combination may still take
+            for j in range(start, n):
+                # The largest total still reachable takes the next `room` items (the pool is
+                # sorted largest first, so this only shrinks as j grows): short of the
+                # amount, nothing further on can fit either.
+                if total + prefix[min(j + room, n)] - prefix[j] < amount:
+                    return True
                 tried += 1
                 if tried > budget:
                     return False
@@ -427,13 +432,17 @@ class _Matcher:
                     found.append(_Combo(tier, picked, t, dist))
                     if len(found) >= limit:
                         return False  # enough to decide: stop (found says it all)
-                if len(chosen) < k_max and not dfs(j + 1, t):
+                if len(chosen) < k_max and not dfs(j + 1, t):  # noqa: F821 — see del below
                     return False
                 chosen.pop()
             return True
 
         if not dfs(0, 0) and len(found) < limit:
             complete = False
+        # dfs refers to itself through its closure cell: a reference cycle that only the
+        # cyclic collector would free, and it is switched off during a run. Emptying the cell
+        # frees it now (streaming runs judge millions of deposits with flat memory).
+        del dfs
         return found, complete
 
     # ---- verdict ------------------------------------------------------------------------
@@ -610,16 +619,21 @@ class _Matcher:
 
 
 def _to_match(
-    dep: Deposit, v: _Verdict, index: _Index, policy: MatchPolicy, scores: dict[float, Decimal]
+    deposit_id: str,
+    amount: int,
+    v: _Verdict,
+    index: _Index,
+    policy: MatchPolicy,
+    scores: dict[float, Decimal],
 ) -> Match:
     items = index.items
     if v.partial:
         (i,) = v.items
-        allocations: tuple[tuple[str, int], ...] = ((items[i].id, dep.amount),)
-        difference, fee = v.total - dep.amount, 0
+        allocations: tuple[tuple[str, int], ...] = ((items[i].id, amount),)
+        difference, fee = v.total - amount, 0
     else:
         allocations = tuple((items[i].id, index.amount[i]) for i in v.items)
-        difference = v.total - dep.amount if v.items else 0
+        difference = v.total - amount if v.items else 0
         fee = difference if difference > 0 and policy.is_fee(difference) else 0
     score = None
     if v.score is not None:
@@ -630,7 +644,7 @@ def _to_match(
                 Decimal("0.01"), rounding=ROUND_HALF_UP
             )
     return Match(
-        deposit_id=dep.id,
+        deposit_id=deposit_id,
         status=v.status,
         item_ids=tuple(items[i].id for i in v.items),
         allocations=allocations,
@@ -698,7 +712,8 @@ def _reconcile(
     _downgrade_competing(verdicts)
     scores: dict[float, Decimal] = {}
     return [
-        _to_match(dep, v, index, policy, scores) for dep, v in zip(deposits, verdicts, strict=True)
+        _to_match(dep.id, dep.amount, v, index, policy, scores)
+        for dep, v in zip(deposits, verdicts, strict=True)
     ]
 
 

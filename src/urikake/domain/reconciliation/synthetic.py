@@ -194,6 +194,29 @@ _REGION = [
     ("首都圏", "シュトケン"),
     ("中部", "チュウブ"),
 ]
+# Crowded books: branches of one company are separate debtors (山田商事 東京支店), and a few
+# family names and trades dominate (Zipf), so that thousands of debtors share a prefix.
+_BRANCH = [
+    ("東京支店", "トウキョウシテン"),
+    ("大阪支店", "オオサカシテン"),
+    ("名古屋支店", "ナゴヤシテン"),
+    ("横浜営業所", "ヨコハマエイギョウショ"),
+    ("札幌営業所", "サッポロエイギョウショ"),
+    ("福岡支店", "フクオカシテン"),
+    ("仙台営業所", "センダイエイギョウショ"),
+    ("広島支店", "ヒロシマシテン"),
+    ("京都支店", "キョウトシテン"),
+    ("神戸営業所", "コウベエイギョウショ"),
+    ("千葉支店", "チバシテン"),
+    ("埼玉営業所", "サイタマエイギョウショ"),
+]
+_NEAR_TRADE = [  # trades that start like another (商事/商会/商店, 電機/電設/電工 …)
+    ("商店", "ショウテン"),
+    ("電工", "デンコウ"),
+    ("工業所", "コウギョウショ"),
+    ("建設工業", "ケンセツコウギョウ"),
+    ("食品工業", "ショクヒンコウギョウ"),
+]
 # (written, reading, share)
 _LEGAL = [
     ("株式会社", "カブシキガイシャ", 0.75),
@@ -214,6 +237,7 @@ _UNRELATED_PAYERS = [
     "ｻﾄｳ ｲﾁﾛｳ",
     "ﾕ)ﾆｼｶﾜｼﾖｳﾃﾝ",
 ]
+_TO_HIRAGANA = str.maketrans({chr(c): chr(c - 0x60) for c in range(0x30A1, 0x30F7)})
 _VOICED = str.maketrans(
     "ガギグゲゴザジズゼゾダヂヅデドバビブベボ", "カキクケコサシスセソタチツテトハヒフヘホ"
 )
@@ -250,6 +274,7 @@ class Evaluation:
     unmatched: int
     wrong_autos: list[str] = field(default_factory=list)
     by_kind: dict[str, Counter[str]] = field(default_factory=dict)
+    right_suggestions: dict[str, list[int]] = field(default_factory=dict)  # kind → [right, all]
 
     @property
     def precision(self) -> float:
@@ -267,6 +292,12 @@ class Evaluation:
         total = sum(sum(c.values()) for c in counts)
         return sum(c["auto"] for c in counts) / total if total else 0.0
 
+    def suggested_right(self, kind: str) -> float:
+        """Share of the deposits of ``kind`` suggested with exactly their true items (for
+        ``partial`` and ``third_party``: the person is shown the right invoice)."""
+        counts = self.right_suggestions.get(kind)
+        return counts[0] / counts[1] if counts and counts[1] else 0.0
+
     @property
     def suggested_share(self) -> float:
         return self.suggested / self.deposits if self.deposits else 0.0
@@ -282,6 +313,10 @@ def evaluate(matches: Sequence[Match], book: SyntheticBook) -> Evaluation:
     for m in matches:
         t = book.truth[m.deposit_id]
         ev.by_kind.setdefault(t.kind, Counter())[m.status.value] += 1
+        right = ev.right_suggestions.setdefault(t.kind, [0, 0])
+        right[1] += 1
+        if m.status is MatchStatus.SUGGESTED and set(m.item_ids) == set(t.item_ids):
+            right[0] += 1
         if m.status is MatchStatus.AUTO:
             ev.auto += 1
             if set(m.item_ids) == set(t.item_ids):
@@ -306,9 +341,10 @@ class _Debtor:
 
 
 class _Generator:
-    def __init__(self, seed: int, period: tuple[date, date]) -> None:
+    def __init__(self, seed: int, period: tuple[date, date], *, crowded: bool = False) -> None:
         self.rng = random.Random(seed)  # noqa: S311 — test data, not secrets
         self.period = period
+        self.crowded = crowded
         self.debtors: list[_Debtor] = []
         self.items: list[OpenItem] = []
         self.used: set[int] = set()
@@ -363,15 +399,46 @@ class _Generator:
             payer = payer.replace("ﾞ", "")  # an old system that drops voiced marks
         return payer[:PAYER_WIDTH]
 
+    def crowded_name(self) -> tuple[str, str, list[str], bool]:
+        """A name of a crowded book: Zipf-weighted words, often a branch; distinct reading."""
+        rng = self.rng
+        first = _FAMILY + _PLACE
+        trades = _TRADE + _NEAR_TRADE
+        while True:
+            words = [first[min(int(rng.paretovariate(0.9)) - 1, len(first) - 1)]]
+            if rng.random() < 0.45:
+                words.append(_PLACE[rng.randrange(len(_PLACE))])
+            words.append(trades[min(int(rng.paretovariate(0.8)) - 1, len(trades) - 1)])
+            long = rng.random() < 0.04
+            if long:
+                words.append(_LONG_TRADE[rng.randrange(len(_LONG_TRADE))])
+            if rng.random() < 0.5:
+                words.append(_BRANCH[rng.randrange(len(_BRANCH))])
+            elif rng.random() < 0.2:
+                words.append(_REGION[rng.randrange(len(_REGION))])
+            kana = "".join(w[1] for w in words)
+            if kana not in self.kana_seen:
+                return "".join(w[0] for w in words), kana, [w[1] for w in words], long
+
     def make_debtor(self, index: int, *, core_override: str | None = None) -> _Debtor:
         rng = self.rng
-        long = rng.random() < 0.05
-        name, kana, words = self._core_name(index, long)
+        if self.crowded and core_override is None:
+            name, kana, words, long = self.crowded_name()
+        else:
+            long = rng.random() < 0.05
+            name, kana, words = self._core_name(index, long)
         if core_override is not None:
             kana, words = core_override, [core_override]
         legal = rng.choices(_LEGAL, weights=[w for *_, w in _LEGAL])[0]
         master_name = f"{legal[0]}{name}"
         master_kana = f"{legal[1]}{kana}" if legal[1] and rng.random() < 0.35 else kana
+        if self.crowded:
+            # Masters kept by different people: half-width kana, hiragana, full-width.
+            r = rng.random()
+            if r < 0.25:
+                master_kana = to_zengin(master_kana)
+            elif r < 0.35:
+                master_kana = master_kana.translate(_TO_HIRAGANA)
         d = _Debtor(
             id=f"D{len(self.debtors) + 1:07d}",
             name=master_name,
@@ -470,20 +537,28 @@ def _free(g: _Generator, d: _Debtor) -> list[int]:
     return [i for i in d.items if i not in g.used]
 
 
-def generate(n_deposits: int, n_items: int | None = None, *, seed: int = 0) -> SyntheticBook:
+def generate(
+    n_deposits: int, n_items: int | None = None, *, seed: int = 0, crowded: bool = False
+) -> SyntheticBook:
     """``n_deposits`` deposits against ``n_items`` open items (default: as many), with truth.
 
     Payments use up items; when no unused item is left, the remaining deposits are unrelated.
+
+    ``crowded``: the book of the outside probe (issue 14) — about 8 open items per debtor
+    (125,000 debtors for 1,000,000 items) whose names crowd together: a few family names and
+    trades dominate, half the debtors are a branch of a company (山田商事 東京支店 next to
+    山田商事 and 山田商会), master readings in half-width kana, hiragana or katakana.
     """
     n_items = n_deposits if n_items is None else n_items
     if n_deposits < 1 or n_items < 1:
         raise ValueError("n_deposits and n_items must be >= 1")
     period = (date(2026, 10, 1), date(2026, 12, 30))
-    g = _Generator(seed, period)
+    g = _Generator(seed, period, crowded=crowded)
     rng = g.rng
+    per_debtor = 7 if crowded else 3  # mean items per debtor − 1
     # Debtors: item counts 1..60, mean ≈ 4; names drawn without replacement from the lists.
     space = len(_FAMILY + _PLACE) * (len(_PLACE) + 1) * len(_TRADE) * (len(_REGION) + 1)
-    name_indexes = rng.sample(range(space), min(space, n_items // 2 + 16))
+    name_indexes = rng.sample(range(space), min(space, n_items // (per_debtor - 1) + 16))
     regular: list[_Debtor] = []
     similar_pairs: list[tuple[_Debtor, _Debtor]] = []
     recurring: list[_Debtor] = []
@@ -492,7 +567,7 @@ def generate(n_deposits: int, n_items: int | None = None, *, seed: int = 0) -> S
     while total < n_items and k < len(name_indexes):
         d = g.make_debtor(name_indexes[k])
         k += 1
-        count = min(60, 1 + int(rng.expovariate(1 / 3)), n_items - total)
+        count = min(60, 1 + int(rng.expovariate(1 / per_debtor)), n_items - total)
         for _ in range(count):
             g.add_item(d)
         total += count

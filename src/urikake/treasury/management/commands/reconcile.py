@@ -26,13 +26,15 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm  # type: ignore[import-untyped]  # no stubs installed
 
 from urikake.domain.errors import DomainError
-from urikake.domain.reconciliation import MatchPolicy, MatchStatus, reconcile
+from urikake.domain.reconciliation import MatchPolicy, MatchStatus
 from urikake.domain.reconciliation.csvio import (
-    read_deposits,
-    read_open_items,
+    MatchLines,
+    count_lines,
+    iter_deposits,
+    read_open_items_file,
     read_payer_links,
-    write_matches,
 )
+from urikake.domain.reconciliation.stream import reconcile_rendered
 from urikake.files import atomic_text
 
 PROGRESS_FROM = 20_000  # deposits; smaller runs finish before a bar would be useful
@@ -82,14 +84,15 @@ class Command(BaseCommand):
         if not out.parent.is_dir():
             raise CommandError(f"出力先のディレクトリ {out.parent} がありません")
         statement, items_path = options["statement"], options["open_items"]
+        for path, label in ((statement, "入金明細"), (items_path, "未消込明細")):
+            if not Path(path).is_file():
+                raise CommandError(f"{label}ファイル {path} を読めません: ありません")
         try:
-            deposits = read_deposits(_read(statement, "入金明細"))
-        except DomainError as exc:
-            raise _located(exc, statement) from exc
-        try:
-            items = read_open_items(_read(items_path, "未消込明細"))
+            items = read_open_items_file(items_path)
         except DomainError as exc:
             raise _located(exc, items_path) from exc
+        except OSError as exc:
+            raise CommandError(f"未消込明細ファイル {items_path} を読めません: {exc}") from exc
         links: dict[str, str] = {}
         if options["payer_links"]:
             try:
@@ -97,29 +100,45 @@ class Command(BaseCommand):
             except DomainError as exc:
                 raise _located(exc, options["payer_links"]) from exc
         policy = MatchPolicy(fee_tolerance=options["fee_tolerance"])
-        show = options["progress"] and len(deposits) >= PROGRESS_FROM
-        with tqdm(
-            total=len(deposits), desc="消込", unit="件", disable=not show, file=sys.stderr
-        ) as bar:
-            try:
-                matches = reconcile(
-                    deposits, items, policy=policy, payer_links=links, progress=bar.update
-                )
-            except DomainError as exc:
-                raise CommandError(str(exc)) from exc
-        if not Path(out).parent.is_dir():
-            raise CommandError(f"出力先のフォルダ {Path(out).parent} がありません")
+        # The deposits are streamed (memory grows with the open items, not the statement):
+        # the total for the bar is the statement's line count, read block by block.
         try:
-            with atomic_text(out) as fh:
-                write_matches(matches, fh)
+            expected = max(count_lines(statement) - 1, 0)
         except OSError as exc:
-            raise CommandError(
-                f"{out} に書き込めません ({exc.strerror or exc})。結果ファイルは作成していません"
-            ) from exc
-        counts = Counter(m.status for m in matches)
-        fees = sum(m.fee_deducted for m in matches if m.status is MatchStatus.AUTO)
+            raise CommandError(f"入金明細ファイル {statement} を読めません: {exc}") from exc
+        show = options["progress"] and expected >= PROGRESS_FROM
+        counts: Counter[MatchStatus] = Counter()
+        fees = 0
+        lines = MatchLines()
+        with tqdm(total=expected, desc="消込", unit="件", disable=not show, file=sys.stderr) as bar:
+            try:
+                results = reconcile_rendered(
+                    iter_deposits(statement),
+                    items,
+                    lines,
+                    policy=policy,
+                    payer_links=links,
+                    progress=bar.update,
+                )
+                with atomic_text(out) as fh:
+                    fh.write(lines.header)
+                    for text, status, fee in results:
+                        fh.write(text)
+                        counts[status] += 1
+                        if status is MatchStatus.AUTO:
+                            fees += fee
+            except DomainError as exc:
+                # Bad rows of the statement surface while it is read (before anything is
+                # written: the output file is only renamed into place when complete).
+                raise _located(exc, statement) from exc
+            except OSError as exc:
+                reason = exc.strerror or exc
+                raise CommandError(
+                    f"{out} に書き込めません ({reason})。結果ファイルは作成していません"
+                ) from exc
+        total = sum(counts.values())
         self.stdout.write(
-            f"入金 {len(deposits):,}件 / 未消込明細 {len(items):,}件: "
+            f"入金 {total:,}件 / 未消込明細 {len(items):,}件: "
             f"自動消込 {counts[MatchStatus.AUTO]:,}件、候補あり(要確認) "
             f"{counts[MatchStatus.SUGGESTED]:,}件、該当なし {counts[MatchStatus.UNMATCHED]:,}件"
             f"(自動消込の振込手数料差引 合計 {fees:,}円) → {out}"
