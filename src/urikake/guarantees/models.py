@@ -172,6 +172,8 @@ class GuaranteedReceivable(models.Model):
 
     class Meta:
         ordering = ["contract_id", "pk"]
+        verbose_name = "保証対象の債権"
+        verbose_name_plural = "保証対象の債権"
         constraints = [
             models.UniqueConstraint(
                 fields=["invoice"],
@@ -230,6 +232,8 @@ class Claim(models.Model):
 
     class Meta:
         ordering = ["-filed_at"]
+        verbose_name = "保証履行の請求"
+        verbose_name_plural = "保証履行の請求"
         constraints = [
             models.UniqueConstraint(
                 fields=["receivable"],
@@ -260,6 +264,8 @@ class Recovery(models.Model):
 
     class Meta:
         ordering = ["claim_id", "received_on", "pk"]
+        verbose_name = "求償債権の回収"
+        verbose_name_plural = "求償債権の回収"
         constraints = [
             models.UniqueConstraint(fields=["claim", "reference"], name="uniq_recovery_ref"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="recovery_positive"),

@@ -12,6 +12,6 @@ urlpatterns = [
     path("<int:pk>/contract.pdf", views.my_contract, name="contract"),
     path("<int:pk>/sign/", views.my_sign, name="sign"),
     path("<int:pk>/report/", views.my_report, name="report"),
-    path("<int:pk>/receivables/<int:row>/settled/", views.my_settled, name="settled"),
+    path("<int:pk>/settled/", views.my_settled, name="settled"),
     path("<int:pk>/claim/", views.my_claim, name="claim"),
 ]

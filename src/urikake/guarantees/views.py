@@ -209,14 +209,18 @@ def my_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @applicant(**_OWNED)
-def my_settled(request: HttpRequest, pk: int, row: int) -> HttpResponse:
+def my_settled(request: HttpRequest, pk: int) -> HttpResponse:
     contract = owned_or_404(request, GuaranteeContract.objects.all(), pk=pk)
-    receivable = get_object_or_404(GuaranteedReceivable, pk=row, contract=contract)
-    _run(
-        request,
-        _("入金を報告しました。この債権の保証は終了しました。"),
-        lambda: services.record_settlement(receivable, acting_user=request.user),  # type: ignore[arg-type]
-    )
+    chosen = request.POST.get("receivable", "")
+    receivable = contract.receivables.filter(pk=int(chosen)).first() if chosen.isdigit() else None
+    if receivable is None:
+        messages.error(request, _("入金があった債権を選んでください。"))
+    else:
+        _run(
+            request,
+            _("入金を報告しました。この債権の保証は終了しました。"),
+            lambda: services.record_settlement(receivable, acting_user=request.user),  # type: ignore[arg-type]
+        )
     return redirect("guarantees:detail", pk=contract.pk)
 
 
