@@ -85,7 +85,7 @@ class GuaranteeContract(models.Model):
     amount = models.BigIntegerField("保証金額・保証極度額", null=True, blank=True)
     premium_rate = models.DecimalField("保証料率", max_digits=6, decimal_places=5, null=True)
     premium_basis = models.CharField(
-        "保証料の計算対象", max_length=8, choices=BASIS_CHOICES, default=PremiumBasis.LIMIT
+        "保証料の計算対象", max_length=8, choices=BASIS_CHOICES, default=PremiumBasis.LIMIT.value
     )
     coverage_ratio = models.DecimalField("填補率", max_digits=4, decimal_places=3, default=1)
     waiting_days = models.PositiveSmallIntegerField("待機期間（日）", default=30)

@@ -9,12 +9,18 @@ from django.utils import timezone
 
 from tests.fixtures.deals import verified_applicant
 from tests.integration.lending.helpers import invoice, staff
+from urikake.domain.bank_calendar import is_bank_business_day, next_bank_business_day
 from urikake.guarantees import services
 from urikake.guarantees.models import GuaranteeContract
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
-__all__ = ["PDF", "active_individual", "client", "invoice", "staff"]
+__all__ = ["PDF", "active_individual", "client", "invoice", "staff", "value_day"]
+
+
+def value_day(day):
+    """The transfer date of a payout requested for ``day`` (the bank's next business day)."""
+    return day if is_bank_business_day(day) else next_bank_business_day(day)
 
 
 def client(email: str | None = None):

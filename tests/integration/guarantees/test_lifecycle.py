@@ -12,7 +12,14 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from tests.fixtures.clock import travel_to
-from tests.integration.guarantees.helpers import PDF, active_individual, client, invoice, staff
+from tests.integration.guarantees.helpers import (
+    PDF,
+    active_individual,
+    client,
+    invoice,
+    staff,
+    value_day,
+)
 from tests.integration.treasury.helpers import approved
 from urikake.audit.models import AuditRecord
 from urikake.domain import ledger_guarantees as book
@@ -168,7 +175,9 @@ def test_individual_guarantee_premium_default_claim_assignment_recovery(people):
     assert balanced()
 
     # Treasury's dual control sends it.
-    batch = payouts.build_batch(acting_user=treasury, value_date=paid.payout.requested_for)
+    batch = payouts.build_batch(
+        acting_user=treasury, value_date=value_day(paid.payout.requested_for)
+    )
     payouts.mark_sent(approved(batch), acting_user=treasury)
     paid.refresh_from_db()
     assert services.claim_state(paid)[0] == "paid"
