@@ -4,10 +4,12 @@ every step; both databases (DATABASE_URL)."""
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 from pypdf import PdfReader
 
@@ -336,6 +338,12 @@ def test_validation_and_decline(people):
 def test_expiry_releases_contingent_and_earns_all(people):
     user, org, reviewer, treasury = people
     contract, _ = active_individual(user, org, reviewer)
+    # Half way through, from cron: half the premium (91-day term) is earned, once.
+    half = contract.period_start + timedelta(days=45)
+    call_command("guarantees_daily", "--date", half.isoformat(), stdout=io.StringIO())
+    call_command("guarantees_daily", "--date", half.isoformat(), stdout=io.StringIO())
+    contract.refresh_from_db()
+    assert contract.premium_earned == contract.premium_charged * 46 // 91
     with travel_to(contract.period_end + timedelta(days=1)):
         result = services.run_daily(acting_user=treasury)
     assert result["ended"] == 1
