@@ -210,6 +210,25 @@ def _loan_report(org: Organization, owner: Any) -> int:
     return lending.generate_report(facility, period_end=period_end, acting_user=owner).pk
 
 
+@factory("guarantee")
+def _guarantee(org: Organization, owner: Any) -> int:
+    from urikake.guarantees import services as guarantees
+    from urikake.receivables.models import Invoice
+
+    invoice = Invoice.objects.get(pk=_invoice(org, owner))
+    today = timezone.localdate()
+    return guarantees.apply(
+        org,
+        acting_user=owner,
+        scheme="individual",
+        debtor=invoice.debtor,
+        invoice=invoice,
+        requested_amount=100_000,
+        period_start=today,
+        period_end=today + timedelta(days=90),
+    ).pk
+
+
 @dataclass(frozen=True)
 class Route:
     pattern: str

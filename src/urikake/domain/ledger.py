@@ -174,6 +174,13 @@ CHART = Chart(
         AccountType("interest_income", AccountKind.INCOME, "受取利息"),
         AccountType("guarantee_fee_payable", AccountKind.LIABILITY, "預り信用保証料", 1),
         AccountType("guarantee_claim", AccountKind.ASSET, "代位弁済請求権", 1),
+        # Guarantee factoring (urikake.domain.ledger_guarantees).
+        AccountType("premium_receivable", AccountKind.ASSET, "未収保証料", 1),
+        AccountType("unearned_premium", AccountKind.LIABILITY, "前受保証料"),
+        AccountType("premium_income", AccountKind.INCOME, "保証料収益"),
+        AccountType("guarantee_memo_asset", AccountKind.ASSET, "保証債務見返(対照勘定)"),
+        AccountType("guarantee_memo", AccountKind.LIABILITY, "保証債務(対照勘定)"),
+        AccountType("subrogated_receivable", AccountKind.ASSET, "求償債権(保証履行)", 1),
     )
 )
 

@@ -170,6 +170,106 @@ EVENTS: dict[str, Event] = {
             sms=True,
         ),
         Event(
+            "guarantee_received",
+            _("保証のお申込みを受け付けました（保証 %(guarantee)s）"),
+            _(
+                "保証のお申込み（保証 %(guarantee)s、希望保証額 %(amount_yen)s）を"
+                "受け付けました。審査の結果はあらためてお知らせします。"
+            ),
+            "email_screening",
+            sms=False,
+        ),
+        Event(
+            "guarantee_approved",
+            _("保証の審査が終わりました（保証 %(guarantee)s）"),
+            _(
+                "保証（保証 %(guarantee)s）の審査が終わりました。保証契約書の内容をご確認のうえ、"
+                "ご同意ください。ご同意いただいた日から保証が始まります。"
+            ),
+            "email_contract",
+            sms=True,
+        ),
+        Event(
+            "guarantee_declined",
+            _("保証の審査結果のお知らせ（保証 %(guarantee)s）"),
+            _(
+                "保証のお申込み（保証 %(guarantee)s）について慎重に審査いたしましたが、"
+                "今回はお引き受けを見送らせていただくことになりました。"
+            ),
+            "email_screening",
+            sms=False,
+        ),
+        Event(
+            "guarantee_issued",
+            _("保証を開始しました（保証 %(guarantee)s）"),
+            _(
+                "保証（保証 %(guarantee)s）を開始しました。保証料 %(premium_yen)s の"
+                "お支払いをお願いします（保証対象の債権を報告するたびにお支払いいただく契約では、"
+                "報告のつどご請求します）。"
+            ),
+            "email_contract",
+            sms=False,
+        ),
+        Event(
+            "guarantee_premium_received",
+            _("保証料の入金を確認しました（保証 %(guarantee)s）"),
+            _("保証（保証 %(guarantee)s）の保証料 %(amount_yen)s の入金を確認しました。"),
+            "email_payment",
+            sms=False,
+        ),
+        Event(
+            "guarantee_claim_received",
+            _("保証履行のご請求を受け付けました（保証 %(guarantee)s）"),
+            _(
+                "保証（保証 %(guarantee)s）の保証履行のご請求を受け付けました。"
+                "待機期間の後、%(payable_from_date)s 以降にお支払いします。"
+            ),
+            "email_payment",
+            sms=True,
+        ),
+        Event(
+            "guarantee_claim_paid",
+            _("保証履行のお支払いを決定しました（保証 %(guarantee)s）"),
+            _(
+                "保証（保証 %(guarantee)s）の保証履行として %(amount_yen)s のお支払いを決定し、"
+                "送金の手続きに入りました。対象の売掛債権は当社へ譲渡されました。"
+            ),
+            "email_payment",
+            sms=True,
+        ),
+        Event(
+            "guarantee_claim_rejected",
+            _("保証履行のご請求について（保証 %(guarantee)s）"),
+            _(
+                "保証（保証 %(guarantee)s）の保証履行のご請求について確認しましたが、"
+                "お支払いできませんでした。詳しくは保証の画面をご確認ください。"
+            ),
+            "email_payment",
+            sms=False,
+        ),
+        Event(
+            "guarantee_waiting",
+            _("審査待ちの保証のお申込みがあります（保証 %(guarantee)s）"),
+            _(
+                "%(organization_name)s 様の保証のお申込み（保証 %(guarantee)s、"
+                "希望保証額 %(amount_yen)s）が審査を待っています。"
+            ),
+            None,
+            sms=False,
+            audience="staff",
+        ),
+        Event(
+            "guarantee_claim_waiting",
+            _("保証履行の請求があります（保証 %(guarantee)s）"),
+            _(
+                "%(organization_name)s 様から保証（保証 %(guarantee)s）の保証履行の請求"
+                "（未回収額 %(amount_yen)s）がありました。証拠書類を確認してください。"
+            ),
+            None,
+            sms=False,
+            audience="staff",
+        ),
+        Event(
             "referral_waiting",
             _("審査待ちの申込みがあります（申込み #%(application)s）"),
             _(

@@ -13,3 +13,9 @@ class ServicingConfig(AppConfig):
         from urikake.treasury.positions import register_position_book
 
         register_position_book(ServicingBook())
+
+        # Platform-wide exposure per debtor (urikake.receivables.exposure).
+        from urikake.receivables.exposure import register_exposure_source
+        from urikake.servicing.exposure import open_positions
+
+        register_exposure_source("positions", open_positions)

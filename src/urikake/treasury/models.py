@@ -127,13 +127,15 @@ class PayoutBatch(models.Model):
 
 
 class Payout(models.Model):
-    """A transfer to a client: the advance of a deal, a released holdback, or a loan draw
-    (融資実行, urikake.lending: no purchase application; the draw names its payout)."""
+    """A transfer to a client: the advance of a deal, a released holdback, a loan draw
+    (融資実行, urikake.lending) or a guarantee claim (保証履行, urikake.guarantees) — the last two
+    have no purchase application; the draw or the claim names its payout."""
 
     class Kind(models.TextChoices):
         ADVANCE = "advance", _("買取代金")
         RESERVE = "reserve", _("留保金返還")
         LOAN = "loan", _("融資実行")
+        GUARANTEE = "guarantee", _("保証履行")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("送金待ち")
@@ -185,10 +187,10 @@ class Payout(models.Model):
         verbose_name_plural = "送金"
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payout_amount_positive"),
-            # Only a loan draw pays out without a purchase application.
+            # Only a loan draw or a guarantee claim pays out without a purchase application.
             models.CheckConstraint(
-                condition=Q(application__isnull=False) | Q(kind="loan"),
-                name="payout_application_unless_loan",
+                condition=Q(application__isnull=False) | Q(kind__in=["loan", "guarantee"]),
+                name="payout_application_unless_loan_or_guarantee",
             ),
             # One advance per deal, one holdback release per purchase — unless the earlier
             # one was returned and this is its replacement.

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 from urikake.domain.errors import DomainError
 from urikake.domain.products.factoring import THREE_PARTY, TWO_PARTY
+from urikake.domain.products.guarantees import GUARANTEE_FACTORING
 from urikake.domain.products.loans import RECEIVABLES_LOAN
 from urikake.domain.products.spec import (
     AgeingPlan,
@@ -42,7 +43,7 @@ __all__ = [
 ]
 
 _REGISTRY: Mapping[ProductId, ProductSpec] = {
-    s.id: s for s in (TWO_PARTY, THREE_PARTY, RECEIVABLES_LOAN)
+    s.id: s for s in (TWO_PARTY, THREE_PARTY, RECEIVABLES_LOAN, GUARANTEE_FACTORING)
 }
 assert set(_REGISTRY) == set(ProductId), "every ProductId needs exactly one spec"
 
