@@ -48,6 +48,11 @@ def pool_data(pool: Pool) -> PoolData:
     )
 
 
+def trigger_of(pool: Pool) -> Decimal:
+    """The cumulative default ratio that switches the pool to full turbo."""
+    return Decimal(str(TRIGGER))
+
+
 def terms_of(pool: Pool) -> WaterfallTerms:
     return WaterfallTerms(
         trust_fee_rate=float(pool.trust_fee_rate),

@@ -117,6 +117,8 @@ def pool_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "q999": a.quantiles[0.999],
             "spv_held": -ledger.balance(f"spv_payable:{pool.code}"),
             "price_due": ledger.balance(f"spv_receivable:{pool.code}"),
+            "performance": services.performance(pool),
+            "events": pool.events.order_by("-pk")[:100],
         },
     )
 

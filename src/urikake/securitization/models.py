@@ -63,6 +63,8 @@ class Pool(models.Model):
     sold_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )
+    # The day the pool's cumulative defaults first crossed the trigger (full turbo from then).
+    trigger_breached_on = models.DateField("トリガー抵触日", null=True, blank=True)
 
     class Meta:
         verbose_name = "証券化プール"
@@ -101,3 +103,34 @@ class PoolItem(models.Model):
     @property
     def amount(self) -> int:
         return self.residual - self.haircut
+
+
+class PoolEvent(models.Model):
+    """The SPV's sub-ledger of credit events on its sold positions, as the servicer reports
+    them: a default (the residual at that day), a write-off (the residual written off, and
+    what the client's holdback covered — passed to the SPV) and a recovery (a payment after a
+    default, collected for the SPV). The pool's actual performance — cumulative default
+    ratio against the trigger, net loss — is read from here; none of it is the platform's
+    credit loss (docs/securitization.md, "Credit events after the sale")."""
+
+    class Kind(models.TextChoices):
+        DEFAULT = "default", _("債務不履行")
+        WRITE_OFF = "write_off", _("貸倒れ（SPVの損失）")
+        RECOVERY = "recovery", _("回収（デフォルト後）")
+
+    pool = models.ForeignKey(Pool, on_delete=models.PROTECT, related_name="events")
+    position = models.ForeignKey(
+        "servicing.Position", on_delete=models.PROTECT, related_name="pool_events"
+    )
+    kind = models.CharField("区分", max_length=10, choices=Kind.choices)
+    amount = models.BigIntegerField("金額")
+    holdback_applied = models.BigIntegerField("留保金の充当額", default=0)
+    on = models.DateField("発生日")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "譲渡済み債権の信用事象"
+        verbose_name_plural = "譲渡済み債権の信用事象"
+
+    def __str__(self) -> str:
+        return f"pool_event:{self.pk}"
