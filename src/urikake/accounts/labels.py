@@ -112,6 +112,14 @@ ACTIONS = {
     "purchase.reminded": _("買取債権: 督促"),
     "purchase.write_off_requested": _("買取債権: 償却の申請"),
     "purchase.written_off": _("買取債権: 償却"),
+    "securitization.assumptions_set": _("証券化: 前提条件の新しい版"),
+    "securitization.credit_event": _("証券化: 譲渡済み債権の信用事象"),
+    "securitization.trigger_breached": _("証券化: トリガー抵触"),
+    "securitization.pool_built": _("証券化: プールの作成"),
+    "securitization.structured": _("証券化: ストラクチャーの保存"),
+    "securitization.sold": _("証券化: SPVへの譲渡"),
+    "securitization.remitted": _("証券化: 回収金のSPVへの引渡し"),
+    "securitization.price_received": _("証券化: 譲渡代金の入金"),
     "security.keys_rotated": _("暗号鍵の更新"),
     "signup.already_registered": _("新規登録: 登録済みのアドレス"),
     "signup.started": _("新規登録の開始"),
@@ -164,6 +172,7 @@ NOUNS = {
     "ledger": _("仕訳"),
     "perfection": _("対抗要件"),
     "purchase": _("買取債権"),
+    "securitization": _("証券化"),
     "treasury": _("資金管理"),
 }
 

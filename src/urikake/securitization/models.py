@@ -10,6 +10,31 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class AssumptionSet(models.Model):
+    """One version of the structuring desk's credit assumptions (operator settings,
+    docs/securitization.md): in force from ``effective_from`` until a later version's date.
+    Versions are never edited — a change is a new version, audited
+    (``securitization.assumptions_set``); a pool keeps the version it was built with."""
+
+    version = models.PositiveIntegerField("版", unique=True)
+    effective_from = models.DateField("適用開始日")
+    grade_pd = models.JSONField("格付ごとのデフォルト確率")  # {"A": "0.005", …} exact text
+    lgd = models.DecimalField("デフォルト時損失率", max_digits=7, decimal_places=6)
+    recovery_lag = models.PositiveSmallIntegerField("回収までの期間（月）")
+    trigger = models.DecimalField("トリガー（累積デフォルト率）", max_digits=7, decimal_places=6)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "証券化の前提条件"
+        verbose_name_plural = "証券化の前提条件"
+
+    def __str__(self) -> str:
+        return f"assumptions:v{self.version}"
+
+
 class Pool(models.Model):
     class Method(models.TextChoices):
         POOL = "pool", _("プール方式（小口多数を統計的に評価）")
@@ -62,6 +87,11 @@ class Pool(models.Model):
     sold_on = models.DateField("譲渡日", null=True, blank=True)
     sold_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    # The assumptions (PD, LGD, lag, trigger) in force at the cut-off: the analysis reads them
+    # from here, so it is reproducible after the settings change. None: the built-in defaults.
+    assumptions = models.ForeignKey(
+        AssumptionSet, on_delete=models.PROTECT, related_name="pools", null=True, blank=True
     )
     # The day the pool's cumulative defaults first crossed the trigger (full turbo from then).
     trigger_breached_on = models.DateField("トリガー抵触日", null=True, blank=True)

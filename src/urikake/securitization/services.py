@@ -18,6 +18,7 @@ from urikake.domain.errors import DomainError
 from urikake.domain.securitization import eligibility
 from urikake.domain.securitization.waterfall import tranche_specs
 from urikake.ledger import services as ledger
+from urikake.securitization import assumptions
 from urikake.securitization.models import Pool, PoolEvent, PoolItem
 from urikake.servicing.models import Position
 from urikake.treasury.models import Perfection
@@ -78,12 +79,14 @@ def build_pool(
     if not name.strip():
         raise DomainError("securitization.name", "名称を入力してください。", field="name")
     with transaction.atomic():
+        version = assumptions.in_force(cut_off)
         selection = eligibility.select(
             candidates(),
             cut_off=cut_off,
             allowed_products=frozenset(allowed_products),
             method=method,
             concentration_limit=concentration_limit,
+            assumptions=assumptions.as_domain(version),
         )
         if not selection.included:
             why = Counter(reason for _, reason in selection.excluded)
@@ -104,6 +107,7 @@ def build_pool(
             dilution_rate=rate,
             dilution_reserve=eligibility.dilution_reserve(selection.balance, rate),
             excluded=[{"position": pid, "reason": why} for pid, why in selection.excluded],
+            assumptions=version,
             created_by=acting_user,
         )
         grades = {c.position_id: c.grade for c in candidates()}
@@ -132,6 +136,7 @@ def build_pool(
                 "excluded": len(selection.excluded),
                 "balance": selection.balance,
                 "haircuts": selection.haircuts,
+                "assumptions": version.version if version else None,
             },
         )
     return pool
