@@ -71,6 +71,7 @@ ACTIONS = {
     "contract.prepared": _("契約書類の作成"),
     "contract.signed": _("契約書類への署名"),
     "debtor.registered": _("売掛先の登録"),
+    "demo.book_loaded": _("デモ: 証券化向けの買取債権の作成"),
     "demo.kyc_recorded": _("デモ: 本人確認結果の登録"),
     "demo.user_created": _("デモ: 利用者の作成"),
     "invitation.accepted": _("招待の受諾"),
