@@ -15,8 +15,8 @@ from urikake.accounts.access import staff
 from urikake.accounts.roles import Capability
 from urikake.domain import charts
 from urikake.domain.errors import DomainError
-from urikake.ledger import services as ledger
 from urikake.domain.securitization import assumptions as rules
+from urikake.ledger import services as ledger
 from urikake.securitization import assumptions, exports, services
 from urikake.securitization.analysis import (
     TRANCHE_LABELS,

@@ -281,9 +281,7 @@ def _purchases(
                 admin_fee=offer.admin_fee,
                 holdback=offer.holdback,
                 due_date=inv.due_date,
-                expected_on=adjust_to_business_day(
-                    inv.due_date, BusinessDayConvention.FOLLOWING
-                ),
+                expected_on=adjust_to_business_day(inv.due_date, BusinessDayConvention.FOLLOWING),
             )
         )
         # 2社間: perfected against third parties by 債権譲渡登記 (the debtor is not told).

@@ -51,7 +51,8 @@ def _client(user) -> Client:
 
 def test_the_defaults_are_version_one():
     row = assumptions.in_force(timezone.localdate())
-    assert row is not None and row.version == 1
+    assert row is not None
+    assert row.version == 1
     assert assumptions.as_domain(row) == rules.DEFAULT
 
 
@@ -116,8 +117,10 @@ def test_a_new_version_is_audited_and_a_pool_keeps_the_one_it_was_built_with(
     response = client.post(URL, _form(), follow=True)
     assert "前提条件の第2版を保存しました" in response.content.decode()
     v2 = AssumptionSet.objects.get(version=2)
-    assert v2.grade_pd["C"] == "0.03" and v2.lgd == Decimal("0.45")
-    assert v2.recovery_lag == 4 and v2.trigger == Decimal("0.075")
+    assert v2.grade_pd["C"] == "0.03"
+    assert v2.lgd == Decimal("0.45")
+    assert v2.recovery_lag == 4
+    assert v2.trigger == Decimal("0.075")
     record = AuditRecord.objects.get(action="securitization.assumptions_set")
     assert record.payload["version"] == 2
 
@@ -133,10 +136,12 @@ def test_a_new_version_is_audited_and_a_pool_keeps_the_one_it_was_built_with(
     grade = item.grade
     assert item.pd == pytest.approx(float(v2.grade_pd[grade]))
     terms = terms_of(after)
-    assert terms.recovery_lag == 4 and terms.trigger == pytest.approx(0.075)
+    assert terms.recovery_lag == 4
+    assert terms.trigger == pytest.approx(0.075)
     # The older pool still reads version 1: its analysis is reproducible.
     old = terms_of(before)
-    assert old.recovery_lag == 2 and old.trigger == pytest.approx(0.10)
+    assert old.recovery_lag == 2
+    assert old.trigger == pytest.approx(0.10)
     page = client.get(f"/backoffice/securitization/{after.pk}/").content.decode()
     assert "第2版" in page
 

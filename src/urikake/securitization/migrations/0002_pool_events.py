@@ -5,33 +5,65 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('securitization', '0001_initial'),
-        ('servicing', '0002_position_product_choices_from_registry'),
+        ("securitization", "0001_initial"),
+        ("servicing", "0002_position_product_choices_from_registry"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='pool',
-            name='trigger_breached_on',
-            field=models.DateField(blank=True, null=True, verbose_name='トリガー抵触日'),
+            model_name="pool",
+            name="trigger_breached_on",
+            field=models.DateField(blank=True, null=True, verbose_name="トリガー抵触日"),
         ),
         migrations.CreateModel(
-            name='PoolEvent',
+            name="PoolEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('default', '債務不履行'), ('write_off', '貸倒れ（SPVの損失）'), ('recovery', '回収（デフォルト後）')], max_length=10, verbose_name='区分')),
-                ('amount', models.BigIntegerField(verbose_name='金額')),
-                ('holdback_applied', models.BigIntegerField(default=0, verbose_name='留保金の充当額')),
-                ('on', models.DateField(verbose_name='発生日')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('pool', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='securitization.pool')),
-                ('position', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pool_events', to='servicing.position')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("default", "債務不履行"),
+                            ("write_off", "貸倒れ（SPVの損失）"),
+                            ("recovery", "回収（デフォルト後）"),
+                        ],
+                        max_length=10,
+                        verbose_name="区分",
+                    ),
+                ),
+                ("amount", models.BigIntegerField(verbose_name="金額")),
+                (
+                    "holdback_applied",
+                    models.BigIntegerField(default=0, verbose_name="留保金の充当額"),
+                ),
+                ("on", models.DateField(verbose_name="発生日")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "pool",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="securitization.pool",
+                    ),
+                ),
+                (
+                    "position",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="pool_events",
+                        to="servicing.position",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '譲渡済み債権の信用事象',
-                'verbose_name_plural': '譲渡済み債権の信用事象',
+                "verbose_name": "譲渡済み債権の信用事象",
+                "verbose_name_plural": "譲渡済み債権の信用事象",
             },
         ),
     ]

@@ -22,35 +22,66 @@ def first_version(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('securitization', '0002_pool_events'),
+        ("securitization", "0002_pool_events"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AssumptionSet',
+            name="AssumptionSet",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(unique=True, verbose_name='版')),
-                ('effective_from', models.DateField(verbose_name='適用開始日')),
-                ('grade_pd', models.JSONField(verbose_name='格付ごとのデフォルト確率')),
-                ('lgd', models.DecimalField(decimal_places=6, max_digits=7, verbose_name='デフォルト時損失率')),
-                ('recovery_lag', models.PositiveSmallIntegerField(verbose_name='回収までの期間（月）')),
-                ('trigger', models.DecimalField(decimal_places=6, max_digits=7, verbose_name='トリガー（累積デフォルト率）')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(unique=True, verbose_name="版")),
+                ("effective_from", models.DateField(verbose_name="適用開始日")),
+                ("grade_pd", models.JSONField(verbose_name="格付ごとのデフォルト確率")),
+                (
+                    "lgd",
+                    models.DecimalField(
+                        decimal_places=6, max_digits=7, verbose_name="デフォルト時損失率"
+                    ),
+                ),
+                (
+                    "recovery_lag",
+                    models.PositiveSmallIntegerField(verbose_name="回収までの期間（月）"),
+                ),
+                (
+                    "trigger",
+                    models.DecimalField(
+                        decimal_places=6, max_digits=7, verbose_name="トリガー（累積デフォルト率）"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '証券化の前提条件',
-                'verbose_name_plural': '証券化の前提条件',
+                "verbose_name": "証券化の前提条件",
+                "verbose_name_plural": "証券化の前提条件",
             },
         ),
         migrations.AddField(
-            model_name='pool',
-            name='assumptions',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='pools', to='securitization.assumptionset'),
+            model_name="pool",
+            name="assumptions",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="pools",
+                to="securitization.assumptionset",
+            ),
         ),
         migrations.RunPython(first_version, migrations.RunPython.noop),
     ]
