@@ -66,12 +66,12 @@ def test_structuring_user_builds_sizes_and_reports(
     page.get_by_role("link", name="証券化").click()
     page.get_by_label("名称").fill("2026年12月 売掛債権プール")
     page.get_by_label("方式").select_option("pool")
-    page.get_by_label("1社あたりの上限（%）").fill("15")
+    page.get_by_label("1社あたりの上限（%）").fill("10")
     page.get_by_role("button", name="プールを作成する").click()
     page.get_by_text("プールを作成しました").wait_for()
     pool = Pool.objects.get()
     # Every eligible demo position is in, across the demo's debtors; the largest are cut to
-    # the 15% limit (excess-concentration haircut).
+    # the 10% limit (excess-concentration haircut).
     assert pool.items.count() == len(eligible)
     assert pool.items.values("debtor_key").distinct().count() >= 8
     assert pool.balance < pool.sold_balance

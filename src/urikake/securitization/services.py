@@ -37,7 +37,7 @@ def candidates() -> list[eligibility.Candidate]:
     """Every open position as a pool candidate (eligibility is decided by the domain)."""
     out = []
     rows = Position.objects.filter(status=Position.Status.OPEN).select_related(
-        "application__perfection", "invoice__assignment_clause"
+        "application__perfection", "invoice__assignment_clause", "debtor"
     )
     for p in rows:
         perfection = getattr(p.application, "perfection", None)
@@ -45,7 +45,9 @@ def candidates() -> list[eligibility.Candidate]:
         out.append(
             eligibility.Candidate(
                 position_id=p.pk,
-                debtor=p.debtor_code,
+                # The real company (one identity across every client that sells its
+                # invoices): concentration limits and 特定先 obligors are per company.
+                debtor=f"I{p.debtor.identity_id}",
                 product=p.product,
                 residual=p.residual,
                 due_date=p.due_date,
