@@ -1,6 +1,7 @@
-"""Issue 13 in a real browser: a structuring user (password + authenticator) builds a pool
-from funded positions, sizes the senior tranche for a target, sees the loss histogram and
-the cost comparison, saves the structure and downloads the investor report (PDF)."""
+"""Issue 13 in a real browser: the demo's structuring user (password + authenticator) builds
+a pool FROM THE DEMO's book of open, perfected positions (``urikake demo``), sizes the senior
+tranche for a target, sees the loss histogram and the cost comparison, saves the structure
+and downloads the investor report (a real PDF)."""
 
 from __future__ import annotations
 
@@ -12,36 +13,41 @@ from typing import Any
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.utils import timezone
 from pypdf import PdfReader
 
 from tests.e2e.conftest import DESKTOP
 from tests.e2e.test_applicant_journey import Totp
-from tests.integration.treasury.helpers import funded_deal
+from urikake.securitization import services
 from urikake.securitization.models import Pool
+from urikake.system.demo import PASSWORD as DEMO_PASSWORD
+from urikake.system.demo import load_demo_data
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-EMAIL = "structuring@staff.example"
-PASSWORD = "x" * 20
+EMAIL = "structuring@demo.urikake.example"
 
 
-def _staff(django_user_model: Any, email: str, role: str) -> tuple[Any, Totp]:
-    user = django_user_model.objects.create_user(
-        email=email, password=PASSWORD, is_staff=True, staff_role=role
-    )
-    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+def _enrol_authenticator(django_user_model: Any, email: str) -> Totp:
+    # Staff must have a second factor; the demo login enrols one on first use.
+    user = django_user_model.objects.get(email=email)
+    assert EmailAddress.objects.filter(user=user, verified=True).exists()
     secret = generate_totp_secret()
     TOTP.activate(user, secret)
-    return user, Totp(secret)
+    return Totp(secret)
 
 
 def test_structuring_user_builds_sizes_and_reports(
     live_server: Any, browser: Any, django_user_model: Any, artifacts_dir: Path
 ) -> None:
-    treasury, _ = _staff(django_user_model, "treasury@staff.example", "treasury")
-    for i in range(3):
-        funded_deal(treasury, amount=1_100_000 + 220_000 * i)
-    _, totp = _staff(django_user_model, EMAIL, "structuring")
+    load_demo_data()
+    eligible = [
+        c
+        for c in services.candidates()
+        if c.perfected and not c.clause_unreleased and c.due_date >= timezone.localdate()
+    ]
+    assert len(eligible) >= 40, "the demo book is the pool's material"
+    totp = _enrol_authenticator(django_user_model, EMAIL)
     base = live_server.url
 
     context = browser.new_context(viewport=DESKTOP, locale="ja-JP", accept_downloads=True)
@@ -49,7 +55,7 @@ def test_structuring_user_builds_sizes_and_reports(
     page = context.new_page()
     page.goto(base + "/accounts/login/")
     page.fill("#id_login", EMAIL)
-    page.fill("#id_password", PASSWORD)
+    page.fill("#id_password", DEMO_PASSWORD)
     page.locator("main").get_by_role("button", name="ログイン", exact=True).click()
     page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
     page.fill("input[name=code]", totp.code())
@@ -59,11 +65,20 @@ def test_structuring_user_builds_sizes_and_reports(
     page.goto(base + "/backoffice/")
     page.get_by_role("link", name="証券化").click()
     page.get_by_label("名称").fill("2026年12月 売掛債権プール")
-    page.get_by_label("方式").select_option("specific")
+    page.get_by_label("方式").select_option("pool")
+    page.get_by_label("1社あたりの上限（%）").fill("10")
     page.get_by_role("button", name="プールを作成する").click()
     page.get_by_text("プールを作成しました").wait_for()
     pool = Pool.objects.get()
-    assert pool.items.count() == 3
+    # Every eligible demo position is in, across the demo's debtors; the largest are cut to
+    # the 10% limit (excess-concentration haircut).
+    assert pool.items.count() == len(eligible)
+    assert pool.items.values("debtor_key").distinct().count() >= 8
+    assert pool.balance < pool.sold_balance
+    # The analysis names the assumption version it used (a flushed test database has none:
+    # the built-in defaults, 初期値).
+    used = page.locator("#assumption-version").inner_text()
+    assert ("第1版" if pool.assumptions else "初期値") in used
 
     # The loss histogram (server-rendered SVG) and the tranche table.
     assert page.locator("svg#loss-histogram, #loss-histogram svg, svg").first.is_visible()
@@ -94,6 +109,8 @@ def test_structuring_user_builds_sizes_and_reports(
     with page.expect_download() as info:
         page.locator("#cash-flows").get_by_role("link", name="PDF").first.click()
     pdf = Path(info.value.path()).read_bytes()
+    assert pdf.startswith(b"%PDF-")
+    assert b"%%EOF" in pdf[-1024:]
     text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert "投資家報告書" in text
     assert pool.name in text

@@ -52,6 +52,7 @@ __all__ = [
     "spv_collection",
     "spv_price_received",
     "spv_remittance",
+    "spv_reserve_passed",
     "statement",
     "trial_balance",
     "true_sale",
@@ -770,4 +771,27 @@ def spv_price_received(
         date,
         description,
         _legs((cash_account, got), (spv_account("spv_receivable", pool), -got)),
+    )
+
+
+def spv_reserve_passed(
+    id: str,
+    date: date,
+    *,
+    pool: str,
+    client: str,
+    amount: int,
+    description: str = "譲渡済み債権の貸倒れに留保金を充当（SPVへ）",
+) -> JournalEntry:
+    """留保金の充当（譲渡後）: 留保金 / SPV預り金 — a sold receivable is written off; the
+    client's holdback still absorbs the loss first, but the loss is the SPV's (it bought the
+    receivable), so what the holdback covers is owed to the SPV and leaves with the next
+    :func:`spv_remittance`. There is no 貸倒損失 and no 買取債権 leg: the true sale already took
+    the receivable off the platform's books (docs/securitization.md)."""
+    used = _positive(amount, "amount", "充当額")
+    return journal_entry(
+        id,
+        date,
+        description,
+        _legs((reserve(client), used), (spv_account("spv_payable", pool), -used)),
     )

@@ -17,6 +17,7 @@ from urikake.domain.securitization.pool import PoolData, pool_from_rows
 from urikake.domain.securitization.report import Analysis, analyse
 from urikake.domain.securitization.sizing import size_senior
 from urikake.domain.securitization.waterfall import WaterfallTerms
+from urikake.securitization import assumptions
 from urikake.securitization.models import Pool
 
 SCENARIOS = 5000
@@ -25,11 +26,11 @@ SCENARIOS = 5000
 LOAN_ADVANCE = Decimal("0.8")
 LOAN_RATE = Decimal("0.025")
 SERVICING_PER_RECEIVABLE_MONTH = 100
-TRIGGER = 0.10
 
 
 def pool_data(pool: Pool) -> PoolData:
     items = list(pool.items.order_by("pk"))
+    fallback = assumptions.of_pool(pool).lgd
     if pool.method == Pool.Method.SPECIFIC:
         # 特定先方式: each debtor is one obligor (its receivables default together).
         groups: dict[str, list[Any]] = defaultdict(list)
@@ -38,7 +39,7 @@ def pool_data(pool: Pool) -> PoolData:
         rows = []
         for debtor, its in sorted(groups.items()):
             amount = sum(i.amount for i in its)
-            lgd = sum(i.lgd * i.amount for i in its) / amount if amount else 0.6
+            lgd = sum(i.lgd * i.amount for i in its) / amount if amount else float(fallback)
             rows.append(
                 (debtor, debtor, amount, max(i.pd for i in its), lgd, max(i.months for i in its))
             )
@@ -48,12 +49,19 @@ def pool_data(pool: Pool) -> PoolData:
     )
 
 
+def trigger_of(pool: Pool) -> Decimal:
+    """The cumulative default ratio that switches the pool to full turbo (the pool's
+    assumption version)."""
+    return assumptions.of_pool(pool).trigger
+
+
 def terms_of(pool: Pool) -> WaterfallTerms:
+    used = assumptions.of_pool(pool)
     return WaterfallTerms(
         trust_fee_rate=float(pool.trust_fee_rate),
         dilution_rate=float(pool.dilution_rate),
-        recovery_lag=2,
-        trigger=TRIGGER,
+        recovery_lag=used.recovery_lag,
+        trigger=float(used.trigger),
     )
 
 

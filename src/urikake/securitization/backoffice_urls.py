@@ -5,6 +5,7 @@ from urikake.securitization import backoffice_views as views
 app_name = "securitization_backoffice"
 urlpatterns = [
     path("", views.pool_list, name="list"),
+    path("assumptions/", views.assumption_settings, name="assumptions"),
     path("<int:pk>/", views.pool_detail, name="detail"),
     path("<int:pk>/structure/", views.pool_structure, name="structure"),
     path("<int:pk>/sell/", views.pool_sell, name="sell"),

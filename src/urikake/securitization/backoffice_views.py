@@ -15,8 +15,9 @@ from urikake.accounts.access import staff
 from urikake.accounts.roles import Capability
 from urikake.domain import charts
 from urikake.domain.errors import DomainError
+from urikake.domain.securitization import assumptions as rules
 from urikake.ledger import services as ledger
-from urikake.securitization import exports, services
+from urikake.securitization import assumptions, exports, services
 from urikake.securitization.analysis import (
     TRANCHE_LABELS,
     analyse_pool,
@@ -24,8 +25,13 @@ from urikake.securitization.analysis import (
     period_rows,
     sized_senior,
 )
-from urikake.securitization.forms import BuildPoolForm, SizingForm, StructureForm
-from urikake.securitization.models import Pool
+from urikake.securitization.forms import (
+    AssumptionsForm,
+    BuildPoolForm,
+    SizingForm,
+    StructureForm,
+)
+from urikake.securitization.models import AssumptionSet, Pool
 
 HUNDRED = Decimal(100)
 
@@ -51,6 +57,63 @@ def pool_list(request: HttpRequest) -> HttpResponse:
             return redirect("securitization_backoffice:detail", pk=pool.pk)
     pools = Pool.objects.order_by("-pk")
     return render(request, "securitization/list.html", {"pools": pools, "form": form})
+
+
+def _assumptions_initial() -> dict[str, object]:
+    now = assumptions.as_domain(assumptions.in_force(timezone.localdate()))
+    initial: dict[str, object] = {
+        f"pd_{g.lower()}": (now.grade_pd[g] * HUNDRED).normalize() for g in rules.GRADES
+    }
+    initial.update(
+        effective_from=timezone.localdate(),
+        lgd=(now.lgd * HUNDRED).normalize(),
+        recovery_lag=now.recovery_lag,
+        trigger=(now.trigger * HUNDRED).normalize(),
+    )
+    return initial
+
+
+@staff(Capability.MANAGE_STRUCTURING)
+def assumption_settings(request: HttpRequest) -> HttpResponse:
+    """証券化の前提条件: the versions, and a form for the next one."""
+    form = AssumptionsForm(request.POST or None, initial=_assumptions_initial())
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            row = assumptions.set_assumptions(
+                effective_from=d["effective_from"],
+                assumptions=rules.Assumptions(
+                    grade_pd={g: d[f"pd_{g.lower()}"] / HUNDRED for g in rules.GRADES},
+                    lgd=d["lgd"] / HUNDRED,
+                    recovery_lag=d["recovery_lag"],
+                    trigger=d["trigger"] / HUNDRED,
+                ),
+                acting_user=request.user,
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("前提条件の第%(version)s版を保存しました。") % {"version": row.version},
+            )
+            return redirect("securitization_backoffice:assumptions")
+    current = assumptions.in_force(timezone.localdate())
+    versions = [
+        (row, assumptions.as_domain(row))
+        for row in AssumptionSet.objects.select_related("created_by").order_by("-version")[:50]
+    ]
+    return render(
+        request,
+        "securitization/assumptions.html",
+        {
+            "form": form,
+            "current": current,
+            "versions": versions,
+            "grades": rules.GRADES,
+            "defaults": rules.DEFAULT,
+        },
+    )
 
 
 def _pct(share: Decimal) -> Decimal:
@@ -117,6 +180,9 @@ def pool_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "q999": a.quantiles[0.999],
             "spv_held": -ledger.balance(f"spv_payable:{pool.code}"),
             "price_due": ledger.balance(f"spv_receivable:{pool.code}"),
+            "performance": services.performance(pool),
+            "used": assumptions.of_pool(pool),
+            "events": pool.events.order_by("-pk")[:100],
         },
     )
 

@@ -68,3 +68,25 @@ class SizingForm(forms.Form):
     target = forms.DecimalField(
         label=_("目標（%）"), min_value=Decimal("0.0001"), max_value=Decimal(50), decimal_places=4
     )
+
+
+def _pct_field(label: object, **kw: object) -> forms.DecimalField:
+    # Bounds are the domain's (Japanese errors from assumptions.validate); the form only
+    # parses numbers.
+    return forms.DecimalField(label=label, max_digits=9, decimal_places=4, **kw)  # type: ignore[arg-type]
+
+
+class AssumptionsForm(forms.Form):
+    """A new version of the credit assumptions; rates are entered in percent."""
+
+    effective_from = forms.DateField(
+        label=_("適用開始日"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    pd_a = _pct_field(_("格付Aのデフォルト確率（%）"))
+    pd_b = _pct_field(_("格付Bのデフォルト確率（%）"))
+    pd_c = _pct_field(_("格付Cのデフォルト確率（%）"))
+    pd_d = _pct_field(_("格付Dのデフォルト確率（%）"))
+    pd_e = _pct_field(_("格付Eのデフォルト確率（%）"))
+    lgd = _pct_field(_("デフォルト時損失率 LGD（%）"))
+    recovery_lag = forms.IntegerField(label=_("デフォルトから回収までの期間（月）"))
+    trigger = _pct_field(_("トリガー：累積デフォルト率（%）"))

@@ -10,6 +10,31 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class AssumptionSet(models.Model):
+    """One version of the structuring desk's credit assumptions (operator settings,
+    docs/securitization.md): in force from ``effective_from`` until a later version's date.
+    Versions are never edited — a change is a new version, audited
+    (``securitization.assumptions_set``); a pool keeps the version it was built with."""
+
+    version = models.PositiveIntegerField("版", unique=True)
+    effective_from = models.DateField("適用開始日")
+    grade_pd = models.JSONField("格付ごとのデフォルト確率")  # {"A": "0.005", …} exact text
+    lgd = models.DecimalField("デフォルト時損失率", max_digits=7, decimal_places=6)
+    recovery_lag = models.PositiveSmallIntegerField("回収までの期間（月）")
+    trigger = models.DecimalField("トリガー（累積デフォルト率）", max_digits=7, decimal_places=6)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "証券化の前提条件"
+        verbose_name_plural = "証券化の前提条件"
+
+    def __str__(self) -> str:
+        return f"assumptions:v{self.version}"
+
+
 class Pool(models.Model):
     class Method(models.TextChoices):
         POOL = "pool", _("プール方式（小口多数を統計的に評価）")
@@ -63,6 +88,13 @@ class Pool(models.Model):
     sold_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )
+    # The assumptions (PD, LGD, lag, trigger) in force at the cut-off: the analysis reads them
+    # from here, so it is reproducible after the settings change. None: the built-in defaults.
+    assumptions = models.ForeignKey(
+        AssumptionSet, on_delete=models.PROTECT, related_name="pools", null=True, blank=True
+    )
+    # The day the pool's cumulative defaults first crossed the trigger (full turbo from then).
+    trigger_breached_on = models.DateField("トリガー抵触日", null=True, blank=True)
 
     class Meta:
         verbose_name = "証券化プール"
@@ -101,3 +133,34 @@ class PoolItem(models.Model):
     @property
     def amount(self) -> int:
         return self.residual - self.haircut
+
+
+class PoolEvent(models.Model):
+    """The SPV's sub-ledger of credit events on its sold positions, as the servicer reports
+    them: a default (the residual at that day), a write-off (the residual written off, and
+    what the client's holdback covered — passed to the SPV) and a recovery (a payment after a
+    default, collected for the SPV). The pool's actual performance — cumulative default
+    ratio against the trigger, net loss — is read from here; none of it is the platform's
+    credit loss (docs/securitization.md, "Credit events after the sale")."""
+
+    class Kind(models.TextChoices):
+        DEFAULT = "default", _("債務不履行")
+        WRITE_OFF = "write_off", _("貸倒れ（SPVの損失）")
+        RECOVERY = "recovery", _("回収（デフォルト後）")
+
+    pool = models.ForeignKey(Pool, on_delete=models.PROTECT, related_name="events")
+    position = models.ForeignKey(
+        "servicing.Position", on_delete=models.PROTECT, related_name="pool_events"
+    )
+    kind = models.CharField("区分", max_length=10, choices=Kind.choices)
+    amount = models.BigIntegerField("金額")
+    holdback_applied = models.BigIntegerField("留保金の充当額", default=0)
+    on = models.DateField("発生日")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "譲渡済み債権の信用事象"
+        verbose_name_plural = "譲渡済み債権の信用事象"
+
+    def __str__(self) -> str:
+        return f"pool_event:{self.pk}"

@@ -4,6 +4,7 @@ audit record each (docs/architecture.md)."""
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -17,7 +18,8 @@ from urikake.domain.errors import DomainError
 from urikake.domain.securitization import eligibility
 from urikake.domain.securitization.waterfall import tranche_specs
 from urikake.ledger import services as ledger
-from urikake.securitization.models import Pool, PoolItem
+from urikake.securitization import assumptions
+from urikake.securitization.models import Pool, PoolEvent, PoolItem
 from urikake.servicing.models import Position
 from urikake.treasury.models import Perfection
 
@@ -35,7 +37,7 @@ def candidates() -> list[eligibility.Candidate]:
     """Every open position as a pool candidate (eligibility is decided by the domain)."""
     out = []
     rows = Position.objects.filter(status=Position.Status.OPEN).select_related(
-        "application__perfection", "invoice__assignment_clause"
+        "application__perfection", "invoice__assignment_clause", "debtor"
     )
     for p in rows:
         perfection = getattr(p.application, "perfection", None)
@@ -43,7 +45,9 @@ def candidates() -> list[eligibility.Candidate]:
         out.append(
             eligibility.Candidate(
                 position_id=p.pk,
-                debtor=p.debtor_code,
+                # The real company (one identity across every client that sells its
+                # invoices): concentration limits and 特定先 obligors are per company.
+                debtor=f"I{p.debtor.identity_id}",
                 product=p.product,
                 residual=p.residual,
                 due_date=p.due_date,
@@ -77,12 +81,14 @@ def build_pool(
     if not name.strip():
         raise DomainError("securitization.name", "名称を入力してください。", field="name")
     with transaction.atomic():
+        version = assumptions.in_force(cut_off)
         selection = eligibility.select(
             candidates(),
             cut_off=cut_off,
             allowed_products=frozenset(allowed_products),
             method=method,
             concentration_limit=concentration_limit,
+            assumptions=assumptions.as_domain(version),
         )
         if not selection.included:
             why = Counter(reason for _, reason in selection.excluded)
@@ -103,6 +109,7 @@ def build_pool(
             dilution_rate=rate,
             dilution_reserve=eligibility.dilution_reserve(selection.balance, rate),
             excluded=[{"position": pid, "reason": why} for pid, why in selection.excluded],
+            assumptions=version,
             created_by=acting_user,
         )
         grades = {c.position_id: c.grade for c in candidates()}
@@ -131,6 +138,7 @@ def build_pool(
                 "excluded": len(selection.excluded),
                 "balance": selection.balance,
                 "haircuts": selection.haircuts,
+                "assumptions": version.version if version else None,
             },
         )
     return pool
@@ -301,3 +309,102 @@ def record_price_received(pool: Pool, *, on: date, cash_account: str, acting_use
             payload={"on": on, "amount": due, "entry": entry.id},
         )
     return due
+
+
+@dataclass(frozen=True)
+class Performance:
+    """A sold pool's actual credit record (from :class:`PoolEvent`, the SPV's sub-ledger)."""
+
+    defaulted: int  # residual at the first default (or write-off) of each position
+    recovered: int
+    written_off: int
+    holdback_applied: int
+    balance: int  # the pool's initial balance (after haircuts): the ratio's denominator
+    trigger: Decimal
+
+    @property
+    def spv_loss(self) -> int:
+        """What the SPV lost: written off, less what the clients' holdbacks covered."""
+        return self.written_off - self.holdback_applied
+
+    @property
+    def cumulative_default_ratio(self) -> Decimal:
+        return Decimal(self.defaulted) / Decimal(self.balance) if self.balance else Decimal(0)
+
+    @property
+    def breached(self) -> bool:
+        return self.cumulative_default_ratio > self.trigger
+
+
+def performance(pool: Pool) -> Performance:
+    from urikake.securitization.analysis import trigger_of
+
+    first: dict[int, int] = {}
+    recovered = written_off = applied = 0
+    for e in pool.events.order_by("pk"):
+        if e.kind in (PoolEvent.Kind.DEFAULT, PoolEvent.Kind.WRITE_OFF):
+            first.setdefault(e.position_id, e.amount)
+        if e.kind == PoolEvent.Kind.WRITE_OFF:
+            written_off += e.amount
+            applied += e.holdback_applied
+        elif e.kind == PoolEvent.Kind.RECOVERY:
+            recovered += e.amount
+    return Performance(
+        defaulted=sum(first.values()),
+        recovered=recovered,
+        written_off=written_off,
+        holdback_applied=applied,
+        balance=pool.balance,
+        trigger=trigger_of(pool),
+    )
+
+
+def record_sold_event(
+    position_id: int, kind: str, amount: int, holdback_applied: int, on: date, actor: Any
+) -> None:
+    """Servicing's listener: a credit event on a sold position goes into the SPV's record
+    (never the platform's 貸倒損失); the first time the pool's cumulative defaults cross the
+    trigger the pool is marked (full turbo from then on) and audited."""
+    item = (
+        PoolItem.objects.filter(position_id=position_id, pool__status=Pool.Status.SOLD)
+        .select_related("pool")
+        .first()
+    )
+    if item is None or amount <= 0:
+        return
+    pool = Pool.objects.select_for_update().get(pk=item.pool_id)
+    event = PoolEvent.objects.create(
+        pool=pool,
+        position_id=position_id,
+        kind=kind,
+        amount=amount,
+        holdback_applied=holdback_applied,
+        on=on,
+    )
+    audit.record(
+        "securitization.credit_event",
+        actor=actor,
+        obj=pool,
+        payload={
+            "event": event.pk,
+            "position": position_id,
+            "kind": kind,
+            "amount": amount,
+            "holdback_applied": holdback_applied,
+            "on": on,
+        },
+    )
+    record = performance(pool)
+    if record.breached and pool.trigger_breached_on is None:
+        pool.trigger_breached_on = on
+        pool.save(update_fields=["trigger_breached_on"])
+        audit.record(
+            "securitization.trigger_breached",
+            actor=actor,
+            obj=pool,
+            payload={
+                "on": on,
+                "cumulative_default_ratio": record.cumulative_default_ratio,
+                "trigger": record.trigger,
+            },
+        )

@@ -146,6 +146,10 @@ def apply_collection(
             these = sold.redirect_to_spv(
                 these, receivable=book.receivable(client, debtor), pool=pool
             )
+            if purchase.status == Position.Status.DEFAULTED:  # a recovery, for the SPV
+                sold.report_event(
+                    purchase.pk, "recovery", amount, on=deposit.value_date, actor=acting_user
+                )
         legs += these
         Allocation.objects.create(
             deposit=deposit, purchase=purchase, amount=amount, fee_deducted=fee_here

@@ -42,6 +42,7 @@ from urikake.audit import services as audit
 from urikake.audit.actors import Actor
 from urikake.audit.models import AuditRecord
 from urikake.audit.services import actor_label
+from urikake.domain import ledger as book
 from urikake.domain import safe_csv
 from urikake.domain.ageing import (
     BUCKETS,
@@ -61,6 +62,7 @@ from urikake.domain.errors import DomainError
 from urikake.domain.positions import PositionStatus
 from urikake.ledger import services as ledger
 from urikake.notifications import services as notifications
+from urikake.servicing import sold
 from urikake.servicing.collections import release_reserve
 from urikake.servicing.models import POSITION_AUDIT_TYPES, Position, PositionNote
 from urikake.treasury.policy import client_code, debtor_code
@@ -483,6 +485,10 @@ def mark_default(purchase: Position, *, acting_user: User, comment: str) -> Posi
         _require_funded(p)
         p.move_to(PositionStatus.DEFAULTED)
         p.save(update_fields=["status"])
+        if sold.sold_in(p.pk) is not None:  # the SPV's default: it counts in the pool's record
+            sold.report_event(
+                p.pk, "default", p.residual, on=timezone.localdate(), actor=acting_user
+            )
         audit.record(
             "purchase.defaulted",
             actor=acting_user,
@@ -678,14 +684,21 @@ def approve_write_off(
                 "treasury.four_eyes",
                 "償却の申請者とは別の担当者が承認してください（4つの目の原則）。",
             )
-        entries, offset, loss = p.spec.ledger.write_off(
-            str(p.pk),
-            on,
-            client=client_code(p.organization_id),
-            debtor=debtor_code(p.debtor_id),
-            residual=residual,
-            holdback_available=holdback_left(p),
-        )
+        pool = sold.sold_in(p.pk)
+        if pool is None:
+            entries, offset, loss = p.spec.ledger.write_off(
+                str(p.pk),
+                on,
+                client=client_code(p.organization_id),
+                debtor=debtor_code(p.debtor_id),
+                residual=residual,
+                holdback_available=holdback_left(p),
+            )
+        else:
+            entries, offset, loss = _sold_write_off(p, pool, on, residual)
+            sold.report_event(
+                p.pk, "write_off", residual, on=on, actor=acting_user, holdback_applied=offset
+            )
         for entry in entries:
             ledger.post(entry, actor=acting_user)
         p.shortfall_written_off += residual
@@ -710,6 +723,28 @@ def approve_write_off(
         # What the loss did not use of the holdback is still the client's: pay it back.
         release_reserve(p, acting_user=acting_user)
     return WriteOffOutcome(p, done=True, reserve_offset=offset, written_off=loss)
+
+
+def _sold_write_off(
+    p: Position, pool: str, on: date, residual: int
+) -> tuple[list[book.JournalEntry], int, int]:
+    """A write-off of a position sold to an SPV: the true sale already took its receivable
+    off the books, and the loss is the SPV's. The platform books only what the client's
+    holdback absorbs, owed on to the SPV (``spv_reserve_passed``); nothing goes to 貸倒損失.
+    ``loss`` is what the SPV loses (the pool's record keeps it)."""
+    offset = min(holdback_left(p), residual)
+    entries = []
+    if offset:
+        entries.append(
+            book.spv_reserve_passed(
+                f"reserve_offset:{p.pk}",
+                on,
+                pool=pool,
+                client=client_code(p.organization_id),
+                amount=offset,
+            )
+        )
+    return entries, offset, residual - offset
 
 
 def write_off(

@@ -167,6 +167,12 @@ def load_demo_data() -> list[str]:
 
         if load_vendor_demo(PASSWORD):
             created.append(VENDOR_CLIENT_EMAIL)
+        # A book of open, perfected purchases for the structuring desk to pool (issue 13).
+        from urikake.system.demo_book import load_book_demo
+
+        made = load_book_demo()
+        if made:
+            created.append(f"book:{made}")
     return created
 
 

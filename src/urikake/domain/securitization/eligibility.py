@@ -16,8 +16,9 @@ no concentration haircut applies; the loss model then treats each debtor as one 
 reduces a receivable without a default) observed in the platform's history, as a rate of
 the collected face amounts, times a stress multiple, applied to the pool balance.
 
-**PD per position** comes from its screening grade (A–E) through :data:`GRADE_PD`, an
-assumption of the structuring desk written down here so it can be reviewed.
+**PD per position** comes from its screening grade (A–E), and the LGD is one figure: both
+are the structuring desk's assumptions, operator settings passed in by the caller
+(:mod:`urikake.domain.securitization.assumptions`; :data:`GRADE_PD` is their default).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from fractions import Fraction
 
 from urikake.domain.errors import DomainError
 from urikake.domain.money import allocate
+from urikake.domain.securitization.assumptions import DEFAULT, Assumptions
 
 __all__ = [
     "GRADE_PD",
@@ -41,9 +43,9 @@ __all__ = [
     "select",
 ]
 
-#: Screening grade → one-year-equivalent PD over the receivable's life (assumption).
-GRADE_PD: dict[str, float] = {"A": 0.005, "B": 0.01, "C": 0.02, "D": 0.04, "E": 0.08}
-DEFAULT_LGD = 0.6
+#: Screening grade → PD over the receivable's life: the default assumption (settings may differ).
+GRADE_PD: dict[str, float] = {g: float(pd) for g, pd in DEFAULT.grade_pd.items()}
+DEFAULT_LGD = float(DEFAULT.lgd)
 
 SPECIFIC = "specific"
 POOL = "pool"
@@ -114,8 +116,10 @@ def select(
     allowed_products: frozenset[str],
     method: str,
     concentration_limit: Decimal,
+    assumptions: Assumptions = DEFAULT,
 ) -> Selection:
-    """Eligible positions with their haircuts, and the rejected ones with a reason."""
+    """Eligible positions with their haircuts, and the rejected ones with a reason; PD and
+    LGD from ``assumptions`` (the settings in force at the cut-off)."""
     if method not in (SPECIFIC, POOL):
         raise DomainError("securitization.method", "方式を選択してください。", field="method")
     if not Decimal(0) < concentration_limit <= Decimal(1):
@@ -149,8 +153,8 @@ def select(
             debtor=c.debtor,
             residual=c.residual,
             haircut=per_position.get(c.position_id, 0),
-            pd=GRADE_PD.get(c.grade, GRADE_PD["E"]),
-            lgd=DEFAULT_LGD,
+            pd=assumptions.pd_of(c.grade),
+            lgd=float(assumptions.lgd),
             months=_months_until(cut_off, c.due_date),
         )
         for c in ok
