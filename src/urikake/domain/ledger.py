@@ -174,6 +174,7 @@ CHART = Chart(
         AccountType("interest_income", AccountKind.INCOME, "受取利息"),
         AccountType("guarantee_fee_payable", AccountKind.LIABILITY, "預り信用保証料", 1),
         AccountType("guarantee_claim", AccountKind.ASSET, "代位弁済請求権", 1),
+        AccountType("guarantor_payable", AccountKind.LIABILITY, "未払金(保証協会・回収金)", 1),
     )
 )
 
@@ -472,10 +473,13 @@ def payout(
     amount: int,
     transfer_fee: int = 0,
     description: str = "買取代金振込",
+    payable_account: str = "",
 ) -> JournalEntry:
     """振込による支払: 未払金 amount + 支払手数料 fee / 普通預金 amount + fee.
 
-    The platform bears the bank transfer fee (振込手数料当方負担).
+    The platform bears the bank transfer fee (振込手数料当方負担). ``payable_account``: the
+    liability the transfer settles when it is not the client's 未払金 (the guarantee fee held
+    for the guarantor, the guarantor's share of a recovery).
     """
     paid = _positive(amount, "amount", "支払額")
     fee_ = _nonneg(transfer_fee, "transfer_fee", "振込手数料")
@@ -484,7 +488,7 @@ def payout(
         date,
         description,
         _legs(
-            (client_payable(client), paid),
+            (payable_account or client_payable(client), paid),
             (TRANSFER_FEE, fee_),
             (cash_account, -(paid + fee_)),
         ),
