@@ -422,9 +422,7 @@ if TREASURY_PAYER_FEE_BORNE_BY not in ("platform", "client"):
 # The credit guarantee corporations' accounts (urikake.lending pays them the guarantee fee and
 # their share of recoveries): a JSON object keyed by guarantee-scheme code, each
 # {"bank_code", "branch_code", "account_type", "account_number", "holder_kana"}.
-LENDING_GUARANTOR_ACCOUNTS = json.loads(
-    os.environ.get("LENDING_GUARANTOR_ACCOUNTS", "{}")
-)
+LENDING_GUARANTOR_ACCOUNTS = json.loads(os.environ.get("LENDING_GUARANTOR_ACCOUNTS", "{}"))
 if not PRODUCTION and not LENDING_GUARANTOR_ACCOUNTS:
     # Development and tests: a demo guarantor account for both schemes.
     LENDING_GUARANTOR_ACCOUNTS = {

@@ -46,12 +46,12 @@ __all__ = [
     "guarantee_fee_payable",
     "guarantee_fee_remitted",
     "guarantor_payable",
-    "loan_written_off",
-    "recovery_applied",
     "interest_accrued",
     "interest_receivable",
     "loan_account",
     "loan_drawn",
+    "loan_written_off",
+    "recovery_applied",
     "repayment_applied",
     "repayment_legs",
 ]
@@ -184,7 +184,9 @@ def recovery_applied(
     share), 未払金(保証協会) (the guarantor's subrogated share), 未払金(顧客) (surplus)."""
     legs = [
         *repayment_legs(client=client, interest=interest, principal=principal, surplus=surplus),
-        *_legs((guarantor_payable(scheme), -_amount(guarantor_share, "保証協会分", positive=False))),
+        *_legs(
+            (guarantor_payable(scheme), -_amount(guarantor_share, "保証協会分", positive=False))
+        ),
     ]
     total = -sum(leg.amount for leg in legs)
     if total <= 0:

@@ -78,7 +78,9 @@ class LoanReceiptBook:
     def open_items(self, today: date) -> list[engine.OpenItem]:
         items = []
         pledged = (
-            Collateral.objects.filter(status=Collateral.Status.PLEDGED, facility__status__in=SERVICED)
+            Collateral.objects.filter(
+                status=Collateral.Status.PLEDGED, facility__status__in=SERVICED
+            )
             .select_related("invoice__debtor")
             .order_by("pk")
         )
@@ -130,7 +132,8 @@ class LoanReceiptBook:
             # One deposit, one loan: a transfer settling receivables of two loans is split by
             # a person (the amounts per loan are the borrower's business, not ours to guess).
             raise DomainError(
-                "lending.several_loans", "複数の融資にまたがる入金です。融資ごとに確認してください。"
+                "lending.several_loans",
+                "複数の融資にまたがる入金です。融資ごとに確認してください。",
             )
         ((facility_id, parts),) = by_facility.items()
         facility = LoanFacility.objects.get(pk=facility_id)
@@ -188,9 +191,9 @@ def apply_deposit(
     debtor paid, or as a repayment by the borrower)."""
     if collateral is not None and collateral.facility_id != facility.pk:
         raise DomainError("lending.collateral", "この融資の担保ではありません。")
-    item = (
-        collateral_item(collateral.pk) if collateral is not None else facility_item(facility.pk)
-    )
+    item = collateral_item(collateral.pk) if collateral is not None else facility_item(facility.pk)
     credited = min(collateral.outstanding, deposit.amount) if collateral else deposit.amount
     with transaction.atomic():
-        return treasury.apply_to_book(deposit, allocations=[(item, credited)], acting_user=acting_user)
+        return treasury.apply_to_book(
+            deposit, allocations=[(item, credited)], acting_user=acting_user
+        )

@@ -103,7 +103,10 @@ def report_reminder(report: BalanceReport, *, on: str) -> None:
         "loan_report_reminder",
         report.facility,
         f"loan_report:{report.pk}:reminder:{on}",
-        {"period_end_date": report.period_end.isoformat(), "deadline_date": report.deadline.isoformat()},
+        {
+            "period_end_date": report.period_end.isoformat(),
+            "deadline_date": report.deadline.isoformat(),
+        },
     )
 
 
@@ -112,7 +115,10 @@ def report_overdue(report: BalanceReport) -> None:
         "loan_report_overdue",
         report.facility,
         f"loan_report:{report.pk}:overdue",
-        {"period_end_date": report.period_end.isoformat(), "deadline_date": report.deadline.isoformat()},
+        {
+            "period_end_date": report.period_end.isoformat(),
+            "deadline_date": report.deadline.isoformat(),
+        },
     )
 
 

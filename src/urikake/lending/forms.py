@@ -228,7 +228,9 @@ class ApplyDepositForm(forms.Form):
     receivable, or the borrower's repayment)."""
 
     deposit = forms.ChoiceField(label=_("入金明細の入金"))
-    collateral = forms.ChoiceField(label=_("回収された担保債権（売掛先からの入金のとき）"), required=False)
+    collateral = forms.ChoiceField(
+        label=_("回収された担保債権（売掛先からの入金のとき）"), required=False
+    )
 
     def __init__(
         self, *args: Any, deposits: list[Any], collateral: list[Any], **kwargs: Any

@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -23,7 +22,7 @@ from django.utils import timezone, translation
 
 from urikake.accounts.models import User
 from urikake.applicants.models import Organization
-from urikake.applicants.services import active_owners, current_payout_account
+from urikake.applicants.services import current_payout_account
 from urikake.audit import services as audit
 from urikake.audit.actors import Actor
 from urikake.contracts.pdf import render_plain
@@ -896,7 +895,8 @@ def _check_receipt(
 ) -> None:
     if facility.status not in (LoanFacility.Status.ACTIVE, LoanFacility.Status.DEFAULTED):
         raise DomainError(
-            "lending.not_active", "融資中（または期限の利益喪失後）ではないため入金を登録できません。"
+            "lending.not_active",
+            "融資中（または期限の利益喪失後）ではないため入金を登録できません。",
         )
     for c, _amount in collected:
         if c.facility_id != facility.pk or c.status != Collateral.Status.PLEDGED:
@@ -1111,9 +1111,7 @@ def remit_guarantee_fee(facility: LoanFacility, *, acting_user: User) -> Payout:
         locked = LoanFacility.objects.select_for_update().get(pk=facility.pk)
         due = int(locked.guarantee_fee) - locked.guarantee_fee_remitted
         if not locked.guarantee_fee_collected or due <= 0:
-            raise DomainError(
-                "lending.no_fee_to_remit", "保証協会へ支払う信用保証料はありません。"
-            )
+            raise DomainError("lending.no_fee_to_remit", "保証協会へ支払う信用保証料はありません。")
         payout = _guarantor_payout(
             locked,
             Payout.Kind.GUARANTEE_FEE,
@@ -1368,12 +1366,13 @@ def approve_write_off(facility: LoanFacility, *, acting_user: User) -> LoanFacil
         locked = LoanFacility.objects.select_for_update().get(pk=facility.pk)
         if locked.status == LoanFacility.Status.WRITTEN_OFF:
             return locked
-        if locked.status != LoanFacility.Status.DEFAULTED or locked.write_off_proposed_by_id is None:
+        if (
+            locked.status != LoanFacility.Status.DEFAULTED
+            or locked.write_off_proposed_by_id is None
+        ):
             raise DomainError("lending.no_write_off", "承認待ちの貸倒償却がありません。")
         if locked.write_off_proposed_by_id == acting_user.pk:
-            raise DomainError(
-                "lending.same_person", "起票した人とは別の担当者が承認してください。"
-            )
+            raise DomainError("lending.same_person", "起票した人とは別の担当者が承認してください。")
         interest = interest_due(locked)
         principal = max(0, outstanding_principal(locked) - locked.guarantee_claim)
         ledger.post(

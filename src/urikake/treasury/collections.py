@@ -325,10 +325,9 @@ def run_reconciliation(*, acting_user: Actor = SYSTEM) -> RunSummary:
                 continue
         elif status is engine.MatchStatus.AUTO:  # a purchase and a loan in one transfer
             status = engine.MatchStatus.SUGGESTED
-        for other in books - {None}:
-            if other is not None:
-                ids = [i for i in match.item_ids if book_of(i) is other]
-                reason_ja = f"{reason_ja}（{other.describe(ids)}）"[:300]
+        for receipts in (b for b in books if b is not None):
+            ids = [i for i in match.item_ids if book_of(i) is receipts]
+            reason_ja = f"{reason_ja}（{receipts.describe(ids)}）"[:300]
         _queue(deposit, status, proposal, reason, reason_ja, acting_user)
         if status is engine.MatchStatus.SUGGESTED:
             summary.suggested += 1
@@ -381,10 +380,9 @@ def apply_to_book(
     entry out of suspense; the deposit is marked applied in the same transaction, so a
     re-run, a second import of the statement or a retried request applies it once."""
     books = {book_of(i) for i, _ in allocations}
-    if not allocations or len(books) != 1 or None in books:
+    target = books.pop() if len(books) == 1 else None
+    if target is None:
         raise DomainError("reconciliation.no_items", "充当先を1つの台帳から選んでください。")
-    (target,) = books
-    assert target is not None
     with transaction.atomic():
         locked = Deposit.objects.select_for_update().get(pk=deposit.pk)
         if locked.status in (Deposit.Status.AUTO, Deposit.Status.CONFIRMED):

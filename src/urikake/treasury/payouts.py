@@ -257,7 +257,8 @@ def mark_sent(batch: PayoutBatch, *, acting_user: Actor) -> PayoutBatch:
                 )
         Payout.objects.filter(pk__in=[p.pk for p in payouts]).update(status=Payout.Status.SENT)
         notifications.payouts_sent(
-            [p for p in payouts if p.to_client], batch_id=locked.pk, value_date=locked.value_date)
+            [p for p in payouts if p.to_client], batch_id=locked.pk, value_date=locked.value_date
+        )
         locked.status = PayoutBatch.Status.SENT
         locked.sent_at = timezone.now()
         locked.save(update_fields=["status", "sent_at"])
@@ -373,12 +374,11 @@ def retry_returned(payout: Payout, *, acting_user: Actor) -> Payout:
         existing = Payout.objects.filter(replaces=locked).first()
         if existing is not None:
             return existing
+        account: Any = locked  # a third party (the guarantor): the account it was sent to
         if locked.to_client:
             account = current_payout_account(locked.organization)
             if account is None:
                 raise DomainError("funding.no_payout_account", "振込先口座が登録されていません。")
-        else:  # a third party (the guarantor): the account it was sent to, as configured
-            account = locked
         retry = Payout.objects.create(
             organization_id=locked.organization_id,
             application_id=locked.application_id,

@@ -83,7 +83,7 @@ def test_a_debtor_paying_a_pledged_receivable_repays_the_loan_automatically(loan
 
 
 def test_a_partial_repayment_waits_in_the_queue_and_is_applied_from_the_loan_page(loan, client):
-    facility, user, org, treasury = loan
+    facility, _user, _org, treasury = loan
     later = timezone.localdate() + timedelta(days=10)
     with travel_to(later):
         # The borrower (ウリヌシ) pays part of the loan into the repayment account.
@@ -111,7 +111,8 @@ def test_a_partial_repayment_waits_in_the_queue_and_is_applied_from_the_loan_pag
     assert deposit.status == Deposit.Status.CONFIRMED
     repayment = Repayment.objects.get()
     assert repayment.source == Repayment.Source.REPAYMENT_ACCOUNT
-    assert repayment.interest > 0 and repayment.interest + repayment.principal == 300_000
+    assert repayment.interest > 0
+    assert repayment.interest + repayment.principal == 300_000
     assert ledger.balance("suspense") == 0
     assert balanced()
 
@@ -127,11 +128,12 @@ def test_a_statement_line_from_the_future_is_refused_and_nothing_is_applied(loan
             acting_user=treasury,
         )
     assert raised.value.code == "statement.future_date"
-    assert Deposit.objects.count() == 0 and Repayment.objects.count() == 0
+    assert Deposit.objects.count() == 0
+    assert Repayment.objects.count() == 0
 
 
 def test_the_guarantee_fee_is_paid_to_the_guarantor_under_dual_control(loan, client):
-    facility, user, org, treasury = loan
+    facility, user, _org, treasury = loan
     scheme = facility.guarantee_scheme
     held = -ledger.balance(loan_book.guarantee_fee_payable(scheme))
     assert held == facility.guarantee_fee > 0

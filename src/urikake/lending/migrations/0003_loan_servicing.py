@@ -6,52 +6,72 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('lending', '0002_guarantee_claim'),
-        ('treasury', '0011_payout_lending_kinds'),
+        ("lending", "0002_guarantee_claim"),
+        ("treasury", "0011_payout_lending_kinds"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='loanfacility',
-            name='guarantee_fee_remitted',
-            field=models.BigIntegerField(default=0, verbose_name='信用保証料の支払額'),
+            model_name="loanfacility",
+            name="guarantee_fee_remitted",
+            field=models.BigIntegerField(default=0, verbose_name="信用保証料の支払額"),
         ),
         migrations.AddField(
-            model_name='loanfacility',
-            name='recovered_for_guarantor',
-            field=models.BigIntegerField(default=0, verbose_name='保証協会への回収金按分額'),
+            model_name="loanfacility",
+            name="recovered_for_guarantor",
+            field=models.BigIntegerField(default=0, verbose_name="保証協会への回収金按分額"),
         ),
         migrations.AddField(
-            model_name='loanfacility',
-            name='write_off_proposed_at',
+            model_name="loanfacility",
+            name="write_off_proposed_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='loanfacility',
-            name='write_off_proposed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="loanfacility",
+            name="write_off_proposed_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='loanfacility',
-            name='written_off',
-            field=models.BigIntegerField(default=0, verbose_name='貸倒償却額'),
+            model_name="loanfacility",
+            name="written_off",
+            field=models.BigIntegerField(default=0, verbose_name="貸倒償却額"),
         ),
         migrations.AddField(
-            model_name='repayment',
-            name='guarantor_share',
-            field=models.BigIntegerField(default=0, verbose_name='保証協会への按分額'),
+            model_name="repayment",
+            name="guarantor_share",
+            field=models.BigIntegerField(default=0, verbose_name="保証協会への按分額"),
         ),
         migrations.AddField(
-            model_name='repayment',
-            name='payouts',
-            field=models.ManyToManyField(blank=True, related_name='+', to='treasury.payout'),
+            model_name="repayment",
+            name="payouts",
+            field=models.ManyToManyField(blank=True, related_name="+", to="treasury.payout"),
         ),
         migrations.AlterField(
-            model_name='loanfacility',
-            name='status',
-            field=models.CharField(choices=[('submitted', '審査中'), ('approved', '承認（契約待ち）'), ('declined', '見送り'), ('contracted', '契約締結済み'), ('active', '融資中'), ('closed', '完済'), ('defaulted', '期限の利益喪失'), ('written_off', '貸倒償却済み')], db_index=True, default='submitted', max_length=12, verbose_name='状態'),
+            model_name="loanfacility",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("submitted", "審査中"),
+                    ("approved", "承認（契約待ち）"),
+                    ("declined", "見送り"),
+                    ("contracted", "契約締結済み"),
+                    ("active", "融資中"),
+                    ("closed", "完済"),
+                    ("defaulted", "期限の利益喪失"),
+                    ("written_off", "貸倒償却済み"),
+                ],
+                db_index=True,
+                default="submitted",
+                max_length=12,
+                verbose_name="状態",
+            ),
         ),
     ]

@@ -4,31 +4,47 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('applicants', '0002_data_use_consent'),
-        ('receivables', '0008_external_checks'),
-        ('servicing', '0002_position_product_choices_from_registry'),
-        ('treasury', '0010_payout_loan_draws'),
+        ("applicants", "0002_data_use_consent"),
+        ("receivables", "0008_external_checks"),
+        ("servicing", "0002_position_product_choices_from_registry"),
+        ("treasury", "0010_payout_loan_draws"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='payout',
-            name='payout_application_unless_loan',
+            model_name="payout",
+            name="payout_application_unless_loan",
         ),
         migrations.AddField(
-            model_name='payout',
-            name='debit_account',
-            field=models.CharField(blank=True, default='', max_length=100),
+            model_name="payout",
+            name="debit_account",
+            field=models.CharField(blank=True, default="", max_length=100),
         ),
         migrations.AlterField(
-            model_name='payout',
-            name='kind',
-            field=models.CharField(choices=[('advance', '買取代金'), ('reserve', '留保金返還'), ('loan', '融資実行'), ('loan_surplus', '返済超過額の返還'), ('guarantee_fee', '信用保証料の支払（保証協会）'), ('recovery_share', '回収金の按分（保証協会）')], max_length=20),
+            model_name="payout",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("advance", "買取代金"),
+                    ("reserve", "留保金返還"),
+                    ("loan", "融資実行"),
+                    ("loan_surplus", "返済超過額の返還"),
+                    ("guarantee_fee", "信用保証料の支払（保証協会）"),
+                    ("recovery_share", "回収金の按分（保証協会）"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='payout',
-            constraint=models.CheckConstraint(condition=models.Q(('application__isnull', False), ('kind__in', ['loan', 'loan_surplus', 'guarantee_fee', 'recovery_share']), _connector='OR'), name='payout_application_unless_loan'),
+            model_name="payout",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("application__isnull", False),
+                    ("kind__in", ["loan", "loan_surplus", "guarantee_fee", "recovery_share"]),
+                    _connector="OR",
+                ),
+                name="payout_application_unless_loan",
+            ),
         ),
     ]
