@@ -21,8 +21,8 @@ from django.utils import timezone
 
 from tests.e2e.conftest import DESKTOP
 from tests.fixtures.clock import travel_to
-from tests.integration.lending.helpers import PDF, borrower, invoice, staff
 from tests.fixtures.deals import DEBTOR_PAYER
+from tests.integration.lending.helpers import PDF, borrower, invoice, staff
 from tests.integration.treasury.helpers import approved, statement_file
 from urikake.applicants import services as applicant_services
 from urikake.applicants import terms

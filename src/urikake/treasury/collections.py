@@ -390,22 +390,45 @@ def apply_to_book(
         if locked.status == Deposit.Status.REFUNDED:
             raise DomainError("reconciliation.dismissed", "対象外として処理済みの入金です。")
         target.apply(locked, allocations, acting_user=acting_user)
-        locked.status = status
-        locked.reason = reason or locked.reason
-        locked.reason_ja = reason_ja or locked.reason_ja
-        if proposal is not None:
-            locked.proposal = proposal
-        if status == Deposit.Status.CONFIRMED:
-            locked.decided_by = user_or_none(acting_user)
-            locked.decided_at = timezone.now()
-        locked.save()
-        audit.record(
-            f"treasury.deposit_{status}",
-            actor=acting_user,
-            obj=locked,
-            payload={"allocations": [[i, a] for i, a in allocations], "reason": locked.reason},
+        _mark_applied(
+            locked,
+            status=status,
+            reason=reason,
+            reason_ja=reason_ja,
+            proposal=proposal,
+            acting_user=acting_user,
+            payload={"allocations": [[i, a] for i, a in allocations]},
         )
     return locked
+
+
+def _mark_applied(
+    locked: Deposit,
+    *,
+    status: str,
+    reason: str,
+    reason_ja: str,
+    proposal: dict[str, Any] | None,
+    acting_user: Actor,
+    payload: dict[str, Any],
+) -> None:
+    """The deposit is applied (automatically or by a person): its status, why, who — and
+    the audit record, in the caller's transaction."""
+    locked.status = status
+    locked.reason = reason or locked.reason
+    locked.reason_ja = reason_ja or locked.reason_ja
+    if proposal is not None:
+        locked.proposal = proposal
+    if status == Deposit.Status.CONFIRMED:
+        locked.decided_by = user_or_none(acting_user)
+        locked.decided_at = timezone.now()
+    locked.save()
+    audit.record(
+        f"treasury.deposit_{status}",
+        actor=acting_user,
+        obj=locked,
+        payload={**payload, "reason": locked.reason},
+    )
 
 
 def apply_deposit(
@@ -449,23 +472,16 @@ def apply_deposit(
             ),
             actor=acting_user,
         )
-        locked.status = status
-        locked.reason = reason or locked.reason
-        locked.reason_ja = reason_ja or locked.reason_ja
-        if proposal is not None:
-            locked.proposal = proposal
-        if status == Deposit.Status.CONFIRMED:
-            locked.decided_by = user_or_none(acting_user)
-            locked.decided_at = timezone.now()
-        locked.save()
-        audit.record(
-            f"treasury.deposit_{status}",
-            actor=acting_user,
-            obj=locked,
+        _mark_applied(
+            locked,
+            status=status,
+            reason=reason,
+            reason_ja=reason_ja,
+            proposal=proposal,
+            acting_user=acting_user,
             payload={
                 "allocations": [[i, a] for i, a in allocations],
                 "fee_deducted": fee_deducted,
-                "reason": locked.reason,
             },
         )
         applied.close()
