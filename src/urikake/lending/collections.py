@@ -34,7 +34,7 @@ from urikake.treasury.models import Deposit
 from urikake.treasury.policy import client_code
 
 PREFIX = "loan:"
-SERVICED = (LoanFacility.Status.ACTIVE, LoanFacility.Status.DEFAULTED)
+SERVICED = services.RECEIVING
 
 
 def collateral_item(collateral_id: int) -> str:

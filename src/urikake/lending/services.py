@@ -890,13 +890,22 @@ def record_repayment(
         )
 
 
+#: A loan that can receive money: active (repayments), closed (a pledged receivable collected
+#: after full repayment: all of it returned to the borrower), defaulted (recoveries).
+RECEIVING = (
+    LoanFacility.Status.ACTIVE,
+    LoanFacility.Status.CLOSED,
+    LoanFacility.Status.DEFAULTED,
+)
+
+
 def _check_receipt(
     facility: LoanFacility, collected: list[tuple[Collateral, int]], received_on: date
 ) -> None:
-    if facility.status not in (LoanFacility.Status.ACTIVE, LoanFacility.Status.DEFAULTED):
+    if facility.status not in RECEIVING:
         raise DomainError(
             "lending.not_active",
-            "融資中（または期限の利益喪失後）ではないため入金を登録できません。",
+            "融資中（または完済・期限の利益喪失後）ではないため入金を登録できません。",
         )
     for c, _amount in collected:
         if c.facility_id != facility.pk or c.status != Collateral.Status.PLEDGED:
@@ -955,9 +964,10 @@ def apply_receipt(
     client = client_code(locked.organization_id)
     ref = f"loan:{locked.pk}:repayment:{reference}"
     guarantor_share = 0
-    if locked.status == LoanFacility.Status.ACTIVE:
-        accrue_interest(locked, until=received_on, acting_user=acting_user)
-        locked.refresh_from_db()
+    if locked.status != LoanFacility.Status.DEFAULTED:
+        if locked.status == LoanFacility.Status.ACTIVE:
+            accrue_interest(locked, until=received_on, acting_user=acting_user)
+            locked.refresh_from_db()
         interest, principal, surplus = rules.split_repayment(
             amount, interest_due=interest_due(locked), principal=outstanding_principal(locked)
         )

@@ -222,3 +222,31 @@ def test_recoveries_after_default_are_shared_with_the_guarantor_and_the_rest_wri
     assert ledger.balance("write_off") == left
     assert Notification.objects.filter(event="loan_defaulted", recipient=user).exists()
     assert balanced()
+
+
+def test_collateral_collected_after_full_repayment_goes_back_to_the_borrower(loan):
+    facility, _, org, treasury = loan
+    today = timezone.localdate()
+    services.record_repayment(
+        facility,
+        amount=1_000_000,
+        received_on=today,
+        source="repayment",
+        reference="FULL-1",
+        acting_user=treasury,
+    )
+    assert services.outstanding_principal(facility) == 0
+    # Closed as an individual loan is when repaid; its receivable is still pledged.
+    LoanFacility.objects.filter(pk=facility.pk).update(status=LoanFacility.Status.CLOSED)
+    pledged = Collateral.objects.get(facility=facility)
+    later = today + timedelta(days=30)
+    with travel_to(later):
+        _, summary = _import([(later, pledged.outstanding, DEBTOR_PAYER)], treasury)
+    assert summary.auto == 1
+    repayment = Repayment.objects.get(facility=facility, reference__startswith="deposit:")
+    assert (repayment.interest, repayment.principal) == (0, 0)
+    assert repayment.surplus == pledged.outstanding
+    refund = Payout.objects.get(kind=Payout.Kind.LOAN_SURPLUS)
+    assert refund.amount == pledged.outstanding
+    assert ledger.balance(loan_book.loan_account(client_code(org.pk))) == 0
+    assert balanced()
