@@ -1,5 +1,6 @@
 """Receivables-backed loans: the borrowing base of one client with 10,000 pledged receivables,
-and the month-end balance report (PDF + CSV) for 1,000 loans.
+the month-end balance report (PDF + CSV) for 1,000 loans, and the open items the statement
+reconciliation gets from lending (every pledged receivable and loan).
 
 Runs against a throw-away SQLite database in a temporary directory, or against
 ``$BENCH_DATABASE_URL`` when set.
@@ -39,6 +40,7 @@ from urikake.accounts.models import User  # noqa: E402
 from urikake.applicants.models import Organization  # noqa: E402
 from urikake.domain.lending import month_end  # noqa: E402
 from urikake.lending import services  # noqa: E402
+from urikake.lending.collections import LoanReceiptBook  # noqa: E402
 from urikake.lending.models import Collateral, Draw, LoanFacility  # noqa: E402
 from urikake.receivables import services as receivables  # noqa: E402
 from urikake.receivables.models import Invoice  # noqa: E402
@@ -189,6 +191,10 @@ def main() -> None:
         lambda: services.run_month_end(today=period_end + timedelta(days=1), acting_user=ACTOR)
     )
     rows.append(Row("month-end job: generate + store all", counts["generated"], secs, "loan"))
+    # What the statement reconciliation asks lending for on every run: each pledged
+    # receivable and each loan's payoff as an open item (lending/collections.py).
+    items, secs = timed(lambda: LoanReceiptBook().open_items(today))
+    rows.append(Row("open items for reconciliation", len(items), secs, "item"))
     print_table("Lending: borrowing base and balance reports", rows)
     print(f"  PDF bytes per report: {size // max(1, loan_count):,}")
 

@@ -13,6 +13,7 @@ Every variable is documented in ``docs/configuration.md``.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import sys
@@ -418,6 +419,22 @@ TREASURY_TRANSFER_FEE_YEN = int(os.environ.get("TREASURY_TRANSFER_FEE_YEN", "145
 TREASURY_PAYER_FEE_BORNE_BY = os.environ.get("TREASURY_PAYER_FEE_BORNE_BY", "platform")
 if TREASURY_PAYER_FEE_BORNE_BY not in ("platform", "client"):
     raise ImproperlyConfigured("TREASURY_PAYER_FEE_BORNE_BY must be 'platform' or 'client'")
+# The credit guarantee corporations' accounts (urikake.lending pays them the guarantee fee and
+# their share of recoveries): a JSON object keyed by guarantee-scheme code, each
+# {"bank_code", "branch_code", "account_type", "account_number", "holder_kana"}.
+LENDING_GUARANTOR_ACCOUNTS = json.loads(os.environ.get("LENDING_GUARANTOR_ACCOUNTS", "{}"))
+if not PRODUCTION and not LENDING_GUARANTOR_ACCOUNTS:
+    # Development and tests: a demo guarantor account for both schemes.
+    LENDING_GUARANTOR_ACCOUNTS = {
+        code: {
+            "bank_code": "0005",
+            "branch_code": "001",
+            "account_type": 1,
+            "account_number": "1112223",
+            "holder_kana": "ｼﾝﾖｳﾎｼﾖｳｷﾖｳｶｲ",
+        }
+        for code in ("receivables_2001", "liquid_assets_2007")
+    }
 # Two-party: business days the client has to forward a collection after the debtor's due date.
 # Collection statements uploaded in the back office: nothing larger than MAX is accepted (a
 # 100,000-line 全銀 file is about 20 MB); files larger than INLINE are imported and reconciled by

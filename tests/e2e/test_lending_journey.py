@@ -3,7 +3,8 @@ with two receivables and uploads the document set; a reviewer checks the documen
 the receivables and sets the limit; the applicant signs the sealed contract; the treasury
 operator records the perfection and makes two draws against the receivables (their payouts
 leave through the dual-control batch); 30 days later a debtor's payment into the designated
-account repays interest and principal; the month-end balance report is generated and the
+account arrives on the imported collection statement and is matched to the loan
+automatically, repaying interest and principal; the month-end balance report is generated and the
 applicant downloads and submits it. The trial balance balances."""
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from django.utils import timezone
 
 from tests.e2e.conftest import DESKTOP
 from tests.fixtures.clock import travel_to
+from tests.fixtures.deals import DEBTOR_PAYER
 from tests.integration.lending.helpers import PDF, borrower, invoice, staff
-from tests.integration.treasury.helpers import approved
+from tests.integration.treasury.helpers import approved, statement_file
 from urikake.applicants import services as applicant_services
 from urikake.applicants import terms
 from urikake.domain.lending import month_end
@@ -150,19 +152,20 @@ def test_revolving_loan_journey(
     assert batch.total_amount == 977_280 + 1_500_000  # the guarantee fee 22,720 deducted
     payouts.mark_sent(approved(batch), acting_user=treasury)
 
-    # --- 30 days later: the debtor pays into the designated account -------------------------
+    # --- 30 days later: the debtor pays into the designated account; the operator imports
+    # the collection statement and the payment is matched to the loan automatically --------
     later = timezone.localdate() + timedelta(days=30)
     with travel_to(later):
-        work.goto(f"{base}/backoffice/lending/{facility.pk}/")
-        form = work.locator("#repayment-form")
-        form.get_by_label("入金口座").select_option("designated")
-        form.get_by_label("入金日").fill(later.isoformat())
-        form.get_by_label("入金額（円）").fill("1100000")
-        form.get_by_label("照会番号").fill("ZB-0001")
+        statement = tmp_path / "collection-statement.txt"
+        statement.write_bytes(statement_file([(later, 1_100_000, DEBTOR_PAYER)]))
+        work.goto(f"{base}/backoffice/treasury/deposits/")
+        work.get_by_label("回収口座の明細ファイル").set_input_files(str(statement))
+        work.get_by_role("button", name="取り込んで自動消込する").click()
+        work.get_by_text("自動消込 1件").wait_for()
         collected = facility.collateral.get(invoice__invoice_number="INV-A-0001")
-        form.get_by_label("回収された担保債権").select_option(str(collected.pk))
-        form.get_by_role("button", name="返済に充当").click()
-        work.get_by_text("入金を返済に充当しました").wait_for()
+        collected.refresh_from_db()
+        assert collected.status == "collected"
+        work.goto(f"{base}/backoffice/lending/{facility.pk}/")
         # 2,500,000 × 2.5% × 30/365 = 5,136 interest; the rest repays principal.
         work.locator("#repayments", has_text="5,136").wait_for()
         work.locator("#repayments", has_text="1,094,864").wait_for()

@@ -51,6 +51,11 @@ def user_name(user: User | None) -> str:
 # available to filter by).
 ACTIONS = {
     "account.created": _("アカウントの作成"),
+    # Loan servicing (urikake.lending)
+    "lending.recovered": _("融資: 代位弁済後の回収金の充当"),
+    "lending.guarantee_fee_remitted": _("融資: 信用保証料の送金登録"),
+    "lending.write_off_proposed": _("融資: 貸倒償却の起票"),
+    "lending.written_off": _("融資: 貸倒償却の承認"),
     "application.accepted": _("申込み: 提示条件の承諾"),
     "application.cancelled": _("申込み: 取消し"),
     "application.contracted": _("申込み: 契約締結"),

@@ -182,6 +182,7 @@ CHART = Chart(
         AccountType("guarantee_memo_asset", AccountKind.ASSET, "保証債務見返(対照勘定)"),
         AccountType("guarantee_memo", AccountKind.LIABILITY, "保証債務(対照勘定)"),
         AccountType("subrogated_receivable", AccountKind.ASSET, "求償債権(保証履行)", 1),
+        AccountType("guarantor_payable", AccountKind.LIABILITY, "未払金(保証協会・回収金)", 1),
     )
 )
 
@@ -480,10 +481,13 @@ def payout(
     amount: int,
     transfer_fee: int = 0,
     description: str = "買取代金振込",
+    payable_account: str = "",
 ) -> JournalEntry:
     """振込による支払: 未払金 amount + 支払手数料 fee / 普通預金 amount + fee.
 
-    The platform bears the bank transfer fee (振込手数料当方負担).
+    The platform bears the bank transfer fee (振込手数料当方負担). ``payable_account``: the
+    liability the transfer settles when it is not the client's 未払金 (the guarantee fee held
+    for the guarantor, the guarantor's share of a recovery).
     """
     paid = _positive(amount, "amount", "支払額")
     fee_ = _nonneg(transfer_fee, "transfer_fee", "振込手数料")
@@ -492,7 +496,7 @@ def payout(
         date,
         description,
         _legs(
-            (client_payable(client), paid),
+            (payable_account or client_payable(client), paid),
             (TRANSFER_FEE, fee_),
             (cash_account, -(paid + fee_)),
         ),

@@ -45,10 +45,13 @@ __all__ = [
     "guarantee_claim_paid",
     "guarantee_fee_payable",
     "guarantee_fee_remitted",
+    "guarantor_payable",
     "interest_accrued",
     "interest_receivable",
     "loan_account",
     "loan_drawn",
+    "loan_written_off",
+    "recovery_applied",
     "repayment_applied",
     "repayment_legs",
 ]
@@ -77,6 +80,11 @@ def guarantee_fee_payable(scheme: str) -> str:
 
 def guarantee_claim(scheme: str) -> str:
     return f"guarantee_claim:{_part(scheme, '保証制度')}"
+
+
+def guarantor_payable(scheme: str) -> str:
+    """``guarantor_payable:<scheme>`` — the guarantor's share of a recovery, not yet paid."""
+    return f"guarantor_payable:{_part(scheme, '保証制度')}"
 
 
 def _amount(value: object, what: str, *, positive: bool = True) -> int:
@@ -158,6 +166,50 @@ def repayment_applied(
     if total <= 0:
         raise DomainError("lending.empty_repayment", "返済に充当する金額がありません。")
     return journal_entry(id, date, description, [Leg(SUSPENSE, total), *legs])
+
+
+def recovery_applied(
+    id: str,
+    date: date,
+    *,
+    client: str,
+    scheme: str,
+    interest: int,
+    principal: int,
+    guarantor_share: int,
+    surplus: int = 0,
+    description: str = "代位弁済後の回収金",
+) -> JournalEntry:
+    """回収金の按分 after a default: Dr 仮受金 / Cr 未収利息, 貸付金 (the platform's uncovered
+    share), 未払金(保証協会) (the guarantor's subrogated share), 未払金(顧客) (surplus)."""
+    legs = [
+        *repayment_legs(client=client, interest=interest, principal=principal, surplus=surplus),
+        *_legs(
+            (guarantor_payable(scheme), -_amount(guarantor_share, "保証協会分", positive=False))
+        ),
+    ]
+    total = -sum(leg.amount for leg in legs)
+    if total <= 0:
+        raise DomainError("lending.empty_repayment", "充当する金額がありません。")
+    return journal_entry(id, date, description, [Leg(SUSPENSE, total), *legs])
+
+
+def loan_written_off(
+    id: str,
+    date: date,
+    *,
+    client: str,
+    interest: int,
+    principal: int,
+    description: str = "貸倒償却（融資）",
+) -> JournalEntry:
+    """The platform's uncovered share left after the recoveries: Dr 貸倒損失 / Cr 未収利息,
+    貸付金. The claim on the guarantor is not written off (the guarantor pays it)."""
+    legs = repayment_legs(client=client, interest=interest, principal=principal)
+    lost = -sum(leg.amount for leg in legs)
+    if lost <= 0:
+        raise DomainError("lending.nothing_to_write_off", "償却する残高がありません。")
+    return journal_entry(id, date, description, [Leg("write_off", lost), *legs])
 
 
 def guarantee_fee_remitted(

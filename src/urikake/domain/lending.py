@@ -71,6 +71,7 @@ __all__ = [
     "report_reminder_dates",
     "revolving_period",
     "scheme",
+    "split_recovery",
     "split_repayment",
 ]
 
@@ -434,6 +435,22 @@ def split_repayment(received: int, *, interest_due: int, principal: int) -> tupl
     to_interest = min(received, interest_due)
     to_principal = min(received - to_interest, principal)
     return to_interest, to_principal, received - to_interest - to_principal
+
+
+def split_recovery(received: int, *, uncovered: int, subrogated: int) -> tuple[int, int, int]:
+    """A collection after default (代位弁済後の回収金の按分): shared between what the platform
+    is still owed uncovered (``uncovered``: its remaining principal and interest) and what the
+    guarantor paid and is now owed by subrogation (``subrogated``), in proportion to the two
+    (按分, pari passu — neither ranks first). The guarantor's part is rounded down
+    (切捨て), the platform takes the remaining yen; nothing owed, nothing shared — the rest
+    is a surplus returned to the borrower. Returns (platform, guarantor, surplus)."""
+    for value in (received, uncovered, subrogated):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise DomainError("lending.amount", "金額は0円以上の整数で指定してください。")
+    owed = uncovered + subrogated
+    applied = min(received, owed)
+    guarantor = applied * subrogated // owed if owed else 0  # 切捨て (floor of a product)
+    return applied - guarantor, guarantor, received - applied
 
 
 # --------------------------------------------------------------------------------------

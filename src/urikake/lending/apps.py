@@ -13,3 +13,10 @@ class LendingConfig(AppConfig):
         from urikake.receivables.exposure import register_exposure_source
 
         register_exposure_source("loan_collateral", pledged_collateral)
+
+        # Repayments arrive on the collection account: treasury's reconciliation matches them
+        # through its ReceiptBook port (lending may import treasury, not the reverse).
+        from urikake.lending.collections import LoanReceiptBook
+        from urikake.treasury.receipt_books import register_receipt_book
+
+        register_receipt_book(LoanReceiptBook())

@@ -22,6 +22,10 @@ urlpatterns = [
     path("<int:pk>/report/", views.bo_report, name="report"),
     path("<int:pk>/default/", views.bo_default, name="default"),
     path("<int:pk>/guarantor/", views.bo_guarantor_payment, name="guarantor"),
+    path("<int:pk>/deposit/", views.bo_apply_deposit, name="apply_deposit"),
+    path("<int:pk>/guarantee-fee/", views.bo_remit_fee, name="remit_fee"),
+    path("<int:pk>/write-off/", views.bo_write_off_propose, name="write_off"),
+    path("<int:pk>/write-off/approve/", views.bo_write_off_approve, name="write_off_approve"),
     path("reports/<int:pk>/pdf/", views.bo_report_pdf, name="report_pdf"),
     path("reports/<int:pk>/csv/", views.bo_report_csv, name="report_csv"),
 ]

@@ -221,3 +221,28 @@ class GuarantorPaymentForm(YenMixin, forms.Form):
     received_on = forms.DateField(label=_("入金日"), widget=forms.DateInput(attrs={"type": "date"}))
     amount = _yen_field(_("代位弁済の入金額（円）"))
     reference = forms.CharField(label=_("照会番号"), max_length=60)
+
+
+class ApplyDepositForm(forms.Form):
+    """A deposit in treasury's queue, applied to this loan (a debtor's payment of a pledged
+    receivable, or the borrower's repayment)."""
+
+    deposit = forms.ChoiceField(label=_("入金明細の入金"))
+    collateral = forms.ChoiceField(
+        label=_("回収された担保債権（売掛先からの入金のとき）"), required=False
+    )
+
+    def __init__(
+        self, *args: Any, deposits: list[Any], collateral: list[Any], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["deposit"].choices = [  # type: ignore[attr-defined]
+            (str(d.pk), f"{d.value_date:%Y-%m-%d} {d.payer_kana} {d.amount:,}円") for d in deposits
+        ]
+        self.fields["collateral"].choices = [("", "—")] + [  # type: ignore[attr-defined]
+            (str(c.pk), f"{c.invoice.invoice_number} {c.outstanding:,}円") for c in collateral
+        ]
+
+
+class ConfirmForm(forms.Form):
+    confirm = forms.BooleanField(label=_("内容を確認しました。"))

@@ -63,6 +63,7 @@ class LoanFacility(models.Model):
         ACTIVE = "active", _("融資中")
         CLOSED = "closed", _("完済")
         DEFAULTED = "defaulted", _("期限の利益喪失")
+        WRITTEN_OFF = "written_off", _("貸倒償却済み")
 
     organization = models.ForeignKey(
         "applicants.Organization", on_delete=models.PROTECT, related_name="loan_facilities"
@@ -116,6 +117,15 @@ class LoanFacility(models.Model):
     # After a default: the guarantor's share claimed (代位弁済請求) and what it has paid.
     guarantee_claim = models.BigIntegerField("代位弁済請求額", default=0)
     guarantee_claim_paid = models.BigIntegerField("代位弁済受領額", default=0)
+    # Servicing after the draw (docs/lending.md): the guarantee fee sent on to the guarantor,
+    # the guarantor's share of recoveries after its payment (subrogation), the loss written off.
+    guarantee_fee_remitted = models.BigIntegerField("信用保証料の支払額", default=0)
+    recovered_for_guarantor = models.BigIntegerField("保証協会への回収金按分額", default=0)
+    written_off = models.BigIntegerField("貸倒償却額", default=0)
+    write_off_proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    write_off_proposed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -255,6 +265,9 @@ class Repayment(models.Model):
     interest = models.BigIntegerField("利息充当額")
     principal = models.BigIntegerField("元本充当額")
     surplus = models.BigIntegerField("お客様へのご返金額")
+    # After a default: the guarantor's share of this recovery (代位弁済後の回収金の按分).
+    guarantor_share = models.BigIntegerField("保証協会への按分額", default=0)
+    payouts = models.ManyToManyField("treasury.Payout", blank=True, related_name="+")
     collateral = models.ForeignKey(
         Collateral, on_delete=models.PROTECT, null=True, blank=True, related_name="repayments"
     )

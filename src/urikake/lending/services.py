@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -23,7 +22,7 @@ from django.utils import timezone, translation
 
 from urikake.accounts.models import User
 from urikake.applicants.models import Organization
-from urikake.applicants.services import active_owners, current_payout_account
+from urikake.applicants.services import current_payout_account
 from urikake.audit import services as audit
 from urikake.audit.actors import Actor
 from urikake.contracts.pdf import render_plain
@@ -38,6 +37,7 @@ from urikake.domain.money import format_rate_percent
 from urikake.domain.name_matching import name_similarity
 from urikake.domain.perfection import Method
 from urikake.ledger import services as ledger
+from urikake.lending import events
 from urikake.lending.models import (
     AdvanceRateMatrixVersion,
     BalanceReport,
@@ -50,7 +50,6 @@ from urikake.lending.models import (
     ShortfallNotice,
     rates_to_json,
 )
-from urikake.mail import services as mail
 from urikake.receivables import assignment_clauses
 from urikake.receivables.models import Invoice, StatementEntry
 from urikake.treasury.models import Payout
@@ -393,6 +392,18 @@ def interest_due(facility: LoanFacility) -> int:
     return int(accrued - paid)
 
 
+def interest_owed_on(facility: LoanFacility, on: date) -> int:
+    """Interest booked and unpaid plus what would accrue up to ``on`` (not booked: what a
+    borrower repaying in full that day would owe)."""
+    due = interest_due(facility)
+    start = facility.interest_accrued_until
+    if start and on > start and facility.interest_rate is not None:
+        due += rules.interest_on_balances(
+            _segments(facility, start, on), Decimal(facility.interest_rate)
+        )
+    return due
+
+
 def borrowing_base(facility: LoanFacility) -> rules.BorrowingBase:
     """The facility's base now, from the pledged receivables' outstanding face × rate (one
     narrow query: 10,000 receivables in well under a second, benchmarks/bench_lending.py)."""
@@ -440,6 +451,7 @@ def decide(
             audit.record(
                 "lending.declined", actor=acting_user, obj=locked, payload={"comment": comment}
             )
+            events.decided(locked)
             return locked
         missing = rules.missing_documents(checked_documents(locked))
         if missing:
@@ -476,9 +488,15 @@ def decide(
         if locked.scheme_enum is rules.LoanScheme.REVOLVING:
             locked.period_start, locked.period_end = rules.revolving_period(_today())
         locked.guarantee_fee = rules.guarantee_fee(decision.amount, version)
+        # Collections come to the platform's collection account: it is both the designated
+        # account (debtors pay the pledged receivables) and the repayment account (the
+        # borrower pays); the payer tells which (lending/collections.py).
+        locked.designated_account = locked.repayment_account = collection_account_label()
         locked.status = LoanFacility.Status.APPROVED
         locked.save()
         _prepare_contract(locked)
+        events.decided(locked)
+        events.contract_ready(locked)
         audit.record(
             "lending.approved",
             actor=acting_user,
@@ -619,6 +637,7 @@ def sign_contract(
             obj=locked,
             payload={"sha256": locked.contract_sha256, "signed_sha256": locked.signed_sha256},
         )
+        events.signed(locked)
     return locked
 
 
@@ -746,6 +765,7 @@ def draw(facility: LoanFacility, *, amount: int, acting_user: Actor) -> Draw:
                 "available_before": base.available,
             },
         )
+        events.drawn(locked, number=number, amount=amount, fee=fee)
     return created
 
 
@@ -823,9 +843,9 @@ def record_repayment(
     collateral: Collateral | None = None,
 ) -> Repayment:
     """Money received into the designated account (a debtor paid a pledged receivable) or
-    the repayment account: interest first, then principal, any surplus owed back to the
-    client. The collected receivable leaves the borrowing base, which is recomputed."""
-    source = Repayment.Source(source)
+    the repayment account, entered by staff (the statement import matches it automatically:
+    :mod:`urikake.lending.collections`). Booked Dr 普通預金 / Cr 仮受金 here, then applied
+    like a matched deposit (:func:`apply_receipt`)."""
     reference = (reference or "").strip()[:60]
     if not reference:
         raise DomainError("lending.reference", "照会番号を入力してください。", field="reference")
@@ -845,30 +865,13 @@ def record_repayment(
                     field="reference",
                 )
             return existing
-        if locked.status != LoanFacility.Status.ACTIVE:
-            raise DomainError("lending.not_active", "融資中ではないため返済を登録できません。")
-        if collateral is not None and (
-            collateral.facility_id != locked.pk or collateral.status != Collateral.Status.PLEDGED
-        ):
-            raise DomainError("lending.collateral", "この融資の担保ではありません。")
-        if locked.interest_accrued_until and received_on < locked.interest_accrued_until:
-            raise DomainError(
-                "lending.backdated",
-                "利息計上済みの期間より前の入金日は登録できません。",
-                field="received_on",
-            )
-        accrue_interest(locked, until=received_on, acting_user=acting_user)
-        locked.refresh_from_db()
-        interest, principal, surplus = rules.split_repayment(
-            amount, interest_due=interest_due(locked), principal=outstanding_principal(locked)
-        )
-        client = client_code(locked.organization_id)
-        ref = f"loan:{locked.pk}:repayment:{reference}"
+        collected = [(collateral, min(collateral.outstanding, amount))] if collateral else []
+        _check_receipt(locked, collected, received_on)
         with translation.override("ja"):  # the books are Japanese whatever the reader's language
-            source_label = str(source.label)
+            source_label = str(Repayment.Source(source).label)
         ledger.post(
             book.deposit_received(
-                f"{ref}:received",
+                f"loan:{locked.pk}:repayment:{reference}:received",
                 received_on,
                 cash_account=platform_cash_account(),
                 amount=amount,
@@ -876,57 +879,264 @@ def record_repayment(
             ),
             actor=acting_user,
         )
-        ledger.post(
-            loan_book.repayment_applied(
-                ref,
-                received_on,
-                client=client,
-                interest=interest,
-                principal=principal,
-                surplus=surplus,
-                description=f"返済充当 {locked.code}",
-            ),
-            actor=acting_user,
-        )
-        repayment = Repayment.objects.create(
-            facility=locked,
-            organization_id=locked.organization_id,
-            source=source.value,
-            reference=reference,
-            received_on=received_on,
+        return apply_receipt(
+            locked,
             amount=amount,
+            received_on=received_on,
+            source=source,
+            reference=reference,
+            acting_user=acting_user,
+            collected=collected,
+        )
+
+
+#: A loan that can receive money: active (repayments), closed (a pledged receivable collected
+#: after full repayment: all of it returned to the borrower), defaulted (recoveries).
+RECEIVING = (
+    LoanFacility.Status.ACTIVE,
+    LoanFacility.Status.CLOSED,
+    LoanFacility.Status.DEFAULTED,
+)
+
+
+def _check_receipt(
+    facility: LoanFacility, collected: list[tuple[Collateral, int]], received_on: date
+) -> None:
+    if facility.status not in RECEIVING:
+        raise DomainError(
+            "lending.not_active",
+            "融資中（または完済・期限の利益喪失後）ではないため入金を登録できません。",
+        )
+    for c, _amount in collected:
+        if c.facility_id != facility.pk or c.status != Collateral.Status.PLEDGED:
+            raise DomainError("lending.collateral", "この融資の担保ではありません。")
+    if received_on > _today():
+        raise DomainError(
+            "lending.future", "入金日に未来の日付は指定できません。", field="received_on"
+        )
+    if (
+        facility.status == LoanFacility.Status.ACTIVE
+        and facility.interest_accrued_until
+        and received_on < facility.interest_accrued_until
+    ):
+        raise DomainError(
+            "lending.backdated",
+            "利息計上済みの期間より前の入金日は登録できません。",
+            field="received_on",
+        )
+
+
+def uncovered(facility: LoanFacility) -> int:
+    """After a default: what the borrower still owes the platform itself (the principal the
+    guarantor does not cover, and unpaid interest)."""
+    return max(0, outstanding_principal(facility) - facility.guarantee_claim) + interest_due(
+        facility
+    )
+
+
+def subrogated(facility: LoanFacility) -> int:
+    """After a default: what the guarantor paid and may now recover from the borrower
+    (代位弁済による求償・代位), less what recoveries already returned to it."""
+    return facility.guarantee_claim_paid - facility.recovered_for_guarantor
+
+
+def apply_receipt(
+    facility: LoanFacility,
+    *,
+    amount: int,
+    received_on: date,
+    source: str,
+    reference: str,
+    acting_user: Actor,
+    collected: list[tuple[Collateral, int]],
+) -> Repayment:
+    """Apply money already in suspense (仮受金) to the loan — one transaction, inside the
+    caller's. An active loan: interest first, then principal (docs/lending.md says why), a
+    surplus returned to the client by payout. A defaulted loan: a recovery, shared between
+    the platform's uncovered part and the guarantor's subrogated part (按分), the guarantor's
+    share paid to it by payout. ``collected``: the pledged receivables this money settles
+    (collateral, yen); they leave the borrowing base, which is recomputed."""
+    source = Repayment.Source(source)
+    locked = LoanFacility.objects.select_for_update().get(pk=facility.pk)
+    if Repayment.objects.filter(facility=locked, reference=reference).exists():
+        raise DomainError("lending.reference_reused", "この入金は充当済みです。")
+    _check_receipt(locked, collected, received_on)
+    client = client_code(locked.organization_id)
+    ref = f"loan:{locked.pk}:repayment:{reference}"
+    guarantor_share = 0
+    if locked.status != LoanFacility.Status.DEFAULTED:
+        if locked.status == LoanFacility.Status.ACTIVE:
+            accrue_interest(locked, until=received_on, acting_user=acting_user)
+            locked.refresh_from_db()
+        interest, principal, surplus = rules.split_repayment(
+            amount, interest_due=interest_due(locked), principal=outstanding_principal(locked)
+        )
+        entry = loan_book.repayment_applied(
+            ref,
+            received_on,
+            client=client,
             interest=interest,
             principal=principal,
             surplus=surplus,
-            collateral=collateral,
-            created_by=acting_user if isinstance(acting_user, User) else None,
+            description=f"返済充当 {locked.code}",
         )
-        if collateral is not None:
-            collected = min(collateral.outstanding, amount)
-            collateral.collected_amount += collected
-            if collateral.outstanding == 0:
-                collateral.status = Collateral.Status.COLLECTED
-                collateral.ended_on = received_on
-            collateral.save(update_fields=["collected_amount", "status", "ended_on"])
-        if outstanding_principal(locked) == 0 and locked.scheme_enum is rules.LoanScheme.INDIVIDUAL:
-            locked.status = LoanFacility.Status.CLOSED
-            locked.save(update_fields=["status"])
-        audit.record(
-            "lending.repaid",
-            actor=acting_user,
-            obj=locked,
-            payload={
-                "repayment": repayment.pk,
-                "source": source.value,
-                "amount": amount,
-                "interest": interest,
-                "principal": principal,
-                "surplus": surplus,
-                "collateral": collateral.pk if collateral else None,
-            },
+    else:
+        platform, guarantor_share, surplus = rules.split_recovery(
+            amount, uncovered=uncovered(locked), subrogated=subrogated(locked)
         )
+        interest = min(platform, interest_due(locked))
+        principal = platform - interest
+        entry = loan_book.recovery_applied(
+            ref,
+            received_on,
+            client=client,
+            scheme=locked.guarantee_scheme,
+            interest=interest,
+            principal=principal,
+            guarantor_share=guarantor_share,
+            surplus=surplus,
+            description=f"代位弁済後の回収金 {locked.code}",
+        )
+    ledger.post(entry, actor=acting_user)
+    repayment = Repayment.objects.create(
+        facility=locked,
+        organization_id=locked.organization_id,
+        source=source.value,
+        reference=reference,
+        received_on=received_on,
+        amount=amount,
+        interest=interest,
+        principal=principal,
+        surplus=surplus,
+        guarantor_share=guarantor_share,
+        collateral=collected[0][0] if collected else None,
+        created_by=acting_user if isinstance(acting_user, User) else None,
+    )
+    payouts = []
+    if surplus:
+        payouts.append(_client_payout(locked, Payout.Kind.LOAN_SURPLUS, surplus, received_on))
+    if guarantor_share:
+        locked.recovered_for_guarantor += guarantor_share
+        locked.save(update_fields=["recovered_for_guarantor"])
+        payouts.append(
+            _guarantor_payout(
+                locked,
+                Payout.Kind.RECOVERY_SHARE,
+                guarantor_share,
+                loan_book.guarantor_payable(locked.guarantee_scheme),
+            )
+        )
+    repayment.payouts.set(payouts)
+    for c, credited in collected:
+        c.collected_amount += min(credited, c.outstanding)
+        if c.outstanding == 0:
+            c.status = Collateral.Status.COLLECTED
+            c.ended_on = received_on
+        c.save(update_fields=["collected_amount", "status", "ended_on"])
+    if outstanding_principal(locked) == 0 and locked.scheme_enum is rules.LoanScheme.INDIVIDUAL:
+        locked.status = LoanFacility.Status.CLOSED
+        locked.save(update_fields=["status"])
+    audit.record(
+        "lending.repaid" if locked.status != LoanFacility.Status.DEFAULTED else "lending.recovered",
+        actor=acting_user,
+        obj=locked,
+        payload={
+            "repayment": repayment.pk,
+            "source": source.value,
+            "amount": amount,
+            "interest": interest,
+            "principal": principal,
+            "surplus": surplus,
+            "guarantor_share": guarantor_share,
+            "collateral": [c.pk for c, _ in collected],
+            "payouts": [p.pk for p in payouts],
+        },
+    )
+    events.repayment_received(locked, repayment, outstanding_principal(locked))
+    if locked.status == LoanFacility.Status.ACTIVE:
         recompute_base(locked, acting_user=acting_user)
     return repayment
+
+
+def _client_payout(facility: LoanFacility, kind: str, amount: int, on: date) -> Payout:
+    """Money owed back to the client (its 未払金), queued for the next 全銀 batch."""
+    account = current_payout_account(facility.organization)
+    if account is None:
+        raise DomainError(
+            "funding.no_payout_account",
+            "返還先のお客様の振込先口座が登録されていません。口座の登録後に充当してください。",
+        )
+    return Payout.objects.create(
+        organization_id=facility.organization_id,
+        kind=kind,
+        amount=amount,
+        requested_for=max(on, _today()),
+        **Payout.beneficiary(account),
+    )
+
+
+@dataclass(frozen=True)
+class _Account:
+    bank_code: str
+    branch_code: str
+    account_type: int
+    account_number: str
+    holder_kana: str
+
+
+def guarantor_account(scheme: str) -> _Account:
+    """The guarantor's account for the scheme (settings.LENDING_GUARANTOR_ACCOUNTS)."""
+    raw = settings.LENDING_GUARANTOR_ACCOUNTS.get(scheme)
+    if not raw:
+        raise DomainError(
+            "lending.no_guarantor_account",
+            "信用保証協会の振込先口座が設定されていません（LENDING_GUARANTOR_ACCOUNTS）。",
+        )
+    return _Account(
+        str(raw["bank_code"]),
+        str(raw["branch_code"]),
+        int(raw["account_type"]),
+        str(raw["account_number"]),
+        str(raw["holder_kana"]),
+    )
+
+
+def _guarantor_payout(facility: LoanFacility, kind: str, amount: int, debit: str) -> Payout:
+    """A transfer to the guarantor settling ``debit`` (a liability held for it)."""
+    return Payout.objects.create(
+        organization_id=facility.organization_id,
+        kind=kind,
+        amount=amount,
+        debit_account=debit,
+        requested_for=_today(),
+        **Payout.beneficiary(guarantor_account(facility.guarantee_scheme)),
+    )
+
+
+def remit_guarantee_fee(facility: LoanFacility, *, acting_user: User) -> Payout:
+    """信用保証料の支払: the fee deducted from the first draw, held on 預り信用保証料, is sent
+    to the guarantor — a treasury payout (dual control in the batch) whose ledger entry,
+    when sent, clears the payable (Dr 預り信用保証料 / Cr 普通預金). Once per fee."""
+    with transaction.atomic():
+        locked = LoanFacility.objects.select_for_update().get(pk=facility.pk)
+        due = int(locked.guarantee_fee) - locked.guarantee_fee_remitted
+        if not locked.guarantee_fee_collected or due <= 0:
+            raise DomainError("lending.no_fee_to_remit", "保証協会へ支払う信用保証料はありません。")
+        payout = _guarantor_payout(
+            locked,
+            Payout.Kind.GUARANTEE_FEE,
+            due,
+            loan_book.guarantee_fee_payable(locked.guarantee_scheme),
+        )
+        locked.guarantee_fee_remitted += due
+        locked.save(update_fields=["guarantee_fee_remitted"])
+        audit.record(
+            "lending.guarantee_fee_remitted",
+            actor=acting_user,
+            obj=locked,
+            payload={"amount": due, "payout": payout.pk},
+        )
+    return payout
 
 
 # --- the borrowing base, substitution and release ---------------------------------------------
@@ -964,11 +1174,7 @@ def recompute_base(facility: LoanFacility, *, acting_user: Actor) -> rules.Borro
                     "shortfall": base.shortfall,
                 },
             )
-            _mail_owners(
-                locked,
-                "shortfall",
-                {"facility": locked, "notice": notice, "url": _my_url(locked)},
-            )
+            events.shortfall(locked, notice)
         elif not base.shortfall and open_notice is not None:
             open_notice.resolved_on = today
             open_notice.save(update_fields=["resolved_on"])
@@ -1074,6 +1280,7 @@ def default_facility(facility: LoanFacility, *, acting_user: User, comment: str)
         locked.status = LoanFacility.Status.DEFAULTED
         locked.guarantee_claim = claim
         locked.save(update_fields=["status", "guarantee_claim"])
+        events.defaulted(locked)
         audit.record(
             "lending.defaulted",
             actor=acting_user,
@@ -1134,6 +1341,73 @@ def record_guarantor_payment(
             actor=acting_user,
             obj=locked,
             payload={"amount": amount, "reference": reference, "left": left - amount},
+        )
+    return locked
+
+
+def propose_write_off(facility: LoanFacility, *, acting_user: User, comment: str) -> LoanFacility:
+    """貸倒償却の起票: after the default and the recoveries, the platform's uncovered share
+    that is left is proposed for write-off; another person approves (dual control)."""
+    if not comment.strip():
+        raise DomainError("lending.comment", "理由を入力してください。", field="comment")
+    with transaction.atomic():
+        locked = LoanFacility.objects.select_for_update().get(pk=facility.pk)
+        if locked.status != LoanFacility.Status.DEFAULTED:
+            raise DomainError("lending.not_defaulted", "期限の利益喪失後の融資ではありません。")
+        loss = uncovered(locked)
+        if loss <= 0:
+            raise DomainError("lending.nothing_to_write_off", "償却する残高がありません。")
+        locked.write_off_proposed_by = acting_user
+        locked.write_off_proposed_at = timezone.now()
+        locked.save(update_fields=["write_off_proposed_by", "write_off_proposed_at"])
+        audit.record(
+            "lending.write_off_proposed",
+            actor=acting_user,
+            obj=locked,
+            payload={"amount": loss, "comment": comment.strip()},
+        )
+    return locked
+
+
+def approve_write_off(facility: LoanFacility, *, acting_user: User) -> LoanFacility:
+    """The second person approves: Dr 貸倒損失 / Cr 未収利息, 貸付金 (the uncovered share
+    left, computed again now); the loan ends as 貸倒償却済み. The proposer cannot approve."""
+    with transaction.atomic():
+        locked = LoanFacility.objects.select_for_update().get(pk=facility.pk)
+        if locked.status == LoanFacility.Status.WRITTEN_OFF:
+            return locked
+        if (
+            locked.status != LoanFacility.Status.DEFAULTED
+            or locked.write_off_proposed_by_id is None
+        ):
+            raise DomainError("lending.no_write_off", "承認待ちの貸倒償却がありません。")
+        if locked.write_off_proposed_by_id == acting_user.pk:
+            raise DomainError("lending.same_person", "起票した人とは別の担当者が承認してください。")
+        interest = interest_due(locked)
+        principal = max(0, outstanding_principal(locked) - locked.guarantee_claim)
+        ledger.post(
+            loan_book.loan_written_off(
+                f"loan:{locked.pk}:write_off",
+                _today(),
+                client=client_code(locked.organization_id),
+                interest=interest,
+                principal=principal,
+                description=f"貸倒償却 {locked.code}",
+            ),
+            actor=acting_user,
+        )
+        locked.written_off = interest + principal
+        locked.status = LoanFacility.Status.WRITTEN_OFF
+        locked.save(update_fields=["written_off", "status"])
+        audit.record(
+            "lending.written_off",
+            actor=acting_user,
+            obj=locked,
+            payload={
+                "interest": interest,
+                "principal": principal,
+                "proposed_by": locked.write_off_proposed_by_id,
+            },
         )
     return locked
 
@@ -1315,6 +1589,7 @@ def run_month_end(*, today: date | None = None, acting_user: Actor) -> dict[str,
     ):
         if is_overdue(report, today):
             overdue += 1
+            events.report_overdue(report)  # once per report (one notice per subject)
             continue
         if today in rules.report_reminder_dates(report.deadline) and (
             today.isoformat() not in report.reminders_sent
@@ -1328,24 +1603,15 @@ def run_month_end(*, today: date | None = None, acting_user: Actor) -> dict[str,
                     obj=report,
                     payload={"deadline": report.deadline.isoformat()},
                 )
-                _mail_owners(
-                    report.facility,
-                    "report_reminder",
-                    {"report": report, "url": _my_url(report.facility)},
-                )
+                events.report_reminder(report, on=today.isoformat())
             reminded += 1
     return {"generated": generated, "reminded": reminded, "overdue": overdue}
 
 
-# --- mail -------------------------------------------------------------------------------------
-
-
-def _my_url(facility: LoanFacility) -> str:
-    return settings.SITE_URL.rstrip("/") + f"/my/loans/{facility.pk}/"
-
-
-def _mail_owners(facility: LoanFacility, template: str, context: dict[str, Any]) -> None:
-    to = sorted(
-        {u.email for u in active_owners(facility.organization_id) if u.is_active and u.email}
+def collection_account_label() -> str:
+    """The platform's collection account as bank-branch-number (the loan's 指定口座 and
+    返済専用口座)."""
+    return (
+        f"{settings.ZENGIN_BANK_CODE}-{settings.ZENGIN_BRANCH_CODE}-"
+        f"{settings.ZENGIN_ACCOUNT_NUMBER}"
     )
-    mail.send(to, f"lending/mail/{template}", context)

@@ -24,6 +24,7 @@ from urikake.applicants.access import applicant as _applicant
 from urikake.applicants.access import current_organization, owned_or_404
 from urikake.domain import lending as rules
 from urikake.domain.errors import DomainError
+from urikake.lending import collections as loan_collections
 from urikake.lending import forms, services
 from urikake.lending.models import (
     AdvanceRateMatrixVersion,
@@ -279,6 +280,18 @@ def bo_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "guarantor_form": forms.GuarantorPaymentForm(
                 initial={"received_on": timezone.localdate()}, auto_id="guarantor_%s"
             ),
+            "apply_deposit_form": forms.ApplyDepositForm(
+                deposits=loan_collections.pending_deposits(facility),
+                collateral=pledged,
+                auto_id="deposit_%s",
+            ),
+            "confirm_form": forms.ConfirmForm(auto_id="confirm_%s"),
+            "write_off_form": forms.CommentForm(auto_id="write_off_%s"),
+            "fee_due": int(facility.guarantee_fee) - facility.guarantee_fee_remitted
+            if facility.guarantee_fee_collected
+            else 0,
+            "uncovered": services.uncovered(facility),
+            "subrogated": services.subrogated(facility),
             "eligibility": services.eligibility(facility),
         }
     )
@@ -306,23 +319,34 @@ def _invalid(request: HttpRequest, form: Any, pk: int) -> HttpResponse:
     return _back(pk)
 
 
+def _submit(
+    request: HttpRequest,
+    pk: int,
+    form: Any,
+    ok: str,
+    call: Callable[[dict[str, Any]], object],
+) -> HttpResponse:
+    """Every back-office action: the form's errors as messages, or the service called with
+    the cleaned data (its DomainError as a message), then back to the loan's page."""
+    if not form.is_valid():
+        return _invalid(request, form, pk)
+    return _run(request, pk, ok, lambda: call(form.cleaned_data))
+
+
 @require_POST
 @staff(_REVIEW)
 def bo_check_document(request: HttpRequest, pk: int, doc: int) -> HttpResponse:
-    facility = _bo_facility(pk)
-    document = get_object_or_404(LoanDocumentFile, pk=doc, facility=facility)
-    form = forms.CheckForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, form, pk)
-    return _run(
+    document = get_object_or_404(LoanDocumentFile, pk=doc, facility=_bo_facility(pk))
+    return _submit(
         request,
         pk,
+        forms.CheckForm(request.POST),
         _("書類の確認結果を記録しました。"),
-        lambda: services.check_document(
+        lambda d: services.check_document(
             document,
             acting_user=request.user,  # type: ignore[arg-type]
-            accepted=form.cleaned_data["accepted"] == "1",
-            reason=form.cleaned_data["reason"],
+            accepted=d["accepted"] == "1",
+            reason=d["reason"],
         ),
     )
 
@@ -339,17 +363,15 @@ def bo_document(request: HttpRequest, pk: int, doc: int) -> HttpResponse:
 @staff(_REVIEW)
 def bo_assess(request: HttpRequest, pk: int, collateral: int) -> HttpResponse:
     item = get_object_or_404(Collateral, pk=collateral, facility_id=pk)
-    form = forms.AssessForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, form, pk)
-    return _run(
+    return _submit(
         request,
         pk,
+        forms.AssessForm(request.POST),
         _("担保評価を更新しました。"),
-        lambda: services.assess_collateral(
+        lambda d: services.assess_collateral(
             item,
-            grade=form.cleaned_data["grade"],
-            method=form.cleaned_data["method"],
+            grade=d["grade"],
+            method=d["method"],
             acting_user=request.user,  # type: ignore[arg-type]
         ),
     )
@@ -359,22 +381,19 @@ def bo_assess(request: HttpRequest, pk: int, collateral: int) -> HttpResponse:
 @staff(_REVIEW)
 def bo_decide(request: HttpRequest, pk: int) -> HttpResponse:
     facility = _bo_facility(pk)
-    form = forms.DecideForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, form, pk)
-    data = form.cleaned_data
-    return _run(
+    return _submit(
         request,
         pk,
+        forms.DecideForm(request.POST),
         _("審査結果を記録しました。"),
-        lambda: services.decide(
+        lambda d: services.decide(
             facility,
             acting_user=request.user,  # type: ignore[arg-type]
-            approve=data["approve"] == "1",
-            comment=data["comment"],
-            interest_rate=data["interest_rate"],
-            decided_amount=data["decided_amount"],
-            decided_reason=data["decided_reason"],
+            approve=d["approve"] == "1",
+            comment=d["comment"],
+            interest_rate=d["interest_rate"],
+            decided_amount=d["decided_amount"],
+            decided_reason=d["decided_reason"],
         ),
     )
 
@@ -383,16 +402,14 @@ def bo_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @staff(_TREASURY)
 def bo_perfection(request: HttpRequest, pk: int) -> HttpResponse:
     facility = _bo_facility(pk)
-    form = forms.PerfectionForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, form, pk)
-    return _run(
+    return _submit(
         request,
         pk,
+        forms.PerfectionForm(request.POST),
         _("対抗要件の具備を記録しました。"),
-        lambda: services.record_perfection(
+        lambda d: services.record_perfection(
             facility,
-            perfected_on=form.cleaned_data["perfected_on"],
+            perfected_on=d["perfected_on"],
             acting_user=request.user,  # type: ignore[arg-type]
         ),
     )
@@ -402,16 +419,12 @@ def bo_perfection(request: HttpRequest, pk: int) -> HttpResponse:
 @staff(_TREASURY)
 def bo_draw(request: HttpRequest, pk: int) -> HttpResponse:
     facility = _bo_facility(pk)
-    form = forms.DrawForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, form, pk)
-    return _run(
+    return _submit(
         request,
         pk,
+        forms.DrawForm(request.POST),
         _("融資を実行しました（送金は総合振込データの承認後に行われます）。"),
-        lambda: services.draw(
-            facility, amount=form.cleaned_data["amount"], acting_user=request.user
-        ),
+        lambda d: services.draw(facility, amount=d["amount"], acting_user=request.user),
     )
 
 
@@ -420,22 +433,39 @@ def bo_draw(request: HttpRequest, pk: int) -> HttpResponse:
 def bo_repayment(request: HttpRequest, pk: int) -> HttpResponse:
     facility = _bo_facility(pk)
     pledged = services.pledged(facility)
-    form = forms.RepaymentForm(request.POST, collateral=pledged)
-    if not form.is_valid():
-        return _invalid(request, form, pk)
-    data = form.cleaned_data
-    chosen = next((c for c in pledged if str(c.pk) == data["collateral"]), None)
-    return _run(
+    return _submit(
         request,
         pk,
+        forms.RepaymentForm(request.POST, collateral=pledged),
         _("入金を返済に充当しました。"),
-        lambda: services.record_repayment(
+        lambda d: services.record_repayment(
             facility,
-            amount=data["amount"],
-            received_on=data["received_on"],
-            source=data["source"],
-            reference=data["reference"],
-            collateral=chosen,
+            amount=d["amount"],
+            received_on=d["received_on"],
+            source=d["source"],
+            reference=d["reference"],
+            collateral=next((c for c in pledged if str(c.pk) == d["collateral"]), None),
+            acting_user=request.user,
+        ),
+    )
+
+
+@require_POST
+@staff(_TREASURY)
+def bo_apply_deposit(request: HttpRequest, pk: int) -> HttpResponse:
+    """A deposit waiting in treasury's queue, applied to this loan by an operator."""
+    facility = _bo_facility(pk)
+    pledged = services.pledged(facility)
+    deposits = loan_collections.pending_deposits(facility)
+    return _submit(
+        request,
+        pk,
+        forms.ApplyDepositForm(request.POST, deposits=deposits, collateral=pledged),
+        _("入金明細の入金を返済に充当しました。"),
+        lambda d: loan_collections.apply_deposit(
+            facility,
+            next(x for x in deposits if str(x.pk) == d["deposit"]),
+            collateral=next((c for c in pledged if str(c.pk) == d["collateral"]), None),
             acting_user=request.user,
         ),
     )
@@ -446,19 +476,16 @@ def bo_repayment(request: HttpRequest, pk: int) -> HttpResponse:
 def bo_add_collateral(request: HttpRequest, pk: int) -> HttpResponse:
     facility = _bo_facility(pk)
     free = _free_invoices(facility.organization_id)
-    form = forms.AddCollateralForm(request.POST, invoices=free)
-    if not form.is_valid():
-        return _invalid(request, form, pk)
-    invoice = next(i for i in free if str(i.pk) == form.cleaned_data["invoice"])
-    return _run(
+    return _submit(
         request,
         pk,
+        forms.AddCollateralForm(request.POST, invoices=free),
         _("担保を追加しました。"),
-        lambda: services.add_collateral(
+        lambda d: services.add_collateral(
             facility,
-            invoice,
-            grade=form.cleaned_data["grade"],
-            method=form.cleaned_data["method"],
+            next(i for i in free if str(i.pk) == d["invoice"]),
+            grade=d["grade"],
+            method=d["method"],
             acting_user=request.user,  # type: ignore[arg-type]
         ),
     )
@@ -469,18 +496,15 @@ def bo_add_collateral(request: HttpRequest, pk: int) -> HttpResponse:
 def bo_release(request: HttpRequest, pk: int, collateral: int) -> HttpResponse:
     item = get_object_or_404(Collateral, pk=collateral, facility_id=pk)
     free = _free_invoices(item.organization_id)
-    form = forms.ReleaseForm(request.POST, invoices=free)
-    if not form.is_valid():
-        return _invalid(request, form, pk)
-    replacement = next((i for i in free if str(i.pk) == form.cleaned_data["replacement"]), None)
-    return _run(
+    return _submit(
         request,
         pk,
+        forms.ReleaseForm(request.POST, invoices=free),
         _("担保を解除・差し替えました。"),
-        lambda: services.release_collateral(
+        lambda d: services.release_collateral(
             item,
             acting_user=request.user,  # type: ignore[arg-type]
-            replacement=replacement,
+            replacement=next((i for i in free if str(i.pk) == d["replacement"]), None),
         ),
     )
 
@@ -489,15 +513,13 @@ def bo_release(request: HttpRequest, pk: int, collateral: int) -> HttpResponse:
 @staff(_TREASURY)
 def bo_report(request: HttpRequest, pk: int) -> HttpResponse:
     facility = _bo_facility(pk)
-    form = forms.ReportForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, form, pk)
-    return _run(
+    return _submit(
         request,
         pk,
+        forms.ReportForm(request.POST),
         _("残高報告書を作成しました。"),
-        lambda: services.generate_report(
-            facility, period_end=form.cleaned_data["period_end"], acting_user=request.user
+        lambda d: services.generate_report(
+            facility, period_end=d["period_end"], acting_user=request.user
         ),
     )
 
@@ -506,17 +528,15 @@ def bo_report(request: HttpRequest, pk: int) -> HttpResponse:
 @staff(_TREASURY)
 def bo_default(request: HttpRequest, pk: int) -> HttpResponse:
     facility = _bo_facility(pk)
-    form = forms.CommentForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, form, pk)
-    return _run(
+    return _submit(
         request,
         pk,
+        forms.CommentForm(request.POST),
         _("期限の利益喪失と代位弁済の請求を記録しました。"),
-        lambda: services.default_facility(
+        lambda d: services.default_facility(
             facility,
             acting_user=request.user,  # type: ignore[arg-type]
-            comment=form.cleaned_data["comment"],
+            comment=d["comment"],
         ),
     )
 
@@ -525,20 +545,66 @@ def bo_default(request: HttpRequest, pk: int) -> HttpResponse:
 @staff(_TREASURY)
 def bo_guarantor_payment(request: HttpRequest, pk: int) -> HttpResponse:
     facility = _bo_facility(pk)
-    form = forms.GuarantorPaymentForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, form, pk)
-    data = form.cleaned_data
-    return _run(
+    return _submit(
         request,
         pk,
+        forms.GuarantorPaymentForm(request.POST),
         _("代位弁済の入金を記録しました。"),
-        lambda: services.record_guarantor_payment(
+        lambda d: services.record_guarantor_payment(
             facility,
-            amount=data["amount"],
-            received_on=data["received_on"],
-            reference=data["reference"],
+            amount=d["amount"],
+            received_on=d["received_on"],
+            reference=d["reference"],
             acting_user=request.user,
+        ),
+    )
+
+
+@require_POST
+@staff(_TREASURY)
+def bo_remit_fee(request: HttpRequest, pk: int) -> HttpResponse:
+    facility = _bo_facility(pk)
+    return _submit(
+        request,
+        pk,
+        forms.ConfirmForm(request.POST),
+        _("信用保証料の送金を登録しました（送金は総合振込データの承認後に行われます）。"),
+        lambda d: services.remit_guarantee_fee(
+            facility,
+            acting_user=request.user,  # type: ignore[arg-type]
+        ),
+    )
+
+
+@require_POST
+@staff(_TREASURY)
+def bo_write_off_propose(request: HttpRequest, pk: int) -> HttpResponse:
+    facility = _bo_facility(pk)
+    return _submit(
+        request,
+        pk,
+        forms.CommentForm(request.POST),
+        _("貸倒償却を起票しました。別の担当者が承認します。"),
+        lambda d: services.propose_write_off(
+            facility,
+            acting_user=request.user,  # type: ignore[arg-type]
+            comment=d["comment"],
+        ),
+    )
+
+
+@require_POST
+@staff(_TREASURY)
+def bo_write_off_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    facility = _bo_facility(pk)
+    return _submit(
+        request,
+        pk,
+        forms.ConfirmForm(request.POST),
+        _("貸倒償却を承認し、仕訳を計上しました。"),
+        lambda d: services.approve_write_off(
+            facility,
+            acting_user=request.user,  # type: ignore[arg-type]
         ),
     )
 

@@ -118,7 +118,9 @@ def my_list(request: HttpRequest) -> HttpResponse:
         .order_by("-expected_on", "-pk")
     )
     rows = [_applicant_row(p, today) for p in purchases]
-    payouts = Payout.objects.filter(organization=org).order_by("-requested_for", "-pk")[:100]
+    payouts = Payout.objects.filter(organization=org, debit_account="").order_by(
+        "-requested_for", "-pk"
+    )[:100]
     return render(
         request,
         "servicing/my_list.html",

@@ -376,7 +376,11 @@ def deposit_confirm(
 def my_payouts(request: HttpRequest) -> Any:
     org = current_organization(request)
     return Status(
-        200, [_payout(p) for p in Payout.objects.filter(organization=org).order_by("-pk")]
+        200,
+        [
+            _payout(p)
+            for p in Payout.objects.filter(organization=org, debit_account="").order_by("-pk")
+        ],
     )
 
 

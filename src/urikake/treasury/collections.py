@@ -42,6 +42,7 @@ from urikake.receivables.bank_pull import check_period, fetch_transactions, stat
 from urikake.treasury.models import AccountMovement, CollectionStatement, Deposit, PayerLink
 from urikake.treasury.policy import platform_cash_account
 from urikake.treasury.positions import position_book
+from urikake.treasury.receipt_books import book_of, receipt_books
 
 SYSTEM = "system:reconciliation"
 
@@ -260,7 +261,8 @@ class RunSummary:
 
 
 def run_reconciliation(*, acting_user: Actor = SYSTEM) -> RunSummary:
-    """Match every deposit that is new or still unmatched against the open receivables."""
+    """Match every deposit that is new or still unmatched against the open receivables and
+    the other books' open items (loans: :mod:`urikake.treasury.receipt_books`)."""
     deposits = list(
         Deposit.objects.filter(status__in=[Deposit.Status.NEW, Deposit.Status.UNMATCHED]).order_by(
             "value_date", "pk"
@@ -269,56 +271,164 @@ def run_reconciliation(*, acting_user: Actor = SYSTEM) -> RunSummary:
     summary = RunSummary()
     if not deposits:
         return summary
+    today = timezone.localdate()
+    items = position_book().open_items()
+    for other in receipt_books():
+        items.extend(other.open_items(today))
     matches = engine.reconcile(
         [engine.Deposit(str(d.pk), d.value_date, d.amount, d.payer_kana) for d in deposits],
-        position_book().open_items(),
+        items,
         payer_links=_payer_links(),
         workers=1,  # never fork inside a web or worker process with open DB connections
     )
     for deposit, match in zip(deposits, matches, strict=True):
+        books = {book_of(i) for i in match.item_ids}
         proposal = {
-            "item_ids": list(match.item_ids),
+            # Purchases only: the treasury queue offers positions by id.
+            "item_ids": [i for i in match.item_ids if book_of(i) is None],
+            "book_items": [i for i in match.item_ids if book_of(i) is not None],
             "allocations": [[item, amount] for item, amount in match.allocations],
             "difference": match.difference,
             "fee_deducted": match.fee_deducted,
             "candidates": match.candidates,
         }
-        if match.status is engine.MatchStatus.AUTO:
+        status = match.status
+        reason, reason_ja = match.reason, match.reason_ja
+        if status is engine.MatchStatus.AUTO and books == {None}:
             apply_deposit(
                 deposit,
                 allocations=[(int(i), a) for i, a in match.allocations],
                 fee_deducted=match.fee_deducted,
                 acting_user=acting_user,
                 status=Deposit.Status.AUTO,
-                reason=match.reason,
-                reason_ja=match.reason_ja,
+                reason=reason,
+                reason_ja=reason_ja,
                 proposal=proposal,
             )
             summary.auto += 1
             continue
-        status = (
-            Deposit.Status.SUGGESTED
-            if match.status is engine.MatchStatus.SUGGESTED
-            else Deposit.Status.UNMATCHED
-        )
-        with transaction.atomic():
-            updated = Deposit.objects.filter(
-                pk=deposit.pk, status__in=[Deposit.Status.NEW, Deposit.Status.UNMATCHED]
-            ).update(
-                status=status, proposal=proposal, reason=match.reason, reason_ja=match.reason_ja
-            )
-            if updated and deposit.status != status:
-                audit.record(
-                    f"treasury.deposit_{status}",
-                    actor=acting_user,
-                    obj=deposit,
-                    payload={"reason": match.reason, "items": list(match.item_ids)},
+        if status is engine.MatchStatus.AUTO and len(books) == 1:
+            try:
+                apply_to_book(
+                    deposit,
+                    allocations=list(match.allocations),
+                    acting_user=acting_user,
+                    status=Deposit.Status.AUTO,
+                    reason=reason,
+                    reason_ja=reason_ja,
+                    proposal=proposal,
                 )
-        if status == Deposit.Status.SUGGESTED:
+            except DomainError as exc:  # the book refused: a person decides, told why
+                status, reason, reason_ja = engine.MatchStatus.SUGGESTED, exc.code, exc.message
+            else:
+                summary.auto += 1
+                continue
+        elif status is engine.MatchStatus.AUTO:  # a purchase and a loan in one transfer
+            status = engine.MatchStatus.SUGGESTED
+        for receipts in (b for b in books if b is not None):
+            ids = [i for i in match.item_ids if book_of(i) is receipts]
+            reason_ja = f"{reason_ja}（{receipts.describe(ids)}）"[:300]
+        _queue(deposit, status, proposal, reason, reason_ja, acting_user)
+        if status is engine.MatchStatus.SUGGESTED:
             summary.suggested += 1
         else:
             summary.unmatched += 1
     return summary
+
+
+def _queue(
+    deposit: Deposit,
+    match_status: engine.MatchStatus,
+    proposal: dict[str, Any],
+    reason: str,
+    reason_ja: str,
+    acting_user: Actor,
+) -> None:
+    """Leave a deposit for a person (suggested) or on the suspense list (unmatched)."""
+    status = (
+        Deposit.Status.SUGGESTED
+        if match_status is engine.MatchStatus.SUGGESTED
+        else Deposit.Status.UNMATCHED
+    )
+    with transaction.atomic():
+        updated = Deposit.objects.filter(
+            pk=deposit.pk, status__in=[Deposit.Status.NEW, Deposit.Status.UNMATCHED]
+        ).update(status=status, proposal=proposal, reason=reason, reason_ja=reason_ja)
+        if updated and deposit.status != status:
+            audit.record(
+                f"treasury.deposit_{status}",
+                actor=acting_user,
+                obj=deposit,
+                payload={
+                    "reason": reason,
+                    "items": proposal["item_ids"] + proposal.get("book_items", []),
+                },
+            )
+
+
+def apply_to_book(
+    deposit: Deposit,
+    *,
+    allocations: Sequence[tuple[str, int]],
+    acting_user: Actor,
+    status: str = Deposit.Status.CONFIRMED,
+    reason: str = "",
+    reason_ja: str = "",
+    proposal: dict[str, Any] | None = None,
+) -> Deposit:
+    """Apply a deposit to another book's items (a loan's repayment): the book posts the
+    entry out of suspense; the deposit is marked applied in the same transaction, so a
+    re-run, a second import of the statement or a retried request applies it once."""
+    books = {book_of(i) for i, _ in allocations}
+    target = books.pop() if len(books) == 1 else None
+    if target is None:
+        raise DomainError("reconciliation.no_items", "充当先を1つの台帳から選んでください。")
+    with transaction.atomic():
+        locked = Deposit.objects.select_for_update().get(pk=deposit.pk)
+        if locked.status in (Deposit.Status.AUTO, Deposit.Status.CONFIRMED):
+            return locked
+        if locked.status == Deposit.Status.REFUNDED:
+            raise DomainError("reconciliation.dismissed", "対象外として処理済みの入金です。")
+        target.apply(locked, allocations, acting_user=acting_user)
+        _mark_applied(
+            locked,
+            status=status,
+            reason=reason,
+            reason_ja=reason_ja,
+            proposal=proposal,
+            acting_user=acting_user,
+            payload={"allocations": [[i, a] for i, a in allocations]},
+        )
+    return locked
+
+
+def _mark_applied(
+    locked: Deposit,
+    *,
+    status: str,
+    reason: str,
+    reason_ja: str,
+    proposal: dict[str, Any] | None,
+    acting_user: Actor,
+    payload: dict[str, Any],
+) -> None:
+    """The deposit is applied (automatically or by a person): its status, why, who — and
+    the audit record, in the caller's transaction."""
+    locked.status = status
+    locked.reason = reason or locked.reason
+    locked.reason_ja = reason_ja or locked.reason_ja
+    if proposal is not None:
+        locked.proposal = proposal
+    if status == Deposit.Status.CONFIRMED:
+        locked.decided_by = user_or_none(acting_user)
+        locked.decided_at = timezone.now()
+    locked.save()
+    audit.record(
+        f"treasury.deposit_{status}",
+        actor=acting_user,
+        obj=locked,
+        payload={**payload, "reason": locked.reason},
+    )
 
 
 def apply_deposit(
@@ -362,23 +472,16 @@ def apply_deposit(
             ),
             actor=acting_user,
         )
-        locked.status = status
-        locked.reason = reason or locked.reason
-        locked.reason_ja = reason_ja or locked.reason_ja
-        if proposal is not None:
-            locked.proposal = proposal
-        if status == Deposit.Status.CONFIRMED:
-            locked.decided_by = user_or_none(acting_user)
-            locked.decided_at = timezone.now()
-        locked.save()
-        audit.record(
-            f"treasury.deposit_{status}",
-            actor=acting_user,
-            obj=locked,
+        _mark_applied(
+            locked,
+            status=status,
+            reason=reason,
+            reason_ja=reason_ja,
+            proposal=proposal,
+            acting_user=acting_user,
             payload={
                 "allocations": [[i, a] for i, a in allocations],
                 "fee_deducted": fee_deducted,
-                "reason": locked.reason,
             },
         )
         applied.close()

@@ -135,6 +135,11 @@ class Payout(models.Model):
         ADVANCE = "advance", _("買取代金")
         RESERVE = "reserve", _("留保金返還")
         LOAN = "loan", _("融資実行")
+        # urikake.lending, after the loan is drawn (docs/lending.md):
+        LOAN_SURPLUS = "loan_surplus", _("返済超過額の返還")
+        GUARANTEE_FEE = "guarantee_fee", _("信用保証料の支払（保証協会）")
+        RECOVERY_SHARE = "recovery_share", _("回収金の按分（保証協会）")
+        # urikake.guarantees: a claim paid within coverage.
         GUARANTEE = "guarantee", _("保証履行")
 
     class Status(models.TextChoices):
@@ -160,12 +165,15 @@ class Payout(models.Model):
         blank=True,
         related_name="payouts",
     )
-    kind = models.CharField(max_length=10, choices=Kind.choices)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
     # The retry of a returned payout names it (a returned payout is never sent again).
     replaces = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by"
     )
     amount = models.BigIntegerField("振込金額")
+    # The liability the transfer settles when it is not the client's 未払金 (payable:<client>):
+    # a transfer to the guarantor, never shown to the client as money it received.
+    debit_account = models.CharField(max_length=100, blank=True, default="")
     requested_for = models.DateField("送金予定日")
     # The beneficiary as it was when the payout was created (the account may change later).
     bank_code = models.CharField(max_length=4)
@@ -187,10 +195,20 @@ class Payout(models.Model):
         verbose_name_plural = "送金"
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payout_amount_positive"),
-            # Only a loan draw or a guarantee claim pays out without a purchase application.
+            # Only a purchase's payouts belong to an application; the other products' transfers
+            # (a loan and its after-draw payouts, a guarantee claim) stand alone.
             models.CheckConstraint(
-                condition=Q(application__isnull=False) | Q(kind__in=["loan", "guarantee"]),
-                name="payout_application_unless_loan_or_guarantee",
+                condition=Q(application__isnull=False)
+                | Q(
+                    kind__in=[
+                        "loan",
+                        "loan_surplus",
+                        "guarantee_fee",
+                        "recovery_share",
+                        "guarantee",
+                    ]
+                ),
+                name="payout_application_unless_own_product",
             ),
             # One advance per deal, one holdback release per purchase — unless the earlier
             # one was returned and this is its replacement.
@@ -228,6 +246,11 @@ class Payout(models.Model):
             "account_number": account.account_number,
             "holder_kana": account.holder_kana,
         }
+
+    @property
+    def to_client(self) -> bool:
+        """Money for the client (its 未払金), not a transfer to a third party."""
+        return not self.debit_account
 
     @property
     def customer_code(self) -> str:

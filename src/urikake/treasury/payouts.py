@@ -240,6 +240,7 @@ def mark_sent(batch: PayoutBatch, *, acting_user: Actor) -> PayoutBatch:
                     amount=payout.amount,
                     transfer_fee=fee,
                     description=_books(f"{{}}の振込（送金{payout.pk}）", payout.get_kind_display),
+                    payable_account=payout.debit_account,
                 ),
                 actor=acting_user,
             )
@@ -255,7 +256,9 @@ def mark_sent(batch: PayoutBatch, *, acting_user: Actor) -> PayoutBatch:
                     payload={"payout": payout.pk, "batch": locked.pk},
                 )
         Payout.objects.filter(pk__in=[p.pk for p in payouts]).update(status=Payout.Status.SENT)
-        notifications.payouts_sent(payouts, batch_id=locked.pk, value_date=locked.value_date)
+        notifications.payouts_sent(
+            [p for p in payouts if p.to_client], batch_id=locked.pk, value_date=locked.value_date
+        )
         locked.status = PayoutBatch.Status.SENT
         locked.sent_at = timezone.now()
         locked.save(update_fields=["status", "sent_at"])
@@ -349,7 +352,8 @@ def import_returns(content: bytes, *, acting_user: Actor) -> list[Payout]:
             payout.status = Payout.Status.RETURNED
             payout.returned_reason = row.reason[:200]
             payout.save(update_fields=["status", "returned_reason"])
-            notifications.payout_returned(payout)
+            if payout.to_client:
+                notifications.payout_returned(payout)
             audit.record(
                 "treasury.payout_returned",
                 actor=acting_user,
@@ -370,14 +374,17 @@ def retry_returned(payout: Payout, *, acting_user: Actor) -> Payout:
         existing = Payout.objects.filter(replaces=locked).first()
         if existing is not None:
             return existing
-        account = current_payout_account(locked.organization)
-        if account is None:
-            raise DomainError("funding.no_payout_account", "振込先口座が登録されていません。")
+        account: Any = locked  # a third party (the guarantor): the account it was sent to
+        if locked.to_client:
+            account = current_payout_account(locked.organization)
+            if account is None:
+                raise DomainError("funding.no_payout_account", "振込先口座が登録されていません。")
         retry = Payout.objects.create(
             organization_id=locked.organization_id,
             application_id=locked.application_id,
             purchase_id=locked.purchase_id,
             kind=locked.kind,
+            debit_account=locked.debit_account,
             replaces=locked,
             amount=locked.amount,
             requested_for=timezone.localdate(),

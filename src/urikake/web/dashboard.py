@@ -182,7 +182,7 @@ def _received_on(payout: Payout) -> date:
 def sent_payouts(org: Organization) -> list[Payout]:
     """The transfers the client received (sent, not returned), oldest first."""
     return list(
-        Payout.objects.filter(organization=org, status=Payout.Status.SENT)
+        Payout.objects.filter(organization=org, status=Payout.Status.SENT, debit_account="")
         .select_related("batch", "application", "purchase__invoice", "purchase__debtor")
         .order_by("batch__value_date", "pk")
     )

@@ -26,6 +26,7 @@ from urikake.ledger import services as ledger
 from urikake.lending import services
 from urikake.lending.models import BalanceReport, Collateral, LoanFacility, ShortfallNotice
 from urikake.mail.models import OutboundMail
+from urikake.notifications.models import Notification
 from urikake.treasury import payouts
 from urikake.treasury.models import Payout
 from urikake.treasury.policy import client_code
@@ -185,8 +186,13 @@ def test_revolving_loan_life_cycle(people) -> None:
         new, grade=CreditGrade.LOW, method=Method.REGISTRATION, acting_user=reviewer
     )
     notice = ShortfallNotice.objects.get(facility=facility)
-    shortfall_mail = OutboundMail.objects.get(template="lending/mail/shortfall")
-    assert "不足額: ¥305,136" in shortfall_mail.body
+    # Told through the notifications app (centre + mail under the organisation's settings).
+    told = Notification.objects.get(event="loan_shortfall", recipient=user)
+    assert told.context["shortfall_yen"] == 305_136
+    shortfall_mail = OutboundMail.objects.get(
+        template="notifications/mail/event", subject__contains="担保価値"
+    )
+    assert "¥305,136" in shortfall_mail.body
     assert (notice.collateral_value, notice.shortfall) == (1_100_000, 305_136)
     # A new receivable covers it again (revolving: future receivables are added).
     services.add_collateral(
@@ -407,12 +413,15 @@ def test_month_end_job_reminds_before_the_deadline_once_and_flags_overdue(people
         again = services.run_month_end(today=reminder_day, acting_user="system:test")
     assert counts["reminded"] == 1
     assert again["reminded"] == 0  # once a day
-    sent = OutboundMail.objects.filter(template="lending/mail/report_reminder")
-    assert sent.count() == 1
-    assert "提出期限" in sent.get().subject
+    sent = Notification.objects.filter(event="loan_report_reminder")
+    assert sent.count() == len(sent.values("recipient").distinct()) >= 1  # once per person
+    assert OutboundMail.objects.filter(subject__contains="提出期限が近づいて").exists()
     report.refresh_from_db()
     assert report.reminders_sent == [reminder_day.isoformat()]
     late = report.deadline + timedelta(days=1)
     assert services.run_month_end(today=late, acting_user="system:test")["overdue"] == 1
+    assert services.run_month_end(today=late, acting_user="system:test")["overdue"] == 1
+    overdue = Notification.objects.filter(event="loan_report_overdue")
+    assert overdue.count() == len(overdue.values("recipient").distinct()) >= 1  # told once
     # An individual loan has no monthly duty: the job makes no report for it.
     assert BalanceReport.objects.count() == 1
