@@ -23,6 +23,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -179,7 +180,9 @@ def signup_verify(request: HttpRequest, token: str) -> HttpResponse:
     form = SetPasswordForm(request.POST or None, email=pending.email)
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.complete_signup(token, password=form.cleaned_data["password1"])
+            user = services.complete_signup(
+                token, password=form.cleaned_data["password1"], language=get_language()
+            )
         except ValidationError as exc:
             form.add_error("password1", exc)
         except DomainError as exc:
@@ -230,6 +233,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
                 ip=_client_ip(request),
                 terms_version=form.cleaned_data["terms_version"],
                 privacy_version=form.cleaned_data["privacy_version"],
+                language=get_language(),
             )
         except ValidationError as exc:
             form.add_error("password1", exc)
