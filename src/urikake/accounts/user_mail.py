@@ -16,8 +16,8 @@ def send_user_mail(
     user: User, template_prefix: str, context: dict[str, Any], *, language: str | None = None
 ) -> bool:
     """Mail ``user`` (subject and body from ``<prefix>_subject.txt`` / ``_body.txt``), in
-    ``language`` (by default the one they read the site in); delivered after commit. False if they have no
-    address."""
+    ``language`` (by default the one they read the site in); delivered after commit. False
+    if they have no address."""
     email = EmailAddress.objects.get_primary_email(user)
     if not email:
         return False

@@ -66,7 +66,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
         and response.status_code in (200, 302)
         and check_for_language(language)
     ):
-        account_services.set_preferred_language(cast(User, request.user), language)
+        account_services.set_preferred_language(request.user, language)
     return response
 
 

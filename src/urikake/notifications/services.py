@@ -379,7 +379,8 @@ def send_phone_code(
         minutes = int(CODE_TTL.total_seconds() // 60)
         with translation.override(language_of(acting_user)):
             text = gettext(SMS_PREFIX) + gettext(
-                "確認コード: %(code)s（%(minutes)s分間有効）。このコードを他人に教えないでください。"
+                "確認コード: %(code)s（%(minutes)s分間有効）。"
+                "このコードを他人に教えないでください。"
             ) % {"code": code, "minutes": minutes}
         queue_sms("phone_code", str(verification), phone_e164, text)
     return verification
