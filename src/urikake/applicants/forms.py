@@ -15,6 +15,7 @@ import phonenumbers
 from django import forms
 from django.contrib.auth import password_validation
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from urikake.accounts.models import User
@@ -240,7 +241,9 @@ class CorporationProfileForm(_ProfileForm):
             hint = ""
             if exc.code == "corporate_number.check_digit":
                 hint = str(_("。番号に誤りがないか、法人番号公表サイトでご確認ください"))
-            raise forms.ValidationError(exc.message + hint, code=exc.code) from exc
+            raise forms.ValidationError(
+                exc.message_for(get_language()) + hint, code=exc.code
+            ) from exc
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -425,7 +428,7 @@ class PayoutAccountForm(Form):
             )
         except DomainError as exc:
             field = exc.field if exc.field in {"account_number", "holder_name"} else None
-            self.add_error(field, exc.message)
+            self.add_error(field, exc.message_for(get_language()))
         return cleaned
 
 

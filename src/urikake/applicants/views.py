@@ -154,7 +154,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                 privacy_version=form.cleaned_data["privacy_version"],
             )
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            form.add_error(None, exc.message_for(get_language()))
         else:
             return redirect("applicants:signup_sent")
     return render(request, "applicants/signup.html", {"form": form, **_terms_context()})
@@ -188,7 +188,7 @@ def signup_verify(request: HttpRequest, token: str) -> HttpResponse:
         except DomainError as exc:
             if exc.code.startswith("signup_token."):
                 return _link_invalid(request, exc, kind="signup")
-            form.add_error(None, exc.message)
+            form.add_error(None, exc.message_for(get_language()))
         else:
             login(request, user, backend=LOGIN_BACKEND)
             messages.success(
@@ -240,7 +240,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         except DomainError as exc:
             if exc.code.startswith("invitation."):
                 return _link_invalid(request, exc, kind="invitation")
-            form.add_error(None, exc.message)
+            form.add_error(None, exc.message_for(get_language()))
         else:
             login(request, user, backend=LOGIN_BACKEND)
             messages.success(request, _("%(name)sに参加しました") % {"name": inv.organization.name})
@@ -256,7 +256,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     try:
         membership = services.accept_invitation(token, acting_user=_user(request))
     except DomainError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, exc.message_for(get_language()))
         return redirect("applicants:invitation", token=token)
     messages.success(request, _("%(name)sに参加しました") % {"name": membership.organization.name})
     return redirect("applicants:home")
@@ -282,7 +282,7 @@ def consent(request: HttpRequest) -> HttpResponse:
             try:
                 services.withdraw_consent(acting_user=user, ip=_client_ip(request))
             except DomainError as exc:
-                messages.error(request, exc.message)
+                messages.error(request, exc.message_for(get_language()))
             else:
                 messages.warning(
                     request,
@@ -299,7 +299,7 @@ def consent(request: HttpRequest) -> HttpResponse:
                 )
             except DomainError as exc:
                 form = ConsentForm()  # re-show with the versions now current
-                messages.error(request, exc.message)
+                messages.error(request, exc.message_for(get_language()))
             else:
                 messages.success(request, _("同意を記録しました"))
                 return redirect(next_url or "applicants:onboarding")
@@ -355,7 +355,7 @@ def onboarding_profile(request: HttpRequest) -> HttpResponse:
             try:
                 services.save_profile(org, form.profile_data(), acting_user=_user(request))
             except DomainError as exc:
-                form.add_error(None, exc.message)
+                form.add_error(None, exc.message_for(get_language()))
             else:
                 return _after_step(request)
     else:
@@ -488,7 +488,9 @@ def onboarding_notifications(request: HttpRequest) -> HttpResponse:
             try:
                 services.save_notification_settings(org, form.choices(), acting_user=_user(request))
             except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                form.add_error(
+                    exc.field if exc.field in form.fields else None, exc.message_for(get_language())
+                )
             else:
                 return _after_step(request)
     context.update({"form": form, "saved": existing is not None})
@@ -530,7 +532,9 @@ def members(request: HttpRequest) -> HttpResponse:
             try:
                 services.invite_member(org, form.cleaned_data["email"], acting_user=_user(request))
             except DomainError as exc:
-                form.add_error("email" if exc.field == "email" else None, exc.message)
+                form.add_error(
+                    "email" if exc.field == "email" else None, exc.message_for(get_language())
+                )
             else:
                 messages.success(request, _("招待メールを送信しました"))
                 return redirect("applicants:members")
@@ -557,7 +561,7 @@ def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.remove_member(membership, acting_user=_user(request))
         except DomainError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, exc.message_for(get_language()))
         else:
             messages.success(request, _("メンバーを削除しました"))
             if membership.user_id == request.user.pk:
@@ -575,7 +579,7 @@ def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.revoke_invitation(inv, acting_user=_user(request))
         except DomainError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, exc.message_for(get_language()))
         else:
             messages.success(request, _("招待を取り消しました"))
         return redirect("applicants:members")

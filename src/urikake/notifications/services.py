@@ -451,6 +451,7 @@ def confirm_phone_code(
                 if left
                 else "確認コードが正しくありません。もう一度コードを送信してください。",
                 field="code",
+                params={"left": left},
             )
     if error is not None:
         raise error  # after commit: the attempt stays counted

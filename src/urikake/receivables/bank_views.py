@@ -10,8 +10,8 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from urikake.applicants.access import applicant, current_organization
 from urikake.domain.errors import DomainError
@@ -69,7 +69,7 @@ def pull(request: HttpRequest) -> HttpResponse:
         try:
             accounts = source.list_accounts()
         except BankApiError as exc:
-            api_problem = exc.message
+            api_problem = exc.message_for(get_language())
     today = timezone.localdate()
     date_from, date_to = bank_pull.default_period(today)
     initial: dict[str, date | str] = {"date_from": date_from, "date_to": date_to}
@@ -91,10 +91,10 @@ def pull(request: HttpRequest) -> HttpResponse:
                     today=today,
                 )
             except BankApiError as exc:
-                form.add_error(None, exc.message)
+                form.add_error(None, exc.message_for(get_language()))
             except DomainError as exc:
                 field = exc.field if exc.field in form.fields else None
-                form.add_error(field, exc.message)
+                form.add_error(field, exc.message_for(get_language()))
             else:
                 if result.duplicate:
                     messages.info(
