@@ -69,7 +69,7 @@ def pull(request: HttpRequest) -> HttpResponse:
         try:
             accounts = source.list_accounts()
         except BankApiError as exc:
-            api_problem = exc.message_for(get_language())
+            api_problem = exc.message
     today = timezone.localdate()
     date_from, date_to = bank_pull.default_period(today)
     initial: dict[str, date | str] = {"date_from": date_from, "date_to": date_to}
@@ -91,7 +91,7 @@ def pull(request: HttpRequest) -> HttpResponse:
                     today=today,
                 )
             except BankApiError as exc:
-                form.add_error(None, exc.message_for(get_language()))
+                form.add_error(None, exc.message)
             except DomainError as exc:
                 field = exc.field if exc.field in form.fields else None
                 form.add_error(field, exc.message_for(get_language()))
