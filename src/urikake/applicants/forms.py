@@ -15,7 +15,7 @@ import phonenumbers
 from django import forms
 from django.contrib.auth import password_validation
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from urikake.accounts.models import User
@@ -158,7 +158,13 @@ class KindForm(Form):
 
 def _year_choices() -> list[tuple[str, str]]:
     this_year = timezone.localdate().year
-    return [("", "---")] + [(str(y), f"{y}年") for y in range(this_year, 1867, -1)]
+    year = gettext("%(year)s年")  # per request: the reader's language
+    return [("", "---")] + [(str(y), year % {"year": y}) for y in range(this_year, 1867, -1)]
+
+
+def _month_choices() -> list[tuple[str, str]]:
+    month = gettext("%(month)s月")
+    return [("", "---")] + [(str(m), month % {"month": m}) for m in range(1, 13)]
 
 
 class _ProfileForm(Form):
@@ -221,7 +227,7 @@ class CorporationProfileForm(_ProfileForm):
     established_month = forms.TypedChoiceField(
         label=_("設立月"),
         coerce=int,
-        choices=[("", "---")] + [(str(m), f"{m}月") for m in range(1, 13)],
+        choices=_month_choices,
     )
     field_order = [
         "name",
