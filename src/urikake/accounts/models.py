@@ -16,9 +16,6 @@ from django.utils import timezone
 from urikake.accounts.roles import StaffRole
 from urikake.domain.email_address import normalise_email
 
-# settings.LANGUAGES, spelled out so that a migration does not depend on settings.
-LANGUAGE_CHOICES = [("ja", "日本語"), ("en", "English")]
-
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -55,9 +52,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField("登録日時", default=timezone.now)
     # The language the user reads the site in (set by the language switch and at sign-up):
     # mail and SMS to them are written in it, whatever language the sender's request had.
-    preferred_language = models.CharField(
-        "表示言語", max_length=8, choices=LANGUAGE_CHOICES, default="ja"
-    )
+    # One of settings.LANGUAGES (accounts.services.supported_language keeps it so; no
+    # `choices` here, so that a migration does not follow the settings).
+    preferred_language = models.CharField("表示言語", max_length=8, default="ja")
 
     objects: ClassVar[UserManager] = UserManager()
 

@@ -17,7 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
 from django.views import i18n as i18n_views
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from urikake.accounts import auth_events
 from urikake.accounts import services as account_services
@@ -54,7 +54,6 @@ def login_help(request: HttpRequest) -> HttpResponse:
 
 
 @public
-@require_POST
 def set_language(request: HttpRequest) -> HttpResponse:
     """The header's language switch: Django's ``set_language`` (cookie and redirect), and for
     a logged-in user the choice is remembered on the account, so that mail and SMS reach
@@ -62,7 +61,8 @@ def set_language(request: HttpRequest) -> HttpResponse:
     response = i18n_views.set_language(request)
     language = request.POST.get("language", "")
     if (
-        request.user.is_authenticated
+        request.method == "POST"
+        and request.user.is_authenticated
         and response.status_code in (200, 302)
         and check_for_language(language)
     ):
