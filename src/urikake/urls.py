@@ -43,7 +43,8 @@ urlpatterns = [
     path("api/", api.urls),
     path("accounts/", include("urikake.accounts.urls")),
     path("accounts/", include("allauth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's set_language, which also remembers a logged-in user's choice (mail, SMS).
+    path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]
 

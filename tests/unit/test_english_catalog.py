@@ -56,7 +56,8 @@ def _python_ids(text: str) -> list[str]:
 def used_ids() -> dict[str, str]:
     """Japanese message ids → the first file using each."""
     found: dict[str, str] = {}
-    for path in ROOT.rglob("*.html"):
+    templates = [*ROOT.rglob("*.html"), *ROOT.glob("*/templates/**/*.txt")]  # .txt: mails
+    for path in templates:
         for msgid in _template_ids(path.read_text(encoding="utf-8")):
             found.setdefault(msgid, str(path.relative_to(ROOT)))
     for path in ROOT.rglob("*.py"):

@@ -162,7 +162,6 @@ _third_party(
     "mfa_login_webauthn",
     "mfa_signup_webauthn",
     "mfa_trust",
-    "set_language",
 )
 _third_party(
     Access.AUTHENTICATED,

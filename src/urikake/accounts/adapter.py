@@ -5,16 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailAddress
 from allauth.core import context as allauth_context
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from urikake.accounts import auth_events, lockout
+from urikake.accounts.services import language_of
 from urikake.mail import services as mail
 
 # One message for every refusal before the password is checked — a growing delay, a lock, or
@@ -68,7 +71,21 @@ class AccountAdapter(DefaultAccountAdapter):
         request = allauth_context.request
         ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
         ctx.update(context)
-        mail.send_message(self.render_mail(template_prefix, email, ctx), template=template_prefix)
+        # In the language the recipient reads the site in (a password reset asked for from a
+        # browser in another language still reaches an English reader in English).
+        with translation.override(self._language_for(email, context)):
+            message = self.render_mail(template_prefix, email, ctx)
+        mail.send_message(message, template=template_prefix)
+
+    @staticmethod
+    def _language_for(email: str, context: dict[str, Any]) -> str:
+        user = context.get("user")
+        if user is None:
+            address = EmailAddress.objects.filter(email__iexact=email).select_related("user")
+            user = next((a.user for a in address[:1]), None)
+        if user is None:  # nobody with that address: the language of the request
+            return translation.get_language() or "ja"
+        return language_of(user)
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         # Staff have no マイページ; LOGIN_REDIRECT_URL is the applicants' home.

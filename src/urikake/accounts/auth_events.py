@@ -24,7 +24,7 @@ from allauth.usersessions.models import UserSession
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.urls import Resolver404, resolve, reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from urikake.accounts import devices, lockout
@@ -176,9 +176,7 @@ def on_allauth_login(sender: Any, request: HttpRequest, user: Any, **kwargs: Any
         }
         # Delivered after commit by the mail worker: a mail server that cannot be reached
         # never fails the login itself.
-        send_user_mail(
-            user, "accounts/email/new_device", context, language=translation.get_language()
-        )
+        send_user_mail(user, "accounts/email/new_device", context)
 
 
 def on_logout(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:

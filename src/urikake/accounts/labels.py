@@ -131,6 +131,7 @@ ACTIONS = {
     "signup.started": _("新規登録の開始"),
     "staff.role_granted": _("スタッフ権限の付与"),
     "staff.role_revoked": _("スタッフ権限の取消し"),
+    "user.language_changed": _("表示言語の変更"),
     "statement.imported": _("入出金明細の取込み"),
     "treasury.batch_approved": _("送金: 総合振込データの承認"),
     "treasury.batch_generated": _("送金: 総合振込データの作成"),

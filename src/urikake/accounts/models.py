@@ -50,6 +50,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField("有効", default=True)
     date_joined = models.DateTimeField("登録日時", default=timezone.now)
+    # The language the user reads the site in (set by the language switch and at sign-up):
+    # mail and SMS to them are written in it, whatever language the sender's request had.
+    # One of settings.LANGUAGES (accounts.services.supported_language keeps it so; no
+    # `choices` here, so that a migration does not follow the settings).
+    preferred_language = models.CharField("表示言語", max_length=8, default="ja")
 
     objects: ClassVar[UserManager] = UserManager()
 

@@ -87,3 +87,41 @@ def revoke_staff_role(user: User, *, acting_user: Any) -> User:
             payload={"previous": previous},
         )
     return locked
+
+
+# --- the reader's language ---------------------------------------------------------------
+
+
+def supported_language(code: str | None) -> str:
+    """``code`` if the site speaks it (``en-us`` → ``en``), else the site's default (ja)."""
+    from django.conf import settings
+
+    base = (code or "").split("-")[0].lower()
+    known = {lang for lang, _name in settings.LANGUAGES}
+    return base if base in known else settings.LANGUAGE_CODE
+
+
+def set_preferred_language(user: User, language: str) -> bool:
+    """Remember the language ``user`` chose on the site (mail and SMS to them follow it).
+    Audited; False (and nothing written) when it is already their language."""
+    language = supported_language(language)
+    with transaction.atomic():
+        locked = _locked(user)
+        if locked.preferred_language == language:
+            return False
+        before = locked.preferred_language
+        locked.preferred_language = language
+        locked.save(update_fields=["preferred_language"])
+        audit.record(
+            "user.language_changed",
+            actor=user,
+            obj=locked,
+            payload={"from": before, "to": language},
+        )
+    user.preferred_language = language
+    return True
+
+
+def language_of(user: Any) -> str:
+    """The language to write to ``user`` in (the site's default for anyone unknown)."""
+    return supported_language(getattr(user, "preferred_language", None))

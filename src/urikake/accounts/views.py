@@ -14,10 +14,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
+from django.views import i18n as i18n_views
 from django.views.decorators.http import require_GET, require_http_methods
 
 from urikake.accounts import auth_events
+from urikake.accounts import services as account_services
 from urikake.accounts.access import authenticated, public
 from urikake.accounts.devices import summarise_user_agent
 from urikake.accounts.forms import SessionActionForm
@@ -48,6 +51,23 @@ def login_help(request: HttpRequest) -> HttpResponse:
             "link_minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
         },
     )
+
+
+@public
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The header's language switch: Django's ``set_language`` (cookie and redirect), and for
+    a logged-in user the choice is remembered on the account, so that mail and SMS reach
+    them in the language they read the site in."""
+    response = i18n_views.set_language(request)
+    language = request.POST.get("language", "")
+    if (
+        request.method == "POST"
+        and request.user.is_authenticated
+        and response.status_code in (200, 302)
+        and check_for_language(language)
+    ):
+        account_services.set_preferred_language(request.user, language)
+    return response
 
 
 @public

@@ -15,6 +15,7 @@ import phonenumbers
 from django import forms
 from django.contrib.auth import password_validation
 from django.utils import timezone
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from urikake.accounts.models import User
@@ -157,7 +158,13 @@ class KindForm(Form):
 
 def _year_choices() -> list[tuple[str, str]]:
     this_year = timezone.localdate().year
-    return [("", "---")] + [(str(y), f"{y}年") for y in range(this_year, 1867, -1)]
+    year = gettext("%(year)s年")  # per request: the reader's language
+    return [("", "---")] + [(str(y), year % {"year": y}) for y in range(this_year, 1867, -1)]
+
+
+def _month_choices() -> list[tuple[str, str]]:
+    month = gettext("%(month)s月")
+    return [("", "---")] + [(str(m), month % {"month": m}) for m in range(1, 13)]
 
 
 class _ProfileForm(Form):
@@ -220,7 +227,7 @@ class CorporationProfileForm(_ProfileForm):
     established_month = forms.TypedChoiceField(
         label=_("設立月"),
         coerce=int,
-        choices=[("", "---")] + [(str(m), f"{m}月") for m in range(1, 13)],
+        choices=_month_choices,
     )
     field_order = [
         "name",
@@ -240,7 +247,9 @@ class CorporationProfileForm(_ProfileForm):
             hint = ""
             if exc.code == "corporate_number.check_digit":
                 hint = str(_("。番号に誤りがないか、法人番号公表サイトでご確認ください"))
-            raise forms.ValidationError(exc.message + hint, code=exc.code) from exc
+            raise forms.ValidationError(
+                exc.message_for(get_language()) + hint, code=exc.code
+            ) from exc
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -425,7 +434,7 @@ class PayoutAccountForm(Form):
             )
         except DomainError as exc:
             field = exc.field if exc.field in {"account_number", "holder_name"} else None
-            self.add_error(field, exc.message)
+            self.add_error(field, exc.message_for(get_language()))
         return cleaned
 
 

@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from urikake.accounts.models import User
+from urikake.accounts.services import language_of, supported_language
 from urikake.applicants import data_use, terms
 from urikake.applicants.models import (
     Consent,
@@ -68,9 +69,10 @@ def _absolute(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def _mail_on_commit(template: str, to: str, **context: Any) -> None:
-    """Rendered now, delivered after commit in the background (urikake.mail)."""
-    mail.send(to, f"applicants/email/{template}", context)
+def _mail_on_commit(template: str, to: str, *, language: str | None = None, **context: Any) -> None:
+    """Rendered now (in ``language``: a known user's own; else the language of the request,
+    i.e. of the person signing up or inviting), delivered after commit in the background."""
+    mail.send(to, f"applicants/email/{template}", context, language=language)
 
 
 # ---------------------------------------------------------------------------------------
@@ -145,6 +147,7 @@ def start_signup(email: str, *, ip: str | None, terms_version: str, privacy_vers
             _mail_on_commit(
                 "already_registered",
                 email,
+                language=language_of(existing),
                 login_url=_absolute(reverse("account_login")),
                 reset_url=_absolute(reverse("account_reset_password")),
             )
@@ -173,14 +176,17 @@ def start_signup(email: str, *, ip: str | None, terms_version: str, privacy_vers
         )
 
 
-def _create_user(email: str, password: str) -> User:
-    """User + verified primary EmailAddress (allauth's record that the address is proven)."""
+def _create_user(email: str, password: str, language: str) -> User:
+    """User + verified primary EmailAddress (allauth's record that the address is proven),
+    reading the site in ``language`` (the one they signed up in: mail and SMS follow it)."""
     if _email_registered(email):
         raise DomainError(
             "signup.already_registered",
             "このメールアドレスは既に登録されています。ログインしてください",
         )
-    user = User.objects.create_user(email=email, password=password)
+    user = User.objects.create_user(
+        email=email, password=password, preferred_language=supported_language(language)
+    )
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     return user
 
@@ -194,7 +200,7 @@ def _record_consents(
     )
 
 
-def complete_signup(raw_token: str, *, password: str) -> User:
+def complete_signup(raw_token: str, *, password: str, language: str = "ja") -> User:
     """Set the password for a verified sign-up link: creates the user, once.
 
     The token is consumed by a conditional UPDATE (``used_at IS NULL``), so two tabs
@@ -211,7 +217,7 @@ def complete_signup(raw_token: str, *, password: str) -> User:
             ).update(used_at=now)
             if consumed != 1:
                 raise _link_error("signup_token", "used")
-            user = _create_user(token.email, password)
+            user = _create_user(token.email, password, language)
             _record_consents(
                 user,
                 versions={"terms": token.terms_version, "privacy": token.privacy_version},
@@ -634,6 +640,7 @@ def save_payout_account(
                 _mail_on_commit(
                     "payout_changed",
                     owner.email,
+                    language=language_of(owner),
                     organization_name=organization.name,
                     bank_name=account.bank_name,
                     branch_name=account.branch_name,
@@ -806,6 +813,7 @@ def accept_invitation_with_signup(
     ip: str | None,
     terms_version: str,
     privacy_version: str,
+    language: str = "ja",
 ) -> User:
     """Sign up through an invitation: the link already proves the address, so no second mail.
 
@@ -818,7 +826,7 @@ def accept_invitation_with_signup(
             invitation = check_invitation(raw_token)
             password_validation.validate_password(password, User(email=invitation.email))
             now = timezone.now()
-            user = _create_user(invitation.email, password)
+            user = _create_user(invitation.email, password, language)
             _consume_invitation(invitation, user, now)
             _record_consents(
                 user,

@@ -23,6 +23,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -153,7 +154,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                 privacy_version=form.cleaned_data["privacy_version"],
             )
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            form.add_error(None, exc.message_for(get_language()))
         else:
             return redirect("applicants:signup_sent")
     return render(request, "applicants/signup.html", {"form": form, **_terms_context()})
@@ -179,13 +180,15 @@ def signup_verify(request: HttpRequest, token: str) -> HttpResponse:
     form = SetPasswordForm(request.POST or None, email=pending.email)
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.complete_signup(token, password=form.cleaned_data["password1"])
+            user = services.complete_signup(
+                token, password=form.cleaned_data["password1"], language=get_language()
+            )
         except ValidationError as exc:
             form.add_error("password1", exc)
         except DomainError as exc:
             if exc.code.startswith("signup_token."):
                 return _link_invalid(request, exc, kind="signup")
-            form.add_error(None, exc.message)
+            form.add_error(None, exc.message_for(get_language()))
         else:
             login(request, user, backend=LOGIN_BACKEND)
             messages.success(
@@ -230,13 +233,14 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
                 ip=_client_ip(request),
                 terms_version=form.cleaned_data["terms_version"],
                 privacy_version=form.cleaned_data["privacy_version"],
+                language=get_language(),
             )
         except ValidationError as exc:
             form.add_error("password1", exc)
         except DomainError as exc:
             if exc.code.startswith("invitation."):
                 return _link_invalid(request, exc, kind="invitation")
-            form.add_error(None, exc.message)
+            form.add_error(None, exc.message_for(get_language()))
         else:
             login(request, user, backend=LOGIN_BACKEND)
             messages.success(request, _("%(name)sに参加しました") % {"name": inv.organization.name})
@@ -252,7 +256,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     try:
         membership = services.accept_invitation(token, acting_user=_user(request))
     except DomainError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, exc.message_for(get_language()))
         return redirect("applicants:invitation", token=token)
     messages.success(request, _("%(name)sに参加しました") % {"name": membership.organization.name})
     return redirect("applicants:home")
@@ -278,7 +282,7 @@ def consent(request: HttpRequest) -> HttpResponse:
             try:
                 services.withdraw_consent(acting_user=user, ip=_client_ip(request))
             except DomainError as exc:
-                messages.error(request, exc.message)
+                messages.error(request, exc.message_for(get_language()))
             else:
                 messages.warning(
                     request,
@@ -295,7 +299,7 @@ def consent(request: HttpRequest) -> HttpResponse:
                 )
             except DomainError as exc:
                 form = ConsentForm()  # re-show with the versions now current
-                messages.error(request, exc.message)
+                messages.error(request, exc.message_for(get_language()))
             else:
                 messages.success(request, _("同意を記録しました"))
                 return redirect(next_url or "applicants:onboarding")
@@ -351,7 +355,7 @@ def onboarding_profile(request: HttpRequest) -> HttpResponse:
             try:
                 services.save_profile(org, form.profile_data(), acting_user=_user(request))
             except DomainError as exc:
-                form.add_error(None, exc.message)
+                form.add_error(None, exc.message_for(get_language()))
             else:
                 return _after_step(request)
     else:
@@ -484,7 +488,9 @@ def onboarding_notifications(request: HttpRequest) -> HttpResponse:
             try:
                 services.save_notification_settings(org, form.choices(), acting_user=_user(request))
             except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                form.add_error(
+                    exc.field if exc.field in form.fields else None, exc.message_for(get_language())
+                )
             else:
                 return _after_step(request)
     context.update({"form": form, "saved": existing is not None})
@@ -526,7 +532,9 @@ def members(request: HttpRequest) -> HttpResponse:
             try:
                 services.invite_member(org, form.cleaned_data["email"], acting_user=_user(request))
             except DomainError as exc:
-                form.add_error("email" if exc.field == "email" else None, exc.message)
+                form.add_error(
+                    "email" if exc.field == "email" else None, exc.message_for(get_language())
+                )
             else:
                 messages.success(request, _("招待メールを送信しました"))
                 return redirect("applicants:members")
@@ -553,7 +561,7 @@ def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.remove_member(membership, acting_user=_user(request))
         except DomainError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, exc.message_for(get_language()))
         else:
             messages.success(request, _("メンバーを削除しました"))
             if membership.user_id == request.user.pk:
@@ -571,7 +579,7 @@ def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.revoke_invitation(inv, acting_user=_user(request))
         except DomainError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, exc.message_for(get_language()))
         else:
             messages.success(request, _("招待を取り消しました"))
         return redirect("applicants:members")

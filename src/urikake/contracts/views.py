@@ -16,8 +16,8 @@ from allauth.core.exceptions import ReauthenticationRequired
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from urikake.accounts.models import User
@@ -106,7 +106,7 @@ def detail(request: HttpRequest, application_id: int) -> HttpResponse:
         try:
             services.prepare_contracts(application, acting_user=_user(request))
         except DomainError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, exc.message_for(get_language()))
         return redirect("contracts:detail", application_id=application.pk)
     documents = services.documents_of(application)
     signature = ContractSignature.objects.filter(application=application).first()
@@ -157,7 +157,7 @@ def _sign(request: HttpRequest, application: FinancingApplication) -> HttpRespon
                 reauthenticated_at=_reauthenticated_at(request),
             )
         except DomainError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, exc.message_for(get_language()))
             return redirect("contracts:detail", application_id=application.pk)
         if result.created:
             messages.success(

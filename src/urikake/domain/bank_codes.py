@@ -149,6 +149,7 @@ def lookup_bank(code: str) -> BankInfo:
             "bank_code.unknown",
             f"金融機関コード「{bank_code}」は見つかりません",
             field="bank_code",
+            params={"bank_code": bank_code},
         )
     return info
 
@@ -167,6 +168,7 @@ def lookup_branch(bank_code: str, branch_code: str) -> BranchInfo:
             "branch_code.unknown",
             f"{bank.name}（金融機関コード{bank.code}）に支店コード「{code}」の支店は見つかりません",
             field="branch_code",
+            params={"bank_name": bank.name, "bank_code": bank.code, "code": code},
         )
     return info
 

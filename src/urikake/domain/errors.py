@@ -4,9 +4,15 @@ Every parser and validator in ``urikake.domain`` raises :class:`DomainError` (or
 with a stable machine-readable ``code`` (for the JSON API), a Japanese ``message`` (for
 people) and, where it helps, the ``field`` and ``line`` the problem was found in. The web
 layer turns these into form errors or structured JSON without re-wording them.
+
+Pages read in English show :meth:`DomainError.message_for`: the English of the code from
+:mod:`urikake.domain.errors_en`, filled in with the error's ``params`` (the values its Japanese
+message was built from).
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 
 class DomainError(ValueError):
@@ -19,12 +25,25 @@ class DomainError(ValueError):
         *,
         field: str | None = None,
         line: int | None = None,
+        params: Mapping[str, object] | None = None,
     ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.field = field
         self.line = line
+        # The values the message was built from (for the English text of the same error).
+        self.params = dict(params or {})
+
+    def message_for(self, language: str | None) -> str:
+        """The message in ``language`` (Japanese unless English is asked for and known)."""
+        if (language or "").startswith("en"):
+            from urikake.domain.errors_en import english
+
+            text = english(self.code, self.params)
+            if text is not None:
+                return text
+        return self.message
 
     def as_dict(self) -> dict[str, str | int]:
         """The structured form used in API error bodies."""

@@ -128,6 +128,7 @@ def _corporate_number_errors(digits: str, *, field_name: str) -> None:
             "corporate_number.length",
             f"法人番号は13桁の数字で入力してください（入力は{len(digits)}桁です）",
             field=field_name,
+            params={"digits": len(digits)},
         )
 
 
@@ -292,6 +293,7 @@ def parse_invoice_registration_number(
             "invoice_registration_number.length",
             f"{_INVOICE_FORMAT_MESSAGE}（数字が{len(digits)}桁です）",
             field=_INVOICE_FIELD,
+            params={"digits": len(digits)},
         )
     valid = _check_digit_ok(digits)
     if is_corporation is True and not valid:

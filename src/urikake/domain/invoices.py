@@ -61,6 +61,7 @@ def amount_limit_error(limit: int, field: str = "total_amount") -> DomainError:
         "invoice.amount_limit",
         f"請求金額は{limit:,}円以下で入力してください（1枚の請求書の上限は{limit:,}円です）。",
         field=field,
+        params={"limit": limit},
     )
 
 
@@ -124,7 +125,11 @@ def validate_invoice(
         try:
             parse_invoice_registration_number(invoice.issuer_registration_number)
         except DomainError as exc:
-            problems.append(DomainError(exc.code, exc.message, field="issuer_registration_number"))
+            problems.append(
+                DomainError(
+                    exc.code, exc.message, field="issuer_registration_number", params=exc.params
+                )
+            )
     if invoice.tax_breakdown:
         expected = sum(t.taxable_amount + t.tax_amount for t in invoice.tax_breakdown)
         if expected != invoice.total_amount:
@@ -134,6 +139,7 @@ def validate_invoice(
                     f"税率ごとの内訳の合計（{expected:,}円）が請求金額（"
                     f"{invoice.total_amount:,}円）と一致しません。",
                     field="tax_breakdown",
+                    params={"expected": expected, "total": invoice.total_amount},
                 )
             )
     debtor = invoice.debtor_name.strip()

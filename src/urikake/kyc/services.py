@@ -169,6 +169,7 @@ def _clean_full_name(full_name: str) -> str:
             "kyc.full_name_too_long",
             f"氏名は{FULL_NAME_MAX}文字以内で入力してください。",
             field="full_name",
+            params={"max": FULL_NAME_MAX},
         )
     return name
 

@@ -9,8 +9,8 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -75,9 +75,9 @@ def status(request: HttpRequest) -> HttpResponse:
                 return redirect("kyc:status")
         except DomainError as exc:
             if exc.field and exc.field in form.fields:
-                form.add_error(exc.field, exc.message)
+                form.add_error(exc.field, exc.message_for(get_language()))
             else:
-                messages.error(request, exc.message)
+                messages.error(request, exc.message_for(get_language()))
     summary = services.kyc_summary(organization)
     return render(
         request,

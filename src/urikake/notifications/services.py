@@ -22,9 +22,11 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from urikake.accounts.models import User
 from urikake.accounts.roles import ROLE_CAPABILITIES, Capability
+from urikake.accounts.services import language_of
 from urikake.applicants import services as applicants
 from urikake.applicants.models import Membership, NotificationSettings, Organization
 from urikake.audit import services as audit
@@ -40,7 +42,7 @@ from urikake.notifications.models import (
 )
 
 MAIL_TEMPLATE = "notifications/mail/event"
-SMS_PREFIX = "【Urikake】"
+SMS_PREFIX = "【Urikake】"  # a message id: "[Urikake] " in English
 
 
 # --- telling people --------------------------------------------------------------------------
@@ -99,7 +101,10 @@ def notify(
         )
     ]
     if event.sms and choices.sms_important and phone_verified(organization):
-        text = f"{SMS_PREFIX}{_in_japanese(title_of, event.key, values)}"
+        language = sms_language(organization)
+        text = _in_language(language, title_of, event.key, values)
+        with translation.override(language):
+            text = gettext(SMS_PREFIX) + text
         if url:
             text += " " + absolute(url)
         queue_sms(event.key, subject, organization.contact_phone, text)
@@ -176,26 +181,48 @@ def _tell(
     if mail_on and user.email:
         delivery = _claim(event.key, subject, Channel.MAIL, user.email, notification)
         if delivery is not None:
-            template, mail_context = letter or (MAIL_TEMPLATE, _mail_context(event, context, url))
-            sent = mail.send(user.email, template, mail_context, language="ja")
+            language = language_of(user)
+            template, mail_context = letter or (
+                MAIL_TEMPLATE,
+                _mail_context(event, context, url, language),
+            )
+            sent = mail.send(user.email, template, mail_context, language=language)
             delivery.outbound_mail_id = sent.pk if sent else None
             delivery.save(update_fields=["outbound_mail_id"])
     return notification
 
 
-def _mail_context(event: Event, context: Mapping[str, Any], url: str) -> dict[str, Any]:
+def _mail_context(
+    event: Event, context: Mapping[str, Any], url: str, language: str
+) -> dict[str, Any]:
     return {
-        "title": _in_japanese(title_of, event.key, context),
-        "body": _in_japanese(body_of, event.key, context),
+        "title": _in_language(language, title_of, event.key, context),
+        "body": _in_language(language, body_of, event.key, context),
         "reasons": [str(r) for r in context.get("reasons", [])],
         "url": absolute(url) if url else "",
         "staff": event.audience == "staff",
     }
 
 
-def _in_japanese(render: Any, event_key: str, context: Mapping[str, Any]) -> str:
-    with translation.override("ja"):
+def _in_language(language: str, render: Any, event_key: str, context: Mapping[str, Any]) -> str:
+    with translation.override(language):
         return str(render(event_key, context))
+
+
+def sms_language(organization: Organization) -> str:
+    """The language of SMS to the organisation's mobile number: that of the member who
+    verified the number (the person holding the phone), else the site's default."""
+    verification = (
+        PhoneVerification.objects.select_related("requested_by")
+        .filter(
+            organization=organization,
+            phone=organization.contact_phone,
+            verified_at__isnull=False,
+        )
+        .order_by("-verified_at", "-pk")
+        .first()
+    )
+    return language_of(verification.requested_by if verification else None)
 
 
 def _claim(
@@ -350,10 +377,11 @@ def send_phone_code(
             payload={"expires_in_minutes": int(CODE_TTL.total_seconds() // 60)},
         )
         minutes = int(CODE_TTL.total_seconds() // 60)
-        text = (
-            f"{SMS_PREFIX}確認コード: {code}（{minutes}分間有効）。"
-            "このコードを他人に教えないでください。"
-        )
+        with translation.override(language_of(acting_user)):
+            text = gettext(SMS_PREFIX) + gettext(
+                "確認コード: %(code)s（%(minutes)s分間有効）。"
+                "このコードを他人に教えないでください。"
+            ) % {"code": code, "minutes": minutes}
         queue_sms("phone_code", str(verification), phone_e164, text)
     return verification
 
@@ -423,6 +451,7 @@ def confirm_phone_code(
                 if left
                 else "確認コードが正しくありません。もう一度コードを送信してください。",
                 field="code",
+                params={"left": left},
             )
     if error is not None:
         raise error  # after commit: the attempt stays counted

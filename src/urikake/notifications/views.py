@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -143,7 +144,7 @@ def phone(request: HttpRequest) -> HttpResponse:
                 number_form.is_valid()
         except DomainError as exc:
             target = code_form if action == "confirm" else number_form
-            target.add_error(None, exc.message)
+            target.add_error(None, exc.message_for(get_language()))
     pending = (
         PhoneVerification.objects.filter(
             organization=org, phone=org.contact_phone, verified_at__isnull=True

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -92,7 +93,7 @@ def _read_upload(request: HttpRequest, org: Any, upload: Any) -> str | None:
     try:
         proposal = _initial_from_upload(request, org, sniffed.content, sniffed.kind)
     except DomainError as exc:
-        proposal, note = {}, exc.message
+        proposal, note = {}, exc.message_for(get_language())
     limit = settings.RECEIVABLES_MAX_INVOICE_YEN
     if isinstance(proposal.get("total_amount"), int) and proposal["total_amount"] > limit:
         return f"{name}: {amount_limit_error(limit).message}"  # refused at entry, no draft
@@ -146,10 +147,15 @@ def _register_from_form(request: HttpRequest, org: Any, form: InvoiceForm) -> bo
         )
     except services.InvoiceRejected as exc:
         for problem in exc.problems:
-            form.add_error(problem.field if problem.field in form.fields else None, problem.message)
+            form.add_error(
+                problem.field if problem.field in form.fields else None,
+                problem.message_for(get_language()),
+            )
         return False
     except DomainError as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        form.add_error(
+            exc.field if exc.field in form.fields else None, exc.message_for(get_language())
+        )
         return False
     if draft is not None:
         draft.file.delete(save=False)
@@ -239,7 +245,9 @@ def applications(request: HttpRequest) -> HttpResponse:
                 )
                 services.submit_application(application, acting_user=request.user)  # type: ignore[arg-type]
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            form.add_error(
+                exc.field if exc.field in form.fields else None, exc.message_for(get_language())
+            )
         else:
             messages.success(
                 request, _("お申込みを受け付けました。審査結果はこのページに表示されます。")
@@ -326,5 +334,5 @@ def application_answer(request: HttpRequest, pk: int) -> HttpResponse:
             services.cancel_application(app, acting_user=request.user)  # type: ignore[arg-type]
             messages.info(request, _("お申込みを取り消しました。"))
     except DomainError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, exc.message_for(get_language()))
     return redirect("receivables:application", pk=app.pk)

@@ -10,8 +10,8 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from urikake.applicants.access import applicant, current_organization
 from urikake.domain.errors import DomainError
@@ -94,7 +94,7 @@ def pull(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, exc.message)
             except DomainError as exc:
                 field = exc.field if exc.field in form.fields else None
-                form.add_error(field, exc.message)
+                form.add_error(field, exc.message_for(get_language()))
             else:
                 if result.duplicate:
                     messages.info(

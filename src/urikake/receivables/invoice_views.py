@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from urikake.applicants.access import applicant, owned_or_404
 from urikake.domain.assignment_clauses import STATUS_LABELS, ClauseStatus
@@ -94,7 +94,9 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error("evidence", exc)
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            form.add_error(
+                exc.field if exc.field in form.fields else None, exc.message_for(get_language())
+            )
         else:
             return redirect("receivables:invoice", pk=invoice.pk)
     status = assignment_clauses.status_of(invoice)

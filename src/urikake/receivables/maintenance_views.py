@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from urikake.applicants.access import applicant, current_organization, owned_or_404
@@ -96,10 +97,13 @@ def invoice_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except InvoiceRejected as exc:
             for problem in exc.problems:
                 form.add_error(
-                    problem.field if problem.field in form.fields else None, problem.message
+                    problem.field if problem.field in form.fields else None,
+                    problem.message_for(get_language()),
                 )
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            form.add_error(
+                exc.field if exc.field in form.fields else None, exc.message_for(get_language())
+            )
         else:
             messages.success(request, _("請求書を変更しました。"))
             return redirect("receivables:invoice", pk=invoice.pk)
@@ -120,7 +124,7 @@ def invoice_delete(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             maintenance.delete_invoice(invoice, acting_user=_user(request))
         except DomainError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, exc.message_for(get_language()))
             return redirect("receivables:invoice", pk=invoice.pk)
         messages.success(
             request,
@@ -169,7 +173,9 @@ def debtor_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 address=form.cleaned_data["address"],
             )
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            form.add_error(
+                exc.field if exc.field in form.fields else None, exc.message_for(get_language())
+            )
         else:
             messages.success(request, _("売掛先を変更しました。"))
             return redirect("receivables:debtor", pk=debtor.pk)
@@ -196,7 +202,7 @@ def debtor_delete(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             maintenance.delete_debtor(debtor, acting_user=_user(request))
         except DomainError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, exc.message_for(get_language()))
             return redirect("receivables:debtor", pk=debtor.pk)
         messages.success(request, _("売掛先 %(name)s を削除しました。") % {"name": debtor.name})
         return redirect("receivables:debtors")

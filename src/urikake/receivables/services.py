@@ -351,6 +351,7 @@ def create_application(
             "application.amount",
             f"希望金額は1円以上、請求金額の合計（{face:,}円）以下で入力してください。",
             field="requested_amount",
+            params={"face": face},
         )
     plan_version = plans.resolve_plan(
         segment=organization.kind,

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from urikake.applicants.access import applicant, current_organization
@@ -98,7 +99,7 @@ def debtors(request: HttpRequest) -> HttpResponse:
             )
         except DomainError as exc:
             field = exc.field if exc.field in form.fields else None
-            form.add_error(field, exc.message)
+            form.add_error(field, exc.message_for(get_language()))
         else:
             messages.success(request, _("売掛先を登録しました。"))
             return redirect("receivables:debtors")

@@ -11,8 +11,8 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from urikake.applicants.access import applicant, current_organization, owned_or_404
@@ -55,7 +55,9 @@ class PeriodForm(forms.Form):
             try:
                 check_period(start, end, today=dashboard.today())
             except DomainError as exc:
-                self.add_error(exc.field if exc.field in self.fields else None, exc.message)
+                self.add_error(
+                    exc.field if exc.field in self.fields else None, exc.message_for(get_language())
+                )
         return data
 
 
@@ -206,7 +208,7 @@ def _estimate(app: FinancingApplication, fmt: str) -> HttpResponse:
                 inv.total_amount,
                 None,
                 None,
-                exc.message,
+                exc.message_for(get_language()),
             )
         else:
             line = documents.EstimateLine(

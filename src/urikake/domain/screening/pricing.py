@@ -84,11 +84,21 @@ class PricingPolicy:
     min_days_to_due: int = 7  # shorter terms are not priced
 
 
+# The fee lines' notes as message ids (English in web/locale; the page fills the values).
+FACE_TIMES = "額面 × %(rate)s（円未満切捨て）"
+PAID_ON = "%(payout_date)s お振込"
+APR_NOTE = "%(apr)s（手数料計 %(fees)s、%(days)s日間、実日数/365）"
+
+
 @dataclass(frozen=True, slots=True)
 class FeeLine:
     label: str
     amount: int | None  # yen; None for a line that is a rate or a date
-    note: str = ""
+    note: str = ""  # the note in Japanese, as the contract and the API show it
+    # The note as a message id with named values (``%(rate)s``), so that a page in another
+    # language shows it translated; values ending in ``_date`` are ISO dates.
+    note_id: str = ""
+    note_params: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,12 +193,28 @@ def price(
             "買取金額（掛目）",
             advance,
             f"額面 × {format_rate_percent(band.advance_rate, 0)}（円未満切捨て）",
+            FACE_TIMES,
+            {"rate": format_rate_percent(band.advance_rate, 0)},
         ),
-        FeeLine("買取手数料", -fee, f"額面 × {format_rate_percent(fee_rate)}（円未満切捨て）"),
+        FeeLine(
+            "買取手数料",
+            -fee,
+            f"額面 × {format_rate_percent(fee_rate)}（円未満切捨て）",
+            FACE_TIMES,
+            {"rate": format_rate_percent(fee_rate)},
+        ),
     ]
     if admin:
         lines.append(FeeLine("事務手数料", -admin))
-    lines.append(FeeLine("お振込金額", net, f"{payout:%Y年%m月%d日} お振込"))
+    lines.append(
+        FeeLine(
+            "お振込金額",
+            net,
+            f"{payout:%Y年%m月%d日} お振込",
+            PAID_ON,
+            {"payout_date": payout.isoformat()},
+        )
+    )
     if holdback:
         lines.append(FeeLine("留保金", holdback, "売掛先からの入金後にお返しします"))
     lines.append(
@@ -197,6 +223,8 @@ def price(
             None,
             f"{format_rate_percent(apr)}（手数料計 {format_yen(fee + admin)}、"
             f"{days}日間、実日数/365）",
+            APR_NOTE,
+            {"apr": format_rate_percent(apr), "fees": format_yen(fee + admin), "days": str(days)},
         )
     )
     return Offer(

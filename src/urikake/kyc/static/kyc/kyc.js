@@ -37,7 +37,14 @@
     label.setAttribute("for", box.id);
     label.className = "kyc-file-switch";
     label.appendChild(box);
-    label.appendChild(document.createTextNode(" カメラを使わずにファイルから選ぶ（PDF など）"));
+    var english = (document.documentElement.lang || "").indexOf("en") === 0;  // the page's language
+    label.appendChild(
+      document.createTextNode(
+        english
+          ? " Choose a file instead of using the camera (PDF etc.)"
+          : " カメラを使わずにファイルから選ぶ（PDF など）"
+      )
+    );
     wrapper.appendChild(label);
     input.insertAdjacentElement("afterend", wrapper);
     box.addEventListener("change", function () {

@@ -12,7 +12,11 @@
     var zone = document.createElement("div");
     zone.className = "drop-zone";
     zone.setAttribute("aria-hidden", "true");
-    zone.textContent = form.dataset.dropText || "ここにファイルをドラッグ＆ドロップ";
+    // The page's language (the <html lang> the server wrote): English pages read English.
+    var english = (document.documentElement.lang || "").indexOf("en") === 0;
+    zone.textContent =
+      form.dataset.dropText ||
+      (english ? "Drag and drop a file here" : "ここにファイルをドラッグ＆ドロップ");
     input.parentNode.insertBefore(zone, input.nextSibling);
     var bar = document.createElement("progress");
     bar.max = 100;
