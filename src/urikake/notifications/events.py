@@ -47,7 +47,7 @@ EVENTS: dict[str, Event] = {
                 "審査の結果はあらためてお知らせします。"
             ),
             "email_screening",
-            sms=False,
+            sms=True,
         ),
         Event(
             "application_referred",
@@ -99,7 +99,7 @@ EVENTS: dict[str, Event] = {
                 "締結済みの契約書はいつでもダウンロードできます。"
             ),
             "email_contract",
-            sms=False,
+            sms=True,
         ),
         Event(
             "perfection_done",
@@ -109,7 +109,7 @@ EVENTS: dict[str, Event] = {
                 "債権譲渡の対抗要件の手続きが完了しました。"
             ),
             "email_contract",
-            sms=False,
+            sms=True,
         ),
         Event(
             "payout_sent",
