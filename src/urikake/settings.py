@@ -217,7 +217,7 @@ MAIL_TASK_BACKEND = os.environ.get(
 )
 MAIL_MAX_ATTEMPTS = int(os.environ.get("URIKAKE_MAIL_MAX_ATTEMPTS", "8"))
 # A worker that has not written a heartbeat for this long is reported as down by /healthz.
-WORKER_HEARTBEAT_SECONDS = 5
+WORKER_HEARTBEAT_SECONDS = float(os.environ.get("URIKAKE_WORKER_HEARTBEAT", "5"))
 WORKER_STALE_AFTER_SECONDS = int(os.environ.get("URIKAKE_WORKER_STALE_AFTER", "30"))
 
 # --- Authentication (django-allauth + allauth.mfa; see docs/security.md) -------------------

@@ -147,6 +147,8 @@ ACTIONS = {
     "treasury.purchase_collected": _("回収金の受領"),
     "treasury.reserve_released": _("留保金の返還"),
     "treasury.statement_imported": _("入出金明細の取込み（当社口座）"),
+    "system.task_requeued": _("バックグラウンド処理: 停止したワーカーの処理を再実行待ちに戻す"),
+    "system.task_abandoned": _("バックグラウンド処理: 繰り返し停止したため中止"),
     "credit_line.adjusted": _("与信枠の変更"),
     "auth.login": _("ログイン"),
     "auth.new_device": _("新しい端末からのログイン"),

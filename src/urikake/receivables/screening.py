@@ -43,6 +43,7 @@ from urikake.domain.screening import (
 )
 from urikake.domain.screening.external import ExternalAssessment, assess_external
 from urikake.domain.statements import Direction, SourceFormat, Statement, StatementLine
+from urikake.faults import checkpoint
 from urikake.plans import services as plans
 from urikake.receivables import assignment_clauses, external_checks, notices
 from urikake.receivables.models import (
@@ -384,6 +385,7 @@ def run_screening(application_id: int) -> FinancingApplication:
             min(o.expires_on for o in offers) if application.offer else None
         )
         application.save()
+        checkpoint("screening.in_transaction")  # fault tests: killed before the commit
         audit.record(
             f"application.{target.value}",
             actor="system:screening",

@@ -36,6 +36,7 @@ from urikake.domain.errors import DomainError
 from urikake.domain.statement_csv import PRESETS, parse_csv
 from urikake.domain.statements import Direction, Statement, refuse_future_lines
 from urikake.domain.zengin_statements import parse_receipt_file
+from urikake.faults import checkpoint
 from urikake.integrations.bank.adapter import BankStatementSource
 from urikake.ledger import services as ledger
 from urikake.receivables.bank_pull import check_period, fetch_transactions, statement_from
@@ -306,6 +307,7 @@ def run_reconciliation(*, acting_user: Actor = SYSTEM) -> RunSummary:
                 proposal=proposal,
             )
             summary.auto += 1
+            checkpoint("reconciliation.deposit_applied")  # fault tests: killed half-way
             continue
         if status is engine.MatchStatus.AUTO and len(books) == 1:
             try:

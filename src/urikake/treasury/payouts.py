@@ -43,6 +43,7 @@ from urikake.domain.zengin_transfer import (
     parse_transfer_file,
     write_transfer_file,
 )
+from urikake.faults import checkpoint
 from urikake.ledger import services as ledger
 from urikake.receivables import services as receivables
 from urikake.treasury import notifications
@@ -135,6 +136,7 @@ def build_batch(
             payout.line_number = line
             payout.status = Payout.Status.BATCHED
         Payout.objects.bulk_update(pending, ["batch", "line_number", "status"])
+        checkpoint("payout_batch.in_transaction")  # fault tests: killed before the commit
         audit.record(
             "treasury.batch_generated",
             actor=acting_user,

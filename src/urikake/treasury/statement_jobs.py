@@ -23,6 +23,7 @@ from urikake.accounts.actors import user_or_none
 from urikake.audit import services as audit
 from urikake.audit.actors import Actor
 from urikake.domain.errors import DomainError
+from urikake.faults import checkpoint
 from urikake.files import write_atomically
 from urikake.treasury import collections
 from urikake.treasury.models import StatementImportJob
@@ -112,6 +113,7 @@ def run_job(job_id: int) -> StatementImportJob:
             content, filename=job.filename, acting_user=actor, file_format=job.file_format
         )
         _advance(job, stage=Stage.RECONCILING, added=len(result.added), repeated=result.repeated)
+        checkpoint("statement_job.imported")  # fault tests: killed between the two steps
         summary = collections.run_reconciliation(acting_user=actor)
     except DomainError as exc:
         _advance(

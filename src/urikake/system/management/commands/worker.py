@@ -1,7 +1,9 @@
 """``urikake worker`` — the background-task worker (django-tasks' database worker + heartbeat).
 
 Every option of django-tasks-db's ``db_worker`` works here. On top, the worker writes a
-heartbeat row every few seconds so that ``/healthz`` can tell whether a worker is running.
+heartbeat row every few seconds so that ``/healthz`` can tell whether a worker is running,
+and puts back in the queue the tasks of workers that died mid-task
+(:mod:`urikake.system.task_recovery`).
 Autoreload is off by default (``--reload`` turns it on).
 """
 
@@ -11,6 +13,7 @@ import os
 import socket
 import threading
 from argparse import ArgumentParser
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -19,6 +22,7 @@ from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Command as DBWorkerCommand
 
 from urikake.system.models import WorkerHeartbeat
+from urikake.system.task_recovery import recover_stale_tasks
 
 
 def _beat(worker_id: str, started_at: Any, stop: threading.Event) -> None:
@@ -35,6 +39,15 @@ def _beat(worker_id: str, started_at: Any, stop: threading.Event) -> None:
                         "started_at": started_at,
                         "last_seen": timezone.now(),
                     },
+                )
+                # Tasks whose worker died are put back in the queue by any live worker.
+                recover_stale_tasks(
+                    older_than=timedelta(
+                        seconds=max(
+                            settings.WORKER_STALE_AFTER_SECONDS,
+                            2 * settings.WORKER_HEARTBEAT_SECONDS,
+                        )
+                    )
                 )
             except Exception:  # a busy database must not kill the heartbeat thread
                 connection.close()
