@@ -44,7 +44,12 @@ import pytest
 
 from tests.integration.test_settings_and_cli import PRODUCTION_OK
 
-PORT = int(os.environ.get("URIKAKE_FAULT_PG_PORT", "55433"))
+# It brings up its own cluster, so it needs no database of the suite's; it runs once, in CI's
+# PostgreSQL suite (the production configuration it tests is PostgreSQL's).
+pytestmark = pytest.mark.usefixtures("postgresql_only")
+
+# The private cluster's port: a free one unless set (CI's two suites run side by side).
+PORT = int(os.environ.get("URIKAKE_FAULT_PG_PORT", "0"))
 HOST = "urikake.example"
 TIMEOUT = 10.0  # the client's timeout: no request may take longer
 OUTAGE = 2.0  # seconds the cluster stays down each time
@@ -108,7 +113,7 @@ def cluster() -> Iterator[Cluster]:
         pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) are not installed")
     root = Path(tempfile.mkdtemp(prefix="urikake-pg-"))
     os.chmod(root, 0o700)
-    pg = Cluster(bin_dir, root, PORT)
+    pg = Cluster(bin_dir, root, PORT or _free_port())
     try:
         pg.init()
         pg.start()
