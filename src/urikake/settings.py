@@ -263,8 +263,8 @@ ACCOUNT_RATE_LIMITS = {
     # Per IP and per e-mail; our own lockout (urikake.accounts.lockout) adds growing delays.
     "login_failed": "30/10m/ip,10/15m/key",
     "signup": "20/h/ip",
-    "reset_password": "20/h/ip,5/h/key",
-    "reset_password_from_key": "20/h/ip",
+    "reset_password": "20/h/ip,5/h/key",  # nosec B105 # rate limits, not passwords
+    "reset_password_from_key": "20/h/ip",  # nosec B105 # rate limits, not passwords
     "contact": "10/h/ip,3/h/key",  # the public contact form (urikake.web)
 }
 PASSWORD_RESET_TIMEOUT = 30 * 60

@@ -307,7 +307,7 @@ class _Debtor:
 
 class _Generator:
     def __init__(self, seed: int, period: tuple[date, date]) -> None:
-        self.rng = random.Random(seed)  # noqa: S311 — test data, not secrets
+        self.rng = random.Random(seed)  # noqa: S311 # nosec B311 # test data, not secrets
         self.period = period
         self.debtors: list[_Debtor] = []
         self.items: list[OpenItem] = []
