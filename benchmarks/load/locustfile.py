@@ -13,13 +13,12 @@ Who does what, in proportion (``weight``) — each simulated person paces itself
 
 Everyone is signed in with a session seeded by ``seed.py`` (URIKAKE_LOAD_PLAN). The server is
 reached on loopback as the reverse proxy would forward it (``X-Forwarded-Proto: https``); the
-production cookies are ``Secure``, so the cookie jar is told that loopback counts as secure.
-Every non-2xx/3xx answer counts as an error.
+production cookies are ``Secure``, so their values are kept as plain cookies to be sent.
+Every 4xx/5xx answer counts as an error.
 """
 
 from __future__ import annotations
 
-import http.cookiejar
 import itertools
 import json
 import os
@@ -46,20 +45,12 @@ FORM_PAGE = {
 _numbers = itertools.count(1)
 
 
-class _LoopbackIsSecure(http.cookiejar.DefaultCookiePolicy):
-    """Send the Secure cookies over plain loopback HTTP (TLS ends at the proxy in front)."""
-
-    def return_ok_secure(self, cookie: http.cookiejar.Cookie, request: Any) -> bool:
-        return True
-
-
 class SignedIn(HttpUser):
     abstract = True
     role = ""
     wait_time = constant_throughput(RATE)
 
     def on_start(self) -> None:
-        self.client.cookies.set_policy(_LoopbackIsSecure())
         self.client.cookies.set(SESSION_COOKIE, random.choice(PLAN["sessions"][self.role]))
         self.client.headers.update(
             {"X-Forwarded-Proto": "https", "Referer": f"https://{self._host()}/"}
@@ -68,6 +59,11 @@ class SignedIn(HttpUser):
         page = self.client.get(FORM_PAGE[self.role], name="sign-in page (CSRF)")
         found = _CSRF_FIELD.search(page.text)
         self.csrf_token = found.group(1) if found else ""
+        # The production cookies are Secure and this is plain HTTP on loopback (TLS ends at
+        # the proxy in front): keep their values as plain cookies so that they are sent.
+        for cookie in list(self.client.cookies):
+            if cookie.secure and cookie.value:
+                self.client.cookies.set(cookie.name, cookie.value)
         if os.environ.get("URIKAKE_LOAD_DEBUG"):
             print(self.role, page.status_code, bool(self.csrf_token), list(self.client.cookies))
 

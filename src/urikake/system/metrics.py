@@ -47,7 +47,7 @@ RECENT_CALLS = dt.timedelta(minutes=15)
 CIRCUIT_OPEN = "circuit_open"
 
 # The registry of this process's own metrics (single-process mode).
-_PROCESS_REGISTRY = CollectorRegistry(auto_describe=True)
+_PROCESS_REGISTRY = CollectorRegistry()
 
 REQUEST_LATENCY = Histogram(
     "urikake_http_request_duration_seconds",
@@ -70,6 +70,11 @@ def observe_request(route: str, method: str, status: int, seconds: float) -> Non
 
 class DatabaseCollector(Collector):
     """Figures read from the database when Prometheus scrapes (see the module docstring)."""
+
+    def describe(self) -> Iterator[Metric]:
+        # Nothing up front: describing would query the database when the collector is
+        # registered (at import, possibly before the database exists).
+        return iter(())
 
     def collect(self) -> Iterator[Metric]:
         up = GaugeMetricFamily(

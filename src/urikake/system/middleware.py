@@ -18,6 +18,7 @@ import logging
 import time
 from collections.abc import Callable
 
+from django.core.signals import request_finished, request_started
 from django.http import HttpRequest, HttpResponse
 
 from urikake.system import metrics
@@ -46,6 +47,18 @@ def _user_id(request: HttpRequest) -> str:
     return ""
 
 
+def _clear_context(**_kwargs: object) -> None:
+    request_id_var.set("")
+    user_id_var.set("")
+
+
+# The context stays set after the middleware returns, so that Django's own lines about the
+# response ("Forbidden: …", "Not Found: …", written after the middleware chain) carry the
+# request id too; it is cleared when the request starts and when it has been sent.
+request_started.connect(_clear_context, dispatch_uid="urikake.request_context.start")
+request_finished.connect(_clear_context, dispatch_uid="urikake.request_context.finish")
+
+
 class RequestContextMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -54,30 +67,25 @@ class RequestContextMiddleware:
         started = time.perf_counter()
         request_id = accept_or_new_request_id(request.headers.get("X-Request-ID"))
         request.request_id = request_id  # type: ignore[attr-defined]
-        id_token = request_id_var.set(request_id)
-        user_token = user_id_var.set("")
-        try:
-            response = self.get_response(request)
-            duration = time.perf_counter() - started
-            route = route_name(request)
-            user_id = _user_id(request)
-            user_id_var.set(user_id)
-            response["X-Request-ID"] = request_id
-            metrics.observe_request(route, request.method or "", response.status_code, duration)
-            log.info(
-                "%s %s %s %.1fms",
-                request.method,
-                route,
-                response.status_code,
-                duration * 1000,
-                extra={
-                    "route": route,
-                    "method": request.method,
-                    "status": response.status_code,
-                    "duration_ms": round(duration * 1000, 1),
-                },
-            )
-            return response
-        finally:
-            request_id_var.reset(id_token)
-            user_id_var.reset(user_token)
+        request_id_var.set(request_id)
+        user_id_var.set("")
+        response = self.get_response(request)
+        duration = time.perf_counter() - started
+        route = route_name(request)
+        user_id_var.set(_user_id(request))
+        response["X-Request-ID"] = request_id
+        metrics.observe_request(route, request.method or "", response.status_code, duration)
+        log.info(
+            "%s %s %s %.1fms",
+            request.method,
+            route,
+            response.status_code,
+            duration * 1000,
+            extra={
+                "route": route,
+                "method": request.method,
+                "status": response.status_code,
+                "duration_ms": round(duration * 1000, 1),
+            },
+        )
+        return response

@@ -244,3 +244,13 @@ def test_json_formatter_redacts_forbidden_extra_fields(json_log) -> None:
     (line,) = [entry for entry in _lines(json_log) if entry["logger"] == "urikake.test"]
     assert line["password"] == "[redacted]"
     assert line["Authorization"] == "[redacted]"
+
+
+def test_djangos_own_response_lines_carry_the_request_id(json_log) -> None:
+    Client().get("/no-such-page-at-all/", HTTP_X_REQUEST_ID="req-notfound-000003")
+    lines = [
+        entry
+        for entry in _lines(json_log)
+        if entry["logger"] == "django.request" and entry.get("request_id") == "req-notfound-000003"
+    ]
+    assert lines, "Django's 'Not Found' line is joined to the request"
