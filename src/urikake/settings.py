@@ -547,12 +547,13 @@ LOGGING = {
     "filters": {
         "redact": {"()": "urikake.security.logging.RedactPersonalDataFilter"},
         "request_context": {"()": "urikake.system.logcontext.RequestContextFilter"},
+        "hide_request_path": {"()": "urikake.system.logcontext.HideRequestPathFilter"},
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": LOG_FORMAT,
-            "filters": ["request_context", "redact"],
+            "filters": ["request_context", "hide_request_path", "redact"],
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},

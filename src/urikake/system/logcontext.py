@@ -41,6 +41,25 @@ class RequestContextFilter(logging.Filter):
         return True
 
 
+class HideRequestPathFilter(logging.Filter):
+    """Django's own lines about a response ("Not Found: /path", "Forbidden (CSRF …): /path")
+    name the raw path and attach the request object, whose text is the path again. A path may
+    carry a secret (password-reset and e-mail-confirmation keys), so both become the route
+    name (``account_reset_password_from_key``) or ``unmatched``."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        request = getattr(record, "request", None)
+        path = getattr(request, "path", None)
+        if request is None or path is None:
+            return True
+        match = getattr(request, "resolver_match", None)
+        route = (match.view_name if match is not None else "") or "unmatched"
+        if isinstance(record.args, tuple):
+            record.args = tuple(route if arg == path else arg for arg in record.args)
+        record.request = route
+        return True
+
+
 # Fields a line must never carry even if a caller passes them in ``extra`` (defence in depth:
 # the request log never puts them there).
 _FORBIDDEN_FIELDS = frozenset(

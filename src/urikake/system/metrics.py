@@ -103,22 +103,31 @@ class DatabaseCollector(Collector):
         )
         oldest = GaugeMetricFamily(
             "urikake_task_oldest_ready_age_seconds",
-            "Age of the oldest task waiting for a worker (0 when none waits)",
+            "Seconds the oldest due task has waited for a worker (0 when none waits)",
             labels=["queue"],
         )
         open_statuses = [TaskResultStatus.READY, TaskResultStatus.RUNNING]
         rows = (
             DBTaskResult.objects.filter(status__in=open_statuses)
             .values("queue_name", "status")
-            .annotate(n=Count("id"), first=Min("enqueued_at"))
+            .annotate(n=Count("id"))
         )
         queues: set[str] = {"default"}
-        ages: dict[str, float] = {}
         for row in rows:
             queues.add(row["queue_name"])
             depth.add_metric([row["queue_name"], str(row["status"]).lower()], row["n"])
-            if row["status"] == TaskResultStatus.READY and row["first"] is not None:
-                ages[row["queue_name"]] = max(0.0, (now - row["first"]).total_seconds())
+        # Waiting means due and not taken: a retry scheduled for later is not late yet.
+        due = (
+            DBTaskResult.objects.filter(status=TaskResultStatus.READY, run_after__lte=now)
+            .values("queue_name")
+            .annotate(first=Min("run_after"))
+        )
+        ages = {
+            row["queue_name"]: max(0.0, (now - row["first"]).total_seconds())
+            for row in due
+            if row["first"] is not None
+        }
+        queues.update(ages)
         for queue in sorted(queues):
             oldest.add_metric([queue], ages.get(queue, 0.0))
         workers = GaugeMetricFamily(

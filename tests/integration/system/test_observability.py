@@ -18,7 +18,11 @@ from django.test import Client, override_settings
 
 from tests.integration.treasury.helpers import contracted_deal, perfect
 from urikake.connections.models import CallRecord
-from urikake.system.logcontext import RequestContextFilter, UrikakeJsonFormatter
+from urikake.system.logcontext import (
+    HideRequestPathFilter,
+    RequestContextFilter,
+    UrikakeJsonFormatter,
+)
 from urikake.treasury.models import Payout
 
 pytestmark = pytest.mark.django_db
@@ -196,6 +200,7 @@ def json_log() -> io.StringIO:
     handler = logging.StreamHandler(stream)
     handler.setFormatter(UrikakeJsonFormatter())
     handler.addFilter(RequestContextFilter())
+    handler.addFilter(HideRequestPathFilter())
     root = logging.getLogger()
     root.addHandler(handler)
     previous = logging.getLogger("urikake.request").level
@@ -246,11 +251,41 @@ def test_json_formatter_redacts_forbidden_extra_fields(json_log) -> None:
     assert line["Authorization"] == "[redacted]"
 
 
-def test_djangos_own_response_lines_carry_the_request_id(json_log) -> None:
+def test_djangos_own_response_lines_carry_the_request_id_but_not_the_path(json_log) -> None:
+    secret_path = "/accounts/password/reset/key/1-secretresetkey123/"
     Client().get("/no-such-page-at-all/", HTTP_X_REQUEST_ID="req-notfound-000003")
+    Client().post(secret_path, {"password1": "x"})  # no CSRF token: Django's CSRF line
+    assert "secretresetkey123" not in json_log.getvalue()
+    assert "no-such-page-at-all" not in json_log.getvalue()
     lines = [
         entry
         for entry in _lines(json_log)
         if entry["logger"] == "django.request" and entry.get("request_id") == "req-notfound-000003"
     ]
     assert lines, "Django's 'Not Found' line is joined to the request"
+
+
+def test_metrics_queue_depth_and_age_of_due_tasks() -> None:
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    now = timezone.now()
+
+    def task(run_after):
+        return DBTaskResult.objects.create(
+            status="READY",
+            args_kwargs={"args": [], "kwargs": {}},
+            task_path="urikake.system.tasks.nothing",
+            backend_name="default",
+            queue_name="default",
+            run_after=run_after,
+            exception_class_path="",
+            traceback="",
+        )
+
+    task(now - timezone.timedelta(minutes=10))
+    task(now + timezone.timedelta(hours=1))  # a retry scheduled for later: not waiting yet
+    text = _scrape(Client())
+    assert _sample(text, "urikake_task_queue_depth", queue="default", status="ready") == 2
+    age = _sample(text, "urikake_task_oldest_ready_age_seconds", queue="default")
+    assert 590 < age < 900
