@@ -124,7 +124,7 @@ class Applicant(SignedIn):
                 "total_amount": random.randrange(300_000, 2_000_000, 1000),
             },
         )
-        if response.status_code == 200:
+        if response.status_code in (200, 201):
             self.invoices.append(response.json()["id"])
 
     @task(1)
