@@ -40,11 +40,13 @@ test-integration: $(STAMP)
 test-e2e: $(STAMP)
 	$(BIN)/pytest tests/e2e $(PYTEST_ARGS)
 
-lint: $(STAMP)  ## ruff, mypy, import-linter, migrations check
+lint: $(STAMP)  ## ruff, mypy, import-linter, bandit, semgrep (local rules), migrations check
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/bandit -c pyproject.toml -r src -q
+	$(BIN)/semgrep --config .semgrep --metrics=off --disable-version-check --error --quiet src
 	URIKAKE_VAR_DIR=$$(mktemp -d) $(BIN)/urikake makemigrations --check --dry-run
 
 format: $(STAMP)  ## コード整形 / format the code

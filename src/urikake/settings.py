@@ -121,6 +121,8 @@ if not PRODUCTION:
     ]
 
 MIDDLEWARE = [
+    # First: request id, the request's log line and latency metric cover everything below.
+    "urikake.system.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "urikake.api.ApiErrorShapeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -262,8 +264,8 @@ ACCOUNT_RATE_LIMITS = {
     # Per IP and per e-mail; our own lockout (urikake.accounts.lockout) adds growing delays.
     "login_failed": "30/10m/ip,10/15m/key",
     "signup": "20/h/ip",
-    "reset_password": "20/h/ip,5/h/key",
-    "reset_password_from_key": "20/h/ip",
+    "reset_password": "20/h/ip,5/h/key",  # nosec B105 # rate limits, not passwords
+    "reset_password_from_key": "20/h/ip",  # nosec B105 # rate limits, not passwords
     "contact": "10/h/ip,3/h/key",  # the public contact form (urikake.web)
 }
 PASSWORD_RESET_TIMEOUT = 30 * 60
@@ -546,21 +548,52 @@ if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- Logging: structured enough to grep, never personal data --------------------------------
+# "json" (production default): one JSON object per line — timestamp, level, logger, message,
+# request_id, user_id and, for the request line, route/method/status/duration_ms — for the
+# journal or a log shipper. "plain" (development default): one readable line.
+LOG_FORMAT = os.environ.get("URIKAKE_LOG_FORMAT", "json" if PRODUCTION else "plain").strip().lower()
+if LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured("URIKAKE_LOG_FORMAT must be 'json' or 'plain'")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"redact": {"()": "urikake.security.logging.RedactPersonalDataFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "urikake.system.logcontext.UrikakeJsonFormatter"},
+    },
+    "filters": {
+        "redact": {"()": "urikake.security.logging.RedactPersonalDataFilter"},
+        "request_context": {"()": "urikake.system.logcontext.RequestContextFilter"},
+        "hide_request_path": {"()": "urikake.system.logcontext.HideRequestPathFilter"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["redact"],
+            "formatter": LOG_FORMAT,
+            "filters": ["request_context", "hide_request_path", "redact"],
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Our own request line replaces Django's (which names the raw path; see
+        # urikake.system.middleware for why paths are not logged).
+        "django.server": {"level": "WARNING"},
+    },
 }
+
+# --- Metrics (/metrics, Prometheus; docs/operations.md) -------------------------------------
+# Either a scraper presents this bearer token, or it connects from one of these networks.
+METRICS_BEARER_TOKEN = os.environ.get("URIKAKE_METRICS_TOKEN", "")
+METRICS_ALLOWED_NETWORKS = _env_list(
+    "URIKAKE_METRICS_ALLOWED_NETWORKS", "" if PRODUCTION else "127.0.0.0/8,::1/128"
+)
+if PRODUCTION and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    # gunicorn runs several worker processes: request latencies are pooled through files here
+    # (urikake.system.metrics). Set before prometheus_client is first imported.
+    _metrics_dir = VAR_DIR / "prometheus"
+    _metrics_dir.mkdir(parents=True, exist_ok=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(_metrics_dir)
 
 
 def _check_production() -> None:

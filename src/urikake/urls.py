@@ -39,6 +39,8 @@ urlpatterns = [
     path("backoffice/", include("urikake.backoffice.urls")),
     path("webhooks/", include("urikake.kyc.webhook_urls")),
     path("healthz", system_views.healthz, name="healthz"),
+    path("readyz", system_views.readyz, name="readyz"),
+    path("metrics", system_views.metrics_view, name="metrics"),
     path("samples/", include("urikake.system.sample_urls")),
     path("api/", api.urls),
     path("accounts/", include("urikake.accounts.urls")),

@@ -25,6 +25,8 @@ from tests.integration.test_settings_and_cli import PRODUCTION_OK
 
 pytestmark = pytest.mark.usefixtures("postgresql_only")
 
+METRICS_TOKEN = "smoke-metrics-token-0123456789"
+
 
 def _url(name: str) -> str:
     s = connection.settings_dict
@@ -42,10 +44,12 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _get(port: int, path: str) -> tuple[int, dict[str, str], bytes]:
+def _get(
+    port: int, path: str, headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, str], bytes]:
     request = urllib.request.Request(
         f"http://127.0.0.1:{port}{path}",
-        headers={"Host": "urikake.example", "X-Forwarded-Proto": "https"},
+        headers={"Host": "urikake.example", "X-Forwarded-Proto": "https", **(headers or {})},
     )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
@@ -63,6 +67,7 @@ def test_gunicorn_with_two_workers_on_postgresql(tmp_path: Path) -> None:
         "DATABASE_URL": _url(database),
         "URIKAKE_VAR_DIR": str(tmp_path),
         "DJANGO_SETTINGS_MODULE": "urikake.settings",
+        "URIKAKE_METRICS_TOKEN": METRICS_TOKEN,
     }
     bin_dir = Path(sys.executable).parent
     processes: list[subprocess.Popen[str]] = []
@@ -111,6 +116,7 @@ def test_gunicorn_with_two_workers_on_postgresql(tmp_path: Path) -> None:
         plain_status, plain_headers, _ = _get_plain_http(port)
         assert plain_status == 301  # straight HTTP is sent to HTTPS
         assert plain_headers["Location"].startswith("https://")
+        _assert_readiness_and_metrics(port)
     finally:
         for proc in processes:
             proc.terminate()
@@ -120,6 +126,36 @@ def test_gunicorn_with_two_workers_on_postgresql(tmp_path: Path) -> None:
             except subprocess.TimeoutExpired:
                 proc.kill()
         _psql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+
+
+def _login_page_count(metrics: str) -> float:
+    prefix = "urikake_http_request_duration_seconds_count{"
+    for line in metrics.splitlines():
+        if line.startswith(prefix) and 'route="account_login"' in line and '"2xx"' in line:
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def _assert_readiness_and_metrics(port: int) -> None:
+    """/readyz, and /metrics pooled over both gunicorn workers (multiprocess mode)."""
+    ready_status, ready_headers, ready = _get(port, "/readyz", {"X-Request-ID": "smoke-ready-01"})
+    assert ready_status == 200, ready
+    assert json.loads(ready)["checks"]["migrations"]["ok"] is True
+    assert ready_headers["X-Request-ID"] == "smoke-ready-01"
+    assert _get(port, "/metrics")[0] == 404  # never public
+    auth = {"Authorization": f"Bearer {METRICS_TOKEN}"}
+    before_status, _h, before = _get(port, "/metrics", auth)
+    assert before_status == 200, before
+    for _ in range(8):
+        assert _get(port, "/accounts/login/")[0] == 200
+    # Whichever worker answers the scrape, it counts the requests the other one served too.
+    for _ in range(3):
+        status, _h, after = _get(port, "/metrics", auth)
+        assert status == 200
+        assert _login_page_count(after.decode()) == _login_page_count(before.decode()) + 8
+    text = after.decode()
+    assert "urikake_task_queue_depth" in text or "urikake_task_oldest_ready_age_seconds" in text
+    assert "urikake_metrics_database_up 1.0" in text
 
 
 def _get_plain_http(port: int) -> tuple[int, dict[str, str], bytes]:

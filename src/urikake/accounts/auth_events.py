@@ -42,7 +42,7 @@ SESSION_AUTH_AT = "urikake.auth_at"  # when this session logged in (epoch second
 SESSION_SEEN_AT = "urikake.seen_at"  # last request (epoch seconds, ~30 s granularity)
 SESSION_MFA_PROMPTED = "urikake.mfa_prompted"  # the applicant MFA prompt was shown
 # The password is 8–14 characters and MFA is now off (a flag, not a password: S105).
-SESSION_PASSWORD_TOO_SHORT = "urikake.password_too_short"  # noqa: S105
+SESSION_PASSWORD_TOO_SHORT = "urikake.password_too_short"  # noqa: S105 # nosec B105 # an event code, not a password
 # Set on the request (not the session) by whoever logs a user out, read by on_logout.
 LOGOUT_REASON_ATTR = "_urikake_logout_reason"
 

@@ -57,7 +57,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
-from xml.etree.ElementTree import Element, ParseError
+from xml.etree.ElementTree import Element, ParseError  # nosec B405 # typing and ParseError only; parsing goes through defusedxml
 
 import defusedxml  # type: ignore[import-untyped]
 import defusedxml.ElementTree as safe_et  # type: ignore[import-untyped]

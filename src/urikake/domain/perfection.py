@@ -19,7 +19,7 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape  # nosec B406 # escapes text we write; parses nothing
 
 from urikake.domain.errors import DomainError
 from urikake.domain.identifiers import company_registry_number

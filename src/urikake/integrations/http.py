@@ -402,7 +402,7 @@ def _retry_delay(exc: HttpFailure, attempt: int) -> float | None:
         attempt,
         base=RETRY_POLICY.base_delay,
         cap=RETRY_POLICY.max_delay,
-        jitter=random.random(),  # noqa: S311 — jitter, not a secret
+        jitter=random.random(),  # noqa: S311 # nosec B311 # jitter, not a secret
     )
 
 

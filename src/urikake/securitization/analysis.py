@@ -58,7 +58,7 @@ def trigger_of(pool: Pool) -> Decimal:
 def terms_of(pool: Pool) -> WaterfallTerms:
     used = assumptions.of_pool(pool)
     return WaterfallTerms(
-        trust_fee_rate=float(pool.trust_fee_rate),
+        trust_fee_rate=float(pool.trust_fee_rate),  # nosemgrep: money-no-float # Monte Carlo input
         dilution_rate=float(pool.dilution_rate),
         recovery_lag=used.recovery_lag,
         trigger=float(used.trigger),

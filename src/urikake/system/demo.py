@@ -21,7 +21,7 @@ from urikake.applicants import services as applicants
 from urikake.applicants import terms
 from urikake.audit import services as audit
 
-PASSWORD = "urikake-demo-2026-password"  # noqa: S105 — published demo login, development only
+PASSWORD = "urikake-demo-2026-password"  # noqa: S105 # nosec B105 # published demo login, development only
 
 
 @dataclass(frozen=True)

@@ -208,7 +208,7 @@ def make_scale(
             "作り直すときは空のデータベースで実行してください。"
             f" / scale demo data already present ({already} applicants); use an empty database."
         )
-    rng = random.Random(seed)  # noqa: S311 — demo data, reproducible by design
+    rng = random.Random(seed)  # noqa: S311 # nosec B311 # demo data, reproducible by design
     day = today or timezone.localdate()
     report = Report(states=Counter())
     with transaction.atomic():

@@ -1,4 +1,5 @@
-"""What ``/healthz`` and ``GET /api/system/health`` report: database and task-worker status."""
+"""What ``/healthz`` and ``GET /api/system/health`` report (database and task-worker status),
+and what ``/readyz`` checks (database, migrations, cache table, worker heartbeat)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,10 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import DatabaseError, connection
+from django.db.migrations.executor import MigrationExecutor
+from django.db.models import Max
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -53,3 +57,60 @@ def health() -> tuple[dict[str, Any], bool]:
         "database": db,
         "worker": worker,
     }, db["ok"]
+
+
+# --- Readiness (/readyz) -----------------------------------------------------------------------
+# Once this process has seen every migration applied it need not look again (migrations are
+# never un-applied under a running site); building the migration graph costs ~0.1 s.
+_migrations_seen_applied = False
+
+
+def migrations_status() -> dict[str, Any]:
+    global _migrations_seen_applied
+    if _migrations_seen_applied:
+        return {"ok": True, "unapplied": 0}
+    try:
+        executor = MigrationExecutor(connection)
+        plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except DatabaseError as exc:
+        return {"ok": False, "error": type(exc).__name__}
+    _migrations_seen_applied = not plan
+    return {"ok": not plan, "unapplied": len(plan)}
+
+
+def cache_status() -> dict[str, Any]:
+    """The shared cache answers (the database cache table exists: login needs it)."""
+    try:
+        cache.get("urikake:readyz")
+    except DatabaseError as exc:
+        return {"ok": False, "error": type(exc).__name__}
+    return {"ok": True}
+
+
+def worker_heartbeat_age() -> dict[str, Any]:
+    try:
+        last = WorkerHeartbeat.objects.aggregate(last=Max("last_seen"))["last"]
+    except DatabaseError as exc:
+        return {"ok": False, "error": type(exc).__name__}
+    age = (timezone.now() - last).total_seconds() if last else None
+    return {
+        "ok": age is not None and age <= settings.WORKER_STALE_AFTER_SECONDS,
+        "age_seconds": round(age, 1) if age is not None else None,
+    }
+
+
+def readiness() -> tuple[dict[str, Any], bool]:
+    """Whether this web process should receive traffic: database, schema and cache ready.
+
+    The worker's heartbeat is reported but does not make the web process unready: without a
+    worker, tasks wait in the queue, while taking every web process out of the load balancer
+    would turn a delay into an outage (``/healthz`` and the metrics alert on it instead).
+    """
+    db = database_status()
+    checks: dict[str, Any] = {"database": db}
+    if db["ok"]:
+        checks["migrations"] = migrations_status()
+        checks["cache"] = cache_status()
+        checks["worker"] = worker_heartbeat_age()
+    ready = db["ok"] and checks["migrations"]["ok"] and checks["cache"]["ok"]
+    return {"status": "ready" if ready else "not_ready", "checks": checks}, ready

@@ -4,10 +4,11 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from urikake.accounts.access import public, staff
+from urikake.accounts.access import public, staff, webhook
 from urikake.accounts.roles import Capability
-from urikake.system import sample_files
-from urikake.system.health import health
+from urikake.system import metrics, sample_files
+from urikake.system.health import health, readiness
+from urikake.system.metrics_access import may_scrape
 
 
 @public
@@ -19,6 +20,28 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         report, status=200 if serving else 503, json_dumps_params={"ensure_ascii": False}
     )
+
+
+@public
+@require_GET
+@never_cache
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness: 200 when database, migrations and cache table are ready, else 503."""
+    report, ready = readiness()
+    return JsonResponse(
+        report, status=200 if ready else 503, json_dumps_params={"ensure_ascii": False}
+    )
+
+
+@webhook  # a machine endpoint: the view checks the scraper before answering anything
+@require_GET
+@never_cache
+def metrics_view(request: HttpRequest) -> HttpResponse:
+    """Prometheus text exposition; only for an allow-listed address or the bearer token
+    (404 otherwise, so the endpoint is not advertised). docs/operations.md, "Metrics"."""
+    if not may_scrape(request):
+        raise Http404
+    return HttpResponse(metrics.exposition(), content_type=metrics.CONTENT_TYPE)
 
 
 def _sample_response(name: str) -> HttpResponse:

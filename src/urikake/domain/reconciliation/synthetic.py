@@ -342,7 +342,7 @@ class _Debtor:
 
 class _Generator:
     def __init__(self, seed: int, period: tuple[date, date], *, crowded: bool = False) -> None:
-        self.rng = random.Random(seed)  # noqa: S311 — test data, not secrets
+        self.rng = random.Random(seed)  # noqa: S311 # nosec B311 # test data, not secrets
         self.period = period
         self.crowded = crowded
         self.debtors: list[_Debtor] = []

@@ -78,6 +78,8 @@ def large_pool_of(cells: Cells, rho: float) -> LargePool:
     loss = np.zeros(values.shape[0])
     for j in range(cells.pd.shape[0]):
         s, n = int(cells.start[j]), int(cells.size[j])
+        # Monte Carlo statistics in float by design (reports round them for display).
+        # nosemgrep: money-no-float
         exposure[index[j]] += float(cells.amount[s : s + n].sum())
         loss[index[j]] += float(cells.loss[s : s + n].sum())
     lgd = np.where(exposure > 0, loss / np.where(exposure > 0, exposure, 1.0), 0.0)

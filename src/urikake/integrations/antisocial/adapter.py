@@ -24,7 +24,7 @@ from urikake.integrations.http import Failure, JsonClient
 from urikake.integrations.screening_vendor import Subject, VendorError, ask_vendor
 
 RESULTS = frozenset({"no_hit", "hit", "review"})
-DEV_API_TOKEN = "dev-antisocial-api-token"  # noqa: S105 — the published development default
+DEV_API_TOKEN = "dev-antisocial-api-token"  # noqa: S105 # nosec B105 # the published development default
 DEFAULT_URL = "http://127.0.0.1:8768"
 
 

@@ -31,7 +31,7 @@ from urikake.integrations.http import (
 )
 
 DEFAULT_BANK_API_URL = "http://127.0.0.1:8766"
-DEV_BANK_API_TOKEN = "dev-bank-api-token"  # noqa: S105 — the published development default
+DEV_BANK_API_TOKEN = "dev-bank-api-token"  # noqa: S105 # nosec B105 # the published development default
 # Never read more than this from one response: a page of 500 transactions is ~150 KB.
 _MAX_RESPONSE_BYTES = 4 * 1024 * 1024
 

@@ -270,7 +270,7 @@ def _on(year: int, month: int, day: int) -> date:
 def _generated(account: SimulatedAccount, year: int, month: int) -> list[_Movement]:
     """One month of an account's movements: a pure function of (account id, year, month)."""
     seed = int.from_bytes(hashlib.sha256(account.account_id.encode()).digest()[:8], "big")
-    base = random.Random(seed)  # noqa: S311 — simulated data, not security
+    base = random.Random(seed)  # noqa: S311 # nosec B311 # simulated data, not security
     customers = base.sample(_CUSTOMERS, k=5)
     terms = [(base.choice((10, 20, 25, 31)), base.randrange(8, 120) * 10_000) for _ in customers]
     # Costs follow the business's size, so the balance drifts slowly like a real account's.
@@ -278,7 +278,7 @@ def _generated(account: SimulatedAccount, year: int, month: int) -> list[_Moveme
     payroll = round(revenue * base.uniform(0.35, 0.45) / 1000) * 1000
     rent = round(revenue * base.uniform(0.05, 0.08) / 1000) * 1000
     supplier = base.choice(("ｶ)ｵｵｴﾄﾞｼﾖｳｶｲ", "ﾄｳﾖｳｻﾞｲﾘﾖｳ(ｶ", "ｶ)ﾐﾅﾐﾊﾟﾂｹｰｼﾞ"))
-    rng = random.Random(f"{seed}:{year}-{month:02d}")  # noqa: S311
+    rng = random.Random(f"{seed}:{year}-{month:02d}")  # noqa: S311 # nosec B311 # not security: reproducible simulated data or retry jitter
     out: list[_Movement] = []
     for payer, (day, amount) in zip(customers, terms, strict=True):
         if rng.random() < 0.08:

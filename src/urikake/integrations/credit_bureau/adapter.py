@@ -30,7 +30,7 @@ ADVERSE_KINDS = {
     "debt_restructuring": "債務整理",
 }
 PURPOSE = "factoring_screening"  # 照会目的: 売掛債権買取の審査
-DEV_API_TOKEN = "dev-credit-bureau-api-token"  # noqa: S105 — the published development default
+DEV_API_TOKEN = "dev-credit-bureau-api-token"  # noqa: S105 # nosec B105 # the published development default
 DEFAULT_URL = "http://127.0.0.1:8769"
 
 

@@ -57,7 +57,7 @@ from urikake.integrations.simulator_base import LocalHttpSimulator
 logger = logging.getLogger("urikake.ekyc_simulator")
 
 DEV_API_KEY = "dev-ekyc-api-key"
-DEV_WEBHOOK_SECRET = "dev-ekyc-webhook-secret"  # noqa: S105 — the published development default
+DEV_WEBHOOK_SECRET = "dev-ekyc-webhook-secret"  # noqa: S105 # nosec B105 # the published development default
 ACCEPTED_MIMES = frozenset(
     {"image/jpeg", "image/png", "image/webp", "image/heic", "image/heif", "application/pdf"}
 )
@@ -274,7 +274,7 @@ class EkycSimulator(LocalHttpSimulator):
         )
         delivery = Delivery(event_id=check.event["event_id"], status=None, at=time.time())
         try:
-            with urllib.request.urlopen(  # noqa: S310
+            with urllib.request.urlopen(  # noqa: S310 # nosec B310 # callback_url validated as http(s) when the check was created
                 request, timeout=self.delivery_timeout
             ) as response:
                 delivery.status = response.status

@@ -22,7 +22,7 @@ from urikake.integrations import connection_names
 from urikake.integrations.http import Failure, HttpFailure, JsonClient
 
 DEFAULT_SMS_GATEWAY_URL = "http://127.0.0.1:8770"
-DEV_SMS_GATEWAY_TOKEN = "dev-sms-gateway-token"  # noqa: S105 — development only
+DEV_SMS_GATEWAY_TOKEN = "dev-sms-gateway-token"  # noqa: S105 # nosec B105 # development only
 MAX_BODY_CHARS = 670  # 10 concatenated UCS-2 segments: longer texts are refused
 
 

@@ -1,0 +1,244 @@
+"""Load test: the production configuration on PostgreSQL, on loopback, under mixed traffic.
+
+Brings up what docs/operations.md describes — a fresh PostgreSQL database, ``urikake
+migrate``, ``collectstatic``, gunicorn with ``URIKAKE_LOAD_WEB_WORKERS`` workers and a task
+worker — seeds the demo data and signed-in sessions (benchmarks/load/seed.py), runs locust
+headless (benchmarks/load/locustfile.py) and prints throughput, p50/p95/p99 and errors per
+request type. Target (issue 14): 200 requests/s mixed at p99 ≤ 200 ms with 0 errors for
+5 minutes on 2 cores. Reported, never asserted.
+
+Environment: ``BENCH_PG_ADMIN_URL`` (default postgres://postgres@127.0.0.1:5432/postgres; a
+database is created and dropped), ``URIKAKE_LOAD_USERS`` (default 200; 10 with BENCH_SMOKE=1),
+``URIKAKE_LOAD_RATE`` (requests/s per user, default 1), ``URIKAKE_LOAD_SECONDS`` (default
+300; 10 with BENCH_SMOKE=1), ``URIKAKE_LOAD_WEB_WORKERS`` (default 4 = 2 × cores).
+Without a reachable PostgreSQL it says so and exits 0 (production refuses SQLite).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from _report import SMOKE
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+USERS = int(os.environ.get("URIKAKE_LOAD_USERS", "10" if SMOKE else "200"))
+RATE = float(os.environ.get("URIKAKE_LOAD_RATE", "1"))
+SECONDS = int(os.environ.get("URIKAKE_LOAD_SECONDS", "10" if SMOKE else "300"))
+WEB_WORKERS = int(os.environ.get("URIKAKE_LOAD_WEB_WORKERS", "4"))
+METRICS_TOKEN = secrets.token_urlsafe(24)
+
+
+def _psql(sql: str) -> None:
+    subprocess.run(["psql", ADMIN_URL, "-qc", sql], check=True, capture_output=True)
+
+
+def _pg_available() -> bool:
+    if shutil.which("psql") is None:
+        return False
+    done = subprocess.run(["psql", ADMIN_URL, "-qc", "SELECT 1"], capture_output=True)
+    return done.returncode == 0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _environments(database_url: str, var_dir: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """The production environment of the processes, and the development one of the seed."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith("URIKAKE_")}
+    shared = {
+        "DATABASE_URL": database_url,
+        "URIKAKE_VAR_DIR": str(var_dir),
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "FIELD_ENCRYPTION_KEYS": "k" * 43 + "=",
+        "DJANGO_SETTINGS_MODULE": "urikake.settings",
+        "PYTHONPATH": str(ROOT / "src"),
+        "LOG_LEVEL": "WARNING",  # one line per request would measure the terminal
+    }
+    production = {
+        **base,
+        **shared,
+        "URIKAKE_ENV": "production",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "AUDIT_SIGNING_KEY": str(var_dir / "audit.pem"),
+        "EKYC_API_KEY": "load-key",
+        "EKYC_WEBHOOK_SECRET": "load-secret",
+        "SMS_GATEWAY_TOKEN": "load-sms",
+        "URIKAKE_ZENGIN_REQUESTER_CODE": "1234567890",
+        "URIKAKE_ZENGIN_REQUESTER_NAME": "ｶ)ｳﾘｶｹ",
+        "URIKAKE_ZENGIN_BANK_CODE": "0001",
+        "URIKAKE_ZENGIN_BRANCH_CODE": "001",
+        "URIKAKE_ZENGIN_ACCOUNT_NUMBER": "1234567",
+        "CONTRACT_SIGNING_KEY_FILE": str(var_dir / "contract-key.pem"),
+        "CONTRACT_SIGNING_CERT_FILE": str(var_dir / "contract-cert.pem"),
+        "CONTRACT_ASSIGNEE_NAME": "株式会社ウリカケ",
+        "CONTRACT_ASSIGNEE_ADDRESS": "東京都千代田区大手町1-1-1",
+        "CONTRACT_ASSIGNEE_CORPORATE_NUMBER": "4010001234567",
+        "ANTISOCIAL_SCREENING_URL": "https://screening.vendor.example",
+        "ANTISOCIAL_SCREENING_TOKEN": "load-antisocial",
+        "CREDIT_BUREAU_URL": "https://bureau.example",
+        "CREDIT_BUREAU_TOKEN": "load-bureau",
+        "URIKAKE_METRICS_TOKEN": METRICS_TOKEN,
+        "PROMETHEUS_MULTIPROC_DIR": str(var_dir / "prometheus"),
+    }
+    development = {**base, **shared}
+    return production, development
+
+
+def _run(args: list[str], env: dict[str, str]) -> None:
+    done = subprocess.run(args, env=env, capture_output=True, text=True, cwd=ROOT)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(args[:3])} failed:\n{done.stderr[-3000:]}")
+
+
+def _get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}", headers={"X-Forwarded-Proto": "https", **(headers or {})}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # nosec B310 # loopback
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+def _wait_ready(port: int, seconds: float = 180) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if _get(port, "/readyz")[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit("the web processes did not become ready")
+
+
+def _queue_figures(port: int) -> dict[str, float]:
+    _status, body = _get(port, "/metrics", {"Authorization": f"Bearer {METRICS_TOKEN}"})
+    figures: dict[str, float] = {}
+    for line in body.decode().splitlines():
+        for name in ("urikake_task_queue_depth", "urikake_task_oldest_ready_age_seconds"):
+            if line.startswith(name + "{") and 'queue="default"' in line:
+                key = name + ("" if "status" not in line else ":" + line.split('status="')[1][:7])
+                figures[key.rstrip('"')] = float(line.rsplit(" ", 1)[1])
+    return figures
+
+
+def _print_report(stats_csv: Path, load_before: float, load_after: float, port: int) -> None:
+    rows = list(csv.DictReader(stats_csv.open()))
+    print(
+        f"\nLoad test: {USERS} users × {RATE:g} req/s for {SECONDS} s, gunicorn {WEB_WORKERS} "
+        f"workers + 1 task worker, PostgreSQL, loopback (load average before "
+        f"{load_before:.1f}, after {load_after:.1f}, {os.cpu_count()} CPUs)"
+    )
+    header = (
+        f"{'request':<42} {'count':>7} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} "
+        f"{'p99 ms':>7} {'max ms':>7} {'errors':>7}"
+    )
+    print(header)
+    print("-" * len(header))
+    rows.sort(key=lambda r: (r["Name"] == "Aggregated", r["Name"]))
+    for r in rows:
+        name = "ALL (mixed)" if r["Name"] == "Aggregated" else r["Name"]
+        print(
+            f"{name[:42]:<42} {int(r['Request Count']):>7,} {float(r['Requests/s']):>7.1f} "
+            f"{r['50%']:>7} {r['95%']:>7} {r['99%']:>7} {float(r['Max Response Time']):>7.0f} "
+            f"{int(r['Failure Count']):>7,}"
+        )
+    queue = _queue_figures(port)
+    if queue:
+        print("task queue at the end: " + ", ".join(f"{k} {v:g}" for k, v in sorted(queue.items())))
+
+
+def main() -> None:
+    if not _pg_available():
+        print(f"bench_load: PostgreSQL not reachable at {ADMIN_URL}; skipped (needs PostgreSQL)")
+        return
+    database = f"urikake_load_{secrets.token_hex(4)}"
+    base = ADMIN_URL.rsplit("/", 1)[0]
+    var_dir = Path(tempfile.mkdtemp(prefix="urikake-load-"))
+    production, development = _environments(f"{base}/{database}", var_dir)
+    (var_dir / "prometheus").mkdir()
+    processes: list[subprocess.Popen[bytes]] = []
+    _psql(f"CREATE DATABASE {database}")
+    try:
+        urikake = str(BIN / "urikake")
+        _run([urikake, "migrate", "-v0"], production)
+        _run([urikake, "collectstatic", "--noinput", "-v0"], production)
+        plan = var_dir / "plan.json"
+        sessions = str(max(4, USERS // 10))
+        _run(
+            [sys.executable, str(ROOT / "benchmarks/load/seed.py"), str(plan),
+             str(var_dir / "files"), sessions],
+            development,
+        )  # fmt: skip
+        port = _free_port()
+        log = (var_dir / "server.log").open("wb")
+        processes.append(
+            subprocess.Popen(
+                [str(BIN / "gunicorn"), "urikake.wsgi:application", "--workers",
+                 str(WEB_WORKERS), "--bind", f"127.0.0.1:{port}", "--timeout", "60"],
+                env=production, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
+            )
+        )  # fmt: skip
+        processes.append(
+            subprocess.Popen(
+                [urikake, "worker", "--no-startup-delay", "--interval", "0.5"],
+                env=production, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
+            )
+        )  # fmt: skip
+        _wait_ready(port)
+        load_before = os.getloadavg()[0]
+        prefix = var_dir / "locust"
+        locust_env = {**os.environ, "URIKAKE_LOAD_PLAN": str(plan), "URIKAKE_LOAD_RATE": str(RATE)}
+        done = subprocess.run(
+            [str(BIN / "locust"), "-f", str(ROOT / "benchmarks/load/locustfile.py"),
+             "--headless", "--users", str(USERS), "--spawn-rate", str(max(1, USERS // 10)),
+             "--run-time", f"{SECONDS}s", "--host", f"http://127.0.0.1:{port}",
+             "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING",
+             "--exit-code-on-error", "0"],
+            env=locust_env, capture_output=True, text=True, cwd=ROOT,
+        )  # fmt: skip
+        if done.returncode != 0 or os.environ.get("URIKAKE_LOAD_DEBUG"):
+            print(done.stdout[-3000:], done.stderr[-3000:])
+        if done.returncode != 0:
+            raise SystemExit("locust failed")
+        _print_report(Path(f"{prefix}_stats.csv"), load_before, os.getloadavg()[0], port)
+        failures = Path(f"{prefix}_failures.csv")
+        if failures.exists() and len(failures.read_text().splitlines()) > 1:
+            print("errors (first lines of locust's failure list):")
+            for line in failures.read_text().splitlines()[1:6]:
+                print("  " + line[:200])
+    finally:
+        for proc in processes:
+            proc.terminate()
+        for proc in processes:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        _psql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+        if os.environ.get("URIKAKE_LOAD_KEEP") != "1":
+            shutil.rmtree(var_dir, ignore_errors=True)
+        else:
+            print(f"kept {var_dir} (server.log, locust CSVs)")
+
+
+if __name__ == "__main__":
+    main()
