@@ -174,6 +174,12 @@ CHART = Chart(
         AccountType("interest_income", AccountKind.INCOME, "受取利息"),
         AccountType("guarantee_fee_payable", AccountKind.LIABILITY, "預り信用保証料", 1),
         AccountType("guarantee_claim", AccountKind.ASSET, "代位弁済請求権", 1),
+        # Bulk factoring (urikake.domain.ledger_bulk): receivables bought early, owed by the
+        # buyer; the discount earned; the buyer's monthly fees.
+        AccountType("bulk_receivable", AccountKind.ASSET, "一括買取債権", 1),
+        AccountType("bulk_discount_income", AccountKind.INCOME, "割引料収入(一括)"),
+        AccountType("bulk_fee_receivable", AccountKind.ASSET, "未収利用料(一括)", 1),
+        AccountType("bulk_fee_income", AccountKind.INCOME, "利用料収入(一括)"),
     )
 )
 

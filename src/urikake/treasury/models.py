@@ -134,6 +134,7 @@ class Payout(models.Model):
         ADVANCE = "advance", _("買取代金")
         RESERVE = "reserve", _("留保金返還")
         LOAN = "loan", _("融資実行")
+        BULK = "bulk", _("一括ファクタリング支払")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("送金待ち")
@@ -185,9 +186,10 @@ class Payout(models.Model):
         verbose_name_plural = "送金"
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payout_amount_positive"),
-            # Only a loan draw pays out without a purchase application.
+            # Only a loan draw or a bulk-factoring payment (urikake.bulk) pays out without a
+            # purchase application.
             models.CheckConstraint(
-                condition=Q(application__isnull=False) | Q(kind="loan"),
+                condition=Q(application__isnull=False) | Q(kind__in=["loan", "bulk"]),
                 name="payout_application_unless_loan",
             ),
             # One advance per deal, one holdback release per purchase — unless the earlier

@@ -40,6 +40,7 @@ class ProductId(enum.StrEnum):
     TWO_PARTY = "two_party"
     THREE_PARTY = "three_party"
     RECEIVABLES_LOAN = "receivables_loan"
+    BULK = "bulk_factoring"
 
 
 class Collector(enum.StrEnum):
