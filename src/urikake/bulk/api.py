@@ -195,7 +195,7 @@ def early_payment(
         return 200, body
 
     status, body = run_idempotent(
-        user=request.user,  # type: ignore[arg-type]
+        user=request.user,
         scope=f"bulk_early:{payable_id}",
         key=idempotency_key,
         body=payload.dict(),

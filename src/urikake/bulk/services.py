@@ -66,7 +66,7 @@ class UploadRefused(DomainError):
         )
         self.errors = errors
 
-    def as_dict(self) -> dict[str, Any]:  # type: ignore[override]
+    def as_dict(self) -> dict[str, Any]:
         """The API body lists every problem (row, column, message)."""
         out: dict[str, Any] = dict(super().as_dict())
         out["problems"] = [e.as_dict() for e in self.errors[:1000]]
@@ -439,7 +439,8 @@ def request_early_payment(
         if expected_net is not None and expected_net != q.net:
             raise DomainError(
                 "bulk.quote_changed",
-                f"お支払額が変わりました（現在 {q.net:,}円）。内容をご確認のうえ、もう一度お申し込みください。",
+                f"お支払額が変わりました（現在 {q.net:,}円）。"
+                "内容をご確認のうえ、もう一度お申し込みください。",
                 field="expected_net",
             )
         account = current_payout_account(locked.organization)

@@ -28,6 +28,7 @@ from urikake.applicants.access import current_organization, owned_or_404
 from urikake.applicants.models import Organization
 from urikake.bulk import forms, services
 from urikake.bulk.models import BuyerProgram, FeeInvoice, Payable, Supplier
+from urikake.domain.bulk import MAX_ROWS
 from urikake.domain.errors import DomainError
 
 _F = TypeVar("_F", bound=Callable[..., HttpResponse])
@@ -41,7 +42,7 @@ def applicant(**rule: Any) -> Callable[[_F], _F]:
     return cast(Callable[[_F], _F], _applicant(**rule))
 
 
-def _pdf(data: bytes, filename: str) -> HttpResponse:
+def _pdf(data: bytes | memoryview, filename: str) -> HttpResponse:
     response = HttpResponse(bytes(data), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename}.pdf"'
     return response
@@ -105,7 +106,7 @@ def my_upload(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "bulk/my_upload.html",
-        {"program": program, "form": form, "errors": errors, "max_rows": services.rules.MAX_ROWS},
+        {"program": program, "form": form, "errors": errors, "max_rows": MAX_ROWS},
     )
 
 

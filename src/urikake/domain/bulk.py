@@ -228,8 +228,8 @@ def parse_payables_csv(
         text = _decode(data)
     except DomainError as e:
         return [], [e]
-    lines = list(csv.reader(io.StringIO(text, newline="")))
-    lines = [(n, cells) for n, cells in enumerate(lines, start=1) if any(c.strip() for c in cells)]
+    parsed = list(csv.reader(io.StringIO(text, newline="")))
+    lines = [(n, cells) for n, cells in enumerate(parsed, start=1) if any(c.strip() for c in cells)]
     if not lines:
         return [], [DomainError("bulk.csv_empty", "CSVに行がありません。")]
     try:

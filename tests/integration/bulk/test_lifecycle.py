@@ -55,7 +55,7 @@ def _at(day, hour=9):
 
 
 def test_hundred_payables_three_early_one_transfer_file(world) -> None:
-    reviewer, treasury, buyer_user, buyer_org, program, suppliers = world
+    _reviewer, treasury, buyer_user, buyer_org, program, suppliers = world
     due = business_day(45)
     upload = services.upload_payables(
         program,
@@ -73,12 +73,13 @@ def test_hundred_payables_three_early_one_transfer_file(world) -> None:
 
     # Three suppliers each discount one receivable early.
     early = []
-    for user, org, s in suppliers:
+    for user, _org, s in suppliers:
         p = Payable.objects.filter(supplier=s).order_by("pk").first()
         q = services.quote(p)
         assert q.discount == q.face * 3 * q.days // 36500  # 円未満切捨て
         done = services.request_early_payment(p, acting_user=user, expected_net=q.net)
-        assert done.status == Payable.Status.EARLY and done.discount == q.discount
+        assert done.status == Payable.Status.EARLY
+        assert done.discount == q.discount
         # Asking again changes nothing (idempotent).
         again = services.request_early_payment(p, acting_user=user, expected_net=q.net)
         assert again.early_payout_id == done.early_payout_id
@@ -93,7 +94,8 @@ def test_hundred_payables_three_early_one_transfer_file(world) -> None:
     batch = payouts.build_batch(acting_user=treasury, now=_at(timezone.localdate(), 8))
     if batch is None:  # after the cut-off the early payouts wait for the next business day
         batch = payouts.build_batch(acting_user=treasury, value_date=business_day(1))
-    assert batch is not None and batch.total_count == 3
+    assert batch is not None
+    assert batch.total_count == 3
     payouts.mark_sent(approved(batch), acting_user=treasury)
     assert balanced()
 
@@ -136,8 +138,9 @@ def test_hundred_payables_three_early_one_transfer_file(world) -> None:
         batch = payouts.build_batch(acting_user=treasury, value_date=due, now=_at(due))
     assert batch is not None
     # One transfer per supplier, in ONE file, that the project's own parser accepts.
-    assert batch.total_count == 3 and batch.total_amount == total - bought
-    originator, transfer_date, transfers = parse_transfer_file(bytes(batch.file_content))
+    assert batch.total_count == 3
+    assert batch.total_amount == total - bought
+    _originator, _transfer_date, transfers = parse_transfer_file(bytes(batch.file_content))
     assert len(transfers) == 3
     assert sum(t.amount for t in transfers) == total - bought
     assert {p.kind for p in batch.payouts.all()} == {Payout.Kind.BULK}
@@ -153,7 +156,8 @@ def test_hundred_payables_three_early_one_transfer_file(world) -> None:
     invoice = services.issue_fee_invoice(
         program, month=upload.uploaded_at.date(), acting_user=treasury
     )
-    assert invoice.items == 100 and invoice.amount == 30_000 + 100 * 100
+    assert invoice.items == 100
+    assert invoice.amount == 30_000 + 100 * 100
     assert bytes(invoice.pdf).startswith(b"%PDF")
     assert (
         services.issue_fee_invoice(
@@ -181,7 +185,7 @@ def test_hundred_payables_three_early_one_transfer_file(world) -> None:
 
 
 def test_a_bad_file_is_refused_whole_with_every_error(world) -> None:
-    reviewer, treasury, buyer_user, buyer_org, program, suppliers = world
+    _reviewer, _treasury, buyer_user, _buyer_org, program, _suppliers = world
     due = business_day(30)
     services.upload_payables(
         program, csv_of([("S1", "OLD-1", 1000, due)]), filename="a.csv", acting_user=buyer_user
@@ -213,8 +217,8 @@ def test_a_bad_file_is_refused_whole_with_every_error(world) -> None:
 
 
 def test_early_payment_needs_the_agreement_and_the_quote_shown(world) -> None:
-    reviewer, treasury, buyer_user, buyer_org, program, suppliers = world
-    user, org, unsigned = supplier(program, reviewer, "S4", sign=False)
+    reviewer, _treasury, buyer_user, _buyer_org, program, _suppliers = world
+    user, _org, unsigned = supplier(program, reviewer, "S4", sign=False)
     due = business_day(30)
     services.upload_payables(
         program, csv_of([("S4", "N-1", 100_000, due)]), filename="a.csv", acting_user=buyer_user
