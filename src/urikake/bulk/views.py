@@ -285,9 +285,12 @@ def bo_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 }
             ),
             "supplier_form": forms.SupplierForm(),
-            "settle_form": forms.SettleForm(initial={"received_on": today}),
-            "fee_form": forms.FeeForm(initial={"month": today}),
-            "fee_paid_form": forms.FeePaidForm(initial={"received_on": today}),
+            "settle_form": forms.SettleForm(initial={"received_on": today}, auto_id="settle_%s"),
+            "fee_form": forms.FeeForm(initial={"month": today}, auto_id="fee_%s"),
+            "fee_paid_rows": [
+                (f, forms.FeePaidForm(initial={"received_on": today}, auto_id=f"paid{f.pk}_%s"))
+                for f in program.invoices.filter(paid_on__isnull=True).order_by("-month")[:24]
+            ],
         },
     )
 
