@@ -23,7 +23,12 @@ from urikake.domain.products import (
 
 def test_every_identifier_has_one_spec_and_the_stored_values_stay() -> None:
     assert [s.id for s in all_specs()] == list(ProductId)
-    assert {p.value for p in ProductId} == {"two_party", "three_party", "receivables_loan"}
+    assert {p.value for p in ProductId} == {
+        "two_party",
+        "three_party",
+        "receivables_loan",
+        "bulk_factoring",
+    }
     assert spec("two_party") is spec(ProductId.TWO_PARTY)
     # The model field choices are generated from the registry (labels as migrated): the
     # purchase-flow products only (a loan has its own app and models).
