@@ -749,7 +749,7 @@ def fee_invoice_pdf(invoice: FeeInvoice) -> bytes:
 def issue_fee_invoice(program: BuyerProgram, *, month: date, acting_user: Actor) -> FeeInvoice:
     """Invoice the buyer's monthly fee for ``month`` (once; a repeat returns the invoice)."""
     start = _month_start(month)
-    if start >= _month_start(_today()) and start > _today():
+    if start > _month_start(_today()):
         raise DomainError("bulk.future_month", "未来の月の利用料は請求できません。", field="month")
     with transaction.atomic():
         locked = BuyerProgram.objects.select_for_update().get(pk=program.pk)
