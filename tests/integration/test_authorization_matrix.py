@@ -229,6 +229,50 @@ def _guarantee(org: Organization, owner: Any) -> int:
     ).pk
 
 
+def _bulk_buyer_program(org: Organization, owner: Any) -> Any:
+    """The buyer programme of ``org`` (enrolled on first use)."""
+    from decimal import Decimal
+
+    from urikake.bulk import services as bulk
+
+    return bulk.program_of(org) or bulk.enroll_buyer(
+        org, risk_rate=Decimal("0.03"), base_fee=10_000, per_item_fee=100, acting_user=owner
+    )
+
+
+@factory("bulk_supplier")
+def _bulk_supplier(org: Organization, owner: Any) -> int:
+    """``org`` as a supplier of a fresh buyer (another organisation)."""
+    from urikake.bulk import services as bulk
+
+    buyer = Organization.objects.create(kind="corporation", name="株式会社買主", created_by=owner)
+    program = _bulk_buyer_program(buyer, owner)
+    return bulk.add_supplier(program, organization=org, code="S1", acting_user=owner).pk
+
+
+@factory("bulk_payable")
+def _bulk_payable(org: Organization, owner: Any) -> int:
+    """A receivable of ``org`` (the supplier) on a buyer."""
+    from urikake.bulk import services as bulk
+    from urikake.bulk.models import Supplier
+    from urikake.domain.bank_calendar import next_bank_business_day
+
+    supplier = Supplier.objects.get(pk=_bulk_supplier(org, owner))
+    due = next_bank_business_day(timezone.localdate() + timedelta(days=30))
+    data = f"仕入先,請求書番号,金額,支払期日\nS1,B-{uuid.uuid4().hex[:6]},100000,{due:%Y-%m-%d}\n"
+    bulk.upload_payables(supplier.program, data.encode(), filename="p.csv", acting_user=owner)
+    return supplier.payables.get().pk
+
+
+@factory("bulk_fee_invoice")
+def _bulk_fee_invoice(org: Organization, owner: Any) -> int:
+    """A monthly fee invoice of ``org`` as a buyer."""
+    from urikake.bulk import services as bulk
+
+    program = _bulk_buyer_program(org, owner)
+    return bulk.issue_fee_invoice(program, month=timezone.localdate(), acting_user=owner).pk
+
+
 @dataclass(frozen=True)
 class Route:
     pattern: str

@@ -38,6 +38,16 @@ SECTIONS: list[tuple[Capability, Any, str | None]] = [
         _("保証ファクタリング（保証料・回収）"),
         "guarantees_backoffice:list",
     ),
+    (
+        Capability.REVIEW_APPLICATIONS,
+        _("一括ファクタリング（支払企業・仕入先・割引率）"),
+        "bulk_backoffice:list",
+    ),
+    (
+        Capability.MANAGE_TREASURY,
+        _("一括ファクタリング（期日決済・利用料）"),
+        "bulk_backoffice:list",
+    ),
     (Capability.VIEW_PLANS, _("プラン・限度額"), "plans_backoffice:list"),
     (Capability.VIEW_AUDIT, _("元帳・残高試算表"), "ledger_backoffice:trial_balance"),
     (Capability.MANAGE_STRUCTURING, _("証券化"), "securitization_backoffice:list"),

@@ -183,6 +183,12 @@ CHART = Chart(
         AccountType("guarantee_memo", AccountKind.LIABILITY, "保証債務(対照勘定)"),
         AccountType("subrogated_receivable", AccountKind.ASSET, "求償債権(保証履行)", 1),
         AccountType("guarantor_payable", AccountKind.LIABILITY, "未払金(保証協会・回収金)", 1),
+        # Bulk factoring (urikake.domain.ledger_bulk): receivables bought early, owed by the
+        # buyer; the discount earned; the buyer's monthly fees.
+        AccountType("bulk_receivable", AccountKind.ASSET, "一括買取債権", 1),
+        AccountType("bulk_discount_income", AccountKind.INCOME, "割引料収入(一括)"),
+        AccountType("bulk_fee_receivable", AccountKind.ASSET, "未収利用料(一括)", 1),
+        AccountType("bulk_fee_income", AccountKind.INCOME, "利用料収入(一括)"),
     )
 )
 

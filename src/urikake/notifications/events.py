@@ -382,6 +382,68 @@ EVENTS: dict[str, Event] = {
             sms=False,
             audience="staff",
         ),
+        # Bulk factoring (urikake.bulk, docs/bulk.md).
+        Event(
+            "bulk_buyer_enrolled",
+            _("一括ファクタリングのご利用を開始しました"),
+            _(
+                "支払企業として一括ファクタリングをご利用いただけます。"
+                "お支払予定（買掛金）をCSVで登録してください。"
+            ),
+            "email_payment",
+            sms=False,
+        ),
+        Event(
+            "bulk_supplier_invited",
+            _("%(buyer)s 様の一括ファクタリングに登録されました"),
+            _(
+                "%(buyer)s 様が、貴社を一括ファクタリングの仕入先として登録しました。"
+                "三者間の契約にご同意いただくと、%(buyer)s 様への売掛金を支払期日より前に"
+                "受け取れます。"
+            ),
+            "email_payment",
+            sms=False,
+        ),
+        Event(
+            "bulk_receivables_added",
+            _("%(buyer)s 様からのお支払予定が登録されました"),
+            _(
+                "%(buyer)s 様から、貴社へのお支払予定 %(count)s件（合計 %(amount_yen)s）が"
+                "登録されました。支払期日より前の受取り（早期支払）もお申し込みいただけます。"
+            ),
+            "email_payment",
+            sms=False,
+        ),
+        Event(
+            "bulk_early_requested",
+            _("早期支払のお申込みを受け付けました（請求書番号 %(invoice)s）"),
+            _(
+                "請求書番号 %(invoice)s の早期支払を受け付けました。割引料 %(discount_yen)s を"
+                "差し引いた %(amount_yen)s をお振込みします。"
+            ),
+            "email_payment",
+            sms=False,
+        ),
+        Event(
+            "bulk_paid_at_maturity",
+            _("%(buyer)s 様の支払期日のお振込みを手配しました"),
+            _(
+                "%(buyer)s 様からのご入金を確認しました。貴社へ %(amount_yen)s を "
+                "%(value_date)s にお振込みします。"
+            ),
+            "email_payment",
+            sms=False,
+        ),
+        Event(
+            "bulk_fee_invoiced",
+            _("一括ファクタリングの利用料のご請求（%(amount_yen)s）"),
+            _(
+                "一括ファクタリングの利用料 %(amount_yen)s の請求書を発行しました。"
+                "%(due_date)s までにお支払いください。"
+            ),
+            "email_payment",
+            sms=False,
+        ),
         Event(
             "referral_waiting",
             _("審査待ちの申込みがあります（申込み #%(application)s）"),

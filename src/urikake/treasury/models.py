@@ -141,6 +141,8 @@ class Payout(models.Model):
         RECOVERY_SHARE = "recovery_share", _("回収金の按分（保証協会）")
         # urikake.guarantees: a claim paid within coverage.
         GUARANTEE = "guarantee", _("保証履行")
+        # urikake.bulk: an early payment or the due-date payment to a supplier.
+        BULK = "bulk", _("一括ファクタリング支払")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("送金待ち")
@@ -196,7 +198,8 @@ class Payout(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payout_amount_positive"),
             # Only a purchase's payouts belong to an application; the other products' transfers
-            # (a loan and its after-draw payouts, a guarantee claim) stand alone.
+            # (a loan and its after-draw payouts, a guarantee claim, a bulk-factoring payment to a
+            # supplier) stand alone.
             models.CheckConstraint(
                 condition=Q(application__isnull=False)
                 | Q(
@@ -206,6 +209,7 @@ class Payout(models.Model):
                         "guarantee_fee",
                         "recovery_share",
                         "guarantee",
+                        "bulk",
                     ]
                 ),
                 name="payout_application_unless_own_product",

@@ -28,6 +28,7 @@ def test_every_identifier_has_one_spec_and_the_stored_values_stay() -> None:
         "three_party",
         "receivables_loan",
         "guarantee_factoring",
+        "bulk_factoring",
     }
     assert spec("two_party") is spec(ProductId.TWO_PARTY)
     # The model field choices are generated from the registry (labels as migrated): the

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from urikake.domain.errors import DomainError
+from urikake.domain.products.bulk import BULK
 from urikake.domain.products.factoring import THREE_PARTY, TWO_PARTY
 from urikake.domain.products.guarantees import GUARANTEE_FACTORING
 from urikake.domain.products.loans import RECEIVABLES_LOAN
@@ -43,7 +44,7 @@ __all__ = [
 ]
 
 _REGISTRY: Mapping[ProductId, ProductSpec] = {
-    s.id: s for s in (TWO_PARTY, THREE_PARTY, RECEIVABLES_LOAN, GUARANTEE_FACTORING)
+    s.id: s for s in (TWO_PARTY, THREE_PARTY, RECEIVABLES_LOAN, GUARANTEE_FACTORING, BULK)
 }
 assert set(_REGISTRY) == set(ProductId), "every ProductId needs exactly one spec"
 

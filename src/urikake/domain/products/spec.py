@@ -41,6 +41,7 @@ class ProductId(enum.StrEnum):
     THREE_PARTY = "three_party"
     RECEIVABLES_LOAN = "receivables_loan"
     GUARANTEE = "guarantee_factoring"
+    BULK = "bulk_factoring"
 
 
 class Collector(enum.StrEnum):
