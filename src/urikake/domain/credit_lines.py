@@ -24,6 +24,7 @@ one as history and audit it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -39,6 +40,7 @@ __all__ = [
     "growth_on_settlement",
     "initial_line",
     "manual_line",
+    "reason_in_english",
     "settled_on_time",
 ]
 
@@ -70,6 +72,9 @@ class LineChange:
     amount: int
     code: str  # credit_line.started / credit_line.grew / credit_line.held / credit_line.capped
     reason: str
+    # The plain values the reason was written from (amounts in yen, rates as text), so that a
+    # page read in English can say it again (:func:`reason_in_english`); stored with the change.
+    params: dict[str, str | int] = field(default_factory=dict)
 
     @property
     def delta(self) -> int:
@@ -110,6 +115,12 @@ def initial_line(
             f"初回の審査で承認された {format_yen(approved_face)}（評価 {grade}）をもとに、"
             f"承認額の{multiple.normalize():f}倍（1万円未満切捨て）を限度額としました。{capped}"
         ).rstrip(),
+        params={
+            "approved_yen": approved_face,
+            "grade": grade,
+            "multiple": f"{multiple.normalize():f}",
+            "capped": int(amount == pol.cap_yen),
+        },
     )
 
 
@@ -138,6 +149,7 @@ def growth_on_settlement(
                 f"額面 {format_yen(settled_face)} のお取引の回収が期日どおりでなかったため、"
                 "限度額は据え置きです。"
             ),
+            params={"face_yen": settled_face},
         )
     if current >= pol.cap_yen:
         return LineChange(
@@ -145,6 +157,7 @@ def growth_on_settlement(
             amount=current,
             code="credit_line.capped",
             reason=f"限度額は上限（{format_yen(pol.cap_yen)}）に達しています。",
+            params={"cap_yen": pol.cap_yen},
         )
     step = _units(apply_rate(settled_face, pol.growth_rate, rounding=Rounding.TRUNCATE), pol)
     amount = min(pol.cap_yen, current + step)
@@ -158,7 +171,43 @@ def growth_on_settlement(
             f"{format_yen(amount - current)} 増額しました。"
             + ("（上限に達しました）" if amount == pol.cap_yen else "")
         ),
+        params={
+            "face_yen": settled_face,
+            "rate": format_rate_percent(pol.growth_rate, 0),
+            "delta_yen": amount - current,
+            "capped": int(amount == pol.cap_yen),
+        },
     )
+
+
+def reason_in_english(code: str, params: Mapping[str, str | int]) -> str | None:
+    """The reason of a change in English, from its code and params; None when there is no
+    English (a reviewer's own words, or a change stored before params were kept)."""
+    try:
+        if code == "credit_line.started":
+            return (
+                f"Set from the first approved deal of {format_yen(int(params['approved_yen']))} "
+                f"(grade {params['grade']}): {params['multiple']} times the approved amount, "
+                "rounded down to ¥10,000."
+                + (" (The line is at the cap.)" if params["capped"] else "")
+            )
+        if code == "credit_line.held":
+            return (
+                f"Kept as it was: the deal of {format_yen(int(params['face_yen']))} was not "
+                "collected on time."
+            )
+        if code == "credit_line.capped":
+            return f"The line is at the cap ({format_yen(int(params['cap_yen']))})."
+        if code == "credit_line.grew":
+            return (
+                f"Raised by {format_yen(int(params['delta_yen']))}: the deal of "
+                f"{format_yen(int(params['face_yen']))} was completed on time ({params['rate']} "
+                "of its face value, rounded down to ¥10,000)."
+                + (" (The line reached the cap.)" if params["capped"] else "")
+            )
+    except (KeyError, ValueError):
+        return None
+    return None
 
 
 def manual_line(

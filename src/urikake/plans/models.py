@@ -103,6 +103,9 @@ class CreditLineChange(models.Model):
     amount = models.BigIntegerField("変更後")
     code = models.CharField(max_length=40)
     reason = models.TextField("理由")
+    # The values the reason was written from (domain LineChange.params): an English page
+    # says the reason again from code + params (plans templatetag ``line_reason``).
+    params = models.JSONField(default=dict, blank=True)
     # The application that caused it (a plain id: this app sits below receivables).
     application_ref = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
     actor = models.CharField(max_length=100)

@@ -242,6 +242,7 @@ def _apply(
         amount=change.amount,
         code=change.code,
         reason=change.reason,
+        params=change.params,
         application_ref=application_ref,
         actor=audit.actor_label(acting_user),
     )

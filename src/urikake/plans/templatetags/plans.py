@@ -8,7 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.utils import translation
 
+from urikake.domain.credit_lines import reason_in_english
 from urikake.domain.money import format_rate_percent
 from urikake.plans import services
 
@@ -23,8 +25,21 @@ def percent(value: object) -> str:
     return format_rate_percent(value)
 
 
+@register.filter
+def line_reason(change: Any) -> str:
+    """A credit-line change's reason in the page's language: English from its code and params
+    when the page is English and the reason was the platform's (a reviewer's words, and
+    changes stored before params were kept, are shown as written)."""
+    if (translation.get_language() or "ja").startswith("en"):
+        english = reason_in_english(change.code, change.params or {})
+        if english is not None:
+            return english
+    return str(change.reason)
+
+
 @register.inclusion_tag("plans/_credit_line_card.html")
 def credit_line_card(organization: Any) -> dict[str, Any]:
     line = services.credit_line_of(organization) if organization is not None else None
     changes = list(line.changes.order_by("-created_at", "-pk")[:5]) if line else []
-    return {"line": line, "changes": changes}
+    # The current reason is the latest change's (the line keeps its Japanese text too).
+    return {"line": line, "changes": changes, "current": changes[0] if changes else None}
