@@ -224,6 +224,22 @@ def test_two_party_reminder_asks_to_forward(
     assert "エスカレーション" in html
 
 
+def test_a_client_who_reads_english_gets_the_reminder_in_english(
+    smtp_server: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    p = purchased("two_party")
+    owner = p.organization.memberships.get(role="owner").user
+    type(owner).objects.filter(pk=owner.pk).update(preferred_language="en")
+    deadline = overdue.deadline_of(p)
+    with django_capture_on_commit_callbacks(execute=True):
+        send_daily_reminders.call((deadline + timedelta(days=1)).isoformat())
+    message = smtp_server.wait_for(owner.email, subject_contains="Please transfer the collected")
+    body = smtp_server.body(message)
+    assert f"¥{p.residual:,}" in body
+    assert f"to our account by {deadline.day} {deadline:%B} {deadline.year}" in body
+    assert "当社" not in body and "期限" not in body
+
+
 def test_defaulted_items_get_no_reminders(django_user_model: Any) -> None:
     p = purchased("three_party")
     overdue.mark_default(
