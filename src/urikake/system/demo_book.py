@@ -86,7 +86,7 @@ def load_book_demo(today: date | None = None) -> int:
     """Create the book unless present; the number of positions made (0 when present)."""
     if present():
         return 0
-    rng = random.Random(SEED)  # noqa: S311 — demo data, reproducible by design
+    rng = random.Random(SEED)  # noqa: S311 # nosec B311 # demo data, reproducible by design
     day = today or timezone.localdate()
     clients = _clients(day)
     debtors = _debtors(clients)

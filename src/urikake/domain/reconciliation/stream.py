@@ -21,7 +21,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import multiprocessing
-import pickle
+import pickle  # nosec B403 # only our own temporary spool file is read back
 import tempfile
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -349,7 +349,7 @@ def _judge_all(
 def _spooled(spool: IO[bytes]) -> Iterator[list[tuple]]:  # type: ignore[type-arg]
     while True:
         try:
-            yield pickle.load(spool)  # noqa: S301 — our own temporary file, written above
+            yield pickle.load(spool)  # noqa: S301 # nosec B301 # our own temporary file, written above
         except EOFError:
             return
 
