@@ -121,7 +121,8 @@ class Applicant(SignedIn):
                 "invoice_number": number,
                 "issue_date": (today - timedelta(days=5)).isoformat(),
                 "due_date": (today + timedelta(days=45)).isoformat(),
-                "total_amount": random.randrange(300_000, 2_000_000, 1000),
+                # within the demo plan's ¥1,000,000 per deal, so submissions are screened
+                "total_amount": random.randrange(300_000, 1_000_000, 1000),
             },
         )
         if response.status_code in (200, 201):
