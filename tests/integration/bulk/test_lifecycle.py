@@ -235,3 +235,30 @@ def test_early_payment_needs_the_agreement_and_the_quote_shown(world) -> None:
     assert exc.value.code == "bulk.quote_changed"
     assert Payout.objects.count() == 0
     assert ledger.balance(bulk_book.DISCOUNT_INCOME) == 0
+
+
+def test_receivables_bought_early_count_in_the_buyers_exposure(world) -> None:
+    from urikake.receivables.exposure import exposure_of
+    from urikake.receivables.models import DebtorIdentity
+
+    _reviewer, _treasury, buyer_user, buyer_org, program, suppliers = world
+    # The buyer is a debtor of other clients too: the identity is found by its 法人番号.
+    type(buyer_org).objects.filter(pk=buyer_org.pk).update(corporate_number="1180301018771")
+    buyer_org.refresh_from_db()
+    identity = DebtorIdentity.objects.create(
+        key=f"corp:{buyer_org.corporate_number}",
+        corporate_number=buyer_org.corporate_number,
+        display_name=buyer_org.name,
+    )
+    user, _org, s = suppliers[0]
+    due = business_day(30)
+    services.upload_payables(
+        program,
+        csv_of([(s.code, "X-1", 200_000, due), (s.code, "X-2", 300_000, due)]),
+        filename="x.csv",
+        acting_user=buyer_user,
+    )
+    assert exposure_of(identity.pk).by_source["bulk_payables"] == 0  # nothing bought yet
+    p = Payable.objects.get(invoice_number="X-1")
+    services.request_early_payment(p, acting_user=user, expected_net=services.quote(p).net)
+    assert exposure_of(identity.pk).by_source["bulk_payables"] == 200_000
