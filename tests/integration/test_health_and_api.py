@@ -148,3 +148,25 @@ def test_schema_errors_have_the_same_shape_as_domain_errors(django_user_model) -
     body = response.json()["error"]
     assert body["code"] == "request.invalid"
     assert any(p["field"] == "debtor" for p in body["problems"]), body
+
+
+def test_no_two_api_schemas_share_a_name() -> None:
+    """The OpenAPI components are keyed by class name: two request schemas called ``ApplyIn``
+    in two apps made one operation document (and validate) the other's body."""
+    from collections import defaultdict
+
+    from ninja import Schema
+
+    import urikake.api  # noqa: F401 — every router, and so every schema, is imported
+
+    modules: dict[str, set[str]] = defaultdict(set)
+
+    def walk(cls: type) -> None:
+        for sub in cls.__subclasses__():
+            if sub.__module__.startswith("urikake"):
+                modules[sub.__name__].add(sub.__module__)
+            walk(sub)
+
+    walk(Schema)
+    assert len(modules) > 20
+    assert {name: m for name, m in modules.items() if len(m) > 1} == {}

@@ -18,4 +18,6 @@ class UserAdmin(admin.ModelAdmin[User]):
         "staff_role",
         "groups",
         "user_permissions",
+        # Set by the person through the language switch (audited as user.language_changed).
+        "preferred_language",
     )

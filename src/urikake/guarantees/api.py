@@ -71,7 +71,7 @@ class GuaranteeOut(Schema):
     claims: list[ClaimOut]
 
 
-class ApplyIn(Schema):
+class GuaranteeApplyIn(Schema):
     scheme: str = Field(..., max_length=20)
     debtor_id: StrictId
     invoice_id: StrictId | None = None
@@ -160,7 +160,7 @@ def my_guarantees(request: HttpRequest) -> Any:
 )
 def apply(
     request: HttpRequest,
-    payload: ApplyIn,
+    payload: GuaranteeApplyIn,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),  # type: ignore[type-arg]
 ) -> Any:
     org: Organization = request.auth  # type: ignore[attr-defined]

@@ -59,8 +59,9 @@ def test_received_offer_and_contract_ready_arrive_by_mail_sms_and_centre(
     sms = sms_gateway.wait_for(MOBILE, contains="買取条件をご提示しました")
     assert sms["body"].startswith("【Urikake】")
     sms_gateway.wait_for(MOBILE, contains="契約書のご署名")
-    # "received" is not important enough for SMS
-    assert len(sms_gateway.outbox(MOBILE)) == 2
+    sms_gateway.wait_for(MOBILE, contains="お申込みを受け付けました")
+    # Every step of the loop reaches the phone: received, offer, contract ready — once each.
+    assert len(sms_gateway.outbox(MOBILE)) == 3
     sent = Delivery.objects.filter(channel="sms")
     assert {d.status for d in sent} == {"sent"}
     assert all(d.body == "" for d in sent)  # the text does not outlive its delivery
