@@ -34,8 +34,8 @@ from urikake.bulk.models import (
     Settlement,
     Supplier,
 )
+from urikake.contracts import agreements
 from urikake.contracts.pdf import render_plain
-from urikake.contracts.signing import SignatureRecord, seal
 from urikake.domain import bulk as rules
 from urikake.domain import ledger as book
 from urikake.domain import ledger_bulk as bulk_book
@@ -209,7 +209,12 @@ def add_supplier(
             code=code,
             corporate_number=organization.corporate_number or "",
         )
-        _prepare_agreement(supplier)
+        agreements.prepare(
+            supplier,
+            number=f"UB-{supplier.program_id:05d}-{supplier.pk:06d}",
+            render=agreement_pdf,
+            fields=agreements.AGREEMENT,
+        )
         audit.record(
             "bulk.supplier_added",
             actor=acting_user,
@@ -270,14 +275,6 @@ def agreement_pdf(supplier: Supplier) -> bytes:
     return render_plain("一括ファクタリング契約書（三者間）", supplier.agreement_number, blocks)
 
 
-def _prepare_agreement(supplier: Supplier) -> None:
-    supplier.agreement_number = f"UB-{supplier.program_id:05d}-{supplier.pk:06d}"
-    pdf = agreement_pdf(supplier)
-    supplier.agreement_pdf = pdf
-    supplier.agreement_sha256 = hashlib.sha256(pdf).hexdigest()
-    supplier.save(update_fields=["agreement_number", "agreement_pdf", "agreement_sha256"])
-
-
 def sign_agreement(
     supplier: Supplier, *, acting_user: User, agreed_sha256: str, ip_address: str | None
 ) -> Supplier:
@@ -286,26 +283,15 @@ def sign_agreement(
         locked = Supplier.objects.select_for_update().get(pk=supplier.pk)
         if locked.signed_at is not None:
             return locked
-        if agreed_sha256 != locked.agreement_sha256:
-            raise DomainError(
-                "bulk.agreement_changed",
-                "表示した契約書と現在の契約書が一致しません。もう一度内容をご確認ください。",
-            )
-        now = timezone.now()
-        record = SignatureRecord(
-            reason=(
-                f"一括ファクタリング契約（三者間）への仕入先の同意: 同意者 user:{acting_user.pk}, "
-                f"同意日時 {timezone.localtime(now).isoformat(timespec='seconds')}, "
-                f"署名前SHA-256 {locked.agreement_sha256}"
-            ),
-            location=f"Urikake（同意元IPアドレス {ip_address or '不明'}）",
-            contact_info=f"user:{acting_user.pk}",
+        agreements.seal_agreed(
+            locked,
+            agreed_sha256=agreed_sha256,
+            changed_code="bulk.agreement_changed",
+            consent="一括ファクタリング契約（三者間）への仕入先の同意",
+            acting_user=acting_user,
+            ip_address=ip_address,
+            fields=agreements.AGREEMENT,
         )
-        signed = seal(bytes(locked.agreement_pdf or b""), record)
-        locked.signed_pdf = signed
-        locked.signed_sha256 = hashlib.sha256(signed).hexdigest()
-        locked.signed_by = acting_user
-        locked.signed_at = now
         locked.save(update_fields=["signed_pdf", "signed_sha256", "signed_by", "signed_at"])
         audit.record(
             "bulk.agreement_signed",

@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,6 +21,7 @@ from urikake.applicants.models import Membership
 from urikake.audit import services as audit
 from urikake.audit.actors import Actor
 from urikake.contracts import pdf
+from urikake.contracts.agreements import sha256
 from urikake.contracts.models import ContractDocument, ContractSignature
 from urikake.contracts.signing import SignatureRecord, seal
 from urikake.contracts.terms import DealTerms, deal_terms
@@ -43,10 +43,6 @@ def _japanese(label: object) -> str:
     document itself is Japanese; the label only is translated on pages)."""
     with translation.override("ja"):
         return str(label)
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def document_number(application_id: int, suffix: str) -> str:

@@ -26,8 +26,8 @@ from urikake.applicants.models import Organization
 from urikake.applicants.services import current_payout_account
 from urikake.audit import services as audit
 from urikake.audit.actors import Actor
+from urikake.contracts import agreements
 from urikake.contracts.pdf import render_plain
-from urikake.contracts.signing import SignatureRecord, seal
 from urikake.domain import guarantees as rules
 from urikake.domain import ledger_guarantees as book
 from urikake.domain.ageing import Bucket, bucket_for
@@ -309,7 +309,7 @@ def decide(
         locked.waiting_days = waiting_days
         locked.status = Status.APPROVED
         locked.save()
-        _prepare_contract(locked)
+        agreements.prepare(locked, number=f"UG-{locked.pk:08d}", render=contract_pdf)
         audit.record(
             "guarantee.approved",
             actor=acting_user,
@@ -406,14 +406,6 @@ def contract_pdf(contract: GuaranteeContract) -> bytes:
     return render_plain("売掛債権支払保証契約書", contract.contract_number, blocks)
 
 
-def _prepare_contract(contract: GuaranteeContract) -> None:
-    contract.contract_number = f"UG-{contract.pk:08d}"
-    pdf = contract_pdf(contract)
-    contract.contract_pdf = pdf
-    contract.contract_sha256 = hashlib.sha256(pdf).hexdigest()
-    contract.save(update_fields=["contract_number", "contract_pdf", "contract_sha256"])
-
-
 def sign_contract(
     contract: GuaranteeContract, *, acting_user: User, agreed_sha256: str, ip_address: str | None
 ) -> GuaranteeContract:
@@ -427,26 +419,14 @@ def sign_contract(
             raise DomainError(
                 "guarantee.not_signable", "この保証は契約を締結できる状態ではありません。"
             )
-        if agreed_sha256 != locked.contract_sha256:
-            raise DomainError(
-                "guarantee.contract_changed",
-                "表示した契約書と現在の契約書が一致しません。もう一度内容をご確認ください。",
-            )
-        now = timezone.now()
-        record = SignatureRecord(
-            reason=(
-                f"売掛債権支払保証契約への同意: 同意者 user:{acting_user.pk}, "
-                f"同意日時 {timezone.localtime(now).isoformat(timespec='seconds')}, "
-                f"署名前SHA-256 {locked.contract_sha256}"
-            ),
-            location=f"Urikake（同意元IPアドレス {ip_address or '不明'}）",
-            contact_info=f"user:{acting_user.pk}",
+        agreements.seal_agreed(
+            locked,
+            agreed_sha256=agreed_sha256,
+            changed_code="guarantee.contract_changed",
+            consent="売掛債権支払保証契約への同意",
+            acting_user=acting_user,
+            ip_address=ip_address,
         )
-        signed = seal(bytes(locked.contract_pdf or b""), record)
-        locked.signed_pdf = signed
-        locked.signed_sha256 = hashlib.sha256(signed).hexdigest()
-        locked.signed_by = acting_user
-        locked.signed_at = now
         locked.save()
         audit.record(
             "guarantee.contracted",

@@ -25,8 +25,8 @@ from urikake.applicants.models import Organization
 from urikake.applicants.services import current_payout_account
 from urikake.audit import services as audit
 from urikake.audit.actors import Actor
+from urikake.contracts import agreements
 from urikake.contracts.pdf import render_plain
-from urikake.contracts.signing import SignatureRecord, seal
 from urikake.domain import ledger as book
 from urikake.domain import ledger_lending as loan_book
 from urikake.domain import lending as rules
@@ -494,7 +494,7 @@ def decide(
         locked.designated_account = locked.repayment_account = collection_account_label()
         locked.status = LoanFacility.Status.APPROVED
         locked.save()
-        _prepare_contract(locked)
+        agreements.prepare(locked, number=f"UL-{locked.pk:08d}", render=contract_pdf)
         events.decided(locked)
         events.contract_ready(locked)
         audit.record(
@@ -589,14 +589,6 @@ def contract_pdf(facility: LoanFacility) -> bytes:
     return render_plain("金銭消費貸借契約書（売掛債権担保）", facility.contract_number, blocks)
 
 
-def _prepare_contract(facility: LoanFacility) -> None:
-    facility.contract_number = f"UL-{facility.pk:08d}"
-    pdf = contract_pdf(facility)
-    facility.contract_pdf = pdf
-    facility.contract_sha256 = hashlib.sha256(pdf).hexdigest()
-    facility.save(update_fields=["contract_number", "contract_pdf", "contract_sha256"])
-
-
 def sign_contract(
     facility: LoanFacility, *, acting_user: User, agreed_sha256: str, ip_address: str | None
 ) -> LoanFacility:
@@ -609,26 +601,14 @@ def sign_contract(
             raise DomainError(
                 "lending.not_signable", "この融資は契約を締結できる状態ではありません。"
             )
-        if agreed_sha256 != locked.contract_sha256:
-            raise DomainError(
-                "lending.contract_changed",
-                "表示した契約書と現在の契約書が一致しません。もう一度内容をご確認ください。",
-            )
-        now = timezone.now()
-        record = SignatureRecord(
-            reason=(
-                f"金銭消費貸借契約（売掛債権担保）への借入人の同意: 同意者 user:{acting_user.pk}, "
-                f"同意日時 {timezone.localtime(now).isoformat(timespec='seconds')}, "
-                f"署名前SHA-256 {locked.contract_sha256}"
-            ),
-            location=f"Urikake（同意元IPアドレス {ip_address or '不明'}）",
-            contact_info=f"user:{acting_user.pk}",
+        agreements.seal_agreed(
+            locked,
+            agreed_sha256=agreed_sha256,
+            changed_code="lending.contract_changed",
+            consent="金銭消費貸借契約（売掛債権担保）への借入人の同意",
+            acting_user=acting_user,
+            ip_address=ip_address,
         )
-        signed = seal(bytes(locked.contract_pdf or b""), record)
-        locked.signed_pdf = signed
-        locked.signed_sha256 = hashlib.sha256(signed).hexdigest()
-        locked.signed_by = acting_user
-        locked.signed_at = now
         locked.status = LoanFacility.Status.CONTRACTED
         locked.save()
         audit.record(
