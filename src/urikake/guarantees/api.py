@@ -26,7 +26,7 @@ from urikake.domain.errors import DomainError
 from urikake.domain.guarantees import MAX_EVIDENCE_BYTES
 from urikake.guarantees import services
 from urikake.guarantees.models import Claim, GuaranteeContract, GuaranteedReceivable
-from urikake.idempotency.services import run_idempotent
+from urikake.idempotency.api import money_step
 from urikake.receivables.models import Debtor, Invoice
 
 router = Router(tags=["guarantees"])
@@ -246,24 +246,15 @@ def pay_claim(
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),  # type: ignore[type-arg]
 ) -> Any:
     claim = get_object_or_404(Claim, pk=claim_id)
-
-    def call() -> tuple[int, dict[str, Any]]:
-        paid = services.pay_claim(claim, acting_user=request.user, comment=payload.comment)  # type: ignore[arg-type]
-        body = _claim(paid)
-        return 200, {
-            **body,
-            "default_on": body["default_on"].isoformat(),
-            "payable_from": body["payable_from"].isoformat(),
-        }
-
-    status, body = run_idempotent(
-        user=request.user,
+    return money_step(
+        request,
         scope=f"guarantee_claim_pay:{claim_id}",
         key=idempotency_key,
-        body=payload.dict(),
-        call=call,
+        payload=payload,
+        step=lambda: _claim(
+            services.pay_claim(claim, acting_user=request.user, comment=payload.comment)  # type: ignore[arg-type]
+        ),
     )
-    return Status(status, body)
 
 
 @router.post(
@@ -281,7 +272,7 @@ def premium_paid(
 ) -> Any:
     contract = get_object_or_404(GuaranteeContract, pk=guarantee_id)
 
-    def call() -> tuple[int, dict[str, Any]]:
+    def step() -> dict[str, Any]:
         updated = services.record_premium_payment(
             contract,
             amount=payload.amount,
@@ -289,24 +280,12 @@ def premium_paid(
             reference=payload.reference,
             acting_user=request.user,
         )
-        body = _guarantee(updated)
-        body["period_start"] = body["period_start"].isoformat()
-        body["period_end"] = body["period_end"].isoformat()
-        body["claims"] = [
-            {
-                **c,
-                "default_on": c["default_on"].isoformat(),
-                "payable_from": c["payable_from"].isoformat(),
-            }
-            for c in body["claims"]
-        ]
-        return 200, body
+        return _guarantee(updated)
 
-    status, body = run_idempotent(
-        user=request.user,
+    return money_step(
+        request,
         scope=f"guarantee_premium:{guarantee_id}",
         key=idempotency_key,
-        body={**payload.dict(), "received_on": payload.received_on.isoformat()},
-        call=call,
+        payload=payload,
+        step=step,
     )
-    return Status(status, body)

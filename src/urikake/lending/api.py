@@ -23,7 +23,7 @@ from urikake.api_schemas import ErrorOut, Id, StrictId, Yen
 from urikake.applicants.access import ApplicantAuth
 from urikake.applicants.models import Organization
 from urikake.domain.errors import DomainError
-from urikake.idempotency.services import run_idempotent
+from urikake.idempotency.api import money_step
 from urikake.lending import services
 from urikake.lending.models import BalanceReport, Collateral, LoanFacility
 from urikake.receivables.models import Invoice
@@ -225,26 +225,21 @@ def draw(
 ) -> Any:
     facility = get_object_or_404(LoanFacility, pk=loan_id)
 
-    def call() -> tuple[int, dict[str, Any]]:
+    def step() -> dict[str, Any]:
         d = services.draw(facility, amount=payload.amount, acting_user=request.user)
-        return 200, {
+        return {
             "id": d.pk,
             "number": d.number,
             "amount": d.amount,
             "guarantee_fee": d.guarantee_fee,
             "payout_id": d.payout_id,
             "payout_amount": d.payout.amount,
-            "drawn_on": d.drawn_on.isoformat(),
+            "drawn_on": d.drawn_on,
         }
 
-    status, body = run_idempotent(
-        user=request.user,
-        scope=f"loan_draw:{loan_id}",
-        key=idempotency_key,
-        body=payload.dict(),
-        call=call,
+    return money_step(
+        request, scope=f"loan_draw:{loan_id}", key=idempotency_key, payload=payload, step=step
     )
-    return Status(status, body)
 
 
 @router.post(
@@ -265,7 +260,7 @@ def repayment(
     if payload.collateral_id is not None:
         collateral = get_object_or_404(Collateral, pk=payload.collateral_id, facility=facility)
 
-    def call() -> tuple[int, dict[str, Any]]:
+    def step() -> dict[str, Any]:
         r = services.record_repayment(
             facility,
             amount=payload.amount,
@@ -275,7 +270,7 @@ def repayment(
             collateral=collateral,
             acting_user=request.user,
         )
-        return 200, {
+        return {
             "id": r.pk,
             "amount": r.amount,
             "interest": r.interest,
@@ -283,14 +278,13 @@ def repayment(
             "surplus": r.surplus,
         }
 
-    status, body = run_idempotent(
-        user=request.user,
+    return money_step(
+        request,
         scope=f"loan_repayment:{loan_id}",
         key=idempotency_key,
-        body=payload.dict(),
-        call=call,
+        payload=payload,
+        step=step,
     )
-    return Status(status, body)
 
 
 @router.get(
