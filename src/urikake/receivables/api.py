@@ -41,7 +41,7 @@ from urikake.receivables.models import (
     Invoice,
     InvoiceAssignmentClause,
 )
-from urikake.receivables.screening import applicant_reasons
+from urikake.receivables.reasons import applicant_reasons
 
 router = Router(tags=["receivables"])
 
@@ -230,14 +230,9 @@ def _invoice_out(inv: Invoice) -> dict[str, Any]:
 
 def _application_out(app: FinancingApplication) -> dict[str, Any]:
     result = app.screening_result or {}
-    reasons = [{"invoice": None, **r} for r in applicant_reasons(result)] + [
-        {
-            "invoice": item.get("invoice"),
-            "code": r["code"],
-            "message": r.get("applicant_message") or r["message"],
-        }
-        for item in result.get("invoices", [])
-        for r in item.get("reasons", [])
+    # The page's sentences, each with a code an applicant may read (urikake.receivables.reasons).
+    reasons = [
+        {"invoice": r.invoice, "code": r.code, "message": r.message} for r in applicant_reasons(app)
     ]
     status = ApplicationStatus(app.status)
     return {

@@ -27,6 +27,7 @@ from urikake.domain.jp_pint import parse_jp_pint
 from urikake.receivables import services
 from urikake.receivables.application_forms import ApplicationForm, InvoiceForm, InvoiceUploadForm
 from urikake.receivables.models import FinancingApplication, Invoice, InvoiceDraft
+from urikake.receivables.reasons import applicant_reasons
 from urikake.security.uploads import validate_upload
 
 
@@ -257,36 +258,22 @@ def applications(request: HttpRequest) -> HttpResponse:
     return render(request, "receivables/applications.html", {"form": form, "applications": rows})
 
 
-# What an applicant never reads: the model's probability, grades and scores, and the
-# reviewers' internal codes (staff see them on the back-office page).
-_INTERNAL_WORDS = ("スコア", "確率", "グレード", "モデル")
-
-
-def reasons_for_applicant(result: dict[str, Any]) -> list[tuple[str, list[str]]]:
-    """The screening's reasons in words a person understands, per invoice: the plain message
-    a finding provides for applicants, else its message unless it speaks of the model."""
-
-    def plain(reasons: list[dict[str, Any]]) -> list[str]:
-        out = []
-        for r in reasons:
-            text = r.get("applicant_message") or r.get("message") or ""
-            if text and not any(w in text for w in _INTERNAL_WORDS) and text not in out:
-                out.append(text)
-        return out
-
-    sections = []
-    general = plain(result.get("reasons", []))
-    if general:
-        sections.append(("", general))
-    for item in result.get("invoices", []):
-        lines = plain(item.get("reasons", []))
-        if lines:
-            heading = _("%(debtor)s宛て 請求書 %(number)s") % {
-                "debtor": item.get("debtor", ""),
-                "number": item.get("invoice_number", ""),
-            }
-            sections.append((str(heading), lines))
-    return sections
+def reasons_for_applicant(app: FinancingApplication) -> list[tuple[str, list[str]]]:
+    """The screening's reasons as the applicant reads them (:mod:`urikake.receivables.reasons`:
+    the same sentences as the mail and the API), in sections: the application's, then one per
+    invoice under its debtor and number."""
+    sections: dict[int | None, tuple[str, list[str]]] = {}
+    for r in applicant_reasons(app):
+        if r.invoice not in sections:
+            heading = ""
+            if r.invoice is not None:
+                heading = str(
+                    _("%(debtor)s宛て 請求書 %(number)s")
+                    % {"debtor": r.debtor, "number": r.invoice_number}
+                )
+            sections[r.invoice] = (heading, [])
+        sections[r.invoice][1].append(r.message)
+    return list(sections.values())
 
 
 @applicant(owned_kwarg="pk", owned_object="application")
@@ -315,7 +302,7 @@ def application(request: HttpRequest, pk: int) -> HttpResponse:
             "application": app,
             "offer_lines": offer_lines,
             "status": ApplicationStatus(app.status),
-            "reasons": reasons_for_applicant(app.screening_result or {}),
+            "reasons": reasons_for_applicant(app),
             "can_answer": app.status == ApplicationStatus.OFFERED,
             "pending": app.status in (ApplicationStatus.SUBMITTED, ApplicationStatus.SCREENING),
         },

@@ -12,11 +12,8 @@ from django.urls import reverse
 from urikake.accounts.roles import Capability
 from urikake.domain.applications import ApplicationStatus
 from urikake.notifications import services as notifications
+from urikake.receivables import reasons
 from urikake.receivables.models import FinancingApplication
-
-GENERAL_DECLINE_REASON = (
-    "請求書の内容、売掛先のお支払い実績、ご利用状況などを総合的に確認した結果です。"
-)
 
 
 def _subject(application: FinancingApplication) -> str:
@@ -41,19 +38,6 @@ def received(application: FinancingApplication) -> None:
     )
 
 
-def applicant_reasons(application: FinancingApplication) -> list[str]:
-    """The decline's reasons as sentences written for the applicant (deduplicated); the
-    general sentence when screening left none."""
-    result = application.screening_result or {}
-    out: list[str] = []
-    for inv in result.get("invoices", []):
-        for reason in inv.get("reasons", []):
-            text = reason.get("applicant_message")
-            if isinstance(text, str) and text and text not in out:
-                out.append(text)
-    return out or [GENERAL_DECLINE_REASON]
-
-
 def decided(application: FinancingApplication) -> None:
     """The outcome of screening or of a reviewer: offered, referred or declined."""
     status = ApplicationStatus(application.status)
@@ -65,7 +49,8 @@ def decided(application: FinancingApplication) -> None:
             context["expires_date"] = application.offer_expires_on.isoformat()
         event = "offer_made"
     elif status is ApplicationStatus.DECLINED:
-        context["reasons"] = applicant_reasons(application)
+        # The same sentences as the application page (urikake.receivables.reasons).
+        context["reasons"] = reasons.sentences(reasons.applicant_reasons(application))
         event = "application_declined"
     elif status is ApplicationStatus.REFERRED:
         event = "application_referred"

@@ -297,19 +297,6 @@ def _external(application_id: int) -> tuple[ExternalAssessment, list[dict[str, A
     return assess_external(findings), shown
 
 
-def applicant_reasons(result: dict[str, Any]) -> list[dict[str, str]]:
-    """The application-level reasons as an applicant may see them: the polite text and a
-    general code (never a vendor's finding), each message once."""
-    out: list[dict[str, str]] = []
-    seen: set[str] = set()
-    for r in result.get("reasons", []):
-        message = r.get("applicant_message") or r["message"]
-        if message not in seen:
-            seen.add(message)
-            out.append({"code": r.get("applicant_code") or r["code"], "message": message})
-    return out
-
-
 def run_screening(application_id: int) -> FinancingApplication:
     """Screen a submitted application; store the decision and the offer (or do nothing if it
     is no longer waiting for screening)."""
