@@ -1,4 +1,5 @@
-"""The lifecycle shared by the local simulators of outside parties (eKYC vendor, bank API).
+"""What the local simulators of outside parties (eKYC vendor, bank API, SMS gateway,
+screening vendors) share: the server's lifecycle and the JSON request handling.
 
 A simulator owns a ``ThreadingHTTPServer`` in ``self._server``; this base gives it a URL,
 start/stop in a background thread (tests), serving in the calling thread (the management
@@ -126,27 +127,41 @@ class JsonRequestHandler(BaseHTTPRequestHandler):
         ):
             raise SimulatorError(401, "unauthorized", "missing or wrong API token")
 
-    def read_json(self) -> Any:
+    def body_limit(self) -> int:
+        """The largest body read (a simulator configured per instance overrides this)."""
+        return self.max_body_bytes
+
+    def read_body(self) -> bytes:
+        """The request body; an oversized or unsized one is not read and the connection is
+        closed after the answer (its bytes must not be taken for the next request)."""
         length_header = self.headers.get("Content-Length")
         if length_header is None or not length_header.isdigit():
             self.close_connection = True
             raise SimulatorError(411, "length_required", "Content-Length is required")
         length = int(length_header)
-        if length > self.max_body_bytes:
+        if length > self.body_limit():
             self.close_connection = True
             raise SimulatorError(413, "too_large", "request body too large")
         self._body_consumed = True
+        return self.rfile.read(length)
+
+    def read_json(self) -> Any:
+        body = self.read_body()
         try:
-            return json.loads(self.rfile.read(length))
+            return json.loads(body)
         except ValueError as exc:
             raise SimulatorError(400, "invalid_request", "body is not JSON") from exc
 
     def send_json(self, status: int, payload: Any) -> None:
         body = json.dumps(payload, ensure_ascii=False).encode()
+        self.send_body(status, body, "application/json; charset=utf-8")
+
+    def send_body(self, status: int, body: bytes, content_type: str) -> None:
         self.send_response(status, HTTPStatus(status).phrase)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
         if self.close_connection:
             self.send_header("Connection", "close")
         self.end_headers()

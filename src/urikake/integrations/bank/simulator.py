@@ -34,8 +34,6 @@ import calendar
 import contextlib
 import hashlib
 import hmac
-import ipaddress
-import json
 import logging
 import os
 import random
@@ -45,14 +43,16 @@ import urllib.parse
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from urikake.integrations.bank.adapter import DEV_BANK_API_TOKEN
-from urikake.integrations.simulator_base import LocalHttpSimulator
-
-logger = logging.getLogger("urikake.bank_simulator")
+from urikake.integrations.simulator_base import (
+    JsonApiHandler,
+    LocalHttpSimulator,
+    QuietServer,
+    SimulatorError,
+    is_loopback,
+)
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 500
@@ -135,14 +135,6 @@ class _History:
     transactions: list[dict[str, Any]] = field(default_factory=list)
 
 
-class SimulatorError(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-
-
 class BankApiSimulator(LocalHttpSimulator):
     """The simulator: :meth:`start` serves in a daemon thread, :meth:`stop` shuts it down."""
 
@@ -171,7 +163,7 @@ class BankApiSimulator(LocalHttpSimulator):
         self._added: dict[str, list[_Movement]] = {}
         self._history: dict[str, _History] = {}
         self._lock = threading.Lock()
-        self._server = _Server((host, port), _Handler)
+        self._server = QuietServer((host, port), _Handler)
         self._server.simulator = self
 
     # --- lifecycle ------------------------------------------------------------------------
@@ -394,63 +386,43 @@ def _validate_movement(payload: Any) -> _Movement:
     return _Movement(value_date, direction, amount, **texts)
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    simulator: BankApiSimulator
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
+class _Handler(JsonApiHandler):
     server_version = "UrikakeBankSimulator/1"
-    protocol_version = "HTTP/1.1"
-    timeout = 30  # a silent client must not hold a thread forever
+    logger_name = "urikake.bank_simulator"
+    max_body_bytes = MAX_BODY_BYTES
 
     @property
     def sim(self) -> BankApiSimulator:
-        return self.server.simulator
-
-    def log_message(self, format: str, *args: Any) -> None:
-        logger.debug("%s %s", self.address_string(), format % args)
-
-    def do_GET(self) -> None:
-        self._dispatch("GET")
-
-    def do_POST(self) -> None:
-        self._dispatch("POST")
+        sim: BankApiSimulator = self.simulator
+        return sim
 
     def _dispatch(self, method: str) -> None:
-        parts = urllib.parse.urlsplit(self.path)
-        path = parts.path
-        self._body_consumed = False
+        # Every request is remembered, /healthz too (tests read what the client asked).
         with self.sim._lock:
             self.sim.requests.append(f"{method} {self.path}")
             del self.sim.requests[:-200]
-        try:
-            if method == "GET" and path == "/v1/accounts":
-                self._authorize()
-                accounts = [a.as_json() for a in self.sim.accounts.values()]
-                self._json(200, {"accounts": accounts})
-            elif method == "GET" and (m := _ACCOUNT_PATH.match(path)):
-                self._authorize()
-                self._json(200, self.sim.account(m.group(1)).as_json())
-            elif method == "GET" and (m := _TRANSACTIONS_PATH.match(path)):
-                self._authorize()
-                self._json(200, self._transactions(m.group(1), parts.query))
-            elif method == "POST" and (m := _OPERATOR_PATH.match(path)):
-                self._json(201, self.sim.add_transaction(m.group(1), self._read_json()))
-            elif method == "POST" and path == "/_simulator/faults":
-                self._faults(self._read_json())
-            elif method == "GET" and path == "/healthz":
-                self._json(200, {"status": "ok"})
-            elif path.startswith(("/v1/", "/_simulator/")):
-                raise SimulatorError(405, "method_not_allowed", "method not allowed")
-            else:
-                raise SimulatorError(404, "not_found", "no such endpoint")
-        except SimulatorError as exc:
-            if method == "POST" and not self._body_consumed:
-                self.close_connection = True
-            self._json(exc.status, {"error": {"code": exc.code, "message": exc.message}})
+        super()._dispatch(method)
+
+    def route(self, method: str, path: str) -> None:
+        if method == "GET" and path == "/v1/accounts":
+            self.authorize(self.sim.token)
+            accounts = [a.as_json() for a in self.sim.accounts.values()]
+            self.send_json(200, {"accounts": accounts})
+        elif method == "GET" and (m := _ACCOUNT_PATH.match(path)):
+            self.authorize(self.sim.token)
+            self.send_json(200, self.sim.account(m.group(1)).as_json())
+        elif method == "GET" and (m := _TRANSACTIONS_PATH.match(path)):
+            self.authorize(self.sim.token)
+            query = urllib.parse.urlsplit(self.path).query
+            self.send_json(200, self._transactions(m.group(1), query))
+        elif method == "POST" and (m := _OPERATOR_PATH.match(path)):
+            self.send_json(201, self.sim.add_transaction(m.group(1), self.read_json()))
+        elif method == "POST" and path == "/_simulator/faults":
+            self._faults(self.read_json())
+        elif path.startswith(("/v1/", "/_simulator/")):
+            raise SimulatorError(405, "method_not_allowed", "method not allowed")
+        else:
+            raise SimulatorError(404, "not_found", "no such endpoint")
 
     def _transactions(self, account_id: str, query: str) -> dict[str, Any]:
         self.sim.account(account_id)
@@ -489,49 +461,7 @@ class _Handler(BaseHTTPRequestHandler):
             raise SimulatorError(400, "invalid_request", "fail_on_page ≥ 1 or null; status 5xx/429")
         self.sim.fail_on_page = page
         self.sim.fail_status = status
-        self._json(200, {"fail_on_page": page, "status": status})
-
-    def _authorize(self) -> None:
-        header = self.headers.get("Authorization", "")
-        scheme, _, token = header.partition(" ")
-        expected = self.sim.token.encode()
-        if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected):
-            raise SimulatorError(401, "unauthorized", "missing or wrong token")
-
-    def _read_json(self) -> Any:
-        length_header = self.headers.get("Content-Length")
-        if length_header is None or not length_header.isdigit():
-            self.close_connection = True
-            raise SimulatorError(411, "length_required", "Content-Length is required")
-        length = int(length_header)
-        if length > MAX_BODY_BYTES:
-            self.close_connection = True
-            raise SimulatorError(413, "too_large", "request body too large")
-        self._body_consumed = True
-        try:
-            return json.loads(self.rfile.read(length))
-        except ValueError as exc:
-            raise SimulatorError(400, "invalid_request", "body is not JSON") from exc
-
-    def _json(self, status: int, payload: Any) -> None:
-        body = json.dumps(payload, ensure_ascii=False).encode()
-        self.send_response(status, HTTPStatus(status).phrase)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        if self.close_connection:
-            self.send_header("Connection", "close")
-        self.end_headers()
-        self.wfile.write(body)
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+        self.send_json(200, {"fail_on_page": page, "status": status})
 
 
 def add_arguments(parser: Any) -> None:
@@ -542,7 +472,7 @@ def add_arguments(parser: Any) -> None:
 
 def run(*, host: str, port: int, token: str, write: Callable[[str], Any]) -> None:
     simulator = BankApiSimulator(host, port, token)
-    if not _is_loopback(host):
+    if not is_loopback(host):
         write(f"警告: {host} で待ち受けます。操作用エンドポイントに認証はありません。")
     ids = ", ".join(simulator.accounts)
     write(f"銀行API シミュレーター: {simulator.url}  (口座: {ids})")

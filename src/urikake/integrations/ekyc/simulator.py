@@ -31,9 +31,7 @@ import base64
 import binascii
 import collections
 import contextlib
-import hmac
 import html
-import ipaddress
 import json
 import logging
 import os
@@ -47,12 +45,16 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from urikake.integrations.ekyc.signing import signed_headers
-from urikake.integrations.simulator_base import LocalHttpSimulator
+from urikake.integrations.simulator_base import (
+    JsonApiHandler,
+    LocalHttpSimulator,
+    QuietServer,
+    SimulatorError,
+    is_loopback,
+)
 
 logger = logging.getLogger("urikake.ekyc_simulator")
 
@@ -70,14 +72,6 @@ DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024
 DEFAULT_MAX_CHECKS = 1000
 _CHECK_PATH = re.compile(r"^/v1/checks/([A-Za-z0-9_-]{1,100})$")
 _OPERATOR_PATH = re.compile(r"^/_simulator/checks/([A-Za-z0-9_-]{1,100})/(complete|resend)$")
-
-
-class SimulatorError(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
 
 
 @dataclass
@@ -165,7 +159,7 @@ class EkycSimulator(LocalHttpSimulator):
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._timers: list[threading.Timer] = []
-        self._server = _Server((host, port), _Handler)
+        self._server = QuietServer((host, port), _Handler)
         self._server.simulator = self
 
     # --- lifecycle ------------------------------------------------------------------------
@@ -326,13 +320,6 @@ class EkycSimulator(LocalHttpSimulator):
             delivery = self.resend(check_id)
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    # stop() must not wait for a client that keeps its connection open.
-    block_on_close = False
-    simulator: EkycSimulator
-
-
 def _validate_start(payload: Any) -> dict[str, Any]:
     def bad(message: str) -> SimulatorError:
         return SimulatorError(400, "invalid_request", message)
@@ -367,67 +354,47 @@ def _validate_start(payload: Any) -> dict[str, Any]:
     return out
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
+class _Handler(JsonApiHandler):
     server_version = "UrikakeEkycSimulator/1"
-    protocol_version = "HTTP/1.1"
-    timeout = 30  # a silent client must not hold a thread forever
+    logger_name = "urikake.ekyc_simulator"
 
     @property
     def sim(self) -> EkycSimulator:
-        return self.server.simulator
+        sim: EkycSimulator = self.simulator
+        return sim
 
-    def log_message(self, format: str, *args: Any) -> None:
-        logger.debug("%s %s", self.address_string(), format % args)
+    def body_limit(self) -> int:
+        return self.sim.max_body_bytes
 
-    # --- dispatch --------------------------------------------------------------------------
-
-    def do_GET(self) -> None:
-        self._dispatch("GET")
-
-    def do_POST(self) -> None:
-        self._dispatch("POST")
-
-    def _dispatch(self, method: str) -> None:
-        path = urllib.parse.urlsplit(self.path).path
-        self._body_consumed = False
-        try:
-            if method == "POST" and path == "/v1/checks":
-                self._authorize()
-                check, created = self.sim.create_check(self._read_json())
-                self._json(201 if created else 200, check.as_json())
-            elif method == "GET" and (m := _CHECK_PATH.match(path)):
-                self._authorize()
-                self._json(200, self.sim.get(m.group(1)).as_json())
-            elif method == "POST" and (m := _OPERATOR_PATH.match(path)):
-                self._operate(m.group(1), m.group(2))
-            elif method == "GET" and path == "/_simulator/checks":
-                self._json(200, {"checks": [c.as_json() for c in self.sim.checks()]})
-            elif method == "GET" and path in {"/_simulator", "/_simulator/"}:
-                self._send(200, _page(self.sim.checks()).encode(), "text/html; charset=utf-8")
-            elif method == "GET" and path == "/healthz":
-                self._json(200, {"status": "ok"})
-            elif path in {"/v1/checks", "/_simulator/checks"} or _OPERATOR_PATH.match(path):
-                raise SimulatorError(405, "method_not_allowed", "method not allowed")
-            else:
-                raise SimulatorError(404, "not_found", "no such endpoint")
-        except SimulatorError as exc:
-            if method == "POST" and not self._body_consumed:
-                # An unread body would be parsed as the next request on a kept-alive
-                # connection: answer, then close it.
-                self.close_connection = True
-            self._json(exc.status, {"error": {"code": exc.code, "message": exc.message}})
+    def route(self, method: str, path: str) -> None:
+        if method == "POST" and path == "/v1/checks":
+            self.authorize(self.sim.api_key)
+            check, created = self.sim.create_check(self.read_json())
+            self.send_json(201 if created else 200, check.as_json())
+        elif method == "GET" and (m := _CHECK_PATH.match(path)):
+            self.authorize(self.sim.api_key)
+            self.send_json(200, self.sim.get(m.group(1)).as_json())
+        elif method == "POST" and (m := _OPERATOR_PATH.match(path)):
+            self._operate(m.group(1), m.group(2))
+        elif method == "GET" and path == "/_simulator/checks":
+            self.send_json(200, {"checks": [c.as_json() for c in self.sim.checks()]})
+        elif method == "GET" and path in {"/_simulator", "/_simulator/"}:
+            self.send_body(200, _page(self.sim.checks()).encode(), "text/html; charset=utf-8")
+        elif path in {"/v1/checks", "/_simulator/checks"} or _OPERATOR_PATH.match(path):
+            raise SimulatorError(405, "method_not_allowed", "method not allowed")
+        else:
+            raise SimulatorError(404, "not_found", "no such endpoint")
 
     def _operate(self, check_id: str, action: str) -> None:
         from_form = self.headers.get("Content-Type", "").startswith(
             "application/x-www-form-urlencoded"
         )
         if from_form:
-            raw = self._read_body()
+            raw = self.read_body()
             fields = urllib.parse.parse_qs(raw.decode("utf-8", "replace"))
             data = {k: v[0] for k, v in fields.items()}
         else:
-            data = self._read_json() if int(self.headers.get("Content-Length") or 0) else {}
+            data = self.read_json() if int(self.headers.get("Content-Length") or 0) else {}
             if not isinstance(data, dict):
                 raise SimulatorError(400, "invalid_request", "body must be a JSON object")
         if action == "complete":
@@ -443,7 +410,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             return
         check = self.sim.get(check_id)
-        self._json(
+        self.send_json(
             200,
             {
                 **check.as_json(),
@@ -452,53 +419,6 @@ class _Handler(BaseHTTPRequestHandler):
                 "callback_error": delivery.error,
             },
         )
-
-    # --- helpers ---------------------------------------------------------------------------
-
-    def _authorize(self) -> None:
-        header = self.headers.get("Authorization", "")
-        scheme, _, token = header.partition(" ")
-        expected = self.sim.api_key.encode()
-        if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected):
-            raise SimulatorError(401, "unauthorized", "missing or wrong API key")
-
-    def _read_body(self) -> bytes:
-        length_header = self.headers.get("Content-Length")
-        if length_header is None:
-            self.close_connection = True
-            raise SimulatorError(411, "length_required", "Content-Length is required")
-        try:
-            length = int(length_header)
-        except ValueError as exc:
-            self.close_connection = True
-            raise SimulatorError(400, "invalid_request", "bad Content-Length") from exc
-        if length < 0 or length > self.sim.max_body_bytes:
-            # Do not read an oversized body; drop the connection after answering.
-            self.close_connection = True
-            raise SimulatorError(413, "too_large", "request body too large")
-        self._body_consumed = True
-        return self.rfile.read(length)
-
-    def _read_json(self) -> Any:
-        try:
-            return json.loads(self._read_body())
-        except ValueError as exc:
-            raise SimulatorError(400, "invalid_request", "body is not JSON") from exc
-
-    def _json(self, status: int, payload: Any) -> None:
-        body = json.dumps(payload, ensure_ascii=False).encode()
-        self._send(status, body, "application/json; charset=utf-8")
-
-    def _send(self, status: int, body: bytes, content_type: str) -> None:
-        self.send_response(status, HTTPStatus(status).phrase)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        self.send_header("X-Content-Type-Options", "nosniff")
-        if self.close_connection:
-            self.send_header("Connection", "close")
-        self.end_headers()
-        self.wfile.write(body)
 
 
 def _page(checks: list[SimulatedCheck]) -> str:
@@ -549,15 +469,6 @@ def _page(checks: list[SimulatedCheck]) -> str:
     )
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="python -m urikake.integrations.ekyc.simulator",
@@ -606,7 +517,7 @@ def run(
     simulator = EkycSimulator(
         host, port, api_key, webhook_secret, auto_complete_after=auto_complete_after
     )
-    if not _is_loopback(host):
+    if not is_loopback(host):
         # The operator endpoints have no key: anyone who can reach them can decide checks.
         write(f"警告: {host} で待ち受けます。操作用エンドポイントに認証はありません。")
     mode = (
