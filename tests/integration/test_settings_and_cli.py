@@ -132,6 +132,30 @@ def test_urikake_command_lists_our_commands() -> None:
         assert name in proc.stdout
 
 
+# Libraries needed only to make a PDF, seal one, read one, or analyse a pool: they load with
+# that work, not with the apps (every `urikake` command loads them first) nor with the
+# services and views that call them. (web.documents still brings reportlab with the URLs.)
+HEAVY_ON_DEMAND = ("pyhanko", "aiohttp", "reportlab", "pypdf", "openpyxl", "numpy", "scipy")
+STARTUP_PROBE = (
+    "import sys, django; django.setup(); "
+    "import urikake.contracts.services, urikake.lending.services, urikake.guarantees.services, "
+    "urikake.bulk.services, urikake.securitization.backoffice_views, "
+    "urikake.receivables.application_views; "
+    "print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))"
+)
+
+
+def test_heavy_libraries_load_on_demand(tmp_path: Path) -> None:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "urikake.settings"}
+    env["URIKAKE_VAR_DIR"] = str(tmp_path)
+    proc = subprocess.run(
+        [sys.executable, "-c", STARTUP_PROBE], env=env, capture_output=True, text=True, check=True
+    )
+    loaded = set(proc.stdout.split())
+    assert {"urikake", "django"} <= loaded
+    assert loaded.isdisjoint(HEAVY_ON_DEMAND), sorted(loaded & set(HEAVY_ON_DEMAND))
+
+
 @pytest.mark.django_db
 def test_demo_data_is_idempotent_and_audited(django_user_model) -> None:
     call_command("demo")

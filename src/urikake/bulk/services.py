@@ -35,7 +35,6 @@ from urikake.bulk.models import (
     Supplier,
 )
 from urikake.contracts import agreements
-from urikake.contracts.pdf import render_plain
 from urikake.domain import bulk as rules
 from urikake.domain import ledger as book
 from urikake.domain import ledger_bulk as bulk_book
@@ -236,6 +235,8 @@ def add_supplier(
 
 def agreement_pdf(supplier: Supplier) -> bytes:
     """一括ファクタリング契約書（三者間）: supplier, buyer and platform; price and flow."""
+    from urikake.contracts.pdf import render_plain  # reportlab, when a PDF is made
+
     program = supplier.program
     buyer = program.organization
     platform = getattr(settings, "CONTRACT_ASSIGNEE_NAME", "") or "株式会社ウリカケ"
@@ -702,6 +703,8 @@ def items_in_month(program: BuyerProgram, month: date) -> int:
 
 
 def fee_invoice_pdf(invoice: FeeInvoice) -> bytes:
+    from urikake.contracts.pdf import render_plain  # reportlab, when a PDF is made
+
     program = invoice.program
     platform = getattr(settings, "CONTRACT_ASSIGNEE_NAME", "") or "株式会社ウリカケ"
     m = invoice.month

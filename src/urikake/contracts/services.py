@@ -20,7 +20,6 @@ from urikake.accounts.models import User
 from urikake.applicants.models import Membership
 from urikake.audit import services as audit
 from urikake.audit.actors import Actor
-from urikake.contracts import pdf
 from urikake.contracts.agreements import sha256
 from urikake.contracts.models import ContractDocument, ContractSignature
 from urikake.contracts.signing import SignatureRecord, seal
@@ -60,6 +59,8 @@ class _Planned:
 
 
 def _plan(terms: DealTerms) -> list[_Planned]:
+    from urikake.contracts import pdf  # reportlab: loaded when a deal's PDFs are rendered
+
     app_id = terms.application_id
     plan = [
         _Planned(

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -30,18 +30,14 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from pyhanko.keys import (
-    load_certs_from_pemder,
-    load_certs_from_pemder_data,
-    load_private_key_from_pemder,
-    load_private_key_from_pemder_data,
-)
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.sign import fields, signers
-from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from urikake.devsecrets import pem_blocks, read_or_create
-from urikake.integrations.tsa.client import TsaTimeStamper
+
+if TYPE_CHECKING:
+    from urikake.integrations.tsa.client import TsaTimeStamper
+
+# pyHanko (and the aiohttp it brings) is imported where a PDF is sealed, not with this
+# module: every `urikake` command loads the apps, and the apps reach this module.
 
 FIELD_NAME = "UrikakeSeal"
 DEV_BUNDLE = "contract-signing-dev.pem"
@@ -162,6 +158,8 @@ def _from_settings() -> SigningIdentity | None:
         raise ImproperlyConfigured(
             "CONTRACT_SIGNING_KEY_FILE and CONTRACT_SIGNING_CERT_FILE must be set together"
         )
+    from pyhanko.keys import load_certs_from_pemder, load_private_key_from_pemder
+
     passphrase = getattr(settings, "CONTRACT_SIGNING_KEY_PASSPHRASE", "") or ""
     chain_files = getattr(settings, "CONTRACT_SIGNING_CA_CHAIN_FILES", ()) or ()
     if isinstance(chain_files, str):
@@ -183,6 +181,8 @@ def signing_identity() -> SigningIdentity:
         raise ImproperlyConfigured(
             "CONTRACT_SIGNING_KEY_FILE / CONTRACT_SIGNING_CERT_FILE are required in production"
         )
+    from pyhanko.keys import load_certs_from_pemder_data, load_private_key_from_pemder_data
+
     bundle = read_or_create(Path(settings.VAR_DIR) / DEV_BUNDLE, _dev_bundle)
     ca, key, cert = pem_blocks(bundle)
     return SigningIdentity(
@@ -199,13 +199,21 @@ def timestamper() -> TsaTimeStamper | None:
     that time, independently of our clock (what 電子帳簿保存法 and courts look for). Without
     one (development without the simulator), B-B."""
     url = getattr(settings, "CONTRACT_TSA_URL", "") or ""
-    return TsaTimeStamper(url, timeout=15) if url else None
+    if not url:
+        return None
+    from urikake.integrations.tsa.client import TsaTimeStamper  # a pyHanko TimeStamper
+
+    return TsaTimeStamper(url, timeout=15)
 
 
 def seal(pdf: bytes, record: SignatureRecord) -> bytes:
     """Sign ``pdf`` (PAdES, SHA-256) as the platform, with ``record`` in the signature
     dictionary (/Reason, /Location, /ContactInfo), as an incremental update; B-T when a TSA
     is configured (:func:`timestamper`)."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
     identity = signing_identity()
     signer = signers.SimpleSigner(
         signing_cert=identity.cert,

@@ -36,8 +36,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Generic, TypeVar
 
-from pypdf import PdfReader
-
 from urikake.domain.errors import DomainError
 from urikake.domain.identifiers import (
     parse_account_number,
@@ -83,6 +81,8 @@ def extract_pdf_text(data: bytes, *, max_pages: int = MAX_PAGES) -> str:
     if b"%PDF-" not in bytes(data[:1024]):
         raise DomainError("pdf.not_pdf", "PDFファイルではありません。", field="file")
     broken = DomainError("pdf.broken", "PDFファイルが壊れているため読み取れません。", field="file")
+    from pypdf import PdfReader  # loaded with the first upload, not with every command
+
     try:
         reader = PdfReader(io.BytesIO(bytes(data)))
         encrypted = reader.is_encrypted

@@ -27,7 +27,6 @@ from urikake.applicants.services import current_payout_account
 from urikake.audit import services as audit
 from urikake.audit.actors import Actor
 from urikake.contracts import agreements
-from urikake.contracts.pdf import render_plain
 from urikake.domain import guarantees as rules
 from urikake.domain import ledger_guarantees as book
 from urikake.domain.ageing import Bucket, bucket_for
@@ -344,6 +343,8 @@ def _d(value: date | None) -> str:
 
 def contract_pdf(contract: GuaranteeContract) -> bytes:
     """保証契約書 (保証ファクタリング): parties, scheme, amount, premium, claims, assignment."""
+    from urikake.contracts.pdf import render_plain  # reportlab, when a PDF is made
+
     guarantor = getattr(settings, "CONTRACT_ASSIGNEE_NAME", "") or "株式会社ウリカケ"
     amount = int(contract.amount or 0)
     rate = Decimal(contract.premium_rate or 0)

@@ -26,7 +26,6 @@ from urikake.applicants.services import current_payout_account
 from urikake.audit import services as audit
 from urikake.audit.actors import Actor
 from urikake.contracts import agreements
-from urikake.contracts.pdf import render_plain
 from urikake.domain import ledger as book
 from urikake.domain import ledger_lending as loan_book
 from urikake.domain import lending as rules
@@ -522,6 +521,8 @@ def _d(value: date | None) -> str:
 
 def contract_pdf(facility: LoanFacility) -> bytes:
     """金銭消費貸借契約書（売掛債権譲渡担保）: parties, amount, rate, guarantee, collateral."""
+    from urikake.contracts.pdf import render_plain  # reportlab, when a PDF is made
+
     version = rules.scheme(facility.guarantee_scheme, facility.created_at.date())
     org = facility.organization
     scheme = facility.scheme_enum
@@ -1465,6 +1466,8 @@ def _report_csv(report: rules.BalanceReport) -> bytes:
 
 
 def _report_pdf(facility: LoanFacility, report: rules.BalanceReport) -> bytes:
+    from urikake.contracts.pdf import render_plain  # reportlab, when a PDF is made
+
     rows = [["売掛先", "請求書番号", "支払期日", "月末残高", "掛け目", "担保価値"]]
     for line in report.lines:
         rows.append(

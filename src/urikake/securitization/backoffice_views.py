@@ -17,14 +17,7 @@ from urikake.domain import charts
 from urikake.domain.errors import DomainError
 from urikake.domain.securitization import assumptions as rules
 from urikake.ledger import services as ledger
-from urikake.securitization import assumptions, exports, services
-from urikake.securitization.analysis import (
-    TRANCHE_LABELS,
-    analyse_pool,
-    cost_view,
-    period_rows,
-    sized_senior,
-)
+from urikake.securitization import assumptions, services
 from urikake.securitization.forms import (
     AssumptionsForm,
     BuildPoolForm,
@@ -135,6 +128,15 @@ def _structure_initial(pool: Pool) -> dict[str, object]:
 
 @staff(Capability.MANAGE_STRUCTURING)
 def pool_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    # numpy and scipy load with the first analysis, not with the URL configuration.
+    from urikake.securitization.analysis import (
+        TRANCHE_LABELS,
+        analyse_pool,
+        cost_view,
+        period_rows,
+        sized_senior,
+    )
+
     pool = get_object_or_404(Pool, pk=pk)
     a = analyse_pool(pool)
     sizing = SizingForm(request.GET if "target" in request.GET else None)
@@ -274,6 +276,9 @@ def pool_price(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff(Capability.MANAGE_STRUCTURING)
 def pool_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    from urikake.securitization import exports  # openpyxl, reportlab, the numerics
+    from urikake.securitization.analysis import analyse_pool
+
     pool = get_object_or_404(Pool, pk=pk)
     response = HttpResponse(
         exports.as_csv(pool, analyse_pool(pool)), content_type="text/csv; charset=utf-8"
@@ -284,6 +289,9 @@ def pool_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff(Capability.MANAGE_STRUCTURING)
 def pool_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    from urikake.securitization import exports  # openpyxl, reportlab, the numerics
+    from urikake.securitization.analysis import analyse_pool
+
     pool = get_object_or_404(Pool, pk=pk)
     response = HttpResponse(
         exports.as_xlsx(pool, analyse_pool(pool)),
@@ -295,6 +303,9 @@ def pool_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff(Capability.MANAGE_STRUCTURING)
 def investor_report(request: HttpRequest, pk: int, period: int) -> HttpResponse:
+    from urikake.securitization import exports  # openpyxl, reportlab, the numerics
+    from urikake.securitization.analysis import analyse_pool
+
     pool = get_object_or_404(Pool, pk=pk)
     a = analyse_pool(pool)
     assert a.waterfall is not None

@@ -16,7 +16,6 @@ from urikake.audit import services as audit
 from urikake.domain import ledger as rules
 from urikake.domain.errors import DomainError
 from urikake.domain.securitization import eligibility
-from urikake.domain.securitization.waterfall import tranche_specs
 from urikake.ledger import services as ledger
 from urikake.securitization import assumptions
 from urikake.securitization.models import Pool, PoolEvent, PoolItem
@@ -160,6 +159,9 @@ def set_structure(
         pool = Pool.objects.select_for_update().get(pk=pool.pk)
         if pool.status != Pool.Status.FROZEN:
             raise DomainError("securitization.sold", "譲渡済みのプールは変更できません。")
+        # The waterfall brings numpy: imported here, not when the apps load (every command).
+        from urikake.domain.securitization.waterfall import tranche_specs
+
         tranche_specs(float(senior), float(mezzanine))  # validates the shares
         if not Decimal(0) <= correlation < Decimal(1):
             raise DomainError(
