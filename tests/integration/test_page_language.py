@@ -25,12 +25,14 @@ import enum
 import importlib
 import pkgutil
 import re
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.apps import apps
+from django.db import transaction
 
 import urikake
 from tests.fixtures.pages import Page, Walk, client_for, load_demo, visible_text, walk
@@ -193,9 +195,15 @@ def raw_codes(nodes: list[str], language: str, kind: str, url: str = "") -> list
     return found
 
 
-@pytest.fixture
-def demo_walk(tmp_path: Path) -> Walk:
-    return walk(load_demo(tmp_path))
+@pytest.fixture(scope="module")
+def demo_walk(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Walk]:
+    """One demo and one walk for the module's tests (they only read), in a transaction rolled
+    back at the end of the module: each test's own transaction nests in it (a savepoint)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield walk(load_demo(tmp_path_factory.mktemp("walk")))
+        transaction.set_rollback(True)
 
 
 def _findings(demo_walk: Walk, page: Page, language: str) -> list[str]:
