@@ -35,6 +35,7 @@ pytest_plugins = [
     "tests.fixtures.connections",
     "tests.fixtures.screening_vendors",
     "tests.fixtures.sms",
+    "tests.fixtures.walker",
 ]
 
 # CI explores the same examples on every run (a red build must be reproducible); developers'

@@ -25,17 +25,15 @@ import enum
 import importlib
 import pkgutil
 import re
-from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.apps import apps
-from django.db import transaction
 
 import urikake
-from tests.fixtures.pages import Page, Walk, client_for, load_demo, visible_text, walk
+from tests.fixtures.pages import Page, Walk, client_for, visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -196,14 +194,10 @@ def raw_codes(nodes: list[str], language: str, kind: str, url: str = "") -> list
 
 
 @pytest.fixture(scope="module")
-def demo_walk(
-    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Walk]:
-    """One demo and one walk for the module's tests (they only read), in a transaction rolled
-    back at the end of the module: each test's own transaction nests in it (a savepoint)."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield walk(load_demo(tmp_path_factory.mktemp("walk")))
-        transaction.set_rollback(True)
+def demo_walk(walker_restored: Walk) -> Walk:
+    """The session's demo walk (``tests/fixtures/walker.py``, shared with the browser walk),
+    in the test database for this module."""
+    return walker_restored
 
 
 def _findings(demo_walk: Walk, page: Page, language: str) -> list[str]:
