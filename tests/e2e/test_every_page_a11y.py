@@ -19,7 +19,8 @@ from django.templatetags.static import static
 from django.test import Client
 
 from tests.e2e.conftest import DESKTOP, PHONE
-from tests.fixtures.pages import Page, Reader, load_demo, walk
+from tests.fixtures.pages import Page, Reader, Walk
+from tests.fixtures.walker import WalkerDemo
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -108,11 +109,33 @@ def _overflow(page: Any, width: int) -> str | None:
     return f"scrollWidth {scroll} > {width} ({culprit})"
 
 
+@pytest.fixture
+def demo(walker_demo: WalkerDemo, transactional_db: None, django_db_blocker: Any) -> Walk:
+    """The session's demo walk (``tests/fixtures/walker.py``, shared with the text walk), put
+    back in the test database; pytest-django empties it after the test, as after any
+    transactional test. The text walk takes two URLs per route, the browser one per route: the
+    first (``first_per_route``)."""
+    with django_db_blocker.unblock():
+        walker_demo.restore_demo()
+    return first_per_route(walker_demo.walk)
+
+
+def first_per_route(walk_: Walk) -> Walk:
+    """The walk with each reader's first page of each route (in the order walked)."""
+    taken: set[tuple[str, str]] = set()
+    pages = []
+    for p in walk_.pages:
+        key = (p.reader, p.route.pattern)
+        if key not in taken:
+            taken.add(key)
+            pages.append(p)
+    return Walk(walk_.readers, pages, list(walk_.unreached))
+
+
 def test_every_page_is_accessible_and_fits_a_phone(
-    browser: Any, live_server: Any, tmp_path: Path, artifacts_dir: Path
+    browser: Any, live_server: Any, demo: Walk, artifacts_dir: Path
 ) -> None:
     assert AXE.read_text(encoding="utf-8").startswith(f"/*! axe v{AXE_VERSION}")
-    demo = walk(load_demo(tmp_path), per_route=1)
     assert len(demo.pages) > 60, len(demo.pages)
     shots = artifacts_dir / "pages"
     shots.mkdir(exist_ok=True)

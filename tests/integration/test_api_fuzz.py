@@ -9,6 +9,7 @@ with more examples locally: ``API_FUZZ_EXAMPLES=200 pytest tests/integration/tes
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,7 +18,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.conf import settings
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
 from django.test import Client
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
@@ -78,9 +79,18 @@ def _keep_the_test_connection() -> Any:
     request_finished.connect(close_old_connections)
 
 
-@pytest.fixture(params=CALLERS)
-def caller(request: pytest.FixtureRequest, django_user_model: Any) -> dict[str, Any]:
-    return _session_for(request.param, django_user_model)
+@pytest.fixture(scope="module", params=CALLERS)
+def caller(
+    request: pytest.FixtureRequest, django_db_setup: None, django_db_blocker: Any
+) -> Iterator[dict[str, Any]]:
+    """One user and session per caller for all the operations (pytest groups the tests by
+    caller), in a transaction rolled back after them: each test's own transaction nests in
+    it, so what a request writes is undone before the next test, as with a fresh user."""
+    from django.contrib.auth import get_user_model
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield _session_for(request.param, get_user_model())
+        transaction.set_rollback(True)
 
 
 @schema.parametrize()

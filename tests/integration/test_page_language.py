@@ -33,7 +33,7 @@ import pytest
 from django.apps import apps
 
 import urikake
-from tests.fixtures.pages import Page, Walk, client_for, load_demo, visible_text, walk
+from tests.fixtures.pages import Page, Walk, client_for, visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -193,9 +193,11 @@ def raw_codes(nodes: list[str], language: str, kind: str, url: str = "") -> list
     return found
 
 
-@pytest.fixture
-def demo_walk(tmp_path: Path) -> Walk:
-    return walk(load_demo(tmp_path))
+@pytest.fixture(scope="module")
+def demo_walk(walker_restored: Walk) -> Walk:
+    """The session's demo walk (``tests/fixtures/walker.py``, shared with the browser walk),
+    in the test database for this module."""
+    return walker_restored
 
 
 def _findings(demo_walk: Walk, page: Page, language: str) -> list[str]:

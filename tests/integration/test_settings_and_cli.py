@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from urikake import settings as production_settings
 from urikake.applicants.services import current_payout_account
 from urikake.audit.models import AuditRecord
 from urikake.system.demo import DEMO_LOGINS
@@ -121,7 +122,25 @@ def test_settings_defaults(settings) -> None:
     assert ("en", "English") in [(c, str(n)) for c, n in settings.LANGUAGES]
     assert settings.TIME_ZONE == "Asia/Tokyo"
     assert settings.USE_TZ is True
-    assert settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+    # Production's list, not the test run's (tests/conftest.py puts a cheap Argon2 first).
+    assert (
+        production_settings.PASSWORD_HASHERS[0]
+        == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    )
+    assert settings.PASSWORD_HASHERS[-2:] == production_settings.PASSWORD_HASHERS
+
+
+def test_production_hasher_is_argon2id_at_full_cost() -> None:
+    """The hasher production uses (not the test run's cheap one) makes Argon2id hashes at
+    Django's cost, and they verify."""
+    from django.contrib.auth.hashers import Argon2PasswordHasher, import_string
+
+    hasher = import_string(production_settings.PASSWORD_HASHERS[0])()
+    assert type(hasher) is Argon2PasswordHasher
+    encoded = hasher.encode("correct horse battery staple", hasher.salt())
+    assert encoded.startswith("argon2$argon2id$v=19$m=102400,t=2,p=8$"), encoded
+    assert hasher.verify("correct horse battery staple", encoded)
+    assert not hasher.verify("wrong horse battery staple", encoded)
 
 
 def test_urikake_command_lists_our_commands() -> None:

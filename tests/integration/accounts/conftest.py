@@ -14,10 +14,10 @@ from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_tot
 from django.core.cache import cache
 from django.test import Client
 
+from tests.fixtures.hashers import FAST_HASHER
 from urikake.accounts.models import User
 
 PASSWORD = "correct horse battery staple"  # 28 characters, not on the blocklist
-FAST_HASHER = "tests.integration.accounts.hashers.FastArgon2PasswordHasher"
 
 
 @pytest.fixture(autouse=True)

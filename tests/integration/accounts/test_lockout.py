@@ -10,13 +10,13 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
+from tests.fixtures.hashers import CountingArgon2PasswordHasher
 from urikake.accounts.lockout import Policy, email_digest
 from urikake.accounts.models import LoginThrottle
 from urikake.audit.models import AuditRecord
 from urikake.domain.email_address import normalise_email
 
 from .conftest import PASSWORD, comparable, create_user, login
-from .hashers import CountingArgon2PasswordHasher
 
 pytestmark = pytest.mark.django_db
 
@@ -203,7 +203,7 @@ def test_an_unknown_address_costs_as_many_password_hashes_as_a_known_one(
 ) -> None:
     """Django's ModelBackend hashes a dummy password for unknown users (and so does allauth's
     backend), so a wrong password costs the same whether or not the account exists."""
-    settings.PASSWORD_HASHERS = ["tests.integration.accounts.hashers.CountingArgon2PasswordHasher"]
+    settings.PASSWORD_HASHERS = ["tests.fixtures.hashers.CountingArgon2PasswordHasher"]
     known = create_user("taro@example.com")
     counts = {}
     for email in (known.email, "jiro@example.com"):
