@@ -78,6 +78,7 @@ ACTIONS = {
     "debtor.registered": _("売掛先の登録"),
     "demo.book_loaded": _("デモ: 証券化向けの買取債権の作成"),
     "demo.kyc_recorded": _("デモ: 本人確認結果の登録"),
+    "demo.products_loaded": _("デモ: 一括・保証ファクタリングと売掛債権担保融資の作成"),
     "demo.user_created": _("デモ: 利用者の作成"),
     "invitation.accepted": _("招待の受諾"),
     "invitation.revoked": _("招待の取消し"),

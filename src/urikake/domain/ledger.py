@@ -131,7 +131,7 @@ class Chart:
         """Japanese display name, with the parameters, e.g. ``買取債権(C1:D9)``."""
         account_type = self._require(code)
         _, _, params = code.partition(":")
-        return f"{account_type.name_ja}({params})" if params else account_type.name_ja
+        return f"{account_type.name_ja}({_param_name(params)})" if params else account_type.name_ja
 
     def extend(self, *types: AccountType) -> Chart:
         """A new chart with extra account types (a purpose may not be redefined)."""
@@ -221,6 +221,15 @@ def receivable(client: str, debtor: str) -> str:
 def reserve(client: str) -> str:
     """``reserve:<client>`` — 留保金: holdback owed back to the client after collection."""
     return f"reserve:{_part(client, '顧客')}"
+
+
+def _param_name(params: str) -> str:
+    """A parameter as a person reads it: a credit guarantee scheme's code (the loan's
+    ``guarantee_fee_payable:receivables_2001`` …) by the scheme's name; others as they are
+    (client and debtor codes are what staff search by)."""
+    from urikake.domain.lending import SCHEMES  # the lending rules do not import the ledger
+
+    return next((s.name_ja for s in SCHEMES if s.code == params), params)
 
 
 def client_payable(client: str) -> str:

@@ -176,6 +176,9 @@ class LoanDocumentFile(models.Model):
 
     class Meta:
         ordering = ["facility_id", "kind", "-uploaded_at"]
+        # The audit trail names the object type by it (accounts.labels.object_type_name).
+        verbose_name = _("融資の提出書類")
+        verbose_name_plural = _("融資の提出書類")
 
 
 class Collateral(models.Model):

@@ -172,9 +172,9 @@ EVENTS: dict[str, Event] = {
         # Receivables-backed loans (urikake.lending): these pages say 融資, never 買取.
         Event(
             "loan_decided",
-            _("融資の審査結果のお知らせ（融資 %(loan)s）"),
+            _("融資の審査結果のお知らせ（担保融資 %(loan)s）"),
             _(
-                "融資のお申込み（%(loan)s）の審査が終わり、借入額（根保証は借入極度額）"
+                "担保融資のお申込み（%(loan)s）の審査が終わり、借入額（根保証は借入極度額）"
                 "%(amount_yen)s でご融資できることになりました。契約書の準備ができましたら"
                 "あらためてお知らせします。"
             ),
@@ -183,9 +183,9 @@ EVENTS: dict[str, Event] = {
         ),
         Event(
             "loan_declined",
-            _("融資の審査結果のお知らせ（融資 %(loan)s）"),
+            _("融資の審査結果のお知らせ（担保融資 %(loan)s）"),
             _(
-                "融資のお申込み（%(loan)s）について慎重に審査いたしましたが、"
+                "担保融資のお申込み（%(loan)s）について慎重に審査いたしましたが、"
                 "今回はご融資を見送らせていただくことになりました。"
             ),
             "email_screening",
@@ -193,9 +193,9 @@ EVENTS: dict[str, Event] = {
         ),
         Event(
             "loan_contract_ready",
-            _("金銭消費貸借契約書をご確認ください（融資 %(loan)s）"),
+            _("金銭消費貸借契約書をご確認ください（担保融資 %(loan)s）"),
             _(
-                "融資（%(loan)s）の金銭消費貸借契約書（売掛債権担保）をご用意しました。"
+                "担保融資（%(loan)s）の金銭消費貸借契約書（売掛債権担保）をご用意しました。"
                 "内容をご確認のうえ、同意してお手続きください。"
             ),
             "email_contract",
@@ -203,9 +203,9 @@ EVENTS: dict[str, Event] = {
         ),
         Event(
             "loan_signed",
-            _("金銭消費貸借契約を締結しました（融資 %(loan)s）"),
+            _("金銭消費貸借契約を締結しました（担保融資 %(loan)s）"),
             _(
-                "融資（%(loan)s）の契約書に電子署名しました。署名済みの契約書は融資の画面から"
+                "担保融資（%(loan)s）の契約書に電子署名しました。署名済みの契約書は融資の画面から"
                 "ダウンロードできます。"
             ),
             "email_contract",
@@ -213,9 +213,9 @@ EVENTS: dict[str, Event] = {
         ),
         Event(
             "loan_drawn",
-            _("融資を実行しました（融資 %(loan)s）"),
+            _("融資を実行しました（担保融資 %(loan)s）"),
             _(
-                "融資（%(loan)s）を %(amount_yen)s 実行しました。信用保証料 %(fee_yen)s を"
+                "担保融資（%(loan)s）を %(amount_yen)s 実行しました。信用保証料 %(fee_yen)s を"
                 "差し引いた %(net_yen)s を登録口座へお振込みします。"
             ),
             "email_payment",
@@ -223,9 +223,9 @@ EVENTS: dict[str, Event] = {
         ),
         Event(
             "loan_repayment_received",
-            _("ご返済を確認しました（融資 %(loan)s）"),
+            _("ご返済を確認しました（担保融資 %(loan)s）"),
             _(
-                "融資（%(loan)s）へのご入金 %(amount_yen)s を確認し、利息 %(interest_yen)s、"
+                "担保融資（%(loan)s）へのご入金 %(amount_yen)s を確認し、利息 %(interest_yen)s、"
                 "元本 %(principal_yen)s に充当しました。借入残高は %(outstanding_yen)s です。"
             ),
             "email_payment",
@@ -233,9 +233,9 @@ EVENTS: dict[str, Event] = {
         ),
         Event(
             "loan_surplus_returned",
-            _("ご返済の超過額をご返金します（融資 %(loan)s）"),
+            _("ご返済の超過額をご返金します（担保融資 %(loan)s）"),
             _(
-                "融資（%(loan)s）へのご入金のうち、お借入れへの充当を超えた %(surplus_yen)s を"
+                "担保融資（%(loan)s）へのご入金のうち、お借入れへの充当を超えた %(surplus_yen)s を"
                 "登録口座へご返金します。"
             ),
             "email_payment",
@@ -243,9 +243,9 @@ EVENTS: dict[str, Event] = {
         ),
         Event(
             "loan_shortfall",
-            _("担保価値が借入残高を下回っています（融資 %(loan)s）"),
+            _("担保価値が借入残高を下回っています（担保融資 %(loan)s）"),
             _(
-                "融資（%(loan)s）の借入残高 %(outstanding_yen)s が担保価値 "
+                "担保融資（%(loan)s）の借入残高 %(outstanding_yen)s が担保価値 "
                 "%(collateral_value_yen)s を %(shortfall_yen)s 上回っています。担保の追加"
                 "またはご返済をお願いします。"
             ),
@@ -254,9 +254,9 @@ EVENTS: dict[str, Event] = {
         ),
         Event(
             "loan_report_reminder",
-            _("残高報告の提出期限が近づいています（融資 %(loan)s）"),
+            _("残高報告の提出期限が近づいています（担保融資 %(loan)s）"),
             _(
-                "融資（%(loan)s）の %(period_end_date)s 時点の残高報告の提出期限は "
+                "担保融資（%(loan)s）の %(period_end_date)s 時点の残高報告の提出期限は "
                 "%(deadline_date)s です。融資の画面で内容をご確認のうえ、ご提出ください。"
             ),
             "email_payment",
@@ -264,9 +264,9 @@ EVENTS: dict[str, Event] = {
         ),
         Event(
             "loan_report_overdue",
-            _("残高報告の提出期限を過ぎています（融資 %(loan)s）"),
+            _("残高報告の提出期限を過ぎています（担保融資 %(loan)s）"),
             _(
-                "融資（%(loan)s）の %(period_end_date)s 時点の残高報告は、提出期限 "
+                "担保融資（%(loan)s）の %(period_end_date)s 時点の残高報告は、提出期限 "
                 "%(deadline_date)s を過ぎています。至急ご提出ください。"
             ),
             "email_payment",
@@ -274,9 +274,9 @@ EVENTS: dict[str, Event] = {
         ),
         Event(
             "loan_defaulted",
-            _("期限の利益の喪失について（融資 %(loan)s）"),
+            _("期限の利益の喪失について（担保融資 %(loan)s）"),
             _(
-                "融資（%(loan)s）は期限の利益を喪失しました。借入残高の全額をお支払い"
+                "担保融資（%(loan)s）は期限の利益を喪失しました。借入残高の全額をお支払い"
                 "いただく必要があります。担当者からご連絡します。"
             ),
             "email_payment",

@@ -173,6 +173,12 @@ def load_demo_data() -> list[str]:
         made = load_book_demo()
         if made:
             created.append(f"book:{made}")
+        # The newer products (一括ファクタリング, 保証ファクタリング, 売掛債権担保融資) in the
+        # states a visitor wants to see, for the trading client (and a demo buyer).
+        from urikake.system.demo_products import BUYER_EMAIL, load_products_demo
+
+        if load_products_demo(PASSWORD) is not None:
+            created.append(BUYER_EMAIL)
     return created
 
 

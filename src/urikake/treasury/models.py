@@ -134,7 +134,9 @@ class Payout(models.Model):
     class Kind(models.TextChoices):
         ADVANCE = "advance", _("買取代金")
         RESERVE = "reserve", _("留保金返還")
-        LOAN = "loan", _("融資実行")
+        # 担保融資, not 融資 alone: a client's payout list shows it beside 買取代金 (factoring is
+        # never called a loan), so the label names the loan product.
+        LOAN = "loan", _("担保融資の実行")
         # urikake.lending, after the loan is drawn (docs/lending.md):
         LOAN_SURPLUS = "loan_surplus", _("返済超過額の返還")
         GUARANTEE_FEE = "guarantee_fee", _("信用保証料の支払（保証協会）")

@@ -103,9 +103,11 @@ def test_after_the_demo_the_cash_balance_is_positive_and_the_books_balance(
     cash = services.operating_cash_account()
     assert LedgerEntry.objects.filter(entry_id="equity:capital:demo").count() == 1
     assert services.balance(cash) > 0
-    batch = PayoutBatch.objects.get()
-    assert batch.created_by.email == "treasury@demo.urikake.example"
-    assert batch.approved_by.email == "treasury2@demo.urikake.example"
+    # Every demo batch (the treasury demo's, the newer products') went through dual control.
+    for batch in PayoutBatch.objects.all():
+        assert batch.created_by.email == "treasury@demo.urikake.example"
+        assert batch.approved_by.email == "treasury2@demo.urikake.example"
+    assert PayoutBatch.objects.count() == 2
     # The operator imports the debtor's payment the demo left, and it stays positive.
     content = (tmp_path / "demo" / "collection-statement.txt").read_bytes()
     collections.import_collection_statement(content, filename="demo.txt", acting_user="system:t")

@@ -14,6 +14,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from urikake.system.demo import DEMO_LOGINS, PASSWORD, load_demo_data
+from urikake.system.demo_products import BUYER_EMAIL
 from urikake.system.demo_treasury import CLIENT_EMAIL
 
 PHASES = ("applicants", "debtors", "invoices", "statements", "applications", "ledger")
@@ -46,6 +47,7 @@ class Command(BaseCommand):
         for login in DEMO_LOGINS:
             self.stdout.write(f"  {login.role}: {login.email} / {login.password}")
         self.stdout.write(f"  取引中の申込者 (契約・送金・回収のデモ): {CLIENT_EMAIL} / {PASSWORD}")
+        self.stdout.write(f"  一括ファクタリングの支払企業: {BUYER_EMAIL} / {PASSWORD}")
         self.stdout.write(
             "  (スタッフは初回ログイン時に認証アプリ(TOTP)の登録が必要です /"
             " staff enrol an authenticator app at first login)"
