@@ -189,7 +189,6 @@ class _Index:
         for idx in by_amount.values():
             if len(idx) > 1:
                 idx.sort(key=lambda i: (due[i], ids[i]))
-        del ids
         self.by_amount: dict[int, tuple[list[int], list[int]]] = {
             amount: (idx, [due[i] for i in idx]) for amount, idx in by_amount.items()
         }
