@@ -208,6 +208,26 @@ def test_old_overdue_item_of_the_same_amount_makes_it_ambiguous() -> None:
     assert (m.status, m.reason, m.item_ids) == (SUGGESTED, "ambiguous_candidates", ("I2",))
 
 
+def test_very_late_payment_of_one_item_is_not_booked_as_a_combination() -> None:
+    # Found at 1,000,000 items (deposit P00848899 of the crowded book, seed 2026): a debtor
+    # pays an invoice due in November in February, outside the window; four of its newer
+    # invoices happen to add up to the same amount. The single item is the better evidence:
+    # the combination may only be suggested.
+    items = [
+        item("OLD", 452_100, due=date(2026, 11, 30)),  # window ends 90 days later, 2027-02-28
+        item("A", 169_400, due=date(2026, 12, 30)),
+        item("B", 72_600, due=date(2026, 12, 20)),
+        item("C", 104_500, due=date(2026, 12, 10)),
+        item("D", 105_600, due=date(2026, 12, 20)),
+    ]
+    m = one(dep(452_100, on=date(2027, 3, 10)), items)
+    assert (m.status, m.reason) == (SUGGESTED, "ambiguous_candidates")
+    assert m.item_ids == ("A", "B", "C", "D")
+    assert m.candidates == 2
+    # Without the old invoice the combination is the one answer.
+    assert one(dep(452_100, on=date(2027, 3, 10)), items[1:]).status is AUTO
+
+
 def test_two_open_items_with_the_same_amount_are_suggested() -> None:
     items = [item("I1", 110_000, due=date(2026, 10, 30)), item("I2", 110_000, due=DUE)]
     m = one(dep(110_000), items)

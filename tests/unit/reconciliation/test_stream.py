@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import tracemalloc
 from collections.abc import Iterator
 from datetime import date
@@ -165,3 +166,44 @@ def test_iter_deposits_bad_row_and_bad_encoding(tmp_path: Path) -> None:
     with pytest.raises(DomainError) as same:
         read_deposits(path.read_bytes())
     assert (same.value.code, same.value.line) == ("csv.bad_encoding", 2)
+
+
+# ---- the result lines -------------------------------------------------------------------
+
+
+def test_match_lines_are_the_lines_of_write_matches() -> None:
+    """MatchLines joins a plain line itself: byte for byte what the safe writer writes, and
+    the writer's (quoting, formula escape) for every other line."""
+    from decimal import Decimal
+
+    from urikake.domain.reconciliation import Match, MatchStatus
+    from urikake.domain.reconciliation.csvio import MatchLines, write_matches
+
+    def match(dep_id: str, items: tuple[str, ...], difference: int = 0) -> Match:
+        return Match(
+            deposit_id=dep_id,
+            status=MatchStatus.AUTO,
+            item_ids=items,
+            allocations=tuple((i, 1000) for i in items),
+            difference=difference,
+            fee_deducted=0,
+            reason="exact",
+            reason_ja="振込依頼人名と金額が1件の請求に一致しました",
+            score=Decimal("0.95"),
+        )
+
+    matches = [
+        match("P1", ("I1", "I2")),
+        match("P2", (), -330),
+        match('=HYPERLINK("http://x")', ("I1",)),
+        match("P3", ("@SUM(A1)",)),
+        match("P,4", ("I\n5",)),
+        match("-12", ("+3",)),
+        match("\tP6", ("I6",)),
+        match('P"7', ("I7",)),
+        match("P8\r", ("I8",)),
+    ]
+    expected = io.StringIO(newline="")
+    write_matches(matches, expected)
+    lines = MatchLines()
+    assert lines.header + "".join(lines(m) for m in matches) == expected.getvalue()

@@ -22,6 +22,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import operator
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
@@ -89,8 +90,11 @@ def is_zengin_receipt(data: bytes) -> bool:
 
 
 def _rows(
-    source: Iterable[str], required: Sequence[str], what: str
-) -> Iterator[tuple[int, dict[str, str]]]:
+    source: Iterable[str], required: Sequence[str], what: str, optional: Sequence[str] = ()
+) -> Iterator[tuple[int, tuple[str, ...]]]:
+    """(physical line, cells) per non-blank row: the cells of ``required`` then ``optional``
+    (an absent optional column or a short row reads as ``""``), picked by position — no
+    dict per row: a million rows."""
     reader = csv.reader(source)
     try:
         header = next(reader)
@@ -105,24 +109,29 @@ def _rows(
             field=missing[0],
             line=1,
         )
-    positions = {name: header.index(name) for name in header}
     width = len(header)
-    distinct = len(positions) == width  # then a full row maps by zip (in C): the common case
+    positions: dict[str, int] = {}
+    for p, name in enumerate(header):
+        positions.setdefault(name, p)  # a repeated column name: the first one counts
+    wanted = [positions.get(name, width) for name in (*required, *optional)]
+    pick = operator.itemgetter(*wanted)
+    padded = width + 1 if width in wanted else width  # an absent optional column reads ""
+    padding = [""] * padded
     try:
         for row in reader:
-            line = reader.line_num
-            if not "".join(row).strip():  # blank row: every cell empty or whitespace
-                continue
-            if len(row) > width:
-                raise DomainError(
-                    "csv.too_many_cells",
-                    f"列の数が見出し({width}列)より多くなっています({len(row)}列)",
-                    line=line,
-                )
-            if distinct and len(row) == width:
-                yield line, dict(zip(header, row, strict=True))
-            else:
-                yield line, {n: (row[p] if p < len(row) else "") for n, p in positions.items()}
+            if len(row) != width or not row[0] or row[0].isspace():
+                if not "".join(row).strip():  # blank row: every cell empty or whitespace
+                    continue
+                if len(row) > width:
+                    raise DomainError(
+                        "csv.too_many_cells",
+                        f"列の数が見出し({width}列)より多くなっています({len(row)}列)",
+                        line=reader.line_num,
+                    )
+            if len(row) < padded:
+                row = row + padding[len(row) :]  # short row, absent columns
+            cells = pick(row)
+            yield reader.line_num, cells if isinstance(cells, tuple) else (cells,)
     except csv.Error as e:
         raise DomainError(
             "csv.malformed", f"CSVの形式が不正です: {e}", line=reader.line_num
@@ -134,15 +143,15 @@ def _rows(
 MAX_LINE_YEN = 999_999_999_999
 
 
-def _text(row: dict[str, str], name: str, line: int, label: str) -> str:
-    value = row[name].strip()
+def _text(cell: str, name: str, line: int, label: str) -> str:
+    value = cell.strip()
     if not value:
         raise DomainError("csv.required", f"{label}が空です", field=name, line=line)
     return value
 
 
-def _yen(row: dict[str, str], name: str, line: int, label: str) -> int:
-    text = row[name].strip()
+def _yen(cell: str, name: str, line: int, label: str) -> int:
+    text = cell.strip()
     value = (
         int(text)
         if text.isascii() and text.isdigit()
@@ -162,12 +171,25 @@ def _yen(row: dict[str, str], name: str, line: int, label: str) -> int:
     return value
 
 
-def _date(row: dict[str, str], name: str, line: int) -> date:
-    text = row[name].strip()
-    try:
-        return date.fromisoformat(text)  # the common case, fast
-    except ValueError:
-        return parse_jp_date(text, field=name, line=line)
+class _Dates:
+    """Dates of one file's column, each distinct text parsed once (a statement or a book
+    of open items has a few hundred distinct dates for a million rows)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.seen: dict[str, date] = {}
+
+    def __call__(self, cell: str, line: int) -> date:
+        day = self.seen.get(cell)
+        if day is None:
+            text = cell.strip()
+            try:
+                day = date.fromisoformat(text)  # the common case, fast
+            except ValueError:
+                day = parse_jp_date(text, field=self.name, line=line)
+            if len(self.seen) < 100_000:
+                self.seen[cell] = day
+        return day
 
 
 def _unique(seen: set[str], value: str, name: str, line: int, label: str) -> None:
@@ -197,14 +219,15 @@ def _zengin_deposits(data: bytes) -> list[Deposit]:
 def _deposit_rows(source: Iterable[str]) -> Iterator[tuple[int, Deposit]]:
     """(physical line, deposit) per CSV row, every field checked; ids not yet checked for
     duplicates (the callers do, in memory or by hash)."""
-    for line, row in _rows(source, DEPOSIT_COLUMNS, "入金"):
+    value_date = _Dates("value_date")
+    for line, (dep_id, day, amount, payer) in _rows(source, DEPOSIT_COLUMNS, "入金"):
         yield (
             line,
             Deposit(
-                id=_text(row, "deposit_id", line, "入金ID"),
-                value_date=_date(row, "value_date", line),
-                amount=_yen(row, "amount", line, "入金額"),
-                payer_kana=row["payer_kana"].strip(),
+                id=_text(dep_id, "deposit_id", line, "入金ID"),
+                value_date=value_date(day, line),
+                amount=_yen(amount, "amount", line, "入金額"),
+                payer_kana=payer.strip(),
             ),
         )
 
@@ -222,25 +245,26 @@ def read_deposits(data: bytes) -> list[Deposit]:
 
 
 def _item_rows(source: Iterable[str]) -> Iterator[tuple[int, OpenItem]]:
-    for line, row in _rows(source, ITEM_COLUMNS, "未消込明細"):
-        item_id = _text(row, "item_id", line, "明細ID")
-        name = row["debtor_name"].strip()
-        kana = row["debtor_kana"].strip()
+    due_date = _Dates("due_date")
+    for line, cells in _rows(source, ITEM_COLUMNS, "未消込明細", ("debtor_id",)):
+        item_id, debtor_name, debtor_kana, amount, due, invoice, debtor = cells
+        item_id = _text(item_id, "item_id", line, "明細ID")
+        name = debtor_name.strip()
+        kana = debtor_kana.strip()
         if not name and not kana:
             raise DomainError(
                 "csv.required", "売掛先名とカナのどちらかが必要です", field="debtor_name", line=line
             )
-        debtor_id = (row.get("debtor_id") or "").strip() or name or kana
         yield (
             line,
             OpenItem(
                 id=item_id,
-                debtor_id=debtor_id,
+                debtor_id=debtor.strip() or name or kana,
                 debtor_name=name,
                 debtor_kana=kana,
-                amount=_yen(row, "amount", line, "未消込額"),
-                due_date=_date(row, "due_date", line),
-                invoice_number=row["invoice_number"].strip(),
+                amount=_yen(amount, "amount", line, "未消込額"),
+                due_date=due_date(due, line),
+                invoice_number=invoice.strip(),
             ),
         )
 
@@ -338,10 +362,10 @@ def read_payer_links(data: bytes) -> dict[str, str]:
     first = text.split("\n", 1)[0]
     column = "payer_key" if "payer_key" in [h.strip() for h in first.split(",")] else "payer_kana"
     links: dict[str, str] = {}
-    for line, row in _rows(
+    for line, (payer_cell, debtor) in _rows(
         io.StringIO(text, newline=""), (column, "debtor_id"), "振込依頼人の紐付け"
     ):
-        payer = _text(row, column, line, "振込依頼人")
+        payer = _text(payer_cell, column, line, "振込依頼人")
         key = payer if column == "payer_key" else payer_key(payer)
         if not key:
             raise DomainError(
@@ -350,7 +374,7 @@ def read_payer_links(data: bytes) -> dict[str, str]:
                 field=column,
                 line=line,
             )
-        links[key] = _text(row, "debtor_id", line, "売掛先ID")
+        links[key] = _text(debtor, "debtor_id", line, "売掛先ID")
     return links
 
 
@@ -394,4 +418,22 @@ class MatchLines:
         return text
 
     def __call__(self, m: Match) -> str:
-        return self._line(_match_row(m))
+        row = _match_row(m)
+        # The common line needs no quoting and no formula escape: joined directly, it is
+        # byte for byte what the writer would write (a test compares the two). Anything else
+        # — a comma, quote or line break in a cell, an id starting like a formula — goes
+        # through the safe writer.
+        line = ",".join(map(str, row))
+        if (
+            line.count(",") == _SEPARATORS
+            and '"' not in line
+            and "\r" not in line
+            and "\n" not in line
+            and m.deposit_id[:1] not in safe_csv.FORMULA_PREFIXES
+            and not any(i[:1] in safe_csv.FORMULA_PREFIXES for i in m.item_ids)
+        ):
+            return line + "\n"
+        return self._line(row)
+
+
+_SEPARATORS = len(MATCH_COLUMNS) - 1

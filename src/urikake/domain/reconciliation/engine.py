@@ -135,77 +135,77 @@ class _Index:
     """The open items arranged for look-ups by debtor name key and by amount."""
 
     def __init__(self, items: Sequence[OpenItem], policy: MatchPolicy) -> None:
+        # Column by column (comprehensions and C-level sorts) rather than item by item:
+        # a million items, so every per-item Python step counts.
         self.items = items
         n = len(items)
-        self.amount: list[int] = [0] * n
-        self.due: list[int] = [0] * n  # ordinal of the due date
-        self.lo: list[int] = [0] * n  # window of value dates (ordinals) for an automatic match
-        self.hi: list[int] = [0] * n
+        ids = [it.id for it in items]
+        self.amount: list[int] = [it.amount for it in items]
+        if len(set(ids)) != n or not all(type(a) is int and a > 0 for a in self.amount):
+            seen_ids: set[str] = set()
+            for i, it in enumerate(items):  # the slow way, for the first problem's position
+                _check_item(it, i, seen_ids)
+        due_dates = [it.due_date for it in items]
+        windows: dict[date, tuple[int, int, int]] = {}
+        for day in set(due_dates):
+            due_paid = adjust_to_business_day(day).toordinal()
+            o = day.toordinal()
+            windows[day] = (o, o - policy.days_early, due_paid + policy.days_late)
+        self.due: list[int] = [windows[day][0] for day in due_dates]  # ordinal of the due date
+        # window of value dates (ordinals) for an automatic match
+        self.lo: list[int] = [windows[day][1] for day in due_dates]
+        self.hi: list[int] = [windows[day][2] for day in due_dates]
+        del due_dates
         self.debtor_of: list[int] = [0] * n
         self.debtor_ids: list[str] = []
         self.debtor_items: list[list[int]] = []
         self.debtor_names: list[list[str]] = []
         debtor_index: dict[str, int] = {}
-        windows: dict[date, tuple[int, int, int]] = {}
-        seen_ids: set[str] = set()
-        by_amount: dict[int, list[int]] = {}
         usable: dict[str, bool] = {}  # name → usable for matching (kana/latin, not blank)
+        # (debtor id, kana, name) → debtor: the names of a debtor are looked at once per
+        # distinct spelling, not once per item.
+        spellings: dict[tuple[str, str, str], int] = {}
+        debtor_of, debtor_items = self.debtor_of, self.debtor_items
         for i, it in enumerate(items):
-            _check_item(it, i, seen_ids)
-            amount = it.amount
-            self.amount[i] = amount
-            window = windows.get(it.due_date)
-            if window is None:
-                due_paid = adjust_to_business_day(it.due_date).toordinal()
-                o = it.due_date.toordinal()
-                window = windows[it.due_date] = (
-                    o,
-                    o - policy.days_early,
-                    due_paid + policy.days_late,
-                )
-            self.due[i], self.lo[i], self.hi[i] = window
-            d = debtor_index.get(it.debtor_id)
+            spelling = (it.debtor_id, it.debtor_kana, it.debtor_name)
+            d = spellings.get(spelling)
             if d is None:
-                d = debtor_index[it.debtor_id] = len(self.debtor_ids)
-                self.debtor_ids.append(it.debtor_id)
-                self.debtor_items.append([])
-                self.debtor_names.append([])
-            self.debtor_of[i] = d
-            self.debtor_items[d].append(i)
-            names = self.debtor_names[d]
-            for name in (it.debtor_kana, it.debtor_name):
-                ok = usable.get(name)
-                if ok is None:
-                    # Kanji cannot appear in a bank's payer name and would leave a partial
-                    # key (株式会社ヤマダ商事 → ﾔﾏﾀﾞ) matching every ﾔﾏﾀﾞ: only kana/latin.
-                    ok = usable[name] = bool(name.strip()) and not (
-                        _MAYBE_KANJI.search(name) and has_kanji(name)
-                    )
-                if ok and name not in names:
-                    names.append(name)
+                d = spellings[spelling] = self._add_names(spelling, debtor_index, usable)
+            debtor_of[i] = d
+            debtor_items[d].append(i)
+        del spellings
+        self.debtor_index = debtor_index
+        # Per amount: items by due date (then id), so that a deposit looks only at the items
+        # whose due date can be in its window (common amounts like ¥110,000 have thousands of
+        # items).
+        due = self.due
+        by_amount: dict[int, list[int]] = {}
+        for i, amount in enumerate(self.amount):
             entry = by_amount.get(amount)
             if entry is None:
                 by_amount[amount] = [i]
             else:
                 entry.append(i)
-        self.debtor_index = debtor_index
-        # Per amount: items by due date, so that a deposit looks only at the items whose due
-        # date can be in its window (common amounts like ¥110,000 have thousands of items).
-        due = self.due
-        self.by_amount: dict[int, tuple[list[int], list[int]]] = {}
-        for amount, idx in by_amount.items():
+        for idx in by_amount.values():
             if len(idx) > 1:
-                idx.sort(key=lambda i: (due[i], items[i].id))
-            self.by_amount[amount] = (idx, [due[i] for i in idx])
+                idx.sort(key=lambda i: (due[i], ids[i]))
+        self.by_amount: dict[int, tuple[list[int], list[int]]] = {
+            amount: (idx, [due[i] for i in idx]) for amount, idx in by_amount.items()
+        }
         self.sorted_amounts = sorted(by_amount)
         self.max_adjust = max((hi - lo for _, lo, hi in windows.values()), default=0) - (
             policy.days_early + policy.days_late
         )
         self.by_key: dict[str, list[int]] = {}
         self.by_loose: dict[str, list[int]] = {}
+        # The normalised debtor names, kept: the matcher scores payers against them (in
+        # every process: forked after this, the children share the dict's pages).
+        self.norms: dict[str, NormalizedName] = {}
         for d, names in enumerate(self.debtor_names):
             for name in names:
-                nn = normalize_name(name)
+                nn = self.norms.get(name)
+                if nn is None:
+                    nn = self.norms[name] = normalize_name(name)
                 for table, key in ((self.by_key, nn.key), (self.by_loose, nn.loose_key)):
                     if key:
                         ds = table.setdefault(key, [])
@@ -213,6 +213,30 @@ class _Index:
                             ds.append(d)
         self.sorted_keys = sorted(self.by_key)
         self.sorted_loose = sorted(self.by_loose)
+
+    def _add_names(
+        self, spelling: tuple[str, str, str], debtor_index: dict[str, int], usable: dict[str, bool]
+    ) -> int:
+        """The debtor of ``spelling`` (added if new), with its usable names added."""
+        debtor_id, kana, name = spelling
+        d = debtor_index.get(debtor_id)
+        if d is None:
+            d = debtor_index[debtor_id] = len(self.debtor_ids)
+            self.debtor_ids.append(debtor_id)
+            self.debtor_items.append([])
+            self.debtor_names.append([])
+        names = self.debtor_names[d]
+        for text in (kana, name):
+            ok = usable.get(text)
+            if ok is None:
+                # Kanji cannot appear in a bank's payer name and would leave a partial
+                # key (株式会社ヤマダ商事 → ﾔﾏﾀﾞ) matching every ﾔﾏﾀﾞ: only kana/latin.
+                ok = usable[text] = bool(text.strip()) and not (
+                    _MAYBE_KANJI.search(text) and has_kanji(text)
+                )
+            if ok and text not in names:
+                names.append(text)
+        return d
 
 
 def _check_item(it: OpenItem, position: int, seen: set[str]) -> None:
@@ -266,7 +290,7 @@ class _Matcher:
         # Per distinct payer string: {debtor: name score} of the debtors it could denote.
         self._debtors_cache: dict[str, dict[int, float]] = {}
         self._pair_cache: dict[tuple[str, int], float] = {}
-        self._norm_cache: dict[str, NormalizedName] = {}
+        self._norm_cache: dict[str, NormalizedName] = dict(index.norms)
 
     # ---- names ----------------------------------------------------------------------
 
@@ -485,6 +509,10 @@ class _Matcher:
                     found, done = self._subsets(sc.pool, amount, vo)
                     fits.extend(found)
                     complete = complete and done
+            if fits:
+                # One item for the amount outside the window (a very late payment of an old
+                # invoice) is better evidence than any combination: that is a rival too.
+                rivals = sum(len(sc.outside) for sc in scans.values())
         return fits, rivals, complete
 
     def _judge_named(self, dep: Deposit, strong: dict[int, float]) -> _Verdict:

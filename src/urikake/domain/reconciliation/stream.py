@@ -23,6 +23,7 @@ import gc
 import multiprocessing
 import pickle  # nosec B403 # only our own temporary spool file is read back
 import tempfile
+import time
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
@@ -141,7 +142,9 @@ def _pool_child(conn: Connection) -> None:
         if rows is None:
             break
         try:
-            conn.send(work(Deposit(*r) for r in rows))
+            start = time.perf_counter()
+            entries = work(Deposit(*r) for r in rows)
+            conn.send((entries, time.perf_counter() - start))
         except BaseException as exc:  # the parent re-raises it
             conn.send(exc)
             break
@@ -149,12 +152,26 @@ def _pool_child(conn: Connection) -> None:
 
 
 class _Judges:
-    """This process plus ``workers - 1`` forked children, each judging a share of a chunk."""
+    """This process plus ``workers - 1`` forked children, each judging a share of a chunk.
+
+    :meth:`start` sends the children their shares, :meth:`finish` judges this process's share
+    and collects theirs; between the two the caller reads the next chunk, so that the
+    children never wait for the input. The shares are balanced from the times measured on
+    the previous chunk: this process also reads the input and spools the verdicts, so it
+    judges less (the verdicts do not depend on who judges a deposit)."""
 
     def __init__(self, work: _Work, workers: int) -> None:
         self.work = work
         self.workers = workers
         self.children: list[tuple[BaseProcess, Connection]] = []
+        self.own_share = 1.0 / workers  # of a chunk, judged here
+        self._pending: Sequence[Deposit] | None = None  # this process's share, sent chunk
+        # Measured on the last chunk: (deposits, seconds) judged here and by the slowest
+        # child, seconds waited for the children, and when the chunk was sent.
+        self._own = (0, 0.0)
+        self._child = (0, 0.0)
+        self._wait = 0.0
+        self._last_start = 0.0
 
     def _fork(self) -> None:
         global _POOL_WORK
@@ -170,29 +187,74 @@ class _Judges:
         finally:
             _POOL_WORK = None
 
-    def judge(self, chunk: Sequence[Deposit], parallel: bool) -> list[tuple[object, ...]]:
+    def start(self, chunk: Sequence[Deposit], parallel: bool) -> None:
+        """Send the children their shares of ``chunk`` (none: all of it is judged here)."""
         if not parallel or self.workers < 2:
-            return self.work(chunk)
+            self._pending = chunk
+            return
         if not self.children:
             self._fork()
-        shares = len(self.children) + 1
-        bounds = [len(chunk) * k // shares for k in range(shares + 1)]
-        for k, (_, conn) in enumerate(self.children, start=1):
-            conn.send(
-                [
-                    (d.id, d.value_date, d.amount, d.payer_kana)
-                    for d in chunk[bounds[k] : bounds[k + 1]]
-                ]
-            )
-        entries = self.work(chunk[: bounds[1]])
+        now = time.perf_counter()
+        if self._last_start:
+            self._balance(now - self._last_start)
+        self._last_start = now
+        own = round(len(chunk) * self.own_share)
+        rest = len(chunk) - own
+        shares = len(self.children)
+        for k, (_, conn) in enumerate(self.children):
+            part = chunk[own + rest * k // shares : own + rest * (k + 1) // shares]
+            conn.send([(d.id, d.value_date, d.amount, d.payer_kana) for d in part])
+        self._pending = chunk[:own]
+
+    def judge_own(self) -> list[tuple[object, ...]]:
+        """Judge this process's share of the chunk :meth:`start` was given."""
+        own = self._pending
+        assert own is not None
+        began = time.perf_counter()
+        entries = self.work(own)
+        self._own = (len(own), time.perf_counter() - began)
+        return entries
+
+    def finish(self, entries: list[tuple[object, ...]]) -> list[tuple[object, ...]]:
+        """This process's entries followed by the children's, in chunk order."""
+        self._pending = None
+        if not self.children:
+            return entries
+        began = time.perf_counter()
+        slowest = (0, 0.0)
         for _, conn in self.children:
             result = conn.recv()
             if isinstance(result, BaseException):
                 raise result
-            entries.extend(result)
+            rows, seconds = result
+            entries.extend(rows)
+            if seconds >= slowest[1]:
+                slowest = (len(rows), seconds)
+        self._wait = time.perf_counter() - began
+        self._child = slowest
         return entries
 
+    def _balance(self, cycle: float) -> None:
+        """This process's share of the next chunk, from the last cycle (start to start):
+        its judging plus its other work — reading, spooling — should take as long as a
+        child's judging of its share, so that neither waits for the other."""
+        (own_count, own_seconds), (child_count, child_seconds) = self._own, self._child
+        if own_count == 0 or child_count == 0 or child_seconds <= 0 or own_seconds <= 0:
+            return
+        other = max(cycle - own_seconds - self._wait, 0.0)
+        children = len(self.children)
+        own_rate, child_rate = own_seconds / own_count, child_seconds / child_count / children
+        total = own_count + child_count * children
+        wanted = (total * child_rate - other) / (own_rate + child_rate) / total
+        share = min(max(wanted, 0.05), 1.0 / self.workers + 0.25)
+        self.own_share = (self.own_share + share) / 2  # damped: the machine may be shared
+
     def close(self) -> None:
+        if self._pending is not None and self.children:
+            for _, conn in self.children:  # shares in flight: collect them before stopping
+                with contextlib.suppress(OSError, EOFError):
+                    conn.recv()
+            self._pending = None
         for proc, conn in self.children:
             with contextlib.suppress(OSError):  # a child that died already
                 conn.send(None)
@@ -234,8 +296,8 @@ def reconcile_stream(
         )
         spool.seek(0)
         scores: dict[float, Decimal] = {}
-        for deposit_id, amount, v, _, _ in _final_verdicts(spool, claims):
-            yield _to_match(deposit_id, amount, v, index, policy, scores)
+        for deposit_id, amount, row, _, _ in _final_verdicts(spool, claims):
+            yield _to_match(deposit_id, amount, _Verdict(*row), index, policy, scores)
 
 
 class Rendered(NamedTuple):
@@ -276,12 +338,12 @@ def reconcile_rendered(
         )
         spool.seek(0)
         scores: dict[float, Decimal] = {}
-        for deposit_id, amount, v, text, fee in _final_verdicts(spool, claims):
+        for deposit_id, amount, row, text, fee in _final_verdicts(spool, claims):
             if text is None:  # downgraded: render the final match
-                m = _to_match(deposit_id, amount, v, index, policy, scores)
+                m = _to_match(deposit_id, amount, _Verdict(*row), index, policy, scores)
                 yield Rendered(render(m), m.status, m.fee_deducted)
             else:
-                yield Rendered(text, v.status, fee)
+                yield Rendered(text, row[0], fee)  # type: ignore[arg-type]
 
 
 def _judge_all(
@@ -309,15 +371,21 @@ def _judge_all(
         position = 0
         stream = iter(deposits)
         chunks = 0
-        while chunk := list(islice(stream, chunk_size)):
+        auto = MatchStatus.AUTO
+        chunk = list(islice(stream, chunk_size))
+        while chunk:
             for n, dep in enumerate(chunk, start=position):
                 _check_amount(dep, n)
                 ids.add(dep.id)
-            entries = judges.judge(chunk, parallel=chunks > 0)
+            judges.start(chunk, parallel=chunks > 0)
+            own = judges.judge_own()
+            # The next chunk is read while the children judge their shares of this one.
+            following = list(islice(stream, chunk_size))
+            entries = judges.finish(own)
             chunks += 1
             for entry in entries:
                 row = entry[2]
-                if row[0] is MatchStatus.AUTO:  # type: ignore[index]
+                if row[0] is auto:  # type: ignore[index]
                     for i in row[2]:  # type: ignore[index]
                         if claims[i] < 2:
                             claims[i] += 1
@@ -325,6 +393,7 @@ def _judge_all(
             position += len(chunk)
             if progress is not None:
                 progress(len(chunk))
+            chunk = following
         suspects = ids.suspects()
         if suspects:
             spool.seek(0)
@@ -356,14 +425,16 @@ def _spooled(spool: IO[bytes]) -> Iterator[list[tuple]]:  # type: ignore[type-ar
 
 def _final_verdicts(
     spool: IO[bytes], claims: bytearray
-) -> Iterator[tuple[str, int, _Verdict, str | None, int]]:
-    """Pass 2: the spooled entries with competing automatic matches downgraded (their
-    rendered text dropped: it shows the status before the downgrade)."""
+) -> Iterator[tuple[str, int, tuple[object, ...], str | None, int]]:
+    """Pass 2: the spooled entries (verdicts as :func:`_row` tuples) with competing automatic
+    matches downgraded (their rendered text dropped: it shows the status before the
+    downgrade)."""
+    auto = MatchStatus.AUTO
     for entries in _spooled(spool):
         for deposit_id, amount, row, text, fee in entries:
-            v = _Verdict(*row)
-            if v.status is MatchStatus.AUTO and any(claims[i] > 1 for i in v.items):
+            if row[0] is auto and any(claims[i] > 1 for i in row[2]):
+                v = _Verdict(*row)
                 v.status = MatchStatus.SUGGESTED
                 v.reason = Reason.COMPETING_DEPOSITS
-                text = None
-            yield deposit_id, amount, v, text, fee
+                row, text = _row(v), None
+            yield deposit_id, amount, row, text, fee
