@@ -48,7 +48,7 @@ def transfers(n: int, rng: random.Random) -> list[Transfer]:
                 account_type=rng.choice(list(AccountType)),
                 account_number=str(rng.randint(1, 9_999_999)),
                 holder_name=name,
-                amount=rng.randint(1, 10_000_000),
+                amount=rng.randint(1, 1_000_000),  # 999,999 of them stay under 合計金額 N12
                 customer_code=str(i) if i % 3 == 0 else None,
             )
         )

@@ -17,6 +17,7 @@ as its renderer (``ｶ)`` first, ``(ｶ`` last, ``(ｶ)`` in the middle, spaces 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import repeat
 
 import numpy as np
 import numpy.typing as npt
@@ -43,11 +44,22 @@ class _Literals:
     def __init__(self, words: dict[str, int]) -> None:
         self.first = np.zeros(_CODE_POINTS, dtype=np.bool_)
         self.groups: dict[int, list[tuple[npt.NDArray[np.uint32], int]]] = {}
+        pairs: set[int] = set()
+        singles: set[int] = set()
         # sorted() is stable: the same order as zengin_charset._alternation.
         for word in sorted(words, key=len, reverse=True):
             cps = np.array([ord(c) for c in word], dtype=np.uint32)
             self.groups.setdefault(int(cps[0]), []).append((cps, words[word]))
             self.first[cps[0]] = True
+            if len(word) == 1:
+                singles.add(ord(word))
+            else:
+                pairs.add(ord(word[0]) << 21 | ord(word[1]))
+        # The first two characters of every word (one character for the one-character words
+        # ㈱, ㍿): a candidate position must start with one of them.
+        self.pairs = np.array(sorted(pairs) or [-1], dtype=np.int64)
+        self.single = np.zeros(_CODE_POINTS, dtype=np.bool_)
+        self.single[list(singles)] = True
         self.longest = max((len(w) for w in words), default=1)
 
     def find(self, cp: npt.NDArray[np.uint32]) -> tuple[Ints, Ints, Ints]:
@@ -55,6 +67,10 @@ class _Literals:
         padded = np.concatenate([cp, np.zeros(self.longest, dtype=np.uint32)])
         pos = np.flatnonzero(self.first[cp])
         empty = np.zeros(0, dtype=np.int64)
+        if pos.size:
+            code = cp[pos].astype(np.int64) << 21 | padded[pos + 1].astype(np.int64)
+            j = np.minimum(np.searchsorted(self.pairs, code), len(self.pairs) - 1)
+            pos = pos[(self.pairs[j] == code) | self.single[cp[pos]]]
         if not pos.size:
             return empty, empty, empty
         firsts = cp[pos]
@@ -127,33 +143,42 @@ def _replace(cp: npt.NDArray[np.uint32], found: tuple[Ints, Ints, Ints]) -> npt.
     return out[keep]
 
 
-def _translate(cp: npt.NDArray[np.uint32], bad: Bools) -> npt.NDArray[np.uint32]:
-    """Every character through zengin_charset's per-character table (markers and the
-    separator kept); ``bad`` (per character) is set where a character has no 全銀 form."""
-    present = np.zeros(_CODE_POINTS, dtype=np.bool_)
-    present[cp] = True
-    distinct = np.flatnonzero(present)
-    outs: list[str | None] = [
-        chr(c) if c == _SEP or c >= _MARK else zc._CHARS[c] for c in distinct.tolist()
-    ]
-    kmax = max([1, *(len(s) for s in outs if s is not None)])
-    table = np.zeros((len(outs), kmax), dtype=np.uint32)
-    lens = np.zeros(len(outs), dtype=np.int64)
-    is_bad = np.zeros(len(outs), dtype=np.bool_)
-    for i, s in enumerate(outs):
-        if s is None:
-            is_bad[i] = True  # no 全銀 form: written as nothing, and the name flagged
-            continue
-        lens[i] = len(s)
-        table[i, : len(s)] = [ord(c) for c in s]
-    index = np.empty(_CODE_POINTS, dtype=np.int64)
-    index[distinct] = np.arange(len(distinct))
-    idx = index[cp]
-    bad |= is_bad[idx]
-    if kmax == 1 and lens.min(initial=1) == 1:
-        return table[idx, 0]
-    src, k = _expand(lens[idx])
-    return table[idx[src], k]
+class _Table:
+    """Code point → its 全銀 spelling (zengin_charset's per-character table) as arrays, filled
+    for the characters met so far in one call (markers and the separator map to themselves;
+    a character without a 全銀 form maps to nothing and is flagged)."""
+
+    def __init__(self) -> None:
+        self.index = np.full(_CODE_POINTS, -1, dtype=np.int32)
+        self.outs: list[str | None] = []
+        self._arrays()
+
+    def _arrays(self) -> None:
+        kmax = max([1, *(len(s) for s in self.outs if s is not None)])
+        self.table = np.zeros((len(self.outs), kmax), dtype=np.uint32)
+        self.lens = np.zeros(len(self.outs), dtype=np.int64)
+        self.bad = np.zeros(len(self.outs), dtype=np.bool_)
+        for i, s in enumerate(self.outs):
+            if s is None:
+                self.bad[i] = True
+                continue
+            self.lens[i] = len(s)
+            self.table[i, : len(s)] = [ord(c) for c in s]
+
+    def translate(self, cp: npt.NDArray[np.uint32], bad: Bools) -> npt.NDArray[np.uint32]:
+        idx = self.index[cp]
+        if (idx < 0).any():
+            for c in np.unique(cp[idx < 0]).tolist():
+                self.index[c] = len(self.outs)
+                self.outs.append(chr(c) if c == _SEP or c >= _MARK else zc._CHARS[c])
+            self._arrays()
+            idx = self.index[cp]
+        bad |= self.bad[idx]
+        lens = self.lens[idx]
+        if self.table.shape[1] == 1 and (lens == 1).all():
+            return self.table[idx, 0]
+        src, k = _expand(lens)
+        return self.table[idx[src], k]
 
 
 def _render(v: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
@@ -220,6 +245,10 @@ def _to_bytes(cp: npt.NDArray[np.uint32]) -> U8:
     return np.where(kana, cp - 0xFF61 + 0xA1, cp).astype(np.uint8)
 
 
+# Names per block: small enough that a block's arrays stay in the processor's caches.
+_BLOCK = 32768
+
+
 def bulk_zengin_names(texts: Sequence[str], width: int) -> tuple[U8, Bools]:
     """``to_zengin(t, abbreviate_legal_form=True)`` cut to ``width`` and space-padded, as
     cp932 bytes, for every text: an ``(len(texts), width)`` array, and whether each text
@@ -227,27 +256,35 @@ def bulk_zengin_names(texts: Sequence[str], width: int) -> tuple[U8, Bools]:
     the caller reports it through the per-name path, which names the problem)."""
     count = len(texts)
     out = np.full((count, width), _SPACE, dtype=np.uint8)
-    if not count:
-        return out, np.zeros(0, dtype=np.bool_)
+    ok = np.zeros(count, dtype=np.bool_)
+    table = _Table()
+    for start in range(0, count, _BLOCK):
+        stop = min(start + _BLOCK, count)
+        _block(texts[start:stop], width, table, out[start:stop], ok[start:stop])
+    return out, ok
+
+
+def _block(texts: Sequence[str], width: int, table: _Table, out: U8, ok: Bools) -> None:
+    count = len(texts)
     joined = "\x00".join(texts)
     try:
         raw = joined.encode("utf-32-le")
     except UnicodeEncodeError:  # a lone surrogate: let the per-name path report it
-        return out, np.zeros(count, dtype=np.bool_)
+        return
     cp = np.frombuffer(raw, dtype=np.uint32)
-    name_of = np.cumsum(cp == _SEP)
-    ok = np.ones(count, dtype=np.bool_)
+    ok[:] = True
     # A NUL or a plane-15 character inside a name would be read as a separator or a marker;
     # neither converts anyway, so such names only need the per-name path's error.
     reserved = cp >= _MARK
-    if int((cp == _SEP).sum()) != count - 1 or reserved.any():
-        ok[name_of[reserved]] = False
-        if int((cp == _SEP).sum()) != count - 1:
-            return out, np.zeros(count, dtype=np.bool_)
+    if int(np.count_nonzero(cp == _SEP)) != count - 1:
+        ok[:] = False
+        return
+    if reserved.any():
+        ok[np.cumsum(cp == _SEP)[reserved]] = False
         cp = np.where(reserved, np.uint32(_SPACE), cp)
     cp = _replace(cp, _WRITTEN.find(cp))
     bad = np.zeros(len(cp), dtype=np.bool_)
-    converted = _translate(cp, bad)
+    converted = table.translate(cp, bad)
     if bad.any():
         ok[np.cumsum(cp == _SEP)[bad]] = False
     converted = _replace(converted, _READINGS.find(converted))
@@ -260,7 +297,6 @@ def bulk_zengin_names(texts: Sequence[str], width: int) -> tuple[U8, Bools]:
     put = ~seps & (within < width)
     out[name[put], within[put]] = data[put]
     ok &= lengths > 0
-    return out, ok
 
 
 def put_digits(out: U8, col: int, width: int, values: Ints) -> None:
@@ -280,16 +316,16 @@ def put_right_digits(out: U8, col: int, width: int, texts: Sequence[str]) -> Boo
     """
     joined = "".join(texts)
     if joined.isascii() and (joined.isdigit() or not joined):
-        lens = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+        lens = np.array(list(map(len, texts)), dtype=np.int64)
     else:
         good = [t if t.isascii() and t.isdigit() else "" for t in texts]
-        valid_chars = np.fromiter((t.isascii() and t.isdigit() for t in texts), np.bool_)
-        empty = np.fromiter((not t for t in texts), np.bool_)
-        joined = "".join(good)
-        lens = np.fromiter(map(len, good), dtype=np.int64, count=len(good))
-        written = put_right_digits(out, col, width, good)
-        return written & (valid_chars | empty)
+        valid = np.array([bool(g) or not t for g, t in zip(good, texts, strict=True)], np.bool_)
+        return put_right_digits(out, col, width, good) & valid
     fits = lens <= width
+    if fits.all():  # the common case: zfill in C, one reshape
+        filled = "".join(map(str.zfill, texts, repeat(width))).encode("ascii")
+        out[:, col : col + width] = np.frombuffer(filled, dtype=np.uint8).reshape(-1, width)
+        return fits
     out[:, col : col + width] = 0x30
     if joined:
         buf = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)

@@ -355,7 +355,9 @@ def write_transfer_file_per_record(
     return text.encode("cp932")
 
 
-def _plain_rows(transfers: Sequence[Transfer]) -> tuple[npt.NDArray[np.uint8], Bools]:
+def _plain_rows(
+    transfers: Sequence[Transfer], out: npt.NDArray[np.uint8]
+) -> tuple[Bools, list[int]]:
     """Data records of every plain transfer, column by column, and which rows were written.
 
     A row is left to the per-record path (:func:`_data_record`, which formats or reports it)
@@ -363,9 +365,10 @@ def _plain_rows(transfers: Sequence[Transfer]) -> tuple[npt.NDArray[np.uint8], B
     that does not check out, an account number that is not 1–7 ASCII digits (or all zeros),
     an amount out of range or not an ``int``, a customer code that is not ASCII digits, an
     EDI text, or an unknown 預金種目. Every field written here is what that path writes.
+    Writes into ``out`` (N rows of at least 120 bytes); returns which rows were written, and
+    the amounts as given.
     """
     n = len(transfers)
-    out = np.empty((n, RECORD_LENGTH), dtype=np.uint8)
     ok = np.ones(n, dtype=np.bool_)
     out[:, 0] = ord("2")
     # 被仕向銀行・支店 (record[1:38]): checked and formatted once per distinct pair.
@@ -373,8 +376,8 @@ def _plain_rows(transfers: Sequence[Transfer]) -> tuple[npt.NDArray[np.uint8], B
     branches = [t.branch_code for t in transfers]
     bank_ids = {b: i for i, b in enumerate(dict.fromkeys(banks))}
     branch_ids = {b: i for i, b in enumerate(dict.fromkeys(branches))}
-    pair = np.fromiter(map(bank_ids.__getitem__, banks), np.int64, n) * len(branch_ids)
-    pair += np.fromiter(map(branch_ids.__getitem__, branches), np.int64, n)
+    pair = np.array(list(map(bank_ids.__getitem__, banks)), np.int64) * len(branch_ids)
+    pair += np.array(list(map(branch_ids.__getitem__, branches)), np.int64)
     fields = np.full((len(bank_ids) * len(branch_ids), 37), 0x20, dtype=np.uint8)
     pair_ok = np.zeros(len(fields), dtype=np.bool_)
     bank_list, branch_list = list(bank_ids), list(branch_ids)
@@ -386,26 +389,29 @@ def _plain_rows(transfers: Sequence[Transfer]) -> tuple[npt.NDArray[np.uint8], B
     out[:, 1:38] = fields[pair]
     ok &= pair_ok[pair]
     out[:, 38:42] = ord("0")  # 手形交換所番号
-    kinds = np.fromiter(
-        map(_ACCOUNT_BYTE.get, [t.account_type for t in transfers], repeat(0)), np.uint8, n
+    kinds = np.array(
+        list(map(_ACCOUNT_BYTE.get, [t.account_type for t in transfers], repeat(0))), np.uint8
     )
     out[:, 42] = kinds
     ok &= kinds != 0
     accounts = [t.account_number for t in transfers]
     ok &= put_right_digits(out, 43, 7, accounts)
-    ok &= (np.fromiter(map(len, accounts), np.int64, n) > 0) & (out[:, 43:50] != ord("0")).any(
-        axis=1
-    )
+    ok &= (out[:, 43:50] != ord("0")).any(axis=1)  # not empty, not all zeros
     names, named = bulk_zengin_names([t.holder_name for t in transfers], HOLDER_NAME_WIDTH)
     out[:, 50:80] = names
     ok &= named
     amounts = [t.amount for t in transfers]
-    if set(map(type, amounts)) == {int}:
-        values = np.array([a if 0 < a <= MAX_AMOUNT else 0 for a in amounts], dtype=np.int64)
+    values = np.zeros(n, dtype=np.int64)
+    if set(map(type, amounts)) <= {int}:  # not bool, Decimal or float: those take the path
+        try:
+            values = np.array(amounts, dtype=np.int64)
+        except OverflowError:
+            values = np.array([a if 0 < a <= MAX_AMOUNT else 0 for a in amounts], np.int64)
     else:
         values = np.array(
-            [a if type(a) is int and 0 < a <= MAX_AMOUNT else 0 for a in amounts], dtype=np.int64
+            [a if type(a) is int and 0 < a <= MAX_AMOUNT else 0 for a in amounts], np.int64
         )
+    values[(values <= 0) | (values > MAX_AMOUNT)] = 0
     ok &= values > 0
     put_digits(out, 80, 10, values)
     out[:, 90] = ord("0")  # 新規コード
@@ -413,8 +419,8 @@ def _plain_rows(transfers: Sequence[Transfer]) -> tuple[npt.NDArray[np.uint8], B
     out[:, 101:111] = ord("0")
     out[:, 111] = ord("7")  # 振込指定区分: テレ振込
     out[:, 112:120] = 0x20  # 識別表示 blank (no EDI) and ダミー
-    ok &= ~np.fromiter(map(bool, [t.edi for t in transfers]), np.bool_, n)
-    return out, ok
+    ok &= ~np.array(list(map(bool, [t.edi for t in transfers])), np.bool_)
+    return ok, amounts
 
 
 def write_transfer_file(
@@ -434,7 +440,11 @@ def write_transfer_file(
     header = _header(originator, transfer_date, problems)
     transfers = transfers if isinstance(transfers, list | tuple) else list(transfers)
     count = len(transfers)
-    rows, plain = _plain_rows(transfers)
+    width = RECORD_LENGTH + len(newline)
+    # The whole file in one buffer: header, data records, trailer, end (one copy to bytes).
+    buf = np.empty((count + 3, width), dtype=np.uint8)
+    rows = buf[1 : count + 1, :RECORD_LENGTH]
+    plain, amounts = _plain_rows(transfers, rows)
     good = plain.copy()
     for i in np.flatnonzero(~plain).tolist():
         rec = _data_record(transfers[i], i + 2, problems)
@@ -442,9 +452,9 @@ def write_transfer_file(
             rows[i] = np.frombuffer(rec.encode("cp932"), dtype=np.uint8)
             good[i] = True
     if problems:
-        total = sum(t.amount for t, g in zip(transfers, good.tolist(), strict=True) if g)
+        total = sum(a for a, g in zip(amounts, good.tolist(), strict=True) if g)
     else:
-        total = sum(t.amount for t in transfers)
+        total = sum(amounts)
     if count == 0:
         problems.append(DomainError("zengin_transfer.empty", "振込データが1件もありません"))
     if count > MAX_COUNT or total > MAX_TOTAL:
@@ -453,15 +463,13 @@ def write_transfer_file(
         )
     if problems or header is None:
         raise TransferFileError(problems)
-    nl = newline.decode("ascii")
+    newline.decode("ascii")  # as the per-record writer: only ASCII line ends
     trailer = "8" + _n(count, 6) + _n(total, 12) + " " * 101
     end = "9" + " " * 119
-    body = np.empty((count, RECORD_LENGTH + len(newline)), dtype=np.uint8)
-    body[:, :RECORD_LENGTH] = rows
-    body[:, RECORD_LENGTH:] = np.frombuffer(newline, dtype=np.uint8)
-    return b"".join(
-        [(header + nl).encode("cp932"), body.tobytes(), (trailer + nl + end + nl).encode("cp932")]
-    )
+    for row, text in ((0, header), (count + 1, trailer), (count + 2, end)):
+        buf[row, :RECORD_LENGTH] = np.frombuffer(text.encode("cp932"), dtype=np.uint8)
+    buf[:, RECORD_LENGTH:] = np.frombuffer(newline, dtype=np.uint8)
+    return buf.tobytes()
 
 
 def _ri(s: str) -> int:
