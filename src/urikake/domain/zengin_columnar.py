@@ -16,7 +16,9 @@ as its renderer (``ｶ)`` first, ``(ｶ`` last, ``(ｶ)`` in the middle, spaces 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from itertools import repeat
 
 import numpy as np
@@ -143,42 +145,63 @@ def _replace(cp: npt.NDArray[np.uint32], found: tuple[Ints, Ints, Ints]) -> npt.
     return out[keep]
 
 
+@dataclass(frozen=True)
 class _Table:
-    """Code point → its 全銀 spelling (zengin_charset's per-character table) as arrays, filled
-    for the characters met so far in one call (markers and the separator map to themselves;
-    a character without a 全銀 form maps to nothing and is flagged)."""
+    """Code point → its 全銀 spelling (zengin_charset's per-character table) as arrays, for
+    the characters met so far (markers and the separator map to themselves; a character
+    without a 全銀 form maps to nothing and is flagged). Shared by all calls and never
+    changed in place: a call that meets new characters builds a larger copy under a lock and
+    publishes it (threads keep using the copy they took)."""
 
-    def __init__(self) -> None:
-        self.index = np.full(_CODE_POINTS, -1, dtype=np.int32)
-        self.outs: list[str | None] = []
-        self._arrays()
+    index: npt.NDArray[np.int32]
+    outs: tuple[str | None, ...]
+    table: npt.NDArray[np.uint32]
+    lens: Ints
+    bad: Bools
 
-    def _arrays(self) -> None:
-        kmax = max([1, *(len(s) for s in self.outs if s is not None)])
-        self.table = np.zeros((len(self.outs), kmax), dtype=np.uint32)
-        self.lens = np.zeros(len(self.outs), dtype=np.int64)
-        self.bad = np.zeros(len(self.outs), dtype=np.bool_)
-        for i, s in enumerate(self.outs):
+    @staticmethod
+    def of(index: npt.NDArray[np.int32], outs: tuple[str | None, ...]) -> _Table:
+        kmax = max([1, *(len(s) for s in outs if s is not None)])
+        table = np.zeros((len(outs), kmax), dtype=np.uint32)
+        lens = np.zeros(len(outs), dtype=np.int64)
+        bad = np.zeros(len(outs), dtype=np.bool_)
+        for i, s in enumerate(outs):
             if s is None:
-                self.bad[i] = True
+                bad[i] = True
                 continue
-            self.lens[i] = len(s)
-            self.table[i, : len(s)] = [ord(c) for c in s]
+            lens[i] = len(s)
+            table[i, : len(s)] = [ord(c) for c in s]
+        return _Table(index, outs, table, lens, bad)
 
-    def translate(self, cp: npt.NDArray[np.uint32], bad: Bools) -> npt.NDArray[np.uint32]:
-        idx = self.index[cp]
-        if (idx < 0).any():
-            for c in np.unique(cp[idx < 0]).tolist():
-                self.index[c] = len(self.outs)
-                self.outs.append(chr(c) if c == _SEP or c >= _MARK else zc._CHARS[c])
-            self._arrays()
-            idx = self.index[cp]
-        bad |= self.bad[idx]
-        lens = self.lens[idx]
-        if self.table.shape[1] == 1 and (lens == 1).all():
-            return self.table[idx, 0]
-        src, k = _expand(lens)
-        return self.table[idx[src], k]
+    def with_chars(self, cps: list[int]) -> _Table:
+        index = self.index.copy()
+        outs = list(self.outs)
+        for c in cps:
+            if index[c] < 0:
+                index[c] = len(outs)
+                outs.append(chr(c) if c == _SEP or c >= _MARK else zc._CHARS[c])
+        return _Table.of(index, tuple(outs))
+
+
+_TABLE = _Table.of(np.full(_CODE_POINTS, -1, dtype=np.int32), ())
+_TABLE_LOCK = threading.Lock()
+
+
+def _translate(cp: npt.NDArray[np.uint32], bad: Bools) -> npt.NDArray[np.uint32]:
+    """Every character through the table; ``bad`` set where a character has no 全銀 form."""
+    global _TABLE
+    table = _TABLE
+    idx = table.index[cp]
+    if (idx < 0).any():
+        with _TABLE_LOCK:
+            table = _TABLE = _TABLE.with_chars(np.unique(cp[idx < 0]).tolist())
+        idx = table.index[cp]
+    bad |= table.bad[idx]
+    lens = table.lens[idx]
+    if table.table.shape[1] == 1 and (lens == 1).all():
+        return table.table[idx, 0]
+    src, k = _expand(lens)
+    return table.table[idx[src], k]
 
 
 def _render(v: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
@@ -257,14 +280,13 @@ def bulk_zengin_names(texts: Sequence[str], width: int) -> tuple[U8, Bools]:
     count = len(texts)
     out = np.full((count, width), _SPACE, dtype=np.uint8)
     ok = np.zeros(count, dtype=np.bool_)
-    table = _Table()
     for start in range(0, count, _BLOCK):
         stop = min(start + _BLOCK, count)
-        _block(texts[start:stop], width, table, out[start:stop], ok[start:stop])
+        _block(texts[start:stop], width, out[start:stop], ok[start:stop])
     return out, ok
 
 
-def _block(texts: Sequence[str], width: int, table: _Table, out: U8, ok: Bools) -> None:
+def _block(texts: Sequence[str], width: int, out: U8, ok: Bools) -> None:
     count = len(texts)
     joined = "\x00".join(texts)
     try:
@@ -284,7 +306,7 @@ def _block(texts: Sequence[str], width: int, table: _Table, out: U8, ok: Bools) 
         cp = np.where(reserved, np.uint32(_SPACE), cp)
     cp = _replace(cp, _WRITTEN.find(cp))
     bad = np.zeros(len(cp), dtype=np.bool_)
-    converted = table.translate(cp, bad)
+    converted = _translate(cp, bad)
     if bad.any():
         ok[np.cumsum(cp == _SEP)[bad]] = False
     converted = _replace(converted, _READINGS.find(converted))

@@ -765,24 +765,31 @@ class _Parser:
         value, booked = _number(digits, 9, 15), _number(digits, 15, 21)
         flag = digits[:, 20].astype(np.int64)
         amount = _number(digits, 24, 36)
-        # Dates: each distinct YYMMDD checked once, by the per-record rule.
-        seen = np.zeros(1_000_000, dtype=np.bool_)
-        seen[value[ok]] = True
-        seen[booked[ok]] = True
-        lookup = np.full(1_000_000, -1, dtype=np.int64)
+        # Dates: each distinct YYMMDD checked once, by the per-record rule. A date's slot
+        # is YY·372 + (MM−1)·31 + (DD−1); a month or day out of 1–12 / 1–31 is simply bad.
+        slots = []
+        for v in (value, booked):
+            mm, dd = v // 100 % 100, v % 100
+            ok &= (mm >= 1) & (mm <= 12) & (dd >= 1) & (dd <= 31)
+            slots.append(np.where(ok, v // 10000 * 372 + (mm - 1) * 31 + (dd - 1), 0))
+        seen = np.zeros(100 * 372, dtype=np.bool_)
+        seen[slots[0][ok]] = True
+        seen[slots[1][ok]] = True
+        lookup = np.full(100 * 372, -1, dtype=np.int64)
         dates: list[date] = []
         in_period: list[bool] = []
-        for code in np.flatnonzero(seen).tolist():
+        for slot in np.flatnonzero(seen).tolist():
+            yy, rest = divmod(slot, 372)
             try:
-                d = wareki_to_date(f"{code:06d}")
+                d = wareki_to_date(f"{yy:02d}{rest // 31 + 1:02d}{rest % 31 + 1:02d}")
             except DomainError:
                 continue
-            lookup[code] = len(dates)
+            lookup[slot] = len(dates)
             dates.append(d)
             in_period.append(header.start <= d <= header.end)
-        vi = lookup[np.where(ok, value, 0)]
-        ok &= (vi >= 0) & (lookup[np.where(ok, booked, 0)] >= 0)
-        ok &= np.array(in_period + [False], dtype=np.bool_)[vi]
+        vi = lookup[slots[0]]
+        ok &= (vi >= 0) & (lookup[slots[1]] >= 0)
+        ok &= np.array([*in_period, False], dtype=np.bool_)[vi]
         ok &= ((flag == 1) | (flag == 2)) & (amount > 0)
         taken = int(np.argmin(ok)) if not ok.all() else len(rows)
         if not taken:
