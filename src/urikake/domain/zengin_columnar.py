@@ -198,10 +198,13 @@ def _translate(cp: npt.NDArray[np.uint32], bad: Bools) -> npt.NDArray[np.uint32]
         idx = table.index[cp]
     bad |= table.bad[idx]
     lens = table.lens[idx]
+    out: npt.NDArray[np.uint32]
     if table.table.shape[1] == 1 and (lens == 1).all():
-        return table.table[idx, 0]
-    src, k = _expand(lens)
-    return table.table[idx[src], k]
+        out = table.table[idx, 0]
+    else:
+        src, k = _expand(lens)
+        out = table.table[idx[src], k]
+    return out
 
 
 def _render(v: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
@@ -225,10 +228,13 @@ def _render(v: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
         run_start = run_end = np.zeros(0, dtype=np.int64)
 
     def ordinary(i: Ints) -> Bools:  # a character of a name: not a boundary, not a marker
-        return (i >= 0) & (vp[np.maximum(i, 0)] != _SEP) & (vp[np.maximum(i, 0)] < _MARK)
+        at = vp[np.maximum(i, 0)]
+        result: Bools = (i >= 0) & (at != _SEP) & (at < _MARK)
+        return result
 
     def boundary(i: Ints) -> Bools:  # start or end of a name
-        return (i < 0) | (vp[np.maximum(i, 0)] == _SEP)
+        result: Bools = (i < 0) | (vp[np.maximum(i, 0)] == _SEP)
+        return result
 
     keep = np.ones(n, dtype=np.bool_)
     if sp.size:

@@ -1021,9 +1021,9 @@ def _uneven(records: npt.NDArray[np.uint8], chunk: bytes, sep: bytes) -> int | N
     expected_lf = len(records) if sep else 0
     expected_cr = len(records) if sep == b"\r\n" else 0
     ends = np.frombuffer(sep, dtype=np.uint8)
-    if chunk.count(b"\n") == expected_lf and chunk.count(b"\r") == expected_cr:
-        if not sep or (records[:, RECORD_LENGTH:] == ends).all():
-            return None
+    counts_right = chunk.count(b"\n") == expected_lf and chunk.count(b"\r") == expected_cr
+    if counts_right and (not sep or (records[:, RECORD_LENGTH:] == ends).all()):
+        return None
     body = records[:, :RECORD_LENGTH]
     wrong = ((body == 0x0A) | (body == 0x0D)).any(axis=1)
     if sep:

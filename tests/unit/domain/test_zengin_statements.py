@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from urikake.domain import zengin_statements as zs
 from urikake.domain.errors import DomainError
 from urikake.domain.statements import Direction, SourceFormat, Statement, StatementLine
-from urikake.domain import zengin_statements as zs
 from urikake.domain.zengin_charset import ZENGIN_ALLOWED
 from urikake.domain.zengin_statements import (
     date_to_wareki,
@@ -523,7 +523,7 @@ def test_duplicate_import_same_fingerprint() -> None:
 # ---------------------------------------------------------------------------------------
 
 
-def _outcome(parse: object, data: bytes) -> object:
+def _outcome(parse: object, data: bytes) -> tuple[object, ...]:
     """The statement (with every line field, occurrence included), or the error."""
     try:
         s = parse(data)  # type: ignore[operator]
