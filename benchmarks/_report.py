@@ -55,3 +55,44 @@ def print_table(title: str, rows: Sequence[Row]) -> None:
             f"{r.name:<38} {r.size:>10,} {r.seconds:>10.3f} "
             f"{r.throughput:>12,.0f} {r.unit}/s {mem:>8}"
         )
+
+
+@dataclass
+class RateRow:
+    """One case of a records-per-second benchmark: wall and process CPU time."""
+
+    name: str
+    size: int
+    wall: float
+    cpu: float
+
+    def rate(self, seconds: float) -> float:
+        return self.size / seconds if seconds > 0 else float("inf")
+
+
+def timed_cpu(fn: Callable[[], T]) -> tuple[T, float, float]:
+    """``fn()``, its wall time and its process CPU time (CPU time is the steadier figure on
+    a shared machine)."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = fn()
+    return result, time.perf_counter() - wall, time.process_time() - cpu
+
+
+def print_rates(title: str, rows: Sequence[RateRow], target: float) -> None:
+    """A table of records/s by wall and by CPU time, the verdict against ``target`` (by
+    CPU time) and the load average it was measured at."""
+    print(f"\n{title}")
+    header = (
+        f"{'case':<44} {'size':>10} {'wall s':>8} {'CPU s':>8} {'records/s (wall)':>17}"
+        f" {'records/s (CPU)':>16}  target"
+    )
+    print(header)
+    print("-" * len(header))
+    for r in rows:
+        ok = "OK" if r.rate(r.cpu) >= target else "under"
+        print(
+            f"{r.name:<44} {r.size:>10,} {r.wall:>8.3f} {r.cpu:>8.3f} {r.rate(r.wall):>17,.0f}"
+            f" {r.rate(r.cpu):>16,.0f}  {ok}"
+        )
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"target ≥ {target:,.0f} records/s of CPU time; load average {load}")

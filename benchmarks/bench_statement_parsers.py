@@ -1,25 +1,36 @@
-"""Statement parsers: records per second of the 全銀 入出金取引明細 (03) parser and the
-net-banking CSV parser (issue 14 asks ≥ 1,000,000 records/s of formatting work).
+"""Statement parsers: records per second of the 全銀 入出金取引明細 (03) parser (from bytes and
+from a stream) and the net-banking CSV parser, at 100,000 and 1,000,000 lines, and the peak
+memory of a stream parse (issue 14 asks ≥ 1,000,000 records/s of formatting work).
 
-.venv/bin/python benchmarks/bench_statement_parsers.py          # 100,000 lines
-BENCH_SMOKE=1 .venv/bin/python benchmarks/bench_statement_parsers.py
+.venv/bin/python benchmarks/bench_statement_parsers.py
+BENCH_SMOKE=1 .venv/bin/python benchmarks/bench_statement_parsers.py     # 2,000 (CI)
 
 Timed: the parse call only (bytes in memory → Statement with its lines), not interpreter
 start-up nor building the input. Each parse returns a ``Statement`` of ``StatementLine``
-objects, so the figure includes creating one object per record.
+objects, so the figure includes creating one object per record; "columns only" is the
+column-wise check and conversion without the objects. The per-record parser (the one before,
+kept as the reference) runs at the smaller size for the before/after ratio. The stream case
+runs in a fresh interpreter that reads the file from disk a chunk at a time and keeps no line:
+its peak RSS, less the interpreter's after imports, is the memory the parse needs.
 """
 
 from __future__ import annotations
 
+import io
+import os
 import random
+import resource
+import subprocess
 import sys
+import tempfile
 from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _report import Row, print_table, sizes, timed
+from _report import RateRow, print_rates, sizes, timed_cpu
 
+from urikake.domain import zengin_statements as zs
 from urikake.domain.statement_csv import PRESETS, parse_csv
 from urikake.domain.statements import Direction, SourceFormat, Statement, StatementLine
 from urikake.domain.zengin_statements import parse_statement_file, write_statement_file
@@ -42,40 +53,105 @@ def _lines(n: int, rng: random.Random) -> list[StatementLine]:
     ]
 
 
+def _zengin_file(lines: list[StatementLine], group: int = 500_000) -> bytes:
+    """A 03 file of ``lines`` in groups of at most ``group`` (入金件数 is N6: a group holds
+    at most 999,999), one account."""
+    parts = []
+    for at in range(0, len(lines), group):
+        part = lines[at : at + group]
+        statement = Statement(
+            SourceFormat.ZENGIN_STATEMENT,
+            *("0001", "001", 1, "1234567", "ｶ)ｳﾘｶｹ"),
+            part[0].value_date,
+            part[-1].value_date,
+            tuple(part),
+        )
+        data = write_statement_file(statement, created=date(2026, 12, 1))
+        parts.append(data if at + group >= len(lines) else data[: -(zs.RECORD_LENGTH + 2)])
+    return b"".join(parts)
+
+
 def _csv(lines: list[StatementLine]) -> bytes:
     rows = ["value_date,amount,payer_kana,direction"]
     rows += [f"{x.value_date.isoformat()},{x.amount},{x.counterparty},入金" for x in lines]
     return ("\n".join(rows) + "\n").encode("utf-8")
 
 
+def _columns_only(data: bytes) -> int:
+    """The column-wise checks and conversions of a 03 file without building the lines."""
+    records = zs._even_records(data)
+    assert records is not None
+    parser = zs._Parser("03")
+    parser.feed(records, 1)  # headers and trailers record by record, data column-wise
+    return sum(1 for _ in parser.take())
+
+
+def _stream_child(path: str) -> None:
+    """In a fresh interpreter: stream-parse ``path``; print RSS after imports and peak RSS."""
+    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    count = 0
+    with open(path, "rb") as fh:
+        for chunk in zs.iter_receipt_lines(fh):
+            count += len(chunk)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(count, base, peak)
+
+
+def _stream_memory(data: bytes) -> tuple[int, float, float, float]:
+    with tempfile.NamedTemporaryFile(suffix=".txt", delete=False) as fh:
+        fh.write(data)
+    try:
+        cmd = [sys.executable, __file__, "--stream", fh.name]
+        t0 = os.times()
+        out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.split()
+        t1 = os.times()
+    finally:
+        os.unlink(fh.name)
+    count, base, peak = (int(x) for x in out)
+    cpu = (t1.children_user - t0.children_user) + (t1.children_system - t0.children_system)
+    return count, base / 1024, peak / 1024, cpu
+
+
 def main() -> None:
     rng = random.Random(2026)
-    rows: list[Row] = []
-    verdicts: list[str] = []
-    for n in sizes([100_000], [2_000]):
+    rows: list[RateRow] = []
+    memory: list[str] = []
+    all_sizes = sizes([100_000, 1_000_000], [2_000])
+    for n in all_sizes:
         lines = _lines(n, rng)
-        statement = Statement(
-            SourceFormat.ZENGIN_STATEMENT,
-            *("0001", "001", 1, "1234567", "ｶ)ｳﾘｶｹ"),
-            lines[0].value_date,
-            lines[-1].value_date,
-            tuple(lines),
-        )
-        zengin = write_statement_file(statement, created=date(2026, 12, 1))
-        parsed, secs = timed(partial(parse_statement_file, zengin))
+        zengin = _zengin_file(lines)
+        parsed, wall, cpu = timed_cpu(partial(parse_statement_file, zengin))
         assert len(parsed.lines) == n
-        rows.append(Row("全銀 入出金取引明細 (03) parse", n, secs, "record"))
+        rows.append(RateRow("全銀 03 parse (bytes → Statement)", n, wall, cpu))
+        parsed, wall, cpu = timed_cpu(partial(zs.parse_receipt_stream, io.BytesIO(zengin)))
+        assert len(parsed.lines) == n
+        rows.append(RateRow("全銀 03 parse from a stream (→ Statement)", n, wall, cpu))
+        taken, wall, cpu = timed_cpu(partial(_columns_only, zengin))
+        assert taken == n
+        rows.append(RateRow("全銀 03 records → lines (no Statement)", n, wall, cpu))
+        if n == all_sizes[0]:
+            ref, wall, cpu = timed_cpu(partial(zs._parse_per_record, zengin, "03"))
+            assert ref == parsed
+            rows.append(RateRow("per-record 03 parser (before)", n, wall, cpu))
+        count, base, peak, cpu = _stream_memory(zengin)
+        assert count == n
+        memory.append(
+            f"{n:>10,} lines, {len(zengin) / 2**20:,.0f} MiB file: stream parse peak RSS "
+            f"{peak:,.0f} MiB ({peak - base:,.0f} MiB above the interpreter after imports), "
+            f"child CPU {cpu:.2f} s incl. start-up"
+        )
         text = _csv(lines)
-        parsed_csv, csv_secs = timed(partial(parse_csv, text, PRESETS["urikake_simple"]))
+        parsed_csv, wall, cpu = timed_cpu(partial(parse_csv, text, PRESETS["urikake_simple"]))
         assert len(parsed_csv.lines) == n
-        rows.append(Row("CSV statement parse (urikake_simple)", n, csv_secs, "record"))
-        for name, s in (("03", secs), ("CSV", csv_secs)):
-            rate = n / s
-            ok = "OK" if rate >= TARGET_PER_SECOND else "UNDER TARGET"
-            verdicts.append(f"{name} {rate:,.0f} records/s ({ok})")
-    print_table("Statement parsers", rows)
-    print(f"\ntarget ≥ {TARGET_PER_SECOND:,} records/s: " + "; ".join(verdicts))
+        rows.append(RateRow("CSV statement parse (urikake_simple)", n, wall, cpu))
+    print_rates("Statement parsers", rows, TARGET_PER_SECOND)
+    print("\nStreaming 03 parse (a fresh interpreter, lines not kept):")
+    for m in memory:
+        print("  " + m)
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 3 and sys.argv[1] == "--stream":
+        _stream_child(sys.argv[2])
+    else:
+        main()

@@ -158,6 +158,19 @@ def parse_jp_date(text: str, *, field: str | None = None, line: int | None = Non
             "csv.bad_date", f"日付「{text}」を読めません({why})", field=field, line=line
         )
 
+    if (  # the common spelling, 2026-11-01 or 2026/11/01: read without normalising
+        len(text) == 10
+        and text.isascii()
+        and text[4] in "/-."
+        and text[7] in "/-."
+        and text[:4].isdigit()
+        and text[5:7].isdigit()
+        and text[8:].isdigit()
+    ):
+        try:
+            return date(int(text[:4]), int(text[5:7]), int(text[8:]))
+        except ValueError:
+            pass  # the general path below says why
     s = unicodedata.normalize("NFKC", text).strip().upper()
     era: str | None = None
     m = _ERA_SHORT.fullmatch(s)
@@ -194,12 +207,16 @@ def parse_amount(text: str, *, field: str | None = None, line: int | None = None
 
     The one yen parser (:func:`urikake.domain.money.yen`), with an empty cell allowed and the
     error told as a CSV error of this line."""
-    if not text.strip():
-        return None
-    try:
-        value = yen(text, field=field, line=line)
-    except DomainError:
-        value = None
+    value: int | None
+    if text.isascii() and text.isdigit():  # the common cell, as yen() reads it: int(text)
+        value = int(text)
+    else:
+        if not text.strip():
+            return None
+        try:
+            value = yen(text, field=field, line=line)
+        except DomainError:
+            value = None
     if value is None or abs(value) > AMOUNT_MAX:
         raise DomainError("csv.bad_amount", f"金額「{text}」を読めません", field=field, line=line)
     return value

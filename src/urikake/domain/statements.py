@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import enum
 import hashlib
-from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from collections import Counter, deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
+from itertools import repeat
 
 from urikake.domain.errors import DomainError
 
@@ -105,6 +106,38 @@ class Statement:
         for line in self.lines:
             digest.update(line.key().encode())
         return digest.hexdigest()
+
+
+_LINE_FIELDS = tuple(f.name for f in fields(StatementLine))
+
+
+def lines_from_columns(count: int, columns: dict[str, Iterable[object]]) -> list[StatementLine]:
+    """``count`` lines from one iterable per field (a missing field takes its default).
+
+    What ``[StatementLine(**row) for row in rows]`` makes, for parsers that hold their lines
+    as columns: each field is stored by its slot's own setter over the whole column (a
+    loop in C) instead of one ``__init__`` call per line, about twice as fast. The caller
+    gives values of the declared types, as it would to the constructor.
+    """
+    defaults = {f.name: f.default for f in fields(StatementLine)}
+    lines: list[StatementLine] = list(map(object.__new__, repeat(StatementLine, count)))
+    for name in _LINE_FIELDS:
+        column = columns.get(name)
+        values = repeat(defaults[name], count) if column is None else column
+        setter = getattr(StatementLine, name).__set__
+        deque(map(setter, lines, values), maxlen=0)
+    return lines
+
+
+def statement_of_distinct_lines(lines: Sequence[StatementLine], **header: object) -> Statement:
+    """A :class:`Statement` of lines known to hold no two identical movements (their
+    ``occurrence`` all 0), without numbering them again: a parser that has compared the
+    lines' contents column-wise calls this instead of the constructor."""
+    statement: Statement = object.__new__(Statement)
+    for name, value in header.items():
+        object.__setattr__(statement, name, value)
+    object.__setattr__(statement, "lines", tuple(lines))
+    return statement
 
 
 def number_occurrences(lines: Iterable[StatementLine]) -> tuple[StatementLine, ...]:

@@ -73,17 +73,33 @@ Decisions
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from itertools import repeat
+from typing import BinaryIO
+
+import numpy as np
+import numpy.typing as npt
 
 from urikake.domain.errors import DomainError
-from urikake.domain.statements import Direction, SourceFormat, Statement, StatementLine
+from urikake.domain.statements import (
+    Direction,
+    SourceFormat,
+    Statement,
+    StatementLine,
+    lines_from_columns,
+    statement_of_distinct_lines,
+)
 
 __all__ = [
+    "CHUNK_RECORDS",
     "RECORD_LENGTH",
     "date_to_wareki",
+    "iter_receipt_lines",
     "parse_deposit_notice_file",
     "parse_receipt_file",
+    "parse_receipt_stream",
     "parse_statement_file",
     "wareki_to_date",
     "write_deposit_notice_file",
@@ -439,7 +455,10 @@ def _expect(rec: _Record, name: str, found: int | None, expected: int | None) ->
         )
 
 
-def _parse(data: bytes, kind: _Kind) -> Statement:
+def _parse_per_record(data: bytes, kind: _Kind) -> Statement:
+    """The parser record by record (the implementation before the column-wise one): still
+    the path for files whose records are not evenly laid out, and the reference that a
+    property test compares :func:`_parse` with (lines and errors)."""
     records = _split_records(data)
     headers: list[_Header] = []
     lines: list[StatementLine] = []
@@ -534,6 +553,484 @@ def _parse(data: bytes, kind: _Kind) -> Statement:
     )
 
 
+# ---------------------------------------------------------------------------------------
+# Column-wise parsing, from bytes or from a stream
+# ---------------------------------------------------------------------------------------
+
+Ints64 = npt.NDArray[np.uint64]
+_TEXT_OK = np.zeros(256, dtype=np.bool_)
+_TEXT_OK[list(_TEXT_BYTES)] = True
+_POW10 = 10 ** np.arange(11, -1, -1, dtype=np.int64)  # place values of up to 12 digits
+_DIRECTIONS = (Direction.DEPOSIT, Direction.WITHDRAWAL)
+_SAFE = 2**62  # int64 sums below this cannot overflow
+CHUNK_RECORDS = 65_536
+
+
+def _number(digits: npt.NDArray[np.uint8], start: int, stop: int) -> npt.NDArray[np.int64]:
+    """The number in record bytes [start, stop) (1 ≤ start; ``digits`` holds bytes 1–80
+    minus ``0``)."""
+    width = stop - start
+    return digits[:, start - 1 : stop - 1].astype(np.int64) @ _POW10[12 - width :]
+
+
+def _exact_sum(values: npt.NDArray[np.int64]) -> int:
+    """Σ values as a Python int without int64 overflow (values < 10¹²: split at 10⁶)."""
+    high, low = np.divmod(values, 1_000_000)
+    return int(high.sum()) * 1_000_000 + int(low.sum())
+
+
+def _ascii_column(col: npt.NDArray[np.uint8]) -> list[str]:
+    """Each row of a digits column as its text (one decode and one split for all rows)."""
+    rows, width = col.shape
+    buf = np.empty((rows, width + 1), dtype=np.uint8)
+    buf[:, :width] = col
+    buf[:, width] = 0x0A
+    parts = buf.tobytes().decode("ascii").split("\n")
+    parts.pop()
+    return parts
+
+
+def _text_column(col: npt.NDArray[np.uint8]) -> Iterable[str]:
+    """Each row of a checked JIS X0201 text column decoded, trailing spaces removed.
+
+    Checked bytes decode under cp932 exactly as :func:`_decode_byte` maps them (ASCII and
+    half-width kana are one byte each there), and the only whitespace among them is the
+    space, so ``str.rstrip`` removes what ``rstrip(" ")`` would."""
+    rows, width = col.shape
+    if (col == 0x20).all():
+        return repeat("", rows)
+    buf = np.empty((rows, width + 1), dtype=np.uint8)
+    buf[:, :width] = col
+    buf[:, width] = 0x0A
+    parts = buf.tobytes().decode("cp932").split("\n")
+    parts.pop()
+    return list(map(str.rstrip, parts))
+
+
+def _row_hash(cols: list[npt.NDArray[np.uint8]], extra: list[npt.NDArray[np.int64]]) -> Ints64:
+    """A 64-bit hash per row of some byte columns and integer columns (to find rows that
+    may be identical: equal rows have equal hashes)."""
+    rows = len(cols[0])
+    width = sum(c.shape[1] for c in cols)
+    key = np.zeros((rows, -(-width // 8) * 8), dtype=np.uint8)
+    at = 0
+    for c in cols:
+        key[:, at : at + c.shape[1]] = c
+        at += c.shape[1]
+    h = np.full(rows, 0xCBF29CE484222325, dtype=np.uint64)
+    prime = np.uint64(0x100000001B3)
+    for word in [*key.view(np.uint64).T, *(e.astype(np.uint64) for e in extra)]:
+        h = (h ^ word) * prime
+        h ^= h >> np.uint64(29)
+    return h
+
+
+class _Parser:
+    """The record-order state machine of a receipt file. Records are fed one at a time
+    through the checks of :func:`_parse_per_record` (same order, same errors), or — for a
+    run of 03 data records — checked and converted column-wise, where any record that is
+    not plainly valid goes through the per-record checks (which report its first problem
+    or accept it). Lines are collected in ``out`` as they are parsed (a stream takes them
+    chunk by chunk: they are only confirmed when the file's end is reached)."""
+
+    def __init__(self, kind: _Kind) -> None:
+        self.kind = kind
+        self.state = "start"
+        self.header: _Header | None = None
+        self.headers: list[_Header] = []
+        self.balance: int | None = None
+        # Per group: 03 入金件数, 入金額, 出金件数, 出金額; 01 件数, 金額, 取消件数, 取消金額.
+        self.counts = [0, 0, 0, 0]
+        self.out: list[StatementLine] = []
+        self.per_record_lines = 0
+        self.hashes: list[Ints64] = []
+
+    # -- one record ---------------------------------------------------------------------
+    def record(self, rec: _Record) -> None:
+        kubun = rec.data[:1]
+        if self.state == "end":
+            raise rec.error(
+                "zengin.record_order", "エンド・レコードの後にレコードがあります", "データ区分"
+            )
+        if kubun == b"1":
+            if self.state not in ("start", "trailer"):
+                raise rec.error(
+                    "zengin.record_order",
+                    "トレーラー・レコードの前にヘッダーがあります",
+                    "データ区分",
+                )
+            header = _parse_header(rec, self.kind)
+            first = self.headers[0] if self.headers else None
+            if first and (header.bank_code, header.branch_code, header.account_number) != (
+                first.bank_code,
+                first.branch_code,
+                first.account_number,
+            ):
+                raise rec.error(
+                    "zengin.account_mismatch",
+                    "ひとつのファイルに別の口座の明細があります",
+                    "口座番号",
+                )
+            self.headers.append(header)
+            self.header, self.balance, self.state = header, header.opening_balance, "header"
+            self.counts = [0, 0, 0, 0]
+        elif kubun == b"2":
+            if self.header is None or self.state not in ("header", "data"):
+                raise rec.error(
+                    "zengin.record_order", "ヘッダーの前にデータ・レコードがあります", "データ区分"
+                )
+            if self.kind == "01":
+                line = _parse_data_01(rec, self.header)
+                cancelled = line.direction is Direction.WITHDRAWAL
+                self._count(0, 1, line.amount, 2 if cancelled else None)
+            else:
+                line = _parse_data_03(rec, self.header, self.balance)
+                self.balance = line.balance_after
+                self._count(0 if line.direction is Direction.DEPOSIT else 2, 1, line.amount)
+            self.out.append(line)
+            self.per_record_lines += 1
+            self.state = "data"
+        elif kubun == b"8":
+            if self.header is None or self.state not in ("header", "data"):
+                raise rec.error(
+                    "zengin.record_order",
+                    "ヘッダーの前にトレーラー・レコードがあります",
+                    "データ区分",
+                )
+            c = self.counts
+            if self.kind == "01":
+                for name, off, length, value in (
+                    ("合計件数", 1, 6, c[0]),
+                    ("合計金額", 7, 12, c[1]),
+                    ("取消件数", 19, 6, c[2]),
+                    ("取消金額", 25, 12, c[3]),
+                ):
+                    _expect(rec, name, rec.number(name, off, length), value)
+            else:
+                _check_trailer_03_counts(rec, c, self.header.opening_balance, self.balance)
+            self.state = "trailer"
+        elif kubun == b"9":
+            if self.state != "trailer":
+                raise rec.error(
+                    "zengin.record_order",
+                    "トレーラー・レコードの前にエンド・レコードがあります",
+                    "データ区分",
+                )
+            self.state = "end"
+        else:
+            shown = kubun.decode("latin-1")
+            raise rec.error(
+                "zengin.unknown_record", f"データ区分「{shown}」は不明です", "データ区分"
+            )
+
+    def _count(self, slot: int, n: int, amount: int, also: int | None = None) -> None:
+        self.counts[slot] += n
+        self.counts[slot + 1] += amount
+        if also is not None:
+            self.counts[also] += n
+            self.counts[also + 1] += amount
+
+    # -- many records -------------------------------------------------------------------
+    def feed(self, records: npt.NDArray[np.uint8], first_line: int) -> None:
+        """Records (an (n, 200) byte array) whose first is record number ``first_line``."""
+        special = np.flatnonzero(records[:, 0] != ord("2")).tolist()
+        start = 0
+        for i in [*special, len(records)]:
+            if i > start:
+                self._data_run(records[start:i], first_line + start)
+            if i < len(records):
+                self.record(_Record(records[i].tobytes(), first_line + i))
+            start = i + 1
+
+    def _data_run(self, records: npt.NDArray[np.uint8], first_line: int) -> None:
+        start = 0
+        while start < len(records):
+            if self.kind != "03" or self.header is None or self.state not in ("header", "data"):
+                taken = 0
+            else:
+                taken = self._bulk_03(records[start:], first_line + start)
+            if start + taken < len(records):  # the record the columns did not take
+                i = start + taken
+                self.record(_Record(records[i].tobytes(), first_line + i))
+            start += taken + 1
+
+    def _bulk_03(self, rows: npt.NDArray[np.uint8], first_line: int) -> int:
+        """Parse the leading plainly valid 03 data records of ``rows`` column-wise; return
+        how many were taken (the next one, if any, needs the per-record checks)."""
+        header = self.header
+        assert header is not None
+        digits = rows[:, 1:81] - np.uint8(0x30)  # a non-digit wraps to ≥ 10
+        ok = (digits <= 9).all(axis=1)
+        ok &= _TEXT_OK[rows[:, 81:200]].all(axis=1)
+        value, booked = _number(digits, 9, 15), _number(digits, 15, 21)
+        flag = digits[:, 20].astype(np.int64)
+        amount = _number(digits, 24, 36)
+        # Dates: each distinct YYMMDD checked once, by the per-record rule. A date's slot
+        # is YY·372 + (MM−1)·31 + (DD−1); a month or day out of 1–12 / 1–31 is simply bad.
+        slots = []
+        for v in (value, booked):
+            mm, dd = v // 100 % 100, v % 100
+            ok &= (mm >= 1) & (mm <= 12) & (dd >= 1) & (dd <= 31)
+            slots.append(np.where(ok, v // 10000 * 372 + (mm - 1) * 31 + (dd - 1), 0))
+        seen = np.zeros(100 * 372, dtype=np.bool_)
+        seen[slots[0][ok]] = True
+        seen[slots[1][ok]] = True
+        lookup = np.full(100 * 372, -1, dtype=np.int64)
+        dates: list[date] = []
+        in_period: list[bool] = []
+        for slot in np.flatnonzero(seen).tolist():
+            yy, rest = divmod(slot, 372)
+            try:
+                d = wareki_to_date(f"{yy:02d}{rest // 31 + 1:02d}{rest % 31 + 1:02d}")
+            except DomainError:
+                continue
+            lookup[slot] = len(dates)
+            dates.append(d)
+            in_period.append(header.start <= d <= header.end)
+        vi = lookup[slots[0]]
+        ok &= (vi >= 0) & (lookup[slots[1]] >= 0)
+        ok &= np.array([*in_period, False], dtype=np.bool_)[vi]
+        ok &= ((flag == 1) | (flag == 2)) & (amount > 0)
+        taken = int(np.argmin(ok)) if not ok.all() else len(rows)
+        if not taken:
+            return 0
+        rows, flag, amount, vi = rows[:taken], flag[:taken], amount[:taken], vi[:taken]
+        deposit = flag == 1
+        balances: Iterable[int | None] = repeat(None, taken)
+        if self.balance is not None:
+            if abs(self.balance) + _exact_sum(amount) >= _SAFE:
+                return 0  # a running balance beyond int64: the per-record path adds it up
+            running = self.balance + np.cumsum(np.where(deposit, amount, -amount))
+            balances = running.tolist()
+            self.balance = int(running[-1])
+        dep_amounts, wd_amounts = amount[deposit], amount[~deposit]
+        self.counts[0] += len(dep_amounts)
+        self.counts[1] += _exact_sum(dep_amounts)
+        self.counts[2] += len(wd_amounts)
+        self.counts[3] += _exact_sum(wd_amounts)
+        ordinals = np.array([d.toordinal() for d in dates] + [0], dtype=np.int64)[vi]
+        self.hashes.append(
+            _row_hash(
+                [rows[:, 1:9], rows[:, 21:22], rows[:, 24:36], rows[:, 81:129], rows[:, 159:179]],
+                [ordinals, np.array(balances if self.balance is not None else [0] * taken)],
+            )
+        )
+        self.out.extend(
+            lines_from_columns(
+                taken,
+                {
+                    "value_date": map(dates.__getitem__, vi.tolist()),
+                    "direction": map(_DIRECTIONS.__getitem__, (flag - 1).tolist()),
+                    "amount": amount.tolist(),
+                    "counterparty": _text_column(rows[:, 81:129]),
+                    "description": _text_column(rows[:, 159:179]),
+                    "reference": _ascii_column(rows[:, 1:9]),
+                    "balance_after": balances,
+                    "edi": _text_column(rows[:, 179:199]),
+                    "line_number": range(first_line, first_line + taken),
+                },
+            )
+        )
+        self.state = "data"
+        return taken
+
+    def take(self) -> list[StatementLine]:
+        out, self.out = self.out, []
+        return out
+
+    def finish(self, last_line: int) -> None:
+        if self.state != "end":
+            raise DomainError(
+                "zengin.missing_end",
+                "エンド・レコードがありません(ファイルが途中で切れています)",
+                field="データ区分",
+                line=last_line,
+            )
+
+    def distinct_lines(self) -> bool:
+        """Whether no two lines can be identical (then none needs an occurrence number)."""
+        if self.per_record_lines:
+            return False
+        if not self.hashes:
+            return True
+        h = np.concatenate(self.hashes)
+        return len(np.unique(h)) == len(h)
+
+    def statement(self, lines: list[StatementLine]) -> Statement:
+        first = self.headers[0]
+        header = {
+            "source": SourceFormat.ZENGIN_DEPOSIT_NOTICE
+            if self.kind == "01"
+            else SourceFormat.ZENGIN_STATEMENT,
+            "bank_code": first.bank_code,
+            "branch_code": first.branch_code,
+            "account_type": first.account_type,
+            "account_number": first.account_number,
+            "account_name": first.account_name,
+            "period_start": min(h.start for h in self.headers),
+            "period_end": max(h.end for h in self.headers),
+        }
+        if self.distinct_lines():
+            return statement_of_distinct_lines(lines, **header)
+        return Statement(lines=tuple(lines), **header)  # type: ignore[arg-type]
+
+
+def _check_trailer_03_counts(
+    rec: _Record, c: list[int], opening: int | None, closing: int | None
+) -> None:
+    _expect(rec, "入金件数", rec.number("入金件数", 1, 6), c[0])
+    _expect(rec, "入金額合計", rec.number("入金額合計", 7, 13), c[1])
+    _expect(rec, "出金件数", rec.number("出金件数", 20, 6), c[2])
+    _expect(rec, "出金額合計", rec.number("出金額合計", 26, 13), c[3])
+    after = _balance(rec, 39, 40, "取引後残高")
+    if opening is None:
+        if after is not None:
+            raise rec.error(
+                "zengin.trailer_mismatch",
+                "ヘッダーに取引前残高がないのに取引後残高があります",
+                "取引後残高",
+            )
+    else:
+        _expect(rec, "取引後残高", after, closing)
+
+
+def _even_records(data: bytes) -> npt.NDArray[np.uint8] | None:
+    """The records of a file laid out evenly — 200 bytes each, all followed by CR LF, all
+    by LF, or none by anything, with no other CR or LF anywhere — as an (n, 200) array
+    (a view of ``data``); None for anything else (the per-record path reads it)."""
+    if data.endswith(bytes([_EOF])):
+        data = data[:-1]
+    crs, lfs = data.count(b"\r"), data.count(b"\n")
+    if not lfs and not crs:
+        stride, sep = RECORD_LENGTH, b""
+    elif data[RECORD_LENGTH : RECORD_LENGTH + 2] == b"\r\n":
+        stride, sep = RECORD_LENGTH + 2, b"\r\n"
+    elif data[RECORD_LENGTH : RECORD_LENGTH + 1] == b"\n":
+        stride, sep = RECORD_LENGTH + 1, b"\n"
+    else:
+        return None
+    n, rest = divmod(len(data), stride)
+    if not n or rest or lfs != (n if sep else 0) or crs != (n if sep == b"\r\n" else 0):
+        return None
+    records = np.frombuffer(data, dtype=np.uint8).reshape(n, stride)
+    if sep and not (records[:, RECORD_LENGTH:] == np.frombuffer(sep, dtype=np.uint8)).all():
+        return None
+    return records[:, :RECORD_LENGTH]
+
+
+def _parse(data: bytes, kind: _Kind) -> Statement:
+    records = _even_records(data)
+    if records is None:
+        return _parse_per_record(data, kind)
+    parser = _Parser(kind)
+    parser.feed(records, 1)
+    parser.finish(len(records))
+    return parser.statement(parser.take())
+
+
+def _kind_of(first: bytes) -> _Kind:
+    kind = first[1:3]
+    if first[:1] == b"1" and kind in (b"01", b"03"):
+        return kind.decode("ascii")
+    raise DomainError(
+        "zengin.wrong_kind",
+        "入出金取引明細(03)・振込入金通知(01)のファイルではありません",
+        field="種別コード",
+        line=1,
+    )
+
+
+def iter_receipt_lines(
+    stream: BinaryIO, *, kind: str | None = None, chunk_records: int = CHUNK_RECORDS
+) -> Iterator[list[StatementLine]]:
+    """The lines of a 01/03 file read from ``stream`` ``chunk_records`` records at a time:
+    memory in proportion to a chunk, not to the file.
+
+    Yields each chunk's lines (``occurrence`` not numbered: that is :class:`Statement`'s
+    job, over the whole file). The file must keep one record separator throughout (CR LF,
+    LF or none; a final EOF byte 0x1A is accepted). Every problem raises
+    :class:`DomainError` as :func:`parse_receipt_file` does — but only when the reader gets
+    there, after earlier chunks were yielded: treat what you received as provisional until
+    the iterator is exhausted (all-or-nothing is then the caller's, e.g. one transaction).
+    ``kind`` "01" or "03" (None: from the first header, as :func:`parse_receipt_file`).
+    """
+    return _read_stream(stream, kind, chunk_records, [])
+
+
+def parse_receipt_stream(stream: BinaryIO, *, chunk_records: int = CHUNK_RECORDS) -> Statement:
+    """:func:`parse_receipt_file` reading ``stream`` a chunk at a time (the file's bytes
+    are never all in memory at once; its lines are, in the Statement)."""
+    holder: list[_Parser] = []
+    lines: list[StatementLine] = []
+    for chunk in _read_stream(stream, None, chunk_records, holder):
+        lines.extend(chunk)
+    return holder[0].statement(lines)
+
+
+def _read_stream(
+    stream: BinaryIO, kind: str | None, chunk_records: int, holder: list[_Parser]
+) -> Iterator[list[StatementLine]]:
+    first = stream.read(RECORD_LENGTH + 2)
+    if not first or first == bytes([_EOF]):
+        raise DomainError("zengin.empty", "ファイルが空です", line=1)
+    parser = _Parser(_kind_of(first) if kind is None else kind)
+    holder.append(parser)
+    if first[RECORD_LENGTH : RECORD_LENGTH + 2] == b"\r\n":
+        sep = b"\r\n"
+    elif first[RECORD_LENGTH : RECORD_LENGTH + 1] == b"\n":
+        sep = b"\n"
+    else:
+        sep = b""
+    stride = RECORD_LENGTH + len(sep)
+    pending = bytearray(first)
+    line = 1
+    done = False
+    while not done:
+        more = stream.read(max(1, chunk_records) * stride)
+        pending += more
+        done = not more
+        if done and pending.endswith(bytes([_EOF])):
+            del pending[-1]
+        if done and sep and len(pending) % stride == RECORD_LENGTH:
+            pending += sep  # the last record without a line end
+        n = len(pending) // stride
+        chunk = bytes(pending[: n * stride])
+        del pending[: n * stride]
+        records = np.frombuffer(chunk, dtype=np.uint8).reshape(-1, stride)
+        bad = _uneven(records, chunk, sep)
+        if bad is not None or (done and pending):
+            at = len(records) if bad is None else bad
+            parser.feed(records[:at, :RECORD_LENGTH], line)  # problems before it come first
+            raise DomainError(
+                "zengin.record_length",
+                f"レコード長が{RECORD_LENGTH}バイトではありません"
+                "(ファイル全体で同じ改行か、改行なしにしてください)",
+                field="レコード長",
+                line=line + at,
+            )
+        parser.feed(records[:, :RECORD_LENGTH], line)
+        line += len(records)
+        lines = parser.take()
+        if lines:
+            yield lines
+    parser.finish(line - 1)
+
+
+def _uneven(records: npt.NDArray[np.uint8], chunk: bytes, sep: bytes) -> int | None:
+    """Index of the first record whose line end is missing or misplaced, or None."""
+    expected_lf = len(records) if sep else 0
+    expected_cr = len(records) if sep == b"\r\n" else 0
+    ends = np.frombuffer(sep, dtype=np.uint8)
+    counts_right = chunk.count(b"\n") == expected_lf and chunk.count(b"\r") == expected_cr
+    if counts_right and (not sep or (records[:, RECORD_LENGTH:] == ends).all()):
+        return None
+    body = records[:, :RECORD_LENGTH]
+    wrong = ((body == 0x0A) | (body == 0x0D)).any(axis=1)
+    if sep:
+        wrong |= ~(records[:, RECORD_LENGTH:] == ends).all(axis=1)
+    return int(np.argmax(wrong))
+
+
 def parse_statement_file(data: bytes) -> Statement:
     """Parse a 入出金取引明細 (種別コード 03) file; raise :class:`DomainError` if invalid."""
     return _parse(data, "03")
@@ -546,15 +1043,7 @@ def parse_deposit_notice_file(data: bytes) -> Statement:
 
 def parse_receipt_file(data: bytes) -> Statement:
     """Parse either format, chosen by the first header's 種別コード (01 or 03)."""
-    kind = data[1:3]
-    if data[:1] == b"1" and kind in (b"01", b"03"):
-        return _parse(data, kind.decode("ascii"))
-    raise DomainError(
-        "zengin.wrong_kind",
-        "入出金取引明細(03)・振込入金通知(01)のファイルではありません",
-        field="種別コード",
-        line=1,
-    )
+    return _parse(data, _kind_of(data[:3]))
 
 
 # ---------------------------------------------------------------------------------------

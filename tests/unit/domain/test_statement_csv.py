@@ -301,3 +301,30 @@ def test_fuzz_random_cells(rows: list[list[str]]) -> None:
     except DomainError as e:
         line = e.line
     assert line is not None
+
+
+@given(st.dates(min_value=date(1000, 1, 1)), st.sampled_from("/-."), st.sampled_from("/-."))
+def test_plain_dates_read_as_the_general_path_reads_them(d: date, a: str, b: str) -> None:
+    text = f"{d.year:04d}{a}{d.month:02d}{b}{d.day:02d}"
+    assert parse_jp_date(text) == parse_jp_date(f" {text} ") == d  # spaces: the general path
+
+
+@pytest.mark.parametrize("text", ["2026-02-30", "2026/13/01", "0000-01-01"])
+def test_impossible_plain_dates_are_refused(text: str) -> None:
+    with pytest.raises(DomainError) as info:
+        parse_jp_date(text, field="日付", line=3)
+    assert (info.value.code, info.value.line) == ("csv.bad_date", 3)
+
+
+@given(st.integers(0, 10**16))
+def test_plain_digit_amounts_read_as_yen_reads_them(n: int) -> None:
+    for text in (str(n), str(n).zfill(18)):
+        try:
+            expected: object = parse_amount(f" {text} ")  # not plain: the general path
+        except DomainError as e:
+            expected = e.code
+        try:
+            got: object = parse_amount(text)
+        except DomainError as e:
+            got = e.code
+        assert got == expected

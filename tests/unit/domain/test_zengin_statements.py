@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 from datetime import date
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from urikake.domain import zengin_statements as zs
 from urikake.domain.errors import DomainError
 from urikake.domain.statements import Direction, SourceFormat, Statement, StatementLine
 from urikake.domain.zengin_charset import ZENGIN_ALLOWED
@@ -514,3 +516,96 @@ def test_duplicate_import_same_fingerprint() -> None:
     assert a == b
     assert a.fingerprint() == b.fingerprint()
     assert parse_statement_file(VALID_03).fingerprint() == a.fingerprint()
+
+
+# ---------------------------------------------------------------------------------------
+# The column-wise parser equals the per-record one; the stream reader equals both
+# ---------------------------------------------------------------------------------------
+
+
+def _outcome(parse: object, data: bytes) -> tuple[object, ...]:
+    """The statement (with every line field, occurrence included), or the error."""
+    try:
+        s = parse(data)  # type: ignore[operator]
+    except DomainError as e:
+        return ("error", e.code, e.message, e.line, e.field)
+    return (s, [dataclasses.astuple(x) for x in s.lines])
+
+
+def _both(data: bytes) -> None:
+    for kind in ("01", "03"):
+        new = _outcome(lambda d, k=kind: zs._parse(d, k), data)
+        assert new == _outcome(lambda d, k=kind: zs._parse_per_record(d, k), data)
+        if data[:1] == b"1" and data[1:3] == kind.encode():
+            stream = _outcome(
+                lambda d: zs.parse_receipt_stream(io.BytesIO(d), chunk_records=2), data
+            )
+            if new[0] == "error":
+                assert stream[0] == "error"  # a stream may meet another problem first
+            elif zs._even_records(data) is None:  # a stray CR/LF: only the whole-file
+                assert stream[:2] == ("error", "zengin.record_length")  # parser reads it
+            else:
+                assert stream == new
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.one_of(
+        statements(SourceFormat.ZENGIN_STATEMENT), statements(SourceFormat.ZENGIN_DEPOSIT_NOTICE)
+    ),
+    st.booleans(),
+    st.booleans(),
+    st.lists(st.tuples(st.integers(0, 3000), st.sampled_from(b"0129 x\xb1\n\r\x00")), max_size=3),
+    st.integers(0, 3),
+)
+def test_column_wise_parser_equals_the_per_record_one(
+    s: Statement, newline: bool, eof: bool, edits: list[tuple[int, int]], repeats: int
+) -> None:
+    write = (
+        write_statement_file
+        if s.source is SourceFormat.ZENGIN_STATEMENT
+        else write_deposit_notice_file
+    )
+    if s.lines and repeats:  # identical lines: occurrences numbered the same way
+        s = dataclasses.replace(s, lines=s.lines + (s.lines[0],) * repeats)
+        if s.lines[0].balance_after is not None:
+            s = dataclasses.replace(
+                s, lines=tuple(dataclasses.replace(x, balance_after=None) for x in s.lines)
+            )
+    try:
+        data = bytearray(write(s, created=date(2026, 12, 1), newline=newline, eof=eof))
+    except DomainError:
+        return
+    for pos, byte in edits:
+        data[pos % len(data)] = byte
+    _both(bytes(data))
+
+
+def test_column_wise_parser_on_the_hand_built_files() -> None:
+    for data in (VALID_03, VALID_01, VALID_03.replace(b"\r\n", b"\n"), VALID_03[:-1]):
+        _both(data)
+
+
+def test_stream_reads_a_chunk_at_a_time() -> None:
+    lines = [
+        StatementLine(date(2026, 11, 2), Direction.DEPOSIT, 1000 + i, "ｱｲｳ", reference=f"{i:08d}")
+        for i in range(10)
+    ]
+    s = Statement(
+        SourceFormat.ZENGIN_STATEMENT,
+        "0001",
+        "001",
+        1,
+        "1234567",
+        "ｶ)ｳﾘｶｹ",
+        date(2026, 11, 1),
+        date(2026, 11, 30),
+        tuple(lines),
+    )
+    data = write_statement_file(s, created=date(2026, 12, 1))
+    chunks = list(zs.iter_receipt_lines(io.BytesIO(data), chunk_records=3))
+    assert [len(c) for c in chunks] == [3, 3, 3, 1]  # the header and 3 lines, then 3 a chunk
+    assert [x for c in chunks for x in c] == list(parse_statement_file(data).lines)
+    with pytest.raises(DomainError) as info:
+        list(zs.iter_receipt_lines(io.BytesIO(data[:-404]), chunk_records=3))
+    assert info.value.code == "zengin.missing_end"

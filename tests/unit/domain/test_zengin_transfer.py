@@ -16,6 +16,7 @@ from urikake.domain.zengin_transfer import (
     TransferFileError,
     parse_transfer_file,
     write_transfer_file,
+    write_transfer_file_per_record,
 )
 
 ORIG = Originator("123", "株式会社ウリカケ", "0001", "001", AccountType.ORDINARY, "1234567")
@@ -176,7 +177,7 @@ def test_round_trip(rows: list[tuple[AccountType, int, str, int, str | None]]) -
     ]
 
 
-# ---- the cached fast path (issue 14: files at speed) -------------------------------------
+# ---- the column-wise writer equals the per-record one (issue 14: files at speed) ---------
 
 
 def _varied_transfers(n: int, seed: int) -> list[Transfer]:
@@ -205,32 +206,103 @@ def _varied_transfers(n: int, seed: int) -> list[Transfer]:
     return out
 
 
-def test_cached_fast_path_writes_the_same_bytes() -> None:
-    from urikake.domain import zengin_transfer
+def _outcome(write: object, transfers: list[Transfer]) -> object:
+    """The bytes, or every problem (code, field, line, message) of a TransferFileError."""
+    try:
+        return write(ORIG, transfers, transfer_date=DAY)  # type: ignore[operator]
+    except TransferFileError as e:
+        return [(p.code, p.field, p.line, p.message) for p in e.problems]
 
+
+def test_column_wise_writer_equals_the_per_record_one_on_varied_transfers() -> None:
     transfers = _varied_transfers(3_000, seed=14)
-    zengin_transfer._bank_fields.clear()
-    zengin_transfer._holder_fields.clear()
-    first = write_transfer_file(ORIG, transfers, transfer_date=date(2026, 12, 1))
-    assert zengin_transfer._holder_fields  # the second run takes the fast path
-    again = write_transfer_file(ORIG, transfers, transfer_date=date(2026, 12, 1))
-    assert again == first
-    uncached = b"".join(
-        [first[:122]]
-        + [
-            write_transfer_file(ORIG, [t], transfer_date=date(2026, 12, 1))[122:244]
-            for t in transfers[:200]
-        ]
+    assert _outcome(write_transfer_file, transfers) == _outcome(
+        write_transfer_file_per_record, transfers
     )
-    assert first.startswith(uncached)
+    good = [t for t in transfers if t.account_number.isdigit() and t.account_number.strip("0")]
+    data = write_transfer_file(ORIG, good, transfer_date=DAY)
+    assert data == write_transfer_file_per_record(ORIG, good, transfer_date=DAY)
+    assert data == write_transfer_file(ORIG, good, transfer_date=DAY)  # again: same bytes
+
+
+# Names that need conversion (hiragana, full-width, legal forms in kanji and kana, spaces,
+# marks, small kana), that cannot be converted (kanji, ＆), and long ones (cut at 30).
+_name_parts = st.sampled_from(
+    [
+        "やまだ",
+        "ヤマダ",
+        "ｶﾞｽ",
+        "ガス",
+        "ッャー",
+        "株式会社",
+        "（株）",
+        "(株)",
+        "㈱",
+        "カブシキガイシャ",
+        "ｶﾌﾞｼｷｶﾞｲｼﾔ",
+        "一般社団法人",
+        "社団法人",
+        "ジムショ",
+        "ＡＢＣ",
+        "abc",
+        "１２３",
+        "　",
+        " ",
+        "・",
+        "ヴ",
+        "\u200b",
+        "漢",
+        "＆",
+        "ア" * 31,
+    ]
+)
+_names = st.lists(_name_parts, max_size=6).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.builds(
+            Transfer,
+            bank_code=st.sampled_from(["0001", "0005", "0009", "12", "９９９９", "0001 "]),
+            branch_code=st.sampled_from(["001", "100", "1", "999"]),
+            account_type=st.sampled_from(list(AccountType)),
+            account_number=st.one_of(
+                st.integers(0, 9_999_999).map(str),
+                st.integers(0, 9_999_999).map(lambda n: str(n).zfill(7)),
+                st.sampled_from(["", "12345678", "１２３４", "12-34", "0000000", "9999999"]),
+            ),
+            holder_name=_names,
+            amount=st.one_of(
+                st.integers(1, 9_999_999_999),
+                st.sampled_from([0, -1, 9_999_999_999, 10_000_000_000, 10**30, True]),
+            ),
+            customer_code=st.one_of(
+                st.none(),
+                st.sampled_from(["", "0", "9999999999", "12345678901", "x1"]),
+                st.integers(0, 9_999_999_999).map(str),
+            ),
+            edi=st.one_of(st.none(), st.just(""), st.sampled_from(["INV-1", "ｱｲｳ", "請求"])),
+        ),
+        max_size=12,
+    ),
+    st.sampled_from([b"\r\n", b"\n", b""]),
+)
+def test_column_wise_writer_equals_the_per_record_one(
+    transfers: list[Transfer], newline: bytes
+) -> None:
+    def run(write: object) -> object:
+        try:
+            return write(ORIG, transfers, transfer_date=DAY, newline=newline)  # type: ignore[operator]
+        except TransferFileError as e:
+            return [(p.code, p.field, p.line, p.message) for p in e.problems]
+
+    assert run(write_transfer_file) == run(write_transfer_file_per_record)
 
 
 def test_cached_payee_still_checked() -> None:
-    from urikake.domain import zengin_transfer
-
     good = _varied_transfers(1, seed=3)[0]
     write_transfer_file(ORIG, [good], transfer_date=date(2026, 12, 1))
-    assert good.holder_name in zengin_transfer._holder_fields
     for bad in (
         dataclasses.replace(good, amount=0),
         dataclasses.replace(good, amount=10_000_000_000),
