@@ -288,9 +288,7 @@ def main() -> None:
             "URIKAKE_LOAD_PLAN": str(stack.plan),
             "URIKAKE_LOAD_RATE": str(args.rate),
         }
-        processes = (
-            ["--processes", str(args.locust_processes)] if args.locust_processes > 1 else []
-        )
+        processes = ["--processes", str(args.locust_processes)] if args.locust_processes > 1 else []
         started = time.monotonic()
         done = subprocess.run(
             [str(BIN / "locust"), "-f", str(ROOT / "benchmarks/load/locustfile.py"),

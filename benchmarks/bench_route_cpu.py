@@ -132,7 +132,14 @@ class Client:
         applications = self.plan["applications"]
         detail = iter(applications * 10_000)
         return [
-            Route("baseline: /healthz (no session)", lambda _s: requests.get(self.base + "/healthz")),
+            Route(
+                "baseline: /healthz (no session)",
+                lambda _s: requests.get(
+                    self.base + "/healthz",
+                    headers={"X-Forwarded-Proto": "https"},
+                    allow_redirects=False,
+                ),
+            ),
             Route("static file (whitenoise)", page("applicant", "/static/urikake/site.css")),
             Route("applicant: home", page("applicant", "/my/")),
             Route("applicant: invoices", page("applicant", "/my/invoices/")),
@@ -192,7 +199,9 @@ def _settle(stack: Stack, seconds: float = 20.0) -> None:
         last = now
 
 
-def measure(stack: Stack, n: int, only: str, database: str) -> list[tuple[str, int, float, float, float, float, str]]:
+def measure(
+    stack: Stack, n: int, only: str, database: str
+) -> list[tuple[str, int, float, float, float, float, str]]:
     client = Client(stack)
     (web_pid,) = stack.web_worker_pids()
     rows = []
@@ -248,8 +257,7 @@ def main() -> None:
     print("-" * len(header))
     for name, n, web, task, db, wall, statuses in rows:
         print(
-            f"{name[:40]:<40} {n:>5} {web:>7.1f} {task:>8.1f} {db:>6.1f} {wall:>8.1f} "
-            f"{statuses:>8}"
+            f"{name[:40]:<40} {n:>5} {web:>7.1f} {task:>8.1f} {db:>6.1f} {wall:>8.1f} {statuses:>8}"
         )
 
 

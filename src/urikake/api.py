@@ -46,7 +46,7 @@ _STATUS_ERRORS: dict[int, tuple[str, str]] = {
     # The database is unreachable for a moment (urikake.web.errors): nothing was changed.
     503: (
         "service.unavailable",
-        "ただいまサービスを一時的に利用できません。Retry-After の秒数をおいてもう一度お試しください。",
+        "ただいまサービスを一時的に利用できません。しばらくしてからもう一度お試しください。",
     ),
 }
 # ninja's own English defaults, replaced by the Japanese text above.
