@@ -113,11 +113,15 @@ class Client:
         )
         if response.status_code == 201:
             self.invoices.append(response.json()["id"])
+        else:
+            print(f"register invoice: {response.status_code} {response.text[:300]}", flush=True)
         return response
 
     def submit(self) -> requests.Response:
         if not self.invoices:
-            self.register_invoice()
+            registered = self.register_invoice()
+            if registered.status_code != 201:
+                return registered  # its status shows in the table
         return self.post(
             "applicant",
             "/api/receivables/applications",
@@ -221,7 +225,7 @@ def measure(
         web1, task1, db1 = _cpu(web_pid), _cpu(stack.worker.pid), _backends(database)
         db = sum(cpu - db0[pid] for pid, cpu in db1.items() if pid in db0)
         rows.append(
-            (
+            row := (
                 route.name,
                 n,
                 (web1 - web0) * 1000 / n,
@@ -231,7 +235,12 @@ def measure(
                 ",".join(str(s) for s in sorted(statuses)),
             )
         )
+        print(_line(*row), flush=True)
     return rows
+
+
+def _line(name: str, n: int, web: float, task: float, db: float, wall: float, statuses: str) -> str:
+    return f"{name[:40]:<40} {n:>5} {web:>7.1f} {task:>8.1f} {db:>6.1f} {wall:>8.1f} {statuses:>8}"
 
 
 def main() -> None:
@@ -243,22 +252,18 @@ def main() -> None:
         print(f"bench_route_cpu: PostgreSQL not reachable at {ADMIN_URL}; skipped")
         return
     with production_stack(web_workers=1) as stack:
-        database = stack.database
-        rows = measure(stack, args.requests, args.only, database)
-    print(
-        f"\nServer CPU per request, one gunicorn worker, PostgreSQL on loopback "
-        f"(load average {os.getloadavg()[0]:.1f}, {os.cpu_count()} CPUs)"
-    )
-    header = (
-        f"{'route':<40} {'n':>5} {'web ms':>7} {'task ms':>8} {'db ms':>6} {'wall ms':>8} "
-        f"{'status':>8}"
-    )
-    print(header)
-    print("-" * len(header))
-    for name, n, web, task, db, wall, statuses in rows:
         print(
-            f"{name[:40]:<40} {n:>5} {web:>7.1f} {task:>8.1f} {db:>6.1f} {wall:>8.1f} {statuses:>8}"
+            f"\nServer CPU per request, one gunicorn worker, PostgreSQL on loopback "
+            f"(load average {os.getloadavg()[0]:.1f}, {os.cpu_count()} CPUs)"
         )
+        header = (
+            f"{'route':<40} {'n':>5} {'web ms':>7} {'task ms':>8} {'db ms':>6} "
+            f"{'wall ms':>8} {'status':>8}"
+        )
+        print(header)
+        print("-" * len(header), flush=True)
+        measure(stack, args.requests, args.only, stack.database)
+    print(f"(load average at the end {os.getloadavg()[0]:.1f})")
 
 
 if __name__ == "__main__":
