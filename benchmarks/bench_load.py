@@ -16,6 +16,7 @@ Without a reachable PostgreSQL it says so and exits 0 (production refuses SQLite
 
 from __future__ import annotations
 
+import argparse
 import csv
 import os
 import secrets
@@ -27,6 +28,9 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from _report import SMOKE
@@ -38,6 +42,8 @@ USERS = int(os.environ.get("URIKAKE_LOAD_USERS", "10" if SMOKE else "200"))
 RATE = float(os.environ.get("URIKAKE_LOAD_RATE", "1"))
 SECONDS = int(os.environ.get("URIKAKE_LOAD_SECONDS", "10" if SMOKE else "300"))
 WEB_WORKERS = int(os.environ.get("URIKAKE_LOAD_WEB_WORKERS", "4"))
+WEB_THREADS = int(os.environ.get("URIKAKE_LOAD_WEB_THREADS", "1"))
+LOCUST_PROCESSES = int(os.environ.get("URIKAKE_LOAD_LOCUST_PROCESSES", "1"))
 METRICS_TOKEN = secrets.token_urlsafe(24)
 
 
@@ -140,12 +146,15 @@ def _queue_figures(port: int) -> dict[str, float]:
     return figures
 
 
-def _print_report(stats_csv: Path, load_before: float, load_after: float, port: int) -> None:
+def _print_report(
+    stats_csv: Path, args: argparse.Namespace, load_before: float, load_after: float, port: int
+) -> None:
     rows = list(csv.DictReader(stats_csv.open()))
     print(
-        f"\nLoad test: {USERS} users × {RATE:g} req/s for {SECONDS} s, gunicorn {WEB_WORKERS} "
-        f"workers + 1 task worker, PostgreSQL, loopback (load average before "
-        f"{load_before:.1f}, after {load_after:.1f}, {os.cpu_count()} CPUs)"
+        f"\nLoad test: {args.users} users × {args.rate:g} req/s for {args.seconds} s, gunicorn "
+        f"{args.web_workers} workers × {args.threads} threads + 1 task worker, PostgreSQL, "
+        f"loopback (load average before {load_before:.1f}, after {load_after:.1f}, "
+        f"{os.cpu_count()} CPUs)"
     )
     header = (
         f"{'request':<42} {'count':>7} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} "
@@ -166,10 +175,32 @@ def _print_report(stats_csv: Path, load_before: float, load_after: float, port: 
         print("task queue at the end: " + ", ".join(f"{k} {v:g}" for k, v in sorted(queue.items())))
 
 
-def main() -> None:
-    if not _pg_available():
-        print(f"bench_load: PostgreSQL not reachable at {ADMIN_URL}; skipped (needs PostgreSQL)")
-        return
+@dataclass
+class Stack:
+    """The running production configuration: its port, the seed's plan and the processes."""
+
+    port: int
+    database: str
+    plan: Path
+    var_dir: Path
+    web: subprocess.Popen[bytes]
+    worker: subprocess.Popen[bytes]
+
+    def web_worker_pids(self) -> list[int]:
+        """gunicorn's worker processes (the children of its master)."""
+        children = Path(f"/proc/{self.web.pid}/task/{self.web.pid}/children")
+        return [int(pid) for pid in children.read_text().split()] if children.exists() else []
+
+
+@contextmanager
+def production_stack(
+    web_workers: int, threads: int = 1, sessions_per_role: int = 4
+) -> Iterator[Stack]:
+    """A scratch database, migrate, collectstatic, seed, gunicorn and a task worker.
+
+    gunicorn runs with ``deploy/gunicorn.conf.py`` as the run book says; ``threads`` > 1
+    makes it the gthread worker (``URIKAKE_WEB_THREADS``).
+    """
     database = f"urikake_load_{secrets.token_hex(4)}"
     base = ADMIN_URL.rsplit("/", 1)[0]
     var_dir = Path(tempfile.mkdtemp(prefix="urikake-load-"))
@@ -182,19 +213,24 @@ def main() -> None:
         _run([urikake, "migrate", "-v0"], production)
         _run([urikake, "collectstatic", "--noinput", "-v0"], production)
         plan = var_dir / "plan.json"
-        sessions = str(max(4, USERS // 10))
         _run(
             [sys.executable, str(ROOT / "benchmarks/load/seed.py"), str(plan),
-             str(var_dir / "files"), sessions],
+             str(var_dir / "files"), str(sessions_per_role)],
             development,
         )  # fmt: skip
         port = _free_port()
         log = (var_dir / "server.log").open("wb")
+        web_env = {
+            **production,
+            "URIKAKE_BIND": f"127.0.0.1:{port}",
+            "URIKAKE_WEB_WORKERS": str(web_workers),
+            "URIKAKE_WEB_THREADS": str(threads),
+        }
         processes.append(
             subprocess.Popen(
-                [str(BIN / "gunicorn"), "urikake.wsgi:application", "--workers",
-                 str(WEB_WORKERS), "--bind", f"127.0.0.1:{port}", "--timeout", "60"],
-                env=production, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
+                [str(BIN / "gunicorn"), "urikake.wsgi:application",
+                 "-c", str(ROOT / "deploy/gunicorn.conf.py")],
+                env=web_env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
             )
         )  # fmt: skip
         processes.append(
@@ -204,27 +240,7 @@ def main() -> None:
             )
         )  # fmt: skip
         _wait_ready(port)
-        load_before = os.getloadavg()[0]
-        prefix = var_dir / "locust"
-        locust_env = {**os.environ, "URIKAKE_LOAD_PLAN": str(plan), "URIKAKE_LOAD_RATE": str(RATE)}
-        done = subprocess.run(
-            [str(BIN / "locust"), "-f", str(ROOT / "benchmarks/load/locustfile.py"),
-             "--headless", "--users", str(USERS), "--spawn-rate", str(max(1, USERS // 10)),
-             "--run-time", f"{SECONDS}s", "--host", f"http://127.0.0.1:{port}",
-             "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING",
-             "--exit-code-on-error", "0"],
-            env=locust_env, capture_output=True, text=True, cwd=ROOT,
-        )  # fmt: skip
-        if done.returncode != 0 or os.environ.get("URIKAKE_LOAD_DEBUG"):
-            print(done.stdout[-3000:], done.stderr[-3000:])
-        if done.returncode != 0:
-            raise SystemExit("locust failed")
-        _print_report(Path(f"{prefix}_stats.csv"), load_before, os.getloadavg()[0], port)
-        failures = Path(f"{prefix}_failures.csv")
-        if failures.exists() and len(failures.read_text().splitlines()) > 1:
-            print("errors (first lines of locust's failure list):")
-            for line in failures.read_text().splitlines()[1:6]:
-                print("  " + line[:200])
+        yield Stack(port, database, plan, var_dir, processes[0], processes[1])
     finally:
         for proc in processes:
             proc.terminate()
@@ -238,6 +254,96 @@ def main() -> None:
             shutil.rmtree(var_dir, ignore_errors=True)
         else:
             print(f"kept {var_dir} (server.log, locust CSVs)")
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=USERS, help="simulated people")
+    parser.add_argument("--rate", type=float, default=RATE, help="requests/s per person")
+    parser.add_argument("--seconds", type=int, default=SECONDS, help="duration of the run")
+    parser.add_argument("--web-workers", type=int, default=WEB_WORKERS, help="gunicorn workers")
+    parser.add_argument(
+        "--threads", type=int, default=WEB_THREADS, help="threads per gunicorn worker (gthread)"
+    )
+    parser.add_argument(
+        "--locust-processes",
+        type=int,
+        default=LOCUST_PROCESSES,
+        help="locust worker processes (1: one process; locust itself needs CPU)",
+    )
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = _arguments()
+    if not _pg_available():
+        print(f"bench_load: PostgreSQL not reachable at {ADMIN_URL}; skipped (needs PostgreSQL)")
+        return
+    with production_stack(args.web_workers, args.threads, max(4, args.users // 10)) as stack:
+        load_before = os.getloadavg()[0]
+        cpu_before = _cpu_seconds(stack)
+        prefix = stack.var_dir / "locust"
+        locust_env = {
+            **os.environ,
+            "URIKAKE_LOAD_PLAN": str(stack.plan),
+            "URIKAKE_LOAD_RATE": str(args.rate),
+        }
+        processes = ["--processes", str(args.locust_processes)] if args.locust_processes > 1 else []
+        started = time.monotonic()
+        done = subprocess.run(
+            [str(BIN / "locust"), "-f", str(ROOT / "benchmarks/load/locustfile.py"),
+             "--headless", "--users", str(args.users),
+             "--spawn-rate", str(max(1, args.users // 10)),
+             "--run-time", f"{args.seconds}s", "--host", f"http://127.0.0.1:{stack.port}",
+             "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING",
+             "--exit-code-on-error", "0", *processes],
+            env=locust_env, capture_output=True, text=True, cwd=ROOT,
+        )  # fmt: skip
+        elapsed = time.monotonic() - started
+        cpu_after = _cpu_seconds(stack)
+        if done.returncode != 0 or os.environ.get("URIKAKE_LOAD_DEBUG"):
+            print(done.stdout[-3000:], done.stderr[-3000:])
+        if done.returncode != 0:
+            raise SystemExit("locust failed")
+        _print_report(
+            Path(f"{prefix}_stats.csv"), args, load_before, os.getloadavg()[0], stack.port
+        )
+        requests = _request_count(Path(f"{prefix}_stats.csv"))
+        used = {k: cpu_after.get(k, 0.0) - cpu_before.get(k, 0.0) for k in cpu_after}
+        print(
+            f"CPU over {elapsed:.0f} s: "
+            + ", ".join(f"{k} {v:.1f} s" for k, v in used.items())
+            + (f"; web {used['web'] * 1000 / requests:.1f} ms per request" if requests else "")
+        )
+        failures = Path(f"{prefix}_failures.csv")
+        if failures.exists() and len(failures.read_text().splitlines()) > 1:
+            print("errors (first lines of locust's failure list):")
+            for line in failures.read_text().splitlines()[1:6]:
+                print("  " + line[:200])
+
+
+def _cpu_seconds(stack: Stack) -> dict[str, float]:
+    """CPU (user + system) used so far by the web workers and the task worker."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def of(pid: int) -> float:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / tick
+
+    return {
+        "web": sum(of(pid) for pid in stack.web_worker_pids()),
+        "task worker": of(stack.worker.pid),
+    }
+
+
+def _request_count(stats_csv: Path) -> int:
+    for row in csv.DictReader(stats_csv.open()):
+        if row["Name"] == "Aggregated":
+            return int(row["Request Count"])
+    return 0
 
 
 if __name__ == "__main__":

@@ -15,6 +15,8 @@ from pathlib import Path
 
 bind = os.environ.get("URIKAKE_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("URIKAKE_WEB_WORKERS", "2"))
+# More than one thread makes it gunicorn's gthread worker (benchmarks/README.md, "Load test").
+threads = int(os.environ.get("URIKAKE_WEB_THREADS", "1"))
 max_requests = 2000
 max_requests_jitter = 200
 timeout = 60

@@ -6,7 +6,8 @@ Every error has one shape, ``{"error": {"code", "message", …}}``: domain error
 (:class:`urikake.domain.errors.DomainError`, 422, with ``field``/``line``), schema errors (422,
 with ``problems``), a body that cannot be parsed (400), no or the wrong login (401/403), an
 unknown object or route (404), a wrong method (405), too many requests (429) and a server
-error (500, never a traceback). The OpenAPI schema documents those responses on every
+error (500, never a traceback), the database unreachable for a moment (503 with
+``Retry-After``). The OpenAPI schema documents those responses on every
 operation (:class:`UrikakeApi`).
 """
 
@@ -42,6 +43,11 @@ _STATUS_ERRORS: dict[int, tuple[str, str]] = {
     413: ("request.too_large", "リクエストが大きすぎます。"),
     429: ("request.throttled", "リクエストが多すぎます。しばらくしてからもう一度お試しください。"),
     500: ("server.error", "サーバーで問題が発生しました。時間をおいてもう一度お試しください。"),
+    # The database is unreachable for a moment (urikake.web.errors): nothing was changed.
+    503: (
+        "service.unavailable",
+        "ただいまサービスを一時的に利用できません。しばらくしてからもう一度お試しください。",
+    ),
 }
 # ninja's own English defaults, replaced by the Japanese text above.
 _NINJA_DEFAULT_MESSAGES = {"Unauthorized", "Forbidden", "Not Found", "Too many requests."}
@@ -80,7 +86,7 @@ class UrikakeApi(NinjaAPI):
 
 
 def _documented_statuses(operation: dict[str, Any]) -> list[int]:
-    statuses = [400, 404, 422, 429, 500]
+    statuses = [400, 404, 422, 429, 500, 503]
     if operation.get("security"):
         statuses += [401, 403]
     return statuses

@@ -133,7 +133,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # allauth's UserSessionsMiddleware, throttled (one write per session per 30 s, not per request)
+    "urikake.accounts.middleware.UserSessionActivityMiddleware",
     "urikake.accounts.middleware.SessionTimeoutMiddleware",
     "urikake.accounts.middleware.StaffMFARequiredMiddleware",
     "urikake.applicants.middleware.TermsConsentMiddleware",
@@ -168,7 +169,18 @@ TEMPLATES = [
 # --- Database ------------------------------------------------------------------------------
 _DEFAULT_SQLITE = f"sqlite:///{VAR_DIR / 'urikake.sqlite3'}"
 DATABASE_URL = os.environ.get("DATABASE_URL", _DEFAULT_SQLITE)
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+# Each web worker keeps its connection between requests (``URIKAKE_DB_CONN_MAX_AGE`` seconds,
+# 0 = one connection per request): opening one costs a PostgreSQL backend process and the
+# session set-up, more CPU than most pages (benchmarks/README.md, "Load test"). The health
+# check makes the first request after a database restart find the dead connection and open a
+# new one, so service still comes back by itself (docs/operations.md §9.1).
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL,
+        conn_max_age=int(os.environ.get("URIKAKE_DB_CONN_MAX_AGE", "300")),
+        conn_health_checks=True,
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["OPTIONS"] = {

@@ -20,6 +20,7 @@ from collections.abc import Callable
 
 from django.core.signals import request_finished, request_started
 from django.http import HttpRequest, HttpResponse
+from django.utils.functional import LazyObject, empty
 
 from urikake.system import metrics
 from urikake.system.logcontext import accept_or_new_request_id, request_id_var, user_id_var
@@ -41,7 +42,15 @@ def route_name(request: HttpRequest) -> str:
 
 
 def _user_id(request: HttpRequest) -> str:
+    """The signed-in user's id, if the request has looked the user up already.
+
+    The log line never makes the look-up itself: it would cost a query on requests that do
+    not need the user, and while the database is down it would raise here, outside the
+    middleware that shapes the API's errors (the answer would be an HTML page).
+    """
     user = getattr(request, "user", None)
+    if isinstance(user, LazyObject) and user._wrapped is empty:
+        return ""
     if user is not None and user.is_authenticated:
         return str(user.pk)
     return ""

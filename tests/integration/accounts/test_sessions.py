@@ -268,3 +268,46 @@ def test_allauths_session_url_is_ours() -> None:
 
     assert reverse("usersessions_list") == reverse("accounts:sessions") == "/accounts/sessions/"
     assert resolve("/accounts/sessions/").url_name == "sessions"
+
+
+# --- the session list's "last seen", without a write per request (load test) ---------------
+
+
+def _usersession_writes(client: Client, path: str = PROBE, **extra: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path, **extra).status_code == 200
+    return sum(
+        1
+        for q in queries.captured_queries
+        if q["sql"].startswith(("UPDATE", "INSERT")) and "usersessions_usersession" in q["sql"]
+    )
+
+
+def test_the_session_row_is_written_when_the_client_changes_or_after_the_interval(
+    logged_in: Callable[..., Client],
+) -> None:
+    from urikake.accounts.middleware import SESSION_ACTIVITY, TOUCH_INTERVAL_SECONDS
+
+    client = logged_in(HTTP_USER_AGENT=CHROME_WINDOWS)
+    client.get(PROBE, HTTP_USER_AGENT=CHROME_WINDOWS)
+    row = UserSession.objects.get(session_key=client.session.session_key)
+    seen = row.last_seen_at
+    # Again at once from the same browser: nothing written (allauth's own middleware would).
+    assert _usersession_writes(client, HTTP_USER_AGENT=CHROME_WINDOWS) == 0
+    row.refresh_from_db()
+    assert row.last_seen_at == seen
+    # Another browser on the same session: written at once, the list shows it.
+    assert _usersession_writes(client, HTTP_USER_AGENT=SAFARI_IPHONE) == 1
+    row.refresh_from_db()
+    assert row.user_agent == SAFARI_IPHONE
+    # The interval passed: "last seen" moves on.
+    session = client.session
+    stamp, fingerprint = session[SESSION_ACTIVITY]
+    session[SESSION_ACTIVITY] = [stamp - TOUCH_INTERVAL_SECONDS, fingerprint]
+    session.save()
+    assert _usersession_writes(client, HTTP_USER_AGENT=SAFARI_IPHONE) == 1
+    row.refresh_from_db()
+    assert row.last_seen_at > seen
