@@ -107,6 +107,7 @@ def load_products_demo(password: str) -> Made | None:
         "demo.products_loaded",
         actor="system:demo",
         payload={
+            "buyer": BUYER_EMAIL,
             "bulk_program": program,
             "payables": payables,
             "early_paid": early,
@@ -174,9 +175,6 @@ def _sample_pdf(title: str, lines: list[str]) -> bytes:
 def _buyer(password: str) -> tuple[User, Organization]:
     user = User.objects.create_user(email=BUYER_EMAIL, password=password)
     EmailAddress.objects.create(user=user, email=BUYER_EMAIL, verified=True, primary=True)
-    audit.record(
-        "demo.user_created", actor="system:demo", obj=user, payload={"role": "支払企業（一括）"}
-    )
     versions = terms.current_versions()
     applicants.give_consent(
         acting_user=user,
