@@ -30,7 +30,7 @@ from decimal import Decimal
 from itertools import islice
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
-from typing import IO, NamedTuple
+from typing import IO, NamedTuple, cast
 
 import numpy as np
 
@@ -105,7 +105,11 @@ def _check_amount(dep: Deposit, position: int) -> None:
 _POOL_WORK: _Work | None = None  # the forked children read it from here
 
 
-def _row(v: _Verdict) -> tuple[object, ...]:
+# A verdict as the spool keeps it (the fields of _Verdict, in order).
+_VerdictRow = tuple[MatchStatus, Reason, tuple[int, ...], int, bool, float | None, int]
+
+
+def _row(v: _Verdict) -> _VerdictRow:
     return (v.status, v.reason, v.items, v.total, v.partial, v.score, v.candidates)
 
 
@@ -343,7 +347,7 @@ def reconcile_rendered(
                 m = _to_match(deposit_id, amount, _Verdict(*row), index, policy, scores)
                 yield Rendered(render(m), m.status, m.fee_deducted)
             else:
-                yield Rendered(text, row[0], fee)  # type: ignore[arg-type]
+                yield Rendered(text, row[0], fee)
 
 
 def _judge_all(
@@ -425,13 +429,16 @@ def _spooled(spool: IO[bytes]) -> Iterator[list[tuple]]:  # type: ignore[type-ar
 
 def _final_verdicts(
     spool: IO[bytes], claims: bytearray
-) -> Iterator[tuple[str, int, tuple[object, ...], str | None, int]]:
+) -> Iterator[tuple[str, int, _VerdictRow, str | None, int]]:
     """Pass 2: the spooled entries (verdicts as :func:`_row` tuples) with competing automatic
     matches downgraded (their rendered text dropped: it shows the status before the
     downgrade)."""
     auto = MatchStatus.AUTO
     for entries in _spooled(spool):
-        for deposit_id, amount, row, text, fee in entries:
+        for entry in entries:
+            deposit_id, amount, row, text, fee = cast(
+                tuple[str, int, _VerdictRow, str | None, int], entry
+            )
             if row[0] is auto and any(claims[i] > 1 for i in row[2]):
                 v = _Verdict(*row)
                 v.status = MatchStatus.SUGGESTED
