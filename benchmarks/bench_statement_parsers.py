@@ -86,15 +86,24 @@ def _columns_only(data: bytes) -> int:
     return sum(1 for _ in parser.take())
 
 
+def _high_water_kib() -> int:
+    """This process's peak RSS (VmHWM). Not ``ru_maxrss``: that keeps the parent's peak
+    across fork and exec, so a child started by a big benchmark would report the parent's."""
+    with open("/proc/self/status") as fh:
+        for row in fh:
+            if row.startswith("VmHWM:"):
+                return int(row.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # not Linux: best effort
+
+
 def _stream_child(path: str) -> None:
     """In a fresh interpreter: stream-parse ``path``; print RSS after imports and peak RSS."""
-    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    base = _high_water_kib()
     count = 0
     with open(path, "rb") as fh:
         for chunk in zs.iter_receipt_lines(fh):
             count += len(chunk)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(count, base, peak)
+    print(count, base, _high_water_kib())
 
 
 def _stream_memory(data: bytes) -> tuple[int, float, float, float]:

@@ -633,8 +633,9 @@ class _Parser:
     or accept it). Lines are collected in ``out`` as they are parsed (a stream takes them
     chunk by chunk: they are only confirmed when the file's end is reached)."""
 
-    def __init__(self, kind: _Kind) -> None:
+    def __init__(self, kind: _Kind, *, keep_hashes: bool = True) -> None:
         self.kind = kind
+        self.keep_hashes = keep_hashes  # for statement(): a bare stream of lines needs none
         self.state = "start"
         self.header: _Header | None = None
         self.headers: list[_Header] = []
@@ -808,13 +809,11 @@ class _Parser:
         self.counts[1] += _exact_sum(dep_amounts)
         self.counts[2] += len(wd_amounts)
         self.counts[3] += _exact_sum(wd_amounts)
-        ordinals = np.array([d.toordinal() for d in dates] + [0], dtype=np.int64)[vi]
-        self.hashes.append(
-            _row_hash(
-                [rows[:, 1:9], rows[:, 21:22], rows[:, 24:36], rows[:, 81:129], rows[:, 159:179]],
-                [ordinals, np.array(balances if self.balance is not None else [0] * taken)],
-            )
-        )
+        if self.keep_hashes:
+            ordinals = np.array([d.toordinal() for d in dates] + [0], dtype=np.int64)[vi]
+            keys = [rows[:, 1:9], rows[:, 21:22], rows[:, 24:36], rows[:, 81:129]]
+            runs = np.array(balances if self.balance is not None else [0] * taken)
+            self.hashes.append(_row_hash([*keys, rows[:, 159:179]], [ordinals, runs]))
         self.out.extend(
             lines_from_columns(
                 taken,
@@ -849,7 +848,7 @@ class _Parser:
 
     def distinct_lines(self) -> bool:
         """Whether no two lines can be identical (then none needs an occurrence number)."""
-        if self.per_record_lines:
+        if self.per_record_lines or not self.keep_hashes:
             return False
         if not self.hashes:
             return True
@@ -954,7 +953,7 @@ def iter_receipt_lines(
     the iterator is exhausted (all-or-nothing is then the caller's, e.g. one transaction).
     ``kind`` "01" or "03" (None: from the first header, as :func:`parse_receipt_file`).
     """
-    return _read_stream(stream, kind, chunk_records, [])
+    return _read_stream(stream, kind, chunk_records, [], keep_hashes=False)
 
 
 def parse_receipt_stream(stream: BinaryIO, *, chunk_records: int = CHUNK_RECORDS) -> Statement:
@@ -968,12 +967,17 @@ def parse_receipt_stream(stream: BinaryIO, *, chunk_records: int = CHUNK_RECORDS
 
 
 def _read_stream(
-    stream: BinaryIO, kind: str | None, chunk_records: int, holder: list[_Parser]
+    stream: BinaryIO,
+    kind: str | None,
+    chunk_records: int,
+    holder: list[_Parser],
+    *,
+    keep_hashes: bool = True,
 ) -> Iterator[list[StatementLine]]:
     first = stream.read(RECORD_LENGTH + 2)
     if not first or first == bytes([_EOF]):
         raise DomainError("zengin.empty", "ファイルが空です", line=1)
-    parser = _Parser(_kind_of(first) if kind is None else kind)
+    parser = _Parser(_kind_of(first) if kind is None else kind, keep_hashes=keep_hashes)
     holder.append(parser)
     if first[RECORD_LENGTH : RECORD_LENGTH + 2] == b"\r\n":
         sep = b"\r\n"
