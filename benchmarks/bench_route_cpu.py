@@ -205,7 +205,7 @@ def _settle(stack: Stack, seconds: float = 20.0) -> None:
 
 
 def measure(
-    stack: Stack, n: int, only: str, database: str
+    stack: Stack, n: int, only: list[str], database: str
 ) -> list[tuple[str, int, float, float, float, float, str]]:
     client = Client(stack)
     (web_pid,) = stack.web_worker_pids()
