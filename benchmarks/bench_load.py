@@ -170,7 +170,11 @@ def _print_report(
             f"{r['50%']:>7} {r['95%']:>7} {r['99%']:>7} {float(r['Max Response Time']):>7.0f} "
             f"{int(r['Failure Count']):>7,}"
         )
-    queue = _queue_figures(port)
+    try:
+        queue = _queue_figures(port)
+    except OSError as exc:  # a server still working off the backlog may not answer in time
+        print(f"task queue at the end: /metrics did not answer ({exc})")
+        return
     if queue:
         print("task queue at the end: " + ", ".join(f"{k} {v:g}" for k, v in sorted(queue.items())))
 

@@ -80,7 +80,8 @@ class Client:
             session.headers.update(
                 {
                     "X-Forwarded-Proto": "https",
-                    "Referer": "https://127.0.0.1/",
+                    # CSRF over HTTPS checks the Referer against the host, port included
+                    "Referer": f"https://127.0.0.1:{stack.port}/",
                     "X-CSRFToken": self.csrf,
                     "Connection": "close",
                 }
@@ -204,13 +205,13 @@ def _settle(stack: Stack, seconds: float = 20.0) -> None:
 
 
 def measure(
-    stack: Stack, n: int, only: str, database: str
+    stack: Stack, n: int, only: list[str], database: str
 ) -> list[tuple[str, int, float, float, float, float, str]]:
     client = Client(stack)
     (web_pid,) = stack.web_worker_pids()
     rows = []
     for route in client.routes():
-        if only and only not in route.name:
+        if only and not any(part in route.name for part in only):
             continue
         statuses: set[int] = set()
         for _ in range(3):  # warm-up: templates compiled, caches filled
@@ -246,7 +247,9 @@ def _line(name: str, n: int, web: float, task: float, db: float, wall: float, st
 def main() -> None:
     parser = argparse.ArgumentParser(description="Server CPU per request, route by route")
     parser.add_argument("--requests", type=int, default=5 if SMOKE else 100)
-    parser.add_argument("--only", default="", help="only routes whose name contains this")
+    parser.add_argument(
+        "--only", action="append", default=[], help="only routes whose name contains this"
+    )
     args = parser.parse_args()
     if not _pg_available():
         print(f"bench_route_cpu: PostgreSQL not reachable at {ADMIN_URL}; skipped")

@@ -49,7 +49,7 @@ def _user_id(request: HttpRequest) -> str:
     middleware that shapes the API's errors (the answer would be an HTML page).
     """
     user = getattr(request, "user", None)
-    if isinstance(user, LazyObject) and user._wrapped is empty:
+    if isinstance(user, LazyObject) and getattr(user, "_wrapped", empty) is empty:
         return ""
     if user is not None and user.is_authenticated:
         return str(user.pk)
