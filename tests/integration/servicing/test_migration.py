@@ -24,6 +24,7 @@ from urikake.audit.checkpoints import verify_stored_chain
 from urikake.audit.models import AuditRecord
 from urikake.ledger.models import LedgerLeg
 from urikake.servicing.models import Position, PositionNote
+from urikake.system import demo_products
 from urikake.system.demo import load_demo_data
 from urikake.treasury import collections
 from urikake.treasury.models import Allocation, Payout
@@ -63,7 +64,10 @@ def _migrate(targets: list[tuple[str, str | None]]) -> MigrationExecutor:
     return MigrationExecutor(connection)  # a fresh loader sees the applied set
 
 
-def test_positions_survive_the_move_to_servicing_and_back() -> None:
+def test_positions_survive_the_move_to_servicing_and_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The schema before servicing cannot hold the newer products' payouts (their kinds came in
+    # later treasury migrations), so this demo leaves the loan, guarantee and bulk demo out.
+    monkeypatch.setattr(demo_products, "load_products_demo", lambda password: None)
     _demo_with_collections()
     before = _snapshot()
     assert before["positions"], "the demo must fund at least one position"
