@@ -33,12 +33,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from urikake.accounts.models import User
 from urikake.applicants import services as applicants
-from urikake.applicants import terms
 from urikake.applicants.models import Organization
 from urikake.audit import services as audit
 from urikake.domain.bank_calendar import is_bank_business_day, next_bank_business_day
@@ -47,6 +45,7 @@ from urikake.domain.lending import LoanDocument
 from urikake.domain.statements import Direction, SourceFormat, Statement, StatementLine
 from urikake.receivables import services as receivables
 from urikake.receivables.models import Debtor, Invoice
+from urikake.system.demo_company import create_demo_company
 from urikake.system.demo_treasury import (
     CLIENT_EMAIL,
     CLIENT_NAME,
@@ -173,17 +172,9 @@ def _sample_pdf(title: str, lines: list[str]) -> bytes:
 
 
 def _buyer(password: str) -> tuple[User, Organization]:
-    user = User.objects.create_user(email=BUYER_EMAIL, password=password)
-    EmailAddress.objects.create(user=user, email=BUYER_EMAIL, verified=True, primary=True)
-    versions = terms.current_versions()
-    applicants.give_consent(
-        acting_user=user,
-        ip=None,
-        terms_version=versions["terms"],
-        privacy_version=versions["privacy"],
-    )
-    org = applicants.save_profile(
-        None,
+    user, org = create_demo_company(
+        BUYER_EMAIL,
+        password,
         applicants.ProfileData(
             kind="corporation",
             name=BUYER_NAME,
@@ -195,7 +186,6 @@ def _buyer(password: str) -> tuple[User, Organization]:
             established_year=2008,
             established_month=6,
         ),
-        acting_user=user,
     )
     return user, org
 

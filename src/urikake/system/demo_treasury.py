@@ -22,13 +22,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from urikake.accounts.models import User
-from urikake.applicants import data_use, terms
+from urikake.applicants import data_use
 from urikake.applicants import services as applicants
 from urikake.applicants.models import Organization
 from urikake.audit import services as audit
@@ -41,6 +40,7 @@ from urikake.receivables import services as receivables
 from urikake.receivables.models import FinancingApplication
 from urikake.receivables.tasks import screen_application
 from urikake.security import crypto
+from urikake.system.demo_company import create_demo_company
 
 CLIENT_EMAIL = "client@demo.urikake.example"
 TREASURY_PREPARER = "treasury@demo.urikake.example"
@@ -65,17 +65,9 @@ DEBTOR_ADDRESSES = (
 
 
 def _client(password: str) -> tuple[User, Organization]:
-    user = User.objects.create_user(email=CLIENT_EMAIL, password=password)
-    EmailAddress.objects.create(user=user, email=CLIENT_EMAIL, verified=True, primary=True)
-    versions = terms.current_versions()
-    applicants.give_consent(
-        acting_user=user,
-        ip=None,
-        terms_version=versions["terms"],
-        privacy_version=versions["privacy"],
-    )
-    org = applicants.save_profile(
-        None,
+    user, org = create_demo_company(
+        CLIENT_EMAIL,
+        password,
         applicants.ProfileData(
             kind="corporation",
             name=CLIENT_NAME,
@@ -87,7 +79,6 @@ def _client(password: str) -> tuple[User, Organization]:
             established_year=2012,
             established_month=10,
         ),
-        acting_user=user,
     )
     # 同意・利用目的: screening asks the 反社 vendor and the credit bureau about the client.
     applicants.give_data_use_consent(org, list(data_use.Use), acting_user=user, ip=None)

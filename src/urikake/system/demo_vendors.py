@@ -13,13 +13,12 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from urikake.accounts.models import User
-from urikake.applicants import data_use, terms
+from urikake.applicants import data_use
 from urikake.applicants import services as applicants
 from urikake.applicants.models import Organization
 from urikake.domain.invoices import InvoiceData, TaxBreakdown
@@ -28,6 +27,7 @@ from urikake.domain.statements import Direction, SourceFormat, Statement, Statem
 from urikake.kyc.models import KycCheck
 from urikake.receivables import services as receivables
 from urikake.receivables.tasks import screen_application
+from urikake.system.demo_company import create_demo_company
 
 VENDOR_CLIENT_EMAIL = "client-review@demo.urikake.example"
 VENDOR_CLIENT_NAME = "株式会社デモ精機"
@@ -42,17 +42,9 @@ def load_vendor_demo(password: str) -> bool:
         return False
     if get_user_model().objects.filter(email=VENDOR_CLIENT_EMAIL).exists():
         return False
-    user = User.objects.create_user(email=VENDOR_CLIENT_EMAIL, password=password)
-    EmailAddress.objects.create(user=user, email=VENDOR_CLIENT_EMAIL, verified=True, primary=True)
-    versions = terms.current_versions()
-    applicants.give_consent(
-        acting_user=user,
-        ip=None,
-        terms_version=versions["terms"],
-        privacy_version=versions["privacy"],
-    )
-    org = applicants.save_profile(
-        None,
+    user, org = create_demo_company(
+        VENDOR_CLIENT_EMAIL,
+        password,
         applicants.ProfileData(
             kind="corporation",
             name=VENDOR_CLIENT_NAME,
@@ -64,7 +56,6 @@ def load_vendor_demo(password: str) -> bool:
             established_year=2009,
             established_month=6,
         ),
-        acting_user=user,
     )
     applicants.give_data_use_consent(org, list(data_use.Use), acting_user=user, ip=None)
     _verified(org, user)
