@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from pypdf import PdfReader
 
 from tests.fixtures.deals import make_deal
@@ -24,6 +25,7 @@ from urikake.servicing.models import Position
 from urikake.treasury import payouts
 from urikake.treasury.models import Payout
 from urikake.treasury.policy import client_code
+from urikake.web import dashboard
 
 pytestmark = pytest.mark.django_db
 
@@ -132,9 +134,12 @@ def test_contracts_list_with_state_and_signed_pdf(funded: Any) -> None:
     assert _client(other.user).get(f"/my/contracts/documents/{docs[0].pk}/pdf/").status_code == 404
 
 
-def test_statement_reconciles_with_payouts_and_ledger(funded: Any) -> None:
+def test_statement_reconciles_with_payouts_and_ledger(funded: Any, monkeypatch: Any) -> None:
     deal, advance, p = funded
     on = advance.batch.value_date
+    # After the day's cut-off the batch's value date is the next business day: the customer
+    # reads the statement on that day (a period ending in the future is refused).
+    monkeypatch.setattr(dashboard, "today", lambda: max(on, timezone.localdate()))
     query = {"start": (on - timedelta(days=3)).isoformat(), "end": on.isoformat()}
     client = _client(deal.user)
     page = client.get("/my/statement/", query)
