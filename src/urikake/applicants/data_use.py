@@ -14,11 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils.translation import gettext_noop
 
 
 class Use(models.TextChoices):
-    ANTISOCIAL_CHECK = "antisocial_check", "反社会的勢力に該当しないことの確認"
-    CREDIT_BUREAU = "credit_bureau", "信用情報機関への照会"
+    # Plain Japanese labels (the API and the records keep them), translated where shown
+    # (``_(use.label)``); gettext_noop keeps their English in the catalog.
+    ANTISOCIAL_CHECK = "antisocial_check", gettext_noop("反社会的勢力に該当しないことの確認")
+    CREDIT_BUREAU = "credit_bureau", gettext_noop("信用情報機関への照会")
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db.models import Count, F, QuerySet, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop, npgettext
 
 from urikake.applicants.models import Industry
 from urikake.domain import portfolio_metrics as pm
@@ -103,7 +103,10 @@ def _month_label(month: date) -> str:
 
 
 def _count(v: int | Decimal) -> str:
-    return gettext("%(n)s件") % {"n": f"{v:,}"}
+    # A plural message with a context: the lists' 「%(n)s件」 is a plural message
+    # ({% blocktranslate count %}), and a plain gettext() of the same id finds no English
+    # in a catalog that holds it as plural (the chart showed 「3件」 on English pages).
+    return npgettext("number of applications", "%(n)s件", "%(n)s件", int(v)) % {"n": f"{v:,}"}
 
 
 def _yen(v: int | Decimal) -> str:
@@ -202,13 +205,14 @@ def approval_rate(period: Period) -> Section:
     )
 
 
+# Marked with gettext_noop so that makemessages keeps them: they are translated where shown.
 _CASH_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
-    ("当日", 0, 0),
-    ("1日", 1, 1),
-    ("2日", 2, 2),
-    ("3〜5日", 3, 5),
-    ("6〜10日", 6, 10),
-    ("11日以上", 11, None),
+    (gettext_noop("当日"), 0, 0),
+    (gettext_noop("1日"), 1, 1),
+    (gettext_noop("2日"), 2, 2),
+    (gettext_noop("3〜5日"), 3, 5),
+    (gettext_noop("6〜10日"), 6, 10),
+    (gettext_noop("11日以上"), 11, None),
 )
 
 

@@ -9,20 +9,19 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext, gettext_noop
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from urikake.domain.connections import STAGE_LABELS, Environment, Stage
 
 STAGE_CHOICES = [(stage.value, label) for stage, label in STAGE_LABELS.items()]
 ENVIRONMENT_CHOICES = [
-    (Environment.SANDBOX.value, _lazy("検証環境（サンドボックス）")),
-    (Environment.PRODUCTION.value, _lazy("本番環境")),
+    (Environment.SANDBOX.value, gettext_lazy("検証環境（サンドボックス）")),
+    (Environment.PRODUCTION.value, gettext_lazy("本番環境")),
 ]
 DIRECTION_CHOICES = [
-    ("outbound", _lazy("送信（当社から接続）")),
-    ("inbound", _lazy("受信（相手から接続）")),
-    ("both", _lazy("送受信")),
+    ("outbound", gettext_lazy("送信（当社から接続）")),
+    ("inbound", gettext_lazy("受信（相手から接続）")),
+    ("both", gettext_lazy("送受信")),
 ]
 
 # Seed 000's 申請時に求められやすい情報・書類チェックリスト, one key per line.
