@@ -302,3 +302,20 @@ def test_labels_shown_through_gettext_of_a_value_are_marked() -> None:
     with translation.override("en"):
         assert [v for v in values if translation.gettext(v) == v] == []
         assert [g.label_ja for g in CreditGrade if str(g) == g.label_ja] == []
+
+
+def test_every_model_has_a_japanese_name() -> None:
+    """The audit trail and the staff pages name an object by its model: a model without a
+    Japanese ``verbose_name`` would show Django's English default ("membership") there."""
+    from django.apps import apps
+
+    unnamed = [
+        m._meta.label
+        for m in apps.get_models()
+        if m.__module__.startswith("urikake.")
+        and not (
+            JAPANESE.search(str(m._meta.verbose_name))
+            and JAPANESE.search(str(m._meta.verbose_name_plural))
+        )
+    ]
+    assert unnamed == []

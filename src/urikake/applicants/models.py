@@ -101,6 +101,8 @@ class Membership(models.Model):
     removed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = "組織のメンバー"
+        verbose_name_plural = "組織のメンバー"
         constraints = [
             models.UniqueConstraint(fields=["user", "organization"], name="uniq_membership")
         ]
@@ -128,6 +130,10 @@ class NotificationSettings(models.Model):
 
     def __str__(self) -> str:
         return f"notification_settings:{self.pk}"
+
+    class Meta:
+        verbose_name = "通知設定"
+        verbose_name_plural = "通知設定"
 
 
 class PayoutAccount(models.Model):
@@ -165,6 +171,8 @@ class PayoutAccount(models.Model):
     replaced_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = "振込先口座"
+        verbose_name_plural = "振込先口座"
         constraints = [
             models.UniqueConstraint(
                 fields=["organization"],
@@ -196,6 +204,8 @@ class SignupToken(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True)
 
     class Meta:
+        verbose_name = "登録確認リンク"
+        verbose_name_plural = "登録確認リンク"
         indexes = [models.Index(fields=["email"], name="signup_token_email_idx")]
 
     def __str__(self) -> str:
@@ -224,6 +234,10 @@ class Invitation(models.Model):
     def __str__(self) -> str:
         return f"invitation:{self.pk}"
 
+    class Meta:
+        verbose_name = "メンバーの招待"
+        verbose_name_plural = "メンバーの招待"
+
 
 class Consent(models.Model):
     """One agreement to (or withdrawal from) one version of a legal document; append-only.
@@ -245,6 +259,8 @@ class Consent(models.Model):
     ip = models.GenericIPAddressField("IPアドレス", null=True, blank=True)
 
     class Meta:
+        verbose_name = "同意の記録"
+        verbose_name_plural = "同意の記録"
         indexes = [models.Index(fields=["user", "document", "at"], name="consent_user_doc_idx")]
 
     def __str__(self) -> str:

@@ -74,6 +74,8 @@ class Supplier(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = "支払先（納入企業）"
+        verbose_name_plural = "支払先（納入企業）"
         ordering = ["program_id", "code"]
         constraints = [
             models.UniqueConstraint(fields=["program", "code"], name="uniq_bulk_supplier_code"),
@@ -101,6 +103,10 @@ class PayableUpload(models.Model):
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        verbose_name = "支払予定データの取込み"
+        verbose_name_plural = "支払予定データの取込み"
+
 
 class Settlement(models.Model):
     """The buyer's payment for one due date, and the payouts to the suppliers it funded."""
@@ -118,6 +124,8 @@ class Settlement(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = "支払期日の決済"
+        verbose_name_plural = "支払期日の決済"
         ordering = ["-due_date"]
         constraints = [
             models.UniqueConstraint(fields=["program", "due_date"], name="uniq_bulk_settlement")
@@ -163,6 +171,8 @@ class Payable(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = "支払予定の債務"
+        verbose_name_plural = "支払予定の債務"
         ordering = ["due_date", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -200,6 +210,8 @@ class FeeInvoice(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = "手数料の請求書"
+        verbose_name_plural = "手数料の請求書"
         ordering = ["-month"]
         constraints = [
             models.UniqueConstraint(fields=["program", "month"], name="uniq_bulk_fee_month")

@@ -103,6 +103,8 @@ class Connection(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = "接続"
+        verbose_name_plural = "接続"
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -130,6 +132,8 @@ class PendingRequest(models.Model):
     outcome = models.CharField(max_length=10, blank=True)  # "" pending | approved | rejected
 
     class Meta:
+        verbose_name = "承認待ちの接続要求"
+        verbose_name_plural = "承認待ちの接続要求"
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
@@ -159,6 +163,8 @@ class TimelineEntry(models.Model):
     details: Any = models.JSONField(default=dict)
 
     class Meta:
+        verbose_name = "接続の経過記録"
+        verbose_name_plural = "接続の経過記録"
         ordering = ["at", "pk"]
 
 
@@ -176,6 +182,8 @@ class Evidence(models.Model):
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = "接続の証跡"
+        verbose_name_plural = "接続の証跡"
         ordering = ["uploaded_at", "pk"]
 
 
@@ -192,6 +200,8 @@ class CallRecord(models.Model):
     refusal_codes = models.CharField(max_length=300, blank=True)
 
     class Meta:
+        verbose_name = "接続の呼出し記録"
+        verbose_name_plural = "接続の呼出し記録"
         ordering = ["-at", "-pk"]
         indexes = [models.Index(fields=["connection_name", "-at"])]
 
@@ -208,6 +218,8 @@ class ExpiryAlert(models.Model):
     sent_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = "接続期限の通知"
+        verbose_name_plural = "接続期限の通知"
         constraints = [
             models.UniqueConstraint(
                 fields=["connection", "subject", "expires", "threshold_days"],

@@ -19,6 +19,8 @@ class IdempotentRequest(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = "二重送信防止の記録"
+        verbose_name_plural = "二重送信防止の記録"
         # The table kept its name when the model moved here from treasury.
         db_table = "treasury_idempotentrequest"
         constraints = [

@@ -208,6 +208,8 @@ class Collateral(models.Model):
     ended_on = models.DateField(null=True, blank=True)
 
     class Meta:
+        verbose_name = "担保債権"
+        verbose_name_plural = "担保債権"
         ordering = ["facility_id", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -243,6 +245,8 @@ class Draw(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = "融資の実行"
+        verbose_name_plural = "融資の実行"
         ordering = ["facility_id", "number"]
         constraints = [
             models.UniqueConstraint(fields=["facility", "number"], name="uniq_draw_number"),
@@ -280,6 +284,8 @@ class Repayment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = "融資の返済"
+        verbose_name_plural = "融資の返済"
         ordering = ["facility_id", "received_on", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["facility", "reference"], name="uniq_repayment_ref"),
@@ -295,6 +301,8 @@ class InterestAccrual(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = "利息の計上"
+        verbose_name_plural = "利息の計上"
         ordering = ["facility_id", "start"]
         constraints = [
             models.UniqueConstraint(fields=["facility", "start"], name="uniq_accrual_start")
@@ -324,6 +332,8 @@ class BalanceReport(models.Model):
     reminders_sent = models.JSONField(default=list, blank=True)
 
     class Meta:
+        verbose_name = "担保債権の残高報告"
+        verbose_name_plural = "担保債権の残高報告"
         ordering = ["-period_end", "facility_id"]
         constraints = [
             models.UniqueConstraint(fields=["facility", "period_end"], name="uniq_report_period")
@@ -341,6 +351,8 @@ class ShortfallNotice(models.Model):
     resolved_on = models.DateField(null=True, blank=True)
 
     class Meta:
+        verbose_name = "担保不足の通知"
+        verbose_name_plural = "担保不足の通知"
         ordering = ["-on", "-pk"]
 
 

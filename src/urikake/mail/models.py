@@ -34,6 +34,8 @@ class OutboundMail(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = "送信メール"
+        verbose_name_plural = "送信メール"
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="mail_due_idx")]
 
     def __str__(self) -> str:

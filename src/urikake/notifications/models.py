@@ -36,6 +36,8 @@ class Notification(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = "お知らせ"
+        verbose_name_plural = "お知らせ"
         constraints = [
             models.UniqueConstraint(
                 fields=["event", "subject", "recipient"], name="uniq_notification_per_event"
@@ -84,6 +86,8 @@ class Delivery(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = "お知らせの配信"
+        verbose_name_plural = "お知らせの配信"
         constraints = [
             models.UniqueConstraint(
                 fields=["event", "subject", "channel", "address"],
@@ -111,6 +115,8 @@ class PhoneVerification(models.Model):
     verified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = "電話番号の確認"
+        verbose_name_plural = "電話番号の確認"
         indexes = [models.Index(fields=["organization", "phone"], name="phone_verif_org_idx")]
 
     def __str__(self) -> str:

@@ -251,6 +251,8 @@ class InvoiceNearKey(models.Model):
     key = models.CharField(max_length=80, db_index=True)
 
     class Meta:
+        verbose_name = "請求書の重複検知キー"
+        verbose_name_plural = "請求書の重複検知キー"
         constraints = [
             models.UniqueConstraint(fields=["invoice", "key"], name="uniq_invoice_near_key")
         ]

@@ -123,6 +123,8 @@ class PoolItem(models.Model):
     months = models.PositiveSmallIntegerField("残存月数")
 
     class Meta:
+        verbose_name = "プールの構成債権"
+        verbose_name_plural = "プールの構成債権"
         constraints = [
             models.UniqueConstraint(fields=["pool", "position"], name="pool_item_unique"),
         ]

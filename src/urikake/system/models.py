@@ -18,3 +18,7 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id}@{self.hostname}:{self.pid}"
+
+    class Meta:
+        verbose_name = "ワーカーの稼働記録"
+        verbose_name_plural = "ワーカーの稼働記録"

@@ -366,6 +366,8 @@ class Allocation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = "入金の充当"
+        verbose_name_plural = "入金の充当"
         constraints = [
             models.UniqueConstraint(fields=["deposit", "purchase"], name="uniq_allocation_pair"),
             models.CheckConstraint(
@@ -392,6 +394,8 @@ class PayerLink(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = "振込名義と売掛先の紐付け"
+        verbose_name_plural = "振込名義と売掛先の紐付け"
         constraints = [
             models.UniqueConstraint(fields=["payer_key", "debtor"], name="uniq_payer_link")
         ]
