@@ -253,7 +253,13 @@ def load_treasury_demo(password: str) -> bool:
     # Dual control, as in the back office: one treasury user prepares, another approves.
     preparer = User.objects.get(email=TREASURY_PREPARER)
     approver = User.objects.get(email=TREASURY_APPROVER)
-    batch = payouts.build_batch(acting_user=preparer, value_date=next_value_date())
+    # The offer's payout date follows the screening cut-off (noon, pricing policy) and the
+    # earliest value date the bank's (14:00): between the two the payout is due on the next
+    # business day, and so is the batch that carries it.
+    payout_date = date.fromisoformat(deals[2].offer["payout_date"])
+    batch = payouts.build_batch(
+        acting_user=preparer, value_date=max(next_value_date(), payout_date)
+    )
     if batch is not None:
         payouts.approve_batch(batch, acting_user=approver)
         payouts.mark_sent(batch, acting_user=preparer)
