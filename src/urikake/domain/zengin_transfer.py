@@ -27,7 +27,14 @@ from urikake.domain.identifiers import (
     parse_branch_code,
 )
 from urikake.domain.zengin_charset import to_zengin, truncate_zengin
-from urikake.domain.zengin_columnar import Bools, bulk_zengin_names, put_digits, put_right_digits
+from urikake.domain.zengin_columnar import (
+    U8,
+    Bools,
+    Ints,
+    bulk_zengin_names,
+    put_digits,
+    put_right_digits,
+)
 
 RECORD_LENGTH = 120
 MAX_AMOUNT = 9_999_999_999
@@ -187,7 +194,7 @@ def _bank_field(bank: str, branch: str) -> bytes | None:
     return (b + _c(_bank_kana(b), 15) + br + _c(_branch_kana(b, br), 15)).encode("cp932")
 
 
-_ACCOUNT_BYTE = {t: ord(str(int(t))) for t in AccountType}
+_ACCOUNT_BYTE: dict[AccountType | int, int] = {t: ord(str(int(t))) for t in AccountType}
 
 
 def _data_record(t: Transfer, line: int, problems: list[DomainError]) -> str | None:
@@ -355,9 +362,113 @@ def write_transfer_file_per_record(
     return text.encode("cp932")
 
 
-def _plain_rows(
-    transfers: Sequence[Transfer], out: npt.NDArray[np.uint8]
-) -> tuple[Bools, list[int]]:
+@dataclass(frozen=True)
+class TransferColumns:
+    """Transfers as columns, one sequence per :class:`Transfer` field: what the column-wise
+    writer reads (e.g. filled straight from a database query's rows, no object per row).
+
+    ``account_type`` may be :class:`AccountType` members or their int codes (a list or an
+    integer numpy array); ``amount`` ints (a list or an int64 array). ``customer_code`` and
+    ``edi`` may be None for "none on any row". A row is written exactly as the
+    :class:`Transfer` of the same fields (:meth:`transfer`), errors included."""
+
+    bank_code: Sequence[str]
+    branch_code: Sequence[str]
+    account_type: Sequence[AccountType | int] | npt.NDArray[np.integer]
+    account_number: Sequence[str]
+    holder_name: Sequence[str]
+    amount: Sequence[int] | npt.NDArray[np.integer]
+    customer_code: Sequence[str | None] | None = None
+    edi: Sequence[str | None] | None = None
+
+    def __post_init__(self) -> None:
+        sizes = {
+            len(c)
+            for c in (
+                self.bank_code,
+                self.branch_code,
+                self.account_type,
+                self.account_number,
+                self.holder_name,
+                self.amount,
+                *(c for c in (self.customer_code, self.edi) if c is not None),
+            )
+        }
+        if len(sizes) > 1:
+            raise ValueError(f"TransferColumns: columns of different lengths {sorted(sizes)}")
+
+    def __len__(self) -> int:
+        return len(self.bank_code)
+
+    @staticmethod
+    def of(transfers: Iterable[Transfer]) -> TransferColumns:
+        """The columns of some :class:`Transfer` objects."""
+        ts = transfers if isinstance(transfers, list | tuple) else list(transfers)
+        return TransferColumns(
+            bank_code=[t.bank_code for t in ts],
+            branch_code=[t.branch_code for t in ts],
+            account_type=[t.account_type for t in ts],
+            account_number=[t.account_number for t in ts],
+            holder_name=[t.holder_name for t in ts],
+            amount=[t.amount for t in ts],
+            customer_code=[t.customer_code for t in ts],
+            edi=[t.edi for t in ts],
+        )
+
+    def transfer(self, i: int) -> Transfer:
+        """Row ``i`` as a :class:`Transfer` (numpy scalars as Python ints)."""
+        kind = self.account_type[i]
+        amount = self.amount[i]
+        return Transfer(
+            bank_code=self.bank_code[i],
+            branch_code=self.branch_code[i],
+            account_type=kind.item() if isinstance(kind, np.generic) else kind,  # type: ignore[arg-type]
+            account_number=self.account_number[i],
+            holder_name=self.holder_name[i],
+            amount=amount.item() if isinstance(amount, np.generic) else amount,
+            customer_code=None if self.customer_code is None else self.customer_code[i],
+            edi=None if self.edi is None else self.edi[i],
+        )
+
+
+# 預金種目 code → its digit byte (0: not a 預金種目 the fast path writes).
+_KIND_BYTES = np.zeros(10, dtype=np.uint8)
+for _kind in AccountType:
+    _KIND_BYTES[int(_kind)] = ord(str(int(_kind)))
+
+
+def _kind_bytes(kinds: Sequence[AccountType | int] | npt.NDArray[np.integer]) -> U8:
+    if isinstance(kinds, np.ndarray) and np.issubdtype(kinds.dtype, np.integer):
+        codes = kinds.astype(np.int64)
+        inside = (codes >= 0) & (codes < len(_KIND_BYTES))
+        result: U8 = np.where(inside, _KIND_BYTES[np.where(inside, codes, 0)], 0).astype(np.uint8)
+        return result
+    # AccountType is an IntEnum: its members and their int codes hash alike.
+    return np.array(list(map(_ACCOUNT_BYTE.get, kinds, repeat(0))), dtype=np.uint8)
+
+
+def _amount_values(amounts: Sequence[int] | npt.NDArray[np.integer]) -> tuple[Ints, bool]:
+    """The amounts as int64 (0 where one is not an int in range: the per-record path
+    reports it), and whether every amount was an int64 that fits."""
+    if isinstance(amounts, np.ndarray):
+        if np.issubdtype(amounts.dtype, np.integer) and amounts.dtype != np.uint64:
+            values = amounts.astype(np.int64)
+        else:
+            return _amount_values(amounts.tolist())
+    elif set(map(type, amounts)) <= {int}:  # not bool, Decimal or float: those take the path
+        try:
+            values = np.array(amounts, dtype=np.int64)
+        except OverflowError:
+            values = np.array([a if 0 < a <= MAX_AMOUNT else 0 for a in amounts], np.int64)
+    else:
+        values = np.array(
+            [a if type(a) is int and 0 < a <= MAX_AMOUNT else 0 for a in amounts], np.int64
+        )
+    values[(values <= 0) | (values > MAX_AMOUNT)] = 0
+    return values, bool(values.all())
+
+
+def _plain_rows(columns: TransferColumns, out: U8) -> tuple[Bools, Ints]:
     """Data records of every plain transfer, column by column, and which rows were written.
 
     A row is left to the per-record path (:func:`_data_record`, which formats or reports it)
@@ -366,18 +477,17 @@ def _plain_rows(
     an amount out of range or not an ``int``, a customer code that is not ASCII digits, an
     EDI text, or an unknown 預金種目. Every field written here is what that path writes.
     Writes into ``out`` (N rows of at least 120 bytes); returns which rows were written, and
-    the amounts as given.
+    the amounts (0 for a row left to the per-record path).
     """
-    n = len(transfers)
+    n = len(columns)
     ok = np.ones(n, dtype=np.bool_)
     out[:, 0] = ord("2")
     # 被仕向銀行・支店 (record[1:38]): checked and formatted once per distinct pair.
-    banks = [t.bank_code for t in transfers]
-    branches = [t.branch_code for t in transfers]
+    banks, branches = columns.bank_code, columns.branch_code
     bank_ids = {b: i for i, b in enumerate(dict.fromkeys(banks))}
     branch_ids = {b: i for i, b in enumerate(dict.fromkeys(branches))}
-    pair = np.array(list(map(bank_ids.__getitem__, banks)), np.int64) * len(branch_ids)
-    pair += np.array(list(map(branch_ids.__getitem__, branches)), np.int64)
+    pair = np.fromiter(map(bank_ids.__getitem__, banks), np.int64, n) * len(branch_ids)
+    pair += np.fromiter(map(branch_ids.__getitem__, branches), np.int64, n)
     fields = np.full((len(bank_ids) * len(branch_ids), 37), 0x20, dtype=np.uint8)
     pair_ok = np.zeros(len(fields), dtype=np.bool_)
     bank_list, branch_list = list(bank_ids), list(branch_ids)
@@ -389,38 +499,42 @@ def _plain_rows(
     out[:, 1:38] = fields[pair]
     ok &= pair_ok[pair]
     out[:, 38:42] = ord("0")  # 手形交換所番号
-    kinds = np.array(
-        list(map(_ACCOUNT_BYTE.get, [t.account_type for t in transfers], repeat(0))), np.uint8
-    )
+    kinds = _kind_bytes(columns.account_type)
     out[:, 42] = kinds
     ok &= kinds != 0
-    accounts = [t.account_number for t in transfers]
-    ok &= put_right_digits(out, 43, 7, accounts)
+    ok &= put_right_digits(out, 43, 7, columns.account_number)
     ok &= (out[:, 43:50] != ord("0")).any(axis=1)  # not empty, not all zeros
-    names, named = bulk_zengin_names([t.holder_name for t in transfers], HOLDER_NAME_WIDTH)
-    out[:, 50:80] = names
-    ok &= named
-    amounts = [t.amount for t in transfers]
-    values = np.zeros(n, dtype=np.int64)
-    if set(map(type, amounts)) <= {int}:  # not bool, Decimal or float: those take the path
-        try:
-            values = np.array(amounts, dtype=np.int64)
-        except OverflowError:
-            values = np.array([a if 0 < a <= MAX_AMOUNT else 0 for a in amounts], np.int64)
-    else:
-        values = np.array(
-            [a if type(a) is int and 0 < a <= MAX_AMOUNT else 0 for a in amounts], np.int64
+    # Each distinct name converted once when names repeat (a payout batch pays the same
+    # payees many times); the last row of each name stands for it (dict(zip) runs in C).
+    names = columns.holder_name
+    last = dict(zip(names, range(n), strict=True))
+    if len(last) <= n * 3 // 4:
+        which = np.fromiter(map(last.__getitem__, names), np.int64, n)
+        rows_of = np.unique(which)
+        converted, named = bulk_zengin_names(
+            [names[i] for i in rows_of.tolist()], HOLDER_NAME_WIDTH
         )
-    values[(values <= 0) | (values > MAX_AMOUNT)] = 0
+        at = np.searchsorted(rows_of, which)
+        out[:, 50:80] = converted[at]
+        ok &= named[at]
+    else:
+        converted, named = bulk_zengin_names(names, HOLDER_NAME_WIDTH)
+        out[:, 50:80] = converted
+        ok &= named
+    values, _ = _amount_values(columns.amount)
     ok &= values > 0
     put_digits(out, 80, 10, values)
     out[:, 90] = ord("0")  # 新規コード
-    ok &= put_right_digits(out, 91, 10, [t.customer_code or "" for t in transfers])
+    if columns.customer_code is None:
+        out[:, 91:101] = ord("0")
+    else:
+        ok &= put_right_digits(out, 91, 10, [c or "" for c in columns.customer_code])
     out[:, 101:111] = ord("0")
     out[:, 111] = ord("7")  # 振込指定区分: テレ振込
     out[:, 112:120] = 0x20  # 識別表示 blank (no EDI) and ダミー
-    ok &= ~np.array(list(map(bool, [t.edi for t in transfers])), np.bool_)
-    return ok, amounts
+    if columns.edi is not None:
+        ok &= ~np.fromiter(map(bool, columns.edi), np.bool_, n)
+    return ok, values
 
 
 def write_transfer_file(
@@ -433,28 +547,43 @@ def write_transfer_file(
     """The bytes of a 総合振込 file; same input → same bytes.
 
     Raises :class:`TransferFileError` listing every problem (line = record number in the
-    file: header 1, first transfer 2, …). Plain transfers are formatted column by column
-    (:func:`_plain_rows`); the rest record by record, which also finds every problem.
+    file: header 1, first transfer 2, …). The transfers are written as columns
+    (:func:`write_transfer_columns`, the same bytes and errors).
+    """
+    return write_transfer_columns(
+        originator, TransferColumns.of(transfers), transfer_date=transfer_date, newline=newline
+    )
+
+
+def write_transfer_columns(
+    originator: Originator,
+    columns: TransferColumns,
+    *,
+    transfer_date: date,
+    newline: bytes = b"\r\n",
+) -> bytes:
+    """:func:`write_transfer_file` of transfers given as columns.
+
+    Plain transfers are formatted column by column (:func:`_plain_rows`); the rest record
+    by record (the row's :class:`Transfer`), which also finds every problem.
     """
     problems: list[DomainError] = []
     header = _header(originator, transfer_date, problems)
-    transfers = transfers if isinstance(transfers, list | tuple) else list(transfers)
-    count = len(transfers)
+    count = len(columns)
     width = RECORD_LENGTH + len(newline)
     # The whole file in one buffer: header, data records, trailer, end (one copy to bytes).
     buf = np.empty((count + 3, width), dtype=np.uint8)
     rows = buf[1 : count + 1, :RECORD_LENGTH]
-    plain, amounts = _plain_rows(transfers, rows)
-    good = plain.copy()
+    plain, values = _plain_rows(columns, rows)
+    amounts: dict[int, int] = {}  # amounts of rows written record by record
     for i in np.flatnonzero(~plain).tolist():
-        rec = _data_record(transfers[i], i + 2, problems)
+        t = columns.transfer(i)
+        rec = _data_record(t, i + 2, problems)
         if rec is not None:
             rows[i] = np.frombuffer(rec.encode("cp932"), dtype=np.uint8)
-            good[i] = True
-    if problems:
-        total = sum(a for a, g in zip(amounts, good.tolist(), strict=True) if g)
-    else:
-        total = sum(amounts)
+            amounts[i] = t.amount
+    # Σ of the written rows (values < 10¹⁰, at most 10⁶ rows: no int64 overflow).
+    total = int(values[plain].sum()) + sum(amounts.values())
     if count == 0:
         problems.append(DomainError("zengin_transfer.empty", "振込データが1件もありません"))
     if count > MAX_COUNT or total > MAX_TOTAL:
@@ -532,8 +661,10 @@ def parse_transfer_file(data: bytes) -> tuple[Originator, str, list[Transfer]]:
 __all__: Sequence[str] = [
     "Originator",
     "Transfer",
+    "TransferColumns",
     "TransferFileError",
     "parse_transfer_file",
+    "write_transfer_columns",
     "write_transfer_file",
     "write_transfer_file_per_record",
 ]
