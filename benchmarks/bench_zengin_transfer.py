@@ -38,6 +38,7 @@ from urikake.domain.zengin_transfer import (
     Originator,
     Transfer,
     TransferColumns,
+    parse_transfer_columns,
     parse_transfer_file,
     write_transfer_columns,
     write_transfer_file,
@@ -118,8 +119,14 @@ def main() -> None:
             rows.append(RateRow("per-record writer (before), new payees", n, wall, cpu))
             _, wall, cpu = timed_cpu(old)
             rows.append(RateRow("per-record writer (before), known payees", n, wall, cpu))
-        _, wall, cpu = timed_cpu(partial(parse_transfer_file, data))
-        rows.append(RateRow("parse_transfer_file (record by record)", n, wall, cpu))
+        _, wall, cpu = timed_cpu(partial(parse_transfer_columns, data))
+        rows.append(RateRow("parse_transfer_columns (→ columns)", n, wall, cpu))
+        back, wall, cpu = timed_cpu(partial(parse_transfer_file, data))
+        rows.append(RateRow("parse_transfer_file (→ Transfer objects)", n, wall, cpu))
+        if n == smaller:
+            ref, wall, cpu = timed_cpu(partial(zengin_transfer._parse_transfer_records, data))
+            assert ref == back
+            rows.append(RateRow("record-by-record reader (before)", n, wall, cpu))
     print_rates("Zengin 総合振込 file", rows, TARGET_PER_SECOND)
 
 

@@ -611,6 +611,137 @@ def parse_transfer_file(data: bytes) -> tuple[Originator, str, list[Transfer]]:
     Returns the originator, the 振込指定日 as ``MMDD`` and the transfers. Checks record
     lengths and the trailer count/sum; raises :class:`DomainError` otherwise.
     """
+    originator, mmdd, c = parse_transfer_columns(data)
+    n = len(c)
+    kinds = list(map(AccountType, np.asarray(c.account_type).tolist()))
+    amounts = np.asarray(c.amount).tolist()
+    transfers = list(
+        map(
+            Transfer,
+            c.bank_code,
+            c.branch_code,
+            kinds,
+            c.account_number,
+            c.holder_name,
+            amounts,
+            repeat(None, n) if c.customer_code is None else c.customer_code,
+            repeat(None, n) if c.edi is None else c.edi,
+        )
+    )
+    return originator, mmdd, transfers
+
+
+# The bytes that decode under cp932 to one character each: JIS X0201 text.
+_TEXT_BYTES = bytes([*range(0x20, 0x7F), *range(0xA1, 0xE0)])
+
+
+def parse_transfer_columns(data: bytes) -> tuple[Originator, str, TransferColumns]:
+    """:func:`parse_transfer_file` with the transfers as columns (預金種目 and amounts as
+    int64 arrays). A plain file — records of one byte a character, each followed by the
+    same line end, data records with digits where numbers are read — is read column by
+    column; anything else record by record, with the same result or error."""
+    records = _plain_transfer_records(data)
+    if records is None:
+        originator, mmdd, transfers = _parse_transfer_records(data)
+        return originator, mmdd, TransferColumns.of(transfers)
+    n = len(records)
+    header = records[0].tobytes().decode("cp932")
+    body = records[1:-2]
+    kinds = body[:, 42]
+    edi = body[:, 112] == ord("Y")
+    digits = np.concatenate([body[:, 80:90], body[:, 91:101]], axis=1) - np.uint8(0x30)
+    plain = (
+        n >= 3
+        and header[:3] == "121"
+        and records[-1, 0] == ord("9")
+        and records[-2, 0] == ord("8")
+        and bool((body[:, 0] == ord("2")).all())
+        and bool(np.isin(kinds, np.frombuffer(b"1249", dtype=np.uint8)).all())
+        and bool(((digits[:, :10] <= 9).all(axis=1)).all())
+        and bool(((digits[:, 10:] <= 9).all(axis=1) | edi).all())
+    )
+    if not plain:
+        originator, mmdd, transfers = _parse_transfer_records(data)
+        return originator, mmdd, TransferColumns.of(transfers)
+    originator = _originator(header)
+    amounts = digits[:, :10].astype(np.int64) @ (10 ** np.arange(9, -1, -1, dtype=np.int64))
+    codes = _ascii_rows(body[:, 91:101])
+    zero = ~(digits[:, 10:] != 0).any(axis=1)
+    customer: list[str | None] = [
+        None if skip else code for code, skip in zip(codes, (zero | edi).tolist(), strict=True)
+    ]
+    edis: list[str | None] | None = None
+    if edi.any():
+        texts = _text_rows(body[:, 91:111])
+        edis = [t if e else None for t, e in zip(texts, edi.tolist(), strict=True)]
+    columns = TransferColumns(
+        bank_code=_ascii_rows(body[:, 1:5]),
+        branch_code=_ascii_rows(body[:, 20:23]),
+        account_type=(kinds - np.uint8(0x30)).astype(np.int64),
+        account_number=_ascii_rows(body[:, 43:50]),
+        holder_name=_text_rows(body[:, 50:80]),
+        amount=amounts,
+        customer_code=customer,
+        edi=edis,
+    )
+    trailer = records[-2].tobytes().decode("cp932")
+    if _ri(trailer[1:7]) != len(body) or _ri(trailer[7:19]) != int(amounts.sum()):
+        raise DomainError("zengin_transfer.trailer", "トレーラーの件数・合計金額が一致しません")
+    return originator, header[54:58], columns
+
+
+def _plain_transfer_records(data: bytes) -> U8 | None:
+    """The records of an evenly laid out file of one byte a character as an (n, 120)
+    array, or None (the record-by-record reader then reads it)."""
+    if data[RECORD_LENGTH : RECORD_LENGTH + 2] == b"\r\n":
+        sep = b"\r\n"
+    elif data[RECORD_LENGTH : RECORD_LENGTH + 1] == b"\n":
+        sep = b"\n"
+    else:
+        sep = b""
+    stride = RECORD_LENGTH + len(sep)
+    n, rest = divmod(len(data), stride)
+    # One pass in C: without its text bytes, the file must be its line ends and nothing else.
+    if not n or rest or data.translate(None, _TEXT_BYTES) != sep * n:
+        return None
+    records = np.frombuffer(data, dtype=np.uint8).reshape(n, stride)
+    if sep and not (records[:, RECORD_LENGTH:] == np.frombuffer(sep, dtype=np.uint8)).all():
+        return None
+    return records[:, :RECORD_LENGTH]
+
+
+def _ascii_rows(col: U8) -> list[str]:
+    """Each row of a byte column as its text (one decode and one split for all rows)."""
+    rows, width = col.shape
+    buf = np.empty((rows, width + 1), dtype=np.uint8)
+    buf[:, :width] = col
+    buf[:, width] = 0x0A
+    parts = buf.tobytes().decode("cp932").split("\n")
+    parts.pop()
+    return parts
+
+
+def _text_rows(col: U8) -> list[str]:
+    """:func:`_ascii_rows` with trailing whitespace removed (JIS X0201 text: spaces)."""
+    return list(map(str.rstrip, _ascii_rows(col)))
+
+
+def _originator(h: str) -> Originator:
+    return Originator(
+        requester_code=h[4:14],
+        requester_name=h[14:54].rstrip(),
+        bank_code=h[58:62],
+        bank_name=h[62:77].rstrip() or None,
+        branch_code=h[77:80],
+        branch_name=h[80:95].rstrip() or None,
+        account_type=AccountType(int(h[95])),
+        account_number=h[96:103],
+    )
+
+
+def _parse_transfer_records(data: bytes) -> tuple[Originator, str, list[Transfer]]:
+    """The reader record by record: the path for files that are not plain, and the
+    reference a property test compares :func:`parse_transfer_columns` with."""
     text = data.decode("cp932")
     body = text.replace("\r\n", "").replace("\n", "") if "\n" in text else text
     if len(body) % RECORD_LENGTH:
@@ -663,6 +794,7 @@ __all__: Sequence[str] = [
     "Transfer",
     "TransferColumns",
     "TransferFileError",
+    "parse_transfer_columns",
     "parse_transfer_file",
     "write_transfer_columns",
     "write_transfer_file",

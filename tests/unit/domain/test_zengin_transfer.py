@@ -10,12 +10,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from urikake.domain.errors import DomainError
 from urikake.domain.identifiers import AccountType
 from urikake.domain.zengin_transfer import (
     Originator,
     Transfer,
     TransferColumns,
     TransferFileError,
+    _parse_transfer_records,
+    parse_transfer_columns,
     parse_transfer_file,
     write_transfer_columns,
     write_transfer_file,
@@ -365,3 +368,41 @@ def test_cached_payee_still_checked() -> None:
     ):
         with pytest.raises(TransferFileError):
             write_transfer_file(ORIG, [bad], transfer_date=date(2026, 12, 1))
+
+
+def _read(parse: object, data: bytes) -> object:
+    """What a reader returns, or its error (DomainError code, or the exception type)."""
+    try:
+        return parse(data)  # type: ignore[operator]
+    except DomainError as e:
+        return ("error", e.code)
+    except (ValueError, UnicodeDecodeError) as e:
+        return ("error", type(e).__name__)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    _transfer_lists,
+    st.sampled_from([b"\r\n", b"\n", b""]),
+    st.lists(st.tuples(st.integers(0, 2000), st.sampled_from(b"019Y8 \n\r\xb1\x81")), max_size=3),
+)
+def test_column_wise_reader_equals_the_record_by_record_one(
+    transfers: list[Transfer], newline: bytes, edits: list[tuple[int, int]]
+) -> None:
+    """parse_transfer_columns (and parse_transfer_file over it) read what the record-by-
+    record reader reads, on written files and on files with a few bytes changed."""
+    try:
+        data = bytearray(write_transfer_file(ORIG, transfers, transfer_date=DAY, newline=newline))
+    except TransferFileError:
+        data = bytearray(write_transfer_file(ORIG, [_t()], transfer_date=DAY, newline=newline))
+    for pos, byte in edits:
+        data[pos % len(data)] = byte
+    expected = _read(_parse_transfer_records, bytes(data))
+    assert _read(parse_transfer_file, bytes(data)) == expected
+    columns = _read(parse_transfer_columns, bytes(data))
+    if expected[0] != "error":  # type: ignore[index]
+        originator, mmdd, cols = columns  # type: ignore[misc]
+        assert (originator, mmdd) == expected[:2]  # type: ignore[index]
+        assert [cols.transfer(i) for i in range(len(cols))] == expected[2]  # type: ignore[index]
+    else:
+        assert columns == expected
