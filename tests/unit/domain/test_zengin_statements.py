@@ -628,3 +628,46 @@ def test_stream_reads_a_chunk_at_a_time() -> None:
     with pytest.raises(DomainError) as info:
         list(zs.iter_receipt_lines(io.BytesIO(data[:-404]), chunk_records=3))
     assert info.value.code == "zengin.missing_end"
+
+
+def _deposits_from_lines(data: bytes) -> list[tuple[str, date, int, str]]:
+    """The reconciliation's deposits as it read them from the Statement's objects."""
+    lines = parse_receipt_file(data).deposits
+    refs = [ln.reference.strip() for ln in lines]
+    use_refs = all(r.strip("0") for r in refs) and len(set(refs)) == len(refs)
+    return [
+        (
+            ref if use_refs else f"R{ln.line_number:06d}",
+            ln.value_date,
+            ln.amount,
+            ln.counterparty.strip(),
+        )
+        for ln, ref in zip(lines, refs, strict=True)
+    ]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.one_of(
+        statements(SourceFormat.ZENGIN_STATEMENT), statements(SourceFormat.ZENGIN_DEPOSIT_NOTICE)
+    ),
+    st.booleans(),
+)
+def test_deposit_reader_reads_the_columns_as_the_lines(s: Statement, same_refs: bool) -> None:
+    from urikake.domain.reconciliation.csvio import read_deposits
+
+    if same_refs:  # repeated references: the reader numbers the deposits by line instead
+        s = dataclasses.replace(
+            s, lines=tuple(dataclasses.replace(x, reference="") for x in s.lines)
+        )
+    write = (
+        write_statement_file
+        if s.source is SourceFormat.ZENGIN_STATEMENT
+        else write_deposit_notice_file
+    )
+    try:
+        data = write(s, created=date(2026, 12, 1))
+    except DomainError:
+        return
+    got = [(d.id, d.value_date, d.amount, d.payer_kana) for d in read_deposits(data)]
+    assert got == _deposits_from_lines(data)
