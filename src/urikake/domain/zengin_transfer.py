@@ -431,6 +431,11 @@ class TransferColumns:
         )
 
 
+_DATA_TEMPLATE = np.frombuffer(
+    ("2" + " " * 37 + "0000" + " " * 48 + "0" + "0" * 20 + "7" + " " * 8).encode("ascii"),
+    dtype=np.uint8,
+)
+
 # 預金種目 code → its digit byte (0: not a 預金種目 the fast path writes).
 _KIND_BYTES = np.zeros(10, dtype=np.uint8)
 for _kind in AccountType:
@@ -481,7 +486,10 @@ def _plain_rows(columns: TransferColumns, out: U8) -> tuple[Bools, Ints]:
     """
     n = len(columns)
     ok = np.ones(n, dtype=np.bool_)
-    out[:, 0] = ord("2")
+    # The fixed fields of every record in one pass (手形交換所番号 0000, 新規コード 0,
+    # 顧客コード2 zeros, 振込指定区分 7 テレ振込, 識別表示 blank: no EDI, ダミー), then the rest
+    # field by field.
+    out[:] = _DATA_TEMPLATE
     # 被仕向銀行・支店 (record[1:38]): checked and formatted once per distinct pair.
     banks, branches = columns.bank_code, columns.branch_code
     bank_ids = {b: i for i, b in enumerate(dict.fromkeys(banks))}
@@ -498,7 +506,6 @@ def _plain_rows(columns: TransferColumns, out: U8) -> tuple[Bools, Ints]:
             pair_ok[p] = True
     out[:, 1:38] = fields[pair]
     ok &= pair_ok[pair]
-    out[:, 38:42] = ord("0")  # 手形交換所番号
     kinds = _kind_bytes(columns.account_type)
     out[:, 42] = kinds
     ok &= kinds != 0
@@ -524,14 +531,8 @@ def _plain_rows(columns: TransferColumns, out: U8) -> tuple[Bools, Ints]:
     values, _ = _amount_values(columns.amount)
     ok &= values > 0
     put_digits(out, 80, 10, values)
-    out[:, 90] = ord("0")  # 新規コード
-    if columns.customer_code is None:
-        out[:, 91:101] = ord("0")
-    else:
+    if columns.customer_code is not None:
         ok &= put_right_digits(out, 91, 10, [c or "" for c in columns.customer_code])
-    out[:, 101:111] = ord("0")
-    out[:, 111] = ord("7")  # 振込指定区分: テレ振込
-    out[:, 112:120] = 0x20  # 識別表示 blank (no EDI) and ダミー
     if columns.edi is not None:
         ok &= ~np.fromiter(map(bool, columns.edi), np.bool_, n)
     return ok, values
