@@ -85,8 +85,9 @@ def _stream_columns(data: bytes) -> int:
     return sum(len(c) for c in zs.iter_receipt_columns(io.BytesIO(data)))
 
 
-def _notice_file(lines: list[StatementLine], group: int = 500_000) -> bytes:
-    """The same lines as a 振込入金通知 (01) file (no description, 6-digit references)."""
+def _notice_file(lines: list[StatementLine], group: int = 100_000) -> bytes:
+    """The same lines as a 振込入金通知 (01) file (no description, 6-digit references), in
+    groups of 100,000 (合計金額 is N12)."""
     parts = []
     for at in range(0, len(lines), group):
         part = [

@@ -1,6 +1,9 @@
 """全銀協規定形式の受取明細: 入出金取引明細 (種別コード 03) and 振込入金通知 (種別コード 01).
 
-Parsers turn a bank file (bytes) into a :class:`~urikake.domain.statements.Statement`; writers
+Parsers turn a bank file (bytes) into a :class:`~urikake.domain.statements.Statement`, or —
+without one object per line — into columns (:func:`parse_receipt_columns`, a
+:class:`~urikake.domain.statement_columns.ReceiptColumns` whose ``statement()`` makes the
+Statement on demand); writers
 produce the same formats from a Statement (for tests, the bank simulator and demo data), and
 ``parse(write(s)) == s`` for every Statement a writer accepts.
 

@@ -473,6 +473,47 @@ def _amount_values(amounts: Sequence[int] | npt.NDArray[np.integer]) -> tuple[In
     return values, bool(values.all())
 
 
+def _digit_codes(codes: Sequence[str], width: int) -> Ints | None:
+    """Codes that are all ``width`` ASCII digits as ints (one join and one reshape), or None."""
+    if set(map(len, codes)) - {width}:
+        return None
+    joined = "".join(codes)
+    if not (joined.isascii() and joined.isdigit()):
+        return None
+    digits = np.frombuffer(joined.encode("ascii"), dtype=np.uint8).reshape(-1, width) - 0x30
+    result: Ints = digits.astype(np.int64) @ (10 ** np.arange(width - 1, -1, -1, dtype=np.int64))
+    return result
+
+
+def _bank_pairs(
+    banks: Sequence[str], branches: Sequence[str]
+) -> tuple[Ints, list[tuple[str, str]]]:
+    """Each row's (bank, branch) as an index into the distinct pairs, and those pairs.
+
+    Column-wise when every code is 4 / 3 ASCII digits (the pair as one number below 10⁷,
+    distinct ones found with a table); by dictionaries otherwise."""
+    n = len(banks)
+    bank_ints, branch_ints = _digit_codes(banks, 4), _digit_codes(branches, 3)
+    if bank_ints is not None and branch_ints is not None:
+        key = bank_ints * 1000 + branch_ints
+        seen = np.zeros(10**7, dtype=np.bool_)
+        seen[key] = True
+        distinct = np.flatnonzero(seen)
+        index = np.zeros(10**7, dtype=np.int64)
+        index[distinct] = np.arange(len(distinct))
+        pairs = [(f"{k // 1000:04d}", f"{k % 1000:03d}") for k in distinct.tolist()]
+        return index[key], pairs
+    bank_ids = {b: i for i, b in enumerate(dict.fromkeys(banks))}
+    branch_ids = {b: i for i, b in enumerate(dict.fromkeys(branches))}
+    code = np.fromiter(map(bank_ids.__getitem__, banks), np.int64, n) * len(branch_ids)
+    code += np.fromiter(map(branch_ids.__getitem__, branches), np.int64, n)
+    used, pair = np.unique(code, return_inverse=True)
+    bank_list, branch_list = list(bank_ids), list(branch_ids)
+    return pair.reshape(-1), [
+        (bank_list[c // len(branch_ids)], branch_list[c % len(branch_ids)]) for c in used.tolist()
+    ]
+
+
 def _plain_rows(columns: TransferColumns, out: U8) -> tuple[Bools, Ints]:
     """Data records of every plain transfer, column by column, and which rows were written.
 
@@ -491,16 +532,11 @@ def _plain_rows(columns: TransferColumns, out: U8) -> tuple[Bools, Ints]:
     # field by field.
     out[:] = _DATA_TEMPLATE
     # 被仕向銀行・支店 (record[1:38]): checked and formatted once per distinct pair.
-    banks, branches = columns.bank_code, columns.branch_code
-    bank_ids = {b: i for i, b in enumerate(dict.fromkeys(banks))}
-    branch_ids = {b: i for i, b in enumerate(dict.fromkeys(branches))}
-    pair = np.fromiter(map(bank_ids.__getitem__, banks), np.int64, n) * len(branch_ids)
-    pair += np.fromiter(map(branch_ids.__getitem__, branches), np.int64, n)
-    fields = np.full((len(bank_ids) * len(branch_ids), 37), 0x20, dtype=np.uint8)
-    pair_ok = np.zeros(len(fields), dtype=np.bool_)
-    bank_list, branch_list = list(bank_ids), list(branch_ids)
-    for p in np.unique(pair).tolist():
-        field = _bank_field(bank_list[p // len(branch_ids)], branch_list[p % len(branch_ids)])
+    pair, field_of = _bank_pairs(columns.bank_code, columns.branch_code)
+    fields = np.full((len(field_of), 37), 0x20, dtype=np.uint8)
+    pair_ok = np.zeros(len(field_of), dtype=np.bool_)
+    for p, (bank, branch) in enumerate(field_of):
+        field = _bank_field(bank, branch)
         if field is not None:
             fields[p] = np.frombuffer(field, dtype=np.uint8)
             pair_ok[p] = True
