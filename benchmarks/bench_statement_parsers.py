@@ -5,11 +5,13 @@ memory of a stream parse (issue 14 asks ≥ 1,000,000 records/s of formatting wo
 .venv/bin/python benchmarks/bench_statement_parsers.py
 BENCH_SMOKE=1 .venv/bin/python benchmarks/bench_statement_parsers.py     # 2,000 (CI)
 
-Timed: the parse call only (bytes in memory → Statement with its lines), not interpreter
-start-up nor building the input. Each parse returns a ``Statement`` of ``StatementLine``
-objects, so the figure includes creating one object per record; "columns only" is the
-column-wise check and conversion without the objects. The per-record parser (the one before,
-kept as the reference) runs at the smaller size for the before/after ratio. The stream case
+Timed: the parse call only (bytes in memory → result), not interpreter start-up nor building
+the input. "→ columns" is ``parse_receipt_columns``: every check, the lines as numpy columns
+and the texts as the file's bytes, no object per line (what the parsers hold since issue 14
+item 8); "→ StatementLine objects" is making the objects from those columns, on demand;
+"→ Statement" is the object API (columns, then objects, then the Statement's duplicate check).
+The per-record parsers (the ones before, kept as the reference) run at the smaller size for
+the before/after ratio. The stream case
 runs in a fresh interpreter that reads the file from disk a chunk at a time and keeps no line:
 its peak RSS, less the interpreter's after imports, is the memory the parse needs.
 """
@@ -23,6 +25,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+from dataclasses import replace
 from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
@@ -77,13 +80,30 @@ def _csv(lines: list[StatementLine]) -> bytes:
     return ("\n".join(rows) + "\n").encode("utf-8")
 
 
-def _columns_only(data: bytes) -> int:
-    """The column-wise checks and conversions of a 03 file without building the lines."""
-    records = zs._even_records(data)
-    assert records is not None
-    parser = zs._Parser("03")
-    parser.feed(records, 1)  # headers and trailers record by record, data column-wise
-    return sum(1 for _ in parser.take())
+def _stream_columns(data: bytes) -> int:
+    """The lines of a 03 stream as columns, chunk by chunk, none kept."""
+    return sum(len(c) for c in zs.iter_receipt_columns(io.BytesIO(data)))
+
+
+def _notice_file(lines: list[StatementLine], group: int = 100_000) -> bytes:
+    """The same lines as a 振込入金通知 (01) file (no description, 6-digit references), in
+    groups of 100,000 (合計金額 is N12)."""
+    parts = []
+    for at in range(0, len(lines), group):
+        part = [
+            replace(x, reference=x.reference[-6:])  # 照会番号 N6
+            for x in lines[at : at + group]
+        ]
+        statement = Statement(
+            SourceFormat.ZENGIN_DEPOSIT_NOTICE,
+            *("0001", "001", 1, "1234567", "ｶ)ｳﾘｶｹ"),
+            part[0].value_date,
+            part[-1].value_date,
+            tuple(part),
+        )
+        data = zs.write_deposit_notice_file(statement, created=date(2026, 12, 1))
+        parts.append(data if at + group >= len(lines) else data[: -(zs.RECORD_LENGTH + 2)])
+    return b"".join(parts)
 
 
 def _high_water_kib() -> int:
@@ -129,19 +149,35 @@ def main() -> None:
     for n in all_sizes:
         lines = _lines(n, rng)
         zengin = _zengin_file(lines)
+        cols, wall, cpu = timed_cpu(partial(zs.parse_receipt_columns, zengin))
+        assert len(cols) == n
+        rows.append(RateRow("全銀 03 parse → columns (no objects)", n, wall, cpu))
+        taken, wall, cpu = timed_cpu(partial(_stream_columns, zengin))
+        assert taken == n
+        rows.append(RateRow("全銀 03 stream → columns, none kept", n, wall, cpu))
+        notice = _notice_file(lines)
+        ncols, wall, cpu = timed_cpu(partial(zs.parse_receipt_columns, notice))
+        assert len(ncols) == n
+        rows.append(RateRow("全銀 01 parse → columns (no objects)", n, wall, cpu))
+        deposits, wall, cpu = timed_cpu(cols.deposits)
+        assert len(deposits) == n
+        rows.append(RateRow("03 columns → deposits' columns", n, wall, cpu))
+        objs, wall, cpu = timed_cpu(cols.columns.lines)
+        assert len(objs) == n
+        rows.append(RateRow("03 columns → StatementLine objects", n, wall, cpu))
         parsed, wall, cpu = timed_cpu(partial(parse_statement_file, zengin))
         assert len(parsed.lines) == n
         rows.append(RateRow("全銀 03 parse (bytes → Statement)", n, wall, cpu))
         parsed, wall, cpu = timed_cpu(partial(zs.parse_receipt_stream, io.BytesIO(zengin)))
         assert len(parsed.lines) == n
         rows.append(RateRow("全銀 03 parse from a stream (→ Statement)", n, wall, cpu))
-        taken, wall, cpu = timed_cpu(partial(_columns_only, zengin))
-        assert taken == n
-        rows.append(RateRow("全銀 03 records → lines (no Statement)", n, wall, cpu))
         if n == all_sizes[0]:
             ref, wall, cpu = timed_cpu(partial(zs._parse_per_record, zengin, "03"))
             assert ref == parsed
             rows.append(RateRow("per-record 03 parser (before)", n, wall, cpu))
+            ref, wall, cpu = timed_cpu(partial(zs._parse_per_record, notice, "01"))
+            assert ref == ncols.statement()
+            rows.append(RateRow("per-record 01 parser (before)", n, wall, cpu))
         count, base, peak, cpu = _stream_memory(zengin)
         assert count == n
         memory.append(

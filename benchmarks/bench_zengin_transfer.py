@@ -4,8 +4,11 @@ back.
 .venv/bin/python benchmarks/bench_zengin_transfer.py
 BENCH_SMOKE=1 .venv/bin/python benchmarks/bench_zengin_transfer.py     # 2,000 (CI)
 
-Cases: payees never seen before (every holder name converted — hiragana/katakana to
-half-width, legal forms abbreviated — and checked), the same transfers again, and the
+Cases: the columns given (``TransferColumns``, as the treasury batch builder fills them from
+a ``values_list`` query: no object per transfer), the same transfers as ``Transfer`` objects
+(the object API: their fields read into columns first), the same again, the holder-name
+conversion alone (every name converted — katakana to half-width, legal forms abbreviated —
+and checked; the largest part of the work), and the
 per-record writer kept as the reference (``write_transfer_file_per_record``, the writer before
 the column-wise one) at the smaller size, for the before/after ratio measured side by side.
 The column-wise writer keeps no cache, so "again" measures repeat calls, not a warm cache.
@@ -18,19 +21,26 @@ from __future__ import annotations
 
 import random
 import sys
+from dataclasses import replace
 from datetime import date
 from functools import partial
 from pathlib import Path
+
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _report import RateRow, print_rates, sizes, timed_cpu
 
 from urikake.domain import zengin_transfer
 from urikake.domain.identifiers import AccountType
+from urikake.domain.zengin_columnar import bulk_zengin_names
 from urikake.domain.zengin_transfer import (
     Originator,
     Transfer,
+    TransferColumns,
+    parse_transfer_columns,
     parse_transfer_file,
+    write_transfer_columns,
     write_transfer_file,
     write_transfer_file_per_record,
 )
@@ -60,6 +70,17 @@ def transfers(n: int, rng: random.Random) -> list[Transfer]:
     return out
 
 
+def _columns(ts: list[Transfer]) -> TransferColumns:
+    """The columns as a database query's rows give them: 預金種目 and amounts as arrays."""
+    cols = TransferColumns.of(ts)
+    return replace(
+        cols,
+        account_type=np.array([int(k) for k in cols.account_type], dtype=np.int64),
+        amount=np.array(cols.amount, dtype=np.int64),
+        edi=None,
+    )
+
+
 def main() -> None:
     rng = random.Random(20261123)
     originator = Originator(
@@ -67,14 +88,26 @@ def main() -> None:
     )
     rows: list[RateRow] = []
     smaller = sizes([100_000, 999_999], [2_000])[0]
+    # Warm-up on other transfers: the bank and branch names and the character table are
+    # built on first use, once per process.
+    write_transfer_file(originator, transfers(1_000, random.Random(1)), transfer_date=date.today())
     for n in sizes([100_000, 999_999], [2_000]):
         ts = transfers(n, rng)
+        columns = _columns(ts)
+        by_columns = partial(
+            write_transfer_columns, originator, columns, transfer_date=date(2026, 12, 1)
+        )
+        data, wall, cpu = timed_cpu(by_columns)
+        rows.append(RateRow("write_transfer_columns (columns given)", n, wall, cpu))
         write = partial(write_transfer_file, originator, ts, transfer_date=date(2026, 12, 1))
-        data, wall, cpu = timed_cpu(write)
-        rows.append(RateRow("write_transfer_file, new payees", n, wall, cpu))
+        again, wall, cpu = timed_cpu(write)
+        assert again == data
+        rows.append(RateRow("write_transfer_file (Transfer objects)", n, wall, cpu))
         again, wall, cpu = timed_cpu(write)
         assert again == data
         rows.append(RateRow("write_transfer_file, same payees again", n, wall, cpu))
+        _, wall, cpu = timed_cpu(partial(bulk_zengin_names, columns.holder_name, 30))
+        rows.append(RateRow("  of which: holder names (bulk_zengin_names)", n, wall, cpu))
         if n == smaller:
             zengin_transfer._bank_fields.clear()  # the reference's caches: a fresh process
             zengin_transfer._holder_fields.clear()
@@ -86,8 +119,14 @@ def main() -> None:
             rows.append(RateRow("per-record writer (before), new payees", n, wall, cpu))
             _, wall, cpu = timed_cpu(old)
             rows.append(RateRow("per-record writer (before), known payees", n, wall, cpu))
-        _, wall, cpu = timed_cpu(partial(parse_transfer_file, data))
-        rows.append(RateRow("parse_transfer_file (record by record)", n, wall, cpu))
+        _, wall, cpu = timed_cpu(partial(parse_transfer_columns, data))
+        rows.append(RateRow("parse_transfer_columns (→ columns)", n, wall, cpu))
+        back, wall, cpu = timed_cpu(partial(parse_transfer_file, data))
+        rows.append(RateRow("parse_transfer_file (→ Transfer objects)", n, wall, cpu))
+        if n == smaller:
+            ref, wall, cpu = timed_cpu(partial(zengin_transfer._parse_transfer_records, data))
+            assert ref == back
+            rows.append(RateRow("record-by-record reader (before)", n, wall, cpu))
     print_rates("Zengin 総合振込 file", rows, TARGET_PER_SECOND)
 
 

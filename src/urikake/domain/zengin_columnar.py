@@ -329,11 +329,13 @@ def _block(texts: Sequence[str], width: int, out: U8, ok: Bools) -> None:
 
 def put_digits(out: U8, col: int, width: int, values: Ints) -> None:
     """Right-aligned, zero-filled decimal digits of non-negative ``values`` into
-    ``out[:, col:col + width]`` (the caller has checked that they fit)."""
-    v = values.astype(np.int64, copy=True)
-    for k in range(width - 1, -1, -1):
-        out[:, col + k] = (v % 10).astype(np.uint8) + 0x30
-        v //= 10
+    ``out[:, col:col + width]`` (the caller has checked that they fit).
+
+    The digits are worked out as one contiguous (N, width) block and written with one
+    assignment: a column at a time into a row-major buffer touches every row once per digit."""
+    places = 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
+    digits = (values.astype(np.int64)[:, None] // places) % 10
+    out[:, col : col + width] = digits.astype(np.uint8) + np.uint8(0x30)
 
 
 def put_right_digits(out: U8, col: int, width: int, texts: Sequence[str]) -> Bools:

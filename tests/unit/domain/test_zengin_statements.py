@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from urikake.domain import zengin_statements as zs
 from urikake.domain.errors import DomainError
+from urikake.domain.statement_columns import ReceiptColumns
 from urikake.domain.statements import Direction, SourceFormat, Statement, StatementLine
 from urikake.domain.zengin_charset import ZENGIN_ALLOWED
 from urikake.domain.zengin_statements import (
@@ -532,10 +533,28 @@ def _outcome(parse: object, data: bytes) -> tuple[object, ...]:
     return (s, [dataclasses.astuple(x) for x in s.lines])
 
 
+def _columns_agree(parsed: ReceiptColumns, statement: Statement) -> None:
+    """The columns hold the statement's lines: all at once, one at a time, and a field at
+    a time (the deposits' dates, amounts and names as a consumer of columns reads them)."""
+    cols = parsed.columns.numbered()
+    assert cols.lines() == list(statement.lines)
+    assert [cols.line(i) for i in range(len(cols))] == list(statement.lines)
+    assert cols.counterparty.tolist() == [x.counterparty for x in statement.lines]
+    assert cols.counterparty.lengths().tolist() == [len(x.counterparty) for x in statement.lines]
+    deposits = parsed.deposits()
+    assert deposits.dates() == [x.value_date for x in statement.deposits]
+    assert deposits.amount.tolist() == [x.amount for x in statement.deposits]
+    assert deposits.counterparty.tolist() == [x.counterparty for x in statement.deposits]
+    for name in ("source", "bank_code", "account_number", "period_start", "period_end"):
+        assert getattr(parsed, name) == getattr(statement, name)
+
+
 def _both(data: bytes) -> None:
     for kind in ("01", "03"):
-        new = _outcome(lambda d, k=kind: zs._parse(d, k), data)
+        new = _outcome(lambda d, k=kind: zs._parse(d, k).statement(), data)
         assert new == _outcome(lambda d, k=kind: zs._parse_per_record(d, k), data)
+        if new[0] != "error":
+            _columns_agree(zs.parse_receipt_columns(data, kind=kind), new[0])  # type: ignore[arg-type]
         if data[:1] == b"1" and data[1:3] == kind.encode():
             stream = _outcome(
                 lambda d: zs.parse_receipt_stream(io.BytesIO(d), chunk_records=2), data
@@ -609,3 +628,46 @@ def test_stream_reads_a_chunk_at_a_time() -> None:
     with pytest.raises(DomainError) as info:
         list(zs.iter_receipt_lines(io.BytesIO(data[:-404]), chunk_records=3))
     assert info.value.code == "zengin.missing_end"
+
+
+def _deposits_from_lines(data: bytes) -> list[tuple[str, date, int, str]]:
+    """The reconciliation's deposits as it read them from the Statement's objects."""
+    lines = parse_receipt_file(data).deposits
+    refs = [ln.reference.strip() for ln in lines]
+    use_refs = all(r.strip("0") for r in refs) and len(set(refs)) == len(refs)
+    return [
+        (
+            ref if use_refs else f"R{ln.line_number:06d}",
+            ln.value_date,
+            ln.amount,
+            ln.counterparty.strip(),
+        )
+        for ln, ref in zip(lines, refs, strict=True)
+    ]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.one_of(
+        statements(SourceFormat.ZENGIN_STATEMENT), statements(SourceFormat.ZENGIN_DEPOSIT_NOTICE)
+    ),
+    st.booleans(),
+)
+def test_deposit_reader_reads_the_columns_as_the_lines(s: Statement, same_refs: bool) -> None:
+    from urikake.domain.reconciliation.csvio import read_deposits
+
+    if same_refs:  # repeated references: the reader numbers the deposits by line instead
+        s = dataclasses.replace(
+            s, lines=tuple(dataclasses.replace(x, reference="") for x in s.lines)
+        )
+    write = (
+        write_statement_file
+        if s.source is SourceFormat.ZENGIN_STATEMENT
+        else write_deposit_notice_file
+    )
+    try:
+        data = write(s, created=date(2026, 12, 1))
+    except DomainError:
+        return
+    got = [(d.id, d.value_date, d.amount, d.payer_kana) for d in read_deposits(data)]
+    assert got == _deposits_from_lines(data)

@@ -34,7 +34,7 @@ from urikake.domain.reconciliation.engine import payer_key
 from urikake.domain.reconciliation.stream import DuplicateFinder
 from urikake.domain.reconciliation.types import Deposit, Match, OpenItem
 from urikake.domain.statement_csv import parse_amount, parse_jp_date
-from urikake.domain.zengin_statements import parse_receipt_file
+from urikake.domain.zengin_statements import parse_receipt_columns
 
 __all__ = [
     "DEPOSIT_COLUMNS",
@@ -201,19 +201,20 @@ def _unique(seen: set[str], value: str, name: str, line: int, label: str) -> Non
 
 
 def _zengin_deposits(data: bytes) -> list[Deposit]:
-    statement = parse_receipt_file(data)
-    lines = statement.deposits
-    refs = [ln.reference.strip() for ln in lines]
+    # The deposits' columns only: no StatementLine per line of the file.
+    deposits = parse_receipt_columns(data).deposits()
+    refs = [r.strip() for r in deposits.reference.tolist()]
     use_refs = all(r.strip("0") for r in refs) and len(set(refs)) == len(refs)
-    return [
-        Deposit(
-            id=ref if use_refs else f"R{ln.line_number:06d}",
-            value_date=ln.value_date,
-            amount=ln.amount,
-            payer_kana=ln.counterparty.strip(),
+    ids = refs if use_refs else [f"R{n:06d}" for n in deposits.line_number.tolist()]
+    return list(
+        map(
+            Deposit,
+            ids,
+            deposits.dates(),
+            deposits.amount.tolist(),
+            map(str.strip, deposits.counterparty.tolist()),
         )
-        for ln, ref in zip(lines, refs, strict=True)
-    ]
+    )
 
 
 def _deposit_rows(source: Iterable[str]) -> Iterator[tuple[int, Deposit]]:
