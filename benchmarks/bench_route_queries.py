@@ -10,7 +10,9 @@ request (``time.process_time``, after warm-up requests). ``--profile`` adds, per
 functions with the most cumulative time (cProfile) over the measured requests.
 
 Usage: ``python benchmarks/bench_route_queries.py [--requests N] [--only SUBSTRING]
-[--profile [tottime]] [--sql]``. Needs PostgreSQL (``BENCH_PG_ADMIN_URL``).
+[--profile [tottime]] [--sql]``; ``BENCH_QUERIES_KEEP_DB=name`` keeps and reuses one seeded
+database, ``BENCH_QUERIES_SRC=dir`` runs another checkout's ``src`` on it (before/after).
+Needs PostgreSQL (``BENCH_PG_ADMIN_URL``).
 """
 
 from __future__ import annotations
@@ -170,6 +172,8 @@ def main() -> None:
             f"\nQueries and CPU per request in-process (Django test client, production settings, "
             f"PostgreSQL; load average {os.getloadavg()[0]:.1f})"
         )
+        if os.environ.get("BENCH_QUERIES_SRC"):  # another checkout's code, same database
+            production = {**production, "PYTHONPATH": os.environ["BENCH_QUERIES_SRC"]}
         subprocess.run(command, env=production, check=True, cwd=ROOT)
     finally:
         if not keep:
