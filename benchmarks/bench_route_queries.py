@@ -5,8 +5,10 @@ prepares the same database as bench_load.py (a scratch PostgreSQL database, ``ur
 migrate``, the demo data and signed-in sessions of ``load/seed.py``), then, in ONE process in
 the production configuration, sends each browsing route of the load test's mix through
 Django's test client (the WSGI handler and every middleware, no network) and prints per
-route: the status, the number of SQL queries of one request, and the process CPU time per
-request (``time.process_time``, after warm-up requests). ``--profile`` adds, per route, the
+route: the status, the number of SQL queries of one request, the number of Python function
+calls of one request (cProfile's count: the same on a loaded machine, unlike any time) and
+the process CPU time per request (``time.process_time``, after warm-up requests).
+``--profile`` adds, per route, the
 functions with the most cumulative time (cProfile) over the measured requests.
 
 Usage: ``python benchmarks/bench_route_queries.py [--requests N] [--only SUBSTRING]
@@ -66,7 +68,7 @@ def child(plan_path: Path, n: int, only: list[str], profile: str, sql: bool) -> 
     from django.test.utils import CaptureQueriesContext
 
     plan: dict[str, Any] = json.loads(plan_path.read_text())
-    header = f"{'route':<34} {'status':>6} {'queries':>7} {'cpu ms':>7}"
+    header = f"{'route':<34} {'status':>6} {'queries':>7} {'calls':>7} {'cpu ms':>7}"
     print(header)
     print("-" * len(header), flush=True)
     applications = plan["applications"]
@@ -106,7 +108,16 @@ def child(plan_path: Path, n: int, only: list[str], profile: str, sql: bool) -> 
         if profiler:
             profiler.disable()
         cpu = (time.process_time() - started) * 1000 / n
-        print(f"{name:<34} {response.status_code:>6} {len(captured):>7} {cpu:>7.1f}", flush=True)
+        # Python function calls of one request: a count, so the same on a loaded machine
+        counter = cProfile.Profile()
+        counter.enable()
+        client.get(url, secure=True)
+        counter.disable()
+        calls = pstats.Stats(counter).total_calls  # type: ignore[attr-defined]
+        print(
+            f"{name:<34} {response.status_code:>6} {len(captured):>7} {calls:>7} {cpu:>7.1f}",
+            flush=True,
+        )
         if sql:
             for query, caller in zip(captured, callers, strict=False):
                 print(f"    {query[:150]}\n        ← {caller}")
