@@ -8,8 +8,8 @@ Django's test client (the WSGI handler and every middleware, no network) and pri
 route: the status, the number of SQL queries of one request, the number of Python function
 calls of one request (cProfile's count: the same on a loaded machine, unlike any time) and
 the process CPU time per request (``time.process_time``, after warm-up requests).
-``--profile`` adds, per route, the
-functions with the most cumulative time (cProfile) over the measured requests.
+``--profile`` adds, per route, the functions with the most cumulative time (cProfile, CPU
+time) over the measured requests; ``--sql`` the queries and the project's code that made each.
 
 Usage: ``python benchmarks/bench_route_queries.py [--requests N] [--only SUBSTRING]
 [--profile [tottime]] [--sql]``; ``BENCH_QUERIES_KEEP_DB=name`` keeps and reuses one seeded
