@@ -87,9 +87,13 @@ def test_the_applicants_pages(signed_in: Callable[[str], Client]) -> None:
 
 def test_the_client_in_business_pages(signed_in: Callable[[str], Client]) -> None:
     client = signed_in(CLIENT_EMAIL)
+    organization = User.objects.get(email=CLIENT_EMAIL).memberships.get().organization
+    application = FinancingApplication.objects.filter(organization=organization).order_by("-pk")[0]
     _check(
         client,
         [
+            # the latest deal: its offer, invoices and their debtors
+            (f"/my/applications/{application.pk}/", f"申込み #{application.pk}", 9),
             ("/my/", "マイページ", 25),
             ("/my/treasury/", "買取済みの債権", 7),
             ("/my/contracts/", "契約書の一覧", 10),
