@@ -75,6 +75,14 @@ def _environments(database_url: str, var_dir: Path) -> tuple[dict[str, str], dic
         "DJANGO_SETTINGS_MODULE": "urikake.settings",
         "PYTHONPATH": str(ROOT / "src"),
         "LOG_LEVEL": "WARNING",  # one line per request would measure the terminal
+        # The platform's collection account: the seed (development settings) writes the sample
+        # collection statement for it, and the production processes must accept that file as
+        # theirs — with different accounts every upload was refused (the form again, HTTP 200).
+        "URIKAKE_ZENGIN_REQUESTER_CODE": "1234567890",
+        "URIKAKE_ZENGIN_REQUESTER_NAME": "ｶ)ｳﾘｶｹ",
+        "URIKAKE_ZENGIN_BANK_CODE": "0001",
+        "URIKAKE_ZENGIN_BRANCH_CODE": "001",
+        "URIKAKE_ZENGIN_ACCOUNT_NUMBER": "1234567",
     }
     production = {
         **base,
@@ -85,11 +93,6 @@ def _environments(database_url: str, var_dir: Path) -> tuple[dict[str, str], dic
         "EKYC_API_KEY": "load-key",
         "EKYC_WEBHOOK_SECRET": "load-secret",
         "SMS_GATEWAY_TOKEN": "load-sms",
-        "URIKAKE_ZENGIN_REQUESTER_CODE": "1234567890",
-        "URIKAKE_ZENGIN_REQUESTER_NAME": "ｶ)ｳﾘｶｹ",
-        "URIKAKE_ZENGIN_BANK_CODE": "0001",
-        "URIKAKE_ZENGIN_BRANCH_CODE": "001",
-        "URIKAKE_ZENGIN_ACCOUNT_NUMBER": "1234567",
         "CONTRACT_SIGNING_KEY_FILE": str(var_dir / "contract-key.pem"),
         "CONTRACT_SIGNING_CERT_FILE": str(var_dir / "contract-cert.pem"),
         "CONTRACT_ASSIGNEE_NAME": "株式会社ウリカケ",
@@ -205,7 +208,7 @@ def production_stack(
     gunicorn runs with ``deploy/gunicorn.conf.py`` as the run book says; ``threads`` > 1
     makes it the gthread worker (``URIKAKE_WEB_THREADS``).
     """
-    database = f"urikake_load_{secrets.token_hex(4)}"
+    database = f"{os.environ.get('BENCH_LOAD_DB_PREFIX', 'urikake_load_')}{secrets.token_hex(4)}"
     base = ADMIN_URL.rsplit("/", 1)[0]
     var_dir = Path(tempfile.mkdtemp(prefix="urikake-load-"))
     production, development = _environments(f"{base}/{database}", var_dir)

@@ -154,6 +154,8 @@ TEMPLATES = [
         "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
+            # {% url %} that remembers what it reversed (urikake.web.url_cache)
+            "builtins": ["urikake.web.url_cache"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",

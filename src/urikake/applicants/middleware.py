@@ -48,6 +48,8 @@ class TermsConsentMiddleware:
         if match is not None and match.view_name in EXEMPT_VIEWS:
             return None
         if has_current_consent(user):
+            # my page's checklist shows the same fact: it reads it here instead of asking again
+            request.urikake_consent_current = True  # type: ignore[attr-defined]
             return None
         target = reverse("applicants:consent")
         return HttpResponseRedirect(f"{target}?{urlencode({'next': request.get_full_path()})}")

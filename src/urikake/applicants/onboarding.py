@@ -12,7 +12,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from urikake.applicants.models import NotificationSettings, Organization
+from urikake.applicants.models import NotificationSettings, Organization, PayoutAccount
 from urikake.applicants.services import current_payout_account, has_current_consent
 
 
@@ -24,8 +24,23 @@ class Step:
     done: bool
 
 
-def onboarding_steps(organization: Organization | None, user: Any) -> list[Step]:
+_UNKNOWN: Any = object()
+
+
+def onboarding_steps(
+    organization: Organization | None,
+    user: Any,
+    *,
+    payout: PayoutAccount | None = _UNKNOWN,
+    consented: bool | None = None,
+) -> list[Step]:
+    """The checklist. ``payout`` (the current payout account) and ``consented`` (the user's
+    consent is current) may be passed by a caller that has read them already in this request
+    — my page shows the payout account too, and the consent middleware has just checked the
+    consent — so that they are not asked twice."""
     org = organization
+    if org is not None and payout is _UNKNOWN:
+        payout = current_payout_account(org)
     return [
         Step("profile", str(_("事業者情報")), "applicants:onboarding_profile", org is not None),
         Step(
@@ -38,7 +53,7 @@ def onboarding_steps(organization: Organization | None, user: Any) -> list[Step]
             "payout",
             str(_("振込先口座")),
             "applicants:onboarding_payout",
-            org is not None and current_payout_account(org) is not None,
+            org is not None and payout is not None,
         ),
         Step(
             "notifications",
@@ -46,7 +61,12 @@ def onboarding_steps(organization: Organization | None, user: Any) -> list[Step]
             "applicants:onboarding_notifications",
             org is not None and NotificationSettings.objects.filter(organization=org).exists(),
         ),
-        Step("consent", str(_("規約への同意")), "applicants:consent", has_current_consent(user)),
+        Step(
+            "consent",
+            str(_("規約への同意")),
+            "applicants:consent",
+            has_current_consent(user) if consented is None else consented,
+        ),
     ]
 
 

@@ -325,9 +325,7 @@ def data_use_consents(organization: Organization) -> dict[str, DataUseConsent | 
     return state
 
 
-def has_data_use_consent(organization: Organization, use: data_use.Use) -> bool:
-    """Whether the organisation's latest word on ``use`` is consent to its current text."""
-    row = data_use_consents(organization)[str(use.value)]
+def _consents_to_current(row: DataUseConsent | None, use: data_use.Use) -> bool:
     return (
         row is not None
         and row.action == DataUseConsent.Action.GIVEN
@@ -335,8 +333,14 @@ def has_data_use_consent(organization: Organization, use: data_use.Use) -> bool:
     )
 
 
+def has_data_use_consent(organization: Organization, use: data_use.Use) -> bool:
+    """Whether the organisation's latest word on ``use`` is consent to its current text."""
+    return _consents_to_current(data_use_consents(organization)[str(use.value)], use)
+
+
 def missing_data_use_consents(organization: Organization) -> list[data_use.Use]:
-    return [u for u in data_use.Use if not has_data_use_consent(organization, u)]
+    rows = data_use_consents(organization)  # one query for every use
+    return [u for u in data_use.Use if not _consents_to_current(rows[str(u.value)], u)]
 
 
 def give_data_use_consent(

@@ -30,7 +30,12 @@ from django.views.decorators.cache import never_cache
 from urikake.accounts.access import authenticated, public
 from urikake.accounts.models import User
 from urikake.applicants import services, terms
-from urikake.applicants.access import applicant, current_organization, owned_or_404
+from urikake.applicants.access import (
+    applicant,
+    current_membership,
+    current_organization,
+    owned_or_404,
+)
 from urikake.applicants.forms import (
     BankSearchForm,
     BranchSearchForm,
@@ -506,15 +511,21 @@ def onboarding_notifications(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     """マイページ: the organisation at a glance and what is left to do."""
     org = _organization(request)
-    steps = onboarding_steps(org, request.user)
+    payout = services.current_payout_account(org)
+    steps = onboarding_steps(
+        org,
+        request.user,
+        payout=payout,
+        consented=getattr(request, "urikake_consent_current", None),
+    )
     context = {
         "organization": org,
         "steps": steps,
         "onboarding_complete": first_missing(steps) is None,
         "kyc": kyc_item(org),
-        "payout": services.current_payout_account(org),
+        "payout": payout,
         "phone": format_phone_national(org.contact_phone),
-        "membership": services.membership_of(request.user, org),
+        "membership": current_membership(request),
     }
     return render(request, "applicants/home.html", context)
 

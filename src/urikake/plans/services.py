@@ -230,6 +230,19 @@ def credit_line_of(organization: Organization) -> CreditLine | None:
     return CreditLine.objects.filter(organization=organization).first()
 
 
+def credit_line_shown(organization: Organization) -> CreditLine | None:
+    """:func:`credit_line_of` for a page, read once per organisation object: my page shows the
+    line in two places (the dashboard and the card). The organisation object is the request's
+    own (loaded for each request), so this never outlives the request; writes use
+    :func:`credit_line_of`."""
+    cached: CreditLine | None
+    try:
+        cached = organization.__dict__["_urikake_credit_line"]
+    except KeyError:
+        cached = organization.__dict__["_urikake_credit_line"] = credit_line_of(organization)
+    return cached
+
+
 def _apply(
     line: CreditLine, change: rules.LineChange, *, application_ref: int | None, acting_user: Any
 ) -> CreditLineChange:

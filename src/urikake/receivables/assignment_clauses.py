@@ -40,11 +40,18 @@ def clear_for_transfer(invoice: Invoice) -> bool:
     return rules.clear_for_transfer(status_of(invoice))
 
 
-def statuses(invoices: list[Invoice]) -> dict[int, rules.ClauseStatus]:
-    """The status of several invoices in one query (for lists and screening)."""
-    clauses = {
-        c.invoice_id: c for c in InvoiceAssignmentClause.objects.filter(invoice__in=invoices)
-    }
+def clauses_of(invoices: list[Invoice]) -> dict[int, InvoiceAssignmentClause]:
+    """The clause rows of several invoices, by invoice id (one query)."""
+    return {c.invoice_id: c for c in InvoiceAssignmentClause.objects.filter(invoice__in=invoices)}
+
+
+def statuses(
+    invoices: list[Invoice], clauses: dict[int, InvoiceAssignmentClause] | None = None
+) -> dict[int, rules.ClauseStatus]:
+    """The status of several invoices in one query (for lists and screening); ``clauses``
+    (from :func:`clauses_of`) when the caller has read them already."""
+    if clauses is None:
+        clauses = clauses_of(invoices)
     return {
         inv.pk: rules.clause_status(
             has_clause=inv.pk in clauses,

@@ -24,12 +24,11 @@ from urikake.domain.errors import DomainError
 from urikake.domain.screening.external import ADVERSE_LABELS
 from urikake.kyc.models import KycCheck
 from urikake.plans import services as plans
-from urikake.receivables.assignment_clauses import statuses
+from urikake.receivables.assignment_clauses import clauses_of, statuses
 from urikake.receivables.models import (
     ExternalCheck,
     FinancingApplication,
     Invoice,
-    InvoiceAssignmentClause,
     ReviewDecision,
     StatementEntry,
 )
@@ -43,12 +42,9 @@ class ReviewForm(forms.Form):
     comment = forms.CharField(label=gettext_lazy("コメント（判断の理由）"), widget=forms.Textarea)
 
 
-def _clauses(app: FinancingApplication) -> list[tuple[object, str, object]]:
-    invoices = list(app.invoices.select_related("debtor").order_by("pk"))
-    found = statuses(invoices)
-    clauses = {
-        c.invoice_id: c for c in InvoiceAssignmentClause.objects.filter(invoice__in=invoices)
-    }
+def _clauses(invoices: list[Invoice]) -> list[tuple[object, str, object]]:
+    clauses = clauses_of(invoices)
+    found = statuses(invoices, clauses)
     return [(inv, STATUS_LABELS[found[inv.pk]], clauses.get(inv.pk)) for inv in invoices]
 
 
@@ -84,6 +80,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         for inv in app.screening_result.get("invoices", [])
         for key in inv.get("reality", {}).get("matched_line_keys", [])
     }
+    invoices = list(app.invoices.select_related("debtor").order_by("pk"))  # read once, shown twice
     since = timezone.localdate() - timedelta(days=365)
     deposits = StatementEntry.objects.filter(
         organization=app.organization, direction="deposit", value_date__gte=since
@@ -98,13 +95,13 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reviews": app.reviews.select_related("reviewer").order_by("created_at"),
             "four_eyes": four_eyes_required(app),
             "deposits": [(d, d.line_key in highlighted) for d in deposits],
-            "invoices": invoices_with_offer_lines(app),
+            "invoices": invoices_with_offer_lines(app, invoices),
             "offer": app.offer or None,
             "kyc": KycCheck.objects.filter(organization=app.organization)
             .defer("document", "full_name", "birth_date")
             .order_by("-submitted_at")
             .first(),
-            "clauses": _clauses(app),
+            "clauses": _clauses(invoices),
             "credit_line": plans.credit_line_of(app.organization),
             "external_checks": _external_checks(app),
             "data_use_consents": [
@@ -154,9 +151,12 @@ def _external_checks(app: FinancingApplication) -> list[dict[str, Any]]:
     return out
 
 
-def invoices_with_offer_lines(app: FinancingApplication) -> list[tuple[Invoice, dict[str, Any]]]:
+def invoices_with_offer_lines(
+    app: FinancingApplication, invoices: list[Invoice] | None = None
+) -> list[tuple[Invoice, dict[str, Any]]]:
     """Each invoice of the application with its proposed price (the offer line priced for it
-    — by invoice id — or, for an application without a stored offer, the screening's)."""
+    — by invoice id — or, for an application without a stored offer, the screening's).
+    ``invoices``: the application's invoices (debtor loaded) if the caller has read them."""
     lines: dict[int, dict[str, Any]] = {}
     for item in app.screening_result.get("invoices", []):
         if item.get("offer") and item.get("invoice") is not None:
@@ -164,7 +164,6 @@ def invoices_with_offer_lines(app: FinancingApplication) -> list[tuple[Invoice, 
     for line in (app.offer or {}).get("invoices", []):
         if line.get("invoice_id") is not None:
             lines[int(line["invoice_id"])] = line
-    return [
-        (invoice, lines.get(invoice.pk, {}))
-        for invoice in app.invoices.select_related("debtor").order_by("pk")
-    ]
+    if invoices is None:
+        invoices = list(app.invoices.select_related("debtor").order_by("pk"))
+    return [(invoice, lines.get(invoice.pk, {})) for invoice in invoices]

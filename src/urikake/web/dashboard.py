@@ -223,7 +223,7 @@ def deal_costs(org: Organization) -> list[DealCost]:
 
 
 def credit_line(org: Organization) -> CreditLineView | None:
-    line = plans.credit_line_of(org)
+    line = plans.credit_line_shown(org)
     if line is None:
         return None
     return CreditLineView(limit=line.amount, used=line_in_use(org.pk))

@@ -39,7 +39,7 @@ def line_reason(change: Any) -> str:
 
 @register.inclusion_tag("plans/_credit_line_card.html")
 def credit_line_card(organization: Any) -> dict[str, Any]:
-    line = services.credit_line_of(organization) if organization is not None else None
+    line = services.credit_line_shown(organization) if organization is not None else None
     changes = list(line.changes.order_by("-created_at", "-pk")[:5]) if line else []
     # The current reason is the latest change's (the line keeps its Japanese text too).
     return {"line": line, "changes": changes, "current": changes[0] if changes else None}

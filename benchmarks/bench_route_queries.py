@@ -1,0 +1,196 @@
+"""Queries and in-process CPU per browsing route, with an optional profile (no gunicorn).
+
+bench_route_cpu.py measures what a gunicorn worker spends on each route; this says why. It
+prepares the same database as bench_load.py (a scratch PostgreSQL database, ``urikake
+migrate``, the demo data and signed-in sessions of ``load/seed.py``), then, in ONE process in
+the production configuration, sends each browsing route of the load test's mix through
+Django's test client (the WSGI handler and every middleware, no network) and prints per
+route: the status, the number of SQL queries of one request, the number of Python function
+calls of one request (cProfile's count: the same on a loaded machine, unlike any time) and
+the process CPU time per request (``time.process_time``, after warm-up requests).
+``--profile`` adds, per route, the functions with the most cumulative time (cProfile, CPU
+time) over the measured requests; ``--sql`` the queries and the project's code that made each.
+
+Usage: ``python benchmarks/bench_route_queries.py [--requests N] [--only SUBSTRING]
+[--profile [tottime]] [--sql]``; ``BENCH_QUERIES_KEEP_DB=name`` keeps and reuses one seeded
+database, ``BENCH_QUERIES_SRC=dir`` runs another checkout's ``src`` on it (before/after).
+Needs PostgreSQL (``BENCH_PG_ADMIN_URL``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from _report import SMOKE
+from bench_load import ADMIN_URL, ROOT, _environments, _pg_available, _psql, _run
+
+SESSION_COOKIE = "__Host-urikake_session"
+
+# (role, path, name): the browsing requests of load/locustfile.py
+ROUTES = [
+    ("applicant", "/my/", "applicant: home"),
+    ("applicant", "/my/invoices/", "applicant: invoices"),
+    ("applicant", "/my/applications/", "applicant: applications"),
+    ("applicant", "/my/statements/", "applicant: statements"),
+    ("applicant", "/my/debtors/", "applicant: debtors"),
+    ("client", "/my/", "client: home"),
+    ("client", "/my/treasury/", "client: treasury"),
+    ("client", "/my/contracts/", "client: contracts"),
+    ("client", "/api/treasury/my/payouts", "client: payouts (API)"),
+    ("reviewer", "/backoffice/screening/", "reviewer: screening queue"),
+    ("reviewer", "/backoffice/screening/{application}/", "reviewer: application detail"),
+    ("treasury", "/backoffice/treasury/deposits/", "treasury: deposits"),
+]
+
+
+def child(plan_path: Path, n: int, only: list[str], profile: str, sql: bool) -> None:
+    """Runs in the production configuration (DJANGO_SETTINGS_MODULE, URIKAKE_ENV set)."""
+    import cProfile
+    import io
+    import pstats
+    import time
+    import traceback
+
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    plan: dict[str, Any] = json.loads(plan_path.read_text())
+    header = f"{'route':<34} {'status':>6} {'queries':>7} {'calls':>7} {'cpu ms':>7}"
+    print(header)
+    print("-" * len(header), flush=True)
+    applications = plan["applications"]
+    for role, path, name in ROUTES:
+        if only and not any(part in name for part in only):
+            continue
+        client = Client(
+            HTTP_HOST="127.0.0.1",
+            HTTP_X_FORWARDED_PROTO="https",
+        )
+        client.cookies[SESSION_COOKIE] = plan["sessions"][role][0]
+        url = path.format(application=applications[0])
+        for _ in range(3):  # warm-up: templates compiled, caches filled
+            response = client.get(url, secure=True)
+        callers: list[str] = []
+
+        def where(execute: Any, sql_text: str, params: Any, many: bool, context: Any) -> Any:
+            # the innermost frames of the project (or a template tag) that made the query
+            frames = [
+                f"{Path(f.filename).parent.name}/{Path(f.filename).name}:{f.lineno} {f.name}"
+                for f in traceback.extract_stack()
+                if "/urikake/" in f.filename and "bench_route" not in f.filename
+            ]
+            callers.append(" < ".join(reversed(frames[-3:])))
+            return execute(sql_text, params, many, context)
+
+        with CaptureQueriesContext(connection) as queries, connection.execute_wrapper(where):
+            response = client.get(url, secure=True)
+        # read now: the next request's start clears the connection's query log
+        captured = [query["sql"] for query in queries.captured_queries]
+        profiler = cProfile.Profile(time.process_time) if profile else None
+        started = time.process_time()
+        if profiler:
+            profiler.enable()
+        for _ in range(n):
+            client.get(url, secure=True)
+        if profiler:
+            profiler.disable()
+        cpu = (time.process_time() - started) * 1000 / n
+        # Python function calls of one request: a count, so the same on a loaded machine
+        counter = cProfile.Profile()
+        counter.enable()
+        client.get(url, secure=True)
+        counter.disable()
+        calls = pstats.Stats(counter).total_calls  # type: ignore[attr-defined]
+        print(
+            f"{name:<34} {response.status_code:>6} {len(captured):>7} {calls:>7} {cpu:>7.1f}",
+            flush=True,
+        )
+        if sql:
+            for query, caller in zip(captured, callers, strict=False):
+                print(f"    {query[:150]}\n        ← {caller}")
+        if profiler:
+            out = io.StringIO()
+            pstats.Stats(profiler, stream=out).sort_stats(profile).print_stats(60)
+            print(out.getvalue())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=5 if SMOKE else 30)
+    parser.add_argument("--only", action="append", default=[])
+    parser.add_argument(
+        "--profile",
+        nargs="?",
+        const="cumulative",
+        default="",
+        help="profile the measured requests (CPU time), sorted by this key (default cumulative)",
+    )
+    parser.add_argument("--sql", action="store_true", help="print the queries of each route")
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.requests, args.only, args.profile, args.sql)
+        return
+    if not _pg_available():
+        print(f"bench_route_queries: PostgreSQL not reachable at {ADMIN_URL}; skipped")
+        return
+    keep = os.environ.get("BENCH_QUERIES_KEEP_DB", "")  # reuse one seeded database across runs
+    prefix = os.environ.get("BENCH_LOAD_DB_PREFIX", "urikake_load_")
+    database = keep or f"{prefix}{secrets.token_hex(4)}"
+    var_dir = (
+        Path(tempfile.gettempdir()) / f"urikake-queries-{keep}"
+        if keep
+        else Path(tempfile.mkdtemp(prefix="urikake-queries-"))
+    )
+    plan = var_dir / "plan.json"
+    saved = var_dir / "environment.json"
+    try:
+        if keep and saved.exists():
+            production = json.loads(saved.read_text())
+        else:
+            var_dir.mkdir(parents=True, exist_ok=True)
+            base = ADMIN_URL.rsplit("/", 1)[0]
+            production, development = _environments(f"{base}/{database}", var_dir)
+            (var_dir / "prometheus").mkdir(exist_ok=True)
+            _psql(f"CREATE DATABASE {database}")
+            urikake = str(Path(sys.executable).parent / "urikake")
+            _run([urikake, "migrate", "-v0"], production)
+            _run([urikake, "collectstatic", "--noinput", "-v0"], production)
+            _run(
+                [sys.executable, str(ROOT / "benchmarks/load/seed.py"), str(plan),
+                 str(var_dir / "files"), "1"],
+                development,
+            )  # fmt: skip
+            saved.write_text(json.dumps(production))
+        command = [sys.executable, __file__, "--child", str(plan), "--requests", str(args.requests)]
+        for part in args.only:
+            command += ["--only", part]
+        command += ["--profile", args.profile] * bool(args.profile) + ["--sql"] * args.sql
+        print(
+            f"\nQueries and CPU per request in-process (Django test client, production settings, "
+            f"PostgreSQL; load average {os.getloadavg()[0]:.1f})"
+        )
+        if os.environ.get("BENCH_QUERIES_SRC"):  # another checkout's code, same database
+            production = {**production, "PYTHONPATH": os.environ["BENCH_QUERIES_SRC"]}
+        subprocess.run(command, env=production, check=True, cwd=ROOT)
+    finally:
+        if not keep:
+            _psql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+            shutil.rmtree(var_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
