@@ -51,6 +51,7 @@ from urikake.receivables import services
 from urikake.receivables.models import FinancingApplication
 from urikake.treasury import statement_jobs
 from urikake.treasury.models import Deposit, Payout, PayoutBatch
+from urikake.treasury.policy import next_value_date
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -274,13 +275,16 @@ def test_batch_building_killed_before_commit_leaves_nothing_and_the_next_run_bui
     for amount in (1_200_000, 2_300_000):
         funded_deal(staff, amount=amount)
     assert Payout.objects.filter(status="pending").count() == 2
+    # After the screening's noon cut-off the offers pay out on the next business day.
+    due = max(next_value_date(), *Payout.objects.values_list("requested_for", flat=True))
+    build = ("treasury", "build-batch", "--date", due.isoformat())
 
-    pid = _paused_at(processes, tmp_path, "payout_batch.in_transaction", "treasury", "build-batch")
+    pid = _paused_at(processes, tmp_path, "payout_batch.in_transaction", *build)
     _kill(pid)
     assert not PayoutBatch.objects.exists()  # the killed run's transaction left nothing
     assert Payout.objects.filter(status="pending").count() == 2
 
-    done = processes.start("treasury", "build-batch")
+    done = processes.start(*build)
     output, _ = done.communicate(timeout=60)
     assert done.returncode == 0, output
     batch = PayoutBatch.objects.get()
