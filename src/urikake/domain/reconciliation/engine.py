@@ -205,12 +205,16 @@ class _Index:
                 by_amount[amount] = [i]
             else:
                 entry.append(i)
+        # The sort keys made once, looked up by a C method (no Python call per item).
+        order_key = list(zip(due, ids, strict=True)).__getitem__
         for idx in by_amount.values():
             if len(idx) > 1:
-                idx.sort(key=lambda i: (due[i], ids[i]))
+                idx.sort(key=order_key)
+        due_of = due.__getitem__
         self.by_amount: dict[int, tuple[list[int], list[int]]] = {
-            amount: (idx, [due[i] for i in idx]) for amount, idx in by_amount.items()
+            amount: (idx, list(map(due_of, idx))) for amount, idx in by_amount.items()
         }
+        del order_key
         self.sorted_amounts = sorted(by_amount)
         self.max_adjust = max((hi - lo for _, lo, hi in windows.values()), default=0) - (
             policy.days_early + policy.days_late
