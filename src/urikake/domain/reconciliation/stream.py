@@ -594,7 +594,11 @@ def _judge_all(
         if suspects:
             spool.seek(0)
             dup = DuplicateFinder.first_duplicate(
-                (row if written else row[0] for rows in _spooled(spool) for row in rows),
+                (
+                    cast(str, row if written else row[0])  # an id, or an entry starting with it
+                    for rows in _spooled(spool)
+                    for row in rows
+                ),
                 suspects,
             )
             if dup is not None:
