@@ -12,8 +12,11 @@ per deposit for the duplicate-id check (a hash; see :class:`DuplicateFinder`), a
 per-payer-name caches of the matcher (bounded by the distinct payer names). Everything else is
 proportional to the open items or to one chunk.
 
-Two processes from the second chunk on (``fork``; the children are forked once, after the
-index is built, and keep their caches from chunk to chunk).
+Two processes from the first chunk on when there is a second one (``fork``; the children are
+forked once, after the index is built, and keep their caches from chunk to chunk).
+:func:`reconcile_to_file` (the command's path) has every process write the lines of the
+deposits it judged to a spool file of its own; the result file is assembled from byte ranges
+of the spools, so pass 2 costs a copy, not a re-read of every verdict.
 """
 
 from __future__ import annotations
