@@ -59,6 +59,7 @@ __all__ = [
     "match_names",
     "name_similarity",
     "normalize_name",
+    "normalized_similarity",
 ]
 
 STRONG_MATCH = 0.9
@@ -221,6 +222,15 @@ def name_similarity(a: str, b: str, *, truncated_at: int | None = None) -> float
     """
     p = normalize_name(a)
     return _score(p, normalize_name(b), _is_truncated(p, truncated_at), None)
+
+
+def normalized_similarity(
+    p: NormalizedName, c: NormalizedName, *, truncated_at: int | None = None
+) -> float:
+    """:func:`name_similarity` of two names already normalised (``p`` the payer side): for
+    callers that keep their own cache of :func:`normalize_name` — a million distinct names
+    would thrash its LRU cache."""
+    return _score(p, c, _is_truncated(p, truncated_at), None)
 
 
 def match_names(

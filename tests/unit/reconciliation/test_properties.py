@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, timedelta
 
 from hypothesis import given, settings
@@ -135,3 +136,23 @@ def test_fast_pair_score_equals_name_similarity(payer: str, debtor: str, width: 
     index = engine._Index([], MatchPolicy(payer_name_width=width))
     matcher = engine._Matcher(index, MatchPolicy(payer_name_width=width), {})
     assert matcher._pair_score(payer, debtor) == name_similarity(payer, debtor, truncated_at=width)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(AMOUNTS, min_size=2, max_size=12),
+    st.sets(st.integers(2_000, 20_000), min_size=1, max_size=4),
+    st.integers(2, 4),
+)
+def test_may_fit_never_rules_out_a_combination(
+    amounts: list[int], targets: set[int], k_max: int
+) -> None:
+    """The quick check before the combination search: False only when no 2..k_max of the
+    amounts add up to a target (counted by brute force)."""
+    exists = any(
+        sum(combo) in targets
+        for k in range(2, k_max + 1)
+        for combo in itertools.combinations(amounts, k)
+    )
+    if exists:
+        assert engine._may_fit(amounts, targets, k_max)

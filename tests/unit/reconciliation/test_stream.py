@@ -207,3 +207,49 @@ def test_match_lines_are_the_lines_of_write_matches() -> None:
     write_matches(matches, expected)
     lines = MatchLines()
     assert lines.header + "".join(lines(m) for m in matches) == expected.getvalue()
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_file_written_by_every_process_equals_write_matches(
+    book: SyntheticBook, workers: int
+) -> None:
+    """reconcile_to_file: each process writes the lines it judged to a spool of its own and
+    the spools are copied in input order — the bytes of write_matches over reconcile(), with
+    the competing matches (downgraded after every process is done) rendered again, and the
+    summary counted over all processes."""
+    from urikake.domain.reconciliation import MatchStatus
+    from urikake.domain.reconciliation.csvio import MatchLines, write_matches
+    from urikake.domain.reconciliation.stream import reconcile_to_file
+
+    expected = reconcile(book.deposits, book.items, payer_links=book.payer_links, workers=1)
+    text = io.StringIO(newline="")
+    write_matches(expected, text)
+    out = io.BytesIO()
+    lines = MatchLines()
+    out.write(lines.header.encode())
+    counts, fees = reconcile_to_file(
+        iter(book.deposits),
+        book.items,
+        lines,
+        out,
+        payer_links=book.payer_links,
+        workers=workers,
+        chunk_size=700,  # many chunks, competing matches across chunk borders
+    )
+    assert out.getvalue() == text.getvalue().encode()
+    assert any(m.reason == "competing_deposits" for m in expected)
+    assert counts == {s: sum(m.status is s for m in expected) for s in MatchStatus}
+    assert fees == sum(m.fee_deducted for m in expected if m.status is MatchStatus.AUTO)
+
+
+def test_file_of_a_bad_statement_is_not_written() -> None:
+    from urikake.domain.reconciliation.csvio import MatchLines
+    from urikake.domain.reconciliation.stream import reconcile_to_file
+
+    deposits = [Deposit(f"P{k}", date(2026, 11, 30), 110_000, "ﾔﾏﾀﾞ") for k in range(50)]
+    deposits.append(Deposit("P3", date(2026, 11, 30), 110_000, "ﾔﾏﾀﾞ"))
+    out = io.BytesIO()
+    with pytest.raises(DomainError) as exc:
+        reconcile_to_file(iter(deposits), [ITEM], MatchLines(), out, chunk_size=10, workers=2)
+    assert (exc.value.code, exc.value.line) == ("reconciliation.duplicate_deposit", 51)
+    assert out.getvalue() == b""

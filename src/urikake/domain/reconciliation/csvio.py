@@ -403,7 +403,7 @@ def write_matches(matches: Iterable[Match], out: TextIO) -> None:
 
 class MatchLines:
     """One match as its line of :func:`write_matches`' CSV (for
-    :func:`~.stream.reconcile_rendered`, which formats in the worker processes);
+    :func:`~.stream.reconcile_to_file`, which formats in the worker processes);
     :attr:`header` is the first line."""
 
     def __init__(self) -> None:

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import bisect
 import gc
+import math
 import multiprocessing
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -42,8 +43,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from multiprocessing.connection import Connection
 from typing import NamedTuple
 
-from rapidfuzz import fuzz
-
 from urikake.domain.bank_calendar import adjust_to_business_day
 from urikake.domain.errors import DomainError
 from urikake.domain.name_matching import (
@@ -51,8 +50,8 @@ from urikake.domain.name_matching import (
     POSSIBLE_MATCH,
     STRONG_MATCH,
     NormalizedName,
-    name_similarity,
     normalize_name,
+    normalized_similarity,
 )
 from urikake.domain.reconciliation.types import (
     REASONS_JA,
@@ -93,11 +92,31 @@ _READING_TAILS: frozenset[str] = frozenset(
 # Characters outside ASCII, kana, CJK symbols and full/half-width forms: only a name with
 # one of these can contain kanji (the exact test, has_kanji, is slower).
 _MAYBE_KANJI = re.compile("[^\u0000-\u2e7f\u3000-\u33ff\uff00-\uffef]")
-# The fuzzy branch of name_similarity (urikake.domain.name_matching's score scale).
-_FUZZY_SCALE = 0.9
-_LEGAL_FORM_MISMATCH = 0.05
 _EXACT_NAME = 1.0  # name_similarity of equal keys; a remembered payer link counts as this
 _KEEP_SOLUTIONS = 8  # combinations kept: one is the answer, two already ambiguity
+
+
+_QUICK_MAX_ITEMS = 4  # combinations of up to this many items can be ruled out by pair sums
+
+
+def _combination_count(n: int, k_max: int) -> int:
+    """Combinations of 1..k_max of n items: the most the combination search may try."""
+    return sum(math.comb(n, k) for k in range(1, k_max + 1))
+
+
+def _may_fit(amounts: Sequence[int], targets: set[int], k_max: int) -> bool:
+    """False when no 2..k_max (at most 4) of the amounts can add up to a target.
+
+    Pairs: the set of pair sums; three items: a target less one amount among the pair sums;
+    four: a target less a pair sum among them. The last two ignore that the items must be
+    distinct, so True only means "maybe" (the caller then searches)."""
+    n = len(amounts)
+    pairs = {amounts[a] + amounts[b] for a in range(n) for b in range(a + 1, n)}
+    if not pairs.isdisjoint(targets):
+        return True
+    if k_max >= 3 and not pairs.isdisjoint({t - x for t in targets for x in amounts}):
+        return True
+    return k_max >= 4 and not pairs.isdisjoint({t - s for t in targets for s in pairs})
 
 
 def payer_key(payer_kana: str) -> str:
@@ -186,12 +205,16 @@ class _Index:
                 by_amount[amount] = [i]
             else:
                 entry.append(i)
+        # The sort keys made once, looked up by a C method (no Python call per item).
+        order_key = list(zip(due, ids, strict=True)).__getitem__
         for idx in by_amount.values():
             if len(idx) > 1:
-                idx.sort(key=lambda i: (due[i], ids[i]))
+                idx.sort(key=order_key)
+        due_of = due.__getitem__
         self.by_amount: dict[int, tuple[list[int], list[int]]] = {
-            amount: (idx, [due[i] for i in idx]) for amount, idx in by_amount.items()
+            amount: (idx, list(map(due_of, idx))) for amount, idx in by_amount.items()
         }
+        del order_key
         self.sorted_amounts = sorted(by_amount)
         self.max_adjust = max((hi - lo for _, lo, hi in windows.values()), default=0) - (
             policy.days_early + policy.days_late
@@ -311,28 +334,9 @@ class _Matcher:
         return cached
 
     def _pair_score(self, payer: str, name: str) -> float:
-        """Exactly ``name_similarity(payer, name, truncated_at=width)``, faster.
-
-        When none of the structural cases of that score applies (equal keys, equal keys but
-        for ﾞﾟ, a cut payer name, one key starting with the other), the score is its fuzzy
-        branch, computed here from the cached keys; otherwise the shared function decides.
-        A unit test checks the equality on many pairs.
-        """
-        p, c = self._norm(payer), self._norm(name)
-        if not p.key or not c.key:
-            return 0.0
-        short, long_ = (p.key, c.key) if len(p.key) <= len(c.key) else (c.key, p.key)
-        if (
-            p.loose_key == c.loose_key
-            or (self.width is not None and p.width >= self.width)
-            or long_.startswith(short)
-        ):
-            return name_similarity(payer, name, truncated_at=self.width)
-        ratio = max(fuzz.ratio(p.key, c.key), fuzz.ratio(p.loose_key, c.loose_key)) / 100.0
-        score = _FUZZY_SCALE * ratio
-        if p.legal_form and c.legal_form and p.legal_form != c.legal_form:
-            score -= _LEGAL_FORM_MISMATCH
-        return max(score, 0.0)
+        """Exactly ``name_similarity(payer, name, truncated_at=width)``, from the cached
+        normalised names (name_similarity would normalise both again)."""
+        return normalized_similarity(self._norm(payer), self._norm(name), truncated_at=self.width)
 
     def _prefix_debtors(self, keys: list[str], table: dict[str, list[int]], key: str) -> set[int]:
         """Debtors whose key starts with the cut payer key (or with it less a cut-off
@@ -424,11 +428,24 @@ class _Matcher:
         pool.sort(key=lambda i: (-ix.amount[i], ix.items[i].id))
         amounts = [ix.amount[i] for i in pool]
         n = len(pool)
+        k_max = policy.max_subset_items
+        budget = policy.max_combinations
+        if (
+            policy.fee_tolerance == 0
+            and k_max <= _QUICK_MAX_ITEMS
+            and _combination_count(n, k_max) <= budget
+        ):
+            # Most searches find nothing (a payment of one invoice, checked for rivals): a
+            # look at the sums of pairs rules that out in a few set operations. When it
+            # cannot, the search below runs as before — and it cannot run out of budget.
+            targets = (
+                {amount} if exact_only else {amount, *(amount + f for f in policy.fee_amounts)}
+            )
+            if not _may_fit(amounts, targets, k_max):
+                return [], complete
         prefix = [0] * (n + 1)
         for j in range(n):
             prefix[j + 1] = prefix[j] + amounts[j]
-        k_max = policy.max_subset_items
-        budget = policy.max_combinations
         tried = 0
         found: list[_Combo] = []
         chosen: list[int] = []

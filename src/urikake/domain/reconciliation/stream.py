@@ -12,8 +12,11 @@ per deposit for the duplicate-id check (a hash; see :class:`DuplicateFinder`), a
 per-payer-name caches of the matcher (bounded by the distinct payer names). Everything else is
 proportional to the open items or to one chunk.
 
-Two processes from the second chunk on (``fork``; the children are forked once, after the
-index is built, and keep their caches from chunk to chunk).
+Two processes from the first chunk on when there is a second one (``fork``; the children are
+forked once, after the index is built, and keep their caches from chunk to chunk).
+:func:`reconcile_to_file` (the command's path) has every process write the lines of the
+deposits it judged to a spool file of its own; the result file is assembled from byte ranges
+of the spools, so pass 2 costs a copy, not a re-read of every verdict.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import multiprocessing
+import os
 import pickle  # nosec B403 # only our own temporary spool file is read back
 import tempfile
 import time
@@ -30,7 +34,7 @@ from decimal import Decimal
 from itertools import islice
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
-from typing import IO, NamedTuple, cast
+from typing import IO, Any, BinaryIO, NamedTuple, TypeVar, cast
 
 import numpy as np
 
@@ -50,7 +54,15 @@ from urikake.domain.reconciliation.types import (
     Reason,
 )
 
-__all__ = ["CHUNK", "DuplicateFinder", "Rendered", "reconcile_rendered", "reconcile_stream"]
+__all__ = [
+    "CHUNK",
+    "DuplicateFinder",
+    "Summary",
+    "reconcile_stream",
+    "reconcile_to_file",
+]
+
+_T = TypeVar("_T")
 
 CHUNK = 20_000  # deposits judged (and spooled) at a time
 
@@ -102,7 +114,7 @@ def _check_amount(dep: Deposit, position: int) -> None:
 
 # ---- worker processes --------------------------------------------------------------------
 
-_POOL_WORK: _Work | None = None  # the forked children read it from here
+_POOL_WORK: _Work | _WriteWork | None = None  # the forked children read it from here
 
 
 # A verdict as the spool keeps it (the fields of _Verdict, in order).
@@ -114,38 +126,99 @@ def _row(v: _Verdict) -> _VerdictRow:
 
 
 class _Work:
-    """What every process does with its share of a chunk: judge each deposit and, when the
-    caller renders matches (a CSV line per match), render it too — so that the formatting
-    runs in parallel as well. One entry per deposit: ``(id, amount, verdict row, rendered
-    text or None, fee deducted)``."""
+    """What every process does with its share of a chunk: judge each deposit. One entry per
+    deposit: ``(id, amount, verdict row, None, 0)`` (the shape of the spool)."""
 
-    def __init__(self, matcher: _Matcher, render: Callable[[Match], str] | None) -> None:
+    def __init__(self, matcher: _Matcher) -> None:
         self.matcher = matcher
-        self.render = render
-        self.scores: dict[float, Decimal] = {}
 
     def __call__(self, deposits: Iterable[Deposit]) -> list[tuple[object, ...]]:
-        judge, render = self.matcher.judge, self.render
+        judge = self.matcher.judge
+        return [(dep.id, dep.amount, _row(judge(dep)), None, 0) for dep in deposits]
+
+
+class _WriteWork:
+    """What every process does with its share of a chunk when the result goes to a file:
+    judge each deposit, render its match and append the line to this process's own spool
+    file — nothing but a byte count goes back to the parent, which at the end copies the
+    spools' byte ranges into the output in input order. Each process counts its automatic
+    claims per item and keeps its automatic verdicts, so that a match downgraded for
+    competing deposits (known only when every process is done) is rendered again where it
+    was judged (:meth:`downgrade`)."""
+
+    def __init__(self, matcher: _Matcher, render: Callable[[Match], str], spool: IO[bytes]):
+        self.matcher = matcher
+        self.render = render
+        self.spool = spool  # a forked child is given its own (see _Judges._fork)
+        self.scores: dict[float, Decimal] = {}
+        self.written = 0  # bytes in this process's spool
+        self.claims = bytearray(len(matcher.ix.items))  # automatic matches per item, ≤ 2
+        # Automatic verdicts: (offset of the line in the spool, its length, id, amount, row).
+        self.autos: list[tuple[int, int, str, int, _VerdictRow]] = []
+        self.counts = dict.fromkeys(MatchStatus, 0)
+        self.fees = 0  # deducted fees of the automatic matches
+
+    def __call__(self, deposits: Iterable[Deposit]) -> int:
+        judge, render, claims = self.matcher.judge, self.render, self.claims
         ix, policy, scores = self.matcher.ix, self.matcher.policy, self.scores
-        out: list[tuple[object, ...]] = []
+        auto, counts, autos = MatchStatus.AUTO, self.counts, self.autos
+        lines: list[bytes] = []
+        position = self.written
         for dep in deposits:
             v = judge(dep)
-            if render is None:
-                out.append((dep.id, dep.amount, _row(v), None, 0))
-            else:
-                m = _to_match(dep.id, dep.amount, v, ix, policy, scores)
-                out.append((dep.id, dep.amount, _row(v), render(m), m.fee_deducted))
-        return out
+            m = _to_match(dep.id, dep.amount, v, ix, policy, scores)
+            line = render(m).encode()
+            if v.status is auto:
+                autos.append((position, len(line), dep.id, dep.amount, _row(v)))
+                for i in v.items:
+                    if claims[i] < 2:
+                        claims[i] += 1
+                self.fees += m.fee_deducted
+            counts[v.status] += 1
+            lines.append(line)
+            position += len(line)
+        self.spool.write(b"".join(lines))
+        self.spool.flush()  # the parent reads the file by its descriptor
+        size, self.written = position - self.written, position
+        return size
+
+    def downgrade(self, claims: bytes | bytearray) -> list[tuple[int, int, bytes]]:
+        """The lines to replace, ``(offset, length, new line)``: automatic matches whose
+        items another automatic match claims too (``claims``: all processes' counts)."""
+        ix, policy, scores = self.matcher.ix, self.matcher.policy, self.scores
+        patches: list[tuple[int, int, bytes]] = []
+        for offset, length, deposit_id, amount, row in self.autos:
+            if any(claims[i] > 1 for i in row[2]):
+                v = _Verdict(*row)
+                v.status = MatchStatus.SUGGESTED
+                v.reason = Reason.COMPETING_DEPOSITS
+                m = _to_match(deposit_id, amount, v, ix, policy, scores)
+                patches.append((offset, length, self.render(m).encode()))
+                self.counts[MatchStatus.AUTO] -= 1
+                self.counts[MatchStatus.SUGGESTED] += 1
+                self.fees -= m.fee_deducted
+        self.autos = []
+        return patches
 
 
-def _pool_child(conn: Connection) -> None:
+def _pool_child(conn: Connection, spool: IO[bytes] | None) -> None:
     work = _POOL_WORK
     assert work is not None
+    if spool is not None:
+        assert isinstance(work, _WriteWork)
+        work.spool, work.written = spool, 0
     while True:
         rows = conn.recv()
         if rows is None:
             break
         try:
+            if isinstance(rows, tuple):  # the end of a written run: see _Judges.collect
+                assert isinstance(work, _WriteWork)
+                if rows[0] == "claims":
+                    conn.send(bytes(work.claims))
+                else:
+                    conn.send((work.downgrade(rows[1]), work.counts, work.fees))
+                continue
             start = time.perf_counter()
             entries = work(Deposit(*r) for r in rows)
             conn.send((entries, time.perf_counter() - start))
@@ -164,10 +237,17 @@ class _Judges:
     the previous chunk: this process also reads the input and spools the verdicts, so it
     judges less (the verdicts do not depend on who judges a deposit)."""
 
-    def __init__(self, work: _Work, workers: int) -> None:
+    def __init__(self, work: _Work | _WriteWork, workers: int) -> None:
         self.work = work
         self.workers = workers
         self.children: list[tuple[BaseProcess, Connection]] = []
+        # A written run: each child's spool (opened here, before the fork, so that this
+        # process can read what the child wrote) and where each share of each chunk is.
+        self.spools: list[IO[bytes]] = []
+        self.segments: list[
+            tuple[int, int, int]
+        ] = []  # (spool: 0 = own, k = child k; offset, size)
+        self._written = [0]
         self.own_share = 1.0 / workers  # of a chunk, judged here
         self._pending: Sequence[Deposit] | None = None  # this process's share, sent chunk
         # Measured on the last chunk: (deposits, seconds) judged here and by the slowest
@@ -176,6 +256,7 @@ class _Judges:
         self._child = (0, 0.0)
         self._wait = 0.0
         self._last_start = 0.0
+        self._sent: list[int] = []  # deposits sent to each child with the last chunk
 
     def _fork(self) -> None:
         global _POOL_WORK
@@ -184,7 +265,12 @@ class _Judges:
         try:
             for _ in range(self.workers - 1):
                 ours, theirs = ctx.Pipe(duplex=True)
-                proc = ctx.Process(target=_pool_child, args=(theirs,), daemon=True)
+                spool = None
+                if isinstance(self.work, _WriteWork):
+                    spool = tempfile.TemporaryFile()  # noqa: SIM115 # closed in close()
+                    self.spools.append(spool)
+                    self._written.append(0)
+                proc = ctx.Process(target=_pool_child, args=(theirs, spool), daemon=True)
                 proc.start()
                 theirs.close()
                 self.children.append((proc, ours))
@@ -205,38 +291,84 @@ class _Judges:
         own = round(len(chunk) * self.own_share)
         rest = len(chunk) - own
         shares = len(self.children)
+        self._sent = []
         for k, (_, conn) in enumerate(self.children):
             part = chunk[own + rest * k // shares : own + rest * (k + 1) // shares]
             conn.send([(d.id, d.value_date, d.amount, d.payer_kana) for d in part])
+            self._sent.append(len(part))
         self._pending = chunk[:own]
 
-    def judge_own(self) -> list[tuple[object, ...]]:
-        """Judge this process's share of the chunk :meth:`start` was given."""
+    def judge_own(self) -> Any:
+        """Judge this process's share of the chunk :meth:`start` was given: its entries, or
+        (a written run) the bytes it wrote."""
         own = self._pending
         assert own is not None
         began = time.perf_counter()
         entries = self.work(own)
         self._own = (len(own), time.perf_counter() - began)
+        if isinstance(entries, int):
+            self._segment(0, entries)
         return entries
 
-    def finish(self, entries: list[tuple[object, ...]]) -> list[tuple[object, ...]]:
-        """This process's entries followed by the children's, in chunk order."""
+    def _segment(self, spool: int, size: int) -> None:
+        if size:
+            self.segments.append((spool, self._written[spool], size))
+            self._written[spool] += size
+
+    def finish(self, entries: Any) -> Any:
+        """This process's entries followed by the children's, in chunk order (a written
+        run: where the children's shares are is noted in :attr:`segments`)."""
         self._pending = None
         if not self.children:
             return entries
         began = time.perf_counter()
         slowest = (0, 0.0)
-        for _, conn in self.children:
+        for k, (_, conn) in enumerate(self.children, start=1):
             result = conn.recv()
             if isinstance(result, BaseException):
                 raise result
             rows, seconds = result
-            entries.extend(rows)
+            if isinstance(rows, int):
+                self._segment(k, rows)
+                done = self._sent[k - 1]
+            else:
+                entries.extend(rows)
+                done = len(rows)
             if seconds >= slowest[1]:
-                slowest = (len(rows), seconds)
+                slowest = (done, seconds)
         self._wait = time.perf_counter() - began
         self._child = slowest
         return entries
+
+    def collect(self) -> tuple[list[list[tuple[int, int, bytes]]], dict[MatchStatus, int], int]:
+        """The end of a written run: every process's claims added up, then each process's
+        lines to replace (per spool, own first), and the counts per status and the fees of
+        the automatic matches over all processes."""
+        work = self.work
+        assert isinstance(work, _WriteWork)
+        total = np.frombuffer(work.claims, dtype=np.uint8).copy()
+        for _, conn in self.children:
+            conn.send(("claims",))
+        for _, conn in self.children:
+            theirs = conn.recv()
+            if isinstance(theirs, BaseException):
+                raise theirs
+            total += np.frombuffer(theirs, dtype=np.uint8)  # ≤ 2 each: no overflow
+        claims = total.tobytes()
+        for _, conn in self.children:
+            conn.send(("final", claims))
+        patches = [work.downgrade(claims)]
+        counts, fees = dict(work.counts), work.fees
+        for _, conn in self.children:
+            result = conn.recv()
+            if isinstance(result, BaseException):
+                raise result
+            theirs, their_counts, their_fees = result
+            patches.append(theirs)
+            for status, n in their_counts.items():
+                counts[status] += n
+            fees += their_fees
+        return patches, counts, fees
 
     def _balance(self, cycle: float) -> None:
         """This process's share of the next chunk, from the last cycle (start to start):
@@ -268,6 +400,9 @@ class _Judges:
                 proc.terminate()
                 proc.join()
         self.children = []
+        for spool in self.spools:
+            spool.close()
+        self.spools = []
 
 
 # ---- the two passes --------------------------------------------------------------------
@@ -296,40 +431,6 @@ def reconcile_stream(
     policy = policy or MatchPolicy()
     with tempfile.TemporaryFile() as spool:
         index, claims = _judge_all(
-            deposits, items, policy, payer_links or {}, progress, workers, chunk_size, spool, None
-        )
-        spool.seek(0)
-        scores: dict[float, Decimal] = {}
-        for deposit_id, amount, row, _, _ in _final_verdicts(spool, claims):
-            yield _to_match(deposit_id, amount, _Verdict(*row), index, policy, scores)
-
-
-class Rendered(NamedTuple):
-    """A match as the caller's ``render`` wrote it, with what a summary needs."""
-
-    text: str
-    status: MatchStatus
-    fee_deducted: int
-
-
-def reconcile_rendered(
-    deposits: Iterable[Deposit],
-    items: Sequence[OpenItem],
-    render: Callable[[Match], str],
-    *,
-    policy: MatchPolicy | None = None,
-    payer_links: Mapping[str, str] | None = None,
-    progress: Callable[[int], None] | None = None,
-    workers: int | None = None,
-    chunk_size: int = CHUNK,
-) -> Iterator[Rendered]:
-    """:func:`reconcile_stream` with every match passed through ``render`` (a CSV line, say)
-    in the process that judged it: the formatting runs in parallel with the judging instead
-    of after it. The text is ``render(match)`` of the final match (a match downgraded for
-    competing deposits is rendered again)."""
-    policy = policy or MatchPolicy()
-    with tempfile.TemporaryFile() as spool:
-        index, claims = _judge_all(
             deposits,
             items,
             policy,
@@ -338,16 +439,99 @@ def reconcile_rendered(
             workers,
             chunk_size,
             spool,
-            render,
+            _Work,
+            lambda judges, index, claims: (index, claims),
         )
         spool.seek(0)
         scores: dict[float, Decimal] = {}
-        for deposit_id, amount, row, text, fee in _final_verdicts(spool, claims):
-            if text is None:  # downgraded: render the final match
-                m = _to_match(deposit_id, amount, _Verdict(*row), index, policy, scores)
-                yield Rendered(render(m), m.status, m.fee_deducted)
-            else:
-                yield Rendered(text, row[0], fee)
+        for deposit_id, amount, row, _, _ in _final_verdicts(spool, claims):
+            yield _to_match(deposit_id, amount, _Verdict(*row), index, policy, scores)
+
+
+class Summary(NamedTuple):
+    """What :func:`reconcile_to_file` wrote: matches per status, and the transfer fees the
+    payers deducted from the automatic matches."""
+
+    counts: dict[MatchStatus, int]
+    fees: int
+
+
+def reconcile_to_file(
+    deposits: Iterable[Deposit],
+    items: Sequence[OpenItem],
+    render: Callable[[Match], str],
+    out: BinaryIO,
+    *,
+    policy: MatchPolicy | None = None,
+    payer_links: Mapping[str, str] | None = None,
+    progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
+    chunk_size: int = CHUNK,
+) -> Summary:
+    """Write ``render(match)`` (UTF-8) of every match of :func:`reconcile_stream` to ``out``,
+    in input order — the same bytes as writing the stream's matches one by one.
+
+    Each process renders the matches it judges and appends them to a spool file of its
+    own; at the end the spools are copied into ``out`` range by range, with the lines of
+    matches downgraded for competing deposits rendered again by the process that judged
+    them. So neither the verdicts nor the lines travel between the processes, and nothing
+    is read back line by line. Nothing is written to ``out`` before every deposit is judged
+    (errors: as :func:`reconcile_stream`)."""
+    policy = policy or MatchPolicy()
+    with tempfile.TemporaryFile() as ids_spool, tempfile.TemporaryFile() as own_spool:
+
+        def write(judges: _Judges, index: _Index, claims: bytearray) -> Summary:
+            patches, counts, fees = judges.collect()
+            out.flush()
+            spools = [own_spool, *judges.spools]
+            for spool in spools:
+                spool.flush()
+            _assemble(out, [sp.fileno() for sp in spools], judges.segments, patches)
+            return Summary(counts, fees)
+
+        return _judge_all(
+            deposits,
+            items,
+            policy,
+            payer_links or {},
+            progress,
+            workers,
+            chunk_size,
+            ids_spool,
+            lambda matcher: _WriteWork(matcher, render, own_spool),
+            write,
+        )
+
+
+_COPY_BLOCK = 1 << 22
+
+
+def _assemble(
+    out: BinaryIO,
+    spools: Sequence[int],
+    segments: Sequence[tuple[int, int, int]],
+    patches: Sequence[Sequence[tuple[int, int, bytes]]],
+) -> None:
+    """Copy the ``segments`` (spool, offset, size) of the ``spools`` (descriptors, read with
+    ``pread``: a forked child shares the file position) to ``out`` in order, replacing
+    the byte ranges of ``patches`` (per spool, ``(offset, length, new bytes)`` by offset)."""
+    pending = [iter(sorted(p)) for p in patches]
+    upcoming = [next(it, None) for it in pending]
+    for spool, offset, size in segments:
+        fd, end = spools[spool], offset + size
+        while offset < end:
+            patch = upcoming[spool]
+            stop = end if patch is None or patch[0] >= end else patch[0]
+            while offset < stop:
+                block = os.pread(fd, min(_COPY_BLOCK, stop - offset), offset)
+                if not block:
+                    raise OSError("spool file shorter than written")
+                out.write(block)
+                offset += len(block)
+            if patch is not None and patch[0] == offset < end:
+                out.write(patch[2])
+                offset += patch[1]
+                upcoming[spool] = next(pending[spool], None)
 
 
 def _judge_all(
@@ -359,9 +543,15 @@ def _judge_all(
     workers: int | None,
     chunk_size: int,
     spool: IO[bytes],
-    render: Callable[[Match], str] | None,
-) -> tuple[_Index, bytearray]:
-    """Pass 1: judge every deposit, spool the verdicts, count the automatic claims per item."""
+    make_work: Callable[[_Matcher], _Work | _WriteWork],
+    done: Callable[[_Judges, _Index, bytearray], _T],
+) -> _T:
+    """Pass 1: judge every deposit (a :class:`_Work` spools the verdicts and the claims are
+    counted here; a :class:`_WriteWork` writes the lines in each process and only the ids go
+    to ``spool``, for the duplicate check), then ``done(judges)`` before the children stop.
+
+    The children are forked before the first chunk is judged when there is a second one
+    (a statement of one chunk is judged in this process only)."""
     gc_was_enabled = gc.isenabled()
     gc.disable()  # millions of long-lived containers, no garbage: see engine.reconcile
     if workers is None:
@@ -369,40 +559,50 @@ def _judge_all(
     judges: _Judges | None = None
     try:
         index = _Index(items, policy)
-        judges = _Judges(_Work(_Matcher(index, policy, payer_links), render), workers)
-        claims = bytearray(len(items))  # automatic matches per item, capped at 2
+        work = make_work(_Matcher(index, policy, payer_links))
+        judges = _Judges(work, workers)
+        written = isinstance(work, _WriteWork)
         ids = DuplicateFinder()
         position = 0
         stream = iter(deposits)
-        chunks = 0
         auto = MatchStatus.AUTO
+        claims = bytearray(len(items))  # automatic matches per item, capped at 2
         chunk = list(islice(stream, chunk_size))
+        following = list(islice(stream, chunk_size)) if chunk else []
+        parallel = bool(following)
         while chunk:
             for n, dep in enumerate(chunk, start=position):
                 _check_amount(dep, n)
                 ids.add(dep.id)
-            judges.start(chunk, parallel=chunks > 0)
+            judges.start(chunk, parallel=parallel)
             own = judges.judge_own()
-            # The next chunk is read while the children judge their shares of this one.
-            following = list(islice(stream, chunk_size))
+            # The chunk after next is read while the children judge their shares of this one.
+            after = list(islice(stream, chunk_size)) if following else []
             entries = judges.finish(own)
-            chunks += 1
-            for entry in entries:
-                row = entry[2]
-                if row[0] is auto:  # type: ignore[index]
-                    for i in row[2]:  # type: ignore[index]
-                        if claims[i] < 2:
-                            claims[i] += 1
-            pickle.dump(entries, spool, protocol=pickle.HIGHEST_PROTOCOL)
+            if written:
+                pickle.dump([d.id for d in chunk], spool, protocol=pickle.HIGHEST_PROTOCOL)
+            else:
+                for entry in entries:
+                    row = entry[2]
+                    if row[0] is auto:
+                        for i in row[2]:
+                            if claims[i] < 2:
+                                claims[i] += 1
+                pickle.dump(entries, spool, protocol=pickle.HIGHEST_PROTOCOL)
             position += len(chunk)
             if progress is not None:
                 progress(len(chunk))
-            chunk = following
+            chunk, following = following, after
         suspects = ids.suspects()
         if suspects:
             spool.seek(0)
             dup = DuplicateFinder.first_duplicate(
-                (row[0] for rows in _spooled(spool) for row in rows), suspects
+                (
+                    cast(str, row if written else row[0])  # an id, or an entry starting with it
+                    for rows in _spooled(spool)
+                    for row in rows
+                ),
+                suspects,
             )
             if dup is not None:
                 raise DomainError(
@@ -411,7 +611,7 @@ def _judge_all(
                     field="deposit_id",
                     line=dup[0] + 1,
                 )
-        return index, claims
+        return done(judges, index, claims)
     finally:
         if judges is not None:
             judges.close()

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import sys
 from argparse import ArgumentParser
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +33,8 @@ from urikake.domain.reconciliation.csvio import (
     read_open_items_file,
     read_payer_links,
 )
-from urikake.domain.reconciliation.stream import reconcile_rendered
-from urikake.files import atomic_text
+from urikake.domain.reconciliation.stream import reconcile_to_file
+from urikake.files import atomic_open
 
 PROGRESS_FROM = 20_000  # deposits; smaller runs finish before a bar would be useful
 
@@ -107,26 +106,22 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"入金明細ファイル {statement} を読めません: {exc}") from exc
         show = options["progress"] and expected >= PROGRESS_FROM
-        counts: Counter[MatchStatus] = Counter()
-        fees = 0
         lines = MatchLines()
         with tqdm(total=expected, desc="消込", unit="件", disable=not show, file=sys.stderr) as bar:
             try:
-                results = reconcile_rendered(
-                    iter_deposits(statement),
-                    items,
-                    lines,
-                    policy=policy,
-                    payer_links=links,
-                    progress=bar.update,
-                )
-                with atomic_text(out) as fh:
-                    fh.write(lines.header)
-                    for text, status, fee in results:
-                        fh.write(text)
-                        counts[status] += 1
-                        if status is MatchStatus.AUTO:
-                            fees += fee
+                with atomic_open(out) as fh:
+                    fh.write(lines.header.encode())
+                    # Each process writes the lines of the deposits it judged; they are
+                    # copied into the file in input order once every deposit is judged.
+                    counts, fees = reconcile_to_file(
+                        iter_deposits(statement),
+                        items,
+                        lines,
+                        fh,
+                        policy=policy,
+                        payer_links=links,
+                        progress=bar.update,
+                    )
             except DomainError as exc:
                 # Bad rows of the statement surface while it is read (before anything is
                 # written: the output file is only renamed into place when complete).
