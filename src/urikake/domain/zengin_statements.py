@@ -79,7 +79,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import numpy as np
 import numpy.typing as npt
@@ -536,20 +536,7 @@ def _parse_per_record(data: bytes, kind: _Kind) -> Statement:
             field="データ区分",
             line=len(records),
         )
-    first = headers[0]
-    return Statement(
-        source=SourceFormat.ZENGIN_DEPOSIT_NOTICE
-        if kind == "01"
-        else SourceFormat.ZENGIN_STATEMENT,
-        bank_code=first.bank_code,
-        branch_code=first.branch_code,
-        account_type=first.account_type,
-        account_number=first.account_number,
-        account_name=first.account_name,
-        period_start=min(h.start for h in headers),
-        period_end=max(h.end for h in headers),
-        lines=tuple(lines),
-    )
+    return Statement(**_account_fields(kind, headers), lines=tuple(lines))
 
 
 # ---------------------------------------------------------------------------------------
@@ -904,21 +891,26 @@ class _Parser:
         return _receipt(self.kind, self.headers, columns)
 
 
-def _receipt(kind: _Kind, headers: list[_Header], columns: StatementColumns) -> ReceiptColumns:
+def _account_fields(kind: _Kind, headers: list[_Header]) -> dict[str, Any]:
+    """The account and period of a file (its first header; the period over every header),
+    shared by the parse to objects and the parse to columns."""
     first = headers[0]
-    return ReceiptColumns(
-        source=SourceFormat.ZENGIN_DEPOSIT_NOTICE
+    return {
+        "source": SourceFormat.ZENGIN_DEPOSIT_NOTICE
         if kind == "01"
         else SourceFormat.ZENGIN_STATEMENT,
-        bank_code=first.bank_code,
-        branch_code=first.branch_code,
-        account_type=first.account_type,
-        account_number=first.account_number,
-        account_name=first.account_name,
-        period_start=min(h.start for h in headers),
-        period_end=max(h.end for h in headers),
-        columns=columns,
-    )
+        "bank_code": first.bank_code,
+        "branch_code": first.branch_code,
+        "account_type": first.account_type,
+        "account_number": first.account_number,
+        "account_name": first.account_name,
+        "period_start": min(h.start for h in headers),
+        "period_end": max(h.end for h in headers),
+    }
+
+
+def _receipt(kind: _Kind, headers: list[_Header], columns: StatementColumns) -> ReceiptColumns:
+    return ReceiptColumns(**_account_fields(kind, headers), columns=columns)
 
 
 def _check_trailer_03_counts(

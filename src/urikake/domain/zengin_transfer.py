@@ -787,16 +787,7 @@ def _parse_transfer_records(data: bytes) -> tuple[Originator, str, list[Transfer
     if not recs or recs[0][0] != "1" or recs[0][1:3] != "21" or recs[-1][0] != "9":
         raise DomainError("zengin_transfer.structure", "総合振込ファイルの構成が正しくありません")
     h = recs[0]
-    originator = Originator(
-        requester_code=h[4:14],
-        requester_name=h[14:54].rstrip(),
-        bank_code=h[58:62],
-        bank_name=h[62:77].rstrip() or None,
-        branch_code=h[77:80],
-        branch_name=h[80:95].rstrip() or None,
-        account_type=AccountType(int(h[95])),
-        account_number=h[96:103],
-    )
+    originator = _originator(h)
     transfers: list[Transfer] = []
     for r in recs[1:-1]:
         if r[0] == "2":
