@@ -45,7 +45,7 @@ from urikake.domain.money import format_rate_percent
 from urikake.ledger import services as ledger
 from urikake.notifications.services import notify
 from urikake.treasury.models import Payout
-from urikake.treasury.policy import client_code, platform_cash_account
+from urikake.treasury.policy import client_code, payout_queue_date, platform_cash_account
 
 #: The buyer pays its monthly fee within this many days of the invoice (then the next bank
 #: business day).
@@ -451,7 +451,7 @@ def request_early_payment(
             application=None,
             kind=Payout.Kind.BULK,
             amount=q.net,
-            requested_for=today,
+            requested_for=payout_queue_date(),
             **Payout.beneficiary(account),
         )
         locked.status = Payable.Status.EARLY
@@ -645,7 +645,7 @@ def record_buyer_payment(
                 application=None,
                 kind=Payout.Kind.BULK,
                 amount=owed_amount,
-                requested_for=value_date,
+                requested_for=payout_queue_date(value_date),
                 **Payout.beneficiary(account),
             )
         for p in payables:

@@ -45,7 +45,7 @@ from urikake.notifications import services as notifications
 from urikake.receivables.exposure import exposure_of
 from urikake.receivables.models import Debtor, DebtorIdentity, Invoice
 from urikake.treasury.models import Payout
-from urikake.treasury.policy import client_code, platform_cash_account
+from urikake.treasury.policy import client_code, payout_queue_date, platform_cash_account
 
 #: The per-debtor limit until the operator sets one (与信上限, platform-wide).
 DEFAULT_DEBTOR_LIMIT = 50_000_000
@@ -855,7 +855,7 @@ def pay_claim(claim: Claim, *, acting_user: User, comment: str = "") -> Claim:
             application=None,
             kind=Payout.Kind.GUARANTEE,
             amount=payment.amount,
-            requested_for=today,
+            requested_for=payout_queue_date(),
             **Payout.beneficiary(account),
         )
         locked.status = Claim.Status.APPROVED

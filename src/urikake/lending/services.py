@@ -52,7 +52,7 @@ from urikake.lending.models import (
 from urikake.receivables import assignment_clauses
 from urikake.receivables.models import Invoice, StatementEntry
 from urikake.treasury.models import Payout
-from urikake.treasury.policy import client_code, platform_cash_account
+from urikake.treasury.policy import client_code, payout_queue_date, platform_cash_account
 
 #: The bank statement's payer name must be this close to the debtor's kana to count as a
 #: payment from the debtor (trading history, IV.4).
@@ -715,7 +715,7 @@ def draw(facility: LoanFacility, *, amount: int, acting_user: Actor) -> Draw:
             application=None,
             kind=Payout.Kind.LOAN,
             amount=amount - fee,
-            requested_for=today,
+            requested_for=payout_queue_date(),
             **Payout.beneficiary(account),
         )
         created = Draw.objects.create(
@@ -1051,7 +1051,7 @@ def _client_payout(facility: LoanFacility, kind: str, amount: int, on: date) -> 
         organization_id=facility.organization_id,
         kind=kind,
         amount=amount,
-        requested_for=max(on, _today()),
+        requested_for=payout_queue_date(on),
         **Payout.beneficiary(account),
     )
 
@@ -1089,7 +1089,7 @@ def _guarantor_payout(facility: LoanFacility, kind: str, amount: int, debit: str
         kind=kind,
         amount=amount,
         debit_account=debit,
-        requested_for=_today(),
+        requested_for=payout_queue_date(),
         **Payout.beneficiary(guarantor_account(facility.guarantee_scheme)),
     )
 

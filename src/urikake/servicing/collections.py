@@ -34,7 +34,7 @@ from urikake.receivables.models import FinancingApplication, Invoice
 from urikake.servicing import sold
 from urikake.servicing.models import Position
 from urikake.treasury.models import Allocation, Deposit, Payout
-from urikake.treasury.policy import client_code, debtor_code
+from urikake.treasury.policy import client_code, debtor_code, payout_queue_date
 from urikake.treasury.positions import AppliedCollection
 
 __all__ = ["COLLECTIBLE", "ServicingBook", "apply_collection", "open_items", "release_reserve"]
@@ -234,7 +234,7 @@ def release_reserve(purchase: Position, *, acting_user: Actor) -> Payout | None:
             purchase=locked,
             kind=Payout.Kind.RESERVE,
             amount=amount,
-            requested_for=value_date,
+            requested_for=payout_queue_date(value_date),
             **Payout.beneficiary(account),
         )
         locked.reserve_released_on = today

@@ -26,7 +26,7 @@ from urikake.receivables.models import FinancingApplication, Invoice
 from urikake.servicing.models import Position
 from urikake.treasury.models import Payout
 from urikake.treasury.perfection import open_perfection
-from urikake.treasury.policy import client_code, debtor_code, perfection_policy
+from urikake.treasury.policy import client_code, debtor_code, payout_queue_date, perfection_policy
 
 
 def _buy(application: FinancingApplication, *, actor: Actor, on: date) -> list[Position]:
@@ -98,7 +98,7 @@ def fund_application(application: FinancingApplication, *, acting_user: Actor) -
             application=locked,
             kind=Payout.Kind.ADVANCE,
             amount=amount,
-            requested_for=max(payout_date, today),
+            requested_for=payout_queue_date(payout_date),
             **Payout.beneficiary(account),
         )
         audit.record(

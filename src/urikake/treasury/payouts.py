@@ -48,7 +48,12 @@ from urikake.ledger import services as ledger
 from urikake.receivables import services as receivables
 from urikake.treasury import notifications
 from urikake.treasury.models import Payout, PayoutBatch
-from urikake.treasury.policy import client_code, next_value_date, platform_cash_account
+from urikake.treasury.policy import (
+    client_code,
+    next_value_date,
+    payout_queue_date,
+    platform_cash_account,
+)
 
 
 def _books(template: str, display: Any) -> str:
@@ -410,7 +415,7 @@ def retry_returned(payout: Payout, *, acting_user: Actor) -> Payout:
             debit_account=locked.debit_account,
             replaces=locked,
             amount=locked.amount,
-            requested_for=timezone.localdate(),
+            requested_for=payout_queue_date(),
             **Payout.beneficiary(account),
         )
         audit.record(

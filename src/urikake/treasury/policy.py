@@ -68,6 +68,18 @@ def next_value_date(now: datetime | None = None) -> date:
     return next_bank_business_day(today)
 
 
+def payout_queue_date(on: date | None = None) -> date:
+    """The 振込指定日 a payout queued now asks for: ``on`` (default today), but never a day the
+    bank can no longer carry. After today's cut-off (or on a bank holiday) that is the next
+    bank business day, which is also the date the client is told the money arrives.
+
+    The batch takes every pending payout whose date is on or before its own value date, so a
+    payout queued for a later day waits for the batch of that day.
+    """
+    today = timezone.localdate()
+    return max(on or today, today, next_value_date())
+
+
 def platform_cash_account() -> str:
     """The ledger account of the platform's bank account (payouts leave, collections arrive)."""
     return ledger.operating_cash_account()
