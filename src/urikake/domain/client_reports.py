@@ -101,17 +101,24 @@ class FundsReceived:
     total: int
     this_month: int
     count: int
+    #: The total by kind of payout (買取代金, 留保金返還, 担保融資の実行…), in the order the
+    #: kinds were first received: the page names what the total adds up, because a loan
+    #: drawn is not money from a purchase.
+    by_kind: tuple[tuple[str, int], ...] = ()
 
 
-def funds_received(payouts: Iterable[tuple[date, int]], *, today: date) -> FundsReceived:
-    """Payouts the client received (value date, yen): in total, and in ``today``'s month."""
+def funds_received(payouts: Iterable[tuple[date, int, str]], *, today: date) -> FundsReceived:
+    """Payouts the client received (value date, yen, kind): in total, in ``today``'s month,
+    and by kind."""
     total = month = count = 0
-    for on, amount in payouts:
+    by_kind: dict[str, int] = {}
+    for on, amount, kind in payouts:
         total += amount
         count += 1
+        by_kind[kind] = by_kind.get(kind, 0) + amount
         if (on.year, on.month) == (today.year, today.month):
             month += amount
-    return FundsReceived(total=total, this_month=month, count=count)
+    return FundsReceived(total=total, this_month=month, count=count, by_kind=tuple(by_kind.items()))
 
 
 class Step(enum.StrEnum):

@@ -164,6 +164,10 @@ ENGLISH: dict[str, str] = {
     "application.product": "Choose a product.",
     "application.no_invoices": "Choose the invoices.",
     "application.invoice_unknown": "The invoice was not found.",
+    "invoice.encumbered": (
+        "Invoice {number} is {held_by_label}, so it cannot be used here."
+        " One invoice cannot be financed twice."
+    ),
     "application.amount": (
         "Enter an amount of at least ¥1 and at most the invoices' total (¥{face:,})."
     ),

@@ -13,3 +13,14 @@ class GuaranteesConfig(AppConfig):
         from urikake.receivables.exposure import register_exposure_source
 
         register_exposure_source("guarantees", guarantee_exposure)
+
+        # A guaranteed invoice may not be sold or pledged as well
+        # (urikake.receivables.encumbrances).
+        from django.utils.translation import gettext_lazy as _
+
+        from urikake.guarantees.services import guaranteed_invoices
+        from urikake.receivables.encumbrances import register_encumbrance_source
+
+        register_encumbrance_source(
+            "guarantee", _("売掛保証の対象（お申込み中を含む）"), guaranteed_invoices
+        )

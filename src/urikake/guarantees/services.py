@@ -17,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from urikake.accounts.models import User
@@ -42,6 +42,7 @@ from urikake.guarantees.models import (
 )
 from urikake.ledger import services as ledger
 from urikake.notifications import services as notifications
+from urikake.receivables.encumbrances import ensure_unencumbered
 from urikake.receivables.exposure import exposure_of
 from urikake.receivables.models import Debtor, DebtorIdentity, Invoice
 from urikake.treasury.models import Payout
@@ -104,6 +105,30 @@ def guarantee_exposure(identity_id: int) -> int:
     ).only("paid_amount", "recovered", "written_off"):
         taken_over += claim.recovery_open
     return int(contingent or 0) + taken_over
+
+
+def guaranteed_invoices() -> QuerySet[Any]:
+    """Ids of the invoices a guarantee holds: covered now or claimed on, or named by an
+    individual guarantee (個別保証) applied for or in force. An encumbrance source."""
+    return (
+        Invoice.objects.filter(
+            Q(
+                guaranteed__status__in=[
+                    GuaranteedReceivable.Status.COVERED,
+                    GuaranteedReceivable.Status.CLAIMED,
+                ]
+            )
+            | Q(
+                guarantees__status__in=[
+                    GuaranteeContract.Status.SUBMITTED,
+                    GuaranteeContract.Status.APPROVED,
+                    *IN_FORCE,
+                ]
+            )
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+    )
 
 
 def debtor_limit(identity: DebtorIdentity) -> int:
@@ -200,6 +225,8 @@ def apply(
             raise DomainError(
                 "guarantee.invoice_covered", "この請求書は既に保証を受けています。", field="invoice"
             )
+        # Not sold to us, pledged to a loan, or under another guarantee (double financing).
+        ensure_unencumbered([invoice], field="invoice")
     else:
         invoice = None
     with transaction.atomic():

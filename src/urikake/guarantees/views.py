@@ -26,7 +26,8 @@ from urikake.applicants.access import current_organization, owned_or_404
 from urikake.domain.errors import DomainError
 from urikake.domain.guarantees import MAX_EVIDENCE_BYTES
 from urikake.guarantees import forms, services
-from urikake.guarantees.models import Claim, GuaranteeContract, GuaranteedReceivable
+from urikake.guarantees.models import Claim, GuaranteeContract
+from urikake.receivables.encumbrances import unencumbered
 from urikake.receivables.exposure import exposure_of
 from urikake.receivables.models import Debtor, DebtorIdentity, Invoice
 
@@ -60,14 +61,14 @@ def _run(request: HttpRequest, ok: str, call: Callable[[], Any]) -> bool:
 
 
 def _open_invoices(org_id: int, debtor_id: int | None = None) -> list[Invoice]:
-    covered = GuaranteedReceivable.objects.filter(status__in=["covered", "claimed"]).values(
-        "invoice_id"
+    # Not one another product holds, nor one already guaranteed (double financing).
+    rows = unencumbered(
+        Invoice.objects.filter(
+            organization_id=org_id,
+            due_date__gte=timezone.localdate(),
+            status=Invoice.Status.REGISTERED,
+        )
     )
-    rows = Invoice.objects.filter(
-        organization_id=org_id,
-        due_date__gte=timezone.localdate(),
-        status=Invoice.Status.REGISTERED,
-    ).exclude(pk__in=covered)
     if debtor_id is not None:
         rows = rows.filter(debtor_id=debtor_id)
     return list(rows.select_related("debtor").order_by("due_date", "pk")[:200])

@@ -50,6 +50,7 @@ from urikake.lending.models import (
     rates_to_json,
 )
 from urikake.receivables import assignment_clauses
+from urikake.receivables.encumbrances import ensure_unencumbered
 from urikake.receivables.models import Invoice, StatementEntry
 from urikake.treasury.models import Payout
 from urikake.treasury.policy import client_code, payout_queue_date, platform_cash_account
@@ -169,6 +170,8 @@ def _pledge(
             f"請求書{invoice.invoice_number}は既に担保に入っています。",
             field="invoices",
         )
+    # Nor sold to us, in a purchase application, or guaranteed (double financing).
+    ensure_unencumbered([invoice])
     matrix = _facility_matrix(facility)
     return Collateral.objects.create(
         facility=facility,

@@ -33,6 +33,7 @@ from urikake.lending.models import (
     LoanDocumentFile,
     LoanFacility,
 )
+from urikake.receivables.encumbrances import unencumbered
 from urikake.receivables.models import Invoice
 
 _F = TypeVar("_F", bound=Callable[..., HttpResponse])
@@ -55,10 +56,15 @@ def _error(request: HttpRequest, form: Any, exc: DomainError) -> None:
 
 
 def _free_invoices(org_id: int) -> list[Invoice]:
-    pledged = Collateral.objects.filter(status=Collateral.Status.PLEDGED).values("invoice_id")
+    """Invoices not yet due that no product holds (pledged, sold or guaranteed)."""
     return list(
-        Invoice.objects.filter(organization_id=org_id, due_date__gte=timezone.localdate())
-        .exclude(pk__in=pledged)
+        unencumbered(
+            Invoice.objects.filter(
+                organization_id=org_id,
+                due_date__gte=timezone.localdate(),
+                status=Invoice.Status.REGISTERED,
+            )
+        )
         .select_related("debtor")
         .order_by("due_date", "pk")[:200]
     )

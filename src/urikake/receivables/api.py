@@ -442,6 +442,14 @@ def create_application(
         # waited for it): answer with its application.
         first = FinancingApplication.objects.get(organization=org, idempotency_key=idempotency_key)
         return _replay(org, first, digest)
+    except DomainError as exc:
+        # Or it committed while this one waited on the invoices' rows, and now holds them.
+        first = FinancingApplication.objects.filter(
+            organization=org, idempotency_key=idempotency_key
+        ).first()
+        if exc.code != "invoice.encumbered" or first is None:
+            raise
+        return _replay(org, first, digest)
     return Status(201, _fresh(application))
 
 

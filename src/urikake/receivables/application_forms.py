@@ -16,6 +16,7 @@ from urikake.applicants.models import Organization
 from urikake.domain.invoices import amount_limit_error
 from urikake.domain.money import format_rate_percent, format_yen
 from urikake.plans import services as plans
+from urikake.receivables.encumbrances import encumbered_count, unencumbered
 from urikake.receivables.forms import MultipleFileField, MultipleFileInput
 from urikake.receivables.models import Debtor, FinancingApplication, Invoice
 
@@ -100,11 +101,15 @@ class ApplicationForm(forms.Form):
 
     def __init__(self, *args: object, organization: Organization, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["invoices"].queryset = (  # type: ignore[attr-defined]
-            Invoice.objects.filter(organization=organization, status=Invoice.Status.REGISTERED)
-            .select_related("debtor")
-            .order_by("due_date")
+        registered = Invoice.objects.filter(
+            organization=organization, status=Invoice.Status.REGISTERED
         )
+        # An invoice another application, a loan or a guarantee already holds is not offered
+        # (double financing); the page says how many are left out and why.
+        self.fields["invoices"].queryset = (  # type: ignore[attr-defined]
+            unencumbered(registered).select_related("debtor").order_by("due_date")
+        )
+        self.held_elsewhere = encumbered_count(registered)
         offered = plans.plans_for(organization.kind)
         self.fields["plan"].choices = [  # type: ignore[attr-defined]
             ("", _("自動で選ぶ")),

@@ -30,7 +30,7 @@ from urikake.domain.name_matching import normalize_name
 from urikake.domain.screening.fingerprints import invoice_fingerprint, near_duplicate_keys
 from urikake.domain.statements import Direction, Statement, refuse_future_lines
 from urikake.plans import services as plans
-from urikake.receivables import notices
+from urikake.receivables import encumbrances, notices
 from urikake.receivables.models import (
     Debtor,
     DebtorIdentity,
@@ -344,6 +344,7 @@ def create_application(
         raise DomainError(
             "application.invoice_unknown", "請求書が見つかりません。", field="invoices"
         )
+    encumbrances.ensure_unencumbered(invoices, field=amount_field)
     face = sum(inv.total_amount for inv in invoices)
     amount = face if requested_amount is None else requested_amount
     if not 0 < amount <= face:
@@ -419,6 +420,9 @@ def submit_application(
 
     ensure_can_apply(application.organization)
     with transaction.atomic():
+        # A loan or a guarantee may have taken an invoice since the draft was made, or another
+        # application been submitted with it.
+        encumbrances.ensure_unencumbered(application.invoices.all())
         submitted = _move(
             application,
             ApplicationStatus.SUBMITTED,

@@ -22,6 +22,7 @@ from urikake.domain.bank_calendar import BusinessDayConvention, adjust_to_busine
 from urikake.domain.errors import DomainError
 from urikake.domain.perfection import Stage, check_can_fund
 from urikake.ledger import services as ledger
+from urikake.receivables.encumbrances import ensure_unencumbered
 from urikake.receivables.models import FinancingApplication, Invoice
 from urikake.servicing.models import Position
 from urikake.treasury.models import Payout
@@ -31,6 +32,9 @@ from urikake.treasury.policy import client_code, debtor_code, payout_queue_date,
 
 def _buy(application: FinancingApplication, *, actor: Actor, on: date) -> list[Position]:
     invoices = list(application.invoices.select_related("debtor").order_by("pk"))
+    # Last line against double financing: no loan or guarantee took an invoice since the
+    # application was submitted (the rows stay locked until the purchase commits).
+    ensure_unencumbered(invoices, besides="factoring")
     lines = application.offer_lines(invoices)
     purchases = []
     for invoice in invoices:

@@ -189,7 +189,9 @@ def sent_payouts(org: Organization) -> list[Payout]:
 
 
 def funds(org: Organization, *, today: date) -> FundsReceived:
-    return funds_received(((_received_on(p), p.amount) for p in sent_payouts(org)), today=today)
+    return funds_received(
+        ((_received_on(p), p.amount, p.kind) for p in sent_payouts(org)), today=today
+    )
 
 
 def deal_costs(org: Organization) -> list[DealCost]:

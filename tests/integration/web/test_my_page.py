@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 from pypdf import PdfReader
@@ -83,6 +84,7 @@ def test_dashboard_shows_funds_fees_apr_next_step_and_line(funded: Any) -> None:
         advance.amount if (on.year, on.month) == (date.today().year, date.today().month) else 0
     )
     assert f'id="funds-month">¥{this_month:,}<' in html
+    assert f"買取代金 ¥{advance.amount:,}" in html  # what the total is made of
     fees = p.fee + p.admin_fee
     assert f'id="fees-total">¥{fees:,}<' in html
     # The APR of the deal: fees over the cash received, payout date to expected collection.
@@ -292,3 +294,32 @@ def test_a_draft_gets_an_estimate_across_the_plan_band() -> None:
     text = _pdf_text(pdf.content)
     assert "概算御見積書" in text
     assert "融資ではありません" in text
+
+
+def test_funds_received_say_what_they_are_made_of(funded: Any, treasury_staff: Any) -> None:
+    """A loan drawn is not money from a purchase: the card adds it to the total and names it
+    in the breakdown (the demo client's card counted its loan draw as if bought). The loan's
+    transfer is queued and sent the way a draw's is (treasury batch, two people)."""
+    from urikake.applicants.services import current_payout_account
+    from urikake.treasury.policy import payout_queue_date
+
+    deal, advance, _ = funded
+    account = current_payout_account(deal.organization)
+    assert account is not None
+    loan = Payout.objects.create(
+        organization=deal.organization,
+        kind=Payout.Kind.LOAN,
+        amount=500_000,
+        requested_for=payout_queue_date(),
+        **Payout.beneficiary(account),
+    )
+    batch = payouts.build_batch(acting_user=treasury_staff, value_date=loan.requested_for)
+    payouts.mark_sent(approved(batch), acting_user=treasury_staff)
+    html = _client(deal.user).get("/my/").content.decode()
+    assert f'id="funds-total">¥{advance.amount + 500_000:,}<' in html
+    assert f"買取代金 ¥{advance.amount:,} ／ 担保融資の実行 ¥500,000" in html
+    client = _client(deal.user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get("/my/").content.decode()
+    breakdown = english.split('id="funds-breakdown">')[1].split("</p>")[0]
+    assert breakdown == f"Made up of: Purchase price ¥{advance.amount:,} ／ Loan drawdown ¥500,000"

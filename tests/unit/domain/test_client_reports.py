@@ -65,12 +65,14 @@ def test_deal_cost_counts_the_days_funded() -> None:
 
 def test_funds_received_in_total_and_this_month() -> None:
     payouts = [
-        (date(2026, 11, 30), 500_000),
-        (date(2026, 12, 1), 300_000),
-        (date(2026, 12, 4), 20_000),
+        (date(2026, 11, 30), 500_000, "advance"),
+        (date(2026, 12, 1), 300_000, "loan"),
+        (date(2026, 12, 4), 20_000, "reserve"),
+        (date(2026, 12, 5), 100_000, "advance"),
     ]
     got = funds_received(payouts, today=date(2026, 12, 6))
-    assert (got.total, got.this_month, got.count) == (820_000, 320_000, 3)
+    assert (got.total, got.this_month, got.count) == (920_000, 420_000, 4)
+    assert got.by_kind == (("advance", 600_000), ("loan", 300_000), ("reserve", 20_000))
     assert funds_received([], today=date(2026, 12, 6)).total == 0
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from django import template
 
 from urikake.domain.money import format_rate_percent
+from urikake.treasury.models import Payout
 from urikake.web import dashboard
 
 register = template.Library()
@@ -26,10 +27,13 @@ def my_dashboard(organization: Any) -> dict[str, Any]:
         return {"organization": None}
     today = dashboard.today()
     costs = dashboard.deal_costs(organization)
+    funds = dashboard.funds(organization, today=today)
     return {
         "organization": organization,
         "today": today,
-        "funds": dashboard.funds(organization, today=today),
+        "funds": funds,
+        # What the total adds up (a purchase, a loan drawn, a guarantee paid…), by label.
+        "funds_by_kind": [(Payout.Kind(k).label, amount) for k, amount in funds.by_kind],
         "costs": costs,
         "fees_total": sum(c.fees for c in costs),
         "deals": dashboard.open_deals(organization, today=today),
