@@ -444,12 +444,12 @@ def create_application(
         return _replay(org, first, digest)
     except DomainError as exc:
         # Or it committed while this one waited on the invoices' rows, and now holds them.
-        first = FinancingApplication.objects.filter(
+        holder = FinancingApplication.objects.filter(
             organization=org, idempotency_key=idempotency_key
         ).first()
-        if exc.code != "invoice.encumbered" or first is None:
+        if exc.code != "invoice.encumbered" or holder is None:
             raise
-        return _replay(org, first, digest)
+        return _replay(org, holder, digest)
     return Status(201, _fresh(application))
 
 
