@@ -615,6 +615,10 @@ def record_settlement(
         row.status = GuaranteedReceivable.Status.SETTLED
         row.ended_on = _today()
         row.save(update_fields=["status", "ended_on"])
+        # The debtor paid the invoice: it is 回収済み, and can back nothing else.
+        Invoice.objects.filter(pk=row.invoice_id, status=Invoice.Status.REGISTERED).update(
+            status=Invoice.Status.SETTLED
+        )
         if not contract.revolving:
             _end(contract, Status.EXPIRED, acting_user, why="保証対象債権の入金")
         audit.record(

@@ -1016,6 +1016,10 @@ def apply_receipt(
         if c.outstanding == 0:
             c.status = Collateral.Status.COLLECTED
             c.ended_on = received_on
+            # The debtor paid the invoice in full: it is 回収済み, and can back nothing else.
+            Invoice.objects.filter(pk=c.invoice_id, status=Invoice.Status.REGISTERED).update(
+                status=Invoice.Status.SETTLED
+            )
         c.save(update_fields=["collected_amount", "status", "ended_on"])
     if outstanding_principal(locked) == 0 and locked.scheme_enum is rules.LoanScheme.INDIVIDUAL:
         locked.status = LoanFacility.Status.CLOSED

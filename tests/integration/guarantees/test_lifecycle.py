@@ -258,6 +258,8 @@ def test_revolving_limit_usage_premium_and_limit(people):
     # Settled receivables free the limit again.
     services.record_settlement(row, acting_user=user)
     assert services.used(contract) == 500_000
+    row.invoice.refresh_from_db()
+    assert row.invoice.status == "settled"  # paid: it backs nothing else
     assert balanced()
 
 

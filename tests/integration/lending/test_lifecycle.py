@@ -163,6 +163,8 @@ def test_revolving_loan_life_cycle(people) -> None:
     assert ledger.balance(loan_book.INTEREST_INCOME) == -5_136
     collateral.refresh_from_db()
     assert collateral.status == Collateral.Status.COLLECTED
+    # Paid in full: the invoice is 回収済み and can back nothing else.
+    assert collateral.invoice.__class__.objects.get(pk=collateral.invoice_id).status == "settled"
     base = services.borrowing_base(facility)
     assert (base.collateral_value, base.outstanding) == (1_980_000, 1_405_136)
     assert base.available == 1_980_000 - 1_405_136
