@@ -8,7 +8,7 @@ staff identities at all.
 
 from __future__ import annotations
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from urikake.accounts.models import User
@@ -19,7 +19,7 @@ SYSTEM_ACTORS = {
     "ekyc-webhook": _("本人確認サービスからの結果通知"),
     "kyc-expiry": _("本人確認の期限管理"),
     "login-throttle": _("ログイン試行の制限"),
-    "reconciliation": _("自動消込"),
+    "reconciliation": pgettext_lazy("automatic process", "自動消込"),
     "screening": _("自動審査"),
     "treasury_remind": _("回収の督促"),
 }
@@ -71,7 +71,7 @@ ACTIONS = {
     "application.declined": _("申込み: お見送り"),
     "application.referred": _("申込み: 審査担当へ回付"),
     "audit.checkpoint_signed": _("監査証跡: チェックポイントの署名"),
-    "consent.given": _("規約への同意"),
+    "consent.given": pgettext_lazy("audit action", "規約への同意"),
     "consent.withdrawn": _("規約への同意の撤回"),
     "contract.prepared": _("契約書類の作成"),
     "contract.signed": _("契約書類への署名"),
@@ -98,7 +98,7 @@ ACTIONS = {
     "kyc.rejected": _("本人確認: 不成立"),
     "ledger.equity_funded": _("仕訳: 資本金・開始残高"),
     "ledger.posted": _("仕訳の記帳"),
-    "member.removed": _("メンバーの削除"),
+    "member.removed": pgettext_lazy("audit action", "メンバーの削除"),
     "notification_settings.changed": _("通知設定の変更"),
     "organization.created": _("申込者情報の作成"),
     "organization.phone_updated": _("電話番号の変更"),
@@ -133,7 +133,7 @@ ACTIONS = {
     "staff.role_granted": _("スタッフ権限の付与"),
     "staff.role_revoked": _("スタッフ権限の取消し"),
     "user.language_changed": _("表示言語の変更"),
-    "statement.imported": _("入出金明細の取込み"),
+    "statement.imported": pgettext_lazy("audit action", "入出金明細の取込み"),
     "treasury.batch_approved": _("送金: 総合振込データの承認"),
     "treasury.batch_generated": _("送金: 総合振込データの作成"),
     "treasury.batch_sent": _("送金: 総合振込データの送信"),
@@ -196,13 +196,13 @@ ACTIONS = {
     "auth.login_failed": _("ログインの失敗"),
     "auth.login_throttled": _("ログイン試行の制限"),
     "auth.rate_limited": _("操作回数の制限"),
-    "auth.reauthenticated": _("再認証"),
+    "auth.reauthenticated": pgettext_lazy("audit action", "再認証"),
     "auth.mfa_added": _("二段階認証の追加"),
     "auth.mfa_removed": _("二段階認証の削除"),
     "auth.mfa_reset": _("二段階認証のリセット"),
     "auth.mfa_failed": _("二段階認証の失敗"),
     "auth.password_changed": _("パスワードの変更"),
-    "auth.password_set": _("パスワードの設定"),
+    "auth.password_set": pgettext_lazy("audit action", "パスワードの設定"),
     "auth.password_reset": _("パスワードの再設定"),
     "auth.email_added": _("メールアドレスの追加"),
     "auth.email_removed": _("メールアドレスの削除"),

@@ -15,7 +15,7 @@ import phonenumbers
 from django import forms
 from django.contrib.auth import password_validation
 from django.utils import timezone
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from urikake.accounts.models import User
@@ -447,7 +447,7 @@ class NotificationSettingsForm(Form):
     email_screening = forms.BooleanField(label=_("審査結果"), required=False)
     email_payment = forms.BooleanField(label=_("入金"), required=False)
     email_contract = forms.BooleanField(label=_("契約"), required=False)
-    email_news = forms.BooleanField(label=_("お知らせ"), required=False)
+    email_news = forms.BooleanField(label=pgettext_lazy("mail topic", "お知らせ"), required=False)
     sms_important = forms.BooleanField(
         label=_("重要なお知らせをSMSで受け取る"),
         required=False,

@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db.models import Count, F, QuerySet, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_noop, npgettext
+from django.utils.translation import gettext, gettext_noop, npgettext, pgettext
 
 from urikake.applicants.models import Industry
 from urikake.domain import portfolio_metrics as pm
@@ -198,7 +198,12 @@ def approval_rate(period: Period) -> Section:
         "approval",
         gettext("承認率"),
         gettext("条件提示に至った件数 ÷（条件提示に至った件数 ＋ お見送り）。申込月で集計します。"),
-        [gettext("申込月"), gettext("承認"), gettext("判断済み"), gettext("承認率")],
+        [
+            gettext("申込月"),
+            pgettext("approvals count", "承認"),
+            gettext("判断済み"),
+            gettext("承認率"),
+        ],
         rows,
         svg,
         [gettext("取消・期限切れは、判断前か後かが状態から分からないため分母に含めません。")],

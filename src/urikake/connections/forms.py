@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from urikake.connections.models import CHECKLIST, DIRECTION_CHOICES, ENVIRONMENT_CHOICES
 from urikake.domain import connections as rules
@@ -170,7 +171,11 @@ class DecisionForm(forms.Form):
 
 class StopForm(forms.Form):
     kind = forms.ChoiceField(
-        label=_("操作"), choices=[("suspend", _("停止")), ("revoke", _("取消"))]
+        label=_("操作"),
+        choices=[
+            ("suspend", pgettext_lazy("connection action", "停止")),
+            ("revoke", pgettext_lazy("connection action", "取消")),
+        ],
     )
     reason = forms.CharField(label=_("理由"), max_length=1000)
 

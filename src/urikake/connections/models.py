@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext, gettext_lazy, gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop, pgettext, pgettext_lazy
 
 from urikake.domain.connections import STAGE_LABELS, Environment, Stage
 
@@ -39,22 +39,29 @@ CHECKLIST: list[tuple[str, str]] = [
 ]
 
 
-# The domain's stage labels and the checklist, for the translation catalogs (makemessages).
+# The domain's stage labels, for the translation catalogs (makemessages). They take a context:
+# 取消 is a revoked connection here and a cancelled application elsewhere, and Django merges
+# every app's catalog into one per language.
 STAGE_MSGIDS = (
-    gettext_noop("企画（目的・範囲の定義）"),
-    gettext_noop("事前相談"),
-    gettext_noop("申請"),
-    gettext_noop("技術審査"),
-    gettext_noop("セキュリティ審査"),
-    gettext_noop("疎通テスト"),
-    gettext_noop("受入テスト・運用合意"),
-    gettext_noop("本番接続許可"),
-    gettext_noop("稼働中"),
-    gettext_noop("更新期限間近"),
-    gettext_noop("停止中"),
-    gettext_noop("取消"),
-    gettext_noop("期限切れ"),
+    pgettext_lazy("connection stage", "企画（目的・範囲の定義）"),
+    pgettext_lazy("connection stage", "事前相談"),
+    pgettext_lazy("connection stage", "申請"),
+    pgettext_lazy("connection stage", "技術審査"),
+    pgettext_lazy("connection stage", "セキュリティ審査"),
+    pgettext_lazy("connection stage", "疎通テスト"),
+    pgettext_lazy("connection stage", "受入テスト・運用合意"),
+    pgettext_lazy("connection stage", "本番接続許可"),
+    pgettext_lazy("connection stage", "稼働中"),
+    pgettext_lazy("connection stage", "更新期限間近"),
+    pgettext_lazy("connection stage", "停止中"),
+    pgettext_lazy("connection stage", "取消"),
+    pgettext_lazy("connection stage", "期限切れ"),
 )
+
+
+def stage_name(stage: Stage) -> str:
+    """A stage of a connection in the reader's language."""
+    return pgettext("connection stage", STAGE_LABELS[stage])
 
 
 class Connection(models.Model):
@@ -112,7 +119,7 @@ class Connection(models.Model):
 
     @property
     def stage_label(self) -> str:
-        return gettext(STAGE_LABELS[Stage(self.stage)])
+        return stage_name(Stage(self.stage))
 
 
 class PendingRequest(models.Model):

@@ -14,13 +14,20 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from urikake.accounts.access import staff
 from urikake.accounts.roles import Capability
 from urikake.connections import forms, services
-from urikake.connections.models import CHECKLIST, CallRecord, Connection, Evidence, PendingRequest
+from urikake.connections.models import (
+    CHECKLIST,
+    CallRecord,
+    Connection,
+    Evidence,
+    PendingRequest,
+    stage_name,
+)
 from urikake.domain import connections as rules
 from urikake.domain.errors import DomainError
 from urikake.integrations import http
@@ -34,18 +41,18 @@ ACTION_LABELS = {
     "change": gettext_noop("変更申請（接続条件）"),
 }
 EVENT_LABELS = {
-    "registered": gettext_noop("台帳に登録"),
-    "checklist": gettext_noop("チェックリスト更新"),
-    "evidence": gettext_noop("証跡を添付"),
-    "suspended": gettext_noop("停止"),
-    "revoked": gettext_noop("取消"),
-    "expired": gettext_noop("期限切れ（自動停止）"),
-    "renewal_due": gettext_noop("更新期限間近"),
+    "registered": gettext_lazy("台帳に登録"),
+    "checklist": gettext_lazy("チェックリスト更新"),
+    "evidence": gettext_lazy("証跡を添付"),
+    "suspended": gettext_lazy("停止"),
+    "revoked": pgettext_lazy("connection stage", "取消"),
+    "expired": gettext_lazy("期限切れ（自動停止）"),
+    "renewal_due": gettext_lazy("更新期限間近"),
 }
 DECISION_WORDS = (
-    ("proposed_", gettext_noop("申請")),
-    ("confirmed_", gettext_noop("承認")),
-    ("rejected_", gettext_noop("却下")),
+    ("proposed_", gettext_lazy("申請")),
+    ("confirmed_", pgettext_lazy("connection decision", "承認")),
+    ("rejected_", gettext_lazy("却下")),
 )
 
 
@@ -56,13 +63,13 @@ def _action_label(action: str) -> str:
 def _event_label(event: str) -> str:
     for prefix, word in DECISION_WORDS:
         if event.startswith(prefix):
-            return f"{_action_label(event[len(prefix) :])}：{_(word)}"
-    return _(EVENT_LABELS[event]) if event in EVENT_LABELS else ""
+            return f"{_action_label(event[len(prefix) :])}：{word}"
+    return str(EVENT_LABELS[event]) if event in EVENT_LABELS else ""
 
 
 def _stage_label(value: str) -> str:
     try:
-        return _(rules.STAGE_LABELS[rules.Stage(value)])
+        return stage_name(rules.Stage(value))
     except ValueError:
         return ""
 
@@ -279,9 +286,7 @@ def detail(request: HttpRequest, name: str) -> HttpResponse:
             "pending": pending,
             "pending_label": _action_label(pending.action) if pending else "",
             "may_decide": pending is not None and pending.maker_id != request.user.pk,
-            "next_stage": _(rules.STAGE_LABELS[rules.FORWARD[stage]])
-            if stage in rules.FORWARD
-            else "",
+            "next_stage": stage_name(rules.FORWARD[stage]) if stage in rules.FORWARD else "",
             "propose_form": forms.ProposeForm(stage=stage)
             if stage in rules.FORWARD and not pending
             else None,

@@ -152,7 +152,7 @@ class GuaranteeContract(models.Model):
 class GuaranteedReceivable(models.Model):
     class Status(models.TextChoices):
         COVERED = "covered", _("保証中")
-        SETTLED = "settled", _("入金済み")
+        SETTLED = "settled", pgettext_lazy("guaranteed receivable", "入金済み")
         CLAIMED = "claimed", _("保証履行の請求中")
         ASSIGNED = "assigned", _("当社へ譲渡済み")
         EXPIRED = "expired", _("保証終了")

@@ -92,7 +92,7 @@ class ApplyForm(YenMixin, forms.Form):
 
 
 class DocumentForm(forms.Form):
-    kind = forms.ChoiceField(label=_("書類"), choices=DOCUMENT_CHOICES)
+    kind = forms.ChoiceField(label=pgettext_lazy("document kind", "書類"), choices=DOCUMENT_CHOICES)
     file = forms.FileField(label=_("ファイル（PDF・画像、10MBまで）"))
 
 

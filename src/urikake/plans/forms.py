@@ -10,6 +10,7 @@ from django import forms
 from django.apps import apps
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from urikake.domain.plans import MAX_PLAN_AMOUNT_YEN, PlanTerms, Segment
 from urikake.plans.models import PlanVersion
@@ -40,7 +41,9 @@ def _percent(label: Any, *, maximum: str = "100") -> forms.DecimalField:
 class PlanForm(forms.Form):
     code = forms.SlugField(label=_("プランコード（英数字）"), max_length=40)
     name = forms.CharField(label=_("プラン名"), max_length=100)
-    segment = forms.ChoiceField(label=_("対象"), choices=PlanVersion.Segment.choices)
+    segment = forms.ChoiceField(
+        label=pgettext_lazy("plan segment", "対象"), choices=PlanVersion.Segment.choices
+    )
     product = forms.ChoiceField(label=_("資金化の方法"), choices=())
     min_amount = forms.IntegerField(
         label=_("1件あたりの最低金額（円）"), min_value=1, max_value=MAX_PLAN_AMOUNT_YEN

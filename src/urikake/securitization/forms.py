@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from urikake.domain.products import choices as product_choices
 from urikake.securitization.models import Pool
@@ -12,7 +13,9 @@ from urikake.securitization.models import Pool
 
 class BuildPoolForm(forms.Form):
     name = forms.CharField(label=_("名称"), max_length=100)
-    cut_off = forms.DateField(label=_("基準日"), widget=forms.DateInput(attrs={"type": "date"}))
+    cut_off = forms.DateField(
+        label=pgettext_lazy("pool", "基準日"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     method = forms.ChoiceField(label=_("方式"), choices=Pool.Method.choices)
     products = forms.MultipleChoiceField(
         label=_("対象の資金化方法"), choices=(), widget=forms.CheckboxSelectMultiple
