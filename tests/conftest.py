@@ -86,3 +86,14 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
                 with connection.cursor() as cursor:
                     name = connection.ops.quote_name(connection.settings_dict["NAME"])
                     cursor.execute(f"ALTER DATABASE {name} SET synchronous_commit = off")
+
+
+@pytest.fixture(autouse=True)
+def _language_back_to_default() -> Iterator[None]:
+    """Each test starts in the default language. A request in English leaves English active
+    in the thread (LocaleMiddleware does not deactivate), so a later test that reads Japanese
+    headers would fail only when run after it."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
