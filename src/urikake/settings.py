@@ -310,6 +310,8 @@ SESSION_LIMITS = {
     "applicant": {"idle": 60 * 60, "absolute": 24 * 60 * 60},
     "staff": {"idle": 15 * 60, "absolute": 12 * 60 * 60},
 }
+# Django's database sessions, the per-request read sent without the ORM's query building
+SESSION_ENGINE = "urikake.accounts.session_store"
 SESSION_COOKIE_AGE = 24 * 60 * 60  # "keep me logged in" never outlives the absolute limit
 LOGIN_LOCKOUT = {
     "free_failures": 3,  # attempts before delays start
