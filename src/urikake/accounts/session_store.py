@@ -16,21 +16,20 @@ from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionS
 from django.db import connections, router
 from django.utils import timezone
 
+# Django's Session model (django_session), quoted as PostgreSQL and SQLite both read it
+_READ = (
+    'SELECT "session_data" FROM "django_session" WHERE "session_key" = %s AND "expire_date" > %s'
+)
+
 
 class SessionStore(DatabaseSessionStore):
     def load(self) -> dict[str, Any]:
-        model = self.model
-        alias = router.db_for_read(model)
+        alias = router.db_for_read(self.model)
         connection = connections[alias]
-        quote = connection.ops.quote_name
-        sql = (
-            f"SELECT {quote('session_data')} FROM {quote(model._meta.db_table)} "
-            f"WHERE {quote('session_key')} = %s AND {quote('expire_date')} > %s"
-        )
         # the value the ORM would send for expire_date__gt=now (naive UTC text on SQLite)
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         with connection.cursor() as cursor:
-            cursor.execute(sql, [self.session_key, now])
+            cursor.execute(_READ, [self.session_key, now])
             row = cursor.fetchone()
         if row is None:  # unknown or expired: a new session, as Django's store does
             self._session_key = None

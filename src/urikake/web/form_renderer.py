@@ -25,7 +25,7 @@ from django.forms.renderers import DjangoTemplates
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData
-from django.utils.timezone import template_localtime
+from django.utils.timezone import template_localtime  # type: ignore[attr-defined]  # not in the stubs
 
 WIDGETS = "django/forms/widgets/"
 ERRORS = "django/forms/errors/list/"
@@ -35,7 +35,7 @@ _INCLUDE_INPUT = '{% include "django/forms/widgets/input.html" %}\n'
 EXPECTED_SOURCES: dict[str, str] = {
     WIDGETS + "attrs.html": (
         "{% for name, value in widget.attrs.items %}{% if value is not False %} {{ name }}"
-        '{% if value is not True %}="{{ value|stringformat:\'s\' }}"{% endif %}{% endif %}'
+        "{% if value is not True %}=\"{{ value|stringformat:'s' }}\"{% endif %}{% endif %}"
         "{% endfor %}"
     ),
     WIDGETS + "input.html": (
@@ -69,8 +69,9 @@ EXPECTED_SOURCES: dict[str, str] = {
 INPUT_TEMPLATES = [
     WIDGETS + f"{name}.html"
     for name in (
-        "checkbox color date datetime email file hidden number password search tel text time url"
-    ).split()
+        *("checkbox", "color", "date", "datetime", "email", "file", "hidden"),
+        *("number", "password", "search", "tel", "text", "time", "url"),
+    )
 ]
 EXPECTED_SOURCES.update(dict.fromkeys(INPUT_TEMPLATES, _INCLUDE_INPUT))
 
@@ -128,7 +129,7 @@ class FastFormRenderer(DjangoTemplates):
         super().__init__()
         self._fast: dict[str, Callable[[Mapping[str, Any]], str | None]] = {}
         if all(self._is_djangos(name) for name in EXPECTED_SOURCES):
-            self._fast = {name: self._render_input for name in INPUT_TEMPLATES}
+            self._fast = dict.fromkeys(INPUT_TEMPLATES, self._render_input)
             self._fast[WIDGETS + "input.html"] = self._render_input
             self._fast[WIDGETS + "select.html"] = self._render_select
             self._fast[WIDGETS + "textarea.html"] = self._render_textarea

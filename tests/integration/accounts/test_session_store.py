@@ -31,11 +31,15 @@ def _saved(data: dict[str, object]) -> str:
 def test_a_live_session_is_loaded_as_djangos_store_loads_it() -> None:
     key = _saved({"name": "山田", "n": 3, "nested": {"a": [1, 2]}})
     ours, djangos = SessionStore(key), DjangoStore(key)
-    assert dict(ours.items()) == dict(djangos.items()) == {
-        "name": "山田",
-        "n": 3,
-        "nested": {"a": [1, 2]},
-    }
+    assert (
+        dict(ours.items())
+        == dict(djangos.items())
+        == {
+            "name": "山田",
+            "n": 3,
+            "nested": {"a": [1, 2]},
+        }
+    )
     assert ours.session_key == key
 
 
@@ -45,7 +49,8 @@ def test_an_expired_session_is_refused(expired_by: timedelta) -> None:
     Session.objects.filter(session_key=key).update(expire_date=timezone.now() - expired_by)
     ours, djangos = SessionStore(key), DjangoStore(key)
     assert dict(ours.items()) == dict(djangos.items()) == {}
-    assert ours.session_key is None and djangos.session_key is None
+    assert ours.session_key is None
+    assert djangos.session_key is None
 
 
 def test_an_unknown_or_tampered_key_gets_a_new_empty_session() -> None:

@@ -34,7 +34,7 @@ from urikake.web.form_renderer import FastFormRenderer
 
 FAST = FastFormRenderer()
 DJANGO = DjangoTemplates()
-NASTY = 'a<b>&"c\'d'
+NASTY = "a<b>&\"c'd"
 CHOICES = [
     ("", "---------"),
     (1, "one"),

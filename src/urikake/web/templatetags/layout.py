@@ -26,7 +26,7 @@ from django.template import defaulttags
 from django.template.base import FilterExpression, NodeList, Parser, Token
 from django.template.context import Context
 from django.urls import get_script_prefix, get_urlconf
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
 register = template.Library()
@@ -56,7 +56,7 @@ class LayoutFragmentNode(template.Node):
         )
         piece = _pieces.get(key)
         if piece is None:
-            piece = mark_safe(self.nodelist.render(context))  # noqa: S308 — rendered by the engine
+            piece = self.nodelist.render(context)  # a SafeString: the engine escaped it
             if len(_pieces) >= _MAX:
                 _pieces.clear()
             _pieces[key] = piece
