@@ -73,7 +73,8 @@ def _environments(database_url: str, var_dir: Path) -> tuple[dict[str, str], dic
         "SECRET_KEY": secrets.token_urlsafe(50),
         "FIELD_ENCRYPTION_KEYS": "k" * 43 + "=",
         "DJANGO_SETTINGS_MODULE": "urikake.settings",
-        "PYTHONPATH": str(ROOT / "src"),
+        # BENCH_LOAD_SRC: another checkout's src (an export of an older commit), to compare
+        "PYTHONPATH": os.environ.get("BENCH_LOAD_SRC", str(ROOT / "src")),
         "LOG_LEVEL": "WARNING",  # one line per request would measure the terminal
         # The platform's collection account: the seed (development settings) writes the sample
         # collection statement for it, and the production processes must accept that file as

@@ -1,0 +1,197 @@
+"""A form renderer that writes Django's plainest widget templates in Python.
+
+Every ``{{ field }}`` and ``{{ field.errors }}`` goes through the form renderer, which renders
+one of Django's widget templates (``input.html`` with ``attrs.html`` included, ``select.html``
+with an include per option, the error list even when it is empty). On the load test's pages
+that was about a third of the template time (benchmarks/README.md, "Forms without widget
+templates"). :class:`FastFormRenderer` produces the same characters for those templates with
+string formatting and leaves every other template to Django.
+
+It only takes a template over when the engine would load Django's own file and that file's
+source is the one this module was written against (:data:`EXPECTED_SOURCES`): a project
+template overriding a widget, or a Django upgrade changing one, falls back to the template by
+itself. ``tests/unit/web/test_form_renderer.py`` compares the output with the templates'
+character for character.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import django
+from django.forms.renderers import DjangoTemplates
+from django.utils.formats import localize
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeData
+from django.utils.timezone import template_localtime  # type: ignore[attr-defined]  # not in the stubs
+
+WIDGETS = "django/forms/widgets/"
+ERRORS = "django/forms/errors/list/"
+_INCLUDE_INPUT = '{% include "django/forms/widgets/input.html" %}\n'
+
+# The sources the functions below reproduce (Django 5.2).
+EXPECTED_SOURCES: dict[str, str] = {
+    WIDGETS + "attrs.html": (
+        "{% for name, value in widget.attrs.items %}{% if value is not False %} {{ name }}"
+        "{% if value is not True %}=\"{{ value|stringformat:'s' }}\"{% endif %}{% endif %}"
+        "{% endfor %}"
+    ),
+    WIDGETS + "input.html": (
+        '<input type="{{ widget.type }}" name="{{ widget.name }}"{% if widget.value != None %}'
+        " value=\"{{ widget.value|stringformat:'s' }}\"{% endif %}"
+        '{% include "django/forms/widgets/attrs.html" %}>\n'
+    ),
+    WIDGETS + "select.html": (
+        '<select name="{{ widget.name }}"{% include "django/forms/widgets/attrs.html" %}>'
+        "{% for group_name, group_choices, group_index in widget.optgroups %}"
+        '{% if group_name %}\n  <optgroup label="{{ group_name }}">{% endif %}'
+        "{% for option in group_choices %}\n  {% include option.template_name with widget=option %}"
+        "{% endfor %}{% if group_name %}\n  </optgroup>{% endif %}{% endfor %}\n</select>\n"
+    ),
+    WIDGETS + "select_option.html": (
+        "<option value=\"{{ widget.value|stringformat:'s' }}\""
+        '{% include "django/forms/widgets/attrs.html" %}>{{ widget.label }}</option>\n'
+    ),
+    WIDGETS + "textarea.html": (
+        '<textarea name="{{ widget.name }}"{% include "django/forms/widgets/attrs.html" %}>\n'
+        "{% if widget.value %}{{ widget.value }}{% endif %}</textarea>\n"
+    ),
+    ERRORS + "default.html": '{% include "django/forms/errors/list/ul.html" %}',
+    ERRORS + "ul.html": (
+        '{% if errors %}<ul class="{{ error_class }}"{% if errors.field_id %}'
+        ' id="{{ errors.field_id }}_error"{% endif %}>{% for error in errors %}<li>{{ error }}'
+        "</li>{% endfor %}</ul>{% endif %}"
+    ),
+}
+# Input types whose template is nothing but an include of input.html.
+INPUT_TEMPLATES = [
+    WIDGETS + f"{name}.html"
+    for name in (
+        *("checkbox", "color", "date", "datetime", "email", "file", "hidden"),
+        *("number", "password", "search", "tel", "text", "time", "url"),
+    )
+]
+EXPECTED_SOURCES.update(dict.fromkeys(INPUT_TEMPLATES, _INCLUDE_INPUT))
+
+
+def _text(value: Any) -> str:
+    """What ``{{ value }}`` prints with autoescaping on (render_value_in_context)."""
+    return conditional_escape(localize(template_localtime(value)))
+
+
+def _formatted(value: Any) -> str:
+    """What ``{{ value|stringformat:'s' }}`` prints with autoescaping on."""
+    if isinstance(value, tuple):
+        value = str(value)
+    try:
+        text = "%s" % value  # noqa: UP031 — the filter's own formatting
+    except (ValueError, TypeError):
+        text = ""
+    if isinstance(value, SafeData):  # the filter is is_safe: safe in, safe out
+        return text
+    return conditional_escape(text)
+
+
+def _attrs(attrs: Mapping[str, Any]) -> str:
+    parts = []
+    for name, value in attrs.items():
+        if value is False:
+            continue
+        if value is True:
+            parts.append(f" {_text(name)}")
+        else:
+            parts.append(f' {_text(name)}="{_formatted(value)}"')
+    return "".join(parts)
+
+
+def _input(widget: Mapping[str, Any]) -> str:
+    value = widget["value"]
+    shown = "" if value is None else f' value="{_formatted(value)}"'
+    return (
+        f'<input type="{_text(widget["type"])}" name="{_text(widget["name"])}"{shown}'
+        f"{_attrs(widget['attrs'])}>\n"
+    )
+
+
+def _option(option: Mapping[str, Any]) -> str:
+    return (
+        f'<option value="{_formatted(option["value"])}"{_attrs(option["attrs"])}>'
+        f"{_text(option['label'])}</option>\n"
+    )
+
+
+class FastFormRenderer(DjangoTemplates):
+    """Django's template form renderer, with the plain widgets and error lists in Python."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._fast: dict[str, Callable[[Mapping[str, Any]], str | None]] = {}
+        if all(self._is_djangos(name) for name in EXPECTED_SOURCES):
+            self._fast = dict.fromkeys(INPUT_TEMPLATES, self._render_input)
+            self._fast[WIDGETS + "input.html"] = self._render_input
+            self._fast[WIDGETS + "select.html"] = self._render_select
+            self._fast[WIDGETS + "textarea.html"] = self._render_textarea
+            self._fast[ERRORS + "default.html"] = self._render_errors
+            self._fast[ERRORS + "ul.html"] = self._render_errors
+
+    def _is_djangos(self, template_name: str) -> bool:
+        """The engine loads Django's own file for this name, with the source expected here."""
+        origin = self.get_template(template_name).template.origin
+        own = Path(django.__file__).parent / "forms" / "templates" / template_name
+        if Path(origin.name) != own:
+            return False
+        return own.read_text(encoding="utf-8") == EXPECTED_SOURCES[template_name]
+
+    @property
+    def fast_templates(self) -> frozenset[str]:
+        return frozenset(self._fast)
+
+    def render(self, template_name: str, context: Any, request: Any = None) -> str:
+        fast = self._fast.get(template_name)
+        if fast is not None and request is None:
+            html = fast(context)
+            if html is not None:
+                return html.strip()
+        return super().render(template_name, context, request=request)
+
+    @staticmethod
+    def _render_input(context: Mapping[str, Any]) -> str:
+        return _input(context["widget"])
+
+    @staticmethod
+    def _render_textarea(context: Mapping[str, Any]) -> str:
+        widget = context["widget"]
+        value = widget["value"]
+        return (
+            f'<textarea name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>\n'
+            f"{_text(value) if value else ''}</textarea>\n"
+        )
+
+    @staticmethod
+    def _render_select(context: Mapping[str, Any]) -> str | None:
+        widget = context["widget"]
+        parts = [f'<select name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>']
+        for group_name, group_choices, _index in widget["optgroups"]:
+            if group_name:
+                parts.append(f'\n  <optgroup label="{_text(group_name)}">')
+            for option in group_choices:
+                if option["template_name"] != WIDGETS + "select_option.html":
+                    return None  # another option template: leave the whole select to Django
+                parts.append("\n  ")
+                parts.append(_option(option))
+            if group_name:
+                parts.append("\n  </optgroup>")
+        parts.append("\n</select>\n")
+        return "".join(parts)
+
+    @staticmethod
+    def _render_errors(context: Mapping[str, Any]) -> str:
+        errors = context["errors"]
+        if not errors:
+            return ""
+        field_id = getattr(errors, "field_id", None)
+        shown_id = f' id="{_text(field_id)}_error"' if field_id else ""
+        items = "".join(f"<li>{_text(error)}</li>" for error in errors)
+        return f'<ul class="{_text(context["error_class"])}"{shown_id}>{items}</ul>'
