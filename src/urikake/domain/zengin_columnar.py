@@ -271,20 +271,26 @@ def _packed(stream: U8) -> U8:
     return np.frombuffer(stream.tobytes().translate(None, _PAD_BYTE), dtype=np.uint8).copy()
 
 
-def bulk_zengin_names(texts: Sequence[str], width: int) -> tuple[U8, Bools]:
+def bulk_zengin_names(texts: Sequence[str], width: int, out: U8 | None = None) -> tuple[U8, Bools]:
     """``to_zengin(t, abbreviate_legal_form=True)`` cut to ``width`` and space-padded, as
-    cp932 bytes, for every text: an ``(len(texts), width)`` array, and whether each text
-    converted to a non-empty name (False: an unconvertible character or nothing left —
-    the caller reports it through the per-name path, which names the problem).
+    cp932 bytes, for every text: an ``(len(texts), width)`` array (``out`` when given, e.g.
+    a column of a file's records), and whether each text converted to a non-empty name
+    (False: an unconvertible character or nothing left — the caller reports it through the
+    per-name path, which names the problem).
 
     When names repeat a lot (a payout batch pays the same payees many times), each distinct
     name is converted once."""
+    if out is None:
+        out = np.empty((len(texts), width), dtype=np.uint8)
     repeated = _repeated(texts)
-    if repeated is not None:
-        distinct, which = repeated
-        out, ok = _bulk(distinct, width)
-        return out[which], ok[which]
-    return _bulk(texts, width)
+    if repeated is None:
+        return out, _bulk(texts, width, out)
+    distinct, which = repeated
+    fields = np.empty((len(distinct), width), dtype=np.uint8)
+    ok = _bulk(distinct, width, fields)
+    row = np.dtype((np.void, width))  # a row as one item: numpy moves each at once
+    np.take(fields.view(row).reshape(-1), which, out=out.view(row)[:, 0], mode="clip")
+    return out, ok[which]
 
 
 # Names looked at to decide whether to convert each distinct name once.
@@ -317,14 +323,12 @@ def _repeated(texts: Sequence[str]) -> tuple[list[str], Ints] | None:
 _BLOCK = 32768
 
 
-def _bulk(texts: Sequence[str], width: int) -> tuple[U8, Bools]:
-    count = len(texts)
-    out = np.full((count, width), _SPACE, dtype=np.uint8)
-    ok = np.zeros(count, dtype=np.bool_)
-    for start in range(0, count, _BLOCK):
-        stop = min(start + _BLOCK, count)
+def _bulk(texts: Sequence[str], width: int, out: U8) -> Bools:
+    ok = np.zeros(len(texts), dtype=np.bool_)
+    for start in range(0, len(texts), _BLOCK):
+        stop = min(start + _BLOCK, len(texts))
         _block(list(texts[start:stop]), width, out[start:stop], ok[start:stop])
-    return out, ok
+    return ok
 
 
 def _one_by_one(texts: list[str], rows: list[int], width: int, out: U8, ok: Bools) -> None:
@@ -456,7 +460,7 @@ def _fill_rest(stream: npt.NDArray[np.integer], starts: Ints, lengths: Ints, val
 
 def _render_into(stream: U8, width: int, out: U8, ok: Bools) -> Ints:
     """The names of the stream, abbreviations placed and spaces collapsed as
-    zengin_charset._render does, cut at ``width``, into ``out`` (C-contiguous); ``ok`` set
+    zengin_charset._render does, cut at ``width``, into ``out``; ``ok`` set
     where a name is not empty. Returns the names holding a character without a spelling."""
     seps = np.flatnonzero(stream == _SEP)  # one after every name
     spaces = np.flatnonzero(stream == _SPACE)
