@@ -293,22 +293,26 @@ def bulk_zengin_names(texts: Sequence[str], width: int, out: U8 | None = None) -
     return out, ok[which]
 
 
-# Names looked at to decide whether to convert each distinct name once.
+# Names looked at to decide whether to convert each distinct name once, and the most
+# distinct names for which that pays: finding them takes two dictionary passes over every
+# name, cheap while the dictionary stays in the processor's caches (measured: 100,000
+# transfers to 5,000 payees twice as fast; 1,000,000 to 50,000 payees slower than
+# converting every name).
 _SAMPLE = 4096
+_DISTINCT_MAX = 8192
 
 
 def _repeated(texts: Sequence[str]) -> tuple[list[str], Ints] | None:
     """The distinct texts and, for each text, the index of its own among them — when an even
-    sample suggests fewer than a quarter of the texts are distinct (below that, finding
-    the distinct ones costs about what converting them all does); otherwise None.
+    sample suggests at most min(n / 4, ``_DISTINCT_MAX``) distinct texts; otherwise None.
 
     With d distinct texts spread through n, a sample of s shows about d·(1 − e^(−s/d)) of
-    them; the decision compares the sample's count with that of d = n / 4."""
+    them; the decision compares the sample's count with that of the largest d that pays."""
     n = len(texts)
     if n < 4 * _SAMPLE:
         return None
     sample = texts[:: n // _SAMPLE]
-    d = n / 4
+    d = min(n / 4, _DISTINCT_MAX)
     if len(set(sample)) >= d * -math.expm1(-len(sample) / d):
         return None
     last = dict(zip(texts, range(n), strict=True))  # each text → its last row (in C)
