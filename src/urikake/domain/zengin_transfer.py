@@ -568,7 +568,11 @@ def _plain_rows(columns: TransferColumns, out: U8) -> tuple[Bools, Ints]:
     out[:, 42] = kinds
     ok &= kinds != 0
     ok &= put_right_digits(out, 43, 7, columns.account_number)
-    ok &= (out[:, 43:50] != ord("0")).any(axis=1)  # not empty, not all zeros
+    # Not empty, not all zeros: the 7 digits and a "0" as one 8-byte word (a reduction along
+    # rows of 7 bytes costs numpy a loop per row).
+    account = np.full((n, 8), 0x30, dtype=np.uint8)
+    account[:, :7] = out[:, 43:50]
+    ok &= account.view(np.uint64)[:, 0] != np.uint64(0x3030303030303030)
     _, named = bulk_zengin_names(columns.holder_name, HOLDER_NAME_WIDTH, out[:, 50:80])
     ok &= named
     values, _ = _amount_values(columns.amount)
