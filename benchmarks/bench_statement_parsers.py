@@ -33,8 +33,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from _report import RateRow, print_rates, sizes, timed_cpu
 
+from urikake.domain import statement_csv
 from urikake.domain import zengin_statements as zs
-from urikake.domain.statement_csv import PRESETS, parse_csv
+from urikake.domain.statement_csv import PRESETS, parse_csv, parse_csv_columns
 from urikake.domain.statements import Direction, SourceFormat, Statement, StatementLine
 from urikake.domain.zengin_statements import parse_statement_file, write_statement_file
 
@@ -78,6 +79,12 @@ def _csv(lines: list[StatementLine]) -> bytes:
     rows = ["value_date,amount,payer_kana,direction"]
     rows += [f"{x.value_date.isoformat()},{x.amount},{x.counterparty},入金" for x in lines]
     return ("\n".join(rows) + "\n").encode("utf-8")
+
+
+def _csv_by_rows(data: bytes) -> tuple[StatementLine, ...]:
+    """The CSV parse before the column-wise one: csv.reader and one line per row, numbered."""
+    lines = statement_csv._parse_rows(data.decode("utf-8-sig"), PRESETS["urikake_simple"])
+    return Statement(SourceFormat.CSV, "", "", None, "", "", None, None, tuple(lines)).lines
 
 
 def _stream_columns(data: bytes) -> int:
@@ -186,9 +193,17 @@ def main() -> None:
             f"child CPU {cpu:.2f} s incl. start-up"
         )
         text = _csv(lines)
-        parsed_csv, wall, cpu = timed_cpu(partial(parse_csv, text, PRESETS["urikake_simple"]))
+        simple = PRESETS["urikake_simple"]
+        csv_columns, wall, cpu = timed_cpu(partial(parse_csv_columns, text, simple))
+        assert len(csv_columns) == n
+        rows.append(RateRow("CSV → columns (parse_csv_columns)", n, wall, cpu))
+        parsed_csv, wall, cpu = timed_cpu(partial(parse_csv, text, simple))
         assert len(parsed_csv.lines) == n
-        rows.append(RateRow("CSV statement parse (urikake_simple)", n, wall, cpu))
+        rows.append(RateRow("CSV statement parse (→ Statement)", n, wall, cpu))
+        if n == all_sizes[0]:
+            ref, wall, cpu = timed_cpu(partial(_csv_by_rows, text))
+            assert ref == parsed_csv.lines
+            rows.append(RateRow("CSV row-by-row parse → Statement (before)", n, wall, cpu))
     print_rates("Statement parsers", rows, TARGET_PER_SECOND)
     print("\nStreaming 03 parse (a fresh interpreter, lines not kept):")
     for m in memory:

@@ -31,17 +31,29 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from itertools import repeat
+
+import numpy as np
+import numpy.typing as npt
 
 from urikake.domain.errors import DomainError
 from urikake.domain.money import yen
-from urikake.domain.statements import Direction, SourceFormat, Statement, StatementLine
+from urikake.domain.statements import (
+    Direction,
+    SourceFormat,
+    Statement,
+    StatementLine,
+    lines_from_columns,
+)
 
 __all__ = [
     "PRESETS",
+    "CsvColumns",
     "CsvMapping",
     "SignConvention",
     "parse_amount",
     "parse_csv",
+    "parse_csv_columns",
     "parse_jp_date",
 ]
 
@@ -284,8 +296,107 @@ def parse_csv(
     """Parse a net-banking CSV with ``mapping``; all-or-nothing (raise :class:`DomainError`).
 
     The account is not in the CSV: pass it in. The period is the first and last value date.
+    The lines are read as columns (:func:`parse_csv_columns`), then made objects.
     """
+    columns = parse_csv_columns(data, mapping)
+    return columns.statement(
+        bank_code=bank_code,
+        branch_code=branch_code,
+        account_type=account_type,
+        account_number=account_number,
+        account_name=account_name,
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class CsvColumns:
+    """The lines of a net-banking CSV, one array or list per field (texts stay ``str``:
+    a CSV may hold any character). ``value_date`` is ``datetime64[D]``; ``deposit`` True
+    for 入金; ``balance_after`` holds the balance where ``has_balance`` (0 elsewhere);
+    ``line_number`` the physical line in the file."""
+
+    value_date: npt.NDArray[np.datetime64]
+    deposit: npt.NDArray[np.bool_]
+    amount: npt.NDArray[np.int64]
+    balance_after: npt.NDArray[np.int64]
+    has_balance: npt.NDArray[np.bool_]
+    counterparty: list[str]
+    description: list[str]
+    reference: list[str]
+    line_number: npt.NDArray[np.int64]
+
+    def __len__(self) -> int:
+        return len(self.amount)
+
+    @staticmethod
+    def of_lines(lines: list[StatementLine]) -> CsvColumns:
+        balances = [x.balance_after for x in lines]
+        return CsvColumns(
+            value_date=np.array([x.value_date for x in lines], dtype="datetime64[D]"),
+            deposit=np.array([x.direction is Direction.DEPOSIT for x in lines], dtype=np.bool_),
+            amount=np.array([x.amount for x in lines], dtype=np.int64),
+            balance_after=np.array([b or 0 for b in balances], dtype=np.int64),
+            has_balance=np.array([b is not None for b in balances], dtype=np.bool_),
+            counterparty=[x.counterparty for x in lines],
+            description=[x.description for x in lines],
+            reference=[x.reference for x in lines],
+            line_number=np.array([x.line_number for x in lines], dtype=np.int64),
+        )
+
+    def lines(self) -> list[StatementLine]:
+        """Every line as an object (occurrences not yet numbered: :meth:`statement` does)."""
+        n = len(self)
+        days, inverse = np.unique(self.value_date, return_inverse=True)
+        made = days.astype(object).tolist()  # datetime64[D] → datetime.date
+        balances = [
+            b if has else None
+            for b, has in zip(self.balance_after.tolist(), self.has_balance.tolist(), strict=True)
+        ]
+        return lines_from_columns(
+            n,
+            {
+                "value_date": map(made.__getitem__, inverse.reshape(-1).tolist()),
+                "direction": map(_DIRECTIONS.__getitem__, self.deposit.tolist()),
+                "amount": self.amount.tolist(),
+                "counterparty": self.counterparty,
+                "description": self.description,
+                "reference": self.reference,
+                "balance_after": balances,
+                "line_number": self.line_number.tolist(),
+            },
+        )
+
+    def statement(self, **account: str | int | None) -> Statement:
+        days = self.value_date
+        return Statement(
+            source=SourceFormat.CSV,
+            period_start=days.min().astype(object) if len(days) else None,
+            period_end=days.max().astype(object) if len(days) else None,
+            lines=tuple(self.lines()),
+            **account,  # type: ignore[arg-type]
+        )
+
+
+_DIRECTIONS = (Direction.WITHDRAWAL, Direction.DEPOSIT)  # indexed by the deposit flag
+
+
+def parse_csv_columns(data: bytes, mapping: CsvMapping) -> CsvColumns:
+    """The lines of a net-banking CSV as columns; the errors of :func:`parse_csv`.
+
+    A plain file — no quotes, every record on one line with the same number of cells, dates
+    written ``2026-11-01`` (or with ``/`` ``.``), amounts as ASCII digits (a ``-`` in a signed
+    column), known direction words — is read column by column; anything else row by row
+    (:func:`_parse_rows`), which also finds and reports every problem."""
     text = _decode(data, mapping.encoding)
+    try:
+        fast = _plain_columns(text, mapping)
+    except DomainError:  # e.g. a column missing from the header: the rows say where
+        fast = None
+    return fast if fast is not None else CsvColumns.of_lines(_parse_rows(text, mapping))
+
+
+def _parse_rows(text: str, mapping: CsvMapping) -> list[StatementLine]:
+    """The reader row by row (the parser before the column-wise one, and its reference)."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=mapping.delimiter, strict=True)
     lines: list[StatementLine] = []
     cols = _resolve(mapping, [], 1) if mapping.header_rows == 0 else None
@@ -310,18 +421,177 @@ def parse_csv(
         raise DomainError(
             "csv.missing_header", "見出し行が足りません", line=max(reader.line_num, 1)
         )
-    dates = [x.value_date for x in lines]
-    return Statement(
-        source=SourceFormat.CSV,
-        bank_code=bank_code,
-        branch_code=branch_code,
-        account_type=account_type,
-        account_number=account_number,
-        account_name=account_name,
-        period_start=min(dates) if dates else None,
-        period_end=max(dates) if dates else None,
-        lines=tuple(lines),
+    return lines
+
+
+# ---------------------------------------------------------------------------------------
+# Column-wise reading of plain files
+# ---------------------------------------------------------------------------------------
+
+_FIELD_LIMIT = 131072  # csv's default field size limit: longer lines take the row path
+
+
+def _plain_columns(text: str, mapping: CsvMapping) -> CsvColumns | None:
+    """The columns of a plain file (see :func:`parse_csv_columns`), or None."""
+    delim = mapping.delimiter
+    if delim in '"\r\n' or '"' in text or "\x00" in text or text.count("\r") != text.count("\r\n"):
+        return None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    header = mapping.header_rows
+    start = 0  # where the records after the header rows begin
+    for _ in range(header):
+        end = text.find("\n", start)
+        if end < 0:
+            return None
+        header_line, start = text[start:end], end + 1
+    cols = _resolve(mapping, header_line.split(delim) if header else [], max(header, 1))
+    body = text[start:]
+    if body.endswith("\n"):
+        body = body[:-1]
+    if not body:
+        return None
+    # All cells in one split, the first of every line but the first marked by a NUL: the
+    # lines hold the same number of cells exactly when the marks fall every that many cells.
+    count = body.count("\n") + 1
+    cells = body.replace("\n", delim + "\x00").split(delim)
+    width, rest = divmod(len(cells), count)
+    if (
+        rest
+        or any(i is not None and i >= width for i in cols.values())
+        or not all(map(str.startswith, cells[width::width], repeat("\x00")))
+    ):
+        return None
+    n = count
+
+    def column(key: str) -> list[str]:
+        i = cols[key]
+        if i is None:
+            return list(repeat("", n))
+        values = cells[i::width]
+        return list(map(str.removeprefix, values, repeat("\x00"))) if i == 0 else values
+
+    # csv refuses a cell longer than its field limit: the row path reports it. (Dates and
+    # amounts are checked to be short below.)
+    free = set(range(width)) - {cols[k] for k in ("date", "amount", "deposit", "withdrawal")}
+    if any(max(map(len, cells[i::width])) > _FIELD_LIMIT for i in free):
+        return None
+    days = _iso_days(column("date"))
+    if days is None:
+        return None
+    balance_after, has_balance = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.bool_)
+    if cols["balance"] is not None:
+        read = _digit_values(column("balance"), signed=True)
+        if read is None:
+            return None
+        balance_after, empty = read
+        has_balance = ~empty
+    if mapping.amount_column is None:
+        dep = _digit_values(column("deposit"), signed=False)
+        wd = _digit_values(column("withdrawal"), signed=False)
+        if dep is None or wd is None or ((dep[0] > 0) == (wd[0] > 0)).any():
+            return None
+        deposit = dep[0] > 0
+        amount = np.where(deposit, dep[0], wd[0])
+    else:
+        read = _digit_values(column("amount"), signed=mapping.direction_column is None)
+        if read is None or read[1].any() or not read[0].all():
+            return None
+        value = read[0]
+        if mapping.direction_column is not None:
+            words = list(map(_DIRECTION_WORDS.__getitem__, column("direction")))
+            if None in words:
+                return None
+            deposit = np.array(words, dtype=np.bool_)
+        else:
+            positive_is_deposit = mapping.sign is SignConvention.POSITIVE_IS_DEPOSIT
+            deposit = (value > 0) == positive_is_deposit
+        amount = np.abs(value)
+    return CsvColumns(
+        value_date=days,
+        deposit=deposit,
+        amount=amount,
+        balance_after=balance_after,
+        has_balance=has_balance,
+        counterparty=list(map(str.strip, column("counterparty"))),
+        description=list(map(str.strip, column("description"))),
+        reference=list(map(str.strip, column("reference"))),
+        line_number=np.arange(header + 1, header + 1 + n, dtype=np.int64),
     )
+
+
+def _iso_days(cells: list[str]) -> npt.NDArray[np.datetime64] | None:
+    """Dates written ``YYYY-MM-DD`` (``/`` or ``.`` between, as :func:`parse_jp_date`'s
+    common case reads them) as ``datetime64[D]``, or None if any is not such a real date."""
+    joined = "".join(cells)
+    if len(joined) != 10 * len(cells) or not joined.isascii():
+        return None
+    text = np.frombuffer(joined.encode("ascii"), dtype=np.uint8).reshape(-1, 10)
+    digits = text.astype(np.int64) - 0x30
+    at = [0, 1, 2, 3, 5, 6, 8, 9]
+    seps = text[:, [4, 7]]
+    if not (
+        (digits[:, at] >= 0).all()
+        and (digits[:, at] <= 9).all()
+        and np.isin(seps, np.frombuffer(b"/-.", dtype=np.uint8)).all()
+    ):
+        return None
+    year = digits[:, 0] * 1000 + digits[:, 1] * 100 + digits[:, 2] * 10 + digits[:, 3]
+    month = digits[:, 5] * 10 + digits[:, 6]
+    day = digits[:, 8] * 10 + digits[:, 9]
+    if not ((year >= 1).all() and (month >= 1).all() and (month <= 12).all() and (day >= 1).all()):
+        return None
+    months = ((year - 1970) * 12 + month - 1).astype("datetime64[M]")
+    days = months.astype("datetime64[D]") + (day - 1).astype("timedelta64[D]")
+    if not (days.astype("datetime64[M]") == months).all():  # 31 November and the like
+        return None
+    result: npt.NDArray[np.datetime64] = days
+    return result
+
+
+def _digit_values(
+    cells: list[str], *, signed: bool
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]] | None:
+    """Cells of ASCII digits (a leading ``-`` when ``signed``; empty allowed) as int64 and
+    which were empty, or None when any is something else or beyond :data:`AMOUNT_MAX`."""
+    negative = None
+    if signed:
+        negative = np.fromiter(map(str.startswith, cells, repeat("-")), np.bool_, len(cells))
+        if negative.any():
+            cells = list(map(str.removeprefix, cells, repeat("-")))
+        else:
+            negative = None
+    width = 16
+    filled = "".join(map(str.zfill, cells, repeat(width)))
+    if len(filled) != width * len(cells) or not filled.isascii():
+        return None
+    digits = np.frombuffer(filled.encode("ascii"), dtype=np.uint8).reshape(-1, width) - 0x30
+    if not (digits < 10).all():
+        return None
+    values = np.zeros(len(cells), dtype=np.int64)
+    for k in range(width):
+        values = values * 10 + digits[:, k]
+    empty = np.fromiter(map(len, cells), np.int64, len(cells)) == 0
+    if (values > AMOUNT_MAX).any() or (negative is not None and (negative & empty).any()):
+        return None
+    return (np.where(negative, -values, values) if negative is not None else values), empty
+
+
+class _DirectionWords(dict[str, "bool | None"]):
+    """Direction cell → True (入金) / False (出金) / None (not a direction word), as
+    :func:`_parse_row` reads it, worked out once per distinct cell."""
+
+    _MAX = 4096
+
+    def __missing__(self, cell: str) -> bool | None:
+        word = unicodedata.normalize("NFKC", cell.strip()).strip().upper()
+        value = True if word in _DEPOSIT_WORDS else False if word in _WITHDRAWAL_WORDS else None
+        if len(self) < self._MAX:
+            self[cell] = value
+        return value
+
+
+_DIRECTION_WORDS = _DirectionWords()
 
 
 def _column_name(mapping: CsvMapping, key: str) -> str:

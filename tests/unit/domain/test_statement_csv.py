@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from datetime import date
 
@@ -10,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from urikake.domain import statement_csv
 from urikake.domain.errors import DomainError
 from urikake.domain.statement_csv import (
     PRESETS,
@@ -328,3 +330,132 @@ def test_plain_digit_amounts_read_as_yen_reads_them(n: int) -> None:
         except DomainError as e:
             got = e.code
         assert got == expected
+
+
+# ---------------------------------------------------------------------------------------
+# The column-wise reader against the row-by-row one
+# ---------------------------------------------------------------------------------------
+
+
+def _by_rows(data: bytes, mapping: CsvMapping) -> object:
+    """What the row-by-row reader makes of ``data``: the Statement, or the error."""
+    try:
+        text = statement_csv._decode(data, mapping.encoding)
+        lines = statement_csv._parse_rows(text, mapping)
+    except DomainError as e:
+        return (e.code, e.field, e.line, e.message)
+    dates = [x.value_date for x in lines]
+    return Statement(
+        source=SourceFormat.CSV,
+        bank_code="0001",
+        branch_code="",
+        account_type=None,
+        account_number="",
+        account_name="",
+        period_start=min(dates) if dates else None,
+        period_end=max(dates) if dates else None,
+        lines=tuple(lines),
+    )
+
+
+def _by_columns(data: bytes, mapping: CsvMapping) -> object:
+    try:
+        return parse_csv(data, mapping, bank_code="0001")
+    except DomainError as e:
+        return (e.code, e.field, e.line, e.message)
+
+
+_dates = st.one_of(
+    st.dates(date(1990, 1, 1), date(2030, 12, 31)).map(date.isoformat),
+    st.dates(date(1990, 1, 1), date(2030, 12, 31)).map(date.isoformat),
+    st.dates(date(1990, 1, 1), date(2030, 12, 31)).map(lambda d: d.strftime("%Y/%m/%d")),
+    st.sampled_from(["2026-02-30", "2026-13-01", "0000-01-01", "2026.1.5", " 2026-11-01", ""]),
+    st.sampled_from(["R8.11.1", "令和8年11月1日", "20261101", "2026-11-0x", "２０２６-11-01"]),
+)
+_amounts = st.one_of(
+    st.integers(1, 10**15).map(str),
+    st.integers(-(10**15), -1).map(str),
+    st.sampled_from(["0", "-0", "", "1,234", "￥500", "△12", "0012", "-0012", "--5", "-", " 7"]),
+    st.sampled_from(["1e3", "１２", "+5", "9" * 16, "9" * 17]),
+)
+_words = st.sampled_from(
+    ["入金", "出金", "deposit", " OUT ", "ｎｙｕ", "1", "2", "+", "", "入金　"]
+)
+_texts = st.sampled_from(["ﾔﾏﾀﾞ", " ｶ)ﾃｽﾄ ", "株式会社テスト", "", "a b", "\t"])
+_ends = st.sampled_from(["\n", "\r\n"])
+
+
+@st.composite
+def _signed_files(draw: st.DrawFn) -> bytes:
+    rows = draw(st.lists(st.tuples(_dates, _texts, _amounts, _amounts), max_size=12))
+    end = draw(_ends)
+    lines = ["取引日,内容,金額,残高", *(",".join(r) for r in rows)]
+    if draw(st.booleans()) and rows:
+        lines.insert(draw(st.integers(1, len(lines))), draw(st.sampled_from(["", ",,,", "a,b"])))
+    if draw(st.booleans()) and rows:
+        lines.append('"2026-11-01",x,1,2')
+    return (end.join(lines) + draw(st.sampled_from(["", end]))).encode("utf-8")
+
+
+_one_side = st.one_of(
+    st.integers(1, 10**9).map(lambda a: (str(a), "")),
+    st.integers(1, 10**9).map(lambda a: ("", str(a))),
+    st.integers(1, 10**9).map(lambda a: ("0", str(a))),
+    st.tuples(_amounts, _amounts),
+)
+
+
+@st.composite
+def _split_files(draw: st.DrawFn) -> bytes:
+    rows = draw(st.lists(st.tuples(_dates, _texts, _one_side, _amounts), max_size=12))
+    lines = ["日付,摘要,お支払金額,お預り金額,差引残高"]
+    lines += [",".join((d, t, *sides, b)) for d, t, sides, b in rows]
+    return ("\r\n".join(lines) + "\r\n").encode("cp932", "replace")
+
+
+@st.composite
+def _direction_files(draw: st.DrawFn) -> bytes:
+    rows = draw(st.lists(st.tuples(_dates, _amounts, _texts, _words), max_size=12))
+    lines = ["value_date,amount,payer_kana,direction", *(",".join(r) for r in rows)]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+@settings(max_examples=200, deadline=None)
+@given(_signed_files())
+def test_columns_equal_rows_signed(data: bytes) -> None:
+    mapping = PRESETS["generic_signed"]
+    assert _by_columns(data, mapping) == _by_rows(data, mapping)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_split_files())
+def test_columns_equal_rows_split(data: bytes) -> None:
+    mapping = PRESETS["generic_jp_bank"]
+    assert _by_columns(data, mapping) == _by_rows(data, mapping)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_direction_files(), st.integers(0, 2))
+def test_columns_equal_rows_direction(data: bytes, header_rows: int) -> None:
+    mapping = dataclasses.replace(
+        PRESETS["urikake_simple"],
+        header_rows=header_rows,
+        **(
+            {"date_column": 0, "amount_column": 1, "counterparty_column": 2, "direction_column": 3}
+            if header_rows == 0
+            else {}
+        ),
+    )
+    assert _by_columns(data, mapping) == _by_rows(data, mapping)
+
+
+def test_plain_file_is_read_by_columns() -> None:
+    rows = ["2026-11-01,1000,ﾔﾏﾀﾞ,入金", "2026/11/02,20, ｽｽﾞｷ ,出金", "2026-11-03,5,x,入金"]
+    text = "value_date,amount,payer_kana,direction\r\n" + "\r\n".join(rows) + "\r\n"
+    columns = statement_csv._plain_columns(text, PRESETS["urikake_simple"])
+    assert columns is not None
+    assert columns.amount.tolist() == [1000, 20, 5]
+    assert columns.deposit.tolist() == [True, False, True]
+    assert columns.counterparty == ["ﾔﾏﾀﾞ", "ｽｽﾞｷ", "x"]
+    assert columns.line_number.tolist() == [2, 3, 4]
+    assert columns.lines() == list(parse_csv(text.encode(), PRESETS["urikake_simple"]).lines)

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from urikake.domain import zengin_transfer
 from urikake.domain.errors import DomainError
 from urikake.domain.identifiers import AccountType
 from urikake.domain.zengin_transfer import (
@@ -406,3 +407,17 @@ def test_column_wise_reader_equals_the_record_by_record_one(
         assert [cols.transfer(i) for i in range(len(cols))] == expected[2]  # type: ignore[index]
     else:
         assert columns == expected
+
+
+def test_writing_by_chunks_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Large files are formatted a chunk of rows at a time: the same bytes and problems
+    (line numbers of the whole file) as the per-record writer."""
+    monkeypatch.setattr(zengin_transfer, "_CHUNK", 7)
+    transfers = _varied_transfers(300, seed=21)
+    assert _outcome(write_transfer_file, transfers) == _outcome(
+        write_transfer_file_per_record, transfers
+    )
+    good = [t for t in transfers if t.account_number.isdigit() and t.account_number.strip("0")]
+    assert write_transfer_file(ORIG, good, transfer_date=DAY) == write_transfer_file_per_record(
+        ORIG, good, transfer_date=DAY
+    )
