@@ -99,6 +99,9 @@ _READING_TAILS: frozenset[str] = frozenset(
 # one of these can contain kanji (the exact test, has_kanji, is slower).
 _MAYBE_KANJI = re.compile("[^\u0000-\u2e7f\u3000-\u33ff\uff00-\uffef]")
 _EXACT_NAME = 1.0  # name_similarity of equal keys; a remembered payer link counts as this
+# normalize_name without its LRU cache: the index and the matcher keep every name they
+# normalise in dicts of their own, and a million distinct names only churned the LRU.
+_normalize_uncached = normalize_name.__wrapped__
 _KEEP_SOLUTIONS = 8  # combinations kept: one is the answer, two already ambiguity
 _MAX_INT64 = 2**63 - 1
 
@@ -227,7 +230,7 @@ class _Index:
             for name in names:
                 nn = self.norms.get(name)
                 if nn is None:
-                    nn = self.norms[name] = normalize_name(name)
+                    nn = self.norms[name] = _normalize_uncached(name)
                 for table, key in ((self.by_key, nn.key), (self.by_loose, nn.loose_key)):
                     if key:
                         ds = table.setdefault(key, [])
@@ -385,7 +388,7 @@ class _Matcher:
         # normalize_name's own LRU cache is too small for a million names and would thrash.
         n = self._norm_cache.get(name)
         if n is None:
-            n = self._norm_cache[name] = normalize_name(name)
+            n = self._norm_cache[name] = _normalize_uncached(name)
         return n
 
     def _similarity(self, payer: str, d: int) -> float:
@@ -690,6 +693,7 @@ class _Matcher:
         first_due = vo - policy.days_late - ix.max_adjust
         last_due = vo + policy.days_early
         candidates: list[int] = []
+        lo, hi, limit = ix.lo, ix.hi, policy.max_amount_candidates
         for amount in sorted(amounts):
             entry = ix.by_amount.get(amount)
             if entry is None:
@@ -697,12 +701,14 @@ class _Matcher:
             idx, dues = entry
             a = bisect.bisect_left(dues, first_due)
             b = bisect.bisect_right(dues, last_due, lo=a)
-            if b - a > policy.max_amount_candidates:
+            if b - a > limit:
                 # Too many to score: the ones due nearest the value date.
                 mid = bisect.bisect_left(dues, vo, lo=a, hi=b)
-                half = policy.max_amount_candidates // 2
+                half = limit // 2
                 a, b = max(a, mid - half), min(b, mid + half + 1)
-            candidates.extend(i for i in idx[a:b] if ix.lo[i] <= vo <= ix.hi[i])
+            candidates.extend(i for i in idx[a:b] if lo[i] <= vo <= hi[i])
+            if len(candidates) >= limit:
+                break  # the candidates are ranked by amount first: larger ones are not kept
         if not candidates:
             return _Verdict(MatchStatus.UNMATCHED, Reason.NO_CANDIDATE)
         candidates.sort(key=lambda i: (ix.amount[i], abs(vo - ix.due[i]), ix.due[i], ix.ids[i]))
