@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import sys
 
-
 # Commands that work on files only — no database, models or app registry — and run without
 # django.setup(): `urikake reconcile` on a million lines is timed end to end, and loading
 # every app (≈ 1 s of CPU) was part of its serial start-up.
