@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import overload
 
 from urikake.domain.errors import DomainError
 
@@ -17,6 +19,7 @@ __all__ = [
     "MatchPolicy",
     "MatchStatus",
     "OpenItem",
+    "OpenItems",
     "Reason",
 ]
 
@@ -45,6 +48,108 @@ class OpenItem:
     amount: int  # open residual, yen, > 0
     due_date: date
     invoice_number: str = ""
+
+
+class OpenItems(Sequence[OpenItem]):
+    """Open items held as columns, one list per field of :class:`OpenItem`.
+
+    A sequence of :class:`OpenItem` (made on access), so it goes wherever a list of items
+    does; the engine reads the columns directly. A million items as objects cost a frozen
+    dataclass each (~1 µs to build, read back field by field to index them): the CSV reader
+    builds the columns instead (:func:`~.csvio.read_open_items_file`).
+    """
+
+    __slots__ = (
+        "amounts",
+        "debtor_ids",
+        "debtor_kanas",
+        "debtor_names",
+        "due_dates",
+        "ids",
+        "invoice_numbers",
+    )
+
+    def __init__(
+        self,
+        ids: list[str],
+        debtor_ids: list[str],
+        debtor_names: list[str],
+        debtor_kanas: list[str],
+        amounts: list[int],
+        due_dates: list[date],
+        invoice_numbers: list[str],
+    ) -> None:
+        columns = (debtor_ids, debtor_names, debtor_kanas, amounts, due_dates, invoice_numbers)
+        if any(len(column) != len(ids) for column in columns):
+            raise ValueError("the columns of OpenItems differ in length")
+        self.ids = ids
+        self.debtor_ids = debtor_ids
+        self.debtor_names = debtor_names
+        self.debtor_kanas = debtor_kanas
+        self.amounts = amounts
+        self.due_dates = due_dates
+        self.invoice_numbers = invoice_numbers
+
+    @classmethod
+    def of(cls, items: Iterable[OpenItem]) -> OpenItems:
+        """The columns of ``items`` (an :class:`OpenItems` is returned as it is)."""
+        if isinstance(items, OpenItems):
+            return items
+        items = items if isinstance(items, Sequence) else list(items)
+        return cls(
+            [it.id for it in items],
+            [it.debtor_id for it in items],
+            [it.debtor_name for it in items],
+            [it.debtor_kana for it in items],
+            [it.amount for it in items],
+            [it.due_date for it in items],
+            [it.invoice_number for it in items],
+        )
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @overload
+    def __getitem__(self, index: int) -> OpenItem: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> OpenItems: ...
+
+    def __getitem__(self, index: int | slice) -> OpenItem | OpenItems:
+        if isinstance(index, slice):
+            return OpenItems(
+                self.ids[index],
+                self.debtor_ids[index],
+                self.debtor_names[index],
+                self.debtor_kanas[index],
+                self.amounts[index],
+                self.due_dates[index],
+                self.invoice_numbers[index],
+            )
+        return OpenItem(
+            self.ids[index],
+            self.debtor_ids[index],
+            self.debtor_names[index],
+            self.debtor_kanas[index],
+            self.amounts[index],
+            self.due_dates[index],
+            self.invoice_numbers[index],
+        )
+
+    def __iter__(self) -> Iterator[OpenItem]:
+        return map(
+            OpenItem,
+            self.ids,
+            self.debtor_ids,
+            self.debtor_names,
+            self.debtor_kanas,
+            self.amounts,
+            self.due_dates,
+            self.invoice_numbers,
+        )
+
+    def __repr__(self) -> str:
+        return f"OpenItems({len(self)} items)"
 
 
 class MatchStatus(enum.StrEnum):
