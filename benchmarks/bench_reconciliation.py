@@ -3,6 +3,7 @@
 .venv/bin/python benchmarks/bench_reconciliation.py                  # 10,000 and 100,000 items
 .venv/bin/python benchmarks/bench_reconciliation.py --max 1000000    # … and 1,000,000
 .venv/bin/python benchmarks/bench_reconciliation.py --book plain     # the older, uncrowded book
+.venv/bin/python benchmarks/bench_reconciliation.py --max 1000000 --deposits-per-item 1  # 1M × 1M
 BENCH_SMOKE=1 .venv/bin/python benchmarks/bench_reconciliation.py    # 10,000 items, seconds
 
 The book (``synthetic.generate(..., crowded=True)``, seed 2026): N open items of N / 8
@@ -128,6 +129,12 @@ def main() -> None:
     parser.add_argument("--max", type=int, default=100_000, help="largest book (open items)")
     parser.add_argument("--book", choices=["crowded", "plain"], default="crowded")
     parser.add_argument("--no-engine", action="store_true", help="only the command")
+    parser.add_argument(
+        "--deposits-per-item",
+        type=float,
+        default=DEPOSITS_PER_ITEM,
+        help="deposits per open item in the crowded book (1.0: the target's 1M × 1M)",
+    )
     options = parser.parse_args()
     crowded = options.book == "crowded"
     steps = [10_000] if SMOKE else [n for n in (10_000, 100_000, 1_000_000) if n <= options.max]
@@ -135,7 +142,7 @@ def main() -> None:
     curve: list[str] = []
     verdicts: list[str] = []
     for n in steps:
-        n_deposits = int(n * DEPOSITS_PER_ITEM) if crowded else n
+        n_deposits = int(n * options.deposits_per_item) if crowded else n
         book, gen_secs = timed(lambda: generate(n_deposits, n, seed=2026, crowded=crowded))
         debtors = len({it.debtor_id for it in book.items})
         rows.append(Row(f"generate {n:,} items ({debtors:,} debtors)", n, gen_secs, "item"))
