@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models.deletion import ProtectedError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from urikake.accounts.models import User
 from urikake.audit import services as audit
@@ -22,6 +22,7 @@ from urikake.domain.errors import DomainError
 from urikake.domain.identifiers import parse_corporate_number
 from urikake.domain.invoices import InvoiceData, validate_invoice
 from urikake.domain.screening.fingerprints import invoice_fingerprint, near_duplicate_keys
+from urikake.receivables import encumbrances
 from urikake.receivables.models import (
     Debtor,
     DebtorIdentity,
@@ -57,6 +58,12 @@ def invoice_edit_refusal(invoice: Invoice) -> str | None:
         )
     if invoice.status != Invoice.Status.REGISTERED:
         return "この請求書は現在の状態では変更・削除できません。"
+    # Pledged to a loan or under a guarantee: the product holds it at the amount it was given.
+    holder = encumbrances.holder_of([invoice.pk]).get(invoice.pk)
+    if holder is not None:
+        with translation.override("ja"):
+            label = str(holder.label)
+        return f"この請求書は{label}のため、変更・削除できません。"
     return None
 
 

@@ -25,6 +25,7 @@ from urikake.guarantees import services as guarantees
 from urikake.guarantees.models import GuaranteeContract
 from urikake.lending import services as lending
 from urikake.lending.models import Collateral, LoanFacility
+from urikake.receivables import maintenance
 from urikake.receivables import services as receivables
 from urikake.receivables.encumbrances import encumbrance_sources
 from urikake.receivables.models import FinancingApplication
@@ -221,3 +222,22 @@ def test_the_guarantee_page_leaves_out_a_pledged_invoice():
     page = _page(_logged_in(user), "guarantees:apply")
     assert free.invoice_number in page, "the free invoice should be offered"
     assert pledged.invoice_number not in page
+
+
+def test_a_pledged_invoice_can_be_neither_edited_nor_deleted():
+    """The loan holds the invoice at the amount it was pledged for: changing or deleting it
+    under the loan would leave the collateral pointing at something else."""
+    user, org = borrower()
+    pledged = invoice(org, user, 1_100_000)
+    _pledge(user, org, pledged)
+    client = _logged_in(user)
+    page = client.get(reverse("receivables:invoice", args=[pledged.pk]))
+    assert page.status_code == 200
+    assert "担保融資の担保として差入れ中のため、変更・削除できません" in page.content.decode()
+    response = client.post(f"/my/invoices/{pledged.pk}/delete/")
+    assert response.status_code == 302
+    pledged.refresh_from_db()  # still there
+    assert pledged.total_amount == 1_100_000
+    with pytest.raises(DomainError) as caught:
+        maintenance.delete_invoice(pledged, acting_user=user)
+    assert caught.value.code == "invoice.locked"
