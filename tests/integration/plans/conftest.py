@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-from django.test import Client
 
-from urikake.applicants import services as applicant_services
-from urikake.applicants import terms
+from tests.fixtures.clients import applicant_client, logged_in
 from urikake.system.demo_plans import load_demo_plans
+
+__all__ = ["applicant_client", "logged_in"]  # the plans tests import them from here
 
 PASSWORD = "x" * 20  # what tests.fixtures.deals gives its users
 
@@ -44,21 +44,3 @@ def treasury_staff(django_user_model: Any) -> Any:
 @pytest.fixture
 def demo_plans(admin_staff: Any) -> list[str]:
     return load_demo_plans(admin_staff)
-
-
-def logged_in(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def applicant_client(user: Any) -> Client:
-    """An applicant who accepted the current terms, logged in."""
-    versions = terms.current_versions()
-    applicant_services.give_consent(
-        acting_user=user,
-        ip=None,
-        terms_version=versions["terms"],
-        privacy_version=versions["privacy"],
-    )
-    return logged_in(user)

@@ -14,12 +14,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.fixtures.clients import applicant_client
 from tests.fixtures.deals import make_deal
 from tests.integration.guarantees.helpers import active_individual
 from tests.integration.lending.helpers import borrower, invoice, staff
 from tests.integration.treasury.helpers import contracted_deal, perfect
-from urikake.applicants import services as applicant_services
-from urikake.applicants import terms
 from urikake.domain.errors import DomainError
 from urikake.guarantees import services as guarantees
 from urikake.guarantees.models import GuaranteeContract
@@ -45,19 +44,6 @@ def _pledge(user, org, *invoices):
         purpose="運転資金",
         invoices=list(invoices),
     )
-
-
-def _logged_in(user) -> Client:
-    versions = terms.current_versions()
-    applicant_services.give_consent(
-        acting_user=user,
-        ip=None,
-        terms_version=versions["terms"],
-        privacy_version=versions["privacy"],
-    )
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _page(client: Client, name: str) -> str:
@@ -89,7 +75,7 @@ def test_a_pledged_invoice_is_neither_offered_nor_sold():
     _pledge(user, org, pledged)
 
     # The purchase form leaves it out and says why.
-    client = _logged_in(user)
+    client = applicant_client(user)
     page = _page(client, "receivables:applications")
     assert 'name="invoices"' in page
     assert free.invoice_number in page
@@ -121,7 +107,7 @@ def test_the_api_answers_422_with_the_code():
     user, org = borrower()
     pledged = invoice(org, user, 1_100_000)
     _pledge(user, org, pledged)
-    client = _logged_in(user)
+    client = applicant_client(user)
     before = FinancingApplication.objects.count()
     response = client.post(
         "/api/receivables/applications",
@@ -160,7 +146,7 @@ def test_an_invoice_in_a_purchase_is_not_pledged_nor_guaranteed():
 
     # Nor is it listed on the loan's or the guarantee's application page; a free one is.
     free = invoice(deal.organization, deal.user, 550_000)
-    client = _logged_in(deal.user)
+    client = applicant_client(deal.user)
     for name in ("lending:apply", "guarantees:apply"):
         page = _page(client, name)
         assert free.invoice_number in page, name
@@ -219,7 +205,7 @@ def test_the_guarantee_page_leaves_out_a_pledged_invoice():
     user, org = borrower()
     pledged, free = invoice(org, user, 1_100_000), invoice(org, user, 550_000)
     _pledge(user, org, pledged)
-    page = _page(_logged_in(user), "guarantees:apply")
+    page = _page(applicant_client(user), "guarantees:apply")
     assert free.invoice_number in page, "the free invoice should be offered"
     assert pledged.invoice_number not in page
 
@@ -230,7 +216,7 @@ def test_a_pledged_invoice_can_be_neither_edited_nor_deleted():
     user, org = borrower()
     pledged = invoice(org, user, 1_100_000)
     _pledge(user, org, pledged)
-    client = _logged_in(user)
+    client = applicant_client(user)
     page = client.get(reverse("receivables:invoice", args=[pledged.pk]))
     assert page.status_code == 200
     assert "担保融資の担保として差入れ中のため、変更・削除できません" in page.content.decode()
