@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.test import Client
-from django.utils import timezone
 
 from tests.e2e.conftest import DESKTOP
 from tests.fixtures.clock import travel_to
@@ -154,7 +153,10 @@ def test_revolving_loan_journey(
 
     # --- 30 days later: the debtor pays into the designated account; the operator imports
     # the collection statement and the payment is matched to the loan automatically --------
-    later = timezone.localdate() + timedelta(days=30)
+    # Interest runs from the 融資実行日: the day the money arrives (the next business day
+    # when this runs after the bank's cut-off), the same for both draws.
+    assert {d.drawn_on for d in facility.draws.all()} == {batch.value_date}
+    later = batch.value_date + timedelta(days=30)
     with travel_to(later):
         statement = tmp_path / "collection-statement.txt"
         statement.write_bytes(statement_file([(later, 1_100_000, DEBTOR_PAYER)]))

@@ -656,8 +656,13 @@ def draw(facility: LoanFacility, *, amount: int, acting_user: Actor) -> Draw:
 
     Individual (個別保証): one draw of the decided amount. Revolving (根保証): any draws
     within the period and the borrowing base (min(limit, collateral value) − outstanding).
-    The guarantee fee is deducted from the first draw."""
+    The guarantee fee is deducted from the first draw.
+
+    The 融資実行日 (``drawn_on``) is the day the money reaches the client: the payout's 振込指定日.
+    After the bank's cut-off (or on a bank holiday) that is the next bank business day, and
+    interest runs from it, not from the day staff pressed the button."""
     today = _today()
+    value_date = payout_queue_date()
     with transaction.atomic():
         locked = LoanFacility.objects.select_for_update().get(pk=facility.pk)
         if locked.status not in (LoanFacility.Status.CONTRACTED, LoanFacility.Status.ACTIVE):
@@ -675,7 +680,7 @@ def draw(facility: LoanFacility, *, amount: int, acting_user: Actor) -> Draw:
                     field="amount",
                 )
         elif not (locked.period_start and locked.period_end) or not (
-            locked.period_start <= today <= locked.period_end
+            locked.period_start <= value_date <= locked.period_end
         ):
             raise DomainError("lending.period", "根保証の期間外のため借入れできません。")
         problems = eligibility(locked, at_drawdown=True)
@@ -701,6 +706,18 @@ def draw(facility: LoanFacility, *, amount: int, acting_user: Actor) -> Draw:
             )
         if interest_due(locked) or outstanding_principal(locked):
             accrue_interest(locked, until=today, acting_user=acting_user)
+        payout = Payout.objects.create(
+            organization_id=locked.organization_id,
+            application=None,
+            kind=Payout.Kind.LOAN,
+            amount=amount - fee,
+            requested_for=payout_queue_date(value_date),
+            **Payout.beneficiary(account),
+        )
+        # Equal to value_date unless the cut-off struck between the two readings of the clock.
+        value_date = payout.requested_for
+        # Booked today: from now on the platform owes the client the net amount (未払金) and
+        # the loan is on its books; the client's interest waits for the money (drawn_on).
         ledger.post(
             loan_book.loan_drawn(
                 f"loan:{locked.pk}:draw:{number}",
@@ -713,26 +730,18 @@ def draw(facility: LoanFacility, *, amount: int, acting_user: Actor) -> Draw:
             ),
             actor=acting_user,
         )
-        payout = Payout.objects.create(
-            organization_id=locked.organization_id,
-            application=None,
-            kind=Payout.Kind.LOAN,
-            amount=amount - fee,
-            requested_for=payout_queue_date(),
-            **Payout.beneficiary(account),
-        )
         created = Draw.objects.create(
             facility=locked,
             organization_id=locked.organization_id,
             number=number,
             amount=amount,
             guarantee_fee=fee,
-            drawn_on=today,
+            drawn_on=value_date,
             payout=payout,
             created_by=acting_user if isinstance(acting_user, User) else locked.created_by,
         )
         if locked.interest_accrued_until is None:
-            locked.interest_accrued_until = today
+            locked.interest_accrued_until = value_date
         locked.guarantee_fee_collected = True
         locked.status = LoanFacility.Status.ACTIVE
         locked.save(update_fields=["interest_accrued_until", "guarantee_fee_collected", "status"])
@@ -745,6 +754,7 @@ def draw(facility: LoanFacility, *, amount: int, acting_user: Actor) -> Draw:
                 "number": number,
                 "amount": amount,
                 "guarantee_fee": fee,
+                "drawn_on": value_date.isoformat(),
                 "payout": payout.pk,
                 "available_before": base.available,
             },
@@ -898,10 +908,14 @@ def _check_receipt(
         raise DomainError(
             "lending.future", "入金日に未来の日付は指定できません。", field="received_on"
         )
+    # Interest already booked for a period after the receipt would have to be undone. A receipt
+    # before the 融資実行日 of a loan not yet accruing (drawn after the cut-off, repaid by a
+    # debtor the same day) is not that: it only lowers the principal interest will start on.
     if (
         facility.status == LoanFacility.Status.ACTIVE
         and facility.interest_accrued_until
         and received_on < facility.interest_accrued_until
+        and facility.accruals.filter(end__gt=received_on).exists()
     ):
         raise DomainError(
             "lending.backdated",

@@ -104,7 +104,7 @@ def documents_checked(facility: LoanFacility, user, reviewer) -> None:
 
 def active_revolving(user, org, reviewer, treasury, *, draw: int = 1_000_000) -> LoanFacility:
     """A revolving loan through the services: applied, documents checked, decided (2.5%),
-    signed, perfected and drawn once."""
+    signed, perfected and drawn once (``draw=0``: not drawn yet)."""
     from decimal import Decimal as D
 
     inv = invoice(org, user, 2_200_000)
@@ -130,6 +130,7 @@ def active_revolving(user, org, reviewer, treasury, *, draw: int = 1_000_000) ->
         facility, acting_user=user, agreed_sha256=facility.contract_sha256, ip_address=None
     )
     services.record_perfection(facility, perfected_on=timezone.localdate(), acting_user=treasury)
-    services.draw(facility, amount=draw, acting_user=treasury)
+    if draw:
+        services.draw(facility, amount=draw, acting_user=treasury)
     facility.refresh_from_db()
     return facility

@@ -134,7 +134,9 @@ def test_revolving_loan_life_cycle(people) -> None:
     assert balanced()
 
     # 30 days later the first debtor pays its invoice into the designated account.
-    later = timezone.localdate() + timedelta(days=30)
+    # Interest runs from the 融資実行日, the day the money arrives (tested on its own in
+    # test_a_draw_after_the_cut_off_earns_interest_from_the_day_the_money_arrives).
+    later = first.drawn_on + timedelta(days=30)
     collateral = facility.collateral.get(invoice=invoices[0])
     with travel_to(later):
         repayment = services.record_repayment(

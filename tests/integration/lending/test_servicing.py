@@ -4,11 +4,14 @@ the loss written off under dual control (docs/lending.md)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from unittest import mock
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
 
+from tests.fixtures.clients import applicant_client
 from tests.fixtures.clock import travel_to
 from tests.fixtures.deals import DEBTOR_PAYER
 from tests.integration.lending.helpers import active_revolving, borrower, staff
@@ -18,6 +21,7 @@ from urikake.domain.bank_calendar import is_bank_business_day, next_bank_busines
 from urikake.domain.errors import DomainError
 from urikake.domain.lending import split_recovery
 from urikake.ledger import services as ledger
+from urikake.ledger.models import LedgerEntry
 from urikake.lending import collections as loan_collections
 from urikake.lending import services
 from urikake.lending.models import Collateral, LoanFacility, Repayment
@@ -52,7 +56,7 @@ def _import(rows, treasury):
 def test_a_debtor_paying_a_pledged_receivable_repays_the_loan_automatically(loan):
     facility, user, org, treasury = loan
     pledged = Collateral.objects.get(facility=facility)
-    later = timezone.localdate() + timedelta(days=30)
+    later = facility.draws.get().drawn_on + timedelta(days=30)  # from the 融資実行日
     rows = [(later, pledged.outstanding, DEBTOR_PAYER)]
     with travel_to(later):
         result, summary = _import(rows, treasury)
@@ -249,4 +253,54 @@ def test_collateral_collected_after_full_repayment_goes_back_to_the_borrower(loa
     refund = Payout.objects.get(kind=Payout.Kind.LOAN_SURPLUS)
     assert refund.amount == pledged.outstanding
     assert ledger.balance(loan_book.loan_account(client_code(org.pk))) == 0
+    assert balanced()
+
+
+def test_a_draw_after_the_cut_off_earns_interest_from_the_day_the_money_arrives(settings):
+    """Staff execute a draw on a Friday after the bank's cut-off: the money leaves on the next
+    bank business day, and that is the 融資実行日 the client is shown and interest runs from.
+    Before, interest ran from the Friday: three days of interest on money not yet received."""
+    settings.TREASURY_BANK_CUTOFF = "14:00"
+    jst = ZoneInfo("Asia/Tokyo")
+    user, org = borrower()
+    reviewer, treasury = staff("reviewer"), staff("treasury")
+    facility = active_revolving(user, org, reviewer, treasury, draw=0)
+    today = timezone.localdate()
+    friday = today + timedelta(days=(4 - today.weekday()) % 7 or 7)
+    money_arrives = next_bank_business_day(friday)
+    assert money_arrives >= friday + timedelta(days=3)
+
+    with mock.patch.object(timezone, "now", return_value=datetime.combine(friday, time(15), jst)):
+        drawn = services.draw(facility, amount=1_000_000, acting_user=treasury)
+        # The debtor pays part of the pledged receivable the same evening, before the loan's
+        # money arrives: no interest is due yet, it all repays principal.
+        early = services.record_repayment(
+            facility,
+            amount=200_000,
+            received_on=friday,
+            source="designated",
+            reference="REF-EARLY",
+            collateral=Collateral.objects.get(facility=facility),
+            acting_user=treasury,
+        )
+    assert (drawn.drawn_on, drawn.payout.requested_for) == (money_arrives, money_arrives)
+    assert (early.interest, early.principal) == (0, 200_000)
+    booked = LedgerEntry.objects.get(entry_id=f"loan:{facility.pk}:draw:1")
+    assert booked.date == friday  # on the books (and owed to the client) from the Friday
+    page = applicant_client(user).get(f"/my/loans/{facility.pk}/")
+    assert f"{money_arrives:%Y-%m-%d}" in page.content.decode()
+
+    # 30 days after the money arrived the borrower repays: 30 days of interest on ¥800,000.
+    later = money_arrives + timedelta(days=30)
+    with mock.patch.object(timezone, "now", return_value=datetime.combine(later, time(10), jst)):
+        repaid = services.record_repayment(
+            facility,
+            amount=300_000,
+            received_on=later,
+            source="repayment",
+            reference="REF-LATER",
+            acting_user=treasury,
+        )
+    # 800,000 × 2.5% × 30/365 = 1,643.8… → 1,643 (act/365, 切捨て); from the Friday it was 1,808.
+    assert repaid.interest == 1_643
     assert balanced()
