@@ -390,11 +390,13 @@ def upload_payables(
 
 
 def quote(payable: Payable, *, on: date | None = None) -> rules.EarlyPaymentQuote:
-    """What the supplier would receive for ``payable`` paid today (at the buyer's rate now)."""
+    """What the supplier would receive for ``payable`` if it asked now (at the buyer's rate
+    now): discounted from the day the money would arrive, today before the bank's cut-off,
+    else the next bank business day, to the due date."""
     return rules.quote(
         payable.amount,
         Decimal(payable.program.risk_rate),
-        paid_on=on or _today(),
+        paid_on=on or payout_queue_date(),
         due_on=payable.due_date,
     )
 
@@ -422,7 +424,9 @@ def request_early_payment(
             raise DomainError(
                 "bulk.no_agreement", "先に一括ファクタリング契約（三者間）への同意が必要です。"
             )
-        q = quote(locked, on=today)
+        # The discount runs from the day the money arrives, not from the day of the request.
+        value_date = payout_queue_date()
+        q = quote(locked, on=value_date)
         if expected_net is not None and expected_net != q.net:
             raise DomainError(
                 "bulk.quote_changed",
@@ -451,14 +455,14 @@ def request_early_payment(
             application=None,
             kind=Payout.Kind.BULK,
             amount=q.net,
-            requested_for=payout_queue_date(),
+            requested_for=payout_queue_date(value_date),
             **Payout.beneficiary(account),
         )
         locked.status = Payable.Status.EARLY
         locked.early_rate = q.annual_rate
         locked.early_days = q.days
         locked.discount = q.discount
-        locked.early_paid_on = today
+        locked.early_paid_on = payout.requested_for
         locked.early_payout = payout
         locked.early_by = acting_user
         locked.save()

@@ -18,6 +18,7 @@ from urikake.applicants import terms
 from urikake.bulk.models import Payable
 from urikake.ledger import services as ledger
 from urikake.treasury.models import Payout
+from urikake.treasury.policy import payout_queue_date
 
 pytestmark = pytest.mark.django_db
 
@@ -136,6 +137,8 @@ def test_pages_upload_errors_quote_and_confirm(world) -> None:
     html = early.content.decode()
     assert 'id="apr"' in html
     assert 'id="discount"' in html
+    # The day the money would arrive if asked now (the discount runs from it).
+    assert f'id="paid-on">{payout_queue_date():%Y-%m-%d}<' in html
     net = int(early.context["quote"].net)
     r = sup.post(f"/my/bulk/receivables/{payable.pk}/early/", {"expected_net": net, "agree": "on"})
     assert r.status_code == 302

@@ -5,7 +5,7 @@ due-date settlement paying the rest in ONE 全銀 総合振込 file that the pro
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -262,3 +262,39 @@ def test_receivables_bought_early_count_in_the_buyers_exposure(world) -> None:
     p = Payable.objects.get(invoice_number="X-1")
     services.request_early_payment(p, acting_user=user, expected_net=services.quote(p).net)
     assert exposure_of(identity.pk).by_source["bulk_payables"] == 200_000
+
+
+def test_an_early_payment_after_the_cut_off_is_discounted_from_the_day_the_money_arrives(
+    world, settings
+) -> None:
+    """Asked for on a Friday after the bank's cut-off, the money arrives on the next bank
+    business day: the quote the supplier sees, the price it is bought at and the 早期支払日 all
+    count the discount from that day. Before, the supplier paid three days' discount for
+    money it did not have yet."""
+    from unittest import mock
+
+    from urikake.domain.bank_calendar import next_bank_business_day
+
+    settings.TREASURY_BANK_CUTOFF = "14:00"
+    _reviewer, _treasury, buyer_user, _buyer_org, program, suppliers = world
+    due = business_day(45)
+    services.upload_payables(
+        program,
+        hundred_payables([s for _, _, s in suppliers], due),
+        filename="payables.csv",
+        acting_user=buyer_user,
+    )
+    user, _org, s = suppliers[0]
+    payable = Payable.objects.filter(supplier=s).order_by("pk").first()
+    today = timezone.localdate()
+    friday = today + timedelta(days=(4 - today.weekday()) % 7 or 7)
+    money_arrives = next_bank_business_day(friday)
+    assert money_arrives >= friday + timedelta(days=3)
+    with mock.patch.object(timezone, "now", return_value=_at(friday, 15)):
+        shown = services.quote(payable)
+        done = services.request_early_payment(payable, acting_user=user, expected_net=shown.net)
+    assert shown.days == (due - money_arrives).days
+    assert shown.discount == shown.face * 3 * shown.days // 36500  # 3% a year, 切捨て
+    assert (done.early_paid_on, done.early_payout.requested_for) == (money_arrives, money_arrives)
+    assert (done.early_days, done.discount) == (shown.days, shown.discount)
+    assert balanced()
