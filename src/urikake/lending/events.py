@@ -10,6 +10,7 @@ change.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from urikake.notifications import services as notifications
@@ -54,12 +55,17 @@ def signed(facility: LoanFacility) -> None:
     _tell("loan_signed", facility, f"loan:{facility.pk}:signed")
 
 
-def drawn(facility: LoanFacility, *, number: int, amount: int, fee: int) -> None:
+def drawn(facility: LoanFacility, *, number: int, amount: int, fee: int, drawn_on: date) -> None:
     _tell(
         "loan_drawn",
         facility,
         f"loan:{facility.pk}:draw:{number}",
-        {"amount_yen": amount, "fee_yen": fee, "net_yen": amount - fee},
+        {
+            "amount_yen": amount,
+            "fee_yen": fee,
+            "net_yen": amount - fee,
+            "drawn_on_date": drawn_on.isoformat(),
+        },
     )
 
 

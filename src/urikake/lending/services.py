@@ -759,7 +759,7 @@ def draw(facility: LoanFacility, *, amount: int, acting_user: Actor) -> Draw:
                 "available_before": base.available,
             },
         )
-        events.drawn(locked, number=number, amount=amount, fee=fee)
+        events.drawn(locked, number=number, amount=amount, fee=fee, drawn_on=value_date)
     return created
 
 

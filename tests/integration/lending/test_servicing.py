@@ -25,6 +25,7 @@ from urikake.ledger.models import LedgerEntry
 from urikake.lending import collections as loan_collections
 from urikake.lending import services
 from urikake.lending.models import Collateral, LoanFacility, Repayment
+from urikake.mail.models import OutboundMail
 from urikake.notifications.models import Notification
 from urikake.treasury import collections, payouts
 from urikake.treasury.models import Deposit, Payout
@@ -289,6 +290,11 @@ def test_a_draw_after_the_cut_off_earns_interest_from_the_day_the_money_arrives(
     assert booked.date == friday  # on the books (and owed to the client) from the Friday
     page = applicant_client(user).get(f"/my/loans/{facility.pk}/")
     assert f"{money_arrives:%Y-%m-%d}" in page.content.decode()
+    # The client is told the day the money arrives and that interest runs from it.
+    told = OutboundMail.objects.get(subject__contains="融資を実行しました")
+    arrives = f"{money_arrives.year}年{money_arrives.month}月{money_arrives.day}日"
+    assert f"（融資実行日 {arrives}）" in told.body
+    assert f"{arrives} 付で登録口座へお振込みします" in told.body
 
     # 30 days after the money arrived the borrower repays: 30 days of interest on ¥800,000.
     later = money_arrives + timedelta(days=30)
