@@ -215,9 +215,10 @@ EVENTS: dict[str, Event] = {
             "loan_drawn",
             _("融資を実行しました（担保融資 %(loan)s）"),
             _(
-                "担保融資（%(loan)s）を %(amount_yen)s 実行しました（融資実行日 %(drawn_on_date)s）。"
-                "信用保証料 %(fee_yen)s を差し引いた %(net_yen)s を、%(drawn_on_date)s 付で登録口座へ"
-                "お振込みします。利息は融資実行日から計算します。"
+                "担保融資（%(loan)s）を %(amount_yen)s 実行しました"
+                "（融資実行日 %(drawn_on_date)s）。信用保証料 %(fee_yen)s を差し引いた "
+                "%(net_yen)s を、%(drawn_on_date)s 付で登録口座へお振込みします。"
+                "利息は融資実行日から計算します。"
             ),
             "email_payment",
             sms=True,
