@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import resource
 import secrets
 import shutil
 import socket
@@ -298,6 +299,7 @@ def main() -> None:
         }
         processes = ["--processes", str(args.locust_processes)] if args.locust_processes > 1 else []
         started = time.monotonic()
+        children_before = _children_cpu()
         done = subprocess.run(
             [str(BIN / "locust"), "-f", str(ROOT / "benchmarks/load/locustfile.py"),
              "--headless", "--users", str(args.users),
@@ -309,6 +311,7 @@ def main() -> None:
         )  # fmt: skip
         elapsed = time.monotonic() - started
         cpu_after = _cpu_seconds(stack)
+        locust_cpu = _children_cpu() - children_before
         if done.returncode != 0 or os.environ.get("URIKAKE_LOAD_DEBUG"):
             print(done.stdout[-3000:], done.stderr[-3000:])
         if done.returncode != 0:
@@ -317,12 +320,25 @@ def main() -> None:
             Path(f"{prefix}_stats.csv"), args, load_before, os.getloadavg()[0], stack.port
         )
         requests = _request_count(Path(f"{prefix}_stats.csv"))
-        used = {k: cpu_after.get(k, 0.0) - cpu_before.get(k, 0.0) for k in cpu_after}
+        used = {
+            "web": cpu_after["web"] - cpu_before["web"],
+            "task worker": cpu_after["task worker"] - cpu_before["task worker"],
+            "PostgreSQL": sum(
+                v - cpu_before[k]
+                for k, v in cpu_after.items()
+                if k.startswith("pg:") and k in cpu_before
+            ),
+            "locust": locust_cpu,
+        }
         print(
-            f"CPU over {elapsed:.0f} s: "
+            f"CPU over {elapsed:.0f} s (of {elapsed * (os.cpu_count() or 1):.0f} s on all cores): "
             + ", ".join(f"{k} {v:.1f} s" for k, v in used.items())
-            + (f"; web {used['web'] * 1000 / requests:.1f} ms per request" if requests else "")
         )
+        if requests:
+            print(
+                "CPU per request: "
+                + ", ".join(f"{k} {v * 1000 / requests:.1f} ms" for k, v in used.items())
+            )
         failures = Path(f"{prefix}_failures.csv")
         if failures.exists() and len(failures.read_text().splitlines()) > 1:
             print("errors (first lines of locust's failure list):")
@@ -330,21 +346,48 @@ def main() -> None:
                 print("  " + line[:200])
 
 
-def _cpu_seconds(stack: Stack) -> dict[str, float]:
-    """CPU (user + system) used so far by the web workers and the task worker."""
-    tick = os.sysconf("SC_CLK_TCK")
+TICK = os.sysconf("SC_CLK_TCK")
 
-    def of(pid: int) -> float:
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a live process has used so far (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def database_backends_cpu(database: str) -> dict[int, float]:
+    """CPU so far of each PostgreSQL backend serving ``database`` (by its process title)."""
+    found: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
         try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
-            return 0.0
-        return (int(fields[11]) + int(fields[12])) / tick
+            continue
+        if title.startswith("postgres: ") and f" {database} " in title:
+            found[int(entry.name)] = process_cpu(int(entry.name))
+    return found
 
+
+def _cpu_seconds(stack: Stack) -> dict[str, float]:
+    """CPU (user + system) used so far by the web workers, the task worker and this
+    database's PostgreSQL backends (persistent connections: the same backends throughout;
+    one that came and went in between is not counted)."""
     return {
-        "web": sum(of(pid) for pid in stack.web_worker_pids()),
-        "task worker": of(stack.worker.pid),
+        "web": sum(process_cpu(pid) for pid in stack.web_worker_pids()),
+        "task worker": process_cpu(stack.worker.pid),
+        **{f"pg:{pid}": cpu for pid, cpu in database_backends_cpu(stack.database).items()},
     }
+
+
+def _children_cpu() -> float:
+    """CPU of this process's finished children (locust and its worker processes)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _request_count(stats_csv: Path) -> int:

@@ -32,33 +32,16 @@ from typing import Any
 
 import requests
 from _report import SMOKE
-from bench_load import ADMIN_URL, Stack, _pg_available, production_stack
+from bench_load import (
+    ADMIN_URL,
+    Stack,
+    _pg_available,
+    database_backends_cpu,
+    process_cpu,
+    production_stack,
+)
 
 SESSION_COOKIE = "__Host-urikake_session"
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def _cpu(pid: int) -> float:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / TICK
-
-
-def _backends(database: str) -> dict[int, float]:
-    """CPU so far of each PostgreSQL backend serving ``database`` (by its process title)."""
-    found: dict[int, float] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if title.startswith("postgres: ") and f" {database} " in title:
-            found[int(entry.name)] = _cpu(int(entry.name))
-    return found
 
 
 @dataclass
@@ -195,10 +178,10 @@ class Client:
 def _settle(stack: Stack, seconds: float = 20.0) -> None:
     """Wait until the task worker is idle (its CPU stops moving), so its work is attributed."""
     deadline = time.monotonic() + seconds
-    last = _cpu(stack.worker.pid)
+    last = process_cpu(stack.worker.pid)
     while time.monotonic() < deadline:
         time.sleep(1.0)
-        now = _cpu(stack.worker.pid)
+        now = process_cpu(stack.worker.pid)
         if now - last < 0.02:
             return
         last = now
@@ -217,13 +200,21 @@ def measure(
         for _ in range(3):  # warm-up: templates compiled, caches filled
             statuses.add(route.send(requests.Session()).status_code)
         _settle(stack)
-        web0, task0, db0 = _cpu(web_pid), _cpu(stack.worker.pid), _backends(database)
+        web0, task0, db0 = (
+            process_cpu(web_pid),
+            process_cpu(stack.worker.pid),
+            database_backends_cpu(database),
+        )
         started = time.perf_counter()
         for _ in range(n):
             statuses.add(route.send(requests.Session()).status_code)
         wall = time.perf_counter() - started
         _settle(stack)
-        web1, task1, db1 = _cpu(web_pid), _cpu(stack.worker.pid), _backends(database)
+        web1, task1, db1 = (
+            process_cpu(web_pid),
+            process_cpu(stack.worker.pid),
+            database_backends_cpu(database),
+        )
         db = sum(cpu - db0[pid] for pid, cpu in db1.items() if pid in db0)
         rows.append(
             row := (
