@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import os
 import resource
 import secrets
@@ -45,6 +46,7 @@ SECONDS = int(os.environ.get("URIKAKE_LOAD_SECONDS", "10" if SMOKE else "300"))
 WEB_WORKERS = int(os.environ.get("URIKAKE_LOAD_WEB_WORKERS", "4"))
 WEB_THREADS = int(os.environ.get("URIKAKE_LOAD_WEB_THREADS", "1"))
 LOCUST_PROCESSES = int(os.environ.get("URIKAKE_LOAD_LOCUST_PROCESSES", "1"))
+DRIVER = os.environ.get("URIKAKE_LOAD_DRIVER", "locust")
 METRICS_TOKEN = secrets.token_urlsafe(24)
 
 
@@ -111,8 +113,8 @@ def _environments(database_url: str, var_dir: Path) -> tuple[dict[str, str], dic
     return production, development
 
 
-def _run(args: list[str], env: dict[str, str]) -> None:
-    done = subprocess.run(args, env=env, capture_output=True, text=True, cwd=ROOT)
+def _run(args: list[str], env: dict[str, str], cwd: Path = ROOT) -> None:
+    done = subprocess.run(args, env=env, capture_output=True, text=True, cwd=cwd)
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(args[:3])} failed:\n{done.stderr[-3000:]}")
 
@@ -151,15 +153,46 @@ def _queue_figures(port: int) -> dict[str, float]:
     return figures
 
 
+@dataclass
+class Row:
+    """One line of the report: a request type, or ALL (mixed)."""
+
+    name: str
+    count: int
+    per_second: float
+    p50: float
+    p95: float
+    p99: float
+    max: float
+    errors: int
+
+
+def _locust_rows(stats_csv: Path) -> list[Row]:
+    rows = []
+    for r in csv.DictReader(stats_csv.open()):
+        rows.append(
+            Row(
+                "ALL (mixed)" if r["Name"] == "Aggregated" else r["Name"],
+                int(r["Request Count"]),
+                float(r["Requests/s"]),
+                float(r["50%"]),
+                float(r["95%"]),
+                float(r["99%"]),
+                float(r["Max Response Time"]),
+                int(r["Failure Count"]),
+            )
+        )
+    return rows
+
+
 def _print_report(
-    stats_csv: Path, args: argparse.Namespace, load_before: float, load_after: float, port: int
+    rows: list[Row], args: argparse.Namespace, load_before: float, load_after: float, port: int
 ) -> None:
-    rows = list(csv.DictReader(stats_csv.open()))
     print(
-        f"\nLoad test: {args.users} users × {args.rate:g} req/s for {args.seconds} s, gunicorn "
-        f"{args.web_workers} workers × {args.threads} threads + 1 task worker, PostgreSQL, "
-        f"loopback (load average before {load_before:.1f}, after {load_after:.1f}, "
-        f"{os.cpu_count()} CPUs)"
+        f"\nLoad test ({args.driver}): {args.users} users × {args.rate:g} req/s for "
+        f"{args.seconds} s, gunicorn {args.web_workers} workers × {args.threads} threads + 1 "
+        f"task worker, PostgreSQL, loopback (load average before {load_before:.1f}, after "
+        f"{load_after:.1f}, {os.cpu_count()} CPUs)"
     )
     header = (
         f"{'request':<42} {'count':>7} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} "
@@ -167,13 +200,11 @@ def _print_report(
     )
     print(header)
     print("-" * len(header))
-    rows.sort(key=lambda r: (r["Name"] == "Aggregated", r["Name"]))
+    rows = sorted(rows, key=lambda r: (r.name == "ALL (mixed)", r.name))
     for r in rows:
-        name = "ALL (mixed)" if r["Name"] == "Aggregated" else r["Name"]
         print(
-            f"{name[:42]:<42} {int(r['Request Count']):>7,} {float(r['Requests/s']):>7.1f} "
-            f"{r['50%']:>7} {r['95%']:>7} {r['99%']:>7} {float(r['Max Response Time']):>7.0f} "
-            f"{int(r['Failure Count']):>7,}"
+            f"{r.name[:42]:<42} {r.count:>7,} {r.per_second:>7.1f} {r.p50:>7.0f} {r.p95:>7.0f} "
+            f"{r.p99:>7.0f} {r.max:>7.0f} {r.errors:>7,}"
         )
     try:
         queue = _queue_figures(port)
@@ -280,6 +311,12 @@ def _arguments() -> argparse.Namespace:
         default=LOCUST_PROCESSES,
         help="locust worker processes (1: one process; locust itself needs CPU)",
     )
+    parser.add_argument(
+        "--driver",
+        choices=("locust", "autocannon"),
+        default=DRIVER,
+        help="the load generator: locust (Python) or autocannon (Node.js, far less CPU)",
+    )
     return parser.parse_args()
 
 
@@ -288,38 +325,20 @@ def main() -> None:
     if not _pg_available():
         print(f"bench_load: PostgreSQL not reachable at {ADMIN_URL}; skipped (needs PostgreSQL)")
         return
+    drive = _run_autocannon if args.driver == "autocannon" else _run_locust
+    if args.driver == "autocannon":
+        _install_autocannon()
     with production_stack(args.web_workers, args.threads, max(4, args.users // 10)) as stack:
         load_before = os.getloadavg()[0]
         cpu_before = _cpu_seconds(stack)
-        prefix = stack.var_dir / "locust"
-        locust_env = {
-            **os.environ,
-            "URIKAKE_LOAD_PLAN": str(stack.plan),
-            "URIKAKE_LOAD_RATE": str(args.rate),
-        }
-        processes = ["--processes", str(args.locust_processes)] if args.locust_processes > 1 else []
         started = time.monotonic()
         children_before = _children_cpu()
-        done = subprocess.run(
-            [str(BIN / "locust"), "-f", str(ROOT / "benchmarks/load/locustfile.py"),
-             "--headless", "--users", str(args.users),
-             "--spawn-rate", str(max(1, args.users // 10)),
-             "--run-time", f"{args.seconds}s", "--host", f"http://127.0.0.1:{stack.port}",
-             "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING",
-             "--exit-code-on-error", "0", *processes],
-            env=locust_env, capture_output=True, text=True, cwd=ROOT,
-        )  # fmt: skip
+        rows, problems = drive(stack, args)
         elapsed = time.monotonic() - started
         cpu_after = _cpu_seconds(stack)
-        locust_cpu = _children_cpu() - children_before
-        if done.returncode != 0 or os.environ.get("URIKAKE_LOAD_DEBUG"):
-            print(done.stdout[-3000:], done.stderr[-3000:])
-        if done.returncode != 0:
-            raise SystemExit("locust failed")
-        _print_report(
-            Path(f"{prefix}_stats.csv"), args, load_before, os.getloadavg()[0], stack.port
-        )
-        requests = _request_count(Path(f"{prefix}_stats.csv"))
+        driver_cpu = _children_cpu() - children_before
+        _print_report(rows, args, load_before, os.getloadavg()[0], stack.port)
+        requests = next((r.count for r in rows if r.name == "ALL (mixed)"), 0)
         used = {
             "web": cpu_after["web"] - cpu_before["web"],
             "task worker": cpu_after["task worker"] - cpu_before["task worker"],
@@ -328,7 +347,7 @@ def main() -> None:
                 for k, v in cpu_after.items()
                 if k.startswith("pg:") and k in cpu_before
             ),
-            "locust": locust_cpu,
+            args.driver: driver_cpu,
         }
         print(
             f"CPU over {elapsed:.0f} s (of {elapsed * (os.cpu_count() or 1):.0f} s on all cores): "
@@ -339,11 +358,84 @@ def main() -> None:
                 "CPU per request: "
                 + ", ".join(f"{k} {v * 1000 / requests:.1f} ms" for k, v in used.items())
             )
-        failures = Path(f"{prefix}_failures.csv")
-        if failures.exists() and len(failures.read_text().splitlines()) > 1:
-            print("errors (first lines of locust's failure list):")
-            for line in failures.read_text().splitlines()[1:6]:
+        if problems:
+            print("errors (the first ones):")
+            for line in problems[:5]:
                 print("  " + line[:200])
+
+
+def _run_locust(stack: Stack, args: argparse.Namespace) -> tuple[list[Row], list[str]]:
+    prefix = stack.var_dir / "locust"
+    locust_env = {
+        **os.environ,
+        "URIKAKE_LOAD_PLAN": str(stack.plan),
+        "URIKAKE_LOAD_RATE": str(args.rate),
+    }
+    processes = ["--processes", str(args.locust_processes)] if args.locust_processes > 1 else []
+    done = subprocess.run(
+        [str(BIN / "locust"), "-f", str(ROOT / "benchmarks/load/locustfile.py"),
+         "--headless", "--users", str(args.users),
+         "--spawn-rate", str(max(1, args.users // 10)),
+         "--run-time", f"{args.seconds}s", "--host", f"http://127.0.0.1:{stack.port}",
+         "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING",
+         "--exit-code-on-error", "0", *processes],
+        env=locust_env, capture_output=True, text=True, cwd=ROOT,
+    )  # fmt: skip
+    if done.returncode != 0 or os.environ.get("URIKAKE_LOAD_DEBUG"):
+        print(done.stdout[-3000:], done.stderr[-3000:])
+    if done.returncode != 0:
+        raise SystemExit("locust failed")
+    failures = Path(f"{prefix}_failures.csv")
+    problems = failures.read_text().splitlines()[1:] if failures.exists() else []
+    return _locust_rows(Path(f"{prefix}_stats.csv")), problems
+
+
+LOAD_DIR = ROOT / "benchmarks/load"
+
+
+def _install_autocannon() -> None:
+    """autocannon from the npm registry, at the version package-lock.json pins (once)."""
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        raise SystemExit("--driver autocannon needs Node.js and npm (Debian: nodejs, npm)")
+    if not (LOAD_DIR / "node_modules/autocannon").exists():
+        _run(
+            ["npm", "ci", "--no-audit", "--no-fund", "--loglevel", "error"],
+            {**os.environ},
+            LOAD_DIR,
+        )
+
+
+def _run_autocannon(stack: Stack, args: argparse.Namespace) -> tuple[list[Row], list[str]]:
+    """The same mix from autocannon (benchmarks/load/autocannon_mix.js): one Node.js process,
+    ``users × rate`` requests/s over ``users`` connections."""
+    done = subprocess.run(
+        ["node", str(LOAD_DIR / "autocannon_mix.js"), str(stack.plan),
+         f"http://127.0.0.1:{stack.port}", str(args.users * args.rate), str(args.seconds),
+         str(args.users)],
+        capture_output=True, text=True, cwd=LOAD_DIR,
+    )  # fmt: skip
+    if done.returncode != 0:
+        print(done.stdout[-3000:], done.stderr[-3000:])
+        raise SystemExit("autocannon failed")
+    result = json.loads(done.stdout)
+    seconds = float(result["duration"]) or float(args.seconds)
+    rows = [
+        Row(name, r["count"], r["count"] / seconds, r["p50"], r["p95"], r["p99"], r["max"],
+            r["errors"])
+        for name, r in result["routes"].items()
+    ]  # fmt: skip
+    every = result["all"]
+    rows.append(
+        Row("ALL (mixed)", every["count"], every["count"] / seconds, every["p50"], every["p95"],
+            every["p99"], every["max"],
+            every["errors"] + int(result["errors"]) + int(result["timeouts"]))
+    )  # fmt: skip
+    print(
+        f"autocannon's own histogram: p50 {result['latency']['p50']} ms, "
+        f"p99 {result['latency']['p99']} ms, max {result['latency']['max']} ms"
+    )
+    problems = [line for line in done.stderr.splitlines() if "HTTP" in line]
+    return rows, problems
 
 
 TICK = os.sysconf("SC_CLK_TCK")
@@ -388,13 +480,6 @@ def _children_cpu() -> float:
     """CPU of this process's finished children (locust and its worker processes)."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
-
-
-def _request_count(stats_csv: Path) -> int:
-    for row in csv.DictReader(stats_csv.open()):
-        if row["Name"] == "Aggregated":
-            return int(row["Request Count"])
-    return 0
 
 
 if __name__ == "__main__":
