@@ -288,8 +288,16 @@ def test_a_draw_after_the_cut_off_earns_interest_from_the_day_the_money_arrives(
     assert (early.interest, early.principal) == (0, 200_000)
     booked = LedgerEntry.objects.get(entry_id=f"loan:{facility.pk}:draw:1")
     assert booked.date == friday  # on the books (and owed to the client) from the Friday
-    page = applicant_client(user).get(f"/my/loans/{facility.pk}/")
+    browser = applicant_client(user)
+    page = browser.get(f"/my/loans/{facility.pk}/")
     assert f"{money_arrives:%Y-%m-%d}" in page.content.decode()
+    # How the limit was set, in the reader's language (these rows were Japanese in English).
+    assert "制度上の上限（売掛債権担保融資保証制度）" in page.content.decode()
+    browser.cookies["django_language"] = "en"
+    english = browser.get(f"/my/loans/{facility.pk}/").content.decode()
+    assert "Collateral value (receivables × advance rate)" in english
+    assert "The scheme's ceiling (Receivables-backed loan guarantee scheme)" in english
+    assert "担保価値（" not in english and "制度上の上限" not in english
     # The client is told the day the money arrives and that interest runs from it.
     told = OutboundMail.objects.get(subject__contains="融資を実行しました")
     arrives = f"{money_arrives.year}年{money_arrives.month}月{money_arrives.day}日"
