@@ -558,7 +558,9 @@ class _BankFields:
         return _BankFields(pair, fields, ok)
 
 
-def _plain_rows(columns: TransferColumns, banks: _BankFields, pair: Ints, out: U8) -> Bools:
+def _plain_rows(
+    columns: TransferColumns, banks: _BankFields, pair: Ints, out: U8
+) -> tuple[Bools, Ints]:
     """Data records of every plain transfer, column by column, and which rows were written.
 
     A row is left to the per-record path (:func:`_data_record`, which formats or reports it)
