@@ -445,11 +445,13 @@ def _plain_columns(text: str, mapping: CsvMapping) -> CsvColumns | None:
     direction words are read from fixed-width windows of units at those boundaries; only
     the text columns are made ``str`` (a chunk of cells at a time, joined and split once)."""
     delim = mapping.delimiter
-    if delim in '"\r\n' or '"' in text or "\x00" in text or text.count("\r") != text.count("\r\n"):
+    if delim in '"\r\n' or '"' in text:
         return None
     if not (0 < ord(delim) < 0xD800 or 0xE000 <= ord(delim) <= 0xFFFF):  # one code unit
         return None
     if "\r" in text:
+        if text.count("\r") != text.count("\r\n"):
+            return None
         text = text.replace("\r\n", "\n")
     header = mapping.header_rows
     start = 0  # where the records after the header rows begin
@@ -459,13 +461,15 @@ def _plain_columns(text: str, mapping: CsvMapping) -> CsvColumns | None:
             return None
         header_line, start = text[start:end], end + 1
     cols = _resolve(mapping, header_line.split(delim) if header else [], max(header, 1))
-    if start == len(text) or text[start:] == "\n":
+    closed = text.endswith("\n")  # the last line has its line end
+    if start >= len(text) - closed:  # no records
         return None
     # The whole text as UTF-16 code units (the records from unit ``first``): no copy of it
     # without its header.
     units: _Units = np.frombuffer(text.encode("utf-16-le", "surrogatepass"), dtype="<u2")
     first = len(text[:start].encode("utf-16-le", "surrogatepass")) // 2
-    closed = text.endswith("\n")  # the last line has its line end
+    if not units[first:].all():  # a NUL (numpy finds it faster than str.find)
+        return None
     n = text.count("\n", start) + (0 if closed else 1)
     # Every cell ends at a delimiter or a line end (found a block at a time: the temporary
     # masks stay small). There are n line ends (the last one may be the text's end); the
@@ -600,11 +604,16 @@ def _iso_days(units: _Units, begin: _Ints, stop: _Ints) -> npt.NDArray[np.dateti
     day = d[:, 6] * 10 + d[:, 7]
     if not ((year >= 1).all() and (month >= 1).all() and (month <= 12).all() and (day >= 1).all()):
         return None
-    months = ((year - 1970) * 12 + month - 1).astype("datetime64[M]")
-    days = months.astype("datetime64[D]") + (day - 1).astype("timedelta64[D]")
-    if not (days.astype("datetime64[M]") == months).all():  # 31 November and the like
+    # Each month's first day from a table of the months the file spans (numpy's own
+    # conversions between months and days work out the calendar for every element).
+    months = (year - 1970) * 12 + month - 1
+    low, high = int(months.min()), int(months.max())
+    starts = np.arange(low, high + 2).astype("datetime64[M]").astype("datetime64[D]")
+    first = starts.astype(np.int64)
+    at = months - low
+    if not (day <= (first[1:] - first[:-1])[at]).all():  # 31 November and the like
         return None
-    result: npt.NDArray[np.datetime64] = days
+    result: npt.NDArray[np.datetime64] = (first[at] + (day - 1)).astype("datetime64[D]")
     return result
 
 
@@ -634,7 +643,9 @@ def _digit_values(
         digits[np.arange(width) < (width - length)[:, None]] = 0
         if not (digits < 10).all():
             return None
-        values = digits.astype(np.int64) @ (10 ** np.arange(width - 1, -1, -1, dtype=np.int64))
+        for k in range(width):  # (numpy's integer matmul is several times slower)
+            values *= 10
+            values += digits[:, k]
     if (values > AMOUNT_MAX).any() or (negative is not None and (negative & empty).any()):
         return None
     return (np.where(negative, -values, values) if negative is not None else values), empty
