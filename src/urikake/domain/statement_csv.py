@@ -428,15 +428,30 @@ def _parse_rows(text: str, mapping: CsvMapping) -> list[StatementLine]:
 # Column-wise reading of plain files
 # ---------------------------------------------------------------------------------------
 
-_FIELD_LIMIT = 131072  # csv's default field size limit: longer lines take the row path
+_FIELD_LIMIT = 131072  # csv's default field size limit: longer cells take the row path
+_BLOCK = 1 << 20  # units scanned at a time for the cells' ends
+_ROWS = 65536  # text cells are decoded this many at a time (the temporaries stay small)
+
+_Units = npt.NDArray[np.uint16]
+_Ints = npt.NDArray[np.int64]
+_Bools = npt.NDArray[np.bool_]
 
 
 def _plain_columns(text: str, mapping: CsvMapping) -> CsvColumns | None:
-    """The columns of a plain file (see :func:`parse_csv_columns`), or None."""
+    """The columns of a plain file (see :func:`parse_csv_columns`), or None.
+
+    The records are read on the text's UTF-16 code units in numpy, with no ``str`` per cell:
+    the cell boundaries are where the delimiters and line ends are; dates, amounts and
+    direction words are read from fixed-width windows of units at those boundaries; only
+    the text columns are made ``str`` (a chunk of cells at a time, joined and split once)."""
     delim = mapping.delimiter
-    if delim in '"\r\n' or '"' in text or "\x00" in text or text.count("\r") != text.count("\r\n"):
+    if delim in '"\r\n' or '"' in text:
+        return None
+    if not (0 < ord(delim) < 0xD800 or 0xE000 <= ord(delim) <= 0xFFFF):  # one code unit
         return None
     if "\r" in text:
+        if text.count("\r") != text.count("\r\n"):
+            return None
         text = text.replace("\r\n", "\n")
     header = mapping.header_rows
     start = 0  # where the records after the header rows begin
@@ -446,63 +461,93 @@ def _plain_columns(text: str, mapping: CsvMapping) -> CsvColumns | None:
             return None
         header_line, start = text[start:end], end + 1
     cols = _resolve(mapping, header_line.split(delim) if header else [], max(header, 1))
-    body = text[start:]
-    if body.endswith("\n"):
-        body = body[:-1]
-    if not body:
+    closed = text.endswith("\n")  # the last line has its line end
+    if start >= len(text) - closed:  # no records
         return None
-    # All cells in one split, the first of every line but the first marked by a NUL: the
-    # lines hold the same number of cells exactly when the marks fall every that many cells.
-    count = body.count("\n") + 1
-    cells = body.replace("\n", delim + "\x00").split(delim)
-    width, rest = divmod(len(cells), count)
-    if (
-        rest
-        or any(i is not None and i >= width for i in cols.values())
-        or not all(map(str.startswith, cells[width::width], repeat("\x00")))
-    ):
+    # The whole text as UTF-16 code units (the records from unit ``first``): no copy of it
+    # without its header.
+    units: _Units = np.frombuffer(text.encode("utf-16-le", "surrogatepass"), dtype="<u2")
+    first = len(text[:start].encode("utf-16-le", "surrogatepass")) // 2
+    if not units[first:].all():  # a NUL (numpy finds it faster than str.find)
         return None
-    n = count
+    n = text.count("\n", start) + (0 if closed else 1)
+    # Every cell ends at a delimiter or a line end (found a block at a time: the temporary
+    # masks stay small). There are n line ends (the last one may be the text's end); the
+    # lines hold the same number of cells exactly when every width-th end is a line end.
+    found = []
+    for at in range(first, len(units), _BLOCK):
+        block = units[at : at + _BLOCK]
+        is_end = block == ord(delim)
+        is_end |= block == 0x0A
+        found.append(np.flatnonzero(is_end) + at)
+    if not closed:
+        found.append(np.array([len(units)], dtype=np.int64))
+    ends = np.concatenate(found)
+    width, rest = divmod(len(ends), n)
+    if rest or any(i is not None and i >= width for i in cols.values()):
+        return None
+    table = ends.reshape(n, width)
+    if not (units[table[: n if closed else n - 1, -1]] == 0x0A).all():
+        return None
 
-    def column(key: str) -> list[str]:
-        i = cols[key]
-        if i is None:
-            return list(repeat("", n))
-        values = cells[i::width]
-        return list(map(str.removeprefix, values, repeat("\x00"))) if i == 0 else values
+    def bounds(i: int) -> tuple[_Ints, _Ints]:
+        """Where the cells of column i begin and end (exclusive), in units."""
+        if i:
+            return table[:, i - 1] + 1, table[:, i]
+        begin = np.empty(n, dtype=np.int64)
+        begin[0] = first
+        begin[1:] = table[:-1, -1] + 1
+        return begin, table[:, i]
 
     # csv refuses a cell longer than its field limit: the row path reports it. (Dates and
-    # amounts are checked to be short below.)
+    # amounts are checked to be short below. A cell's units are at least its characters.)
     free = set(range(width)) - {cols[k] for k in ("date", "amount", "deposit", "withdrawal")}
-    if any(max(map(len, cells[i::width])) > _FIELD_LIMIT for i in free):
-        return None
-    days = _iso_days(column("date"))
+    for i in free:
+        begin, stop = bounds(i)
+        if int((stop - begin).max()) > _FIELD_LIMIT:
+            return None
+
+    def column(key: str) -> tuple[_Ints, _Ints] | None:
+        i = cols[key]
+        return None if i is None else bounds(i)
+
+    def numbers(key: str, *, signed: bool) -> tuple[_Ints, _Bools] | None:
+        where = column(key)
+        if where is None:  # no such column: every cell empty
+            return np.zeros(n, dtype=np.int64), np.ones(n, dtype=np.bool_)
+        return _digit_values(units, *where, signed=signed)
+
+    def texts(key: str) -> list[str]:
+        where = column(key)
+        return list(repeat("", n)) if where is None else _stripped_texts(units, *where)
+
+    days = _iso_days(units, *bounds(cols["date"]))  # type: ignore[arg-type]
     if days is None:
         return None
     balance_after, has_balance = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.bool_)
     if cols["balance"] is not None:
-        read = _digit_values(column("balance"), signed=True)
+        read = numbers("balance", signed=True)
         if read is None:
             return None
         balance_after, empty = read
         has_balance = ~empty
     if mapping.amount_column is None:
-        dep = _digit_values(column("deposit"), signed=False)
-        wd = _digit_values(column("withdrawal"), signed=False)
+        dep = numbers("deposit", signed=False)
+        wd = numbers("withdrawal", signed=False)
         if dep is None or wd is None or ((dep[0] > 0) == (wd[0] > 0)).any():
             return None
         deposit = dep[0] > 0
         amount = np.where(deposit, dep[0], wd[0])
     else:
-        read = _digit_values(column("amount"), signed=mapping.direction_column is None)
+        read = numbers("amount", signed=mapping.direction_column is None)
         if read is None or read[1].any() or not read[0].all():
             return None
         value = read[0]
         if mapping.direction_column is not None:
-            words = list(map(_DIRECTION_WORDS.__getitem__, column("direction")))
-            if None in words:
+            flags = _direction_flags(units, *bounds(cols["direction"]))  # type: ignore[arg-type]
+            if flags is None:
                 return None
-            deposit = np.array(words, dtype=np.bool_)
+            deposit = flags
         else:
             positive_is_deposit = mapping.sign is SignConvention.POSITIVE_IS_DEPOSIT
             deposit = (value > 0) == positive_is_deposit
@@ -513,68 +558,162 @@ def _plain_columns(text: str, mapping: CsvMapping) -> CsvColumns | None:
         amount=amount,
         balance_after=balance_after,
         has_balance=has_balance,
-        counterparty=list(map(str.strip, column("counterparty"))),
-        description=list(map(str.strip, column("description"))),
-        reference=list(map(str.strip, column("reference"))),
+        counterparty=texts("counterparty"),
+        description=texts("description"),
+        reference=texts("reference"),
         line_number=np.arange(header + 1, header + 1 + n, dtype=np.int64),
     )
 
 
-def _iso_days(cells: list[str]) -> npt.NDArray[np.datetime64] | None:
+def _windows(units: _Units, starts: _Ints, size: int) -> _Units:
+    """The ``size`` units from each of ``starts``, as an (n, size) array (a copy); units
+    before the text's start or past its end read as 0 (the text holds no NUL)."""
+    if len(units) < size:
+        units = np.concatenate([units, np.zeros(size, dtype=np.uint16)])
+    inside = np.clip(starts, 0, len(units) - size)
+    result: _Units = np.lib.stride_tricks.sliding_window_view(units, size)[inside]
+    for r in np.flatnonzero(inside != starts).tolist():  # a cell at the text's very ends
+        s = int(starts[r])
+        result[r] = [units[s + k] if 0 <= s + k < len(units) else 0 for k in range(size)]
+    return result
+
+
+def _first_units(units: _Units, starts: _Ints) -> _Units:
+    """The unit at each of ``starts`` (0 past the text's end: an empty last cell)."""
+    result: _Units = units[np.minimum(starts, len(units) - 1)]
+    result[starts >= len(units)] = 0
+    return result
+
+
+def _iso_days(units: _Units, begin: _Ints, stop: _Ints) -> npt.NDArray[np.datetime64] | None:
     """Dates written ``YYYY-MM-DD`` (``/`` or ``.`` between, as :func:`parse_jp_date`'s
     common case reads them) as ``datetime64[D]``, or None if any is not such a real date."""
-    joined = "".join(cells)
-    if len(joined) != 10 * len(cells) or not joined.isascii():
+    if not ((stop - begin) == 10).all():
         return None
-    text = np.frombuffer(joined.encode("ascii"), dtype=np.uint8).reshape(-1, 10)
-    digits = text.astype(np.int64) - 0x30
-    at = [0, 1, 2, 3, 5, 6, 8, 9]
+    text = _windows(units, begin, 10)
+    digits = text[:, [0, 1, 2, 3, 5, 6, 8, 9]] - np.uint16(0x30)
     seps = text[:, [4, 7]]
     if not (
-        (digits[:, at] >= 0).all()
-        and (digits[:, at] <= 9).all()
-        and np.isin(seps, np.frombuffer(b"/-.", dtype=np.uint8)).all()
+        (digits < 10).all()  # (a unit below "0" wraps around to a large one)
+        and ((seps == 0x2D) | (seps == 0x2F) | (seps == 0x2E)).all()
     ):
         return None
-    year = digits[:, 0] * 1000 + digits[:, 1] * 100 + digits[:, 2] * 10 + digits[:, 3]
-    month = digits[:, 5] * 10 + digits[:, 6]
-    day = digits[:, 8] * 10 + digits[:, 9]
+    d = digits.astype(np.int32)
+    year = d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]
+    month = d[:, 4] * 10 + d[:, 5]
+    day = d[:, 6] * 10 + d[:, 7]
     if not ((year >= 1).all() and (month >= 1).all() and (month <= 12).all() and (day >= 1).all()):
         return None
-    months = ((year - 1970) * 12 + month - 1).astype("datetime64[M]")
-    days = months.astype("datetime64[D]") + (day - 1).astype("timedelta64[D]")
-    if not (days.astype("datetime64[M]") == months).all():  # 31 November and the like
+    # Each month's first day from a table of the months the file spans (numpy's own
+    # conversions between months and days work out the calendar for every element).
+    months = (year - 1970) * 12 + month - 1
+    low, high = int(months.min()), int(months.max())
+    starts = np.arange(low, high + 2).astype("datetime64[M]").astype("datetime64[D]")
+    first = starts.astype(np.int64)
+    at = months - low
+    if not (day <= (first[1:] - first[:-1])[at]).all():  # 31 November and the like
         return None
-    result: npt.NDArray[np.datetime64] = days
+    result: npt.NDArray[np.datetime64] = (first[at] + (day - 1)).astype("datetime64[D]")
     return result
 
 
 def _digit_values(
-    cells: list[str], *, signed: bool
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]] | None:
+    units: _Units, begin: _Ints, stop: _Ints, *, signed: bool
+) -> tuple[_Ints, _Bools] | None:
     """Cells of ASCII digits (a leading ``-`` when ``signed``; empty allowed) as int64 and
-    which were empty, or None when any is something else or beyond :data:`AMOUNT_MAX`."""
+    which were empty, or None when any is something else, longer than 16 digits or beyond
+    :data:`AMOUNT_MAX`."""
     negative = None
     if signed:
-        negative = np.fromiter(map(str.startswith, cells, repeat("-")), np.bool_, len(cells))
+        negative = (_first_units(units, begin) == 0x2D) & (stop > begin)
         if negative.any():
-            cells = list(map(str.removeprefix, cells, repeat("-")))
+            begin = begin + negative
         else:
             negative = None
-    width = 16
-    filled = "".join(map(str.zfill, cells, repeat(width)))
-    if len(filled) != width * len(cells) or not filled.isascii():
+    length = stop - begin
+    width = int(length.max())
+    empty = length == 0
+    if width > 16:
         return None
-    digits = np.frombuffer(filled.encode("ascii"), dtype=np.uint8).reshape(-1, width) - 0x30
-    if not (digits < 10).all():
-        return None
-    values = np.zeros(len(cells), dtype=np.int64)
-    for k in range(width):
-        values = values * 10 + digits[:, k]
-    empty = np.fromiter(map(len, cells), np.int64, len(cells)) == 0
+    values = np.zeros(len(begin), dtype=np.int64)
+    if width:
+        # Each cell right-aligned in a window of the longest cell's width; what lies before
+        # a shorter cell counts as zeros.
+        digits = _windows(units, stop - width, width) - np.uint16(0x30)
+        digits[np.arange(width) < (width - length)[:, None]] = 0
+        if not (digits < 10).all():
+            return None
+        for k in range(width):  # (numpy's integer matmul is several times slower)
+            values *= 10
+            values += digits[:, k]
     if (values > AMOUNT_MAX).any() or (negative is not None and (negative & empty).any()):
         return None
     return (np.where(negative, -values, values) if negative is not None else values), empty
+
+
+def _cell_texts(units: _Units, begin: _Ints, stop: _Ints) -> list[str]:
+    """The cells as ``str``: a chunk of cells gathered with a line end after each, decoded
+    and split at once."""
+    out: list[str] = []
+    for at in range(0, len(begin), _ROWS):
+        b, e = begin[at : at + _ROWS], stop[at : at + _ROWS]
+        size = e - b + 1  # the cell and one more unit: its delimiter or line end
+        first = np.cumsum(size) - size  # where each cell begins in the chunk's text
+        # (The unit after the last cell is past the text when it has no final line end.)
+        index = np.repeat(b - first, size) + np.arange(int(size.sum()))
+        gathered = units[np.minimum(index, len(units) - 1)]
+        gathered[first + size - 1] = 0x0A
+        parts = gathered.tobytes().decode("utf-16-le", "surrogatepass").split("\n")
+        parts.pop()
+        out += parts
+    return out
+
+
+# Code units that str.strip() removes (whitespace; no character beyond the BMP is).
+_SPACE_UNITS = np.array([chr(u).isspace() for u in range(0x10000)], dtype=np.bool_)
+
+
+def _stripped_texts(units: _Units, begin: _Ints, stop: _Ints) -> list[str]:
+    """:func:`_cell_texts`, each ``str.strip``-ped (only those that begin or end with
+    whitespace)."""
+    texts = _cell_texts(units, begin, stop)
+    last = _first_units(units, np.maximum(stop - 1, 0))
+    spaced = (stop > begin) & (_SPACE_UNITS[_first_units(units, begin)] | _SPACE_UNITS[last])
+    for i in np.flatnonzero(spaced).tolist():
+        texts[i] = texts[i].strip()
+    return texts
+
+
+# Direction cells are told apart by their first units, when every cell is that short;
+# worked out one distinct cell at a time while there are few.
+_WORD_UNITS = 4
+_WORDS_MAX = 16
+
+
+def _direction_flags(units: _Units, begin: _Ints, stop: _Ints) -> _Bools | None:
+    """Each direction cell as True (入金) / False (出金), or None if one is not a known word."""
+    length = stop - begin
+    if int(length.max()) <= _WORD_UNITS:
+        cells = _windows(units, begin, _WORD_UNITS)
+        cells[np.arange(_WORD_UNITS) >= length[:, None]] = 0  # (the text holds no NUL)
+        keys = cells.view(np.uint64)[:, 0]
+        deposit = np.zeros(len(begin), dtype=np.bool_)
+        todo = np.ones(len(begin), dtype=np.bool_)
+        for _ in range(_WORDS_MAX):
+            i = int(np.argmax(todo))
+            if not todo[i]:
+                return deposit
+            cell = units[begin[i] : stop[i]].tobytes().decode("utf-16-le", "surrogatepass")
+            word = _DIRECTION_WORDS[cell]
+            if word is None:
+                return None
+            same = keys == keys[i]
+            deposit[same] = word
+            todo &= ~same
+    words = list(map(_DIRECTION_WORDS.__getitem__, _cell_texts(units, begin, stop)))
+    if None in words:
+        return None
+    return np.array(words, dtype=np.bool_)
 
 
 class _DirectionWords(dict[str, "bool | None"]):

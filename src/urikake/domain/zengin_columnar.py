@@ -370,8 +370,11 @@ def _block(texts: list[str], width: int, out: U8, ok: Bools) -> None:
 
 def _units(texts: list[str]) -> U16:
     """The texts as UTF-16 code units, each followed by a NUL (writable)."""
-    joined = "\x00".join(texts) + "\x00"
-    return np.frombuffer(joined.encode("utf-16-le", "surrogatepass"), dtype="<u2").copy()
+    encoded = "\x00".join(texts).encode("utf-16-le", "surrogatepass")
+    units: U16 = np.empty(len(encoded) // 2 + 1, dtype="<u2")  # (no copy of the joined text)
+    units[:-1] = np.frombuffer(encoded, dtype="<u2")
+    units[-1] = 0
+    return units
 
 
 def _name_of(stream: npt.NDArray[np.integer], positions: Ints) -> list[int]:

@@ -379,9 +379,14 @@ _amounts = st.one_of(
     st.sampled_from(["1e3", "１２", "+5", "9" * 16, "9" * 17]),
 )
 _words = st.sampled_from(
-    ["入金", "出金", "deposit", " OUT ", "ｎｙｕ", "1", "2", "+", "", "入金　"]
+    [
+        *("入金", "出金", "deposit", " OUT ", "ｎｙｕ", "1", "2", "+", "", "入金　"),
+        *("in", "In", "out", " 1", "１", "＋", "－", "2 ", "入", "𠮷"),
+    ]
 )
-_texts = st.sampled_from(["ﾔﾏﾀﾞ", " ｶ)ﾃｽﾄ ", "株式会社テスト", "", "a b", "\t"])
+_texts = st.sampled_from(
+    ["ﾔﾏﾀﾞ", " ｶ)ﾃｽﾄ ", "株式会社テスト", "", "a b", "\t", "𠮷野家", "\u3000ﾔﾏﾀﾞ\u3000", "x\u3000"]
+)
 _ends = st.sampled_from(["\n", "\r\n"])
 
 
@@ -417,7 +422,7 @@ def _split_files(draw: st.DrawFn) -> bytes:
 def _direction_files(draw: st.DrawFn) -> bytes:
     rows = draw(st.lists(st.tuples(_dates, _amounts, _texts, _words), max_size=12))
     lines = ["value_date,amount,payer_kana,direction", *(",".join(r) for r in rows)]
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    return ("\n".join(lines) + draw(st.sampled_from(["\n", ""]))).encode("utf-8")
 
 
 @settings(max_examples=200, deadline=None)
@@ -459,3 +464,34 @@ def test_plain_file_is_read_by_columns() -> None:
     assert columns.counterparty == ["ﾔﾏﾀﾞ", "ｽｽﾞｷ", "x"]
     assert columns.line_number.tolist() == [2, 3, 4]
     assert columns.lines() == list(parse_csv(text.encode(), PRESETS["urikake_simple"]).lines)
+
+
+def test_plain_files_read_by_columns_at_their_edges() -> None:
+    """Cells the column-wise reader handles itself, equal to the row-by-row reading: a
+    character beyond the BMP, full-width spaces around a text, more distinct direction
+    words than are told apart by their first units (20 spellings), an amount as the file's
+    very first cell (no header) and a direction word as its very last (no line end)."""
+    words = ["入金", "出金", "in", "In", "IN", "out", "Out", "OUT", "1", "2", " 1", "2 "]
+    words += ["+", "-", "１", "２", "＋", "－", "deposit", "Withdrawal"]
+    rows = [
+        f"{(k * 37) % 9000 + 1},2026-11-{k % 28 + 1:02d},{t},{w}"
+        for k, (t, w) in enumerate(
+            zip(["𠮷野家", "\u3000ﾔﾏﾀﾞ\u3000", "ｽｽﾞｷ", " x "] * 5, words, strict=True)
+        )
+    ]
+    text = "\n".join(rows)
+    mapping = CsvMapping(
+        name="edges",
+        header_rows=0,
+        amount_column=0,
+        date_column=1,
+        counterparty_column=2,
+        direction_column=3,
+    )
+    columns = statement_csv._plain_columns(text, mapping)
+    assert columns is not None
+    assert columns.counterparty[:2] == ["𠮷野家", "ﾔﾏﾀﾞ"]
+    assert _by_columns(text.encode(), mapping) == _by_rows(text.encode(), mapping)
+    short = "\n".join(rows[:12])  # 12 words of at most 4 units: told apart by their units
+    assert statement_csv._plain_columns(short, mapping) is not None
+    assert _by_columns(short.encode(), mapping) == _by_rows(short.encode(), mapping)

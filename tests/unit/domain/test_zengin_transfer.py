@@ -421,3 +421,19 @@ def test_writing_by_chunks_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> N
     assert write_transfer_file(ORIG, good, transfer_date=DAY) == write_transfer_file_per_record(
         ORIG, good, transfer_date=DAY
     )
+
+
+@pytest.mark.parametrize("newline", [b"\r\n", b"\n", b""])
+def test_a_chunk_buffer_reused_after_edi_and_customer_code_rows(
+    monkeypatch: pytest.MonkeyPatch, newline: bytes
+) -> None:
+    """The chunks are formatted in one reused buffer: a plain row written where the chunk
+    before had an EDI row (written record by record, flag Y) or a customer code, and a last
+    chunk shorter than the row that was odd before it, leave nothing of the earlier rows."""
+    monkeypatch.setattr(zengin_transfer, "_CHUNK", 4)
+    odd = _t(edi="ｼﾞｹﾞﾝ12345")
+    coded = _t(customer_code="987654")
+    transfers = [odd, coded, _t(), odd, _t(), _t(), _t(), _t(), coded, _t()]
+    assert write_transfer_file(
+        ORIG, transfers, transfer_date=DAY, newline=newline
+    ) == write_transfer_file_per_record(ORIG, transfers, transfer_date=DAY, newline=newline)
