@@ -135,6 +135,8 @@ def _url_of(app: FinancingApplication, status: ApplicationStatus) -> str:
 def open_deals(org: Organization, *, today: date) -> list[OpenDeal]:
     apps = (
         FinancingApplication.objects.filter(organization=org, status__in=OPEN_STATUSES)
+        # what the rows read (not the screening result, a JSON document decoded per row)
+        .only("status", "product", "requested_amount", "offer", "offer_expires_on", "created_at")
         .prefetch_related(
             # Only what the page shows: each invoice's number and debtor (one query, not
             # two), each purchase's status and deadlines (overdue.deadline_of).
@@ -247,6 +249,8 @@ def deal_costs(org: Organization, *, sent: list[Transfer] | None = None) -> list
     sent = sent_transfers(org) if sent is None else sent
     # A deal's advance is sent once (a returned one is RETURNED, its replacement SENT).
     advances = {t.application_id: t.on for t in sent if t.kind == Payout.Kind.ADVANCE}
+    if not advances:
+        return []  # nothing funded yet: no position has a cost
     rows = []
     positions = (
         Position.objects.filter(organization=org)
@@ -337,6 +341,8 @@ def history(org: Organization, *, limit: int = 10) -> list[HistoryItem]:
         str(pk)
         for pk in FinancingApplication.objects.filter(organization=org).values_list("pk", flat=True)
     ]
+    if not ids:
+        return []  # (an empty IN would still build the query before skipping it)
     records = (
         AuditRecord.objects.filter(
             Q(object_type="receivables.financingapplication")
