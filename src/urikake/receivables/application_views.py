@@ -26,6 +26,7 @@ from urikake.domain.invoices import InvoiceData, TaxBreakdown, amount_limit_erro
 from urikake.domain.jp_pint import parse_jp_pint
 from urikake.receivables import services
 from urikake.receivables.application_forms import ApplicationForm, InvoiceForm, InvoiceUploadForm
+from urikake.receivables.choice_labels import label_rows
 from urikake.receivables.models import FinancingApplication, Invoice, InvoiceDraft
 from urikake.receivables.reasons import applicant_reasons
 from urikake.security.uploads import validate_upload
@@ -209,12 +210,22 @@ def invoices(request: HttpRequest) -> HttpResponse:
             messages.info(
                 request, _("請求書から読み取った内容です。確認・修正してから登録してください。")
             )
-    rows = Invoice.objects.filter(organization=org).select_related("debtor").order_by("-created_at")
+    rows = (
+        Invoice.objects.filter(organization=org)
+        .select_related("debtor")
+        .only("invoice_number", "due_date", "total_amount", "status", "created_at", "debtor__name")
+        .order_by("-created_at")
+    )
     drafts = InvoiceDraft.objects.filter(organization=org).order_by("created_at")
     return render(
         request,
         "receivables/invoices.html",
-        {"form": form, "upload_form": upload_form, "invoices": rows[:100], "drafts": drafts},
+        {
+            "form": form,
+            "upload_form": upload_form,
+            "invoices": label_rows(rows[:100], "status", "status_label"),
+            "drafts": drafts,
+        },
     )
 
 
@@ -254,8 +265,17 @@ def applications(request: HttpRequest) -> HttpResponse:
                 request, _("お申込みを受け付けました。審査結果はこのページに表示されます。")
             )
             return redirect("receivables:application", pk=application.pk)
-    rows = FinancingApplication.objects.filter(organization=org).order_by("-created_at")[:50]
-    return render(request, "receivables/applications.html", {"form": form, "applications": rows})
+    rows = (
+        FinancingApplication.objects.filter(organization=org)
+        # the list shows these: not the offer and screening result (JSON decoded per row)
+        .only("product", "requested_amount", "status", "created_at")
+        .order_by("-created_at")[:50]
+    )
+    return render(
+        request,
+        "receivables/applications.html",
+        {"form": form, "applications": label_rows(rows, "product", "product_label")},
+    )
 
 
 def reasons_for_applicant(app: FinancingApplication) -> list[tuple[str, list[str]]]:

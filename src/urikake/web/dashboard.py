@@ -225,7 +225,12 @@ def sent_transfers(org: Organization) -> list[Transfer]:
         Payout.objects.filter(organization=org, status=Payout.Status.SENT)
         .order_by("batch__value_date", "pk")
         .values_list(
-            "application_id", "kind", "debit_account", "batch__value_date", "requested_for", "amount"
+            "application_id",
+            "kind",
+            "debit_account",
+            "batch__value_date",
+            "requested_for",
+            "amount",
         )
     )
     return [
@@ -234,9 +239,7 @@ def sent_transfers(org: Organization) -> list[Transfer]:
     ]
 
 
-def funds(
-    org: Organization, *, today: date, sent: list[Transfer] | None = None
-) -> FundsReceived:
+def funds(org: Organization, *, today: date, sent: list[Transfer] | None = None) -> FundsReceived:
     """The transfers the client received (sent to it, not returned); ``sent``: the
     organisation's :func:`sent_transfers` when the caller has them."""
     sent = sent_transfers(org) if sent is None else sent
