@@ -54,34 +54,41 @@ def _md(day: date) -> str:
     return _("%(month)s月%(day)s日") % {"month": day.month, "day": day.day}
 
 
+#: The next step in words (translated when shown: one lookup per deal, not one per wording).
+STEP_TEXTS = {
+    Step.SUBMIT: gettext_noop("申込みを送信してください"),
+    Step.WAIT_SCREENING: gettext_noop("審査中です。結果をお知らせするまでお待ちください"),
+    Step.ANSWER_OFFER: gettext_noop("提示条件をご確認のうえ、承諾してください（%(date)sまで）"),
+    Step.SIGN: gettext_noop("契約書に署名してください（%(date)sまで）"),
+    Step.WAIT_PAYOUT: gettext_noop("%(date)sにお振込みします"),
+    Step.DEBTOR_PAYS_US: gettext_noop("売掛先から当社への入金をお待ちください（%(date)s期日）"),
+    Step.REPORT_AND_FORWARD: gettext_noop(
+        "売掛先から入金があったらご報告のうえ、当社へお振込みください（%(date)s期日）"
+    ),
+    Step.FORWARD_NOW: gettext_noop("回収したお金を当社口座へお振込みください（%(date)sまで）"),
+    Step.OVERDUE: gettext_noop("期日（%(date)s）を過ぎています。担当者からご連絡します"),
+}
+#: The same without a deadline.
+UNDATED_STEP_TEXTS = {
+    Step.ANSWER_OFFER: gettext_noop("提示条件をご確認のうえ、承諾してください"),
+    Step.SIGN: gettext_noop("契約書に署名してください"),
+    Step.WAIT_PAYOUT: gettext_noop("お振込みの準備をしています"),
+    Step.DEBTOR_PAYS_US: gettext_noop("売掛先から当社への入金をお待ちください"),
+    Step.REPORT_AND_FORWARD: gettext_noop(
+        "売掛先から入金があったらご報告のうえ、当社へお振込みください"
+    ),
+    Step.FORWARD_NOW: gettext_noop("回収したお金を当社口座へお振込みください"),
+    Step.OVERDUE: gettext_noop("期日を過ぎています。担当者からご連絡します"),
+}
+
+
 def step_text(step: NextStep) -> str:
     """The next step in words, with its deadline: 「契約書に署名してください（12月10日まで）」."""
-    d = _md(step.deadline) if step.deadline else ""
-    texts = {
-        Step.SUBMIT: _("申込みを送信してください"),
-        Step.WAIT_SCREENING: _("審査中です。結果をお知らせするまでお待ちください"),
-        Step.ANSWER_OFFER: _("提示条件をご確認のうえ、承諾してください（%(date)sまで）"),
-        Step.SIGN: _("契約書に署名してください（%(date)sまで）"),
-        Step.WAIT_PAYOUT: _("%(date)sにお振込みします"),
-        Step.DEBTOR_PAYS_US: _("売掛先から当社への入金をお待ちください（%(date)s期日）"),
-        Step.REPORT_AND_FORWARD: _(
-            "売掛先から入金があったらご報告のうえ、当社へお振込みください（%(date)s期日）"
-        ),
-        Step.FORWARD_NOW: _("回収したお金を当社口座へお振込みください（%(date)sまで）"),
-        Step.OVERDUE: _("期日（%(date)s）を過ぎています。担当者からご連絡します"),
-    }
-    if step.deadline is not None or step.step in (Step.SUBMIT, Step.WAIT_SCREENING):
-        return texts[step.step] % {"date": d} if step.deadline else texts[step.step]
-    undated = {
-        Step.ANSWER_OFFER: _("提示条件をご確認のうえ、承諾してください"),
-        Step.SIGN: _("契約書に署名してください"),
-        Step.WAIT_PAYOUT: _("お振込みの準備をしています"),
-        Step.DEBTOR_PAYS_US: _("売掛先から当社への入金をお待ちください"),
-        Step.REPORT_AND_FORWARD: _("売掛先から入金があったらご報告のうえ、当社へお振込みください"),
-        Step.FORWARD_NOW: _("回収したお金を当社口座へお振込みください"),
-        Step.OVERDUE: _("期日を過ぎています。担当者からご連絡します"),
-    }
-    return undated[step.step]
+    if step.deadline is not None:
+        return _(STEP_TEXTS[step.step]) % {"date": _md(step.deadline)}
+    if step.step in (Step.SUBMIT, Step.WAIT_SCREENING):
+        return _(STEP_TEXTS[step.step])
+    return _(UNDATED_STEP_TEXTS[step.step])
 
 
 @dataclass(frozen=True)
