@@ -144,6 +144,8 @@ def contracts_of(organization_id: int) -> list[ContractRow]:
         .order_by("pk")
     ):
         docs.setdefault(d.application_id, []).append(d)
+    if not docs:
+        return []  # the two queries below would be built only to be skipped (empty IN)
     signatures = {
         s.application_id: s
         for s in ContractSignature.objects.filter(application_id__in=docs).select_related("signer")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -26,6 +27,7 @@ from urikake.domain.invoices import InvoiceData, TaxBreakdown, amount_limit_erro
 from urikake.domain.jp_pint import parse_jp_pint
 from urikake.receivables import services
 from urikake.receivables.application_forms import ApplicationForm, InvoiceForm, InvoiceUploadForm
+from urikake.receivables.choice_labels import label_rows
 from urikake.receivables.models import FinancingApplication, Invoice, InvoiceDraft
 from urikake.receivables.reasons import applicant_reasons
 from urikake.security.uploads import validate_upload
@@ -164,6 +166,33 @@ def _register_from_form(request: HttpRequest, org: Any, form: InvoiceForm) -> bo
     return True
 
 
+@dataclass(frozen=True, slots=True)
+class InvoiceRow:
+    """A line of the registered-invoices table, as it is printed."""
+
+    pk: int
+    invoice_number: str
+    debtor_name: str
+    due: str  # Y-m-d
+    total_amount: int
+    status_label: str
+
+
+def invoice_rows(org: Any, *, limit: int) -> list[InvoiceRow]:
+    """The organisation's latest invoices as the table prints them: one query of the columns
+    shown (no model instances, each status labelled from choices translated once)."""
+    labels = {value: str(label) for value, label in Invoice.Status.choices}
+    rows = (
+        Invoice.objects.filter(organization=org)
+        .order_by("-created_at")
+        .values_list("pk", "invoice_number", "debtor__name", "due_date", "total_amount", "status")
+    )
+    return [
+        InvoiceRow(pk, number, debtor, due.isoformat(), amount, labels.get(status, status))
+        for pk, number, debtor, due, amount, status in rows[:limit]
+    ]
+
+
 @applicant
 def invoices(request: HttpRequest) -> HttpResponse:
     """請求書: type one in, or drop PDFs / JP PINT XML / photos (several at once); each file
@@ -209,12 +238,17 @@ def invoices(request: HttpRequest) -> HttpResponse:
             messages.info(
                 request, _("請求書から読み取った内容です。確認・修正してから登録してください。")
             )
-    rows = Invoice.objects.filter(organization=org).select_related("debtor").order_by("-created_at")
+    rows = invoice_rows(org, limit=100)
     drafts = InvoiceDraft.objects.filter(organization=org).order_by("created_at")
     return render(
         request,
         "receivables/invoices.html",
-        {"form": form, "upload_form": upload_form, "invoices": rows[:100], "drafts": drafts},
+        {
+            "form": form,
+            "upload_form": upload_form,
+            "invoices": rows,
+            "drafts": drafts,
+        },
     )
 
 
@@ -254,8 +288,17 @@ def applications(request: HttpRequest) -> HttpResponse:
                 request, _("お申込みを受け付けました。審査結果はこのページに表示されます。")
             )
             return redirect("receivables:application", pk=application.pk)
-    rows = FinancingApplication.objects.filter(organization=org).order_by("-created_at")[:50]
-    return render(request, "receivables/applications.html", {"form": form, "applications": rows})
+    rows = (
+        FinancingApplication.objects.filter(organization=org)
+        # the list shows these: not the offer and screening result (JSON decoded per row)
+        .only("product", "requested_amount", "status", "created_at")
+        .order_by("-created_at")[:50]
+    )
+    return render(
+        request,
+        "receivables/applications.html",
+        {"form": form, "applications": label_rows(rows, "product", "product_label")},
+    )
 
 
 def reasons_for_applicant(app: FinancingApplication) -> list[tuple[str, list[str]]]:

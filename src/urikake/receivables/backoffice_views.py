@@ -25,6 +25,7 @@ from urikake.domain.screening.external import ADVERSE_LABELS
 from urikake.kyc.models import KycCheck
 from urikake.plans import services as plans
 from urikake.receivables.assignment_clauses import clauses_of, statuses
+from urikake.receivables.choice_labels import label_rows
 from urikake.receivables.models import (
     ExternalCheck,
     FinancingApplication,
@@ -53,9 +54,15 @@ def queue(request: HttpRequest) -> HttpResponse:
     rows = (
         FinancingApplication.objects.filter(status=ApplicationStatus.REFERRED)
         .select_related("organization")
+        # the columns shown: not the screening result and offer (JSON decoded per row)
+        .only("product", "requested_amount", "submitted_at", "organization__name")
         .order_by("submitted_at")
     )
-    return render(request, "receivables/backoffice/queue.html", {"applications": rows})
+    return render(
+        request,
+        "receivables/backoffice/queue.html",
+        {"applications": label_rows(rows, "product", "product_label")},
+    )
 
 
 @staff(Capability.REVIEW_APPLICATIONS)

@@ -22,6 +22,7 @@ from urikake.domain.dates import month_to_date, tokyo_date
 from urikake.domain.errors import DomainError
 from urikake.domain.statement_csv import PRESETS
 from urikake.integrations.bank.adapter import BankApiError, source_from_settings
+from urikake.receivables.choice_labels import label_rows
 from urikake.receivables.forms import FORMAT_CHOICES as STATEMENT_FORMATS
 from urikake.receivables.models import FinancingApplication
 from urikake.treasury import collections, payouts, statement_jobs
@@ -370,7 +371,12 @@ def deposits(request: HttpRequest) -> HttpResponse:
         "pull_form": pull_form,
         "status": status,
         "statuses": Deposit.Status.choices,
-        "deposits": rows[:300],
+        "deposits": label_rows(
+            # the columns shown (not the reconciliation proposal, a JSON document per row)
+            rows.only("value_date", "amount", "payer_kana", "status", "reason_ja")[:300],
+            "status",
+            "status_label",
+        ),
     }
     return render(request, "treasury/deposits.html", context)
 

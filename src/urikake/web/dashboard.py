@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -31,7 +31,7 @@ from urikake.domain.client_reports import (
     next_step,
 )
 from urikake.plans import services as plans
-from urikake.receivables.models import FinancingApplication
+from urikake.receivables.models import FinancingApplication, Invoice
 from urikake.receivables.screening import line_in_use
 from urikake.servicing import overdue
 from urikake.servicing.models import Position
@@ -54,34 +54,41 @@ def _md(day: date) -> str:
     return _("%(month)s月%(day)s日") % {"month": day.month, "day": day.day}
 
 
+#: The next step in words (translated when shown: one lookup per deal, not one per wording).
+STEP_TEXTS = {
+    Step.SUBMIT: gettext_noop("申込みを送信してください"),
+    Step.WAIT_SCREENING: gettext_noop("審査中です。結果をお知らせするまでお待ちください"),
+    Step.ANSWER_OFFER: gettext_noop("提示条件をご確認のうえ、承諾してください（%(date)sまで）"),
+    Step.SIGN: gettext_noop("契約書に署名してください（%(date)sまで）"),
+    Step.WAIT_PAYOUT: gettext_noop("%(date)sにお振込みします"),
+    Step.DEBTOR_PAYS_US: gettext_noop("売掛先から当社への入金をお待ちください（%(date)s期日）"),
+    Step.REPORT_AND_FORWARD: gettext_noop(
+        "売掛先から入金があったらご報告のうえ、当社へお振込みください（%(date)s期日）"
+    ),
+    Step.FORWARD_NOW: gettext_noop("回収したお金を当社口座へお振込みください（%(date)sまで）"),
+    Step.OVERDUE: gettext_noop("期日（%(date)s）を過ぎています。担当者からご連絡します"),
+}
+#: The same without a deadline.
+UNDATED_STEP_TEXTS = {
+    Step.ANSWER_OFFER: gettext_noop("提示条件をご確認のうえ、承諾してください"),
+    Step.SIGN: gettext_noop("契約書に署名してください"),
+    Step.WAIT_PAYOUT: gettext_noop("お振込みの準備をしています"),
+    Step.DEBTOR_PAYS_US: gettext_noop("売掛先から当社への入金をお待ちください"),
+    Step.REPORT_AND_FORWARD: gettext_noop(
+        "売掛先から入金があったらご報告のうえ、当社へお振込みください"
+    ),
+    Step.FORWARD_NOW: gettext_noop("回収したお金を当社口座へお振込みください"),
+    Step.OVERDUE: gettext_noop("期日を過ぎています。担当者からご連絡します"),
+}
+
+
 def step_text(step: NextStep) -> str:
     """The next step in words, with its deadline: 「契約書に署名してください（12月10日まで）」."""
-    d = _md(step.deadline) if step.deadline else ""
-    texts = {
-        Step.SUBMIT: _("申込みを送信してください"),
-        Step.WAIT_SCREENING: _("審査中です。結果をお知らせするまでお待ちください"),
-        Step.ANSWER_OFFER: _("提示条件をご確認のうえ、承諾してください（%(date)sまで）"),
-        Step.SIGN: _("契約書に署名してください（%(date)sまで）"),
-        Step.WAIT_PAYOUT: _("%(date)sにお振込みします"),
-        Step.DEBTOR_PAYS_US: _("売掛先から当社への入金をお待ちください（%(date)s期日）"),
-        Step.REPORT_AND_FORWARD: _(
-            "売掛先から入金があったらご報告のうえ、当社へお振込みください（%(date)s期日）"
-        ),
-        Step.FORWARD_NOW: _("回収したお金を当社口座へお振込みください（%(date)sまで）"),
-        Step.OVERDUE: _("期日（%(date)s）を過ぎています。担当者からご連絡します"),
-    }
-    if step.deadline is not None or step.step in (Step.SUBMIT, Step.WAIT_SCREENING):
-        return texts[step.step] % {"date": d} if step.deadline else texts[step.step]
-    undated = {
-        Step.ANSWER_OFFER: _("提示条件をご確認のうえ、承諾してください"),
-        Step.SIGN: _("契約書に署名してください"),
-        Step.WAIT_PAYOUT: _("お振込みの準備をしています"),
-        Step.DEBTOR_PAYS_US: _("売掛先から当社への入金をお待ちください"),
-        Step.REPORT_AND_FORWARD: _("売掛先から入金があったらご報告のうえ、当社へお振込みください"),
-        Step.FORWARD_NOW: _("回収したお金を当社口座へお振込みください"),
-        Step.OVERDUE: _("期日を過ぎています。担当者からご連絡します"),
-    }
-    return undated[step.step]
+    if step.deadline is not None:
+        return _(STEP_TEXTS[step.step]) % {"date": _md(step.deadline)}
+    if step.step in (Step.SUBMIT, Step.WAIT_SCREENING):
+        return _(STEP_TEXTS[step.step])
+    return _(UNDATED_STEP_TEXTS[step.step])
 
 
 @dataclass(frozen=True)
@@ -135,7 +142,24 @@ def _url_of(app: FinancingApplication, status: ApplicationStatus) -> str:
 def open_deals(org: Organization, *, today: date) -> list[OpenDeal]:
     apps = (
         FinancingApplication.objects.filter(organization=org, status__in=OPEN_STATUSES)
-        .prefetch_related("invoices__debtor", "purchases")
+        # what the rows read (not the screening result, a JSON document decoded per row)
+        .only("status", "product", "requested_amount", "offer", "offer_expires_on", "created_at")
+        .prefetch_related(
+            # Only what the page shows: each invoice's number and debtor (one query, not
+            # two), each purchase's status and deadlines (overdue.deadline_of).
+            Prefetch(
+                "invoices",
+                queryset=Invoice.objects.select_related("debtor").only(
+                    "invoice_number", "debtor__name"
+                ),
+            ),
+            Prefetch(
+                "purchases",
+                queryset=Position.objects.only(
+                    "application", "status", "product", "expected_on", "forward_due_on"
+                ),
+            ),
+        )
         .order_by("-created_at", "-pk")
     )
     deals = []
@@ -188,37 +212,84 @@ def sent_payouts(org: Organization) -> list[Payout]:
     )
 
 
-def funds(org: Organization, *, today: date) -> FundsReceived:
-    return funds_received(
-        ((_received_on(p), p.amount, p.kind) for p in sent_payouts(org)), today=today
+@dataclass(frozen=True, slots=True)
+class Transfer:
+    """A sent payout as the dashboard counts it (see :func:`sent_transfers`)."""
+
+    application_id: int | None
+    kind: str
+    to_client: bool  # not a transfer to a third party (Payout.to_client)
+    on: date  # the day the client received it (the batch's value date)
+    amount: int
+
+
+def sent_transfers(org: Organization) -> list[Transfer]:
+    """Every sent payout of the organisation, by value date then pk (the order
+    :func:`funds` counts them in): one query of the few columns the dashboard reads, shared
+    by :func:`funds` and :func:`deal_costs`. Whole payouts would decrypt each account number
+    and load the deals and invoices the dashboard does not show."""
+    rows = (
+        Payout.objects.filter(organization=org, status=Payout.Status.SENT)
+        .order_by("batch__value_date", "pk")
+        .values_list(
+            "application_id",
+            "kind",
+            "debit_account",
+            "batch__value_date",
+            "requested_for",
+            "amount",
+        )
     )
+    return [
+        Transfer(app, kind, not debit, value_date if value_date is not None else requested, amount)
+        for app, kind, debit, value_date, requested, amount in rows
+    ]
 
 
-def deal_costs(org: Organization) -> list[DealCost]:
-    """The cost of every funded deal (one per purchased invoice), newest first."""
-    advances = {
-        p.application_id: _received_on(p)
-        for p in Payout.objects.filter(
-            organization=org, kind=Payout.Kind.ADVANCE, status=Payout.Status.SENT
-        ).select_related("batch")
-    }
+def funds(org: Organization, *, today: date, sent: list[Transfer] | None = None) -> FundsReceived:
+    """The transfers the client received (sent to it, not returned); ``sent``: the
+    organisation's :func:`sent_transfers` when the caller has them."""
+    sent = sent_transfers(org) if sent is None else sent
+    return funds_received(((t.on, t.amount, t.kind) for t in sent if t.to_client), today=today)
+
+
+def deal_costs(org: Organization, *, sent: list[Transfer] | None = None) -> list[DealCost]:
+    """The cost of every funded deal (one per purchased invoice), newest first; ``sent`` as
+    in :func:`funds`."""
+    sent = sent_transfers(org) if sent is None else sent
+    # A deal's advance is sent once (a returned one is RETURNED, its replacement SENT).
+    advances = {t.application_id: t.on for t in sent if t.kind == Payout.Kind.ADVANCE}
+    if not advances:
+        return []  # nothing funded yet: no position has a cost
     rows = []
-    positions = Position.objects.filter(organization=org).select_related("invoice", "application")
-    for p in positions.order_by("-pk"):
-        paid_out = advances.get(p.application_id)
+    positions = (
+        Position.objects.filter(organization=org)
+        .order_by("-pk")
+        .values_list(
+            "application_id",
+            "invoice__invoice_number",
+            "face_amount",
+            "advance_amount",
+            "fee",
+            "admin_fee",
+            "collected_on",
+            "expected_on",
+        )
+    )
+    for application_id, ref, face, advance, fee, admin_fee, collected_on, expected_on in positions:
+        paid_out = advances.get(application_id)
         if paid_out is None:
             continue  # not funded yet: no cost yet
-        settled = p.collected_on is not None
         rows.append(
             DealCost(
-                ref=p.invoice.invoice_number,
-                face=p.face_amount,
-                advance=p.advance_amount,
-                fee=p.fee,
-                admin_fee=p.admin_fee,
+                ref=ref,
+                face=face,
+                advance=advance,
+                fee=fee,
+                admin_fee=admin_fee,
                 paid_out_on=paid_out,
-                until=p.collected_on if p.collected_on is not None else p.expected_on,
-                settled=settled,
+                until=collected_on if collected_on is not None else expected_on,
+                settled=collected_on is not None,
             )
         )
     return rows
@@ -280,6 +351,8 @@ def history(org: Organization, *, limit: int = 10) -> list[HistoryItem]:
         str(pk)
         for pk in FinancingApplication.objects.filter(organization=org).values_list("pk", flat=True)
     ]
+    if not ids:
+        return []  # (an empty IN would still build the query before skipping it)
     records = (
         AuditRecord.objects.filter(
             Q(object_type="receivables.financingapplication")

@@ -54,6 +54,20 @@ EXPECTED_SOURCES: dict[str, str] = {
         "<option value=\"{{ widget.value|stringformat:'s' }}\""
         '{% include "django/forms/widgets/attrs.html" %}>{{ widget.label }}</option>\n'
     ),
+    WIDGETS + "multiple_input.html": (
+        '{% with id=widget.attrs.id %}<div{% if id %} id="{{ id }}"{% endif %}'
+        '{% if widget.attrs.class %} class="{{ widget.attrs.class }}"{% endif %}>'
+        "{% for group, options, index in widget.optgroups %}{% if group %}\n"
+        "  <div><label>{{ group }}</label>{% endif %}{% for option in options %}<div>\n"
+        "    {% include option.template_name with widget=option %}</div>{% endfor %}"
+        "{% if group %}\n  </div>{% endif %}{% endfor %}\n</div>{% endwith %}\n"
+    ),
+    WIDGETS + "input_option.html": (
+        "{% if widget.wrap_label %}<label{% if widget.attrs.id %}"
+        ' for="{{ widget.attrs.id }}"{% endif %}>{% endif %}'
+        '{% include "django/forms/widgets/input.html" %}'
+        "{% if widget.wrap_label %} {{ widget.label }}</label>{% endif %}\n"
+    ),
     WIDGETS + "textarea.html": (
         '<textarea name="{{ widget.name }}"{% include "django/forms/widgets/attrs.html" %}>\n'
         "{% if widget.value %}{{ widget.value }}{% endif %}</textarea>\n"
@@ -74,6 +88,23 @@ INPUT_TEMPLATES = [
     )
 ]
 EXPECTED_SOURCES.update(dict.fromkeys(INPUT_TEMPLATES, _INCLUDE_INPUT))
+# Radio buttons and checkbox lists: an include of multiple_input.html, each option an include
+# of input_option.html (the option templates add their own line end).
+MULTIPLE_TEMPLATES = [WIDGETS + "radio.html", WIDGETS + "checkbox_select.html"]
+EXPECTED_SOURCES.update(
+    dict.fromkeys(MULTIPLE_TEMPLATES, '{% include "django/forms/widgets/multiple_input.html" %}\n')
+)
+OPTION_TEMPLATES = {
+    WIDGETS + "radio_option.html": "\n",
+    WIDGETS + "checkbox_option.html": "\n",
+    WIDGETS + "input_option.html": "",
+}
+EXPECTED_SOURCES.update(
+    dict.fromkeys(
+        [WIDGETS + "radio_option.html", WIDGETS + "checkbox_option.html"],
+        '{% include "django/forms/widgets/input_option.html" %}\n',
+    )
+)
 
 
 def _text(value: Any) -> str:
@@ -122,6 +153,15 @@ def _option(option: Mapping[str, Any]) -> str:
     )
 
 
+def _input_option(option: Mapping[str, Any]) -> str:
+    """input_option.html: the input, wrapped in its label when the widget wraps it."""
+    if not option["wrap_label"]:
+        return _input(option) + "\n"
+    option_id = option["attrs"].get("id")
+    label_for = f' for="{_text(option_id)}"' if option_id else ""
+    return f"<label{label_for}>{_input(option)} {_text(option['label'])}</label>\n"
+
+
 class FastFormRenderer(DjangoTemplates):
     """Django's template form renderer, with the plain widgets and error lists in Python."""
 
@@ -133,6 +173,8 @@ class FastFormRenderer(DjangoTemplates):
             self._fast[WIDGETS + "input.html"] = self._render_input
             self._fast[WIDGETS + "select.html"] = self._render_select
             self._fast[WIDGETS + "textarea.html"] = self._render_textarea
+            for name in (*MULTIPLE_TEMPLATES, WIDGETS + "multiple_input.html"):
+                self._fast[name] = self._render_multiple
             self._fast[ERRORS + "default.html"] = self._render_errors
             self._fast[ERRORS + "ul.html"] = self._render_errors
 
@@ -184,6 +226,26 @@ class FastFormRenderer(DjangoTemplates):
             if group_name:
                 parts.append("\n  </optgroup>")
         parts.append("\n</select>\n")
+        return "".join(parts)
+
+    @staticmethod
+    def _render_multiple(context: Mapping[str, Any]) -> str | None:
+        widget = context["widget"]
+        attrs = widget["attrs"]
+        shown_id = f' id="{_text(attrs["id"])}"' if attrs.get("id") else ""
+        shown_class = f' class="{_text(attrs["class"])}"' if attrs.get("class") else ""
+        parts = [f"<div{shown_id}{shown_class}>"]
+        for group, options, _index in widget["optgroups"]:
+            if group:
+                parts.append(f"\n  <div><label>{_text(group)}</label>")
+            for option in options:
+                line_end = OPTION_TEMPLATES.get(option["template_name"])
+                if line_end is None:
+                    return None  # another option template: leave the whole widget to Django
+                parts.append(f"<div>\n    {_input_option(option)}{line_end}</div>")
+            if group:
+                parts.append("\n  </div>")
+        parts.append("\n</div>\n")
         return "".join(parts)
 
     @staticmethod

@@ -90,6 +90,8 @@ def test_operator_takes_a_deal_from_perfection_to_reconciliation(staff_client) -
     assert deposit.status == "suggested", deposit.reason
     queue = staff_client.get("/backoffice/treasury/deposits/?status=suggested").content.decode()
     assert "ｵﾔｶﾞｲｼﾔ" in queue
+    # the row's state in words (labelled once per list: receivables.choice_labels)
+    assert f'<td class="status">{deposit.get_status_display()}</td>' in queue
     staff_client.post(
         f"/backoffice/treasury/deposits/{deposit.pk}/",
         {"confirm": "1", "purchase_ids": [purchase.pk], "remember_payer": "on"},

@@ -74,9 +74,13 @@ WIDGETS: list[tuple[forms.Widget, Any, dict[str, Any]]] = [
     (forms.Textarea(), "", {"rows": 3}),
     (forms.Textarea(), "line 1\nline <2> & 3", {"id": "id_t", "aria-describedby": "e"}),
     (forms.Textarea(), mark_safe("<p>safe</p>"), {}),
-    # left to the templates, through the renderer all the same
     (forms.RadioSelect(choices=CHOICES[1:3]), 1, {"id": "id_r"}),
+    (forms.RadioSelect(choices=CHOICES), "g2", {"id": "id_r", "class": NASTY, "required": True}),
+    (forms.RadioSelect(choices=[]), None, {}),
     (forms.CheckboxSelectMultiple(choices=CHOICES[1:3]), [1], {}),
+    (forms.CheckboxSelectMultiple(choices=CHOICES), ["x&y", "g1"], {"id": "id_m"}),
+    (forms.CheckboxSelectMultiple(attrs={"class": "invoices"}, choices=CHOICES[1:]), [], {}),
+    # left to the templates, through the renderer all the same
     (forms.ClearableFileInput(), None, {}),
     (forms.SplitDateTimeWidget(), datetime.datetime(2026, 12, 7, 9, 30), {}),
 ]
@@ -116,7 +120,20 @@ def test_the_plain_widgets_and_error_lists_are_not_rendered_through_templates() 
     assert "django/forms/widgets/text.html" in FAST.fast_templates
     assert "django/forms/widgets/select.html" in FAST.fast_templates
     assert "django/forms/errors/list/default.html" in FAST.fast_templates
-    assert "django/forms/widgets/radio.html" not in FAST.fast_templates
+    assert "django/forms/widgets/radio.html" in FAST.fast_templates
+    assert "django/forms/widgets/checkbox_select.html" in FAST.fast_templates
+    assert "django/forms/widgets/clearable_file_input.html" not in FAST.fast_templates
+
+
+class _OwnOption(forms.RadioSelect):
+    option_template_name = "django/forms/widgets/select_option.html"
+
+
+def test_radio_buttons_with_another_option_template_are_left_to_the_templates() -> None:
+    widget = _OwnOption(choices=CHOICES[1:3])
+    fast = widget.render("field", 1, {"id": "id_o"}, renderer=FAST)
+    assert fast == widget.render("field", 1, {"id": "id_o"}, renderer=DJANGO)
+    assert "<option" in fast
 
 
 def test_a_project_template_overriding_a_widget_is_respected(tmp_path: Path) -> None:

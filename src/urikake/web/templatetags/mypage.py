@@ -26,8 +26,9 @@ def my_dashboard(organization: Any) -> dict[str, Any]:
     if organization is None:
         return {"organization": None}
     today = dashboard.today()
-    costs = dashboard.deal_costs(organization)
-    funds = dashboard.funds(organization, today=today)
+    sent = dashboard.sent_transfers(organization)
+    costs = dashboard.deal_costs(organization, sent=sent)
+    funds = dashboard.funds(organization, today=today, sent=sent)
     return {
         "organization": organization,
         "today": today,
