@@ -372,7 +372,16 @@ def create_application(
             idempotency_key=idempotency_key,
             request_digest=request_digest,
         )
-        application.invoices.set(invoices)
+        # A new application has no invoices yet: insert the links (set() would first read
+        # the links it has).
+        FinancingApplication.invoices.through.objects.bulk_create(
+            [
+                FinancingApplication.invoices.through(
+                    financingapplication_id=application.pk, invoice_id=pk
+                )
+                for pk in dict.fromkeys(inv.pk for inv in invoices)
+            ]
+        )
         audit.record(
             "application.created",
             actor=acting_user,
