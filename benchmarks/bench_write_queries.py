@@ -16,7 +16,8 @@ and of the tasks (cProfile, CPU time); ``--sql`` the queries of one request and 
 
 Usage: ``python benchmarks/bench_write_queries.py [--requests N] [--only SUBSTRING]
 [--profile [tottime]] [--sql]``; ``BENCH_QUERIES_KEEP_DB=name`` keeps and reuses one seeded
-database, ``BENCH_QUERIES_SRC=dir`` runs another checkout's ``src`` on it (before/after).
+database, ``BENCH_QUERIES_SRC=dir`` runs another checkout's ``src`` on it (before/after),
+``BENCH_PROFILE_DIR=dir`` also writes the profiles there (``pstats``: callers, callees).
 Needs PostgreSQL (``BENCH_PG_ADMIN_URL``).
 """
 
@@ -255,6 +256,9 @@ def child(plan_path: Path, n: int, only: list[str], profile: str, sql: bool) -> 
             for query, where in task_captured:
                 print(f"    {query[:160]}\n        ← {where}")
         for label, profiler in (("request", web_profiler), ("tasks", task_profiler)):
+            if profiler and os.environ.get("BENCH_PROFILE_DIR"):  # for pstats' print_callees
+                slug = "".join(c if c.isalnum() else "-" for c in name)
+                profiler.dump_stats(Path(os.environ["BENCH_PROFILE_DIR"]) / f"{slug}.{label}.prof")
             if profiler:
                 out = io.StringIO()
                 pstats.Stats(profiler, stream=out).sort_stats(profile).print_stats(70)
@@ -319,6 +323,8 @@ def main() -> None:
         )
         if os.environ.get("BENCH_QUERIES_SRC"):  # another checkout's code, same database
             production = {**production, "PYTHONPATH": os.environ["BENCH_QUERIES_SRC"]}
+        if os.environ.get("BENCH_PROFILE_DIR"):
+            production = {**production, "BENCH_PROFILE_DIR": os.environ["BENCH_PROFILE_DIR"]}
         subprocess.run(command, env=production, check=True, cwd=ROOT)
     finally:
         if not keep:
