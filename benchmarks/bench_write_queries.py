@@ -323,6 +323,8 @@ def main() -> None:
         )
         if os.environ.get("BENCH_QUERIES_SRC"):  # another checkout's code, same database
             production = {**production, "PYTHONPATH": os.environ["BENCH_QUERIES_SRC"]}
+        # Every mail is refused (no approved SMTP connection) and logged as a warning.
+        production = {**production, "LOG_LEVEL": "ERROR"}
         if os.environ.get("BENCH_PROFILE_DIR"):
             production = {**production, "BENCH_PROFILE_DIR": os.environ["BENCH_PROFILE_DIR"]}
         subprocess.run(command, env=production, check=True, cwd=ROOT)
