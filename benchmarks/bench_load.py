@@ -148,8 +148,10 @@ def _queue_figures(port: int) -> dict[str, float]:
     for line in body.decode().splitlines():
         for name in ("urikake_task_queue_depth", "urikake_task_oldest_ready_age_seconds"):
             if line.startswith(name + "{") and 'queue="default"' in line:
-                key = name + ("" if "status" not in line else ":" + line.split('status="')[1][:7])
-                figures[key.rstrip('"')] = float(line.rsplit(" ", 1)[1])
+                key = name + (
+                    "" if "status" not in line else ":" + line.split('status="')[1].split('"')[0]
+                )
+                figures[key] = float(line.rsplit(" ", 1)[1])
     return figures
 
 

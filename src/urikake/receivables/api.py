@@ -315,7 +315,12 @@ def list_invoices(
 )
 def create_invoice(request: HttpRequest, payload: InvoiceIn) -> Any:
     org = _org(request)
-    debtor = Debtor.objects.filter(organization=org, pk=payload.debtor).first()
+    # The debtor's identity gives the invoice's fingerprint (services.invoice_debtor_key).
+    debtor = (
+        Debtor.objects.filter(organization=org, pk=payload.debtor)
+        .select_related("identity")
+        .first()
+    )
     if debtor is None:
         raise DomainError("invoice.debtor_unknown", "売掛先が見つかりません。", field="debtor")
     data = InvoiceData(
@@ -403,7 +408,7 @@ def _create_and_submit(
             plan_id=payload.plan_id,
             amount_field="invoice_ids",
         )
-        return services.submit_application(application, acting_user=user)
+        return services.submit_application(application, acting_user=user, invoices_checked=True)
 
 
 @router.post(

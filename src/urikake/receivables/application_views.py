@@ -278,7 +278,11 @@ def applications(request: HttpRequest) -> HttpResponse:
                     invoices=list(form.cleaned_data["invoices"]),
                     plan_id=form.cleaned_data.get("plan"),
                 )
-                services.submit_application(application, acting_user=request.user)  # type: ignore[arg-type]
+                services.submit_application(
+                    application,
+                    acting_user=request.user,  # type: ignore[arg-type]
+                    invoices_checked=True,
+                )
         except DomainError as exc:
             form.add_error(
                 exc.field if exc.field in form.fields else None, exc.message_for(get_language())

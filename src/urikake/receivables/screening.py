@@ -42,6 +42,11 @@ from urikake.domain.screening import (
     screen,
 )
 from urikake.domain.screening.external import ExternalAssessment, assess_external
+from urikake.domain.screening.fingerprints import (
+    debtor_key,
+    invoice_fingerprint,
+    near_duplicate_keys,
+)
 from urikake.domain.statements import Direction, SourceFormat, Statement, StatementLine
 from urikake.faults import checkpoint
 from urikake.plans import services as plans
@@ -68,22 +73,47 @@ _SEVERITY = {Outcome.APPROVE: 0, Outcome.REFER: 1, Outcome.DECLINE: 2}
 
 
 def _statement_of(organization_id: int) -> Statement:
-    """All the organisation's imported movements as one statement (screening reads lines)."""
+    """All the organisation's imported movements as one statement (screening reads lines).
+
+    Read as plain rows, not model instances: a year of statements is thousands of lines and
+    every screening reads them all."""
+    fields = (
+        "value_date",
+        "direction",
+        "amount",
+        "counterparty",
+        "description",
+        "reference",
+        "balance_after",
+        "edi",
+        "line_number",
+    )
+    rows = StatementEntry.objects.filter(organization_id=organization_id).order_by(
+        "value_date", "id"
+    )
     lines = tuple(
         StatementLine(
-            value_date=e.value_date,
-            direction=Direction(e.direction),
-            amount=e.amount,
-            counterparty=e.counterparty,
-            description=e.description,
-            reference=e.reference,
-            balance_after=e.balance_after,
-            edi=e.edi,
-            line_number=e.line_number,
+            value_date=value_date,
+            direction=Direction(direction),
+            amount=amount,
+            counterparty=counterparty,
+            description=description,
+            reference=reference,
+            balance_after=balance_after,
+            edi=edi,
+            line_number=line_number,
         )
-        for e in StatementEntry.objects.filter(organization_id=organization_id).order_by(
-            "value_date", "id"
-        )
+        for (
+            value_date,
+            direction,
+            amount,
+            counterparty,
+            description,
+            reference,
+            balance_after,
+            edi,
+            line_number,
+        ) in rows.values_list(*fields)
     )
     return Statement(SourceFormat.BANK_API, "", "", None, "", "", None, None, lines)
 
@@ -107,8 +137,20 @@ def _invoice_data(invoice: Invoice) -> Any:
     )
 
 
-def _platform_context(invoice: Invoice, application: FinancingApplication) -> PlatformContext:
-    """What the rest of the platform already holds: other active applications' invoices."""
+def _platform_context(
+    invoice: Invoice, application: FinancingApplication, data: Any, debtor_names: tuple[str, ...]
+) -> PlatformContext:
+    """What the rest of the platform already holds: other active applications' invoices.
+
+    The screening only asks whether *this* invoice's fingerprint and near keys are among
+    theirs (``urikake.domain.screening.risks``), so only the matching rows are read, by the
+    keys the domain computes from the same inputs (indexed lookups): reading every active
+    invoice's fingerprint and near keys made each screening slower with every open
+    application on the platform.
+    """
+    dkey = debtor_key(data, debtor_names)
+    fingerprint = invoice_fingerprint(data, dkey)
+    near_keys = near_duplicate_keys(data, dkey)
     others = Invoice.objects.filter(applications__status__in=ACTIVE).exclude(
         applications=application
     )
@@ -119,9 +161,13 @@ def _platform_context(invoice: Invoice, application: FinancingApplication) -> Pl
         or 0
     )
     return PlatformContext(
-        existing_fingerprints=frozenset(others.values_list("fingerprint", flat=True)),
+        existing_fingerprints=frozenset(
+            others.filter(fingerprint=fingerprint).values_list("fingerprint", flat=True)
+        ),
         existing_near_keys=frozenset(
-            InvoiceNearKey.objects.filter(invoice__in=others).values_list("key", flat=True)
+            InvoiceNearKey.objects.filter(invoice__in=others, key__in=near_keys).values_list(
+                "key", flat=True
+            )
         ),
         debtor_exposure_yen=int(exposure),
     )
@@ -176,7 +222,15 @@ def screen_invoice(
     org = application.organization
     clause_reason = clause_rules.screening_reason(clause)
     debtor = invoice.debtor
-    earlier = Invoice.objects.filter(organization=org, debtor=debtor).exclude(pk=invoice.pk)
+    debtor_names = tuple(n for n in (debtor.name_kana, debtor.name) if n)
+    data = _invoice_data(invoice)
+    # The applicant's earlier invoices to this debtor, read once as plain rows (their
+    # numbers are also the domain's previous_numbers: the same rows, as before).
+    earlier = list(
+        Invoice.objects.filter(organization=org, debtor=debtor)
+        .exclude(pk=invoice.pk)
+        .values_list("invoice_number", "issue_date", "due_date", "total_amount")
+    )
     return screen(
         ScreeningInput(
             applicant=ApplicantProfile(
@@ -188,25 +242,17 @@ def screen_invoice(
                     getattr(org, "established_year", None), getattr(org, "established_month", None)
                 ),
             ),
-            debtor=DebtorProfile(
-                names=tuple(n for n in (debtor.name_kana, debtor.name) if n),
-                corporate_number=debtor.corporate_number,
-            ),
-            invoice=_invoice_data(invoice),
+            debtor=DebtorProfile(names=debtor_names, corporate_number=debtor.corporate_number),
+            invoice=data,
             statements=(_statement_of(org.pk),),
             product=Product(application.product),
             now=timezone.localtime(),
-            platform=_platform_context(invoice, application),
+            platform=_platform_context(invoice, application, data, debtor_names),
             history=tuple(
-                PriorInvoice(
-                    invoice_number=e.invoice_number,
-                    issue_date=e.issue_date,
-                    due_date=e.due_date,
-                    amount=e.total_amount,
-                )
-                for e in earlier
+                PriorInvoice(invoice_number=number, issue_date=issued, due_date=due, amount=amount)
+                for number, issued, due, amount in earlier
             ),
-            previous_numbers=tuple(earlier.values_list("invoice_number", flat=True)),
+            previous_numbers=tuple(number for number, *_ in earlier),
             score_provider=provider,
             pricing=pricing_for(application),
             extra_reasons=(clause_reason,) if clause_reason else (),
@@ -302,7 +348,13 @@ def run_screening(application_id: int) -> FinancingApplication:
     is no longer waiting for screening)."""
     external = _external(application_id)
     with transaction.atomic():
-        application = FinancingApplication.objects.select_for_update().get(pk=application_id)
+        # Its organisation and plan are read below (applicant profile, pricing, credit line,
+        # notices): joined here, and only the application's row is locked, as before.
+        application = (
+            FinancingApplication.objects.select_for_update(of=("self",))
+            .select_related("organization", "plan_version")
+            .get(pk=application_id)
+        )
         if application.status != ApplicationStatus.SUBMITTED:
             return application
         check_transition(ApplicationStatus.SUBMITTED, ApplicationStatus.SCREENING)

@@ -372,7 +372,16 @@ def create_application(
             idempotency_key=idempotency_key,
             request_digest=request_digest,
         )
-        application.invoices.set(invoices)
+        # A new application has no invoices yet: insert the links (set() would first read
+        # the links it has).
+        FinancingApplication.invoices.through.objects.bulk_create(
+            [
+                FinancingApplication.invoices.through(
+                    financingapplication_id=application.pk, invoice_id=pk
+                )
+                for pk in dict.fromkeys(inv.pk for inv in invoices)
+            ]
+        )
         audit.record(
             "application.created",
             actor=acting_user,
@@ -397,7 +406,12 @@ def _move(
 ) -> FinancingApplication:
     """Lock the row, check the transition in the domain state machine, save, audit."""
     with transaction.atomic():
-        locked = FinancingApplication.objects.select_for_update().get(pk=application.pk)
+        # The notices sent with every move read the organisation: joined, not locked.
+        locked = (
+            FinancingApplication.objects.select_for_update(of=("self",))
+            .select_related("organization")
+            .get(pk=application.pk)
+        )
         check_transition(ApplicationStatus(locked.status), target)
         locked.status = target
         if target is ApplicationStatus.SUBMITTED:
@@ -413,16 +427,23 @@ def _move(
 
 
 def submit_application(
-    application: FinancingApplication, *, acting_user: User
+    application: FinancingApplication, *, acting_user: User, invoices_checked: bool = False
 ) -> FinancingApplication:
-    """Submit a draft: only for an organisation whose eKYC is verified."""
+    """Submit a draft: only for an organisation whose eKYC is verified.
+
+    ``invoices_checked``: the caller made the draft with :func:`create_application` in the
+    same, still open transaction, whose check locked the invoices' rows: nothing can have
+    taken them since (every product locks them before taking one), so they are not asked
+    about twice.
+    """
     from urikake.kyc.services import ensure_can_apply
 
     ensure_can_apply(application.organization)
     with transaction.atomic():
         # A loan or a guarantee may have taken an invoice since the draft was made, or another
         # application been submitted with it.
-        encumbrances.ensure_unencumbered(application.invoices.all())
+        if not (invoices_checked and transaction.get_connection().in_atomic_block):
+            encumbrances.ensure_unencumbered(application.invoices.all())
         submitted = _move(
             application,
             ApplicationStatus.SUBMITTED,

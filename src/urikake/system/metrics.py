@@ -27,10 +27,20 @@ import os
 from collections.abc import Iterator
 
 from django.db import DatabaseError
-from django.db.models import Count, Max, Min
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    Max,
+    Min,
+    Q,
+    When,
+)
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
-from django_tasks_db.models import DBTaskResult
+from django_tasks_db.models import DBTaskResult, get_date_max
 from prometheus_client import CollectorRegistry, Histogram, generate_latest, multiprocess
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
@@ -98,7 +108,7 @@ class DatabaseCollector(Collector):
         now = timezone.now()
         depth = GaugeMetricFamily(
             "urikake_task_queue_depth",
-            "Background tasks by queue and status",
+            "Background tasks by queue and status (ready: due now; scheduled: due later)",
             labels=["queue", "status"],
         )
         oldest = GaugeMetricFamily(
@@ -106,21 +116,35 @@ class DatabaseCollector(Collector):
             "Seconds the oldest due task has waited for a worker (0 when none waits)",
             labels=["queue"],
         )
-        open_statuses = [TaskResultStatus.READY, TaskResultStatus.RUNNING]
+        # django-tasks-db stores a task to run at once with run_after = 9999-01-01 (its
+        # "no time set"), and a deferred one (a mail or SMS retry, 1 min … 6 h later) with
+        # its time. A READY task is due as the worker's own ``ready()`` says: no time set,
+        # or a time passed; a deferred one still ahead is "scheduled", not backlog. It waits
+        # since it was queued (no time set) or since its time came.
+        unset = get_date_max()
+        later = Q(status=TaskResultStatus.READY, run_after__gt=now) & ~Q(run_after=unset)
         rows = (
-            DBTaskResult.objects.filter(status__in=open_statuses)
-            .values("queue_name", "status")
+            DBTaskResult.objects.filter(
+                status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]
+            )
+            .annotate(later=ExpressionWrapper(later, output_field=BooleanField()))
+            .values("queue_name", "status", "later")
             .annotate(n=Count("id"))
         )
         queues: set[str] = {"default"}
         for row in rows:
             queues.add(row["queue_name"])
-            depth.add_metric([row["queue_name"], str(row["status"]).lower()], row["n"])
-        # Waiting means due and not taken: a retry scheduled for later is not late yet.
+            status = "scheduled" if row["later"] else str(row["status"]).lower()
+            depth.add_metric([row["queue_name"], status], row["n"])
         due = (
-            DBTaskResult.objects.filter(status=TaskResultStatus.READY, run_after__lte=now)
+            DBTaskResult.objects.filter(status=TaskResultStatus.READY)
+            .filter(Q(run_after=unset) | Q(run_after__lte=now))
             .values("queue_name")
-            .annotate(first=Min("run_after"))
+            .annotate(
+                first=Min(
+                    Case(When(run_after=unset, then=F("enqueued_at")), default=F("run_after"))
+                )
+            )
         )
         ages = {
             row["queue_name"]: max(0.0, (now - row["first"]).total_seconds())

@@ -212,6 +212,28 @@ def test_an_application_is_created_and_submitted(
     assert application.submitted_at is not None
 
 
+def test_a_submission_asks_each_product_about_its_invoices_once(world: World) -> None:
+    """Draft and submission are one transaction: the draft's check locked the invoices, so
+    the submission does not ask every product again (one holder query per product)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from urikake.receivables.encumbrances import encumbrance_sources
+
+    invoice_id = _new_invoice(world)
+    with CaptureQueriesContext(connection) as queries:
+        response = _post(
+            world.client,
+            f"{BASE}/applications",
+            {"product": "two_party", "invoice_ids": [invoice_id]},
+            **{"Idempotency-Key": "once-1"},
+        )
+    assert response.status_code == 201, response.json()
+    holder = 'SELECT "receivables_invoice"."id" AS "pk" FROM "receivables_invoice" WHERE ('
+    asked = [q["sql"] for q in queries.captured_queries if q["sql"].startswith(holder)]
+    assert len(asked) == len(encumbrance_sources())
+
+
 def test_applying_without_verified_ekyc_leaves_no_draft(django_user_model: Any) -> None:
     user = django_user_model.objects.create_user(email="c@example.jp", password="x" * 20)
     org = Organization.objects.create(kind="corporation", name="株式会社未確認")

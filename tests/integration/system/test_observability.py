@@ -269,12 +269,12 @@ def test_djangos_own_response_lines_carry_the_request_id_but_not_the_path(json_l
 
 def test_metrics_queue_depth_and_age_of_due_tasks() -> None:
     from django.utils import timezone
-    from django_tasks_db.models import DBTaskResult
+    from django_tasks_db.models import DBTaskResult, get_date_max
 
     now = timezone.now()
 
-    def task(run_after):
-        return DBTaskResult.objects.create(
+    def task(run_after, enqueued_at=None):
+        created = DBTaskResult.objects.create(
             status="READY",
             args_kwargs={"args": [], "kwargs": {}},
             task_path="urikake.system.tasks.nothing",
@@ -284,10 +284,21 @@ def test_metrics_queue_depth_and_age_of_due_tasks() -> None:
             exception_class_path="",
             traceback="",
         )
+        if enqueued_at is not None:  # auto_now_add: set afterwards
+            DBTaskResult.objects.filter(pk=created.pk).update(enqueued_at=enqueued_at)
 
-    task(now - timezone.timedelta(minutes=10))
+    task(now - timezone.timedelta(minutes=10))  # a retry whose time came 10 minutes ago
     task(now + timezone.timedelta(hours=1))  # a retry scheduled for later: not waiting yet
+    task(now + timezone.timedelta(hours=2))
+    text = _scrape(Client())
+    assert _sample(text, "urikake_task_queue_depth", queue="default", status="ready") == 1
+    assert _sample(text, "urikake_task_queue_depth", queue="default", status="scheduled") == 2
+    age = _sample(text, "urikake_task_oldest_ready_age_seconds", queue="default")
+    assert 590 < age < 900
+    # A task queued to run at once (what .enqueue() stores: run_after "unset", 9999-01-01)
+    # waits since it was queued.
+    task(get_date_max(), enqueued_at=now - timezone.timedelta(minutes=20))
     text = _scrape(Client())
     assert _sample(text, "urikake_task_queue_depth", queue="default", status="ready") == 2
     age = _sample(text, "urikake_task_oldest_ready_age_seconds", queue="default")
-    assert 590 < age < 900
+    assert 1190 < age < 1500

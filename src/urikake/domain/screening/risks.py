@@ -40,6 +40,7 @@ from urikake.domain.screening.types import (
     ScoreProvider,
     level_for,
 )
+from urikake.domain.statements import StatementLine
 
 __all__ = [
     "COMPOSITE_WEIGHTS",
@@ -136,12 +137,14 @@ class DilutionStats:
         return self.diluted / self.invoiced if self.invoiced else 0.0
 
 
-def _infer_received(inv: PriorInvoice, reality: RealityEvidence) -> int | None:
+def _infer_received(inv: PriorInvoice, deposits: Sequence[tuple[StatementLine, str]]) -> int | None:
+    """The amount received for ``inv``: a deposit naming its number, else the nearest one of a
+    plausible amount around its due date (``deposits``: each with its normalised text)."""
     token = normalize_invoice_number(inv.invoice_number)
     lo, hi = inv.due_date - timedelta(days=10), inv.due_date + timedelta(days=31)
     best: tuple[int, int] | None = None
-    for ln in reality.debtor_deposits:
-        if token and len(token) >= 3 and token in normalize_invoice_number(ln.edi + ln.description):
+    for ln, text in deposits:
+        if token and len(token) >= 3 and token in text:
             return ln.amount
         if lo <= ln.value_date <= hi and inv.amount // 2 <= ln.amount <= inv.amount:
             dist = abs((ln.value_date - inv.due_date).days)
@@ -153,10 +156,15 @@ def _infer_received(inv: PriorInvoice, reality: RealityEvidence) -> int | None:
 def dilution_stats(history: Sequence[PriorInvoice], reality: RealityEvidence) -> DilutionStats:
     invoiced = diluted = credit = inferred = considered = 0
     short: list[tuple[str, int, int]] = []
+    # Each deposit's text normalised once, not once per prior invoice: a debtor with
+    # hundreds of prior invoices made this the screening's largest cost.
+    deposits = [
+        (ln, normalize_invoice_number(ln.edi + ln.description)) for ln in reality.debtor_deposits
+    ]
     for inv in history:
         received = inv.received_amount
         if received is None:
-            received = _infer_received(inv, reality)
+            received = _infer_received(inv, deposits)
             if received is None:
                 continue  # cannot tell: neither counted as diluted nor as clean
             inferred += 1
