@@ -67,6 +67,16 @@ class Columns:
         return self.model.from_db(connection.alias, self.attnames, row)
 
 
+def column_value(connection: BaseDatabaseWrapper, field: Any, value: Any) -> Any:
+    """A value read for ``field`` (also an aggregate of it) as the ORM would give it."""
+    column = field.get_col(field.model._meta.db_table)
+    for converter in connection.ops.get_db_converters(column) + field.get_db_converters(
+        connection
+    ):
+        value = converter(value, column, connection)
+    return value
+
+
 class SqlText:
     """The text of one read, made once per database vendor by ``build``."""
 
