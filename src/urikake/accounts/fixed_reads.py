@@ -89,3 +89,31 @@ class SqlText:
         if text is None:
             text = self._texts[connection.vendor] = self._build(connection)
         return text
+
+
+class ByPrimaryKey:
+    """``Model.objects.get(pk=…)`` as SQL text built once (``DoesNotExist`` when missing)."""
+
+    def __init__(self, model: type[models.Model]) -> None:
+        self.model = model
+        self.columns = Columns(model, "t")
+        self._text = SqlText(self._sql)
+
+    def _sql(self, db: BaseDatabaseWrapper) -> str:
+        qn = db.ops.quote_name
+        pk = qn(self.model._meta.pk.column)  # type: ignore[union-attr]
+        return (  # identifiers from quote_name; the value is a bound parameter
+            f"SELECT {self.columns.select(db)} FROM {self.columns.table(db)} "
+            f"WHERE {qn('t')}.{pk} = %s"
+        )
+
+    def get(self, connection: BaseDatabaseWrapper, pk: Any) -> Any:
+        value = self.model._meta.pk.get_db_prep_value(pk, connection)  # type: ignore[union-attr]
+        with connection.cursor() as cursor:
+            cursor.execute(self._text(connection), [value])
+            row = cursor.fetchone()
+        if row is None:
+            raise self.model.DoesNotExist(  # type: ignore[attr-defined]
+                f"{self.model._meta.object_name} matching query does not exist."
+            )
+        return self.columns.instance(connection, row)
