@@ -10,8 +10,10 @@ from django.urls import include, path
 from urikake.accounts import views as account_views
 from urikake.api import api
 from urikake.system import views as system_views
+from urikake.web.url_resolve import remembering
 
-urlpatterns = [
+# One resolver around them all remembers which view each path goes to (urikake.web.url_resolve)
+urlpatterns = remembering([
     path("", include("urikake.web.urls")),
     path("", include("urikake.applicants.urls")),
     path("my/kyc/", include("urikake.kyc.urls")),
@@ -48,7 +50,7 @@ urlpatterns = [
     # Django's set_language, which also remembers a logged-in user's choice (mail, SMS).
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
-]
+])
 
 # allauth's own rate limits (ACCOUNT_RATE_LIMITS) answer through this handler.
 handler429 = account_views.rate_limited
