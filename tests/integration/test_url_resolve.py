@@ -20,7 +20,8 @@ def test_a_path_is_resolved_once_and_each_request_gets_its_own_match() -> None:
     assert path.lstrip("/") in _remembering()._matches
     second = resolve(path)
     assert second.view_name == first.view_name == "healthz"
-    assert second is not first and second.kwargs is not first.kwargs
+    assert second is not first
+    assert second.kwargs is not first.kwargs
 
 
 def test_arguments_come_from_the_path_and_stay_per_request() -> None:

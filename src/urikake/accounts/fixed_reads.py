@@ -70,9 +70,7 @@ class Columns:
 def column_value(connection: BaseDatabaseWrapper, field: Any, value: Any) -> Any:
     """A value read for ``field`` (also an aggregate of it) as the ORM would give it."""
     column = field.get_col(field.model._meta.db_table)
-    for converter in connection.ops.get_db_converters(column) + field.get_db_converters(
-        connection
-    ):
+    for converter in connection.ops.get_db_converters(column) + field.get_db_converters(connection):
         value = converter(value, column, connection)
     return value
 
@@ -101,14 +99,14 @@ class ByPrimaryKey:
 
     def _sql(self, db: BaseDatabaseWrapper) -> str:
         qn = db.ops.quote_name
-        pk = qn(self.model._meta.pk.column)  # type: ignore[union-attr]
-        return (  # identifiers from quote_name; the value is a bound parameter
-            f"SELECT {self.columns.select(db)} FROM {self.columns.table(db)} "
+        pk = qn(self.model._meta.pk.column)
+        return (
+            f"SELECT {self.columns.select(db)} FROM {self.columns.table(db)} "  # noqa: S608 # nosec B608 # identifiers from quote_name, values bound
             f"WHERE {qn('t')}.{pk} = %s"
         )
 
     def get(self, connection: BaseDatabaseWrapper, pk: Any) -> Any:
-        value = self.model._meta.pk.get_db_prep_value(pk, connection)  # type: ignore[union-attr]
+        value = self.model._meta.pk.get_db_prep_value(pk, connection)
         with connection.cursor() as cursor:
             cursor.execute(self._text(connection), [value])
             row = cursor.fetchone()

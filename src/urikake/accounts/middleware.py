@@ -242,8 +242,8 @@ _STAFF_MFA_TYPES = (str(Authenticator.Type.TOTP.value), str(Authenticator.Type.W
 
 def _staff_mfa_sql(db: Any) -> str:
     qn = db.ops.quote_name
-    return (  # identifiers from quote_name; the values are bound parameters
-        f"SELECT 1 FROM {qn(Authenticator._meta.db_table)} "
+    return (
+        f"SELECT 1 FROM {qn(Authenticator._meta.db_table)} "  # noqa: S608 # nosec B608 # identifiers from quote_name, values bound
         f"WHERE {qn('user_id')} = %s AND {qn('type')} IN (%s, %s) LIMIT 1"
     )
 

@@ -34,8 +34,8 @@ _ORGANIZATION = Columns(Organization, "o")
 def _membership_sql(db: Any) -> str:
     qn = db.ops.quote_name
     m, o = qn("m"), qn("o")
-    return (  # identifiers from quote_name; the values are bound parameters
-        f"SELECT {_MEMBERSHIP.select(db)}, {_ORGANIZATION.select(db)} "
+    return (
+        f"SELECT {_MEMBERSHIP.select(db)}, {_ORGANIZATION.select(db)} "  # noqa: S608 # nosec B608 # identifiers from quote_name, values bound
         f"FROM {_MEMBERSHIP.table(db)} INNER JOIN {_ORGANIZATION.table(db)} "
         f"ON {m}.{qn('organization_id')} = {o}.{qn('id')} "
         f"WHERE {m}.{qn('user_id')} = %s AND {m}.{qn('is_active')} = %s "

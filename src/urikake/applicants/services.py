@@ -263,8 +263,8 @@ def consent_state(user: Any) -> dict[str, Consent | None]:
 
 def _consent_sql(db: Any) -> str:
     qn = db.ops.quote_name
-    return (  # identifiers from quote_name; the value is a bound parameter
-        f"SELECT {qn('document')}, {qn('version')}, {qn('action')} "
+    return (
+        f"SELECT {qn('document')}, {qn('version')}, {qn('action')} "  # noqa: S608 # nosec B608 # identifiers from quote_name, values bound
         f"FROM {qn(Consent._meta.db_table)} WHERE {qn('user_id')} = %s "
         f"ORDER BY {qn('at')} ASC, {qn('id')} ASC"
     )

@@ -34,8 +34,8 @@ def _worker_sql(db: Any) -> str:
     qn = db.ops.quote_name
     beats = qn(WorkerHeartbeat._meta.db_table)
     seen = qn("last_seen")
-    return (  # identifiers from quote_name; the values are bound parameters
-        f"SELECT (SELECT COUNT(*) FROM {beats} WHERE {seen} >= %s), "
+    return (
+        f"SELECT (SELECT COUNT(*) FROM {beats} WHERE {seen} >= %s), "  # noqa: S608 # nosec B608 # identifiers from quote_name, values bound
         f"(SELECT MAX({seen}) FROM {beats} WHERE {seen} >= %s), "
         f"(SELECT COUNT(*) FROM {qn(DBTaskResult._meta.db_table)} WHERE {qn('status')} = %s)"
     )

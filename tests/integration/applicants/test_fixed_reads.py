@@ -47,7 +47,8 @@ def test_the_user_read_gives_what_the_orm_gives() -> None:
     for pk in (owner.pk, str(owner.pk)):
         read = User.objects.get(pk=pk)
         assert _fields(read) == _fields(orm)
-        assert read._state.db == "default" and read._state.adding is False
+        assert read._state.db == "default"
+        assert read._state.adding is False
     with pytest.raises(User.DoesNotExist):
         User.objects.get(pk=owner.pk + 1000)
     assert User.objects.get(email=owner.email) == owner  # other lookups: the ORM's
@@ -111,9 +112,7 @@ def test_a_removed_member_loses_the_organisation_on_the_next_request(logged_in: 
     client = logged_in(member)
     assert client.get(STATEMENTS).status_code == 200
     assert client.get(PAYOUTS).status_code == 200
-    services.remove_member(
-        Membership.objects.get(user=member, organization=org), acting_user=owner
-    )
+    services.remove_member(Membership.objects.get(user=member, organization=org), acting_user=owner)
     response = client.get(STATEMENTS)
     assert response.status_code == 302
     assert response["Location"] == reverse("applicants:onboarding")
