@@ -25,7 +25,15 @@ class UserManager(BaseUserManager["User"]):
         """``get(pk=…)`` — the signed-in user, read on every request by Django's
         ``ModelBackend.get_user`` — is sent as SQL text built once
         (:mod:`urikake.accounts.fixed_reads`); any other ``get`` is the ORM's."""
-        if args or kwargs.keys() != {"pk"} or not isinstance(kwargs["pk"], int | str):
+        if (
+            # a related manager (group.user_set, …) subclasses this one and adds its filter;
+            # a migration's historical model may not have today's columns
+            type(self) is not UserManager
+            or self.model is not User
+            or args
+            or kwargs.keys() != {"pk"}
+            or not isinstance(kwargs["pk"], int | str)
+        ):
             return super().get(*args, **kwargs)
         user: User = _BY_PK.get(connections[self.db], kwargs["pk"])
         return user

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.contrib.auth.models import Group
 from django.db import connection
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
@@ -52,6 +53,12 @@ def test_the_user_read_gives_what_the_orm_gives() -> None:
     with pytest.raises(User.DoesNotExist):
         User.objects.get(pk=owner.pk + 1000)
     assert User.objects.get(email=owner.email) == owner  # other lookups: the ORM's
+    # a related manager keeps its own filter: a user outside the group is not in it
+    group = Group.objects.create(name="g")
+    with pytest.raises(User.DoesNotExist):
+        group.user_set.get(pk=owner.pk)
+    group.user_set.add(owner)
+    assert group.user_set.get(pk=owner.pk) == owner
 
 
 def test_the_membership_read_gives_what_the_orm_gives(logged_in: Any) -> None:
