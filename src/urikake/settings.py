@@ -140,7 +140,8 @@ MIDDLEWARE = [
     "urikake.applicants.middleware.TermsConsentMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, the site-wide policy's text made once (urikake.security.csp)
+    "urikake.security.csp.CSPMiddleware",
     "urikake.security.middleware.PermissionsPolicyMiddleware",
 ]
 

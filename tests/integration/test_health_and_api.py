@@ -34,6 +34,31 @@ def test_healthz_reports_ok_with_a_fresh_heartbeat(client: Client) -> None:
     assert body["worker"]["workers"] == 1
 
 
+def test_healthz_reports_the_latest_live_heartbeat_and_the_queue(client: Client, settings) -> None:
+    """The worker section is one SQL read (urikake.system.health): the latest heartbeat among
+    the live workers as an aware time, the live workers only, and the tasks still waiting."""
+    from django_tasks_db.models import DBTaskResult
+
+    from urikake.system.tasks import ping
+
+    now = timezone.now().replace(microsecond=123456)
+    stale = now - dt.timedelta(seconds=settings.WORKER_STALE_AFTER_SECONDS + 5)
+    for worker_id, seen in (("w1", now - dt.timedelta(seconds=3)), ("w2", now), ("w3", stale)):
+        WorkerHeartbeat.objects.create(
+            worker_id=worker_id, hostname="h", pid=1, started_at=stale, last_seen=seen
+        )
+    ping.enqueue()
+    ping.enqueue()
+    worker = client.get("/healthz").json()["worker"]
+    assert worker == {
+        "ok": True,
+        "workers": 2,
+        "last_heartbeat": now.isoformat(),
+        "pending_tasks": DBTaskResult.objects.filter(status="READY").count(),
+    }
+    assert worker["pending_tasks"] == 2
+
+
 def test_stale_heartbeat_means_worker_down(client: Client, settings) -> None:
     old = timezone.now() - dt.timedelta(seconds=settings.WORKER_STALE_AFTER_SECONDS + 5)
     WorkerHeartbeat.objects.create(

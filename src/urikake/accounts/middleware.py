@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from allauth.account.adapter import get_adapter
-from allauth.mfa.utils import is_mfa_enabled
+from allauth.mfa.models import Authenticator
 from allauth.usersessions import app_settings as usersessions_settings
 from allauth.usersessions.models import UserSession
 from django.conf import settings
@@ -24,6 +24,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.messages.storage import default_storage
+from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, resolve_url
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
@@ -38,6 +39,7 @@ from urikake.accounts.auth_events import (
     SESSION_PASSWORD_TOO_SHORT,
     SESSION_SEEN_AT,
 )
+from urikake.accounts.fixed_reads import SqlText
 
 GetResponse = Callable[[HttpRequest], HttpResponseBase]
 
@@ -234,6 +236,29 @@ _ALWAYS_ALLOWED = frozenset(
 _PASSWORD_PAGES = frozenset({"account_change_password", "account_set_password"})
 
 
+# The authenticators that count as MFA for staff (recovery codes alone do not).
+_STAFF_MFA_TYPES = (str(Authenticator.Type.TOTP.value), str(Authenticator.Type.WEBAUTHN.value))
+
+
+def _staff_mfa_sql(db: Any) -> str:
+    qn = db.ops.quote_name
+    return (
+        f"SELECT 1 FROM {qn(Authenticator._meta.db_table)} "  # noqa: S608 # nosec B608 # identifiers from quote_name, values bound
+        f"WHERE {qn('user_id')} = %s AND {qn('type')} IN (%s, %s) LIMIT 1"
+    )
+
+
+# allauth's is_mfa_enabled(user, types=[totp, webauthn]) — an EXISTS on the user's
+# authenticators — asked on every staff request, sent without the ORM building it each time
+_STAFF_MFA_READ = SqlText(_staff_mfa_sql)
+
+
+def has_staff_mfa(user: Any) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(_STAFF_MFA_READ(connection), [user.pk, *_STAFF_MFA_TYPES])
+        return cursor.fetchone() is not None
+
+
 def _url_name(request: HttpRequest) -> str | None:
     try:
         return resolve(request.path_info).url_name
@@ -268,7 +293,7 @@ class StaffMFARequiredMiddleware:
                 return refused
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and not _is_static(request):
-            if user.is_staff and not is_mfa_enabled(user, types=["totp", "webauthn"]):
+            if user.is_staff and not has_staff_mfa(user):
                 name = _url_name(request) or ""
                 if not (name.startswith("mfa_") or name in _ALWAYS_ALLOWED):
                     return self._to_mfa_setup(request)

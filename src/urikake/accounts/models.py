@@ -10,15 +10,33 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
-from django.db import models
+from django.db import connections, models
 from django.utils import timezone
 
+from urikake.accounts.fixed_reads import ByPrimaryKey
 from urikake.accounts.roles import StaffRole
 from urikake.domain.email_address import normalise_email
 
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
+
+    def get(self, *args: Any, **kwargs: Any) -> User:
+        """``get(pk=…)`` — the signed-in user, read on every request by Django's
+        ``ModelBackend.get_user`` — is sent as SQL text built once
+        (:mod:`urikake.accounts.fixed_reads`); any other ``get`` is the ORM's."""
+        if (
+            # a related manager (group.user_set, …) subclasses this one and adds its filter;
+            # a migration's historical model may not have today's columns
+            type(self) is not UserManager
+            or self.model is not User
+            or args
+            or kwargs.keys() != {"pk"}
+            or not isinstance(kwargs["pk"], int | str)
+        ):
+            return super().get(*args, **kwargs)
+        user: User = _BY_PK.get(connections[self.db], kwargs["pk"])
+        return user
 
     def _create_user(self, email: str, password: str | None, **extra: Any) -> User:
         if not email:
@@ -139,3 +157,6 @@ class PasswordPolicyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"password-policy of user:{self.user_id}"
+
+
+_BY_PK = ByPrimaryKey(User)

@@ -16,15 +16,49 @@ from typing import Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.db import models
+from django.db import connection, models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from ninja.security import SessionAuth
 
 from urikake.accounts.access import Access, AccessRule, V, mark_rule
+from urikake.accounts.fixed_reads import Columns, SqlText
 from urikake.applicants.models import Membership, Organization
 
 M = TypeVar("M", bound=models.Model)
+
+_MEMBERSHIP = Columns(Membership, "m")
+_ORGANIZATION = Columns(Organization, "o")
+
+
+def _membership_sql(db: Any) -> str:
+    qn = db.ops.quote_name
+    m, o = qn("m"), qn("o")
+    return (
+        f"SELECT {_MEMBERSHIP.select(db)}, {_ORGANIZATION.select(db)} "  # noqa: S608 # nosec B608 # identifiers from quote_name, values bound
+        f"FROM {_MEMBERSHIP.table(db)} INNER JOIN {_ORGANIZATION.table(db)} "
+        f"ON {m}.{qn('organization_id')} = {o}.{qn('id')} "
+        f"WHERE {m}.{qn('user_id')} = %s AND {m}.{qn('is_active')} = %s "
+        f"ORDER BY {m}.{qn('created_at')} ASC, {m}.{qn('id')} ASC LIMIT 1"
+    )
+
+
+# Membership.objects.select_related("organization").filter(user=…, is_active=True)
+# .order_by("created_at").first(), without the ORM building it on every request
+_MEMBERSHIP_READ = SqlText(_membership_sql)
+
+
+def _active_membership(user_id: int) -> Membership | None:
+    with connection.cursor() as cursor:
+        cursor.execute(_MEMBERSHIP_READ(connection), [user_id, True])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    split = len(_MEMBERSHIP)
+    membership: Membership = _MEMBERSHIP.instance(connection, row[:split])
+    organization: Organization = _ORGANIZATION.instance(connection, row[split:])
+    Membership.organization.field.set_cached_value(membership, organization)
+    return membership
 
 
 def current_organization(request: HttpRequest) -> Organization | None:
@@ -35,12 +69,7 @@ def current_organization(request: HttpRequest) -> Organization | None:
     if hasattr(request, "_urikake_org"):
         cached: Organization | None = request._urikake_org
         return cached
-    membership = (
-        Membership.objects.select_related("organization")
-        .filter(user=user, is_active=True)
-        .order_by("created_at")
-        .first()
-    )
+    membership = _active_membership(user.pk)
     org = membership.organization if membership else None
     request._urikake_org = org  # type: ignore[attr-defined]
     request._urikake_membership = membership  # type: ignore[attr-defined]

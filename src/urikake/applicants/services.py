@@ -19,11 +19,12 @@ from typing import Any
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import password_validation
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from urikake.accounts.fixed_reads import SqlText
 from urikake.accounts.models import User
 from urikake.accounts.services import language_of, supported_language
 from urikake.applicants import data_use, terms
@@ -260,11 +261,30 @@ def consent_state(user: Any) -> dict[str, Consent | None]:
     return state
 
 
+def _consent_sql(db: Any) -> str:
+    qn = db.ops.quote_name
+    return (
+        f"SELECT {qn('document')}, {qn('version')}, {qn('action')} "  # noqa: S608 # nosec B608 # identifiers from quote_name, values bound
+        f"FROM {qn(Consent._meta.db_table)} WHERE {qn('user_id')} = %s "
+        f"ORDER BY {qn('at')} ASC, {qn('id')} ASC"
+    )
+
+
+# consent_state's rows, only the three columns the check reads; asked on every applicant page
+# (urikake.applicants.middleware), so sent without the ORM building it each time
+_CONSENT_READ = SqlText(_consent_sql)
+
+
 def has_current_consent(user: Any) -> bool:
     current = terms.current_versions()
+    latest: dict[str, tuple[str, str] | None] = {str(doc.value): None for doc in terms.Document}
+    with connection.cursor() as cursor:
+        cursor.execute(_CONSENT_READ(connection), [user.pk])
+        for document, version, action in cursor.fetchall():
+            latest[document] = (version, action)
     return all(
-        row is not None and row.action == Consent.Action.GIVEN and row.version == current[doc]
-        for doc, row in consent_state(user).items()
+        row is not None and row[1] == Consent.Action.GIVEN and row[0] == current[doc]
+        for doc, row in latest.items()
     )
 
 

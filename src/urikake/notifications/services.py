@@ -19,11 +19,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from urikake.accounts.fixed_reads import SqlText
 from urikake.accounts.models import User
 from urikake.accounts.roles import ROLE_CAPABILITIES, Capability
 from urikake.accounts.services import language_of
@@ -281,8 +282,24 @@ def inbox(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user).order_by("-created_at", "-pk")
 
 
+def _unread_sql(db: Any) -> str:
+    qn = db.ops.quote_name
+    return (
+        f"SELECT COUNT(*) FROM {qn(Notification._meta.db_table)} "  # noqa: S608 # nosec B608 # identifiers from quote_name, values bound
+        f"WHERE {qn('recipient_id')} = %s AND {qn('read_at')} IS NULL"
+    )
+
+
+# The header's bell asks this on every page: sent without the ORM building it each time
+_UNREAD_READ = SqlText(_unread_sql)
+
+
 def unread_count(user: User) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    """``Notification.objects.filter(recipient=user, read_at__isnull=True).count()``."""
+    with connection.cursor() as cursor:
+        cursor.execute(_UNREAD_READ(connection), [user.pk])
+        (count,) = cursor.fetchone()
+    return int(count)
 
 
 def mark_read(notification_id: int, *, acting_user: User) -> Notification:
