@@ -13,7 +13,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Max
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
-from django_tasks_db.models import DBTaskResult
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 import urikake
 from urikake.accounts.fixed_reads import SqlText, column_value
@@ -37,7 +37,8 @@ def _worker_sql(db: Any) -> str:
     return (
         f"SELECT (SELECT COUNT(*) FROM {beats} WHERE {seen} >= %s), "  # noqa: S608 # nosec B608 # identifiers from quote_name, values bound
         f"(SELECT MAX({seen}) FROM {beats} WHERE {seen} >= %s), "
-        f"(SELECT COUNT(*) FROM {qn(DBTaskResult._meta.db_table)} WHERE {qn('status')} = %s)"
+        f"(SELECT COUNT(*) FROM {qn(DBTaskResult._meta.db_table)} WHERE {qn('status')} = %s"
+        f" AND ({qn('run_after')} = %s OR {qn('run_after')} <= %s))"
     )
 
 
@@ -51,8 +52,16 @@ def worker_status() -> dict[str, Any]:
     try:
         cutoff = timezone.now() - dt.timedelta(seconds=settings.WORKER_STALE_AFTER_SECONDS)
         value = connection.ops.adapt_datetimefield_value(cutoff)
+        # Due tasks only, as the worker and urikake_task_queue_depth{status="ready"} count
+        # them: no time set (django-tasks-db's date max) or a time passed. A mail retry set
+        # for later is not waiting for a worker.
+        unset = connection.ops.adapt_datetimefield_value(get_date_max())
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
         with connection.cursor() as cursor:
-            cursor.execute(_WORKER_READ(connection), [value, value, TaskResultStatus.READY.value])
+            cursor.execute(
+                _WORKER_READ(connection),
+                [value, value, TaskResultStatus.READY.value, unset, now],
+            )
             count, latest, pending = cursor.fetchone()
     except DatabaseError as exc:
         return {"ok": False, "workers": 0, "error": type(exc).__name__}
