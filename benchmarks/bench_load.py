@@ -344,10 +344,9 @@ def main() -> None:
         used = {
             "web": cpu_after["web"] - cpu_before["web"],
             "task worker": cpu_after["task worker"] - cpu_before["task worker"],
+            # a backend the web workers opened during the run used all its CPU in it
             "PostgreSQL": sum(
-                v - cpu_before[k]
-                for k, v in cpu_after.items()
-                if k.startswith("pg:") and k in cpu_before
+                v - cpu_before.get(k, 0.0) for k, v in cpu_after.items() if k.startswith("pg:")
             ),
             args.driver: driver_cpu,
         }
@@ -469,8 +468,8 @@ def database_backends_cpu(database: str) -> dict[int, float]:
 
 def _cpu_seconds(stack: Stack) -> dict[str, float]:
     """CPU (user + system) used so far by the web workers, the task worker and this
-    database's PostgreSQL backends (persistent connections: the same backends throughout;
-    one that came and went in between is not counted)."""
+    database's PostgreSQL backends (persistent connections: a backend lives as long as its
+    worker's connection; one that came and went between two readings is not counted)."""
     return {
         "web": sum(process_cpu(pid) for pid in stack.web_worker_pids()),
         "task worker": process_cpu(stack.worker.pid),
