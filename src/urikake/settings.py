@@ -124,6 +124,12 @@ MIDDLEWARE = [
     # First: request id, the request's log line and latency metric cover everything below.
     "urikake.system.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # The response headers of the page policy next, so that every answer carries them: also
+    # the redirects that the timeout, staff-MFA and consent checks below send on their own.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # django-csp's, the site-wide policy's text made once (urikake.security.csp)
+    "urikake.security.csp.CSPMiddleware",
+    "urikake.security.middleware.PermissionsPolicyMiddleware",
     "urikake.api.ApiErrorShapeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "urikake.accounts.no_store.NoStoreMiddleware",
@@ -139,10 +145,6 @@ MIDDLEWARE = [
     "urikake.accounts.middleware.StaffMFARequiredMiddleware",
     "urikake.applicants.middleware.TermsConsentMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # django-csp's, the site-wide policy's text made once (urikake.security.csp)
-    "urikake.security.csp.CSPMiddleware",
-    "urikake.security.middleware.PermissionsPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "urikake.urls"

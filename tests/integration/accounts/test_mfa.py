@@ -187,6 +187,9 @@ def test_staff_without_mfa_are_sent_to_set_it_up(client: Client, staff_user: Use
         blocked = client.get(page)
         assert blocked.status_code == 302, page
         assert blocked["Location"] == "/accounts/2fa/", page
+        # The redirect carries the page policy like any answer (it was sent without it).
+        assert blocked["X-Frame-Options"] == "DENY", page
+        assert "default-src" in blocked["Content-Security-Policy"], page
     setup = client.get("/accounts/2fa/")
     assert setup.status_code == 200
     assert "スタッフアカウントは二段階認証の設定が必須です" in setup.content.decode()

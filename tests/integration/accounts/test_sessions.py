@@ -83,6 +83,10 @@ def test_idle_timeout_for_applicants(logged_in: Callable[..., Client], user: Use
     response = client.get(PROBE + "?tab=1")
     assert response.status_code == 302
     assert response["Location"] == "/accounts/login/?next=/accounts/security/%3Ftab%3D1"
+    # The logout redirect carries the page policy like any answer (it was sent without it).
+    assert response["X-Frame-Options"] == "DENY"
+    assert "default-src" in response["Content-Security-Policy"]
+    assert "camera=" in response["Permissions-Policy"]
     page = client.get(response["Location"]).content.decode()
     assert "一定時間操作がなかったため、安全のためログアウトしました" in page
     assert not is_logged_in(client)
