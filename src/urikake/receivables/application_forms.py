@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxValueValidator
+from django.db.models import Q
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from urikake.api_schemas import DB_INT_MAX
@@ -68,8 +71,32 @@ class InvoiceUploadForm(forms.Form):
     )
 
 
+#: The purchase form shows at most this many invoices (the soonest due first); a search by
+#: invoice number or debtor narrows them. A client with a large book got one checkbox per
+#: open invoice, and the page's cost grew with the book.
+OFFERED_INVOICES = 100
+
+
+class _ShownInvoices(ModelChoiceIterator):
+    """The checkboxes: the invoices the page shows (``field.shown``), already read. Any
+    offered invoice still validates (``field.queryset``), shown or not."""
+
+    def __iter__(self) -> Iterator[Any]:
+        for obj in self.field.shown:  # type: ignore[attr-defined]
+            yield self.choice(obj)
+
+    def __len__(self) -> int:
+        return len(self.field.shown)  # type: ignore[attr-defined]
+
+    def __bool__(self) -> bool:
+        return bool(self.field.shown)  # type: ignore[attr-defined]
+
+
 class InvoiceChoiceField(forms.ModelMultipleChoiceField[Invoice]):
     """Invoices as the applicant knows them: number, debtor, amount and due date."""
+
+    iterator = _ShownInvoices
+    shown: list[Invoice] = []
 
     def label_from_instance(self, obj: Any) -> str:
         return _("請求書 %(number)s ／ %(debtor)s ／ %(amount)s ／ 支払期日 %(due)s") % {
@@ -99,16 +126,27 @@ class ApplicationForm(forms.Form):
         help_text=_("選ばない場合は、金額に合うプランを自動で適用します。"),
     )
 
-    def __init__(self, *args: object, organization: Organization, **kwargs: object) -> None:
+    def __init__(
+        self, *args: object, organization: Organization, search: str = "", **kwargs: object
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         registered = Invoice.objects.filter(
             organization=organization, status=Invoice.Status.REGISTERED
         )
         # An invoice another application, a loan or a guarantee already holds is not offered
         # (double financing); the page says how many are left out and why.
-        self.fields["invoices"].queryset = (  # type: ignore[attr-defined]
-            unencumbered(registered).select_related("debtor").order_by("due_date")
-        )
+        free = unencumbered(registered).select_related("debtor").order_by("due_date", "pk")
+        field = self.fields["invoices"]
+        field.queryset = free  # type: ignore[attr-defined]
+        self.search = search.strip()[:100]
+        if self.search:
+            free = free.filter(
+                Q(invoice_number__icontains=self.search) | Q(debtor__name__icontains=self.search)
+            )
+        shown = list(free[: OFFERED_INVOICES + 1])
+        self.more_invoices = len(shown) > OFFERED_INVOICES
+        self.offered_limit = OFFERED_INVOICES
+        field.shown = shown[:OFFERED_INVOICES]  # type: ignore[attr-defined]
         self.held_elsewhere = encumbered_count(registered)
         offered = plans.plans_for(organization.kind)
         self.fields["plan"].choices = [  # type: ignore[attr-defined]

@@ -257,7 +257,7 @@ def applications(request: HttpRequest) -> HttpResponse:
     """資金化の申込み: choose invoices and a product, then submit."""
     org = current_organization(request)
     assert org is not None
-    form = ApplicationForm(request.POST or None, organization=org)
+    form = ApplicationForm(request.POST or None, organization=org, search=request.GET.get("q", ""))
     if request.method == "POST" and form.is_valid():
         try:
             # The consent and the application commit together (a refused application

@@ -257,3 +257,64 @@ def test_several_invoice_files_become_drafts_and_others_cannot_open_them(
     other_client = Client()
     other_client.force_login(other)
     assert other_client.get(f"/my/invoices/?draft={draft.pk}").status_code == 404
+
+
+def test_the_purchase_form_shows_the_invoices_due_soonest_and_finds_the_others(
+    owner, monkeypatch
+) -> None:
+    """A client with a large book got one checkbox per open invoice (the page grew with the
+    book). The form shows the soonest due first, up to a limit, says so, and a search by
+    invoice number or debtor finds the rest; an invoice not shown still validates."""
+    from urikake.domain.invoices import InvoiceData
+    from urikake.receivables import application_forms
+
+    monkeypatch.setattr(application_forms, "OFFERED_INVOICES", 3)
+    user, org, client = owner
+    minato = services.register_debtor(
+        org, acting_user=user, name="株式会社みなと商事", name_kana="ミナトシヨウジ"
+    )
+    yamato = services.register_debtor(
+        org, acting_user=user, name="大和運輸株式会社", name_kana="ヤマトウンユ"
+    )
+    today = timezone.localdate()
+    invoices = {}
+    for n, debtor in enumerate([minato] * 4 + [yamato], start=1):
+        invoices[n] = services.register_invoice(
+            org,
+            InvoiceData(
+                issuer_name=org.name,
+                debtor_name=debtor.name,
+                invoice_number=f"B-{n}",
+                issue_date=today - timedelta(days=1),
+                due_date=today + timedelta(days=30 + n),
+                total_amount=300_000 + n,
+            ),
+            acting_user=user,
+            debtor=debtor,
+            source="form",
+        )
+    page = client.get("/my/applications/").content.decode()
+    shown = [n for n in invoices if f"請求書 B-{n} ／" in page]
+    assert shown == [1, 2, 3]
+    assert "支払期日の近い順に3件を表示しています" in page
+    assert 'name="q"' in page
+
+    found = client.get("/my/applications/", {"q": "大和"}).content.decode()
+    assert [n for n in invoices if f"請求書 B-{n} ／" in found] == [5]
+    assert "支払期日の近い順に" not in found
+    by_number = client.get("/my/applications/", {"q": "b-4"}).content.decode()
+    assert [n for n in invoices if f"請求書 B-{n} ／" in by_number] == [4]
+    nothing = client.get("/my/applications/", {"q": "存在しない"}).content.decode()
+    assert "「存在しない」に一致する請求書はありません。" in nothing
+
+    client.cookies["django_language"] = "en"
+    english = client.get("/my/applications/").content.decode()
+    assert "Showing the 3 invoices due soonest." in english
+    del client.cookies["django_language"]
+
+    # An offered invoice the page did not show is still accepted.
+    response = client.post(
+        "/my/applications/", {"product": "three_party", "invoices": [invoices[5].pk]}
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert list(FinancingApplication.objects.get().invoices.all()) == [invoices[5]]
