@@ -298,6 +298,49 @@ def production_stack(
             print(f"kept {var_dir} (server.log, locust CSVs)")
 
 
+@contextmanager
+def seeded_database(kind: str) -> Iterator[tuple[dict[str, str], Path]]:
+    """A scratch PostgreSQL database migrated and seeded as the load test's (benchmarks/load/
+    seed.py, one session per role): the production environment to run against it and the
+    seed's plan. ``BENCH_QUERIES_KEEP_DB=<name>`` keeps one seeded database (and its var dir
+    under the temporary directory, ``urikake-<kind>-<name>``) for reuse across runs; otherwise
+    both are dropped at the end. For the in-process benchmarks (bench_route_queries,
+    bench_write_queries), which need no server."""
+    keep = os.environ.get("BENCH_QUERIES_KEEP_DB", "")
+    prefix = os.environ.get("BENCH_LOAD_DB_PREFIX", "urikake_load_")
+    database = keep or f"{prefix}{secrets.token_hex(4)}"
+    var_dir = (
+        Path(tempfile.gettempdir()) / f"urikake-{kind}-{keep}"
+        if keep
+        else Path(tempfile.mkdtemp(prefix=f"urikake-{kind}-"))
+    )
+    plan = var_dir / "plan.json"
+    saved = var_dir / "environment.json"
+    try:
+        if keep and saved.exists():
+            production = json.loads(saved.read_text())
+        else:
+            var_dir.mkdir(parents=True, exist_ok=True)
+            base = ADMIN_URL.rsplit("/", 1)[0]
+            production, development = _environments(f"{base}/{database}", var_dir)
+            (var_dir / "prometheus").mkdir(exist_ok=True)
+            _psql(f"CREATE DATABASE {database}")
+            urikake = str(BIN / "urikake")
+            _run([urikake, "migrate", "-v0"], production)
+            _run([urikake, "collectstatic", "--noinput", "-v0"], production)
+            _run(
+                [sys.executable, str(ROOT / "benchmarks/load/seed.py"), str(plan),
+                 str(var_dir / "files"), "1"],
+                development,
+            )  # fmt: skip
+            saved.write_text(json.dumps(production))
+        yield production, plan
+    finally:
+        if not keep:
+            _psql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+            shutil.rmtree(var_dir, ignore_errors=True)
+
+
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=USERS, help="simulated people")

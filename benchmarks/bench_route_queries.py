@@ -22,16 +22,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import secrets
-import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from _report import SMOKE
-from bench_load import ADMIN_URL, ROOT, _environments, _pg_available, _psql, _run
+from bench_load import ADMIN_URL, ROOT, _pg_available, seeded_database
 
 SESSION_COOKIE = "__Host-urikake_session"
 
@@ -147,34 +144,7 @@ def main() -> None:
     if not _pg_available():
         print(f"bench_route_queries: PostgreSQL not reachable at {ADMIN_URL}; skipped")
         return
-    keep = os.environ.get("BENCH_QUERIES_KEEP_DB", "")  # reuse one seeded database across runs
-    prefix = os.environ.get("BENCH_LOAD_DB_PREFIX", "urikake_load_")
-    database = keep or f"{prefix}{secrets.token_hex(4)}"
-    var_dir = (
-        Path(tempfile.gettempdir()) / f"urikake-queries-{keep}"
-        if keep
-        else Path(tempfile.mkdtemp(prefix="urikake-queries-"))
-    )
-    plan = var_dir / "plan.json"
-    saved = var_dir / "environment.json"
-    try:
-        if keep and saved.exists():
-            production = json.loads(saved.read_text())
-        else:
-            var_dir.mkdir(parents=True, exist_ok=True)
-            base = ADMIN_URL.rsplit("/", 1)[0]
-            production, development = _environments(f"{base}/{database}", var_dir)
-            (var_dir / "prometheus").mkdir(exist_ok=True)
-            _psql(f"CREATE DATABASE {database}")
-            urikake = str(Path(sys.executable).parent / "urikake")
-            _run([urikake, "migrate", "-v0"], production)
-            _run([urikake, "collectstatic", "--noinput", "-v0"], production)
-            _run(
-                [sys.executable, str(ROOT / "benchmarks/load/seed.py"), str(plan),
-                 str(var_dir / "files"), "1"],
-                development,
-            )  # fmt: skip
-            saved.write_text(json.dumps(production))
+    with seeded_database("queries") as (production, plan):
         command = [sys.executable, __file__, "--child", str(plan), "--requests", str(args.requests)]
         for part in args.only:
             command += ["--only", part]
@@ -186,10 +156,6 @@ def main() -> None:
         if os.environ.get("BENCH_QUERIES_SRC"):  # another checkout's code, same database
             production = {**production, "PYTHONPATH": os.environ["BENCH_QUERIES_SRC"]}
         subprocess.run(command, env=production, check=True, cwd=ROOT)
-    finally:
-        if not keep:
-            _psql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
-            shutil.rmtree(var_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":
