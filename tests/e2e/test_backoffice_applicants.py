@@ -61,6 +61,9 @@ def test_search_an_applicant_and_open_the_360_view(
         page.get_by_role("link", name="申込者の一覧").click()
         page.get_by_label("商号・フリガナ・法人番号").fill("うりぬし")  # hiragana → ウリヌシ
         page.get_by_role("button", name="検索").click()
+        # the search is a page load: measure the result page, not the one being left
+        page.wait_for_url("**q=*")
+        page.wait_for_load_state()
         assert page.evaluate(NO_OVERFLOW), "the result list overflows"
         page.get_by_role("link", name=deal.organization.name).click()
         page.get_by_role("heading", level=1, name=deal.organization.name).wait_for()
