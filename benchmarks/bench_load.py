@@ -46,7 +46,7 @@ SECONDS = int(os.environ.get("URIKAKE_LOAD_SECONDS", "10" if SMOKE else "300"))
 WEB_WORKERS = int(os.environ.get("URIKAKE_LOAD_WEB_WORKERS", "4"))
 WEB_THREADS = int(os.environ.get("URIKAKE_LOAD_WEB_THREADS", "1"))
 LOCUST_PROCESSES = int(os.environ.get("URIKAKE_LOAD_LOCUST_PROCESSES", "1"))
-DRIVER = os.environ.get("URIKAKE_LOAD_DRIVER", "locust")
+WARMUP = int(os.environ.get("URIKAKE_LOAD_WARMUP", "3" if SMOKE else "20"))
 METRICS_TOKEN = secrets.token_urlsafe(24)
 
 
@@ -191,10 +191,10 @@ def _print_report(
     rows: list[Row], args: argparse.Namespace, load_before: float, load_after: float, port: int
 ) -> None:
     print(
-        f"\nLoad test ({args.driver}): {args.users} users × {args.rate:g} req/s for "
-        f"{args.seconds} s, gunicorn {args.web_workers} workers × {args.threads} threads + 1 "
-        f"task worker, PostgreSQL, loopback (load average before {load_before:.1f}, after "
-        f"{load_after:.1f}, {os.cpu_count()} CPUs)"
+        f"\nLoad test (locust, after {args.warmup} s of warm-up): {args.users} users × "
+        f"{args.rate:g} req/s for {args.seconds} s, gunicorn {args.web_workers} workers × "
+        f"{args.threads} threads + 1 task worker, PostgreSQL, loopback (load average before "
+        f"{load_before:.1f}, after {load_after:.1f}, {os.cpu_count()} CPUs)"
     )
     header = (
         f"{'request':<42} {'count':>7} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} "
@@ -357,10 +357,10 @@ def _arguments() -> argparse.Namespace:
         help="locust worker processes (1: one process; locust itself needs CPU)",
     )
     parser.add_argument(
-        "--driver",
-        choices=("locust", "autocannon"),
-        default=DRIVER,
-        help="the load generator: locust (Python) or autocannon (Node.js, far less CPU)",
+        "--warmup",
+        type=int,
+        default=WARMUP,
+        help="seconds of the same load before the measured run (workers import their pages)",
     )
     return parser.parse_args()
 
@@ -370,15 +370,17 @@ def main() -> None:
     if not _pg_available():
         print(f"bench_load: PostgreSQL not reachable at {ADMIN_URL}; skipped (needs PostgreSQL)")
         return
-    drive = _run_autocannon if args.driver == "autocannon" else _run_locust
-    if args.driver == "autocannon":
-        _install_autocannon()
     with production_stack(args.web_workers, args.threads, max(4, args.users // 10)) as stack:
+        if args.warmup:
+            # A worker's first request of each page compiles its templates (~0.1–0.7 s each);
+            # in production a worker serves 20,000 requests (deploy/gunicorn.conf.py), so its
+            # start-up is not what a steady load costs. The same mix, not measured.
+            _run_locust(stack, argparse.Namespace(**{**vars(args), "seconds": args.warmup}))
         load_before = os.getloadavg()[0]
         cpu_before = _cpu_seconds(stack)
         started = time.monotonic()
         children_before = _children_cpu()
-        rows, problems = drive(stack, args)
+        rows, problems = _run_locust(stack, args)
         elapsed = time.monotonic() - started
         cpu_after = _cpu_seconds(stack)
         driver_cpu = _children_cpu() - children_before
@@ -391,7 +393,7 @@ def main() -> None:
             "PostgreSQL": sum(
                 v - cpu_before.get(k, 0.0) for k, v in cpu_after.items() if k.startswith("pg:")
             ),
-            args.driver: driver_cpu,
+            "locust": driver_cpu,
         }
         print(
             f"CPU over {elapsed:.0f} s (of {elapsed * (os.cpu_count() or 1):.0f} s on all cores): "
@@ -419,7 +421,8 @@ def _run_locust(stack: Stack, args: argparse.Namespace) -> tuple[list[Row], list
     done = subprocess.run(
         [str(BIN / "locust"), "-f", str(ROOT / "benchmarks/load/locustfile.py"),
          "--headless", "--users", str(args.users),
-         "--spawn-rate", str(max(1, args.users // 10)),
+         # all at once: each person then waits a random start (PoissonPacing in the locustfile)
+         "--spawn-rate", str(args.users),
          "--run-time", f"{args.seconds}s", "--host", f"http://127.0.0.1:{stack.port}",
          "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING",
          "--exit-code-on-error", "0", *processes],
@@ -432,54 +435,6 @@ def _run_locust(stack: Stack, args: argparse.Namespace) -> tuple[list[Row], list
     failures = Path(f"{prefix}_failures.csv")
     problems = failures.read_text().splitlines()[1:] if failures.exists() else []
     return _locust_rows(Path(f"{prefix}_stats.csv")), problems
-
-
-LOAD_DIR = ROOT / "benchmarks/load"
-
-
-def _install_autocannon() -> None:
-    """autocannon from the npm registry, at the version package-lock.json pins (once)."""
-    if shutil.which("node") is None or shutil.which("npm") is None:
-        raise SystemExit("--driver autocannon needs Node.js and npm (Debian: nodejs, npm)")
-    if not (LOAD_DIR / "node_modules/autocannon").exists():
-        _run(
-            ["npm", "ci", "--no-audit", "--no-fund", "--loglevel", "error"],
-            {**os.environ},
-            LOAD_DIR,
-        )
-
-
-def _run_autocannon(stack: Stack, args: argparse.Namespace) -> tuple[list[Row], list[str]]:
-    """The same mix from autocannon (benchmarks/load/autocannon_mix.js): one Node.js process,
-    ``users × rate`` requests/s over ``users`` connections."""
-    done = subprocess.run(
-        ["node", str(LOAD_DIR / "autocannon_mix.js"), str(stack.plan),
-         f"http://127.0.0.1:{stack.port}", str(args.users * args.rate), str(args.seconds),
-         str(args.users)],
-        capture_output=True, text=True, cwd=LOAD_DIR,
-    )  # fmt: skip
-    if done.returncode != 0:
-        print(done.stdout[-3000:], done.stderr[-3000:])
-        raise SystemExit("autocannon failed")
-    result = json.loads(done.stdout)
-    seconds = float(result["duration"]) or float(args.seconds)
-    rows = [
-        Row(name, r["count"], r["count"] / seconds, r["p50"], r["p95"], r["p99"], r["max"],
-            r["errors"])
-        for name, r in result["routes"].items()
-    ]  # fmt: skip
-    every = result["all"]
-    rows.append(
-        Row("ALL (mixed)", every["count"], every["count"] / seconds, every["p50"], every["p95"],
-            every["p99"], every["max"],
-            every["errors"] + int(result["errors"]) + int(result["timeouts"]))
-    )  # fmt: skip
-    print(
-        f"autocannon's own histogram: p50 {result['latency']['p50']} ms, "
-        f"p99 {result['latency']['p99']} ms, max {result['latency']['max']} ms"
-    )
-    problems = [line for line in done.stderr.splitlines() if "HTTP" in line]
-    return rows, problems
 
 
 TICK = os.sysconf("SC_CLK_TCK")

@@ -29,12 +29,11 @@ import itertools
 import json
 import os
 import random
+import time
 import uuid
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
-
-import time
 
 from locust import task
 from locust.contrib.fasthttp import FastHttpUser
