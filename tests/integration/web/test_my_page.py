@@ -323,3 +323,44 @@ def test_funds_received_say_what_they_are_made_of(funded: Any, treasury_staff: A
     english = client.get("/my/").content.decode()
     breakdown = english.split('id="funds-breakdown">')[1].split("</p>")[0]
     assert breakdown == f"Made up of: Purchase price ¥{advance.amount:,} ／ Loan drawdown ¥500,000"
+
+
+def test_the_home_shows_the_newest_open_deals_and_leaves_finished_ones_out(
+    funded: Any, monkeypatch: Any, settings: Any
+) -> None:
+    deal, _advance, position = funded
+    # the funded deal is listed while its purchase is open…
+    html = _client(deal.user).get("/my/").content.decode()
+    assert deal.application.invoices.get().invoice_number in html
+    # …and not once it is collected (left out by the query, not read and dropped)
+    Position.objects.filter(pk=position.pk).update(status=Position.Status.COLLECTED)
+    assert dashboard.open_deals(deal.organization, today=date.today()) == []
+    # three offers of the same client: the home shows the newest two and links to all
+    numbers = [f"NEWEST-{i}" for i in range(3)]
+    for i, number in enumerate(numbers):
+        make_deal(  # amounts and due dates differ: not near-duplicates for the screening
+            user=deal.user,
+            organization=deal.organization,
+            invoice_number=number,
+            amount=300_000 + 10_000 * i,  # within the credit line
+            due_days=50 + i,
+            accept=False,
+            product="two_party",
+        )
+    monkeypatch.setattr(dashboard, "OPEN_DEALS_SHOWN", 2)
+    client = _client(deal.user)
+    html = client.get("/my/").content.decode()
+    assert "NEWEST-2" in html
+    assert "NEWEST-1" in html
+    assert "NEWEST-0" not in html
+    assert "新しい順に2件を表示しています。" in html
+    assert 'href="/my/applications/">すべてのお申込みを見る</a>' in html
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get("/my/").content.decode()
+    assert "Showing the 2 newest." in html
+    assert "See all applications" in html
+    # with room for all three, no note
+    monkeypatch.setattr(dashboard, "OPEN_DEALS_SHOWN", 3)
+    html = _client(deal.user).get("/my/").content.decode()
+    assert "NEWEST-0" in html
+    assert "新しい順に" not in html

@@ -29,6 +29,8 @@ def my_dashboard(organization: Any) -> dict[str, Any]:
     sent = dashboard.sent_transfers(organization)
     costs = dashboard.deal_costs(organization, sent=sent)
     funds = dashboard.funds(organization, today=today, sent=sent)
+    shown = dashboard.OPEN_DEALS_SHOWN
+    deals = dashboard.open_deals(organization, today=today, limit=shown + 1)
     return {
         "organization": organization,
         "today": today,
@@ -37,7 +39,8 @@ def my_dashboard(organization: Any) -> dict[str, Any]:
         "funds_by_kind": [(Payout.Kind(k).label, amount) for k, amount in funds.by_kind],
         "costs": costs,
         "fees_total": sum(c.fees for c in costs),
-        "deals": dashboard.open_deals(organization, today=today),
+        "deals": deals[:shown],
+        "more_deals": len(deals) > shown,
         "line": dashboard.credit_line(organization),
         "contracts": dashboard.contract_items(organization)[:5],
         "history": dashboard.history(organization),
