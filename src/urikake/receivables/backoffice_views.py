@@ -87,7 +87,12 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         for inv in app.screening_result.get("invoices", [])
         for key in inv.get("reality", {}).get("matched_line_keys", [])
     }
-    invoices = list(app.invoices.select_related("debtor").order_by("pk"))  # read once, shown twice
+    # read once, shown twice: the columns the page shows (and the clause rows' key, the id)
+    invoices = list(
+        app.invoices.select_related("debtor")
+        .only("invoice_number", "total_amount", "due_date", "source", "evidence", "debtor__name")
+        .order_by("pk")
+    )
     since = timezone.localdate() - timedelta(days=365)
     # the four columns the table shows, as dicts (no model instances of 13 columns)
     deposits = (
@@ -110,8 +115,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "deposits": [(d, d["line_key"] in highlighted) for d in deposits],
             "invoices": invoices_with_offer_lines(app, invoices),
             "offer": app.offer or None,
+            # the columns shown (effective_status_label reads status and expires_at)
             "kyc": KycCheck.objects.filter(organization=app.organization)
-            .defer("document", "full_name", "birth_date")
+            .only("status", "reason", "decided_at", "expires_at")
             .order_by("-submitted_at")
             .first(),
             "clauses": _clauses(invoices),
