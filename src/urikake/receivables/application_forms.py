@@ -160,7 +160,12 @@ class ApplicationForm(forms.Form):
             free = free.filter(
                 Q(invoice_number__icontains=self.search) | Q(debtor__name__icontains=self.search)
             )
-        shown = list(free[: OFFERED_INVOICES + 1])
+        # the checkboxes' columns (value and label); a posted choice is read whole (queryset)
+        shown = list(
+            free.only("invoice_number", "total_amount", "due_date", "debtor__name")[
+                : OFFERED_INVOICES + 1
+            ]
+        )
         self.more_invoices = len(shown) > OFFERED_INVOICES
         self.offered_limit = OFFERED_INVOICES
         field.shown = shown[:OFFERED_INVOICES]  # type: ignore[attr-defined]
