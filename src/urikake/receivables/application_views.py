@@ -309,11 +309,12 @@ def applications(request: HttpRequest) -> HttpResponse:
         .only("product", "requested_amount", "status", "created_at")
         .order_by("-created_at")[:50]
     )
-    return render(
-        request,
-        "receivables/applications.html",
-        {"form": form, "applications": label_rows(rows, "product", "product_label")},
-    )
+    listed = label_rows(rows, "product", "product_label")
+    # "/my/applications/0/" → "/my/applications/": one reverse, not a {% url %} per row
+    prefix = reverse("receivables:application", args=[0]).removesuffix("0/")
+    for row in listed:
+        row.href = f"{prefix}{row.pk}/"  # type: ignore[attr-defined]
+    return render(request, "receivables/applications.html", {"form": form, "applications": listed})
 
 
 def reasons_for_applicant(app: FinancingApplication) -> list[tuple[str, list[str]]]:
