@@ -183,19 +183,21 @@ def invoice_rows(org: Any, *, limit: int) -> list[InvoiceRow]:
     """The organisation's latest invoices as the table prints them: one query of the columns
     shown (no model instances, each status labelled from choices translated once, each link
     made from one reversed URL rather than a ``{% url %}`` per row)."""
-    labels = {value: str(label) for value, label in Invoice.Status.choices}
-    # "/my/invoices/0/" → "/my/invoices/": the detail URL ends in the invoice's id
-    prefix = reverse("receivables:invoice", args=[0]).removesuffix("0/")
     rows = (
         Invoice.objects.filter(organization=org)
         .order_by("-created_at")
         .values_list("pk", "invoice_number", "debtor__name", "due_date", "total_amount", "status")
-    )
+    )[:limit]
+    if not rows:
+        return []
+    labels = {value: str(label) for value, label in Invoice.Status.choices}
+    # "/my/invoices/0/" → "/my/invoices/": the detail URL ends in the invoice's id
+    prefix = reverse("receivables:invoice", args=[0]).removesuffix("0/")
     return [
         InvoiceRow(
             f"{prefix}{pk}/", number, debtor, due.isoformat(), amount, labels.get(status, status)
         )
-        for pk, number, debtor, due, amount, status in rows[:limit]
+        for pk, number, debtor, due, amount, status in rows
     ]
 
 
@@ -310,10 +312,10 @@ def applications(request: HttpRequest) -> HttpResponse:
         .order_by("-created_at")[:50]
     )
     listed = label_rows(rows, "product", "product_label")
-    # "/my/applications/0/" → "/my/applications/": one reverse, not a {% url %} per row
-    prefix = reverse("receivables:application", args=[0]).removesuffix("0/")
-    for row in listed:
-        row.href = f"{prefix}{row.pk}/"  # type: ignore[attr-defined]
+    if listed:  # "/my/applications/0/" → "/my/applications/": one reverse, not one per row
+        prefix = reverse("receivables:application", args=[0]).removesuffix("0/")
+        for row in listed:
+            row.href = f"{prefix}{row.pk}/"  # type: ignore[attr-defined]
     return render(request, "receivables/applications.html", {"form": form, "applications": listed})
 
 
