@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -170,7 +171,7 @@ def _register_from_form(request: HttpRequest, org: Any, form: InvoiceForm) -> bo
 class InvoiceRow:
     """A line of the registered-invoices table, as it is printed."""
 
-    pk: int
+    href: str
     invoice_number: str
     debtor_name: str
     due: str  # Y-m-d
@@ -180,16 +181,23 @@ class InvoiceRow:
 
 def invoice_rows(org: Any, *, limit: int) -> list[InvoiceRow]:
     """The organisation's latest invoices as the table prints them: one query of the columns
-    shown (no model instances, each status labelled from choices translated once)."""
-    labels = {value: str(label) for value, label in Invoice.Status.choices}
+    shown (no model instances, each status labelled from choices translated once, each link
+    made from one reversed URL rather than a ``{% url %}`` per row)."""
     rows = (
         Invoice.objects.filter(organization=org)
         .order_by("-created_at")
         .values_list("pk", "invoice_number", "debtor__name", "due_date", "total_amount", "status")
-    )
+    )[:limit]
+    if not rows:
+        return []
+    labels = {value: str(label) for value, label in Invoice.Status.choices}
+    # "/my/invoices/0/" → "/my/invoices/": the detail URL ends in the invoice's id
+    prefix = reverse("receivables:invoice", args=[0]).removesuffix("0/")
     return [
-        InvoiceRow(pk, number, debtor, due.isoformat(), amount, labels.get(status, status))
-        for pk, number, debtor, due, amount, status in rows[:limit]
+        InvoiceRow(
+            f"{prefix}{pk}/", number, debtor, due.isoformat(), amount, labels.get(status, status)
+        )
+        for pk, number, debtor, due, amount, status in rows
     ]
 
 
@@ -239,7 +247,12 @@ def invoices(request: HttpRequest) -> HttpResponse:
                 request, _("請求書から読み取った内容です。確認・修正してから登録してください。")
             )
     rows = invoice_rows(org, limit=100)
-    drafts = InvoiceDraft.objects.filter(organization=org).order_by("created_at")
+    # the columns the list shows (not the file, nor the proposal's JSON decoded per row)
+    pending = (
+        InvoiceDraft.objects.filter(organization=org)
+        .order_by("created_at")
+        .values("pk", "filename", "note")
+    )
     return render(
         request,
         "receivables/invoices.html",
@@ -247,7 +260,7 @@ def invoices(request: HttpRequest) -> HttpResponse:
             "form": form,
             "upload_form": upload_form,
             "invoices": rows,
-            "drafts": drafts,
+            "drafts": pending,
         },
     )
 
@@ -298,11 +311,12 @@ def applications(request: HttpRequest) -> HttpResponse:
         .only("product", "requested_amount", "status", "created_at")
         .order_by("-created_at")[:50]
     )
-    return render(
-        request,
-        "receivables/applications.html",
-        {"form": form, "applications": label_rows(rows, "product", "product_label")},
-    )
+    listed = label_rows(rows, "product", "product_label")
+    if listed:  # "/my/applications/0/" → "/my/applications/": one reverse, not one per row
+        prefix = reverse("receivables:application", args=[0]).removesuffix("0/")
+        for row in listed:
+            row.href = f"{prefix}{row.pk}/"  # type: ignore[attr-defined]
+    return render(request, "receivables/applications.html", {"form": form, "applications": listed})
 
 
 def reasons_for_applicant(app: FinancingApplication) -> list[tuple[str, list[str]]]:

@@ -87,11 +87,21 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         for inv in app.screening_result.get("invoices", [])
         for key in inv.get("reality", {}).get("matched_line_keys", [])
     }
-    invoices = list(app.invoices.select_related("debtor").order_by("pk"))  # read once, shown twice
+    # read once, shown twice: the columns the page shows (and the clause rows' key, the id)
+    invoices = list(
+        app.invoices.select_related("debtor")
+        .only("invoice_number", "total_amount", "due_date", "source", "evidence", "debtor__name")
+        .order_by("pk")
+    )
     since = timezone.localdate() - timedelta(days=365)
-    deposits = StatementEntry.objects.filter(
-        organization=app.organization, direction="deposit", value_date__gte=since
-    ).order_by("-value_date")[:200]
+    # the four columns the table shows, as dicts (no model instances of 13 columns)
+    deposits = (
+        StatementEntry.objects.filter(
+            organization=app.organization, direction="deposit", value_date__gte=since
+        )
+        .order_by("-value_date")
+        .values("value_date", "counterparty", "amount", "line_key")[:200]
+    )
     return render(
         request,
         "receivables/backoffice/detail.html",
@@ -99,13 +109,15 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "application": app,
             "status": ApplicationStatus(app.status),
             "form": form,
-            "reviews": app.reviews.select_related("reviewer").order_by("created_at"),
+            # the page names the reviewer by id: no join to the users table
+            "reviews": app.reviews.order_by("created_at"),
             "four_eyes": four_eyes_required(app),
-            "deposits": [(d, d.line_key in highlighted) for d in deposits],
+            "deposits": [(d, d["line_key"] in highlighted) for d in deposits],
             "invoices": invoices_with_offer_lines(app, invoices),
             "offer": app.offer or None,
+            # the columns shown (effective_status_label reads status and expires_at)
             "kyc": KycCheck.objects.filter(organization=app.organization)
-            .defer("document", "full_name", "birth_date")
+            .only("status", "reason", "decided_at", "expires_at")
             .order_by("-submitted_at")
             .first(),
             "clauses": _clauses(invoices),
