@@ -374,17 +374,23 @@ class HistoryItem:
     ref: str  # 「No.12」
 
 
-def history(org: Organization, *, limit: int = 10) -> list[HistoryItem]:
-    ids = [
-        str(pk)
-        for pk in FinancingApplication.objects.filter(organization=org).values_list("pk", flat=True)
-    ]
+def application_ids(org: Organization) -> list[int]:
+    """The ids of all the organisation's deals (:func:`history` reads its events by them)."""
+    return list(FinancingApplication.objects.filter(organization=org).values_list("pk", flat=True))
+
+
+def history(
+    org: Organization, *, limit: int = 10, ids: list[int] | None = None
+) -> list[HistoryItem]:
+    """The latest events of the organisation's deals; ``ids``: its :func:`application_ids`
+    when the caller has them."""
+    ids = application_ids(org) if ids is None else ids
     if not ids:
         return []  # (an empty IN would still build the query before skipping it)
     records = (
         AuditRecord.objects.filter(
             object_type="receivables.financingapplication",
-            object_id__in=ids,
+            object_id__in=[str(pk) for pk in ids],  # the audit keeps ids as text
             action__in=list(HISTORY_LABELS),
         )
         .order_by("-seq")
