@@ -26,11 +26,15 @@ def my_dashboard(organization: Any) -> dict[str, Any]:
     if organization is None:
         return {"organization": None}
     today = dashboard.today()
+    # The organisation's deals first: without any (a new client), its open deals, contracts
+    # and history are all empty (each belongs to a deal of the organisation), so they are not
+    # asked for.
+    deal_ids = dashboard.application_ids(organization)
     sent = dashboard.sent_transfers(organization)
     costs = dashboard.deal_costs(organization, sent=sent)
     funds = dashboard.funds(organization, today=today, sent=sent)
     shown = dashboard.OPEN_DEALS_SHOWN
-    deals = dashboard.open_deals(organization, today=today, limit=shown + 1)
+    deals = dashboard.open_deals(organization, today=today, limit=shown + 1) if deal_ids else []
     return {
         "organization": organization,
         "today": today,
@@ -42,8 +46,8 @@ def my_dashboard(organization: Any) -> dict[str, Any]:
         "deals": deals[:shown],
         "more_deals": len(deals) > shown,
         "line": dashboard.credit_line(organization),
-        "contracts": dashboard.contract_items(organization)[:5],
-        "history": dashboard.history(organization),
+        "contracts": dashboard.contract_items(organization)[:5] if deal_ids else [],
+        "history": dashboard.history(organization, ids=deal_ids),
     }
 
 
