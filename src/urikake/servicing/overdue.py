@@ -102,11 +102,13 @@ MAX_COMMENT = 500
 
 def deadline_of(purchase: Position) -> date:
     """The day the money is due to the platform (see :func:`collection_deadline`)."""
+    return deadline_from(purchase.product, purchase.expected_on, purchase.forward_due_on)
+
+
+def deadline_from(product: str, expected_on: date, forward_due_on: date | None) -> date:
+    """:func:`deadline_of` from a purchase's columns, for callers that read rows, not models."""
     return collection_deadline(
-        purchase.product,
-        purchase.expected_on,
-        purchase.forward_due_on,
-        forward_days=settings.TREASURY_FORWARD_DAYS,
+        product, expected_on, forward_due_on, forward_days=settings.TREASURY_FORWARD_DAYS
     )
 
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +21,6 @@ from django.utils.translation import gettext_noop
 from urikake.applicants.models import Organization
 from urikake.audit.models import AuditRecord
 from urikake.contracts.services import contracts_of
-from urikake.domain.ageing import collection_deadline
 from urikake.domain.applications import ApplicationStatus
 from urikake.domain.client_reports import (
     DealCost,
@@ -37,6 +35,7 @@ from urikake.domain.products import spec
 from urikake.plans import services as plans
 from urikake.receivables.models import FinancingApplication
 from urikake.receivables.screening import line_in_use
+from urikake.servicing import overdue
 from urikake.servicing.models import Position
 from urikake.treasury.models import Payout, PayoutBatch
 
@@ -183,9 +182,7 @@ def open_deals(org: Organization, *, today: date, limit: int | None = None) -> l
     ).values_list("application_id", "product", "expected_on", "forward_due_on"):
         purchased.add(app_id)
         deadlines.setdefault(app_id, []).append(
-            collection_deadline(
-                product, expected_on, forward_due_on, forward_days=settings.TREASURY_FORWARD_DAYS
-            )
+            overdue.deadline_from(product, expected_on, forward_due_on)
         )
         if forward_due_on:
             forwards.setdefault(app_id, []).append(forward_due_on)
