@@ -19,7 +19,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count, F, QuerySet, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
@@ -27,11 +26,12 @@ from django.utils.translation import gettext, gettext_noop, npgettext, pgettext
 
 from urikake.applicants.models import Industry
 from urikake.domain import portfolio_metrics as pm
-from urikake.domain.ageing import BUCKETS, bucket_for, collection_deadline, days_past_due
+from urikake.domain.ageing import BUCKETS, bucket_for, days_past_due
 from urikake.domain.applications import ApplicationStatus
 from urikake.domain.charts import Series, bar_chart, line_chart, stacked_bar_chart
 from urikake.domain.products import choices as product_choices
 from urikake.receivables.models import FinancingApplication
+from urikake.servicing import overdue
 from urikake.servicing.models import Position
 from urikake.treasury.models import Payout
 
@@ -385,9 +385,7 @@ def ageing(period: Period, *, as_of: date | None = None) -> Section:
     amounts: dict[str, list[int]] = {p: [0] * len(BUCKETS) for p in products}
     counts = [0] * len(BUCKETS)
     for product, expected_on, forward_due_on, amount, n in grouped:
-        deadline = collection_deadline(
-            product, expected_on, forward_due_on, forward_days=settings.TREASURY_FORWARD_DAYS
-        )
+        deadline = overdue.deadline_from(product, expected_on, forward_due_on)
         i = BUCKETS.index(bucket_for(days_past_due(deadline, as_of)))
         amounts.setdefault(product, [0] * len(BUCKETS))[i] += amount
         counts[i] += n

@@ -74,6 +74,7 @@ __all__ = [
     "ageing_csv",
     "ageing_report",
     "approve_write_off",
+    "deadline_from",
     "deadline_of",
     "four_eyes_required",
     "history",
