@@ -49,7 +49,9 @@ ROUTES = [
 ]
 
 
-def child(plan_path: Path, n: int, only: list[str], profile: str, sql: bool) -> None:
+def child(
+    plan_path: Path, n: int, only: list[str], profile: str, sql: bool, mixed: bool = False
+) -> None:
     """Runs in the production configuration (DJANGO_SETTINGS_MODULE, URIKAKE_ENV set)."""
     import cProfile
     import io
@@ -69,6 +71,8 @@ def child(plan_path: Path, n: int, only: list[str], profile: str, sql: bool) -> 
     print(header)
     print("-" * len(header), flush=True)
     applications = plan["applications"]
+    in_a_row: list[float] = []
+    clients: list[tuple[Any, str]] = []
     for role, path, name in ROUTES:
         if only and not any(part in name for part in only):
             continue
@@ -105,6 +109,8 @@ def child(plan_path: Path, n: int, only: list[str], profile: str, sql: bool) -> 
         if profiler:
             profiler.disable()
         cpu = (time.process_time() - started) * 1000 / n
+        in_a_row.append(cpu)
+        clients.append((client, url))
         # Python function calls of one request: a count, so the same on a loaded machine
         counter = cProfile.Profile()
         counter.enable()
@@ -122,6 +128,20 @@ def child(plan_path: Path, n: int, only: list[str], profile: str, sql: bool) -> 
             out = io.StringIO()
             pstats.Stats(profiler, stream=out).sort_stats(profile).print_stats(60)
             print(out.getvalue())
+    if mixed and clients:
+        # The same routes one after another, round after round, as a worker under the load's
+        # mix serves them: each request finds the CPU caches full of the previous page's code
+        # and data instead of its own (the in-a-row figures above are the warm case).
+        started = time.process_time()
+        for _ in range(n):
+            for client, url in clients:
+                client.get(url, secure=True)
+        interleaved = (time.process_time() - started) * 1000 / (n * len(clients))
+        mean = sum(in_a_row) / len(in_a_row)
+        print(
+            f"\nmean of the routes: in a row {mean:.1f} ms, interleaved {interleaved:.1f} ms "
+            f"({interleaved / mean:.2f}×)"
+        )
 
 
 def main() -> None:
@@ -136,10 +156,15 @@ def main() -> None:
         help="profile the measured requests (CPU time), sorted by this key (default cumulative)",
     )
     parser.add_argument("--sql", action="store_true", help="print the queries of each route")
+    parser.add_argument(
+        "--mixed",
+        action="store_true",
+        help="also send the routes round-robin and compare their mean CPU with the in-a-row one",
+    )
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.requests, args.only, args.profile, args.sql)
+        child(args.child, args.requests, args.only, args.profile, args.sql, args.mixed)
         return
     if not _pg_available():
         print(f"bench_route_queries: PostgreSQL not reachable at {ADMIN_URL}; skipped")
@@ -149,6 +174,7 @@ def main() -> None:
         for part in args.only:
             command += ["--only", part]
         command += ["--profile", args.profile] * bool(args.profile) + ["--sql"] * args.sql
+        command += ["--mixed"] * args.mixed
         print(
             f"\nQueries and CPU per request in-process (Django test client, production settings, "
             f"PostgreSQL; load average {os.getloadavg()[0]:.1f})"
