@@ -10,7 +10,8 @@ request type. Target (issue 14): 200 requests/s mixed at p99 ≤ 200 ms with 0 e
 Environment: ``BENCH_PG_ADMIN_URL`` (default postgres://postgres@127.0.0.1:5432/postgres; a
 database is created and dropped), ``URIKAKE_LOAD_USERS`` (default 200; 10 with BENCH_SMOKE=1),
 ``URIKAKE_LOAD_RATE`` (requests/s per user, default 1), ``URIKAKE_LOAD_SECONDS`` (default
-300; 10 with BENCH_SMOKE=1), ``URIKAKE_LOAD_WEB_WORKERS`` (default 4 = 2 × cores).
+300; 10 with BENCH_SMOKE=1), ``URIKAKE_LOAD_APPLICANTS`` (applicant organisations seeded,
+default 50; 3 with BENCH_SMOKE=1), ``URIKAKE_LOAD_WEB_WORKERS`` (default 4 = 2 × cores).
 Without a reachable PostgreSQL it says so and exits 0 (production refuses SQLite).
 """
 
@@ -43,6 +44,7 @@ ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:
 USERS = int(os.environ.get("URIKAKE_LOAD_USERS", "10" if SMOKE else "200"))
 RATE = float(os.environ.get("URIKAKE_LOAD_RATE", "1"))
 SECONDS = int(os.environ.get("URIKAKE_LOAD_SECONDS", "10" if SMOKE else "300"))
+APPLICANTS = int(os.environ.get("URIKAKE_LOAD_APPLICANTS", "3" if SMOKE else "50"))
 WEB_WORKERS = int(os.environ.get("URIKAKE_LOAD_WEB_WORKERS", "4"))
 WEB_THREADS = int(os.environ.get("URIKAKE_LOAD_WEB_THREADS", "1"))
 LOCUST_PROCESSES = int(os.environ.get("URIKAKE_LOAD_LOCUST_PROCESSES", "1"))
@@ -113,10 +115,11 @@ def _environments(database_url: str, var_dir: Path) -> tuple[dict[str, str], dic
     return production, development
 
 
-def _run(args: list[str], env: dict[str, str], cwd: Path = ROOT) -> None:
+def _run(args: list[str], env: dict[str, str], cwd: Path = ROOT) -> str:
     done = subprocess.run(args, env=env, capture_output=True, text=True, cwd=cwd)
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(args[:3])} failed:\n{done.stderr[-3000:]}")
+    return done.stdout
 
 
 def _get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
@@ -192,8 +195,9 @@ def _print_report(
 ) -> None:
     print(
         f"\nLoad test (locust, after {args.warmup} s of warm-up): {args.users} users × "
-        f"{args.rate:g} req/s for {args.seconds} s, gunicorn {args.web_workers} workers × "
-        f"{args.threads} threads + 1 task worker, PostgreSQL, loopback (load average before "
+        f"{args.rate:g} req/s for {args.seconds} s ({args.applicants} applicant "
+        f"organisations), gunicorn {args.web_workers} workers × {args.threads} threads + 1 "
+        f"task worker, PostgreSQL, loopback (load average before "
         f"{load_before:.1f}, after {load_after:.1f}, {os.cpu_count()} CPUs)"
     )
     header = (
@@ -236,9 +240,10 @@ class Stack:
 
 @contextmanager
 def production_stack(
-    web_workers: int, threads: int = 1, sessions_per_role: int = 4
+    web_workers: int, threads: int = 1, sessions_per_role: int = 4, applicants: int = APPLICANTS
 ) -> Iterator[Stack]:
-    """A scratch database, migrate, collectstatic, seed, gunicorn and a task worker.
+    """A scratch database, migrate, collectstatic, seed (``applicants`` applicant
+    organisations), gunicorn and a task worker.
 
     gunicorn runs with ``deploy/gunicorn.conf.py`` as the run book says; ``threads`` > 1
     makes it the gthread worker (``URIKAKE_WEB_THREADS``).
@@ -255,11 +260,12 @@ def production_stack(
         _run([urikake, "migrate", "-v0"], production)
         _run([urikake, "collectstatic", "--noinput", "-v0"], production)
         plan = var_dir / "plan.json"
-        _run(
+        seeded = _run(
             [sys.executable, str(ROOT / "benchmarks/load/seed.py"), str(plan),
-             str(var_dir / "files"), str(sessions_per_role)],
+             str(var_dir / "files"), str(sessions_per_role), str(applicants)],
             development,
         )  # fmt: skip
+        print(seeded.strip())
         port = _free_port()
         log = (var_dir / "server.log").open("wb")
         web_env = {
@@ -301,11 +307,12 @@ def production_stack(
 @contextmanager
 def seeded_database(kind: str) -> Iterator[tuple[dict[str, str], Path]]:
     """A scratch PostgreSQL database migrated and seeded as the load test's (benchmarks/load/
-    seed.py, one session per role): the production environment to run against it and the
-    seed's plan. ``BENCH_QUERIES_KEEP_DB=<name>`` keeps one seeded database (and its var dir
-    under the temporary directory, ``urikake-<kind>-<name>``) for reuse across runs; otherwise
-    both are dropped at the end. For the in-process benchmarks (bench_route_queries,
-    bench_write_queries), which need no server."""
+    seed.py, one session per role, ``URIKAKE_LOAD_APPLICANTS`` applicants): the production
+    environment to run against it and the seed's plan. ``BENCH_QUERIES_KEEP_DB=<name>`` keeps
+    one seeded database (and its var dir under the temporary directory,
+    ``urikake-<kind>-<name>``) for reuse across runs; otherwise both are dropped at the end.
+    For the in-process benchmarks (bench_route_queries, bench_write_queries), which need no
+    server."""
     keep = os.environ.get("BENCH_QUERIES_KEEP_DB", "")
     prefix = os.environ.get("BENCH_LOAD_DB_PREFIX", "urikake_load_")
     database = keep or f"{prefix}{secrets.token_hex(4)}"
@@ -330,7 +337,7 @@ def seeded_database(kind: str) -> Iterator[tuple[dict[str, str], Path]]:
             _run([urikake, "collectstatic", "--noinput", "-v0"], production)
             _run(
                 [sys.executable, str(ROOT / "benchmarks/load/seed.py"), str(plan),
-                 str(var_dir / "files"), "1"],
+                 str(var_dir / "files"), "1", str(APPLICANTS)],
                 development,
             )  # fmt: skip
             saved.write_text(json.dumps(production))
@@ -346,6 +353,9 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--users", type=int, default=USERS, help="simulated people")
     parser.add_argument("--rate", type=float, default=RATE, help="requests/s per person")
     parser.add_argument("--seconds", type=int, default=SECONDS, help="duration of the run")
+    parser.add_argument(
+        "--applicants", type=int, default=APPLICANTS, help="applicant organisations seeded"
+    )
     parser.add_argument("--web-workers", type=int, default=WEB_WORKERS, help="gunicorn workers")
     parser.add_argument(
         "--threads", type=int, default=WEB_THREADS, help="threads per gunicorn worker (gthread)"
@@ -370,7 +380,9 @@ def main() -> None:
     if not _pg_available():
         print(f"bench_load: PostgreSQL not reachable at {ADMIN_URL}; skipped (needs PostgreSQL)")
         return
-    with production_stack(args.web_workers, args.threads, max(4, args.users // 10)) as stack:
+    with production_stack(
+        args.web_workers, args.threads, max(4, args.users // 10), args.applicants
+    ) as stack:
         if args.warmup:
             # A worker's first request of each page compiles its templates (~0.1–0.7 s each);
             # in production a worker serves 20,000 requests (deploy/gunicorn.conf.py), so its
@@ -416,6 +428,7 @@ def _run_locust(stack: Stack, args: argparse.Namespace) -> tuple[list[Row], list
         **os.environ,
         "URIKAKE_LOAD_PLAN": str(stack.plan),
         "URIKAKE_LOAD_RATE": str(args.rate),
+        "URIKAKE_LOAD_LOCUST_PROCESSES": str(args.locust_processes),
     }
     processes = ["--processes", str(args.locust_processes)] if args.locust_processes > 1 else []
     done = subprocess.run(

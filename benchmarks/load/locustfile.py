@@ -6,9 +6,12 @@ simulated person paces itself at ``URIKAKE_LOAD_RATE`` requests per second. Brow
 dominates, as on the real site; every kind of work of issue 14 is still there (the shares of
 the whole mix are in benchmarks/README.md):
 
-* applicants (8): browse their pages (40), register an invoice (API, 4), upload a bank
-  statement (1), submit a financing application (API, 1; screening then runs in the task
-  worker);
+* applicants (8): browse their pages (40), register an invoice (API, 4) against one of their
+  organisation's own debtors, upload a bank statement (1), submit a financing application
+  (API, 1; screening then runs in the task worker). Each person works for one of the seeded
+  applicant organisations (``URIKAKE_LOAD_APPLICANTS``, default 50: ``seed.py``), taken in
+  turn — the k-th applicant person of the run takes organisation k mod N — so the book grows
+  across many organisations with a few deals each, not in one;
 * a client in business (2): browses its treasury and payouts;
 * reviewers (2): the screening queue and application details;
 * treasury staff (1): the deposits page (20), a reconciliation run (API, 1) and a collection
@@ -41,7 +44,10 @@ from locust.contrib.fasthttp import FastHttpUser
 PLAN: dict[str, Any] = json.loads(Path(os.environ["URIKAKE_LOAD_PLAN"]).read_text())
 RATE = float(os.environ.get("URIKAKE_LOAD_RATE", "1"))
 SESSION_COOKIE = "__Host-urikake_session"
+# with --locust-processes P, process i takes the organisations i, i + P, i + 2P, …
+PROCESSES = int(os.environ.get("URIKAKE_LOAD_LOCUST_PROCESSES", "1"))
 _numbers = itertools.count(1)
+_applicant_people = itertools.count()
 
 
 def multipart(
@@ -97,12 +103,15 @@ class SignedIn(FastHttpUser):
         time.sleep(random.expovariate(RATE))
         self.pacing = PoissonPacing(RATE)
         self.csrf_token = uuid.uuid4().hex  # an unmasked CSRF secret, cookie = header
-        session = random.choice(PLAN["sessions"][self.role])
+        session = self.session()
         self.headers = {
             "X-Forwarded-Proto": "https",
             "Referer": f"https://{self._host()}/",
             "Cookie": f"{SESSION_COOKIE}={session}; csrftoken={self.csrf_token}",
         }
+
+    def session(self) -> str:
+        return str(random.choice(PLAN["sessions"][self.role]))
 
     def _host(self) -> str:
         return (self.host or "").split("://", 1)[-1].rstrip("/")
@@ -136,6 +145,15 @@ class Applicant(SignedIn):
     weight = 8
     role = "applicant"
 
+    def session(self) -> str:
+        """The session of this person's organisation (k mod N for the k-th person), whose
+        debtors its invoices name."""
+        worker = getattr(self.environment.runner, "worker_index", 0)
+        k = next(_applicant_people) * PROCESSES + max(0, worker)
+        organisation = PLAN["applicants"][k % len(PLAN["applicants"])]
+        self.debtors: list[int] = organisation["debtors"]
+        return str(organisation["session"])
+
     def on_start(self) -> None:
         super().on_start()
         self.invoices: list[int] = []
@@ -161,7 +179,7 @@ class Applicant(SignedIn):
             "/api/receivables/invoices",
             "applicant: register invoice (API)",
             json={
-                "debtor": random.choice(PLAN["debtors"]),
+                "debtor": random.choice(self.debtors),
                 "invoice_number": number,
                 "issue_date": (today - timedelta(days=5)).isoformat(),
                 "due_date": (today + timedelta(days=45)).isoformat(),

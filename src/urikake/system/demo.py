@@ -16,9 +16,11 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from urikake.accounts.models import User
 from urikake.accounts.roles import StaffRole
 from urikake.applicants import services as applicants
 from urikake.applicants import terms
+from urikake.applicants.models import Organization
 from urikake.audit import services as audit
 
 PASSWORD = "urikake-demo-2026-password"  # noqa: S105 # nosec B105 # published demo login, development only
@@ -111,20 +113,40 @@ def _onboard_demo_applicant(user: object) -> None:
         ),
         acting_user=user,  # type: ignore[arg-type]
     )
-    applicants.set_contact_phone(org, "+819012345678", acting_user=user)  # type: ignore[arg-type]
-    draft = applicants.draft_payout_account(
+    finish_onboarding(
         org,
-        bank_code="0001",
-        branch_code="001",
-        account_type=1,
+        user,  # type: ignore[arg-type]
+        phone="+819012345678",
         account_number="1234567",
         holder_name="カブシキガイシャウリカケデモシヨウジ",
     )
-    applicants.save_payout_account(org, draft, acting_user=user)  # type: ignore[arg-type]
-    applicants.save_notification_settings(
+
+
+def finish_onboarding(
+    org: Organization,
+    user: User,
+    *,
+    phone: str,
+    account_number: str,
+    holder_name: str,
+    bank_code: str = "0001",
+    branch_code: str = "001",
+) -> None:
+    """The onboarding steps after the company profile, as the demo applicant takes them: the
+    mobile number, the payout account (普通) and every notification on. The load test's
+    applicants (benchmarks/load/seed.py) are onboarded the same way."""
+    applicants.set_contact_phone(org, phone, acting_user=user)
+    draft = applicants.draft_payout_account(
         org,
-        dict.fromkeys(applicants.NOTIFICATION_FIELDS, True),
-        acting_user=user,  # type: ignore[arg-type]
+        bank_code=bank_code,
+        branch_code=branch_code,
+        account_type=1,
+        account_number=account_number,
+        holder_name=holder_name,
+    )
+    applicants.save_payout_account(org, draft, acting_user=user)
+    applicants.save_notification_settings(
+        org, dict.fromkeys(applicants.NOTIFICATION_FIELDS, True), acting_user=user
     )
 
 
