@@ -7,7 +7,8 @@ say in numbers — pure functions, no Django.
   0.1%** (:data:`APR_ROUNDING`, :data:`APR_STEP`) for display;
 * :class:`DealCost` — one funded deal: face, advance, fees, the days funded (payout date to
   the day the debtor's money came in, or to the expected day while it is open) and its APR;
-* :func:`funds_received` — payouts received in total and in the current month;
+* :func:`funds_from_kinds` — payouts received in total, in the current month and by kind,
+  from each kind's totals (summed by the database, not payout by payout);
 * :func:`next_step` — what the applicant must do (or wait for) next on an open deal, and by
   when; the wording is the pages' (a :class:`Step` and a date, never text here);
 * :func:`statement_rows` / :class:`StatementRow` — the lines of a 取引明細 for a period, with
@@ -32,13 +33,14 @@ __all__ = [
     "MAX_STATEMENT_DAYS",
     "DealCost",
     "FundsReceived",
+    "KindReceived",
     "NextStep",
     "StatementRow",
     "StatementTotals",
     "Step",
     "apr_equivalent",
     "check_period",
-    "funds_received",
+    "funds_from_kinds",
     "next_step",
     "statement_totals",
 ]
@@ -107,18 +109,28 @@ class FundsReceived:
     by_kind: tuple[tuple[str, int], ...] = ()
 
 
-def funds_received(payouts: Iterable[tuple[date, int, str]], *, today: date) -> FundsReceived:
-    """Payouts the client received (value date, yen, kind): in total, in ``today``'s month,
-    and by kind."""
-    total = month = count = 0
-    by_kind: dict[str, int] = {}
-    for on, amount, kind in payouts:
-        total += amount
-        count += 1
-        by_kind[kind] = by_kind.get(kind, 0) + amount
-        if (on.year, on.month) == (today.year, today.month):
-            month += amount
-    return FundsReceived(total=total, this_month=month, count=count, by_kind=tuple(by_kind.items()))
+@dataclass(frozen=True, slots=True)
+class KindReceived:
+    """The payouts of one kind the client received: in total, in the current month, how
+    many, and the first of them (its value date, then its id: the order of receipt)."""
+
+    kind: str
+    total: int
+    this_month: int
+    count: int
+    first: tuple[date, int]
+
+
+def funds_from_kinds(kinds: Iterable[KindReceived]) -> FundsReceived:
+    """What the client received, from each kind's totals; the kinds in the order they were
+    first received (by value date, then payout id)."""
+    ordered = sorted(kinds, key=lambda k: k.first)
+    return FundsReceived(
+        total=sum(k.total for k in ordered),
+        this_month=sum(k.this_month for k in ordered),
+        count=sum(k.count for k in ordered),
+        by_kind=tuple((k.kind, k.total) for k in ordered),
+    )
 
 
 class Step(enum.StrEnum):

@@ -9,10 +9,21 @@ the ``{% my_dashboard organization %}`` template tag (:mod:`urikake.web.template
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Window,
+)
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,15 +31,16 @@ from django.utils.translation import gettext_noop
 
 from urikake.applicants.models import Organization
 from urikake.audit.models import AuditRecord
-from urikake.contracts.services import contracts_of
+from urikake.contracts.services import latest_contract_states
 from urikake.domain.applications import ApplicationStatus
 from urikake.domain.client_reports import (
     DealCost,
     FundsReceived,
+    KindReceived,
     NextStep,
     StatementRow,
     Step,
-    funds_received,
+    funds_from_kinds,
     next_step,
 )
 from urikake.domain.products import spec
@@ -235,61 +247,79 @@ def sent_payouts(org: Organization) -> list[Payout]:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Transfer:
-    """A sent payout as the dashboard counts it (see :func:`sent_transfers`)."""
+def funds(org: Organization, *, today: date) -> FundsReceived:
+    """The transfers the client received (sent to it, not to a third party, not returned), in
+    total, in ``today``'s month and by kind, in the order the kinds were first received (by
+    value date, then payout id): summed by kind in the database, whatever the number of
+    payouts (a client in business for years has thousands; they were read one by one).
 
-    application_id: int | None
-    kind: str
-    to_client: bool  # not a transfer to a third party (Payout.to_client)
-    on: date  # the day the client received it (the batch's value date)
-    amount: int
-
-
-def sent_transfers(org: Organization) -> list[Transfer]:
-    """Every sent payout of the organisation, by value date then pk (the order
-    :func:`funds` counts them in): one query of the few columns the dashboard reads, shared
-    by :func:`funds` and :func:`deal_costs`. Whole payouts would decrypt each account number
-    and load the deals and invoices the dashboard does not show."""
-    rows = (
-        Payout.objects.filter(organization=org, status=Payout.Status.SENT)
-        .order_by("batch__value_date", "pk")
-        .values_list(
-            "application_id",
-            "kind",
-            "debit_account",
-            "batch__value_date",
-            "requested_for",
-            "amount",
-        )
+    The day a payout came in is its batch's value date, the day it was requested for when
+    it has no batch."""
+    month = today.replace(day=1)
+    next_month = (month + timedelta(days=31)).replace(day=1)
+    received = Payout.objects.filter(
+        organization=org, status=Payout.Status.SENT, debit_account=""
+    ).annotate(on=Coalesce("batch__value_date", "requested_for"))
+    rows = received.values_list("kind").annotate(
+        total=Sum("amount"),
+        this_month=Sum("amount", filter=Q(on__gte=month, on__lt=next_month)),
+        count=Count("pk"),
+        first_on=Min("on"),
     )
-    return [
-        Transfer(app, kind, not debit, value_date if value_date is not None else requested, amount)
-        for app, kind, debit, value_date, requested, amount in rows
-    ]
+    kinds = {row[0]: row[1:] for row in rows}
+    # Two kinds first received the same day rank by the id of each one's first payout of
+    # that day (asked only then: most kinds start on different days).
+    days = [first_on for *_, first_on in kinds.values()]
+    tied = [(kind, first_on) for kind, (*_, first_on) in kinds.items() if days.count(first_on) > 1]
+    firsts: dict[str, int] = {}
+    if tied:
+        first_days = Q()
+        for kind, first_on in tied:
+            first_days |= Q(kind=kind, on=first_on)
+        firsts = dict(received.filter(first_days).values_list("kind").annotate(first=Min("pk")))
+    return funds_from_kinds(
+        KindReceived(kind, total, this_month or 0, count, (first_on, firsts.get(kind, 0)))
+        for kind, (total, this_month, count, first_on) in kinds.items()
+    )
 
 
-def funds(org: Organization, *, today: date, sent: list[Transfer] | None = None) -> FundsReceived:
-    """The transfers the client received (sent to it, not returned); ``sent``: the
-    organisation's :func:`sent_transfers` when the caller has them."""
-    sent = sent_transfers(org) if sent is None else sent
-    return funds_received(((t.on, t.amount, t.kind) for t in sent if t.to_client), today=today)
+#: The fee table of my page shows this many funded deals, the newest first; the cumulative
+#: fee figure is over all of them (a client in business for years has thousands).
+FUNDED_DEALS_SHOWN = 10
 
 
-def deal_costs(org: Organization, *, sent: list[Transfer] | None = None) -> list[DealCost]:
-    """The cost of every funded deal (one per purchased invoice), newest first; ``sent`` as
-    in :func:`funds`."""
-    sent = sent_transfers(org) if sent is None else sent
-    # A deal's advance is sent once (a returned one is RETURNED, its replacement SENT).
-    advances = {t.application_id: t.on for t in sent if t.kind == Payout.Kind.ADVANCE}
-    if not advances:
-        return []  # nothing funded yet: no position has a cost
-    rows = []
-    positions = (
+@dataclass(frozen=True)
+class DealCosts:
+    """The newest funded deals' costs (:data:`FUNDED_DEALS_SHOWN` at most), the fees of all
+    of them and whether there are more than those shown."""
+
+    rows: list[DealCost]
+    fees_total: int
+    more: bool = False
+
+
+def deal_costs(org: Organization, *, limit: int | None = None) -> DealCosts:
+    """The cost of the organisation's funded deals (one per purchased invoice), the newest
+    ``limit`` of them (all without one), with the fees of all of them.
+
+    A deal is funded once its advance is sent (a returned advance is RETURNED, its
+    replacement SENT: counted once). One query: each row's payout date from a subquery, the
+    fees of all funded deals as a window sum (computed before the limit), one row more than
+    shown to tell whether there are more."""
+    sent_advances = Payout.objects.filter(
+        application=OuterRef("application_id"),
+        kind=Payout.Kind.ADVANCE,
+        status=Payout.Status.SENT,
+    ).annotate(on=Coalesce("batch__value_date", "requested_for"))
+    query = (
         Position.objects.filter(organization=org)
+        .filter(Exists(sent_advances))
+        .annotate(
+            paid_out_on=Subquery(sent_advances.order_by("-on", "-pk").values("on")[:1]),
+            all_fees=Window(Sum(F("fee") + F("admin_fee"))),
+        )
         .order_by("-pk")
         .values_list(
-            "application_id",
             "invoice__invoice_number",
             "face_amount",
             "advance_amount",
@@ -297,25 +327,37 @@ def deal_costs(org: Organization, *, sent: list[Transfer] | None = None) -> list
             "admin_fee",
             "collected_on",
             "expected_on",
+            "paid_out_on",
+            "all_fees",
         )
     )
-    for application_id, ref, face, advance, fee, admin_fee, collected_on, expected_on in positions:
-        paid_out = advances.get(application_id)
-        if paid_out is None:
-            continue  # not funded yet: no cost yet
-        rows.append(
-            DealCost(
-                ref=ref,
-                face=face,
-                advance=advance,
-                fee=fee,
-                admin_fee=admin_fee,
-                paid_out_on=paid_out,
-                until=collected_on if collected_on is not None else expected_on,
-                settled=collected_on is not None,
-            )
+    rows = list(query if limit is None else query[: limit + 1])
+    if not rows:
+        return DealCosts([], 0)  # nothing funded yet: no position has a cost
+    costs = [
+        DealCost(
+            ref=ref,
+            face=face,
+            advance=advance,
+            fee=fee,
+            admin_fee=admin_fee,
+            paid_out_on=paid_out_on,
+            until=collected_on if collected_on is not None else expected_on,
+            settled=collected_on is not None,
         )
-    return rows
+        for (
+            ref,
+            face,
+            advance,
+            fee,
+            admin_fee,
+            collected_on,
+            expected_on,
+            paid_out_on,
+            _all_fees,
+        ) in rows[:limit]
+    ]
+    return DealCosts(costs, int(rows[0][-1]), more=len(rows) > len(costs))
 
 
 def credit_line(org: Organization) -> CreditLineView | None:
@@ -338,10 +380,12 @@ class ContractItem:
     label: str
 
 
-def contract_items(org: Organization) -> list[ContractItem]:
+def contract_items(org: Organization, *, limit: int) -> list[ContractItem]:
+    """The newest ``limit`` deals with contract documents and their state (the contracts
+    list shows them all)."""
     return [
-        ContractItem(row.application.pk, _(CONTRACT_STATE_LABELS[row.state]))
-        for row in contracts_of(org.pk)
+        ContractItem(application_id, _(CONTRACT_STATE_LABELS[state]))
+        for application_id, state in latest_contract_states(org.pk, limit=limit)
     ]
 
 

@@ -364,3 +364,172 @@ def test_the_home_shows_the_newest_open_deals_and_leaves_finished_ones_out(
     html = _client(deal.user).get("/my/").content.decode()
     assert "NEWEST-0" in html
     assert "新しい順に" not in html
+
+
+def _funded_deals(first: Any, staff: Any, n: int, *, start: int = 0) -> list[Any]:
+    """``n`` more funded deals of ``first``'s client, each through the services (screened,
+    contracted, perfected, funded, its advance sent in a batch), amounts and due dates apart
+    (not near-duplicates for the screening) and small enough to stay within the credit line."""
+    deals = []
+    for i in range(start, start + n):
+        deal = funded_deal(
+            staff,
+            "three_party",
+            user=first.user,
+            organization=first.organization,
+            invoice_number=f"MANY-{i:02d}",
+            amount=50_000 + 1_000 * i,
+            due_days=30 + i,
+        )
+        _sent(deal, staff)
+        deals.append(deal)
+    return deals
+
+
+def _dashboard_figures(org: Any) -> dict[str, int]:
+    """The card's figures summed over ALL the organisation's payouts and funded purchases."""
+    today = timezone.localdate()
+    received = [
+        (p.batch.value_date if p.batch else p.requested_for, p.amount, p.kind)
+        for p in Payout.objects.filter(organization=org, status="sent", debit_account="")
+    ]
+    funded_apps = set(
+        Payout.objects.filter(organization=org, status="sent", kind="advance").values_list(
+            "application_id", flat=True
+        )
+    )
+    return {
+        "total": sum(amount for _, amount, _ in received),
+        "month": sum(
+            a for on, a, _ in received if (on.year, on.month) == (today.year, today.month)
+        ),
+        "advance": sum(a for _, a, kind in received if kind == "advance"),
+        "fees": sum(
+            p.fee + p.admin_fee
+            for p in Position.objects.filter(organization=org, application_id__in=funded_apps)
+        ),
+        "count": Position.objects.filter(organization=org, application_id__in=funded_apps).count(),
+    }
+
+
+def test_the_fee_table_shows_the_newest_deals_and_the_figures_count_them_all(
+    funded: Any, treasury_staff: Any, settings: Any
+) -> None:
+    """A client in business for years: the fee table lists the newest ten funded deals and
+    says so, linking to the 取引明細; the figures above it are over every deal."""
+    from urikake.treasury.models import PayoutBatch
+
+    deal, advance, _ = funded
+    _funded_deals(deal, treasury_staff, 24)  # 25 funded deals in all
+    # the first one received before this month (its batch's value date, not the day it was
+    # requested for, is the day it came in)
+    PayoutBatch.objects.filter(pk=advance.batch_id).update(
+        value_date=timezone.localdate().replace(day=1) - timedelta(days=1)
+    )
+    figures = _dashboard_figures(deal.organization)
+    assert figures["count"] == 25
+    assert figures["month"] == figures["total"] - advance.amount
+    client = _client(deal.user)
+    html = client.get("/my/").content.decode()
+    table = html.split('class="fees-table"')[1].split("</table>")[0]
+    assert table.count("<tr><td>") == 10
+    for i in range(14, 24):  # the newest ten, newest first
+        assert f"MANY-{i:02d}" in table
+    assert "MANY-13" not in table
+    assert deal.invoice.invoice_number not in table
+    assert table.index("MANY-23") < table.index("MANY-14")
+    assert f'id="fees-total">¥{figures["fees"]:,}<' in html
+    assert f'id="funds-total">¥{figures["total"]:,}<' in html
+    assert f'id="funds-month">¥{figures["month"]:,}<' in html
+    assert f"買取代金 ¥{figures['advance']:,}" in html
+    fees = html.split('id="fees-heading"')[1].split("</section>")[0]
+    assert "新しい順に10件を表示しています。" in fees
+    assert '<a href="/my/statement/">それ以前のお取引の手数料は取引明細で確認できます</a>' in fees
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get("/my/").content.decode().split('id="fees-heading"')[1]
+    english = english.split("</section>")[0]
+    assert "Showing the 10 newest." in english
+    assert (
+        '<a href="/my/statement/">The fees of earlier deals are in your transaction statement</a>'
+        in english
+    )
+
+
+def test_a_few_funded_deals_are_all_shown_without_a_note(funded: Any, treasury_staff: Any) -> None:
+    deal, _advance, _ = funded
+    _funded_deals(deal, treasury_staff, 9)  # ten in all: every one shown
+    html = _client(deal.user).get("/my/").content.decode()
+    fees = html.split('id="fees-heading"')[1].split("</section>")[0]
+    assert fees.count("<tr><td>") == 10
+    assert "新しい順に" not in fees
+    assert f'id="fees-total">¥{_dashboard_figures(deal.organization)["fees"]:,}<' in html
+
+
+def _page_reads(client: Client) -> tuple[int, int]:
+    """The queries of one GET of my page (after a first one) and the rows they read."""
+    from django.db import connection
+    from django.db.models.sql import compiler
+    from django.test.utils import CaptureQueriesContext
+
+    assert client.get("/my/").status_code == 200
+    rows = 0
+    real = compiler.cursor_iter
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        nonlocal rows
+        for block in real(*args, **kwargs):
+            rows += len(block)
+            yield block
+
+    compiler.cursor_iter = counting
+    try:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/my/").status_code == 200
+    finally:
+        compiler.cursor_iter = real
+    return len(captured.captured_queries), rows
+
+
+def test_the_page_costs_the_same_for_three_funded_deals_and_for_25(
+    funded: Any, treasury_staff: Any, monkeypatch: Any
+) -> None:
+    """The same queries and, but for the deal ids, the same rows read (the payouts and
+    purchases of every deal were read to draw ten, the contract documents of every deal to
+    list five)."""
+    deal, _advance, _ = funded
+    from urikake.web.templatetags import mypage
+
+    # each list shows two (fewer than three deals): then it reads as many rows for 25
+    monkeypatch.setattr(dashboard, "OPEN_DEALS_SHOWN", 2)
+    monkeypatch.setattr(dashboard, "FUNDED_DEALS_SHOWN", 2, raising=False)
+    monkeypatch.setattr(mypage, "CONTRACTS_SHOWN", 2, raising=False)
+    _funded_deals(deal, treasury_staff, 2)  # each with its contracts (prepared on acceptance)
+    client = _client(deal.user)
+    queries, rows = _page_reads(client)
+    _funded_deals(deal, treasury_staff, 22, start=2)
+    more_queries, more_rows = _page_reads(client)
+    assert more_queries == queries
+    # one more row per deal: the organisation's deal ids (history reads its events by them)
+    assert more_rows - rows == 22
+
+
+def test_the_contracts_box_lists_the_newest_five_with_their_state(
+    funded: Any, treasury_staff: Any
+) -> None:
+    deal, _advance, _ = funded
+    _funded_deals(deal, treasury_staff, 5)
+    waiting = make_deal(  # accepted, its contracts prepared, not signed yet
+        user=deal.user, organization=deal.organization, amount=90_000, due_days=70
+    )
+    html = _client(deal.user).get("/my/").content.decode()
+    box = html.split('id="contracts-heading"')[1].split("</section>")[0]
+    others = deal.organization.applications.exclude(pk=waiting.application.pk)
+    newest = [
+        waiting.application.pk,
+        *others.order_by("-created_at", "-pk").values_list("pk", flat=True)[:4],
+    ]
+    links = [int(x.split("/")[0]) for x in box.split('href="/my/contracts/')[1:] if x[0].isdigit()]
+    assert links == newest
+    assert box.count("締結済み") == 4
+    assert box.count("署名待ち") == 1
+    assert deal.application.pk not in links

@@ -10,12 +10,13 @@ import pytest
 from urikake.domain.applications import ApplicationStatus as S
 from urikake.domain.client_reports import (
     DealCost,
+    KindReceived,
     NextStep,
     StatementRow,
     Step,
     apr_equivalent,
     check_period,
-    funds_received,
+    funds_from_kinds,
     next_step,
     statement_totals,
 )
@@ -63,17 +64,24 @@ def test_deal_cost_counts_the_days_funded() -> None:
     assert deal.apr == Decimal("0.166")
 
 
-def test_funds_received_in_total_and_this_month() -> None:
-    payouts = [
-        (date(2026, 11, 30), 500_000, "advance"),
-        (date(2026, 12, 1), 300_000, "loan"),
-        (date(2026, 12, 4), 20_000, "reserve"),
-        (date(2026, 12, 5), 100_000, "advance"),
+def test_funds_in_total_this_month_and_by_kind_in_the_order_first_received() -> None:
+    kinds = [
+        KindReceived("reserve", 20_000, 20_000, 1, (date(2026, 12, 4), 7)),
+        KindReceived("advance", 600_000, 100_000, 2, (date(2026, 11, 30), 9)),
+        # two kinds first received the same day: the payout sent first (lower id) leads
+        KindReceived("loan", 300_000, 300_000, 1, (date(2026, 12, 1), 3)),
+        KindReceived("guarantee", 5_000, 5_000, 1, (date(2026, 12, 1), 2)),
     ]
-    got = funds_received(payouts, today=date(2026, 12, 6))
-    assert (got.total, got.this_month, got.count) == (920_000, 420_000, 4)
-    assert got.by_kind == (("advance", 600_000), ("loan", 300_000), ("reserve", 20_000))
-    assert funds_received([], today=date(2026, 12, 6)).total == 0
+    got = funds_from_kinds(kinds)
+    assert (got.total, got.this_month, got.count) == (925_000, 425_000, 5)
+    assert got.by_kind == (
+        ("advance", 600_000),
+        ("guarantee", 5_000),  # the same value date as the loan, sent first
+        ("loan", 300_000),
+        ("reserve", 20_000),
+    )
+    assert funds_from_kinds([]) == funds_from_kinds(())
+    assert funds_from_kinds([]).total == 0
 
 
 @pytest.mark.parametrize(

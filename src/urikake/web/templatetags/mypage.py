@@ -19,6 +19,7 @@ from urikake.web import dashboard
 register = template.Library()
 
 APR_PLACES = 1  # the APR is rounded to 0.1% (client_reports.APR_STEP): one decimal place
+CONTRACTS_SHOWN = 5  # the newest deals with contracts; the contracts list shows them all
 
 
 @register.inclusion_tag("web/my/_dashboard.html")
@@ -30,9 +31,16 @@ def my_dashboard(organization: Any) -> dict[str, Any]:
     # and history are all empty (each belongs to a deal of the organisation), so they are not
     # asked for.
     deal_ids = dashboard.application_ids(organization)
-    sent = dashboard.sent_transfers(organization)
-    costs = dashboard.deal_costs(organization, sent=sent)
-    funds = dashboard.funds(organization, today=today, sent=sent)
+    # The figures are sums by the database and the lists the newest few: the page costs the
+    # same for a client with three deals and for one with thousands.
+    funds = dashboard.funds(organization, today=today)
+    # A funded deal's advance is among the funds (an advance always goes to the client: only
+    # the guarantor's payouts have a debit account): without one, no deal has a cost.
+    costs = (
+        dashboard.deal_costs(organization, limit=dashboard.FUNDED_DEALS_SHOWN)
+        if any(kind == Payout.Kind.ADVANCE for kind, _amount in funds.by_kind)
+        else dashboard.DealCosts([], 0)
+    )
     shown = dashboard.OPEN_DEALS_SHOWN
     deals = dashboard.open_deals(organization, today=today, limit=shown + 1) if deal_ids else []
     return {
@@ -41,12 +49,15 @@ def my_dashboard(organization: Any) -> dict[str, Any]:
         "funds": funds,
         # What the total adds up (a purchase, a loan drawn, a guarantee paid…), by label.
         "funds_by_kind": [(Payout.Kind(k).label, amount) for k, amount in funds.by_kind],
-        "costs": costs,
-        "fees_total": sum(c.fees for c in costs),
+        "costs": costs.rows,
+        "more_costs": costs.more,
+        "fees_total": costs.fees_total,
         "deals": deals[:shown],
         "more_deals": len(deals) > shown,
         "line": dashboard.credit_line(organization),
-        "contracts": dashboard.contract_items(organization)[:5] if deal_ids else [],
+        "contracts": (
+            dashboard.contract_items(organization, limit=CONTRACTS_SHOWN) if deal_ids else []
+        ),
         "history": dashboard.history(organization, ids=deal_ids),
     }
 
