@@ -29,6 +29,7 @@ from django.utils.timezone import template_localtime  # type: ignore[attr-define
 
 WIDGETS = "django/forms/widgets/"
 ERRORS = "django/forms/errors/list/"
+LABEL = "django/forms/label.html"
 _INCLUDE_INPUT = '{% include "django/forms/widgets/input.html" %}\n'
 
 # The sources the functions below reproduce (Django 5.2).
@@ -71,6 +72,16 @@ EXPECTED_SOURCES: dict[str, str] = {
     WIDGETS + "textarea.html": (
         '<textarea name="{{ widget.name }}"{% include "django/forms/widgets/attrs.html" %}>\n'
         "{% if widget.value %}{{ widget.value }}{% endif %}</textarea>\n"
+    ),
+    # BoundField.label_tag() and legend_tag(): a template (and an include) per label
+    LABEL: (
+        "{% if use_tag %}<{{ tag }}{% include 'django/forms/attrs.html' %}>{{ label }}</{{ tag }}>"
+        "{% else %}{{ label }}{% endif %}\n"
+    ),
+    "django/forms/attrs.html": (
+        "{% for name, value in attrs.items %}{% if value is not False %} {{ name }}"
+        "{% if value is not True %}=\"{{ value|stringformat:'s' }}\"{% endif %}{% endif %}"
+        "{% endfor %}"
     ),
     ERRORS + "default.html": '{% include "django/forms/errors/list/ul.html" %}',
     ERRORS + "ul.html": (
@@ -177,6 +188,7 @@ class FastFormRenderer(DjangoTemplates):
                 self._fast[name] = self._render_multiple
             self._fast[ERRORS + "default.html"] = self._render_errors
             self._fast[ERRORS + "ul.html"] = self._render_errors
+            self._fast[LABEL] = self._render_label
 
     def _is_djangos(self, template_name: str) -> bool:
         """The engine loads Django's own file for this name, with the source expected here."""
@@ -247,6 +259,15 @@ class FastFormRenderer(DjangoTemplates):
                 parts.append("\n  </div>")
         parts.append("\n</div>\n")
         return "".join(parts)
+
+    @staticmethod
+    def _render_label(context: Mapping[str, Any]) -> str:
+        label = _text(context["label"])
+        if not context["use_tag"]:
+            return label
+        tag = _text(context["tag"])
+        attrs = context["attrs"]  # a dict, or None (the template then writes no attribute)
+        return f"<{tag}{_attrs(attrs) if attrs else ''}>{label}</{tag}>"
 
     @staticmethod
     def _render_errors(context: Mapping[str, Any]) -> str:

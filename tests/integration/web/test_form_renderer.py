@@ -115,6 +115,34 @@ def test_an_error_list_renders_as_its_template(errors: ErrorList) -> None:
     assert errors.render(template_name=errors.template_name_ul, renderer=FAST) == django
 
 
+class _LabelForm(forms.Form):
+    required_css_class = "required"
+    name = forms.CharField(label=NASTY)
+    lazy = forms.CharField(label=gettext_lazy("お知らせ"), required=False)
+    question = forms.CharField(label="Why?", required=False)
+    safe = forms.CharField(label=mark_safe("<em>safe</em>"), required=False)
+    own_id = forms.CharField(widget=forms.TextInput(attrs={"id": "mine"}), required=False)
+    choice = forms.ChoiceField(choices=CHOICES[1:3], widget=forms.RadioSelect, required=False)
+    hidden = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+@pytest.mark.parametrize("auto_id", ["id_%s", False])
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_labels_render_as_their_template(auto_id: str | bool, language: str) -> None:
+    with override(language):
+        fast_form = _LabelForm(auto_id=auto_id, renderer=FAST)
+        django_form = _LabelForm(auto_id=auto_id, renderer=DJANGO)
+        for name in _LabelForm.base_fields:
+            fast, django = fast_form[name], django_form[name]
+            assert fast.label_tag() == django.label_tag(), name
+            assert fast.legend_tag() == django.legend_tag(), name
+            assert fast.label_tag("<b>c</b>", attrs={"class": NASTY, "hidden": True}) == (
+                django.label_tag("<b>c</b>", attrs={"class": NASTY, "hidden": True})
+            )
+            assert fast.label_tag(label_suffix=":") == django.label_tag(label_suffix=":")
+        assert fast_form.as_p() == django_form.as_p()
+
+
 def test_the_plain_widgets_and_error_lists_are_not_rendered_through_templates() -> None:
     # what makes it fast: no template for these (it would fall back if Django's changed)
     assert "django/forms/widgets/text.html" in FAST.fast_templates
@@ -122,6 +150,7 @@ def test_the_plain_widgets_and_error_lists_are_not_rendered_through_templates() 
     assert "django/forms/errors/list/default.html" in FAST.fast_templates
     assert "django/forms/widgets/radio.html" in FAST.fast_templates
     assert "django/forms/widgets/checkbox_select.html" in FAST.fast_templates
+    assert "django/forms/label.html" in FAST.fast_templates
     assert "django/forms/widgets/clearable_file_input.html" not in FAST.fast_templates
 
 
