@@ -143,6 +143,45 @@ def test_labels_render_as_their_template(auto_id: str | bool, language: str) -> 
         assert fast_form.as_p() == django_form.as_p()
 
 
+class _ParagraphsForm(forms.Form):
+    error_css_class = "error"
+    required_css_class = "required"
+    name = forms.CharField(label=NASTY, help_text=mark_safe("<b>help</b> & more"))
+    amount = forms.IntegerField(label=gettext_lazy("金額"), help_text=gettext_lazy("お知らせ"))
+    unlabelled = forms.CharField(label="", required=False)
+    note = forms.CharField(widget=forms.Textarea, required=False)
+    hidden = forms.CharField(widget=forms.HiddenInput, required=False)
+    secret = forms.CharField(widget=forms.HiddenInput, required=True)
+
+    def clean(self) -> dict[str, Any]:
+        raise ValidationError(NASTY)
+
+
+class _HiddenOnlyForm(forms.Form):
+    hidden = forms.CharField(widget=forms.HiddenInput)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda r: _ParagraphsForm(renderer=r),
+        lambda r: _ParagraphsForm(initial={"name": NASTY, "amount": 12345}, renderer=r),
+        lambda r: _ParagraphsForm({"name": "x", "amount": "a<b"}, renderer=r),
+        lambda r: _ParagraphsForm({"name": "x", "amount": "5", "secret": "s"}, renderer=r),
+        lambda r: _ParagraphsForm(auto_id=False, renderer=r),
+        lambda r: _HiddenOnlyForm(renderer=r),
+        lambda r: _HiddenOnlyForm({}, renderer=r),
+        lambda r: forms.Form(renderer=r),
+    ],
+)
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_a_form_as_paragraphs_renders_as_its_template(
+    make: Callable[[Any], forms.Form], language: str
+) -> None:
+    with override(language):
+        assert make(FAST).as_p() == make(DJANGO).as_p()
+
+
 def test_the_plain_widgets_and_error_lists_are_not_rendered_through_templates() -> None:
     # what makes it fast: no template for these (it would fall back if Django's changed)
     assert "django/forms/widgets/text.html" in FAST.fast_templates
@@ -151,6 +190,7 @@ def test_the_plain_widgets_and_error_lists_are_not_rendered_through_templates() 
     assert "django/forms/widgets/radio.html" in FAST.fast_templates
     assert "django/forms/widgets/checkbox_select.html" in FAST.fast_templates
     assert "django/forms/label.html" in FAST.fast_templates
+    assert "django/forms/p.html" in FAST.fast_templates
     assert "django/forms/widgets/clearable_file_input.html" not in FAST.fast_templates
 
 
