@@ -19,7 +19,7 @@ from urikake.applicants.models import Organization
 from urikake.domain.invoices import amount_limit_error
 from urikake.domain.money import format_rate_percent, format_yen
 from urikake.plans import services as plans
-from urikake.receivables.encumbrances import encumbered_count, unencumbered
+from urikake.receivables.encumbrances import encumbered_count, held_now, unencumbered
 from urikake.receivables.forms import MultipleFileField, MultipleFileInput
 from urikake.receivables.models import Debtor, FinancingApplication, Invoice
 
@@ -151,8 +151,12 @@ class ApplicationForm(forms.Form):
             organization=organization, status=Invoice.Status.REGISTERED
         )
         # An invoice another application, a loan or a guarantee already holds is not offered
-        # (double financing); the page says how many are left out and why.
-        free = unencumbered(registered).select_related("debtor").order_by("due_date", "pk")
+        # (double financing); the page says how many are left out and why. The products'
+        # subqueries are built once for both questions.
+        held = held_now()
+        free = (
+            unencumbered(registered, held=held).select_related("debtor").order_by("due_date", "pk")
+        )
         field = self.fields["invoices"]
         field.queryset = free  # type: ignore[attr-defined]
         self.search = search.strip()[:100]
@@ -169,7 +173,7 @@ class ApplicationForm(forms.Form):
         self.more_invoices = len(shown) > OFFERED_INVOICES
         self.offered_limit = OFFERED_INVOICES
         field.shown = shown[:OFFERED_INVOICES]  # type: ignore[attr-defined]
-        self.held_elsewhere = encumbered_count(registered)
+        self.held_elsewhere = encumbered_count(registered, held=held)
         offered = plans.plans_for(organization.kind)
         self.fields["plan"].choices = [  # type: ignore[attr-defined]
             ("", _("自動で選ぶ")),

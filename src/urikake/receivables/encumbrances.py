@@ -52,20 +52,34 @@ def encumbrance_sources() -> tuple[str, ...]:
     return tuple(_SOURCES)
 
 
-def unencumbered(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
-    """``invoices`` without those any product holds now (one query, a subquery per source)."""
-    for source in _SOURCES.values():
-        invoices = invoices.exclude(pk__in=source.held())
+def held_now() -> tuple[QuerySet[Any], ...]:
+    """Each source's lazy subquery of the invoices it holds now. A page that asks both
+    :func:`unencumbered` and :func:`encumbered_count` passes the same ones to each: building
+    them (three products' filters) cost as much as the rest of the purchase form's checks.
+    Both embed them as subqueries (Django clones a queryset it embeds), so nothing is read
+    from the database here and the answer is as of each query that uses them."""
+    return tuple(source.held() for source in _SOURCES.values())
+
+
+def unencumbered(
+    invoices: QuerySet[Invoice], *, held: tuple[QuerySet[Any], ...] | None = None
+) -> QuerySet[Invoice]:
+    """``invoices`` without those any product holds now (one query, a subquery per source;
+    ``held``: :func:`held_now`, if the caller has built it)."""
+    for subquery in held_now() if held is None else held:
+        invoices = invoices.exclude(pk__in=subquery)
     return invoices
 
 
-def encumbered_count(invoices: QuerySet[Invoice]) -> int:
+def encumbered_count(
+    invoices: QuerySet[Invoice], *, held: tuple[QuerySet[Any], ...] | None = None
+) -> int:
     """How many of ``invoices`` some product holds (shown beside a list that leaves them out;
-    one query)."""
-    held = Q(pk__in=[])
-    for source in _SOURCES.values():
-        held |= Q(pk__in=source.held())
-    return invoices.filter(held).count()
+    one query; ``held`` as for :func:`unencumbered`)."""
+    condition = Q(pk__in=[])
+    for subquery in held_now() if held is None else held:
+        condition |= Q(pk__in=subquery)
+    return invoices.filter(condition).count()
 
 
 def holder_of(

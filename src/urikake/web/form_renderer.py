@@ -16,6 +16,7 @@ character for character.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,8 @@ from django.utils.timezone import template_localtime  # type: ignore[attr-define
 
 WIDGETS = "django/forms/widgets/"
 ERRORS = "django/forms/errors/list/"
+LABEL = "django/forms/label.html"
+PARAGRAPHS = "django/forms/p.html"
 _INCLUDE_INPUT = '{% include "django/forms/widgets/input.html" %}\n'
 
 # The sources the functions below reproduce (Django 5.2).
@@ -72,6 +75,41 @@ EXPECTED_SOURCES: dict[str, str] = {
         '<textarea name="{{ widget.name }}"{% include "django/forms/widgets/attrs.html" %}>\n'
         "{% if widget.value %}{{ widget.value }}{% endif %}</textarea>\n"
     ),
+    # BoundField.label_tag() and legend_tag(): a template (and an include) per label
+    LABEL: (
+        "{% if use_tag %}<{{ tag }}{% include 'django/forms/attrs.html' %}>{{ label }}</{{ tag }}>"
+        "{% else %}{{ label }}{% endif %}\n"
+    ),
+    "django/forms/attrs.html": (
+        "{% for name, value in attrs.items %}{% if value is not False %} {{ name }}"
+        "{% if value is not True %}=\"{{ value|stringformat:'s' }}\"{% endif %}{% endif %}"
+        "{% endfor %}"
+    ),
+    # Form.as_p(): a template walking the fields, each printing its label, widget and errors
+    PARAGRAPHS: (
+        "{{ errors }}\n"
+        "{% if errors and not fields %}\n"
+        "  <p>{% for field in hidden_fields %}{{ field }}{% endfor %}</p>\n"
+        "{% endif %}\n"
+        "{% for field, errors in fields %}\n"
+        "  {{ errors }}\n"
+        "  <p{% with classes=field.css_classes %}{% if classes %}"
+        ' class="{{ classes }}"{% endif %}{% endwith %}>\n'
+        "    {% if field.label %}{{ field.label_tag }}{% endif %}\n"
+        "    {{ field }}\n"
+        "    {% if field.help_text %}\n"
+        '      <span class="helptext"{% if field.auto_id %} id="{{ field.auto_id }}_helptext"'
+        "{% endif %}>{{ field.help_text|safe }}</span>\n"
+        "    {% endif %}\n"
+        "    {% if forloop.last %}\n"
+        "      {% for field in hidden_fields %}{{ field }}{% endfor %}\n"
+        "    {% endif %}\n"
+        "  </p>\n"
+        "{% endfor %}\n"
+        "{% if not fields and not errors %}\n"
+        "  {% for field in hidden_fields %}{{ field }}{% endfor %}\n"
+        "{% endif %}\n"
+    ),
     ERRORS + "default.html": '{% include "django/forms/errors/list/ul.html" %}',
     ERRORS + "ul.html": (
         '{% if errors %}<ul class="{{ error_class }}"{% if errors.field_id %}'
@@ -109,11 +147,15 @@ EXPECTED_SOURCES.update(
 
 def _text(value: Any) -> str:
     """What ``{{ value }}`` prints with autoescaping on (render_value_in_context)."""
+    if type(value) is str:  # most names, ids and values: localize() leaves a str as it is
+        return html.escape(value)  # what conditional_escape() does to it, without its wrappers
     return conditional_escape(localize(template_localtime(value)))
 
 
 def _formatted(value: Any) -> str:
     """What ``{{ value|stringformat:'s' }}`` prints with autoescaping on."""
+    if type(value) is str:  # a plain (not safe) str formats as itself, then is escaped
+        return html.escape(value)
     if isinstance(value, tuple):
         value = str(value)
     try:
@@ -177,6 +219,8 @@ class FastFormRenderer(DjangoTemplates):
                 self._fast[name] = self._render_multiple
             self._fast[ERRORS + "default.html"] = self._render_errors
             self._fast[ERRORS + "ul.html"] = self._render_errors
+            self._fast[LABEL] = self._render_label
+            self._fast[PARAGRAPHS] = self._render_paragraphs
 
     def _is_djangos(self, template_name: str) -> bool:
         """The engine loads Django's own file for this name, with the source expected here."""
@@ -246,6 +290,47 @@ class FastFormRenderer(DjangoTemplates):
             if group:
                 parts.append("\n  </div>")
         parts.append("\n</div>\n")
+        return "".join(parts)
+
+    @staticmethod
+    def _render_label(context: Mapping[str, Any]) -> str:
+        label = _text(context["label"])
+        if not context["use_tag"]:
+            return label
+        tag = _text(context["tag"])
+        attrs = context["attrs"]  # a dict, or None (the template then writes no attribute)
+        return f"<{tag}{_attrs(attrs) if attrs else ''}>{label}</{tag}>"
+
+    @staticmethod
+    def _render_paragraphs(context: Mapping[str, Any]) -> str:
+        """p.html, its text between the tags kept (the renderer strips the ends)."""
+        errors, fields = context["errors"], context["fields"]
+        hidden = "".join(_text(field) for field in context["hidden_fields"])
+        parts = [f"{_text(errors)}\n"]
+        if errors and not fields:
+            parts.append(f"\n  <p>{hidden}</p>\n")
+        parts.append("\n")
+        for number, (field, field_errors) in enumerate(fields, start=1):
+            classes = field.css_classes()
+            shown_class = f' class="{_text(classes)}"' if classes else ""
+            label = _text(field.label_tag()) if field.label else ""
+            parts.append(f"\n  {_text(field_errors)}\n  <p{shown_class}>\n    {label}\n")
+            parts.append(f"    {_text(field)}\n    ")
+            if field.help_text:
+                auto_id = field.auto_id
+                shown_id = f' id="{_text(auto_id)}_helptext"' if auto_id else ""
+                # |safe: the help text as it is, not escaped
+                parts.append(
+                    f'\n      <span class="helptext"{shown_id}>{field.help_text}</span>\n    '
+                )
+            parts.append("\n    ")
+            if number == len(fields):
+                parts.append(f"\n      {hidden}\n    ")
+            parts.append("\n  </p>\n")
+        parts.append("\n")
+        if not fields and not errors:
+            parts.append(f"\n  {hidden}\n")
+        parts.append("\n")
         return "".join(parts)
 
     @staticmethod

@@ -225,3 +225,48 @@ def test_dashboard_lists_upcoming_collections(staff_client, treasury_staff) -> N
     assert "今後30日の回収予定" in html
     assert deal.invoice.invoice_number in html
     assert "¥1,250,000" in html
+
+
+def test_the_deposits_table_prints_each_row(staff_client, treasury_staff) -> None:
+    # The table is read as plain rows (deposit_rows); it prints what the model rows printed.
+    from datetime import date
+
+    from urikake.treasury.models import CollectionStatement
+
+    statement = CollectionStatement.objects.create(
+        source_format="zengin", filename="s.txt", sha256="0" * 64, imported_by=treasury_staff
+    )
+    made = [
+        Deposit.objects.create(
+            statement=statement,
+            line_key=f"k{n}",
+            value_date=day,
+            amount=amount,
+            payer_kana=kana,
+            status=status,
+            reason_ja=reason,
+        )
+        for n, (day, amount, kana, status, reason) in enumerate(
+            [
+                (date(2026, 11, 30), 1_234_567, "ｶ)ｳﾘｶｹ<&>", "suggested", "金額が一致しません <b>"),
+                (date(2026, 12, 1), 50, "ﾔﾏﾀﾞ ﾀﾛｳ", "suggested", ""),
+                (date(2026, 12, 1), 9_000, "ｽｽﾞｷ", "auto", "自動消込"),
+            ]
+        )
+    ]
+    suggested = staff_client.get("/backoffice/treasury/deposits/").content.decode()
+    first, second, matched = made
+    assert (
+        f'<tr><td><a href="/backoffice/treasury/deposits/{second.pk}/">#{second.pk}</a></td>'
+        "<td>2026-12-01</td><td>ﾔﾏﾀﾞ ﾀﾛｳ</td><td>¥50</td>"
+        '<td class="status">確認待ち（候補あり）</td><td></td></tr>'
+        f'<tr><td><a href="/backoffice/treasury/deposits/{first.pk}/">#{first.pk}</a></td>'
+        "<td>2026-11-30</td><td>ｶ)ｳﾘｶｹ&lt;&amp;&gt;</td><td>¥1,234,567</td>"
+        '<td class="status">確認待ち（候補あり）</td><td>金額が一致しません &lt;b&gt;</td></tr>'
+    ) in suggested
+    assert f"#{matched.pk}<" not in suggested
+    everything = staff_client.get("/backoffice/treasury/deposits/?status=all").content.decode()
+    assert everything.index(f"#{matched.pk}<") < everything.index(f"#{second.pk}<")
+    assert everything.index(f"#{second.pk}<") < everything.index(f"#{first.pk}<")
+    nothing = staff_client.get("/backoffice/treasury/deposits/?status=unknown").content.decode()
+    assert "該当する入金はありません。" in nothing

@@ -115,6 +115,73 @@ def test_an_error_list_renders_as_its_template(errors: ErrorList) -> None:
     assert errors.render(template_name=errors.template_name_ul, renderer=FAST) == django
 
 
+class _LabelForm(forms.Form):
+    required_css_class = "required"
+    name = forms.CharField(label=NASTY)
+    lazy = forms.CharField(label=gettext_lazy("お知らせ"), required=False)
+    question = forms.CharField(label="Why?", required=False)
+    safe = forms.CharField(label=mark_safe("<em>safe</em>"), required=False)
+    own_id = forms.CharField(widget=forms.TextInput(attrs={"id": "mine"}), required=False)
+    choice = forms.ChoiceField(choices=CHOICES[1:3], widget=forms.RadioSelect, required=False)
+    hidden = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+@pytest.mark.parametrize("auto_id", ["id_%s", False])
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_labels_render_as_their_template(auto_id: str | bool, language: str) -> None:
+    with override(language):
+        fast_form = _LabelForm(auto_id=auto_id, renderer=FAST)
+        django_form = _LabelForm(auto_id=auto_id, renderer=DJANGO)
+        for name in _LabelForm.base_fields:
+            fast, django = fast_form[name], django_form[name]
+            assert fast.label_tag() == django.label_tag(), name
+            assert fast.legend_tag() == django.legend_tag(), name
+            assert fast.label_tag("<b>c</b>", attrs={"class": NASTY, "hidden": True}) == (
+                django.label_tag("<b>c</b>", attrs={"class": NASTY, "hidden": True})
+            )
+            assert fast.label_tag(label_suffix=":") == django.label_tag(label_suffix=":")
+        assert fast_form.as_p() == django_form.as_p()
+
+
+class _ParagraphsForm(forms.Form):
+    error_css_class = "error"
+    required_css_class = "required"
+    name = forms.CharField(label=NASTY, help_text=mark_safe("<b>help</b> & more"))
+    amount = forms.IntegerField(label=gettext_lazy("金額"), help_text=gettext_lazy("お知らせ"))
+    unlabelled = forms.CharField(label="", required=False)
+    note = forms.CharField(widget=forms.Textarea, required=False)
+    hidden = forms.CharField(widget=forms.HiddenInput, required=False)
+    secret = forms.CharField(widget=forms.HiddenInput, required=True)
+
+    def clean(self) -> dict[str, Any]:
+        raise ValidationError(NASTY)
+
+
+class _HiddenOnlyForm(forms.Form):
+    hidden = forms.CharField(widget=forms.HiddenInput)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda r: _ParagraphsForm(renderer=r),
+        lambda r: _ParagraphsForm(initial={"name": NASTY, "amount": 12345}, renderer=r),
+        lambda r: _ParagraphsForm({"name": "x", "amount": "a<b"}, renderer=r),
+        lambda r: _ParagraphsForm({"name": "x", "amount": "5", "secret": "s"}, renderer=r),
+        lambda r: _ParagraphsForm(auto_id=False, renderer=r),
+        lambda r: _HiddenOnlyForm(renderer=r),
+        lambda r: _HiddenOnlyForm({}, renderer=r),
+        lambda r: forms.Form(renderer=r),
+    ],
+)
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_a_form_as_paragraphs_renders_as_its_template(
+    make: Callable[[Any], forms.Form], language: str
+) -> None:
+    with override(language):
+        assert make(FAST).as_p() == make(DJANGO).as_p()
+
+
 def test_the_plain_widgets_and_error_lists_are_not_rendered_through_templates() -> None:
     # what makes it fast: no template for these (it would fall back if Django's changed)
     assert "django/forms/widgets/text.html" in FAST.fast_templates
@@ -122,6 +189,8 @@ def test_the_plain_widgets_and_error_lists_are_not_rendered_through_templates() 
     assert "django/forms/errors/list/default.html" in FAST.fast_templates
     assert "django/forms/widgets/radio.html" in FAST.fast_templates
     assert "django/forms/widgets/checkbox_select.html" in FAST.fast_templates
+    assert "django/forms/label.html" in FAST.fast_templates
+    assert "django/forms/p.html" in FAST.fast_templates
     assert "django/forms/widgets/clearable_file_input.html" not in FAST.fast_templates
 
 
