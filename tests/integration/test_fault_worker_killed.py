@@ -351,3 +351,30 @@ def test_a_live_workers_running_task_is_left_alone() -> None:
     assert recover_stale_tasks(older_than=timedelta(seconds=30), now=now).requeued == []
     task.refresh_from_db()
     assert task.status == TaskResultStatus.RUNNING
+
+
+def test_a_worker_never_queues_its_own_running_task_again() -> None:
+    """Its heartbeat row can look stale (on SQLite the heartbeat waits for the write lock
+    behind the worker's own task); the worker asking is alive all the same."""
+    from urikake.system.models import WorkerHeartbeat
+    from urikake.system.task_recovery import recover_stale_tasks
+    from urikake.system.tasks import ping
+
+    result = ping.enqueue("mine")
+    task = DBTaskResult.objects.get(pk=result.id)
+    task.claim("this-worker")
+    now = timezone.now() + timedelta(minutes=5)
+    WorkerHeartbeat.objects.create(
+        worker_id="this-worker", hostname="h", pid=1, started_at=now, last_seen=now
+    )
+    WorkerHeartbeat.objects.filter(worker_id="this-worker").update(
+        last_seen=now - timedelta(seconds=10)  # older than the threshold below
+    )
+    asked_by_itself = recover_stale_tasks(
+        older_than=timedelta(seconds=2), now=now, alive="this-worker"
+    )
+    assert asked_by_itself.requeued == []
+    task.refresh_from_db()
+    assert task.status == TaskResultStatus.RUNNING
+    # asked by anyone else, the same task is a dead worker's
+    assert recover_stale_tasks(older_than=timedelta(seconds=2), now=now).requeued == [str(task.id)]

@@ -49,13 +49,21 @@ def _live_workers(since: datetime) -> set[str]:
     )
 
 
-def recover_stale_tasks(*, older_than: timedelta, now: datetime | None = None) -> Recovery:
-    """Queue again (or fail) every RUNNING task whose worker is gone; return what was done."""
+def recover_stale_tasks(
+    *, older_than: timedelta, now: datetime | None = None, alive: str = ""
+) -> Recovery:
+    """Queue again (or fail) every RUNNING task whose worker is gone; return what was done.
+
+    ``alive``: the id of the worker asking (its heartbeat thread), which is alive whatever
+    its heartbeat row says. Its own claims are never taken back: on SQLite its last heartbeat
+    can look older than ``older_than`` after waiting for the database's one write lock behind
+    its own task's transaction (the time is taken before the wait), and it would queue again
+    the task it is running (seen in CI under load)."""
     now = now or timezone.now()
     since = now - older_than
     outcome = Recovery()
     with transaction.atomic():
-        live = _live_workers(since)
+        live = _live_workers(since) | ({alive} if alive else set())
         # SKIP LOCKED: a worker finishing a task (or another reaper) holds the row; leave it.
         running = (
             DBTaskResult.objects.select_for_update(skip_locked=True)

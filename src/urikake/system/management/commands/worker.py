@@ -41,13 +41,15 @@ def _beat(worker_id: str, started_at: Any, stop: threading.Event) -> None:
                     },
                 )
                 # Tasks whose worker died are put back in the queue by any live worker.
+                # (never this worker's own: it is alive, whatever its heartbeat row says)
                 recover_stale_tasks(
                     older_than=timedelta(
                         seconds=max(
                             settings.WORKER_STALE_AFTER_SECONDS,
                             2 * settings.WORKER_HEARTBEAT_SECONDS,
                         )
-                    )
+                    ),
+                    alive=worker_id,
                 )
             except Exception:  # a busy database must not kill the heartbeat thread
                 connection.close()
