@@ -20,6 +20,7 @@ from tests.fixtures.deals import (
     payment_history,
     verified_applicant,
 )
+from tests.fixtures.numbers import next_invoice_number
 from urikake.domain.invoices import InvoiceData, TaxBreakdown
 from urikake.domain.lending import LoanDocument
 from urikake.domain.statements import Direction, SourceFormat, Statement, StatementLine
@@ -76,7 +77,7 @@ def invoice(org, user, amount: int, *, due_days: int = 60, number: str | None = 
     data = InvoiceData(
         issuer_name=org.name,
         debtor_name=DEBTOR_NAME,
-        invoice_number=number or f"INV-{uuid.uuid4().hex[:8]}",
+        invoice_number=number or next_invoice_number(),
         issue_date=today - timedelta(days=1),
         due_date=today + timedelta(days=due_days),
         total_amount=amount,

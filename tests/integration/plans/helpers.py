@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 from django.utils import timezone
 
 from tests.fixtures.deals import DEBTOR_CORPORATE_NUMBER, DEBTOR_KANA, DEBTOR_NAME
+from tests.fixtures.numbers import next_invoice_number
 from urikake.domain.invoices import InvoiceData, TaxBreakdown
 from urikake.receivables import services
 from urikake.receivables.models import Invoice
@@ -29,7 +29,7 @@ def invoice_of(org: Any, user: Any, amount: int, due_days: int = 60) -> Invoice:
     data = InvoiceData(
         issuer_name=org.name,
         debtor_name=DEBTOR_NAME,
-        invoice_number=f"INV-{uuid.uuid4().hex[:8]}",
+        invoice_number=next_invoice_number(),
         issue_date=today - timedelta(days=1),
         due_date=today + timedelta(days=due_days),
         total_amount=amount,

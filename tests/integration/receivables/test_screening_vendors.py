@@ -6,7 +6,6 @@ consent means no call."""
 from __future__ import annotations
 
 import hashlib
-import uuid
 from datetime import timedelta
 from decimal import Decimal
 
@@ -20,6 +19,7 @@ from tests.fixtures.deals import (
     payment_history,
     verified_applicant,
 )
+from tests.fixtures.numbers import next_invoice_number
 from tests.fixtures.screening_vendors import give_screening_consent
 from urikake.applicants import services as applicant_services
 from urikake.applicants.data_use import Use
@@ -68,7 +68,7 @@ def _screened(
         InvoiceData(
             issuer_name=org.name,
             debtor_name=DEBTOR_NAME,
-            invoice_number=f"INV-{uuid.uuid4().hex[:8]}",
+            invoice_number=next_invoice_number(),
             issue_date=today - timedelta(days=1),
             due_date=today + timedelta(days=due_days),
             total_amount=1_100_000,
