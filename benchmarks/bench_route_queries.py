@@ -72,6 +72,7 @@ def child(
     print("-" * len(header), flush=True)
     applications = plan["applications"]
     in_a_row: list[float] = []
+    by_area: list[Any] = []
     clients: list[tuple[Any, str]] = []
     for role, path, name in ROUTES:
         if only and not any(part in name for part in only):
@@ -124,10 +125,14 @@ def child(
         if sql:
             for query, caller in zip(captured, callers, strict=False):
                 print(f"    {query[:150]}\n        ← {caller}")
-        if profiler:
+        if profiler and profile == "area":
+            by_area.append(profiler)
+        elif profiler:
             out = io.StringIO()
             pstats.Stats(profiler, stream=out).sort_stats(profile).print_stats(60)
             print(out.getvalue())
+    if by_area:
+        print_areas(by_area)
     if mixed and clients:
         # The same routes one after another, round after round, as a worker under the load's
         # mix serves them: each request finds the CPU caches full of the previous page's code
@@ -144,6 +149,51 @@ def child(
         )
 
 
+# Where a request's CPU goes, by the code that spends it (a function's own time, cProfile's
+# tottime): the first prefix of its file's path that matches names the area.
+AREAS = [
+    ("/django/template/", "Django templates"),
+    ("/django/templatetags/", "Django templates"),
+    ("/django/utils/translation/", "Django translation"),
+    ("/django/db/models/sql/", "Django ORM: SQL compiler"),
+    ("/django/db/", "Django ORM: other"),
+    ("/psycopg", "psycopg"),
+    ("/django/contrib/sessions/", "sessions"),
+    ("/django/middleware/", "Django middleware"),
+    ("/django/urls/", "URL resolving/reversing"),
+    ("/django/forms/", "Django forms"),
+    ("/django/", "Django: other"),
+    ("/urikake/web/templates", "Django templates"),
+    ("/urikake/", "Urikake's own code"),
+    ("site-packages/", "other libraries"),
+    ("~", "built-ins (C functions and methods)"),
+    ("", "standard library"),
+]
+
+
+def print_areas(stats: list[Any]) -> None:
+    """Sum the routes' profiles (equal weight per route) by area (``--profile area``)."""
+    import pstats
+
+    total = pstats.Stats(stats[0])
+    for more in stats[1:]:
+        total.add(more)
+    spent: dict[str, float] = {}
+    files: dict[str, float] = {}
+    for (filename, _line, name), row in total.stats.items():  # type: ignore[attr-defined]
+        area = next(label for prefix, label in AREAS if prefix in filename or not prefix)
+        spent[area] = spent.get(area, 0.0) + row[2]  # tottime
+        where = name if filename == "~" else "/".join(Path(filename).parts[-3:])
+        files[where] = files.get(where, 0.0) + row[2]
+    whole = sum(spent.values()) or 1.0
+    print(f"\n{'area (own time of its functions)':<40} {'share':>6}")
+    for area, seconds in sorted(spent.items(), key=lambda kv: -kv[1]):
+        print(f"{area:<40} {100 * seconds / whole:>5.1f}%")
+    print(f"\n{'file or built-in (own time)':<60} {'share':>6}")
+    for where, seconds in sorted(files.items(), key=lambda kv: -kv[1])[:30]:
+        print(f"{where[-60:]:<60} {100 * seconds / whole:>5.1f}%")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=5 if SMOKE else 30)
@@ -153,7 +203,8 @@ def main() -> None:
         nargs="?",
         const="cumulative",
         default="",
-        help="profile the measured requests (CPU time), sorted by this key (default cumulative)",
+        help="profile the measured requests (CPU time), sorted by this key (default "
+        "cumulative); 'area' sums all routes' profiles by the code that spent the time",
     )
     parser.add_argument("--sql", action="store_true", help="print the queries of each route")
     parser.add_argument(
