@@ -194,7 +194,7 @@ def _print_report(
     rows: list[Row], args: argparse.Namespace, load_before: float, load_after: float, port: int
 ) -> None:
     print(
-        f"\nLoad test (locust, after {args.warmup} s of warm-up): {args.users} users × "
+        f"\nLoad test, {args.mix} (locust, after {args.warmup} s of warm-up): {args.users} users × "
         f"{args.rate:g} req/s for {args.seconds} s ({args.applicants} applicant "
         f"organisations), gunicorn {args.web_workers} workers × {args.threads} threads + 1 "
         f"task worker, PostgreSQL, loopback (load average before "
@@ -367,6 +367,13 @@ def _arguments() -> argparse.Namespace:
         help="locust worker processes (1: one process; locust itself needs CPU)",
     )
     parser.add_argument(
+        "--mix",
+        choices=["mixed", "floor"],
+        default="mixed",
+        help="mixed: the load of issue 14; floor: only /healthz, the cheapest request, to "
+        "see what the machine itself allows",
+    )
+    parser.add_argument(
         "--warmup",
         type=int,
         default=WARMUP,
@@ -429,7 +436,9 @@ def _run_locust(stack: Stack, args: argparse.Namespace) -> tuple[list[Row], list
         "URIKAKE_LOAD_PLAN": str(stack.plan),
         "URIKAKE_LOAD_RATE": str(args.rate),
         "URIKAKE_LOAD_LOCUST_PROCESSES": str(args.locust_processes),
+        "URIKAKE_LOAD_MIX": args.mix,
     }
+    classes = ["HealthCheck"] if args.mix == "floor" else []
     processes = ["--processes", str(args.locust_processes)] if args.locust_processes > 1 else []
     done = subprocess.run(
         [str(BIN / "locust"), "-f", str(ROOT / "benchmarks/load/locustfile.py"),
@@ -438,7 +447,7 @@ def _run_locust(stack: Stack, args: argparse.Namespace) -> tuple[list[Row], list
          "--spawn-rate", str(args.users),
          "--run-time", f"{args.seconds}s", "--host", f"http://127.0.0.1:{stack.port}",
          "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING",
-         "--exit-code-on-error", "0", *processes],
+         "--exit-code-on-error", "0", *processes, *classes],
         env=locust_env, capture_output=True, text=True, cwd=ROOT,
     )  # fmt: skip
     if done.returncode != 0 or os.environ.get("URIKAKE_LOAD_DEBUG"):

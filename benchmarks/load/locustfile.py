@@ -268,3 +268,17 @@ class Treasury(SignedIn):
             "file",
             PLAN["files"]["collection"],
         )
+
+
+class HealthCheck(SignedIn):
+    """The floor, not part of the mix (``bench_load.py --mix floor``): everyone asks for
+    ``/healthz``, the cheapest request the stack serves — the WSGI handler and middleware, one
+    small database read, no session read, no template. What this rate costs the machine bounds
+    what any mix of real pages can reach on it."""
+
+    abstract = os.environ.get("URIKAKE_LOAD_MIX", "mixed") != "floor"
+    role = "applicant"
+
+    @task
+    def health(self) -> None:
+        self.get("/healthz", "floor: /healthz")
