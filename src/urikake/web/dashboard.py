@@ -49,7 +49,7 @@ from urikake.receivables.models import FinancingApplication
 from urikake.receivables.screening import line_in_use
 from urikake.servicing import overdue
 from urikake.servicing.models import Position
-from urikake.treasury.models import Payout, PayoutBatch
+from urikake.treasury.models import Payout
 
 #: Applications on which the client still has something to do or to wait for.
 OPEN_STATUSES = [
@@ -231,20 +231,6 @@ def open_deals(org: Organization, *, today: date, limit: int | None = None) -> l
             )
         )
     return deals
-
-
-def _received_on(payout: Payout) -> date:
-    batch: PayoutBatch | None = payout.batch
-    return batch.value_date if batch is not None else payout.requested_for
-
-
-def sent_payouts(org: Organization) -> list[Payout]:
-    """The transfers the client received (sent, not returned), oldest first."""
-    return list(
-        Payout.objects.filter(organization=org, status=Payout.Status.SENT, debit_account="")
-        .select_related("batch", "application", "purchase__invoice", "purchase__debtor")
-        .order_by("batch__value_date", "pk")
-    )
 
 
 def funds(org: Organization, *, today: date) -> FundsReceived:
@@ -456,40 +442,66 @@ def history(
 def statement_rows(org: Organization, start: date, end: date) -> list[StatementRow]:
     """The 取引明細 of a period: every transfer the client received, by value date. An advance
     carries the deal's face and fees (summed over its invoices), a holdback release the
-    invoice it belongs to."""
-    rows = []
-    for p in sent_payouts(org):
-        on = _received_on(p)
-        if not start <= on <= end:
-            continue
-        if p.kind == Payout.Kind.ADVANCE:
-            positions = list(
-                Position.objects.filter(application_id=p.application_id).select_related(
-                    "invoice", "debtor"
-                )
+    invoice it belongs to.
+
+    Two queries whatever the client's history: the period's payouts (the day a payout came
+    in is its batch's value date, the day it was requested for when it has no batch), then
+    the purchases of the period's advances. (Every sent payout of the client was read and
+    the period picked in Python, and each advance read its purchases on its own.)"""
+    payouts = list(
+        Payout.objects.filter(organization=org, status=Payout.Status.SENT, debit_account="")
+        .annotate(on=Coalesce("batch__value_date", "requested_for"))
+        .filter(on__gte=start, on__lte=end)
+        .order_by("on", "pk")
+        .values_list(
+            "on",
+            "kind",
+            "application_id",
+            "amount",
+            "purchase__invoice__invoice_number",
+            "purchase__debtor__name",
+        )
+    )
+    advances = {app for _on, kind, app, *_ in payouts if kind == Payout.Kind.ADVANCE}
+    bought: dict[int, list[tuple[str, str, int, int]]] = {}
+    if advances:
+        for app, number, debtor, face, fees in (
+            Position.objects.filter(application_id__in=advances)
+            .order_by("pk")
+            .values_list(
+                "application_id",
+                "invoice__invoice_number",
+                "debtor__name",
+                "face_amount",
+                F("fee") + F("admin_fee"),
             )
+        ):
+            bought.setdefault(app, []).append((number, debtor, face, fees))
+    rows = []
+    for on, kind, app, amount, number, debtor in payouts:
+        if kind == Payout.Kind.ADVANCE:
+            positions = bought.get(app, [])
             rows.append(
                 StatementRow(
                     on=on,
                     kind="advance",
-                    invoice_numbers="、".join(x.invoice.invoice_number for x in positions),
-                    debtor="、".join(sorted({x.debtor.name for x in positions})),
-                    face=sum(x.face_amount for x in positions),
-                    fees=sum(x.fee + x.admin_fee for x in positions),
-                    received=p.amount,
+                    invoice_numbers="、".join(x[0] for x in positions),
+                    debtor="、".join(sorted({x[1] for x in positions})),
+                    face=sum(x[2] for x in positions),
+                    fees=sum(x[3] for x in positions),
+                    received=amount,
                 )
             )
         else:
-            purchase = p.purchase
             rows.append(
                 StatementRow(
                     on=on,
                     kind="reserve",
-                    invoice_numbers=purchase.invoice.invoice_number if purchase else "",
-                    debtor=purchase.debtor.name if purchase else "",
+                    invoice_numbers=number or "",
+                    debtor=debtor or "",
                     face=0,
                     fees=0,
-                    received=p.amount,
+                    received=amount,
                 )
             )
     return rows

@@ -465,13 +465,16 @@ def test_a_few_funded_deals_are_all_shown_without_a_note(funded: Any, treasury_s
     assert f'id="fees-total">¥{_dashboard_figures(deal.organization)["fees"]:,}<' in html
 
 
-def _page_reads(client: Client) -> tuple[int, int]:
-    """The queries of one GET of my page (after a first one) and the rows they read."""
+def _page_reads(
+    client: Client, path: str = "/my/", query: dict[str, str] | None = None
+) -> tuple[int, int]:
+    """The queries of one GET of ``path`` (my page by default; after a first one) and the
+    rows they read."""
     from django.db import connection
     from django.db.models.sql import compiler
     from django.test.utils import CaptureQueriesContext
 
-    assert client.get("/my/").status_code == 200
+    assert client.get(path, query).status_code == 200
     rows = 0
     real = compiler.cursor_iter
 
@@ -484,7 +487,7 @@ def _page_reads(client: Client) -> tuple[int, int]:
     compiler.cursor_iter = counting
     try:
         with CaptureQueriesContext(connection) as captured:
-            assert client.get("/my/").status_code == 200
+            assert client.get(path, query).status_code == 200
     finally:
         compiler.cursor_iter = real
     return len(captured.captured_queries), rows
@@ -533,3 +536,28 @@ def test_the_contracts_box_lists_the_newest_five_with_their_state(
     assert box.count("締結済み") == 4
     assert box.count("署名待ち") == 1
     assert deal.application.pk not in links
+
+
+def test_the_statement_reads_the_period_only(
+    funded: Any, treasury_staff: Any, monkeypatch: Any
+) -> None:
+    """The same queries for one funded deal and for seven; a period reads its own payouts and
+    their purchases, nothing of other periods (every sent payout of the client was read and
+    the period picked in Python, each advance reading its purchases on its own)."""
+    deal, advance, _ = funded
+    on = advance.batch.value_date
+    monkeypatch.setattr(dashboard, "today", lambda: max(on, timezone.localdate()))
+    period = {"start": (on - timedelta(days=3)).isoformat(), "end": on.isoformat()}
+    before = {"start": "2020-01-01", "end": "2020-01-31"}
+    client = _client(deal.user)
+    queries, rows = _page_reads(client, "/my/statement/csv/", period)
+    _, rows_before = _page_reads(client, "/my/statement/csv/", before)
+    more = _funded_deals(deal, treasury_staff, 6)
+    assert {d.application.payouts.get(kind="advance").batch.value_date for d in more} == {on}
+    more_queries, more_rows = _page_reads(client, "/my/statement/csv/", period)
+    assert more_queries == queries
+    assert more_rows - rows == 6 * 2  # each new deal's advance and its purchase
+    assert _page_reads(client, "/my/statement/csv/", before)[1] == rows_before
+    lines = _csv(client.get("/my/statement/csv/", period))[1:-1]
+    numbers = [deal.invoice.invoice_number, *(d.invoice.invoice_number for d in more)]
+    assert [line[2] for line in lines] == numbers  # by value date, then as paid out
