@@ -36,7 +36,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from _report import SMOKE
+from _report import SMOKE, machine_speed
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -198,7 +198,8 @@ def _print_report(
         f"{args.rate:g} req/s for {args.seconds} s ({args.applicants} applicant "
         f"organisations), gunicorn {args.web_workers} workers × {args.threads} threads + 1 "
         f"task worker, PostgreSQL, loopback (load average before "
-        f"{load_before:.1f}, after {load_after:.1f}, {os.cpu_count()} CPUs)"
+        f"{load_before:.1f}, after {load_after:.1f}, {os.cpu_count()} CPUs; machine speed "
+        f"{machine_speed():.1f} ms: _report.machine_speed, lower is faster)"
     )
     header = (
         f"{'request':<42} {'count':>7} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} "

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from _report import SMOKE
+from _report import SMOKE, machine_speed
 from bench_load import (
     ADMIN_URL,
     Stack,
@@ -248,7 +248,8 @@ def main() -> None:
     with production_stack(web_workers=1) as stack:
         print(
             f"\nServer CPU per request, one gunicorn worker, PostgreSQL on loopback "
-            f"(load average {os.getloadavg()[0]:.1f}, {os.cpu_count()} CPUs)"
+            f"(load average {os.getloadavg()[0]:.1f}, {os.cpu_count()} CPUs, "
+            f"machine speed {machine_speed():.1f} ms: _report.machine_speed, lower is faster)"
         )
         header = (
             f"{'route':<40} {'n':>5} {'web ms':>7} {'task ms':>8} {'db ms':>6} "

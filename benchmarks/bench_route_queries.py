@@ -27,7 +27,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from _report import SMOKE
+from _report import SMOKE, machine_speed
 from bench_load import ADMIN_URL, ROOT, _pg_available, seeded_database
 
 SESSION_COOKIE = "__Host-urikake_session"
@@ -228,7 +228,8 @@ def main() -> None:
         command += ["--mixed"] * args.mixed
         print(
             f"\nQueries and CPU per request in-process (Django test client, production settings, "
-            f"PostgreSQL; load average {os.getloadavg()[0]:.1f})"
+            f"PostgreSQL; load average {os.getloadavg()[0]:.1f}; machine speed "
+            f"{machine_speed():.1f} ms: _report.machine_speed, lower is faster)"
         )
         if os.environ.get("BENCH_QUERIES_SRC"):  # another checkout's code, same database
             production = {**production, "PYTHONPATH": os.environ["BENCH_QUERIES_SRC"]}
