@@ -103,7 +103,7 @@ from urikake.domain.statements import (  # noqa: E402
 )
 from urikake.integrations.antisocial.simulator import AntisocialSimulator  # noqa: E402
 from urikake.integrations.credit_bureau.simulator import CreditBureauSimulator  # noqa: E402
-from urikake.kyc.models import KycCheck  # noqa: E402
+from urikake.kyc import services as kyc  # noqa: E402
 from urikake.plans import services as plan_services  # noqa: E402
 from urikake.receivables import services  # noqa: E402
 from urikake.receivables.models import Debtor, FinancingApplication  # noqa: E402
@@ -152,15 +152,7 @@ def _setup() -> tuple[User, Organization, list[Debtor]]:
     plan_services.adjust_credit_line(
         org, amount=50_000_000, reason="ベンチマーク用の限度額", acting_user=officers[0]
     )
-    now = timezone.now()
-    KycCheck.objects.create(
-        organization=org,
-        requested_by=user,
-        status="verified",
-        submitted_at=now,
-        decided_at=now,
-        expires_at=now + timedelta(days=365),
-    )
+    kyc.record_verified_check(org, requested_by=user, acting_user="system:bench")
     today = timezone.localdate()
     debtors = []
     lines: list[StatementLine] = []

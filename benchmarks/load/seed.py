@@ -33,7 +33,6 @@ import json
 import os
 import sys
 import time
-from datetime import timedelta
 from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "urikake.settings")
@@ -54,12 +53,14 @@ from urikake.accounts.models import User  # noqa: E402
 from urikake.applicants import services as applicants  # noqa: E402
 from urikake.applicants.models import Membership, Organization  # noqa: E402
 from urikake.domain.identifiers import corporate_number_check_digit  # noqa: E402
+from urikake.kyc import services as kyc  # noqa: E402
 from urikake.kyc.models import KycCheck  # noqa: E402
 from urikake.receivables import services as receivables  # noqa: E402
 from urikake.receivables.models import Debtor, FinancingApplication  # noqa: E402
 from urikake.system import sample_files  # noqa: E402
 from urikake.system.demo import PASSWORD, finish_onboarding, load_demo_data  # noqa: E402
 from urikake.system.demo_company import create_demo_company  # noqa: E402
+from urikake.system.demo_scale import DEBTOR_TRADES, PLACE_KANA, PLACES, TRADES  # noqa: E402
 from urikake.system.demo_treasury import CLIENT_EMAIL  # noqa: E402
 
 APPLICANT = "applicant@demo.urikake.example"
@@ -72,36 +73,15 @@ LOAD_EMAIL = "load-{:05d}@demo.urikake.example"
 DEBTORS_EACH = 3
 APPLICANTS_PER_DEBTOR = 4  # how many applicants sell to the same debtor company
 
-# (name, kana) parts of the fictitious companies
-_PLACES = (
-    ("あおば", "アオバ"),
-    ("さくら", "サクラ"),
-    ("みなと", "ミナト"),
-    ("ひかり", "ヒカリ"),
-    ("つばさ", "ツバサ"),
-    ("なごみ", "ナゴミ"),
-    ("はるか", "ハルカ"),
-    ("いぶき", "イブキ"),
-    ("みどり", "ミドリ"),
-    ("ほくと", "ホクト"),
-    ("あさひ", "アサヒ"),
-    ("かえで", "カエデ"),
+# (name, kana) parts of the fictitious companies: the demo's at scale, the shorter places and
+# trades only (so that the names stay as the load seed has always made them)
+_PLACES = tuple(
+    (place, PLACE_KANA[place])
+    for place in PLACES
+    if place not in {"こだま", "ゆうき", "たいよう", "しらかば", "すばる", "やまと"}
 )
-_TRADES = (
-    ("商事", "シヨウジ", "wholesale"),
-    ("運輸", "ウンユ", "transport"),
-    ("建設", "ケンセツ", "construction"),
-    ("製作所", "セイサクシヨ", "manufacturing"),
-    ("システム", "システム", "it"),
-    ("食品", "シヨクヒン", "food"),
-)
-_DEBTOR_TRADES = (
-    ("物産", "ブツサン"),
-    ("電機", "デンキ"),
-    ("百貨店", "ヒヤツカテン"),
-    ("精機", "セイキ"),
-    ("化学", "カガク"),
-)
+_TRADES = TRADES[:6]
+_DEBTOR_TRADES = tuple(trade for trade in DEBTOR_TRADES if trade[0] != "ホールディングス")
 _CITIES = (
     "東京都港区芝公園1-2-3",
     "大阪府大阪市北区梅田2-3-4",
@@ -145,15 +125,7 @@ def _verified_kyc(org: Organization, user: User) -> None:
     shows that step; the load test submits applications, which needs a verified identity)."""
     if KycCheck.objects.filter(organization=org, status="verified").exists():
         return
-    now = timezone.now()
-    KycCheck.objects.create(
-        organization=org,
-        requested_by=user,
-        status="verified",
-        submitted_at=now,
-        decided_at=now,
-        expires_at=now + timedelta(days=365),
-    )
+    kyc.record_verified_check(org, requested_by=user, acting_user="system:bench")
 
 
 def _debtor_pool(n: int) -> list[tuple[str, str, str, str]]:

@@ -19,14 +19,13 @@ from django.db import connection
 from django.utils import timezone
 
 from tests.e2e.conftest import DESKTOP
+from tests.fixtures.clients import accept_current_terms
 from tests.fixtures.invoice_pdf import make_invoice_pdf
-from urikake.applicants import services as applicants
-from urikake.applicants import terms
 from urikake.applicants.models import Membership, Organization
 from urikake.domain.invoices import TaxBreakdown
 from urikake.domain.statements import Direction, SourceFormat, Statement, StatementLine
 from urikake.domain.zengin_statements import write_statement_file
-from urikake.kyc.models import KycCheck
+from urikake.kyc import services as kyc
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,26 +36,12 @@ PASSWORD = "uriko-shoten-password-2026"
 def _applicant(django_user_model: Any) -> None:
     user = django_user_model.objects.create_user(email=EMAIL, password=PASSWORD)
     EmailAddress.objects.create(user=user, email=EMAIL, verified=True, primary=True)
-    versions = terms.current_versions()
-    applicants.give_consent(
-        acting_user=user,
-        ip=None,
-        terms_version=versions["terms"],
-        privacy_version=versions["privacy"],
-    )
+    accept_current_terms(user)
     org = Organization.objects.create(
         kind="corporation", name="株式会社サンプル製作所", name_kana="サンプルセイサクシヨ"
     )
     Membership.objects.create(user=user, organization=org, role="owner")
-    now = timezone.now()
-    KycCheck.objects.create(
-        organization=org,
-        requested_by=user,
-        status="verified",
-        submitted_at=now,
-        decided_at=now,
-        expires_at=now + timedelta(days=365),
-    )
+    kyc.record_verified_check(org, requested_by=user, acting_user="system:test")
 
 
 def _zengin_statement(today: date) -> bytes:

@@ -13,20 +13,18 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from datetime import timedelta
 from typing import Any
 
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.test import Client
-from django.utils import timezone
 
 from urikake.accounts.models import User
 from urikake.accounts.roles import StaffRole
 from urikake.api import api
 from urikake.applicants.models import Membership, Organization
-from urikake.kyc.models import KycCheck
+from urikake.kyc import services as kyc
 
 pytestmark = pytest.mark.django_db
 
@@ -91,15 +89,7 @@ def _clients(django_user_model: Any) -> dict[str, Client]:
     EmailAddress.objects.create(user=owner, email=owner.email, verified=True, primary=True)
     org = Organization.objects.create(kind="corporation", name="株式会社売主", name_kana="ウリヌシ")
     Membership.objects.create(user=owner, organization=org, role="owner")
-    now = timezone.now()
-    KycCheck.objects.create(
-        organization=org,
-        requested_by=owner,
-        status="verified",
-        submitted_at=now,
-        decided_at=now,
-        expires_at=now + timedelta(days=365),
-    )
+    kyc.record_verified_check(org, requested_by=owner, acting_user="system:test")
     clients = {"applicant": Client()}
     clients["applicant"].force_login(owner)
     for role in StaffRole:

@@ -31,13 +31,12 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls import path as _path
 from django.utils import timezone
 
+from tests.fixtures.clients import accept_current_terms
 from urikake.accounts.access import THIRD_PARTY_RULES, Access, AccessRule
 from urikake.accounts.api_auth import PUBLIC_API_ROUTES
 from urikake.accounts.models import User
 from urikake.accounts.roles import ROLE_CAPABILITIES, StaffRole
 from urikake.api import api
-from urikake.applicants import services as applicant_services
-from urikake.applicants import terms
 from urikake.applicants.models import Invitation, Membership, Organization
 from urikake.applicants.tokens import new_token
 from urikake.domain.invoices import InvoiceData
@@ -345,13 +344,7 @@ def _user(django_user_model: Any, email: str, **extra: Any) -> Any:
     user = django_user_model.objects.create_user(email=email, password="x" * 20, **extra)
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     if not user.is_staff:  # applicants who accepted the current terms (else: consent page)
-        versions = terms.current_versions()
-        applicant_services.give_consent(
-            acting_user=user,
-            ip=None,
-            terms_version=versions["terms"],
-            privacy_version=versions["privacy"],
-        )
+        accept_current_terms(user)
     return user
 
 

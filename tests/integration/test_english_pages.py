@@ -15,12 +15,11 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.conf import settings
 from django.test import Client
 
+from tests.fixtures.clients import applicant_client
 from tests.fixtures.deals import Deal, make_deal
 from tests.integration.contracts.conftest import PLATFORM_ACCOUNT
 from tests.integration.treasury.test_overdue import purchased
 from urikake.accounts.models import User
-from urikake.applicants import services as applicant_services
-from urikake.applicants import terms
 
 pytestmark = pytest.mark.django_db
 
@@ -39,16 +38,7 @@ def _english(client: Client) -> Client:
 
 def _applicant(user: User) -> Client:
     """The owner, logged in, having accepted the current terms (else /my/ asks for consent)."""
-    versions = terms.current_versions()
-    applicant_services.give_consent(
-        acting_user=user,
-        ip=None,
-        terms_version=versions["terms"],
-        privacy_version=versions["privacy"],
-    )
-    client = Client()
-    client.force_login(user)
-    return client
+    return applicant_client(user)
 
 
 def _page(client: Client, url: str) -> str:

@@ -18,6 +18,7 @@ from django.apps import apps
 from django.db import connection
 from django.test import Client
 
+from tests.fixtures.clients import applicant_client
 from tests.fixtures.deals import make_deal
 from tests.integration.test_authorization_matrix import (
     World,
@@ -80,18 +81,7 @@ def _deals(staff: Any) -> dict[str, Any]:
     )
     contracted = contracted_deal(amount=990_000, **same)
     funded = funded_deal(staff, amount=880_000, **same)
-    client = Client()
-    client.force_login(accepted.user)
-    from urikake.applicants import services as applicant_services
-    from urikake.applicants import terms
-
-    versions = terms.current_versions()
-    applicant_services.give_consent(
-        acting_user=accepted.user,
-        ip=None,
-        terms_version=versions["terms"],
-        privacy_version=versions["privacy"],
-    )
+    client = applicant_client(accepted.user)
     return {
         "client": client,
         "accepted": accepted,

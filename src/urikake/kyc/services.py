@@ -11,6 +11,9 @@ Lifecycle of one :class:`~urikake.kyc.models.KycCheck`::
                      │                                                    └──► rejected
                      └─(vendor unreachable)──► not_started ──resend_kyc──► pending
     verified ──(1 year; expire_kyc_checks or simply time)──► expired
+
+Demo data, load seeds and tests that need a verified organisation without the vendor use
+:func:`record_verified_check`.
 """
 
 from __future__ import annotations
@@ -594,6 +597,42 @@ def expire_kyc_checks(
             )
             expired += 1
     return expired
+
+
+# --- recorded without the vendor ------------------------------------------------------------
+
+
+def record_verified_check(
+    organization: Organization,
+    *,
+    requested_by: User,
+    acting_user: Actor,
+    now: datetime | None = None,
+) -> KycCheck:
+    """Record a verified check that no vendor decided: demo data, load seeds and tests.
+
+    An applicant's check becomes verified only through :func:`handle_webhook`; this stands in
+    for the vendor's answer where there is no applicant to ask (no name, birth date or
+    document is stored). Valid for :data:`VERIFICATION_VALIDITY` from ``now``; audited as
+    ``demo.kyc_recorded``.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        check = KycCheck.objects.create(
+            organization=organization,
+            requested_by=requested_by,
+            status=KycStatus.VERIFIED,
+            submitted_at=now,
+            decided_at=now,
+            expires_at=now + VERIFICATION_VALIDITY,
+        )
+        audit.record(
+            "demo.kyc_recorded",
+            actor=acting_user,
+            obj=check,
+            payload={"organization_id": organization.pk, "expires_at": check.expires_at},
+        )
+    return check
 
 
 # --- staff -----------------------------------------------------------------------------------

@@ -72,7 +72,10 @@ BATCH = 2000
 TRANSFER_FEE = 145  # what the bank charges per outgoing transfer (demo's setting)
 PAYER_FEE = 660  # what debtors deduct from their payment
 
-_NAMES_A = (
+# The parts of the fictitious company names: a place (and its kana), a trade (its kana and
+# industry); debtors' trades. The load seed (benchmarks/load/seed.py) names its companies
+# from them too.
+PLACES = (
     "あおば",
     "さくら",
     "みなと",
@@ -92,7 +95,7 @@ _NAMES_A = (
     "すばる",
     "やまと",
 )
-_NAMES_KANA = {
+PLACE_KANA = {
     "あおば": "アオバ",
     "さくら": "サクラ",
     "みなと": "ミナト",
@@ -112,7 +115,7 @@ _NAMES_KANA = {
     "すばる": "スバル",
     "やまと": "ヤマト",
 }
-_NAMES_B = (
+TRADES = (
     ("商事", "シヨウジ", "wholesale"),
     ("運輸", "ウンユ", "transport"),
     ("建設", "ケンセツ", "construction"),
@@ -122,7 +125,7 @@ _NAMES_B = (
     ("デザイン", "デザイン", "services"),
     ("工業", "コウギヨウ", "manufacturing"),
 )
-_DEBTOR_B = (
+DEBTOR_TRADES = (
     ("物産", "ブツサン"),
     ("電機", "デンキ"),
     ("ホールディングス", "ホ-ルデイングス"),
@@ -289,15 +292,15 @@ def _organisations(
 ) -> list[Organization]:
     orgs = []
     for i, user in enumerate(users):
-        a = _NAMES_A[i % len(_NAMES_A)]
-        b, b_kana, industry = _NAMES_B[(i // len(_NAMES_A)) % len(_NAMES_B)]
+        a = PLACES[i % len(PLACES)]
+        b, b_kana, industry = TRADES[(i // len(PLACES)) % len(TRADES)]
         sole = rng.random() < 0.2
         name = f"{a}{b}{i:05d}" if sole else f"株式会社{a}{b}{i:05d}"
         orgs.append(
             Organization(
                 kind="sole_proprietor" if sole else "corporation",
                 name=name,
-                name_kana=f"{_NAMES_KANA[a]}{b_kana}",
+                name_kana=f"{PLACE_KANA[a]}{b_kana}",
                 corporate_number="" if sole else _corporate_number(100_000 + i),
                 address=f"東京都中央区日本橋{1 + i % 4}-{1 + i % 20}-{1 + i % 30}",
                 representative_name=f"代表 {a}",
@@ -327,13 +330,13 @@ def _debtors(
     pool_size = max(5, n // 4)
     identities = []
     for j in range(pool_size):
-        a = _NAMES_A[(j * 7) % len(_NAMES_A)]
-        b, b_kana = _DEBTOR_B[j % len(_DEBTOR_B)]
+        a = PLACES[(j * 7) % len(PLACES)]
+        b, b_kana = DEBTOR_TRADES[j % len(DEBTOR_TRADES)]
         number = _corporate_number(j + 1)
         identities.append(
             (
                 f"株式会社{a}{b}{j:04d}",
-                f"カブシキガイシャ{_NAMES_KANA[a]}{b_kana}",
+                f"カブシキガイシャ{PLACE_KANA[a]}{b_kana}",
                 number,
                 DebtorIdentity(
                     key=f"cn:{number}",

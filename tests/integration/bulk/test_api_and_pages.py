@@ -9,12 +9,10 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from django.test import Client
 
+from tests.fixtures.clients import applicant_client
 from tests.integration.bulk.helpers import business_day, buyer, csv_of, supplier
 from tests.integration.lending.helpers import staff
-from urikake.applicants import services as applicant_services
-from urikake.applicants import terms
 from urikake.bulk.models import Payable
 from urikake.ledger import services as ledger
 from urikake.treasury.models import Payout
@@ -32,23 +30,10 @@ def world(django_user_model):
     return reviewer, buyer_user, program, s1, s2
 
 
-def _client(user) -> Client:
-    versions = terms.current_versions()
-    applicant_services.give_consent(
-        acting_user=user,
-        ip=None,
-        terms_version=versions["terms"],
-        privacy_version=versions["privacy"],
-    )
-    c = Client()
-    c.force_login(user)
-    return c
-
-
 def test_api_upload_list_quote_and_early_payment(world) -> None:
     _, buyer_user, _program, (u1, _o1, _s1), (_u2, _o2, _s2) = world
     due = business_day(40)
-    api = _client(buyer_user)
+    api = applicant_client(buyer_user)
     bad = csv_of([("S1", "A-1", 10_000, due), ("S9", "A-2", 10_000, due)]).decode()
     r = api.post("/api/bulk/payables", {"csv": bad}, content_type="application/json")
     assert r.status_code == 422
@@ -64,7 +49,7 @@ def test_api_upload_list_quote_and_early_payment(world) -> None:
     assert len(api.get("/api/bulk/payables").json()) == 2
 
     # A supplier sees its own receivables only, and not the buyer list.
-    c1 = _client(u1)
+    c1 = applicant_client(u1)
     mine = c1.get("/api/bulk/receivables").json()
     assert [p["invoice_number"] for p in mine] == ["A-1"]
     assert c1.get("/api/bulk/payables").status_code == 422  # not a buyer
@@ -114,7 +99,7 @@ def test_api_upload_list_quote_and_early_payment(world) -> None:
 def test_pages_upload_errors_quote_and_confirm(world) -> None:
     _, buyer_user, _program, (u1, _o1, s1), _ = world
     due = business_day(40)
-    page = _client(buyer_user)
+    page = applicant_client(buyer_user)
     r = page.post(
         "/my/bulk/payables/upload/",
         {"file": _file(csv_of([("S7", "A-1", 1_000, due)]))},
@@ -130,7 +115,7 @@ def test_pages_upload_errors_quote_and_confirm(world) -> None:
     assert "A-1" in home
     assert "支払期日ごとのお支払額" in home
 
-    sup = _client(u1)
+    sup = applicant_client(u1)
     payable = Payable.objects.get()
     assert "A-1" in sup.get(f"/my/bulk/programs/{s1.pk}/").content.decode()
     early = sup.get(f"/my/bulk/receivables/{payable.pk}/early/")

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from tests.fixtures.clients import applicant_client
 from tests.fixtures.deals import verified_applicant
 from tests.integration.bulk.helpers import business_day, csv_of
 from tests.integration.lending.helpers import staff
@@ -99,18 +100,7 @@ def test_enrol_supplier_terms_and_fees_through_the_pages(django_user_model) -> N
     invoice.refresh_from_db()
     assert invoice.paid_on == today
     # The buyer downloads its invoice; the supplier may not.
-    buyer_page, supplier_page = _client(buyer_user), _client(supplier_user)
-    from urikake.applicants import services as applicant_services
-    from urikake.applicants import terms
-
-    versions = terms.current_versions()
-    for u in (buyer_user, supplier_user):
-        applicant_services.give_consent(
-            acting_user=u,
-            ip=None,
-            terms_version=versions["terms"],
-            privacy_version=versions["privacy"],
-        )
+    buyer_page, supplier_page = applicant_client(buyer_user), applicant_client(supplier_user)
     assert buyer_page.get(f"/my/bulk/fees/{invoice.pk}/pdf/").status_code == 200
     assert supplier_page.get(f"/my/bulk/fees/{invoice.pk}/pdf/").status_code == 404
     actions = list(AuditRecord.objects.values_list("action", flat=True))

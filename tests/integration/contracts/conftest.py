@@ -8,9 +8,8 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from tests.fixtures.clients import accept_current_terms
 from tests.fixtures.deals import Deal
-from urikake.applicants import services as applicant_services
-from urikake.applicants import terms
 
 PASSWORD = "x" * 20  # what tests.fixtures.deals gives its users
 PLATFORM_ACCOUNT = {
@@ -35,13 +34,7 @@ def platform_settings(settings: Any) -> None:
 def owner_client(deal: Deal) -> Client:
     """The deal's owner, logged in with a password (so re-authentication can be done), having
     accepted the current terms."""
-    versions = terms.current_versions()
-    applicant_services.give_consent(
-        acting_user=deal.user,
-        ip=None,
-        terms_version=versions["terms"],
-        privacy_version=versions["privacy"],
-    )
+    accept_current_terms(deal.user)
     client = Client(HTTP_USER_AGENT="Mozilla/5.0 (contracts-test)")
     assert client.login(email=deal.user.email, password=PASSWORD)
     return client

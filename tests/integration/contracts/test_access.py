@@ -11,6 +11,7 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.test import Client
 from django.urls import reverse
 
+from tests.fixtures.clients import accept_current_terms
 from tests.fixtures.deals import Deal, make_deal
 from urikake.accounts.models import User
 from urikake.applicants.models import Membership
@@ -79,13 +80,7 @@ def test_members_read_but_only_owners_sign() -> None:
         email=f"m-{uuid.uuid4().hex[:6]}@example.jp", password=PASSWORD
     )
     Membership.objects.create(user=member, organization=deal.organization, role="member")
-    from urikake.applicants import services as applicant_services
-    from urikake.applicants import terms
-
-    v = terms.current_versions()
-    applicant_services.give_consent(
-        acting_user=member, ip=None, terms_version=v["terms"], privacy_version=v["privacy"]
-    )
+    accept_current_terms(member)
     client = Client()
     client.login(email=member.email, password=PASSWORD)
     page = client.get(reverse("contracts:detail", args=[deal.application.pk]))

@@ -12,9 +12,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from tests.fixtures.clients import applicant_client, logged_in
 from tests.integration.guarantees.helpers import PDF, client, invoice, staff
-from urikake.applicants import services as applicant_services
-from urikake.applicants import terms
 from urikake.guarantees import services
 from urikake.guarantees.models import Claim, GuaranteeContract
 from urikake.treasury.models import Payout
@@ -23,17 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _client(user) -> Client:
-    if not user.is_staff:
-        versions = terms.current_versions()
-        applicant_services.give_consent(
-            acting_user=user,
-            ip=None,
-            terms_version=versions["terms"],
-            privacy_version=versions["privacy"],
-        )
-    http = Client()
-    http.force_login(user)
-    return http
+    return logged_in(user) if user.is_staff else applicant_client(user)
 
 
 def _post(http: Client, url: str, body: dict, key: str | None = None):

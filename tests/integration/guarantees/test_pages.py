@@ -10,26 +10,15 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from tests.fixtures.clients import applicant_client, logged_in
 from tests.integration.guarantees.helpers import client, invoice, staff
-from urikake.applicants import services as applicant_services
-from urikake.applicants import terms
 from urikake.guarantees.models import GuaranteeContract, GuaranteedReceivable
 
 pytestmark = pytest.mark.django_db
 
 
 def _http(user) -> Client:
-    if not user.is_staff:
-        versions = terms.current_versions()
-        applicant_services.give_consent(
-            acting_user=user,
-            ip=None,
-            terms_version=versions["terms"],
-            privacy_version=versions["privacy"],
-        )
-    http = Client()
-    http.force_login(user)
-    return http
+    return logged_in(user) if user.is_staff else applicant_client(user)
 
 
 def test_revolving_guarantee_through_the_pages() -> None:

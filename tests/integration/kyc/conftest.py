@@ -14,8 +14,7 @@ import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.test import Client
 
-from urikake.applicants import services as applicant_services
-from urikake.applicants import terms
+from tests.fixtures.clients import applicant_client
 from urikake.applicants.models import Membership, Organization
 
 
@@ -32,16 +31,7 @@ def _make_applicant(django_user_model: Any, label: str) -> Applicant:
     org = Organization.objects.create(kind="corporation", name=f"テスト{label}株式会社")
     Membership.objects.create(user=user, organization=org, role="owner")
     # Applicant pages first ask for consent to the current terms (applicants' middleware).
-    versions = terms.current_versions()
-    applicant_services.give_consent(
-        acting_user=user,
-        ip=None,
-        terms_version=versions["terms"],
-        privacy_version=versions["privacy"],
-    )
-    client = Client()
-    client.force_login(user)
-    return Applicant(user, org, client)
+    return Applicant(user, org, applicant_client(user))
 
 
 @pytest.fixture

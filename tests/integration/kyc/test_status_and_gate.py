@@ -101,6 +101,23 @@ def test_a_verification_expires_after_its_validity(applicant: Any) -> None:
     assert services.expire_kyc_checks() == 0  # idempotent
 
 
+def test_a_check_recorded_without_the_vendor_is_verified_for_a_year_and_audited(
+    applicant: Any,
+) -> None:
+    now = timezone.now()
+    check = services.record_verified_check(
+        applicant.organization, requested_by=applicant.user, acting_user="system:test", now=now
+    )
+    assert services.kyc_status(applicant.organization) == KycStatus.VERIFIED
+    services.ensure_can_apply(applicant.organization)
+    assert (check.decided_at, check.expires_at) == (now, now + VERIFICATION_VALIDITY)
+    assert not check.has_document  # no personal data made up
+    assert check.full_name == ""
+    record = AuditRecord.objects.get(action="demo.kyc_recorded")
+    assert (record.actor, record.object_id) == ("system:test", str(check.pk))
+    assert services.kyc_status(applicant.organization, now=check.expires_at) == "expired"
+
+
 def test_the_expire_command(applicant: Any) -> None:
     past = timezone.now() - VERIFICATION_VALIDITY - timedelta(days=1)
     old = verified(applicant, past)

@@ -10,9 +10,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from tests.fixtures.clients import applicant_client, logged_in
 from tests.integration.lending.helpers import borrower, documents_checked, invoice, staff
-from urikake.applicants import services as applicant_services
-from urikake.applicants import terms
 from urikake.lending import services
 from urikake.lending.models import Draw, LoanFacility
 
@@ -20,17 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _client(user) -> Client:
-    versions = terms.current_versions()
-    if not user.is_staff:
-        applicant_services.give_consent(
-            acting_user=user,
-            ip=None,
-            terms_version=versions["terms"],
-            privacy_version=versions["privacy"],
-        )
-    client = Client()
-    client.force_login(user)
-    return client
+    return logged_in(user) if user.is_staff else applicant_client(user)
 
 
 def _post(client: Client, url: str, body: dict, key: str | None = None):

@@ -11,11 +11,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from tests.fixtures.clients import applicant_client
 from tests.fixtures.deals import verified_applicant
 from urikake.accounts.models import User
 from urikake.applicants.models import Membership
-from urikake.applicants.services import give_consent
-from urikake.applicants.terms import current_versions
 from urikake.audit.models import AuditRecord
 from urikake.domain.errors import DomainError
 from urikake.notifications import services
@@ -25,19 +24,6 @@ pytestmark = pytest.mark.django_db
 
 MOBILE_NATIONAL = "090-1234-5678"
 MOBILE = "+819012345678"
-
-
-def _client(user: User) -> Client:
-    versions = current_versions()
-    give_consent(
-        acting_user=user,
-        ip=None,
-        terms_version=versions["terms"],
-        privacy_version=versions["privacy"],
-    )
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _code(sms_gateway: Any) -> str:
@@ -51,7 +37,7 @@ def test_a_number_is_verified_with_the_code_sent_by_sms(
     sms_gateway: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     user, org = verified_applicant()
-    client = _client(user)
+    client = applicant_client(user)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             "/my/notifications/phone/", {"action": "send", "phone": MOBILE_NATIONAL}
@@ -144,7 +130,7 @@ def test_the_centre_lists_own_entries_newest_first_and_marks_them_read() -> None
     for n in range(1, 26):
         _entry(user, n)
     foreign = _entry(other, 99)
-    client = _client(user)
+    client = applicant_client(user)
     page = client.get("/my/notifications/")
     html = page.content.decode()
     assert page.status_code == 200
@@ -177,7 +163,7 @@ def test_the_centre_lists_own_entries_newest_first_and_marks_them_read() -> None
 def test_the_centre_speaks_english_in_english_mode() -> None:
     user, _org = verified_applicant()
     _entry(user, 7)
-    client = _client(user)
+    client = applicant_client(user)
     client.cookies["django_language"] = "en"
     html = client.get("/my/notifications/", headers={"accept-language": "en"}).content.decode()
     assert "Application received (application #7)" in html

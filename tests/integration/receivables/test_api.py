@@ -14,7 +14,7 @@ from django.utils import timezone
 from urikake.applicants.models import Membership, Organization
 from urikake.audit.models import AuditRecord
 from urikake.domain.statements import Direction, SourceFormat, Statement, StatementLine
-from urikake.kyc.models import KycCheck
+from urikake.kyc import services as kyc
 from urikake.receivables import services
 from urikake.receivables.models import FinancingApplication, Invoice
 from urikake.receivables.tasks import screen_application
@@ -28,15 +28,7 @@ def _verified_org(django_user_model: Any, email: str, name: str, kana: str) -> t
     user = django_user_model.objects.create_user(email=email, password="x" * 20)
     org = Organization.objects.create(kind="corporation", name=name, name_kana=kana)
     Membership.objects.create(user=user, organization=org, role="owner")
-    now = timezone.now()
-    KycCheck.objects.create(
-        organization=org,
-        requested_by=user,
-        status="verified",
-        submitted_at=now,
-        decided_at=now,
-        expires_at=now + timedelta(days=365),
-    )
+    kyc.record_verified_check(org, requested_by=user, acting_user="system:test")
     return user, org
 
 

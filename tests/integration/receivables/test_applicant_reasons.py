@@ -7,13 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
+from tests.fixtures.clients import applicant_client
 from tests.fixtures.deals import make_deal
 from tests.fixtures.pages import visible_text
-from urikake.applicants import services as applicants
-from urikake.applicants import terms
 from urikake.domain.applications import ApplicationStatus
 from urikake.notifications.models import Notification
 from urikake.receivables import notices
@@ -86,15 +84,7 @@ def _declined(result_for: Any) -> tuple[Any, FinancingApplication]:
 def _three_ways(
     deal: Any, app: FinancingApplication, smtp_server: Any, capture: Any
 ) -> tuple[str, list[str], list[dict[str, Any]]]:
-    versions = terms.current_versions()
-    applicants.give_consent(
-        acting_user=deal.user,
-        ip=None,
-        terms_version=versions["terms"],
-        privacy_version=versions["privacy"],
-    )
-    client = Client()
-    client.force_login(deal.user)
+    client = applicant_client(deal.user)
     page = client.get(reverse("receivables:application", args=[app.pk]))
     assert page.status_code == 200
     with capture(execute=True):

@@ -10,15 +10,13 @@ from pathlib import Path
 import pytest
 from allauth.account.models import EmailAddress
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.utils import timezone
 
+from tests.fixtures.clients import applicant_client
 from tests.fixtures.invoice_pdf import make_invoice_pdf
-from urikake.applicants import services as applicants
-from urikake.applicants import terms
 from urikake.applicants.models import Membership, Organization
 from urikake.domain.invoices import TaxBreakdown
-from urikake.kyc.models import KycCheck
+from urikake.kyc import services as kyc
 from urikake.receivables import services
 from urikake.receivables.models import FinancingApplication, Invoice, InvoiceDraft
 from urikake.receivables.tasks import screen_application
@@ -31,27 +29,10 @@ PINT = Path(__file__).parents[2] / "fixtures" / "jp_pint"
 def owner(django_user_model):
     user = django_user_model.objects.create_user(email="owner@example.jp", password="x" * 20)
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    versions = terms.current_versions()
-    applicants.give_consent(
-        acting_user=user,
-        ip=None,
-        terms_version=versions["terms"],
-        privacy_version=versions["privacy"],
-    )
     org = Organization.objects.create(kind="corporation", name="株式会社サンプル製作所")
     Membership.objects.create(user=user, organization=org, role="owner")
-    now = timezone.now()
-    KycCheck.objects.create(
-        organization=org,
-        requested_by=user,
-        status="verified",
-        submitted_at=now,
-        decided_at=now,
-        expires_at=now + timedelta(days=365),
-    )
-    client = Client()
-    client.force_login(user)
-    return user, org, client
+    kyc.record_verified_check(org, requested_by=user, acting_user="system:test")
+    return user, org, applicant_client(user)
 
 
 def test_a_pdf_invoice_is_read_confirmed_and_kept_as_evidence(owner) -> None:
@@ -245,17 +226,9 @@ def test_several_invoice_files_become_drafts_and_others_cannot_open_them(
     draft = InvoiceDraft.objects.get(filename="a.pdf")
     assert 'value="INV-1"' in client.get(f"/my/invoices/?draft={draft.pk}").content.decode()
     other = django_user_model.objects.create_user(email="o@example.jp", password="x" * 20)
-    versions = terms.current_versions()
-    applicants.give_consent(
-        acting_user=other,
-        ip=None,
-        terms_version=versions["terms"],
-        privacy_version=versions["privacy"],
-    )
     other_org = Organization.objects.create(kind="corporation", name="他社")
     Membership.objects.create(user=other, organization=other_org, role="owner")
-    other_client = Client()
-    other_client.force_login(other)
+    other_client = applicant_client(other)
     assert other_client.get(f"/my/invoices/?draft={draft.pk}").status_code == 404
 
 

@@ -13,8 +13,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.test import Client
 
-from urikake.applicants import services as applicants
-from urikake.applicants import terms
+from tests.fixtures.clients import accept_current_terms
 from urikake.applicants.models import Membership, Organization
 from urikake.audit.models import AuditRecord
 from urikake.domain.errors import DomainError
@@ -36,13 +35,7 @@ ACCOUNT = "acc_demo_main"
 def _member(django_user_model: Any, email: str, org_name: str) -> Owner:
     user = django_user_model.objects.create_user(email=email, password="x" * 20)
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-    versions = terms.current_versions()
-    applicants.give_consent(
-        acting_user=user,
-        ip=None,
-        terms_version=versions["terms"],
-        privacy_version=versions["privacy"],
-    )
+    accept_current_terms(user)
     org = Organization.objects.create(kind="corporation", name=org_name)
     Membership.objects.create(user=user, organization=org, role="owner")
     return user, org

@@ -8,24 +8,16 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 
+from tests.fixtures.clients import applicant_client
 from tests.fixtures.deals import make_deal, verified_applicant
-from tests.integration.treasury.test_my_treasury import _consent
 from urikake.audit.models import AuditRecord
 from urikake.domain.invoices import InvoiceData
 from urikake.receivables import services
 from urikake.receivables.models import Debtor, Invoice, InvoiceNearKey
 
 pytestmark = pytest.mark.django_db
-
-
-def _client(user: Any) -> Client:
-    _consent(user)
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def _unused_invoice(user: Any, org: Any, number: str = "INV-EDIT-1") -> Invoice:
@@ -65,7 +57,7 @@ def _form(invoice: Invoice, **changes: Any) -> dict[str, Any]:
 def test_edit_an_unused_invoice() -> None:
     user, org = verified_applicant()
     invoice = _unused_invoice(user, org)
-    client = _client(user)
+    client = applicant_client(user)
     page = client.get(f"/my/invoices/{invoice.pk}/")
     assert "請求書を変更する" in page.content.decode()
     assert client.get(f"/my/invoices/{invoice.pk}/edit/").status_code == 200
@@ -83,7 +75,7 @@ def test_edit_an_unused_invoice() -> None:
 def test_invoice_edit_bounds_and_errors_change_nothing() -> None:
     user, org = verified_applicant()
     invoice = _unused_invoice(user, org)
-    client = _client(user)
+    client = applicant_client(user)
     url = f"/my/invoices/{invoice.pk}/edit/"
     limit = settings.RECEIVABLES_MAX_INVOICE_YEN
     for changes, message in [
@@ -107,7 +99,7 @@ def test_invoice_edit_bounds_and_errors_change_nothing() -> None:
 
 def test_used_invoice_is_read_only_with_the_reason() -> None:
     deal = make_deal(accept=False)
-    client = _client(deal.user)
+    client = applicant_client(deal.user)
     page = client.get(f"/my/invoices/{deal.invoice.pk}/").content.decode()
     assert "資金化のお申込み" in page
     assert f"No.{deal.application.pk}" in page
@@ -131,7 +123,7 @@ def test_delete_an_unused_invoice_then_its_debtor() -> None:
     user, org = verified_applicant()
     invoice = _unused_invoice(user, org)
     debtor = invoice.debtor
-    client = _client(user)
+    client = applicant_client(user)
     # The debtor cannot go while it has an invoice.
     assert "先に請求書を削除" in client.get(f"/my/debtors/{debtor.pk}/delete/").content.decode()
     client.post(f"/my/debtors/{debtor.pk}/delete/")
@@ -156,7 +148,7 @@ def test_edit_a_debtor_moves_its_invoices_fingerprints() -> None:
     user, org = verified_applicant()
     invoice = _unused_invoice(user, org)
     debtor = invoice.debtor
-    client = _client(user)
+    client = applicant_client(user)
     page = client.get(f"/my/debtors/{debtor.pk}/")
     assert page.status_code == 200
     assert invoice.invoice_number in page.content.decode()
@@ -192,7 +184,7 @@ def test_another_organisations_invoice_and_debtor_are_not_found() -> None:
     user, org = verified_applicant()
     invoice = _unused_invoice(user, org)
     other, _org = verified_applicant()
-    client = _client(other)
+    client = applicant_client(other)
     for url in (
         f"/my/invoices/{invoice.pk}/edit/",
         f"/my/invoices/{invoice.pk}/delete/",

@@ -9,8 +9,7 @@ from allauth.account.models import EmailAddress
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from urikake.applicants import services as applicants
-from urikake.applicants import terms
+from tests.fixtures.clients import applicant_client
 from urikake.applicants.models import Membership, Organization
 from urikake.domain.statements import Direction, SourceFormat, Statement, StatementLine
 from urikake.domain.zengin_statements import write_statement_file
@@ -23,18 +22,9 @@ pytestmark = pytest.mark.django_db
 def owner_client(django_user_model) -> Client:
     user = django_user_model.objects.create_user(email="owner@example.jp", password="x" * 20)
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    versions = terms.current_versions()
-    applicants.give_consent(
-        acting_user=user,
-        ip=None,
-        terms_version=versions["terms"],
-        privacy_version=versions["privacy"],
-    )
     org = Organization.objects.create(kind="corporation", name="株式会社テスト")
     Membership.objects.create(user=user, organization=org, role="owner")
-    client = Client()
-    client.force_login(user)
-    return client
+    return applicant_client(user)
 
 
 def _zengin_file() -> bytes:

@@ -17,9 +17,8 @@ from django.db.models import Sum
 from django.test import Client
 from django.utils import timezone
 
+from tests.fixtures.clients import applicant_client
 from tests.fixtures.deals import verified_applicant
-from urikake.applicants import services as applicants
-from urikake.applicants import terms
 from urikake.audit.models import AuditRecord
 from urikake.domain.statements import Direction, SourceFormat, Statement, StatementLine
 from urikake.domain.zengin_statements import write_statement_file
@@ -50,16 +49,7 @@ def _zengin(lines: int, *, account: str = "7654321", day: date = date(2026, 10, 
 @pytest.fixture
 def owner() -> Client:
     user, _ = verified_applicant()
-    versions = terms.current_versions()
-    applicants.give_consent(
-        acting_user=user,
-        ip=None,
-        terms_version=versions["terms"],
-        privacy_version=versions["privacy"],
-    )
-    client = Client()
-    client.force_login(user)
-    return client
+    return applicant_client(user)
 
 
 @pytest.fixture

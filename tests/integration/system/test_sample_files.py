@@ -5,7 +5,7 @@ the invoices name the demo applicant's debtors, the bank CSV holds their payment
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -153,7 +153,7 @@ def test_the_samples_are_deterministic_for_a_day_and_the_shipped_copies_are_curr
 def test_the_samples_take_the_demo_applicant_to_an_offer(demo: None) -> None:
     """Statement CSV + invoice PDF from the samples, eKYC done: screening finds the debtor's
     payments on the statement and makes an offer."""
-    from urikake.kyc.models import KycCheck
+    from urikake.kyc import services as kyc
     from urikake.receivables import services as receivables
     from urikake.receivables.tasks import screen_application
 
@@ -177,15 +177,7 @@ def test_the_samples_take_the_demo_applicant_to_an_offer(demo: None) -> None:
     assert response.status_code == 302
     invoice = Invoice.objects.get(invoice_number=draft.proposal["invoice_number"])
     user = User.objects.get(email="applicant@demo.urikake.example")
-    now = timezone.now()
-    KycCheck.objects.create(
-        organization=invoice.organization,
-        requested_by=user,
-        status="verified",
-        submitted_at=now,
-        decided_at=now,
-        expires_at=now + timedelta(days=365),
-    )
+    kyc.record_verified_check(invoice.organization, requested_by=user, acting_user="system:test")
     application = receivables.create_application(
         invoice.organization, acting_user=user, product="three_party", invoices=[invoice]
     )

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from tests.fixtures.clients import accept_current_terms
 from tests.integration.treasury.test_overdue import audit_actions, purchased
 from urikake.audit.models import AuditRecord
 from urikake.domain.bank_calendar import add_bank_business_days
@@ -24,24 +25,12 @@ def _client(p: Position) -> Client:
     return client
 
 
-def _consent(user: Any) -> None:
-    from urikake.applicants import services, terms
-
-    versions = terms.current_versions()
-    services.give_consent(
-        acting_user=user,
-        ip=None,
-        terms_version=versions["terms"],
-        privacy_version=versions["privacy"],
-    )
-
-
 @pytest.fixture
 def two_orgs() -> tuple[Position, Position]:
     mine = purchased("two_party")
     theirs = purchased("three_party", amount=3_300_000)
     for p in (mine, theirs):
-        _consent(p.organization.memberships.get(role="owner").user)
+        accept_current_terms(p.organization.memberships.get(role="owner").user)
     return mine, theirs
 
 

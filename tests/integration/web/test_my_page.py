@@ -16,6 +16,7 @@ from django.test import Client
 from django.utils import timezone
 from pypdf import PdfReader
 
+from tests.fixtures.clients import applicant_client
 from tests.fixtures.deals import make_deal
 from tests.integration.treasury.helpers import approved, funded_deal
 from urikake.contracts import services as contracts
@@ -29,15 +30,6 @@ from urikake.treasury.policy import client_code
 from urikake.web import dashboard
 
 pytestmark = pytest.mark.django_db
-
-
-def _client(user: Any) -> Client:
-    from tests.integration.treasury.test_my_treasury import _consent
-
-    _consent(user)
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def _sent(deal: Any, staff: Any) -> Payout:
@@ -74,7 +66,7 @@ def funded(treasury_staff: Any) -> tuple[Any, Payout, Position]:
 
 def test_dashboard_shows_funds_fees_apr_next_step_and_line(funded: Any) -> None:
     deal, advance, p = funded
-    page = _client(deal.user).get("/my/")
+    page = applicant_client(deal.user).get("/my/")
     assert page.status_code == 200
     assert "no-store" in page.headers["Cache-Control"]
     html = page.content.decode()
@@ -109,7 +101,7 @@ def test_dashboard_shows_funds_fees_apr_next_step_and_line(funded: Any) -> None:
 def test_next_step_of_an_accepted_deal_is_to_sign_by_the_payout_date() -> None:
     deal = make_deal(product="two_party")
     contracts.prepare_contracts(deal.application, acting_user=deal.user)
-    html = _client(deal.user).get("/my/").content.decode()
+    html = applicant_client(deal.user).get("/my/").content.decode()
     payout = date.fromisoformat(deal.application.offer["payout_date"])
     assert f"契約書に署名してください（{payout.month}月{payout.day}日まで）" in html
     # The quote of its offer is linked.
@@ -120,7 +112,7 @@ def test_contracts_list_with_state_and_signed_pdf(funded: Any) -> None:
     deal, _, _ = funded
     other = make_deal()  # another organisation's contract never shows
     contracts.prepare_contracts(other.application, acting_user=other.user)
-    response = _client(deal.user).get("/my/contracts/")
+    response = applicant_client(deal.user).get("/my/contracts/")
     assert response.status_code == 200
     html = response.content.decode()
     docs = contracts.documents_of(deal.application)
@@ -129,11 +121,12 @@ def test_contracts_list_with_state_and_signed_pdf(funded: Any) -> None:
         assert f"/my/contracts/documents/{doc.pk}/pdf/" in html
     for doc in contracts.documents_of(other.application):
         assert f"/my/contracts/documents/{doc.pk}/pdf/" not in html
-    pdf = _client(deal.user).get(f"/my/contracts/documents/{docs[0].pk}/pdf/")
+    pdf = applicant_client(deal.user).get(f"/my/contracts/documents/{docs[0].pk}/pdf/")
     assert pdf.status_code == 200
     assert pdf.content.startswith(b"%PDF")
     # Another organisation's applicant gets a 404 for this deal's PDF.
-    assert _client(other.user).get(f"/my/contracts/documents/{docs[0].pk}/pdf/").status_code == 404
+    other_client = applicant_client(other.user)
+    assert other_client.get(f"/my/contracts/documents/{docs[0].pk}/pdf/").status_code == 404
 
 
 def test_statement_reconciles_with_payouts_and_ledger(funded: Any, monkeypatch: Any) -> None:
@@ -143,7 +136,7 @@ def test_statement_reconciles_with_payouts_and_ledger(funded: Any, monkeypatch: 
     # reads the statement on that day (a period ending in the future is refused).
     monkeypatch.setattr(dashboard, "today", lambda: max(on, timezone.localdate()))
     query = {"start": (on - timedelta(days=3)).isoformat(), "end": on.isoformat()}
-    client = _client(deal.user)
+    client = applicant_client(deal.user)
     page = client.get("/my/statement/", query)
     assert page.status_code == 200
     html = page.content.decode()
@@ -206,7 +199,7 @@ def test_quote_pdf_and_csv_carry_the_offer() -> None:
     deal = make_deal(accept=False)
     offer = deal.application.offer
     line = offer["invoices"][0]
-    client = _client(deal.user)
+    client = applicant_client(deal.user)
     response = client.get(f"/my/quotes/{deal.application.pk}/csv/")
     assert response.status_code == 200
     assert "no-store" in response.headers["Cache-Control"]
@@ -230,7 +223,7 @@ def test_no_quote_before_an_offer(funded: Any) -> None:
     deal, _, _ = funded
     draft = make_deal(accept=False, user=deal.user, organization=deal.organization)
     type(draft.application).objects.filter(pk=draft.application.pk).update(offer={})
-    response = _client(deal.user).get(f"/my/quotes/{draft.application.pk}/pdf/")
+    response = applicant_client(deal.user).get(f"/my/quotes/{draft.application.pk}/pdf/")
     assert response.status_code == 302
     assert response["Location"].endswith(f"/my/applications/{draft.application.pk}/")
 
@@ -239,7 +232,7 @@ def test_dashboard_in_english(funded: Any) -> None:
     from django.conf import settings
 
     deal, _advance, p = funded
-    client = _client(deal.user)
+    client = applicant_client(deal.user)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = client.get("/my/").content.decode()
     assert "Funds received (total)" in html
@@ -277,7 +270,7 @@ def test_a_draft_gets_an_estimate_across_the_plan_band() -> None:
         deal.organization, acting_user=deal.user, product="three_party", invoices=[invoice]
     )
     assert draft.status == "draft"
-    client = _client(deal.user)
+    client = applicant_client(deal.user)
     assert f"/my/quotes/{draft.pk}/pdf/" in client.get("/my/").content.decode()
     response = client.get(f"/my/quotes/{draft.pk}/csv/")
     assert response.status_code == 200
@@ -315,10 +308,10 @@ def test_funds_received_say_what_they_are_made_of(funded: Any, treasury_staff: A
     )
     batch = payouts.build_batch(acting_user=treasury_staff, value_date=loan.requested_for)
     payouts.mark_sent(approved(batch), acting_user=treasury_staff)
-    html = _client(deal.user).get("/my/").content.decode()
+    html = applicant_client(deal.user).get("/my/").content.decode()
     assert f'id="funds-total">¥{advance.amount + 500_000:,}<' in html
     assert f"買取代金 ¥{advance.amount:,} ／ 担保融資の実行 ¥500,000" in html
-    client = _client(deal.user)
+    client = applicant_client(deal.user)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     english = client.get("/my/").content.decode()
     breakdown = english.split('id="funds-breakdown">')[1].split("</p>")[0]
@@ -330,7 +323,7 @@ def test_the_home_shows_the_newest_open_deals_and_leaves_finished_ones_out(
 ) -> None:
     deal, _advance, position = funded
     # the funded deal is listed while its purchase is open…
-    html = _client(deal.user).get("/my/").content.decode()
+    html = applicant_client(deal.user).get("/my/").content.decode()
     assert deal.application.invoices.get().invoice_number in html
     # …and not once it is collected (left out by the query, not read and dropped)
     Position.objects.filter(pk=position.pk).update(status=Position.Status.COLLECTED)
@@ -348,7 +341,7 @@ def test_the_home_shows_the_newest_open_deals_and_leaves_finished_ones_out(
             product="two_party",
         )
     monkeypatch.setattr(dashboard, "OPEN_DEALS_SHOWN", 2)
-    client = _client(deal.user)
+    client = applicant_client(deal.user)
     html = client.get("/my/").content.decode()
     assert "NEWEST-2" in html
     assert "NEWEST-1" in html
@@ -361,7 +354,7 @@ def test_the_home_shows_the_newest_open_deals_and_leaves_finished_ones_out(
     assert "See all applications" in html
     # with room for all three, no note
     monkeypatch.setattr(dashboard, "OPEN_DEALS_SHOWN", 3)
-    html = _client(deal.user).get("/my/").content.decode()
+    html = applicant_client(deal.user).get("/my/").content.decode()
     assert "NEWEST-0" in html
     assert "新しい順に" not in html
 
@@ -429,7 +422,7 @@ def test_the_fee_table_shows_the_newest_deals_and_the_figures_count_them_all(
     figures = _dashboard_figures(deal.organization)
     assert figures["count"] == 25
     assert figures["month"] == figures["total"] - advance.amount
-    client = _client(deal.user)
+    client = applicant_client(deal.user)
     html = client.get("/my/").content.decode()
     table = html.split('class="fees-table"')[1].split("</table>")[0]
     assert table.count("<tr><td>") == 10
@@ -458,7 +451,7 @@ def test_the_fee_table_shows_the_newest_deals_and_the_figures_count_them_all(
 def test_a_few_funded_deals_are_all_shown_without_a_note(funded: Any, treasury_staff: Any) -> None:
     deal, _advance, _ = funded
     _funded_deals(deal, treasury_staff, 9)  # ten in all: every one shown
-    html = _client(deal.user).get("/my/").content.decode()
+    html = applicant_client(deal.user).get("/my/").content.decode()
     fees = html.split('id="fees-heading"')[1].split("</section>")[0]
     assert fees.count("<tr><td>") == 10
     assert "新しい順に" not in fees
@@ -507,7 +500,7 @@ def test_the_page_costs_the_same_for_three_funded_deals_and_for_25(
     monkeypatch.setattr(dashboard, "FUNDED_DEALS_SHOWN", 2, raising=False)
     monkeypatch.setattr(mypage, "CONTRACTS_SHOWN", 2, raising=False)
     _funded_deals(deal, treasury_staff, 2)  # each with its contracts (prepared on acceptance)
-    client = _client(deal.user)
+    client = applicant_client(deal.user)
     queries, rows = _page_reads(client)
     _funded_deals(deal, treasury_staff, 22, start=2)
     more_queries, more_rows = _page_reads(client)
@@ -524,7 +517,7 @@ def test_the_contracts_box_lists_the_newest_five_with_their_state(
     waiting = make_deal(  # accepted, its contracts prepared, not signed yet
         user=deal.user, organization=deal.organization, amount=90_000, due_days=70
     )
-    html = _client(deal.user).get("/my/").content.decode()
+    html = applicant_client(deal.user).get("/my/").content.decode()
     box = html.split('id="contracts-heading"')[1].split("</section>")[0]
     others = deal.organization.applications.exclude(pk=waiting.application.pk)
     newest = [
