@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import DESKTOP, PHONE
+from tests.fixtures.clients import accept_current_terms
 from tests.fixtures.deals import make_deal
 from tests.integration.treasury.helpers import approved, funded_deal
-from tests.integration.treasury.test_my_treasury import _consent
 from urikake.contracts import services as contracts
 from urikake.treasury import payouts
 from urikake.treasury.models import Payout
@@ -67,7 +67,7 @@ def test_dashboard_on_a_phone_and_a_desktop(
         product="two_party", user=deal.user, organization=deal.organization, amount=880_000
     )
     contracts.prepare_contracts(second.application, acting_user=second.user)
-    _consent(deal.user)
+    accept_current_terms(deal.user)
     # The fee table shows the newest funded deals; with room for one, the older deal is left
     # to the statement, and the page says so (the live server runs in this process).
     monkeypatch.setattr(dashboard, "FUNDED_DEALS_SHOWN", 1)

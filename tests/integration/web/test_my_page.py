@@ -542,7 +542,7 @@ def test_the_statement_reads_the_period_only(
     monkeypatch.setattr(dashboard, "today", lambda: max(on, timezone.localdate()))
     period = {"start": (on - timedelta(days=3)).isoformat(), "end": on.isoformat()}
     before = {"start": "2020-01-01", "end": "2020-01-31"}
-    client = _client(deal.user)
+    client = applicant_client(deal.user)
     queries, rows = _page_reads(client, "/my/statement/csv/", period)
     _, rows_before = _page_reads(client, "/my/statement/csv/", before)
     more = _funded_deals(deal, treasury_staff, 6)
