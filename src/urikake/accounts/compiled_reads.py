@@ -48,6 +48,8 @@ from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import QuerySet
 from django.db.models.query import FlatValuesListIterable, ValuesListIterable
+from django.db.models.sql import compiler as sql_compiler
+from django.db.models.sql.constants import GET_ITERATOR_CHUNK_SIZE
 
 
 def _as_is(_connection: BaseDatabaseWrapper, value: Any) -> Any:
@@ -175,12 +177,23 @@ class CompiledRead:
             if type(value) is not kind:
                 raise TypeError(f"parameter {name!r}: a {kind.__name__}, not {value!r}")
             params[position] = KINDS[kind][0](connection, value)
-        with connection.cursor() as cursor:
+        # Fetched as the compiler's execute_sql fetches (in blocks, the cursor closed after
+        # the last, the columns beyond col_count dropped).
+        cursor = connection.cursor()
+        try:
             cursor.execute(compiled.sql, params)
-            fetched = cursor.fetchall()
-        if compiled.trim is not None:
-            fetched = [row[: compiled.trim] for row in fetched]
-        rows: Any = chain.from_iterable([fetched])
+        except BaseException:
+            cursor.close()
+            raise
+        blocks = list(
+            sql_compiler.cursor_iter(
+                cursor,
+                connection.features.empty_fetchmany_value,
+                compiled.trim,
+                GET_ITERATOR_CHUNK_SIZE,
+            )
+        )
+        rows: Any = chain.from_iterable(blocks)
         if compiled.converters:
             rows = compiled.compiler.apply_converters(rows, compiled.converters)
         if compiled.flat:

@@ -107,9 +107,13 @@ def test_each_compiled_read_gives_what_the_orm_gives(client_book: Organization) 
             dashboard._deal_costs_read(limit).rows(org=org), dashboard._deal_costs_query(org, limit)
         )
     assert len(dashboard._deal_costs_read(None).rows(org=org)) == 5
-    _same(
-        dashboard._APPLICATION_IDS.rows(org=org),
-        FinancingApplication.objects.filter(organization=client_book).values_list("pk", flat=True),
+    _same(  # sorted: the query has no ORDER BY (neither has the ORM's)
+        sorted(dashboard._APPLICATION_IDS.rows(org=org)),
+        sorted(
+            FinancingApplication.objects.filter(organization=client_book).values_list(
+                "pk", flat=True
+            )
+        ),
     )
     for limit in (2, 5):
         states = contracts._contract_states_read(limit).rows(org=org)
@@ -147,7 +151,8 @@ def test_a_change_shows_on_the_very_next_call(client_book: Organization) -> None
         accept=False,
         product="two_party",
     )
-    assert dashboard.application_ids(client_book) == [*before, deal.application.pk]
+    # (in no order: the query, the ORM's as well, has no ORDER BY)
+    assert sorted(dashboard.application_ids(client_book)) == sorted([*before, deal.application.pk])
     after = dashboard.open_deals(client_book, today=date.today(), limit=21)
     assert [d.application_id for d in after] == [
         deal.application.pk,
@@ -200,3 +205,46 @@ def test_it_refuses_what_it_cannot_send_exactly(client_book: Organization) -> No
             ids.rows(org=wrong)
     with pytest.raises(TypeError):
         ids.rows()
+
+
+def test_the_invoice_and_deposit_tables_read_what_the_orm_reads(
+    client_book: Organization, treasury_staff: Any
+) -> None:
+    from urikake.receivables import application_views
+    from urikake.treasury import backoffice_views
+    from urikake.treasury.models import CollectionStatement, Deposit
+
+    org = client_book.pk
+    for limit in (3, 100):
+        _same(
+            application_views._invoice_rows_read(limit).rows(org=org),
+            application_views._invoice_rows_query(org, limit),
+        )
+    statement = CollectionStatement.objects.create(
+        source_format="zengin", filename="s.txt", sha256="0" * 64, imported_by=treasury_staff
+    )
+    today = timezone.localdate()
+    for n in range(6):
+        Deposit.objects.create(
+            statement=statement,
+            line_key=f"k{n}",
+            value_date=today - timedelta(days=n % 3),  # ties broken by the id
+            amount=10_000 + n,
+            payer_kana=f"ｶ)ﾃｽﾄ{n}",
+            status=("unmatched", "suggested")[n % 2],
+            reason_ja="理由" if n % 2 else "",
+        )
+    for limit in (2, 300):
+        _same(
+            backoffice_views._deposits_read(limit).rows(),
+            backoffice_views._deposits_query(None, limit),
+        )
+        for status in ("unmatched", "suggested"):
+            _same(
+                backoffice_views._deposits_of_status_read(limit).rows(status=status),
+                backoffice_views._deposits_query(status, limit),
+            )
+    assert backoffice_views._deposits_of_status_read(300).rows(status="matched") == []
+    shown = backoffice_views.deposit_rows("unmatched", limit=300)
+    Deposit.objects.filter(line_key="k0").update(status="suggested")
+    assert len(backoffice_views.deposit_rows("unmatched", limit=300)) == len(shown) - 1
