@@ -4,7 +4,7 @@ Use :mod:`urikake.accounts.fixed_reads` for the few small reads of every signed-
 text written out by hand from the models' metadata); use this module for a page's heavier
 reads — joins, subqueries, aggregates, window sums — whose text is hard to write by hand but
 costs the ORM more CPU to build and compile on every call than the database needs to answer
-it (benchmarks/README.md, "Compiled once").
+it (benchmarks/README.md, "Reads compiled once").
 
 :class:`CompiledRead` takes a function that builds the ``values_list`` QuerySet from its
 parameters. On the first call in a thread and database, it builds the QuerySet with *marker*
