@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,6 +18,7 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from urikake.accounts.compiled_reads import CompiledRead
 from urikake.accounts.models import User
 from urikake.applicants.models import Membership
 from urikake.audit import services as audit
@@ -165,23 +167,30 @@ def contracts_of(organization_id: int) -> list[ContractRow]:
     return [ContractRow(app, docs[app.pk], signatures.get(app.pk)) for app in apps]
 
 
+@functools.cache
+def _contract_states_read(limit: int) -> CompiledRead:
+    """:func:`latest_contract_states`' query, compiled once per limit (part of the text)."""
+    return CompiledRead(
+        lambda org: (
+            FinancingApplication.objects.filter(organization_id=org)
+            .filter(
+                Exists(
+                    ContractDocument.objects.filter(application=OuterRef("pk"), organization_id=org)
+                )
+            )
+            .annotate(signed=Exists(ContractSignature.objects.filter(application=OuterRef("pk"))))
+            .order_by("-created_at", "-pk")
+            .values_list("pk", "status", "signed")[:limit]
+        ),
+        org=int,
+    )
+
+
 def latest_contract_states(organization_id: int, *, limit: int) -> list[tuple[int, str]]:
     """The newest ``limit`` deals of :func:`contracts_of` as (application id, state): one
     query of the few columns the state needs, not the documents, signatures, invoices and
     debtors of every deal the organisation ever contracted (my page shows five)."""
-    rows = (
-        FinancingApplication.objects.filter(organization_id=organization_id)
-        .filter(
-            Exists(
-                ContractDocument.objects.filter(
-                    application=OuterRef("pk"), organization_id=organization_id
-                )
-            )
-        )
-        .annotate(signed=Exists(ContractSignature.objects.filter(application=OuterRef("pk"))))
-        .order_by("-created_at", "-pk")
-        .values_list("pk", "status", "signed")[:limit]
-    )
+    rows = _contract_states_read(limit).rows(org=organization_id)
     return [(pk, contract_state(status, signed=signed)) for pk, status, signed in rows]
 
 

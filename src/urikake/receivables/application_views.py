@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -10,6 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from urikake.accounts.compiled_reads import CompiledRead
 from urikake.api_schemas import DB_INT_MAX
 from urikake.applicants import services as applicant_services
 from urikake.applicants.access import applicant, current_organization, owned_or_404
@@ -179,15 +182,25 @@ class InvoiceRow:
     status_label: str
 
 
+def _invoice_rows_query(org: int, limit: int) -> QuerySet[Any, Any]:
+    return (
+        Invoice.objects.filter(organization_id=org)
+        .order_by("-created_at")
+        .values_list("pk", "invoice_number", "debtor__name", "due_date", "total_amount", "status")
+    )[:limit]
+
+
+@functools.cache
+def _invoice_rows_read(limit: int) -> CompiledRead:
+    """:func:`invoice_rows`' query, compiled once per limit (accounts.compiled_reads)."""
+    return CompiledRead(lambda org: _invoice_rows_query(org, limit), org=int)
+
+
 def invoice_rows(org: Any, *, limit: int) -> list[InvoiceRow]:
     """The organisation's latest invoices as the table prints them: one query of the columns
     shown (no model instances, each status labelled from choices translated once, each link
     made from one reversed URL rather than a ``{% url %}`` per row)."""
-    rows = (
-        Invoice.objects.filter(organization=org)
-        .order_by("-created_at")
-        .values_list("pk", "invoice_number", "debtor__name", "due_date", "total_amount", "status")
-    )[:limit]
+    rows = _invoice_rows_read(limit).rows(org=org.pk)
     if not rows:
         return []
     labels = {value: str(label) for value, label in Invoice.Status.choices}

@@ -4,12 +4,14 @@ action goes through a service (audited) and shows the service's Japanese error o
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from urikake.accounts.access import staff
+from urikake.accounts.compiled_reads import CompiledRead
 from urikake.accounts.roles import Capability
 from urikake.domain.dates import month_to_date, tokyo_date
 from urikake.domain.errors import DomainError
@@ -329,17 +332,36 @@ class DepositRow:
     reason_ja: str
 
 
+def _deposits_query(status: str | None, limit: int) -> QuerySet[Any, Any]:
+    rows = Deposit.objects.order_by("-value_date", "-pk")
+    if status is not None:
+        rows = rows.filter(status=status)
+    return rows.values_list("pk", "value_date", "payer_kana", "amount", "status", "reason_ja")[
+        :limit
+    ]
+
+
+@functools.cache
+def _deposits_read(limit: int) -> CompiledRead:
+    """All deposits' rows, compiled once per limit (accounts.compiled_reads)."""
+    return CompiledRead(lambda: _deposits_query(None, limit))
+
+
+@functools.cache
+def _deposits_of_status_read(limit: int) -> CompiledRead:
+    """One status's deposit rows, compiled once per limit."""
+    return CompiledRead(lambda status: _deposits_query(status, limit), status=str)
+
+
 def deposit_rows(status: str, *, limit: int) -> list[DepositRow]:
     """The deposits of one status (or ``"all"``), newest first, as the table prints them: one
     query of the columns shown (no model instances; each status labelled from the choices
     translated once; the links made from one reversed URL, not a ``{% url %}`` per row — the
     page lists up to ``limit`` deposits waiting for a decision)."""
-    rows = Deposit.objects.order_by("-value_date", "-pk")
-    if status != "all":
-        rows = rows.filter(status=status)
-    found = list(
-        rows.values_list("pk", "value_date", "payer_kana", "amount", "status", "reason_ja")[:limit]
-    )
+    if status == "all":
+        found = _deposits_read(limit).rows()
+    else:
+        found = _deposits_of_status_read(limit).rows(status=status)
     if not found:
         return []
     labels = {value: str(label) for value, label in Deposit.Status.choices}

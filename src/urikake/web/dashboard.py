@@ -8,6 +8,7 @@ the ``{% my_dashboard organization %}`` template tag (:mod:`urikake.web.template
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -19,6 +20,7 @@ from django.db.models import (
     Min,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Sum,
     Window,
@@ -29,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from urikake.accounts.compiled_reads import CompiledRead
 from urikake.applicants.models import Organization
 from urikake.audit.models import AuditRecord
 from urikake.contracts.services import latest_contract_states
@@ -151,14 +154,9 @@ def _path_prefix(view_name: str) -> str:
 OPEN_DEALS_SHOWN = 20
 
 
-def open_deals(org: Organization, *, today: date, limit: int | None = None) -> list[OpenDeal]:
-    """The organisation's deals with a next step, newest first (at most ``limit``).
-
-    Read as plain rows of the few columns used (three queries; one for a client without open
-    deals), not as models with prefetch_related: a model per row and the prefetch machinery
-    were most of this function's CPU on my page, the heaviest page of the load mix."""
+def _open_deals_query(org: int, limit: int | None) -> QuerySet[Any, Any]:
     rows = (
-        FinancingApplication.objects.filter(organization=org, status__in=OPEN_STATUSES)
+        FinancingApplication.objects.filter(organization_id=org, status__in=OPEN_STATUSES)
         # A funded deal stays open while one of its purchases is; the finished ones (all
         # collected) are left out here rather than read and dropped below.
         .filter(
@@ -171,7 +169,22 @@ def open_deals(org: Organization, *, today: date, limit: int | None = None) -> l
         # not the screening result, a JSON document decoded per row
         .values_list("pk", "status", "product", "requested_amount", "offer", "offer_expires_on")
     )
-    apps = list(rows if limit is None else rows[:limit])
+    return rows if limit is None else rows[:limit]
+
+
+@functools.cache
+def _open_deals_read(limit: int | None) -> CompiledRead:
+    """The open deals' rows, compiled once per limit (the limit is part of the text)."""
+    return CompiledRead(lambda org: _open_deals_query(org, limit), org=int)
+
+
+def open_deals(org: Organization, *, today: date, limit: int | None = None) -> list[OpenDeal]:
+    """The organisation's deals with a next step, newest first (at most ``limit``).
+
+    Read as plain rows of the few columns used (three queries; one for a client without open
+    deals), not as models with prefetch_related: a model per row and the prefetch machinery
+    were most of this function's CPU on my page, the heaviest page of the load mix."""
+    apps = _open_deals_read(limit).rows(org=org.pk)
     if not apps:
         return []
     ids = [row[0] for row in apps]
@@ -233,6 +246,31 @@ def open_deals(org: Organization, *, today: date, limit: int | None = None) -> l
     return deals
 
 
+def _received(org: int) -> QuerySet[Payout, Payout]:
+    """The payouts the client received, each with the day it came in (``on``)."""
+    return Payout.objects.filter(
+        organization_id=org, status=Payout.Status.SENT, debit_account=""
+    ).annotate(on=Coalesce("batch__value_date", "requested_for"))
+
+
+#: The received payouts summed by kind (compiled once: the heaviest query of my page to build).
+_FUNDS_BY_KIND = CompiledRead(
+    lambda org, month, next_month: (
+        _received(org)
+        .values_list("kind")
+        .annotate(
+            total=Sum("amount"),
+            this_month=Sum("amount", filter=Q(on__gte=month, on__lt=next_month)),
+            count=Count("pk"),
+            first_on=Min("on"),
+        )
+    ),
+    org=int,
+    month=date,
+    next_month=date,
+)
+
+
 def funds(org: Organization, *, today: date) -> FundsReceived:
     """The transfers the client received (sent to it, not to a third party, not returned), in
     total, in ``today``'s month and by kind, in the order the kinds were first received (by
@@ -243,15 +281,7 @@ def funds(org: Organization, *, today: date) -> FundsReceived:
     it has no batch."""
     month = today.replace(day=1)
     next_month = (month + timedelta(days=31)).replace(day=1)
-    received = Payout.objects.filter(
-        organization=org, status=Payout.Status.SENT, debit_account=""
-    ).annotate(on=Coalesce("batch__value_date", "requested_for"))
-    rows = received.values_list("kind").annotate(
-        total=Sum("amount"),
-        this_month=Sum("amount", filter=Q(on__gte=month, on__lt=next_month)),
-        count=Count("pk"),
-        first_on=Min("on"),
-    )
+    rows = _FUNDS_BY_KIND.rows(org=org.pk, month=month, next_month=next_month)
     kinds = {row[0]: row[1:] for row in rows}
     # Two kinds first received the same day rank by the id of each one's first payout of
     # that day (asked only then: most kinds start on different days).
@@ -262,7 +292,9 @@ def funds(org: Organization, *, today: date) -> FundsReceived:
         first_days = Q()
         for kind, first_on in tied:
             first_days |= Q(kind=kind, on=first_on)
-        firsts = dict(received.filter(first_days).values_list("kind").annotate(first=Min("pk")))
+        firsts = dict(
+            _received(org.pk).filter(first_days).values_list("kind").annotate(first=Min("pk"))
+        )
     return funds_from_kinds(
         KindReceived(kind, total, this_month or 0, count, (first_on, firsts.get(kind, 0)))
         for kind, (total, this_month, count, first_on) in kinds.items()
@@ -284,21 +316,14 @@ class DealCosts:
     more: bool = False
 
 
-def deal_costs(org: Organization, *, limit: int | None = None) -> DealCosts:
-    """The cost of the organisation's funded deals (one per purchased invoice), the newest
-    ``limit`` of them (all without one), with the fees of all of them.
-
-    A deal is funded once its advance is sent (a returned advance is RETURNED, its
-    replacement SENT: counted once). One query: each row's payout date from a subquery, the
-    fees of all funded deals as a window sum (computed before the limit), one row more than
-    shown to tell whether there are more."""
+def _deal_costs_query(org: int, limit: int | None) -> QuerySet[Any, Any]:
     sent_advances = Payout.objects.filter(
         application=OuterRef("application_id"),
         kind=Payout.Kind.ADVANCE,
         status=Payout.Status.SENT,
     ).annotate(on=Coalesce("batch__value_date", "requested_for"))
     query = (
-        Position.objects.filter(organization=org)
+        Position.objects.filter(organization_id=org)
         .filter(Exists(sent_advances))
         .annotate(
             paid_out_on=Subquery(sent_advances.order_by("-on", "-pk").values("on")[:1]),
@@ -317,7 +342,24 @@ def deal_costs(org: Organization, *, limit: int | None = None) -> DealCosts:
             "all_fees",
         )
     )
-    rows = list(query if limit is None else query[: limit + 1])
+    return query if limit is None else query[: limit + 1]
+
+
+@functools.cache
+def _deal_costs_read(limit: int | None) -> CompiledRead:
+    """The funded deals' rows, compiled once per limit (the limit is part of the text)."""
+    return CompiledRead(lambda org: _deal_costs_query(org, limit), org=int)
+
+
+def deal_costs(org: Organization, *, limit: int | None = None) -> DealCosts:
+    """The cost of the organisation's funded deals (one per purchased invoice), the newest
+    ``limit`` of them (all without one), with the fees of all of them.
+
+    A deal is funded once its advance is sent (a returned advance is RETURNED, its
+    replacement SENT: counted once). One query: each row's payout date from a subquery, the
+    fees of all funded deals as a window sum (computed before the limit), one row more than
+    shown to tell whether there are more."""
+    rows = _deal_costs_read(limit).rows(org=org.pk)
     if not rows:
         return DealCosts([], 0)  # nothing funded yet: no position has a cost
     costs = [
@@ -401,9 +443,17 @@ class HistoryItem:
     ref: str  # 「No.12」
 
 
+_APPLICATION_IDS = CompiledRead(
+    lambda org: FinancingApplication.objects.filter(organization_id=org).values_list(
+        "pk", flat=True
+    ),
+    org=int,
+)
+
+
 def application_ids(org: Organization) -> list[int]:
     """The ids of all the organisation's deals (:func:`history` reads its events by them)."""
-    return list(FinancingApplication.objects.filter(organization=org).values_list("pk", flat=True))
+    return _APPLICATION_IDS.rows(org=org.pk)
 
 
 def history(
