@@ -127,3 +127,24 @@ __all__ = [
     "purchase_of",
     "second_treasury_user",
 ]
+
+
+def sent_loan(organization, staff, amount: int = 500_000):
+    """A loan transfer to the client's payout account, queued and sent the way a draw's is
+    (treasury batch, approved by a second person)."""
+    from urikake.applicants.services import current_payout_account
+    from urikake.treasury.models import Payout
+    from urikake.treasury.policy import payout_queue_date
+
+    account = current_payout_account(organization)
+    assert account is not None
+    loan = Payout.objects.create(
+        organization=organization,
+        kind=Payout.Kind.LOAN,
+        amount=amount,
+        requested_for=payout_queue_date(),
+        **Payout.beneficiary(account),
+    )
+    batch = payouts.build_batch(acting_user=staff, value_date=loan.requested_for)
+    payouts.mark_sent(approved(batch), acting_user=staff)
+    return loan

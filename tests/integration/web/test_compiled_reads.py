@@ -39,10 +39,7 @@ def _typed(rows: list[Any]) -> list[Any]:
 def client_book(treasury_staff: Any) -> Any:
     """A client with five funded deals (one collected), a loan drawn and a deal awaiting
     signature."""
-    from tests.integration.treasury.helpers import approved, funded_deal
-    from urikake.applicants.services import current_payout_account
-    from urikake.treasury import payouts
-    from urikake.treasury.policy import payout_queue_date
+    from tests.integration.treasury.helpers import funded_deal, sent_loan
 
     first = funded_deal(treasury_staff, "three_party")
     _sent(first, treasury_staff)
@@ -50,15 +47,7 @@ def client_book(treasury_staff: Any) -> Any:
     Position.objects.filter(application=deals[1].application).update(
         status=Position.Status.COLLECTED, collected_on=timezone.localdate()
     )
-    loan = Payout.objects.create(
-        organization=first.organization,
-        kind=Payout.Kind.LOAN,
-        amount=500_000,
-        requested_for=payout_queue_date(),
-        **Payout.beneficiary(current_payout_account(first.organization)),
-    )
-    batch = payouts.build_batch(acting_user=treasury_staff, value_date=loan.requested_for)
-    payouts.mark_sent(approved(batch), acting_user=treasury_staff)
+    sent_loan(first.organization, treasury_staff)
     make_deal(user=first.user, organization=first.organization, amount=90_000, due_days=70)
     return first.organization
 

@@ -18,7 +18,7 @@ from pypdf import PdfReader
 
 from tests.fixtures.clients import applicant_client
 from tests.fixtures.deals import make_deal
-from tests.integration.treasury.helpers import approved, funded_deal
+from tests.integration.treasury.helpers import approved, funded_deal, sent_loan
 from urikake.contracts import services as contracts
 from urikake.domain import ledger as book
 from urikake.domain.client_reports import apr_equivalent
@@ -293,21 +293,8 @@ def test_funds_received_say_what_they_are_made_of(funded: Any, treasury_staff: A
     """A loan drawn is not money from a purchase: the card adds it to the total and names it
     in the breakdown (the demo client's card counted its loan draw as if bought). The loan's
     transfer is queued and sent the way a draw's is (treasury batch, two people)."""
-    from urikake.applicants.services import current_payout_account
-    from urikake.treasury.policy import payout_queue_date
-
     deal, advance, _ = funded
-    account = current_payout_account(deal.organization)
-    assert account is not None
-    loan = Payout.objects.create(
-        organization=deal.organization,
-        kind=Payout.Kind.LOAN,
-        amount=500_000,
-        requested_for=payout_queue_date(),
-        **Payout.beneficiary(account),
-    )
-    batch = payouts.build_batch(acting_user=treasury_staff, value_date=loan.requested_for)
-    payouts.mark_sent(approved(batch), acting_user=treasury_staff)
+    sent_loan(deal.organization, treasury_staff)
     html = applicant_client(deal.user).get("/my/").content.decode()
     assert f'id="funds-total">¥{advance.amount + 500_000:,}<' in html
     assert f"買取代金 ¥{advance.amount:,} ／ 担保融資の実行 ¥500,000" in html
